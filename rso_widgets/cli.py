@@ -1,0 +1,61 @@
+"""`rso-workbook` command line. Parsers live here; each command's work lives in `commands/`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="rso-workbook",
+        description="RSO Workbook: RM2000/ARMS assessment and training tools. "
+                    "Results inform professional judgement; they never decide.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="serve the workbook apps with Voilà (production settings)")
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 8866, or RSO_PORT)")
+    serve.add_argument("--dir", help="folder of workbooks to serve (default: workbooks/)")
+    serve.set_defaults(module="serve")
+
+    score = sub.add_parser("score", help="score an instrument: JSON Lines on stdin → stdout")
+    score.add_argument("instrument", choices=["rm2000"])
+    score.add_argument("--ruleset", help="ruleset YAML (default: the shipped edition)")
+    score.add_argument("--today", help="ISO date treated as today for date checks (testing)")
+    score.set_defaults(module="score")
+
+    audit = sub.add_parser("audit", help="recompute RM2000 over an exported CSV and flag mismatches")
+    audit.add_argument("instrument", choices=["rm2000"])
+    audit.add_argument("file", help="CSV with one row per assessment")
+    audit.add_argument("-o", "--out", help="output CSV (default: FILE.audit.csv)")
+    audit.add_argument("--ruleset", help="ruleset YAML (default: the shipped edition)")
+    audit.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    audit.set_defaults(module="audit")
+
+    cases = sub.add_parser("cases", help="training cases")
+    cases_sub = cases.add_subparsers(dest="action", required=True, metavar="ACTION")
+    validate = cases_sub.add_parser("validate", help="validate training case files")
+    validate.add_argument("path", nargs="?", help="a case file or folder (default: shipped cases)")
+    validate.set_defaults(module="cases")
+
+    bench = sub.add_parser("bench", help="run every benchmark in benchmarks/ and print ratios")
+    bench.add_argument("names", nargs="*", help="only these benchmarks (default: all)")
+    bench.set_defaults(module="bench")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    module = importlib.import_module(f"rso_widgets.commands.{args.module}")
+    try:
+        return int(module.run(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pure instrument rules (no widgets, no I/O beyond reading ruleset data files)."""

@@ -1,0 +1,397 @@
+"""RM2000 scoring: facts → eligibility → /S (steps 1–2), /V, /C, with the arithmetic explained.
+
+Pure rules, no I/O beyond the cached ruleset. The tables live in `rulesets/rm2000.yaml`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, ValidationError
+
+from .record import Derivation, Occasion, derive_counts
+from .ruleset import RM2000Ruleset, load_rm2000_ruleset
+
+COUNT_FIELDS = ("sexual_appearances", "criminal_appearances", "violent_appearances")
+FACTOR_FIELDS = ("male_victim", "stranger_victim", "non_contact", "single")
+FIELD_HINTS = {
+    "sex": '"male", "female" or another description',
+    "age_at_assessment": "a whole number of years, or date_of_birth + assessment_date",
+    "age_at_commencement": "a whole number of years, or date_of_birth + commencement_date",
+    "date_of_birth": "an ISO date such as 1980-04-30",
+    "assessment_date": "an ISO date such as 2026-11-02",
+    "commencement_date": "an ISO date such as 2025-06-14 (release, or start of a community order)",
+    "occasions": "a list of {date, offences: [{name, sexual, violent, burglary, non_contact}]}",
+}
+
+
+class FieldError(BaseModel):
+    """One problem with one input field, and what would be valid."""
+
+    field: str
+    message: str
+
+
+class RM2000ValidationError(ValueError):
+    """Bad facts: a list of (field, message) pairs, never a traceback for the user."""
+
+    def __init__(self, errors: list[FieldError]):
+        self.errors = errors
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return [(e.field, e.message) for e in self.errors]
+
+
+class RM2000Facts(BaseModel):
+    """What the assessor knows. Every field is optional here; what is required is checked later."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sex: str | None = None
+    age_at_assessment: StrictInt | None = None
+    date_of_birth: dt.date | None = None
+    assessment_date: dt.date | None = None
+    age_at_commencement: StrictInt | None = None
+    commencement_date: dt.date | None = None
+    sexual_appearances: StrictInt | None = None
+    criminal_appearances: StrictInt | None = None
+    violent_appearances: StrictInt | None = None
+    occasions: list[Occasion] | None = None
+    burglary: StrictBool | None = None
+    male_victim: StrictBool | None = None
+    stranger_victim: StrictBool | None = None
+    non_contact: StrictBool | None = None
+    single: StrictBool | None = None
+    sexual_offence_aged_17_plus: StrictBool | None = None
+
+
+class ItemResult(BaseModel):
+    item: str
+    label: str
+    fact: int | bool
+    band: str
+    points: int
+
+
+class FactorResult(BaseModel):
+    factor: str
+    label: str
+    present: bool
+
+
+class SResult(BaseModel):
+    items: list[ItemResult]
+    step1_points: int
+    step1_category: str
+    factors: list[FactorResult]
+    aggravating_factors: int
+    raised_by: int
+    capped: bool = False
+    category: str
+
+
+class VResult(BaseModel):
+    items: list[ItemResult]
+    points: int
+    category: str
+
+
+class CResult(BaseModel):
+    s_points: int
+    v_points: int
+    points: int
+    category: str
+
+
+class ResolvedFacts(BaseModel):
+    """The facts the arithmetic used, after dates became ages and records became counts."""
+
+    age_at_assessment: int
+    age_at_commencement: int
+    sexual_appearances: int
+    criminal_appearances: int
+    violent_appearances: int
+    burglary: bool
+    male_victim: bool
+    stranger_victim: bool
+    non_contact: bool
+    single: bool
+
+
+class RM2000Result(BaseModel):
+    applicable: bool
+    reason: str | None
+    ruleset: str
+    scored_at: dt.datetime
+    facts: ResolvedFacts | None = None
+    derivation: Derivation | None = None
+    s: SResult | None = None
+    v: VResult | None = None
+    c: CResult | None = None
+    interpretation: str = ""
+
+    def working(self) -> list[str]:
+        """The arithmetic, line by line, as shown under the result."""
+        if not self.applicable:
+            return [f"RM2000 does not apply: {self.reason}"]
+        assert self.s and self.v and self.c
+        lines = list(self.derivation.explain()) if self.derivation else []
+        lines += [_item_line("/S", i) for i in self.s.items]
+        lines.append(f"/S step 1 total: {_sum(self.s.items)} = {self.s.step1_points} "
+                     f"→ {self.s.step1_category}")
+        present = [f.label.lower() for f in self.s.factors if f.present]
+        lines.append(f"/S step 2: {self.s.aggravating_factors} of {len(self.s.factors)} "
+                     f"aggravating factors ({', '.join(present) or 'none'}) "
+                     f"→ raise {self.s.raised_by} categor{'y' if self.s.raised_by == 1 else 'ies'}")
+        lines.append(f"/S category: {self.s.step1_category} raised {self.s.raised_by} "
+                     f"→ {self.s.category}" + (f" (never above {self.s.category})" if self.s.capped else ""))
+        lines += [_item_line("/V", i) for i in self.v.items]
+        lines.append(f"/V total: {_sum(self.v.items)} = {self.v.points} → {self.v.category}")
+        lines.append(f"/C: /S {self.s.category} = {self.c.s_points}, /V {self.v.category} = "
+                     f"{self.c.v_points}; {self.c.s_points} + {self.c.v_points} = "
+                     f"{self.c.points} → {self.c.category}")
+        return lines
+
+    def to_output(self) -> dict[str, Any]:
+        """The JSON object of the command-line contract (spec: rm2000.md)."""
+        out = self.model_dump(mode="json")
+        out["working"] = self.working()
+        return out
+
+
+def _item_line(scale: str, item: ItemResult) -> str:
+    fact = ("yes" if item.fact else "no") if isinstance(item.fact, bool) else item.fact
+    unit = "point" if item.points == 1 else "points"
+    return f"{scale} {item.label}: {fact} → band {item.band} → {item.points} {unit}"
+
+
+def _sum(items: list[ItemResult]) -> str:
+    return " + ".join(str(i.points) for i in items)
+
+
+def _years_between(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def parse_facts(data: dict[str, Any] | RM2000Facts) -> RM2000Facts:
+    """Turn a mapping into facts, or raise RM2000ValidationError naming each bad field."""
+    if isinstance(data, RM2000Facts):
+        return data
+    if not isinstance(data, dict):
+        raise RM2000ValidationError([FieldError(
+            field="(input)", message="expected an object of named facts, e.g. {\"sex\": \"male\"}")])
+    try:
+        return RM2000Facts.model_validate(data)
+    except ValidationError as exc:
+        raise RM2000ValidationError([_friendly(e) for e in exc.errors()]) from None
+
+
+def _friendly(err: Any) -> FieldError:
+    loc = err["loc"]
+    field = ".".join(str(p) for p in loc) or "(input)"
+    kind = err["type"]
+    top = str(loc[0]) if loc else ""
+    if kind == "extra_forbidden":
+        valid = ", ".join(RM2000Facts.model_fields) if len(loc) == 1 else "see the occasions format"
+        return FieldError(field=field, message=f"unknown field; valid fields are: {valid}")
+    if kind.startswith("int"):
+        return FieldError(field=field, message="must be a whole number (e.g. 3), not "
+                          f"{err['input']!r}")
+    if kind.startswith("bool"):
+        return FieldError(field=field, message=f"must be true or false, not {err['input']!r}")
+    if kind.startswith("date"):
+        return FieldError(field=field, message=f"{err['input']!r} is not a real date; use an "
+                          "ISO date such as 1980-04-30")
+    if kind == "missing":
+        return FieldError(field=field, message="is required here")
+    hint = FIELD_HINTS.get(top)
+    return FieldError(field=field, message=err["msg"] + (f"; expected {hint}" if hint else ""))
+
+
+class _Checker:
+    """Collects field errors while resolving dates and records into the facts the rules use."""
+
+    def __init__(self, rs: RM2000Ruleset, today: dt.date):
+        self.rs, self.today, self.errors = rs, today, []
+        self.horizon = today + dt.timedelta(days=rs.validation.future_horizon_days)
+
+    def err(self, field: str, message: str) -> None:
+        self.errors.append(FieldError(field=field, message=message))
+
+    def dates(self, f: RM2000Facts) -> None:
+        if f.date_of_birth and f.date_of_birth > self.today:
+            self.err("date_of_birth", "is in the future; enter the person's date of birth")
+        for name in ("assessment_date", "commencement_date"):
+            d = getattr(f, name)
+            if d and d > self.horizon:
+                self.err(name, f"is more than {self.rs.validation.future_horizon_days} days in "
+                               f"the future ({d}); check the year")
+            if d and f.date_of_birth and d < f.date_of_birth:
+                self.err(name, f"({d}) is before date_of_birth ({f.date_of_birth}); "
+                               "the dates are in the wrong order")
+
+    def age(self, f: RM2000Facts, field: str, date_field: str) -> int | None:
+        given, when = getattr(f, field), getattr(f, date_field)
+        derived = None
+        if when is not None:
+            if f.date_of_birth is None:
+                self.err("date_of_birth", f"is needed to work out {field} from {date_field}")
+            elif when >= f.date_of_birth:
+                derived = _years_between(f.date_of_birth, when)
+        if given is not None and derived is not None and given != derived:
+            self.err(field, f"is {given} but the dates give {derived}; correct one or give "
+                            "only the dates")
+        value = derived if derived is not None else given
+        if value is not None and value < 0:
+            self.err(field, f"cannot be negative ({value})")
+            return None
+        return value
+
+    def in_range(self, field: str, value: int) -> bool:
+        lo, hi = self.rs.validation.min_age, self.rs.validation.max_age
+        if not lo <= value <= hi:
+            self.err(field, f"must be between {lo} and {hi} years (got {value})")
+            return False
+        return True
+
+    def count(self, f: RM2000Facts, field: str, derived: Derivation | None,
+              required: bool = True) -> int | None:
+        given = getattr(f, field)
+        value = getattr(derived, field) if derived else given
+        if derived and given is not None and given != value:
+            self.err(field, f"is {given} but the occasions give {value}; remove the count or "
+                            "correct the record")
+        if value is None:
+            if required:
+                self.err(field, "is required: a whole number of 0 or more, or give occasions")
+        elif value < 0:
+            self.err(field, f"cannot be negative ({value}); enter 0 or more")
+            return None
+        return value
+
+    def flag(self, f: RM2000Facts, field: str, derived: Derivation | None = None) -> bool | None:
+        given = getattr(f, field)
+        from_record = getattr(derived, field) if derived is not None else None
+        if given is not None and from_record is not None and given is False and from_record:
+            self.err(field, f"is false but the occasions include a {field.replace('_', '-')} "
+                            "offence; correct one of them")
+        value = given if given is not None else from_record
+        if value is None:
+            self.err(field, "is required: true or false")
+        return value
+
+
+def score(facts: dict[str, Any] | RM2000Facts, ruleset: RM2000Ruleset | None = None,
+          today: dt.date | None = None) -> RM2000Result:
+    """Score RM2000. Returns a result (possibly *not applicable*), or raises
+    RM2000ValidationError listing every bad field."""
+    rs = ruleset or load_rm2000_ruleset()
+    f = parse_facts(facts)
+    now = dt.datetime.now(dt.UTC)
+    ck = _Checker(rs, today or now.date())
+    base = {"ruleset": rs.ref, "scored_at": now, "interpretation": rs.interpretation}
+
+    ck.dates(f)
+    derivation = derive_counts(f.occasions, rs.counting.counted_disposals) \
+        if f.occasions is not None else None
+    age_now = ck.age(f, "age_at_assessment", "assessment_date")
+    sexual = ck.count(f, "sexual_appearances", derivation, required=False)
+    # Eligibility decided by what is known, before asking for everything else.
+    reason = _ineligible(rs, f.sex, age_now, sexual, f.sexual_offence_aged_17_plus)
+    if reason and not ck.errors:
+        return RM2000Result(applicable=False, reason=reason, derivation=derivation, **base)
+    if f.sex is None or not f.sex.strip():
+        ck.err("sex", 'is required: "male", "female" or another description')
+    if age_now is None and f.assessment_date is None:
+        ck.err("age_at_assessment", "is required: give it, or date_of_birth + assessment_date")
+    elif age_now is not None and age_now > rs.validation.max_age:
+        ck.err("age_at_assessment", f"must be {rs.validation.max_age} or under (got {age_now})")
+    if f.sexual_offence_aged_17_plus is None:
+        ck.err("sexual_offence_aged_17_plus", "is required: true or false")
+    if sexual is None and f.sexual_appearances is None and derivation is None:
+        ck.err("sexual_appearances", "is required: a whole number of 1 or more, or give occasions")
+    if ck.errors:
+        raise RM2000ValidationError(ck.errors)
+    assert age_now is not None and sexual is not None
+
+    age_start = ck.age(f, "age_at_commencement", "commencement_date")
+    if age_start is None and f.commencement_date is None:
+        ck.err("age_at_commencement", "is required: give it, or date_of_birth + commencement_date")
+    elif age_start is not None and ck.in_range("age_at_commencement", age_start):
+        ahead = rs.validation.future_horizon_days // 365 + 1
+        if age_start > age_now + ahead:
+            ck.err("age_at_commencement", f"({age_start}) is more than {ahead} year(s) after "
+                   f"age_at_assessment ({age_now}); check both")
+    criminal = ck.count(f, "criminal_appearances", derivation)
+    violent = ck.count(f, "violent_appearances", derivation)
+    if criminal is not None and criminal < sexual:
+        ck.err("criminal_appearances", f"({criminal}) cannot be fewer than sexual_appearances "
+               f"({sexual}): every sexual appearance is also a criminal appearance")
+    if criminal is not None and violent is not None and violent > criminal:
+        ck.err("violent_appearances", f"({violent}) cannot be more than criminal_appearances "
+               f"({criminal}): every violent appearance is also a criminal appearance")
+    flags = {name: ck.flag(f, name, derivation) for name in ("burglary", "non_contact")}
+    flags |= {name: ck.flag(f, name) for name in ("male_victim", "stranger_victim", "single")}
+    if ck.errors:
+        raise RM2000ValidationError(ck.errors)
+
+    resolved = ResolvedFacts(
+        age_at_assessment=age_now, age_at_commencement=age_start, sexual_appearances=sexual,
+        criminal_appearances=criminal, violent_appearances=violent, **flags)
+    s, v, c = _score_scales(rs, resolved)
+    return RM2000Result(applicable=True, reason=None, facts=resolved, derivation=derivation,
+                        s=s, v=v, c=c, **base)
+
+
+def _ineligible(rs: RM2000Ruleset, sex: str | None, age: int | None, sexual: int | None,
+                aged_17_plus: bool | None) -> str:
+    """The reason RM2000 does not apply, judged on the facts known so far ('' if none)."""
+    el = rs.eligibility
+    if sex is not None and sex.strip() and sex.strip().lower() != el.sex:
+        return f"RM2000 applies only to men; sex is recorded as {sex.strip()!r}."
+    if age is not None and 0 <= age < el.min_age_at_assessment:
+        return (f"RM2000 applies only to people aged {el.min_age_at_assessment} or over at "
+                f"assessment; the person is {age}.")
+    if sexual == 0:
+        return ("RM2000 needs at least one conviction for a sexual offence; an alleged or "
+                "charged offence does not count.")
+    if aged_17_plus is False:
+        return (f"RM2000 needs at least one sexual offence committed aged "
+                f"{el.min_age_at_sexual_offence} or over.")
+    return ""
+
+
+def _items(rs: RM2000Ruleset, scale: str, facts: ResolvedFacts) -> list[ItemResult]:
+    out = []
+    for item in getattr(rs, scale).items:
+        fact = getattr(facts, item.id)
+        band = item.band_for(int(fact))
+        assert band is not None, f"{item.id}={fact} outside the ruleset's bands"
+        out.append(ItemResult(item=item.id, label=item.label, fact=fact, band=band.describe(),
+                              points=band.points))
+    return out
+
+
+def _score_scales(rs: RM2000Ruleset, facts: ResolvedFacts) -> tuple[SResult, VResult, CResult]:
+    assert rs.s.step2 is not None
+    s_items = _items(rs, "s", facts)
+    step1 = sum(i.points for i in s_items)
+    step1_cat = rs.category_for(rs.s.cuts, step1)
+    factors = [FactorResult(factor=fa.id, label=fa.label, present=getattr(facts, fa.id))
+               for fa in rs.s.step2.factors]
+    n = sum(fa.present for fa in factors)
+    steps = rs.raise_steps(n)
+    top = len(rs.categories) - 1
+    s = SResult(items=s_items, step1_points=step1, step1_category=step1_cat, factors=factors,
+                aggravating_factors=n, raised_by=steps,
+                capped=rs.categories.index(step1_cat) + steps > top,
+                category=rs.raise_category(step1_cat, steps))
+    v_items = _items(rs, "v", facts)
+    v_points = sum(i.points for i in v_items)
+    v = VResult(items=v_items, points=v_points, category=rs.category_for(rs.v.cuts, v_points))
+    sp, vp = rs.c.conversion[s.category], rs.c.conversion[v.category]
+    c = CResult(s_points=sp, v_points=vp, points=sp + vp,
+                category=rs.category_for(rs.c.cuts, sp + vp))
+    return s, v, c

@@ -1,0 +1,36 @@
+"""All user settings in one place. Defaults work with nothing configured; override with RSO_* env vars."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Workbook settings (environment variables prefixed `RSO_`, e.g. `RSO_DATA_DIR`)."""
+
+    model_config = SettingsConfigDict(env_prefix="RSO_", extra="ignore")
+
+    data_dir: Path = Field(default=Path.home() / ".rso-workbook",
+                           description="where drafts, practice attempts and the database live")
+    database_url: str | None = Field(default=None,
+                                     description="SQLAlchemy URL; default SQLite in data_dir")
+    rm2000_ruleset: Path | None = Field(default=None,
+                                        description="RM2000 ruleset YAML; default: shipped edition")
+    workbooks_dir: Path = Field(default=REPO_ROOT / "workbooks")
+    training_cases_dir: Path = Field(default=REPO_ROOT / "training_cases")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8866, ge=1, le=65535)
+    kernel_cull_idle_seconds: int = Field(default=600, ge=60)
+    execute_timeout_seconds: int = Field(default=120, ge=10)
+    user: str | None = Field(default=None, description="explicit user identity for the audit log")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
