@@ -27,7 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--today", help="ISO date treated as today for date checks (testing)")
     score.set_defaults(module="score")
 
-    audit = sub.add_parser("audit", help="recompute RM2000 over an exported CSV and flag mismatches")
+    audit = sub.add_parser(
+        "audit", help="recompute RM2000 over an exported CSV, flag mismatches")
     audit.add_argument("instrument", choices=["rm2000"])
     audit.add_argument("file", help="CSV with one row per assessment")
     audit.add_argument("-o", "--out", help="output CSV (default: FILE.audit.csv)")

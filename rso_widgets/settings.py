@@ -1,4 +1,4 @@
-"""All user settings in one place. Defaults work with nothing configured; override with RSO_* env vars."""
+"""All user settings in one place; defaults work unconfigured and RSO_* env vars override."""
 
 from __future__ import annotations
 

@@ -145,8 +145,9 @@ class RM2000Result(BaseModel):
         lines.append(f"/S step 2: {self.s.aggravating_factors} of {len(self.s.factors)} "
                      f"aggravating factors ({', '.join(present) or 'none'}) "
                      f"→ raise {self.s.raised_by} categor{'y' if self.s.raised_by == 1 else 'ies'}")
+        cap = f" (never above {self.s.category})" if self.s.capped else ""
         lines.append(f"/S category: {self.s.step1_category} raised {self.s.raised_by} "
-                     f"→ {self.s.category}" + (f" (never above {self.s.category})" if self.s.capped else ""))
+                     f"→ {self.s.category}{cap}")
         lines += [_item_line("/V", i) for i in self.v.items]
         lines.append(f"/V total: {_sum(self.v.items)} = {self.v.points} → {self.v.category}")
         lines.append(f"/C: /S {self.s.category} = {self.c.s_points}, /V {self.v.category} = "
@@ -181,7 +182,8 @@ def parse_facts(data: dict[str, Any] | RM2000Facts) -> RM2000Facts:
         return data
     if not isinstance(data, dict):
         raise RM2000ValidationError([FieldError(
-            field="(input)", message="expected an object of named facts, e.g. {\"sex\": \"male\"}")])
+            field="(input)",
+            message='expected an object of named facts, e.g. {"sex": "male"}')])
     try:
         return RM2000Facts.model_validate(data)
     except ValidationError as exc:
@@ -304,7 +306,7 @@ def score(facts: dict[str, Any] | RM2000Facts, ruleset: RM2000Ruleset | None = N
         return RM2000Result(applicable=False, reason=reason, derivation=derivation, **base)
     if f.sex is None or not f.sex.strip():
         ck.err("sex", 'is required: "male", "female" or another description')
-    if age_now is None and f.assessment_date is None:
+    if age_now is None and f.assessment_date is None and f.age_at_assessment is None:
         ck.err("age_at_assessment", "is required: give it, or date_of_birth + assessment_date")
     elif age_now is not None and age_now > rs.validation.max_age:
         ck.err("age_at_assessment", f"must be {rs.validation.max_age} or under (got {age_now})")
@@ -317,7 +319,7 @@ def score(facts: dict[str, Any] | RM2000Facts, ruleset: RM2000Ruleset | None = N
     assert age_now is not None and sexual is not None
 
     age_start = ck.age(f, "age_at_commencement", "commencement_date")
-    if age_start is None and f.commencement_date is None:
+    if age_start is None and f.commencement_date is None and f.age_at_commencement is None:
         ck.err("age_at_commencement", "is required: give it, or date_of_birth + commencement_date")
     elif age_start is not None and ck.in_range("age_at_commencement", age_start):
         ahead = rs.validation.future_horizon_days // 365 + 1

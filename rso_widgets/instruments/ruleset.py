@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -175,7 +176,7 @@ class RM2000Ruleset(_Strict):
 
 
 def _check_contiguous(ranges: list[tuple[int, int | None]], where: str) -> None:
-    for (lo1, hi1), (lo2, _) in zip(ranges, ranges[1:], strict=False):
+    for (_, hi1), (lo2, _) in pairwise(ranges):
         if hi1 is None or hi1 + 1 != lo2:
             raise ValueError(f"{where}: bands must be contiguous, with no gap or overlap at {lo2}")
     for lo, hi in ranges:
@@ -200,16 +201,25 @@ def parse_ruleset(data: Any, source: str = "<ruleset>") -> RM2000Ruleset:
         return RM2000Ruleset.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}"
+            f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: "
+            f"{e['msg'].removeprefix('Value error, ')}"
             for e in exc.errors()
         )
         raise RulesetError(f"{source}: invalid RM2000 ruleset — {problems}") from None
 
 
-@lru_cache(maxsize=8)
 def load_rm2000_ruleset(path: str | Path | None = None) -> RM2000Ruleset:
-    """Load and validate a ruleset file once (cached). Defaults to the shipped training edition."""
-    p = Path(path) if path else DEFAULT_RM2000
+    """Load and validate a ruleset file once (cached). Default: `RSO_RM2000_RULESET`, else the
+    shipped training edition."""
+    if path is None:
+        from ..settings import get_settings
+
+        path = get_settings().rm2000_ruleset
+    return _load(Path(path) if path else DEFAULT_RM2000)
+
+
+@lru_cache(maxsize=8)
+def _load(p: Path) -> RM2000Ruleset:
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except OSError as exc:
