@@ -22,6 +22,10 @@ class Settings(BaseSettings):
                                      description="SQLAlchemy URL; default SQLite in data_dir")
     rm2000_ruleset: Path | None = Field(default=None,
                                         description="RM2000 ruleset YAML; default: shipped edition")
+    arms_catalogue: Path | None = Field(default=None,
+                                        description="ARMS catalogue YAML; default: training")
+    plan_rubric: Path | None = Field(default=None,
+                                     description="plan-quality rubric YAML; default: shipped")
     workbooks_dir: Path = Field(default=REPO_ROOT / "workbooks")
     training_cases_dir: Path = Field(default=REPO_ROOT / "training_cases")
     host: str = "127.0.0.1"
