@@ -42,6 +42,26 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("path", nargs="?", help="a case file or folder (default: shipped cases)")
     validate.set_defaults(module="cases")
 
+    log = sub.add_parser("audit-log", help="the append-only audit log")
+    log_sub = log.add_subparsers(dest="action", required=True, metavar="ACTION")
+    log_sub.add_parser("verify", help="check the hash chain; non-zero exit if tampered")
+    show = log_sub.add_parser("show", help="print recent entries")
+    show.add_argument("--limit", type=int, default=50)
+    log.set_defaults(module="store")
+
+    ret = sub.add_parser("retention", help="list or delete records past the retention period")
+    ret.add_argument("--days", type=int, help="retention period in days (default: settings)")
+    ret.add_argument("--delete", action="store_true", help="delete (default is a dry run)")
+    ret.set_defaults(module="store", action="retention")
+
+    backup = sub.add_parser("backup", help="consistent copy of the database, safe while running")
+    backup.add_argument("dest", help="backup file to write")
+    backup.set_defaults(module="store", action="backup")
+    restore = sub.add_parser("restore", help="restore the database from a backup file")
+    restore.add_argument("src", help="backup file to restore from")
+    restore.add_argument("--yes", action="store_true", help="replace the current database")
+    restore.set_defaults(module="store", action="restore")
+
     bench = sub.add_parser("bench", help="run every benchmark in benchmarks/ and print ratios")
     bench.add_argument("names", nargs="*", help="only these benchmarks (default: all)")
     bench.set_defaults(module="bench")
