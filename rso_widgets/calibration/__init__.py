@@ -1,0 +1,1 @@
+"""Calibration: per-attempt feedback with error types, and the practice progress store."""
