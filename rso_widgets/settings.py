@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     kernel_cull_idle_seconds: int = Field(default=600, ge=60)
     execute_timeout_seconds: int = Field(default=120, ge=10)
     user: str | None = Field(default=None, description="explicit user identity for the audit log")
+    retention_days: int = Field(default=365, ge=1,
+                                description="`rso-workbook retention`: records idle this long")
 
 
 @lru_cache(maxsize=1)

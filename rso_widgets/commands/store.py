@@ -1,0 +1,99 @@
+"""`rso-workbook audit-log | retention | backup | restore`: database housekeeping."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..settings import get_settings
+from ..store import backup as backups
+from ..store import db, retention
+from ..store.errors import StoreError, UnsupportedForDatabase
+from ..store.repository import Store, open_store
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch `args.action`; errors are printed (never a traceback) with a non-zero exit."""
+    action = getattr(args, "action", None)
+    if action not in (*_ON_STORE, "restore"):
+        print(f"unknown action {action!r}", file=sys.stderr)
+        return 2
+    try:
+        if action in ("backup", "restore") and db.sqlite_path(db.database_url()) is None:
+            raise UnsupportedForDatabase(
+                f"{action} covers the built-in SQLite database only; RSO_DATABASE_URL points at "
+                "another database: use its own tools (for PostgreSQL: pg_dump / pg_restore)")
+        if action == "restore":
+            return _restore(args)
+        with open_store(create=False) as store:
+            return _ON_STORE[action](store, args)
+    except UnsupportedForDatabase as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (StoreError, ValueError, OSError, sqlite3.Error) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except ImportError as exc:
+        print(f"error: the database driver is not installed ({exc.name}): install it or check "
+              "RSO_DATABASE_URL", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        print(f"database error: {exc.__class__.__name__}: {str(exc).splitlines()[0]}\n"
+              "check RSO_DATABASE_URL / RSO_DATA_DIR and that the database is reachable",
+              file=sys.stderr)
+        return 1
+
+
+def _verify(store: Store, args: argparse.Namespace) -> int:
+    report = store.verify_audit()
+    print(report, file=sys.stdout if report.ok else sys.stderr)
+    return 0 if report.ok else 1
+
+
+def _show(store: Store, args: argparse.Namespace) -> int:
+    for e in store.audit_entries(limit=args.limit):
+        detail = "" if not e.detail else " " + ", ".join(f"{k}={v}" for k, v in
+                                                         sorted(e.detail.items()))
+        target = e.entity if e.entity_id is None else f"{e.entity} {e.entity_id}"
+        print(f"{e.seq:>6}  {e.at:%Y-%m-%d %H:%M:%S}Z  {e.user:<20} {e.action:<11} "
+              f"{target}{detail}")
+    return 0
+
+
+def _retention(store: Store, args: argparse.Namespace) -> int:
+    days = args.days if args.days is not None else get_settings().retention_days
+    if args.delete:
+        gone = retention.delete_expired(store, days)
+        for item in gone:
+            print(f"deleted  {item}")
+        print(f"{len(gone)} record(s) older than {days} days deleted; each deletion is in the "
+              "audit log")
+        return 0
+    found = retention.expired(store, days)
+    for item in found:
+        print(f"would delete  {item}")
+    print(f"{len(found)} record(s) with no activity for {days} days (dry run: nothing deleted; "
+          "add --delete to delete them)")
+    return 0
+
+
+def _backup(store: Store, args: argparse.Namespace) -> int:
+    dest = backups.backup(store, Path(args.dest))
+    print(f"backup written to {dest}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    live = db.sqlite_path(db.database_url())
+    assert live is not None
+    safety = backups.restore(live, Path(args.src), yes=args.yes)
+    kept = f"; the database it replaced was saved as {safety}" if safety else ""
+    print(f"restored {live} from {args.src}{kept}")
+    return 0
+
+
+_ON_STORE = {"verify": _verify, "show": _show, "retention": _retention, "backup": _backup}

@@ -1,0 +1,68 @@
+"""Persistence for RSO Workbook: SQLite by default, PostgreSQL by URL; audited, versioned.
+
+    store = open_store()                      # SQLite in the data directory, schema upgraded
+    v1 = store.create_assessment(person.id, "rm2000", data)
+    v2 = store.save_version(v1.assessment_id, data, current_user(), "new conviction", 1)
+"""
+
+from __future__ import annotations
+
+from .audit import VerifyReport
+from .errors import (
+    ConcurrentEditError,
+    DuplicateNameError,
+    ImmutableRecordError,
+    NotAWorkbookDatabase,
+    NotFoundError,
+    SchemaVersionError,
+    SignOffError,
+    StoreError,
+    UnsupportedForDatabase,
+)
+from .identity import current_user
+from .records import (
+    AssessmentRecord,
+    AuditRecord,
+    CohortRecord,
+    DraftRecord,
+    MemberRecord,
+    PersonRecord,
+    PracticeAttemptRecord,
+    SubmissionRecord,
+    VersionRecord,
+)
+from .repository import Store, open_store
+
+__all__ = [
+    "AssessmentRecord",
+    "AuditRecord",
+    "CohortRecord",
+    "ConcurrentEditError",
+    "DraftRecord",
+    "DuplicateNameError",
+    "ImmutableRecordError",
+    "MemberRecord",
+    "NotAWorkbookDatabase",
+    "NotFoundError",
+    "PersonRecord",
+    "PracticeAttemptRecord",
+    "SchemaVersionError",
+    "SignOffError",
+    "SqlPracticeStore",
+    "Store",
+    "StoreError",
+    "SubmissionRecord",
+    "UnsupportedForDatabase",
+    "VerifyReport",
+    "VersionRecord",
+    "current_user",
+    "open_store",
+]
+
+
+def __getattr__(name: str) -> object:
+    # SqlPracticeStore needs the calibration package; load it only when asked for
+    if name == "SqlPracticeStore":
+        from .practice import SqlPracticeStore
+        return SqlPracticeStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,204 @@
+"""Engines and schema: SQLite in the data directory by default, any SQLAlchemy URL otherwise.
+
+SQLite is opened owner-only (directory 0o700, file 0o600), in WAL mode with foreign keys on and
+`synchronous=FULL`. Write transactions start with `BEGIN IMMEDIATE` so that two processes never
+interleave a read-then-write. Schema changes are Alembic revisions shipped in `migrations/`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sqlite3
+import stat
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url
+
+from ..settings import Settings, get_settings
+from .errors import NotAWorkbookDatabase, SchemaVersionError, StoreError
+
+log = logging.getLogger(__name__)
+
+DB_FILENAME = "rso-workbook.sqlite"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_S = 30
+WRITE = {"rso_begin": "IMMEDIATE"}  # execution options for a write transaction
+
+
+def database_url(settings: Settings | None = None) -> str:
+    """The configured URL, or SQLite at `<data_dir>/rso-workbook.sqlite`."""
+    s = settings or get_settings()
+    if s.database_url:
+        return s.database_url
+    return f"sqlite:///{Path(s.data_dir).expanduser().resolve() / DB_FILENAME}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a file-backed SQLite URL, else None."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or u.database in (None, "", ":memory:"):
+        return None
+    return Path(u.database).expanduser().resolve()
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create `path` owner-only (0o700); warn if an existing one is open to others."""
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700)
+        os.chmod(path, 0o700)
+    elif path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning("%s is readable by other users; consider chmod 700", path)
+
+
+def create_private_file(path: Path, *, exclusive: bool = False) -> None:
+    """Create (or tighten) a file owner-only: 0o600 whatever the umask."""
+    flags = os.O_CREAT | os.O_WRONLY | (os.O_EXCL if exclusive else 0)
+    os.close(os.open(path, flags, 0o600))
+    os.chmod(path, 0o600)
+
+
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine for `url`; SQLite files are prepared owner-only, WAL, foreign keys on."""
+    path = sqlite_path(url)
+    if path is None:
+        if make_url(url).get_backend_name() == "sqlite":
+            raise StoreError("an in-memory SQLite database would lose everything when the "
+                             "kernel stops: give a file, e.g. sqlite:////path/to/workbook.sqlite")
+        return create_engine(url, pool_pre_ping=True)
+    if not path.exists():
+        if not create:
+            raise NotAWorkbookDatabase(
+                f"no workbook database at {path}: set RSO_DATA_DIR (or RSO_DATABASE_URL) to "
+                "where the workbook keeps its data")
+        ensure_private_dir(path.parent)
+        create_private_file(path)
+    else:
+        try:
+            os.chmod(path, 0o600)
+        except PermissionError:
+            log.warning("cannot make %s owner-only (not its owner)", path)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, record: Any) -> None:
+    dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _sqlite_on_begin)
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    mode = cur.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if mode.lower() != "wal":
+        log.warning("SQLite journal mode is %s, not WAL", mode)
+    cur.execute("PRAGMA synchronous = FULL")
+    cur.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('rso_begin', 'DEFERRED')}")
+
+
+# --- schema versions -------------------------------------------------------------------------
+
+def _config(script_location: Path | None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location or MIGRATIONS))
+    return cfg
+
+
+def head_revision(script_location: Path | None = None) -> str:
+    head = ScriptDirectory.from_config(_config(script_location)).get_current_head()
+    assert head is not None, "no migration scripts found"
+    return head
+
+
+def current_revision(conn: Connection) -> str | None:
+    """The schema revision of the database; None for an empty database.
+
+    Raises NotAWorkbookDatabase for a database with tables but no schema version.
+    """
+    rev = MigrationContext.configure(conn).get_current_revision()
+    if rev is None and inspect(conn).get_table_names():
+        raise NotAWorkbookDatabase(
+            "this database has tables but no RSO Workbook schema version: it is not a workbook "
+            "database. Point RSO_DATABASE_URL / RSO_DATA_DIR at a workbook database or an "
+            "empty one")
+    return rev
+
+
+def check_known(rev: str, script_location: Path | None = None) -> None:
+    """Refuse a revision this package does not ship (a database from a newer release)."""
+    script = ScriptDirectory.from_config(_config(script_location))
+    if rev not in {s.revision for s in script.walk_revisions()}:
+        raise SchemaVersionError(
+            f"the database is at schema revision {rev!r}, which this version of RSO Workbook "
+            "does not know: it was written by a newer release. Upgrade rso-workbook.")
+
+
+def upgrade(engine: Engine, *, script_location: Path | None = None,
+            backup_dir: Path | None = None) -> Path | None:
+    """Bring the schema to the newest revision; back up an existing SQLite database first.
+
+    Returns the backup file written, if any. The whole upgrade is one transaction.
+    """
+    head = head_revision(script_location)
+    with engine.connect() as conn:
+        current = current_revision(conn)
+        conn.rollback()
+    if current == head:
+        return None
+    backup = None
+    if current is not None:
+        check_known(current, script_location)
+        path = sqlite_path(str(engine.url))
+        if path is not None:
+            backup = timestamped(backup_dir or path.parent / "backups",
+                                 f"pre-upgrade-{current}-to-{head}")
+            sqlite_copy(path, backup)
+            log.info("backed up %s to %s before upgrading the schema", path, backup)
+        else:
+            log.warning("upgrading the schema of %s from %s to %s without a backup: take one "
+                        "with the database's own tools (pg_dump)",
+                        engine.url.render_as_string(hide_password=True), current, head)
+    cfg = _config(script_location)
+    with engine.execution_options(**WRITE).begin() as conn:
+        if conn.dialect.name == "postgresql":  # one migrator at a time across processes
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7263001)")
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    return backup
+
+
+# --- SQLite file copies ----------------------------------------------------------------------
+
+def timestamped(folder: Path, label: str) -> Path:
+    """`folder/rso-workbook-<label>-<UTC time>.sqlite` (folder created owner-only)."""
+    ensure_private_dir(folder)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return folder / f"rso-workbook-{label}-{stamp}.sqlite"
+
+
+def sqlite_copy(src: Path | sqlite3.Connection, dest: Path) -> None:
+    """Consistent copy of a live SQLite database (online backup API) to a new 0o600 file."""
+    create_private_file(dest, exclusive=True)
+    source = src if isinstance(src, sqlite3.Connection) else sqlite3.connect(src)
+    target = sqlite3.connect(dest)
+    try:
+        source.backup(target)  # one step: a single consistent snapshot, writers not blocked
+        target.execute("PRAGMA journal_mode = DELETE")  # self-contained single file
+    except BaseException:
+        target.close()
+        dest.unlink(missing_ok=True)
+        raise
+    finally:
+        if source is not src:
+            source.close()
+    target.close()

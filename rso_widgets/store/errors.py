@@ -1,0 +1,56 @@
+"""Store errors: each message names what happened and what to do about it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+class StoreError(Exception):
+    """Base class for every error the store raises on purpose."""
+
+
+class NotFoundError(StoreError, LookupError):
+    """A record asked for by id or key does not exist (or was deleted)."""
+
+
+class ImmutableRecordError(StoreError):
+    """Something tried to change a saved assessment version or audit entry in place."""
+
+
+class ConcurrentEditError(StoreError):
+    """Someone else saved a newer version since this user's edit began; nothing was overwritten."""
+
+    def __init__(self, *, assessment_id: int, expected_version: int, latest_version: int,
+                 latest_author: str, latest_at: dt.datetime, draft_key: str) -> None:
+        self.assessment_id = assessment_id
+        self.expected_version = expected_version
+        self.latest_version = latest_version
+        self.latest_author = latest_author
+        self.latest_at = latest_at
+        self.draft_key = draft_key
+        when = latest_at.strftime("%Y-%m-%d %H:%M UTC")
+        super().__init__(
+            f"Not saved: assessment {assessment_id} is now at version {latest_version}, "
+            f"saved by {latest_author} at {when}, but your edit started from version "
+            f"{expected_version}. Nothing was overwritten; your text is kept as your draft "
+            f"'{draft_key}'. Open version {latest_version}, reapply your changes and save again.")
+
+
+class SignOffError(StoreError):
+    """A sign-off or countersign that the rules do not allow."""
+
+
+class DuplicateNameError(StoreError):
+    """A display name already taken within a workshop cohort."""
+
+
+class NotAWorkbookDatabase(StoreError):
+    """A file or database that is not (or not yet) an RSO Workbook database."""
+
+
+class SchemaVersionError(StoreError):
+    """The database schema is newer than this package, or cannot be upgraded."""
+
+
+class UnsupportedForDatabase(StoreError):
+    """An operation the embedded SQLite store supports but the configured database does not."""

@@ -1,0 +1,108 @@
+"""Plain, frozen records returned by the store (never live ORM objects)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonRecord:
+    id: int
+    reference: str
+    fictional: bool
+    created_by: str
+    created_at: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class AssessmentRecord:
+    id: int
+    person_id: int
+    kind: str
+    review_due: dt.date | None
+    created_by: str
+    created_at: dt.datetime
+    latest_version: int
+
+
+@dataclasses.dataclass(frozen=True)
+class VersionRecord:
+    """One immutable version of an assessment, with its sign-off state."""
+
+    id: int
+    assessment_id: int
+    kind: str
+    version: int
+    data: dict[str, Any]
+    ruleset: str | None
+    author: str
+    reason: str
+    created_at: dt.datetime
+    signed_by: str | None = None
+    signed_at: dt.datetime | None = None
+    countersigned_by: str | None = None
+    countersigned_at: dt.datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class DraftRecord:
+    user: str
+    key: str
+    data: dict[str, Any]
+    assessment_id: int | None
+    base_version: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class PracticeAttemptRecord:
+    id: int
+    user: str
+    case_id: str
+    attempt: dict[str, Any]
+    feedback: dict[str, Any] | None
+    created_at: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class CohortRecord:
+    id: int
+    name: str
+    join_code: str
+    case_ids: tuple[str, ...]
+    is_open: bool
+    created_by: str
+    created_at: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class MemberRecord:
+    id: int
+    cohort_id: int
+    display_name: str
+    joined_at: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class SubmissionRecord:
+    id: int
+    cohort_id: int
+    member_id: int
+    case_id: str
+    attempt: dict[str, Any]
+    created_at: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditRecord:
+    seq: int
+    at: dt.datetime
+    user: str
+    action: str
+    entity: str
+    entity_id: str | None
+    detail: dict[str, Any] | None
+    hash: str

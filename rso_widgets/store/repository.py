@@ -1,0 +1,683 @@
+"""The store: one transaction per call, and an audit entry in the same transaction as each write.
+
+Assessment versions are immutable: a change is a new version (author, time, reason), and a save
+is refused with `ConcurrentEditError` unless it starts from the latest version. The refused text
+is kept as the author's draft. Identity is fixed per `Store` (see `identity.current_user`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import secrets
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import audit, db
+from .errors import (
+    ConcurrentEditError,
+    DuplicateNameError,
+    NotFoundError,
+    SchemaVersionError,
+    SignOffError,
+    StoreError,
+)
+from .identity import current_user
+from .models import (
+    KINDS,
+    NAME,
+    Assessment,
+    AssessmentVersion,
+    AuditEntry,
+    Cohort,
+    CohortMember,
+    CohortSubmission,
+    Draft,
+    Person,
+    PracticeAttempt,
+    SignOff,
+    utcnow,
+)
+from .records import (
+    AssessmentRecord,
+    AuditRecord,
+    CohortRecord,
+    DraftRecord,
+    MemberRecord,
+    PersonRecord,
+    PracticeAttemptRecord,
+    SubmissionRecord,
+    VersionRecord,
+)
+
+RULESET_REF = re.compile(r"^[A-Za-z0-9_.\-]+@[A-Za-z0-9_.\-+]+$")
+ENTITY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+
+
+def _text(value: Any, field: str, max_len: int | None = NAME) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{field} is required: give a non-empty text")
+    value = value.strip()
+    if max_len is not None and len(value) > max_len:
+        raise ValueError(f"{field} is {len(value)} characters long; the limit is {max_len}")
+    return value
+
+
+def _payload(data: Any, field: str = "data") -> dict[str, Any]:
+    """A detached JSON copy of a mapping or pydantic model (`model_dump(mode="json")`)."""
+    if hasattr(data, "model_dump"):
+        data = data.model_dump(mode="json")
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{field} must be a JSON object (a dict), not {type(data).__name__}")
+    try:
+        return json.loads(audit.canonical(dict(data)))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{field} cannot be stored as JSON: {exc}") from exc
+
+
+def _ruleset_ref(ruleset: str | None, payload: dict[str, Any]) -> str | None:
+    """The explicit ref, else one found at `data["ruleset"]` or `data["result"]["ruleset"]`."""
+    if ruleset is None:
+        result = payload.get("result")
+        found = payload.get("ruleset") or (result.get("ruleset")
+                                            if isinstance(result, dict) else None)
+        ruleset = found if isinstance(found, str) else None
+    if ruleset is not None and not RULESET_REF.match(ruleset):
+        raise ValueError(f"ruleset {ruleset!r} must be a ref like 'rm2000-ew-training@1.0.0'")
+    return ruleset
+
+
+def _id(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{field} must be a positive whole number, not {value!r}")
+    return value
+
+
+class Store:
+    """Repository over one database. Every method is one transaction."""
+
+    def __init__(self, engine: Engine, *, user: str | None = None) -> None:
+        self.engine = engine
+        self.user = _text(user or current_user(), "user")
+        self._reader = sessionmaker(engine, expire_on_commit=False)
+        self._writer = sessionmaker(engine.execution_options(**db.WRITE), expire_on_commit=False)
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file, or None for another database."""
+        return db.sqlite_path(self.engine.url.render_as_string(hide_password=False))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        with self._reader() as s, s.begin():
+            yield s
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """A write transaction holding the audit head lock from its first statement."""
+        with self._writer() as s, s.begin():
+            audit.lock_head(s)
+            yield s
+
+    def _audit(self, s: Session, action: str, entity: str, entity_id: int | str | None,
+               **detail: Any) -> None:
+        audit.append(s, self.user, action, entity, entity_id, detail or None)
+
+    # -- persons -------------------------------------------------------------------------------
+
+    def create_person(self, reference: str, *, fictional: bool = False) -> PersonRecord:
+        """A person record: a display name or force reference, and whether it is fictional."""
+        ref = _text(reference, "reference")
+        with self._writing() as s:
+            p = Person(reference=ref, fictional=bool(fictional), created_by=self.user)
+            s.add(p)
+            s.flush()
+            self._audit(s, "create", "person", p.id, fictional=p.fictional)
+            return _person(p)
+
+    def get_person(self, person_id: int) -> PersonRecord:
+        with self._reading() as s:
+            return _person(self._person_row(s, person_id))
+
+    def list_persons(self) -> list[PersonRecord]:
+        with self._reading() as s:
+            return [_person(p) for p in s.scalars(select(Person).order_by(Person.id))]
+
+    def delete_person(self, person_id: int, *, reason: str) -> None:
+        """Erase a person with all assessments, versions, sign-offs and linked drafts (audited).
+
+        Keep personal data out of `reason`: it is kept in the audit log.
+        """
+        why = _text(reason, "reason")
+        with self._writing() as s:
+            self._person_row(s, person_id)
+            counts = delete_person_rows(s, person_id)
+            self._audit(s, "delete", "person", person_id, reason=why, **counts)
+
+    def log_view(self, entity: str, entity_id: int | str, **detail: Any) -> None:
+        """Record that the current user looked at a record (e.g. opened a person's file)."""
+        self._log("view", entity, entity_id, detail)
+
+    def log_export(self, entity: str, entity_id: int | str, *, fmt: str, **detail: Any) -> None:
+        """Record that the current user exported a record (report, CSV, PDF…)."""
+        self._log("export", entity, entity_id, {"format": fmt, **detail})
+
+    def _log(self, action: str, entity: str, entity_id: int | str, detail: dict[str, Any]) -> None:
+        if not ENTITY.match(entity):
+            raise ValueError(f"entity {entity!r} must be a short lower-case name like 'person'")
+        with self._writing() as s:
+            self._audit(s, action, entity, entity_id, **detail)
+
+    # -- assessments and versions --------------------------------------------------------------
+
+    def create_assessment(self, person_id: int, kind: str, data: Any, *,
+                          reason: str = "first version", ruleset: str | None = None,
+                          review_due: dt.date | None = None) -> VersionRecord:
+        """A new assessment of `kind` for a person, with its version 1 written by this user."""
+        if kind not in KINDS:
+            raise ValueError(f"kind {kind!r} must be one of {', '.join(KINDS)}")
+        payload = _payload(data)
+        ref, why = _ruleset_ref(ruleset, payload), _text(reason, "reason", None)
+        with self._writing() as s:
+            self._person_row(s, person_id)
+            a = Assessment(person_id=person_id, kind=kind, review_due=review_due,
+                           created_by=self.user)
+            s.add(a)
+            s.flush()
+            v = AssessmentVersion(assessment_id=a.id, version=1, data=payload, ruleset=ref,
+                                  author=self.user, reason=why)
+            s.add(v)
+            s.flush()
+            self._audit(s, "create", "assessment", a.id, person_id=person_id, kind=kind,
+                        version=1)
+            return _version(v, kind, [])
+
+    def get_assessment(self, assessment_id: int) -> AssessmentRecord:
+        with self._reading() as s:
+            a = self._assessment_row(s, assessment_id)
+            return _assessment(a, self._latest_row(s, a.id).version)
+
+    def assessments_for(self, person_id: int) -> list[AssessmentRecord]:
+        with self._reading() as s:
+            latest = dict(s.execute(
+                select(AssessmentVersion.assessment_id, func.max(AssessmentVersion.version))
+                .join(Assessment).where(Assessment.person_id == person_id)
+                .group_by(AssessmentVersion.assessment_id)).all())
+            rows = s.scalars(select(Assessment).where(Assessment.person_id == person_id)
+                             .order_by(Assessment.id))
+            return [_assessment(a, latest.get(a.id, 0)) for a in rows]
+
+    def latest_version(self, assessment_id: int) -> VersionRecord:
+        with self._reading() as s:
+            a = self._assessment_row(s, assessment_id)
+            return self._version_record(s, self._latest_row(s, a.id), a.kind)
+
+    def get_version(self, assessment_id: int, version: int) -> VersionRecord:
+        with self._reading() as s:
+            a = self._assessment_row(s, assessment_id)
+            return self._version_record(s, self._version_row(s, a.id, version), a.kind)
+
+    def versions(self, assessment_id: int) -> list[VersionRecord]:
+        """Every version, oldest first."""
+        with self._reading() as s:
+            a = self._assessment_row(s, assessment_id)
+            rows = list(s.scalars(select(AssessmentVersion)
+                                  .where(AssessmentVersion.assessment_id == a.id)
+                                  .order_by(AssessmentVersion.version)))
+            signs = list(s.scalars(select(SignOff).where(
+                SignOff.version_id.in_([v.id for v in rows]))))
+            return [_version(v, a.kind, [x for x in signs if x.version_id == v.id])
+                    for v in rows]
+
+    def save_version(self, assessment_id: int, data: Any, author: str, reason: str,
+                     expected_version: int, *, ruleset: str | None = None) -> VersionRecord:
+        """Save `data` as version `expected_version + 1`, never overwriting anything.
+
+        Refused with `ConcurrentEditError` if the latest version is not `expected_version`
+        (checked here, and by the unique (assessment_id, version) constraint across processes);
+        the refused data is then kept as `author`'s draft under `draft_key(assessment_id)`.
+        On success the author's draft under that key is cleared.
+        """
+        _id(assessment_id, "assessment_id")
+        _id(expected_version, "expected_version")
+        payload, who = _payload(data), _text(author, "author")
+        ref, why = _ruleset_ref(ruleset, payload), _text(reason, "reason", None)
+        latest: tuple[int, str, dt.datetime] | None = None
+        try:
+            with self._writing() as s:
+                a = self._assessment_row(s, assessment_id)
+                last = self._latest_row(s, assessment_id)
+                if last.version < expected_version:
+                    raise StoreError(f"assessment {assessment_id} has no version "
+                                     f"{expected_version}: its latest is {last.version}")
+                if last.version > expected_version:
+                    latest = (last.version, last.author, last.created_at)
+                else:
+                    v = AssessmentVersion(assessment_id=a.id, version=expected_version + 1,
+                                          data=payload, ruleset=ref, author=who, reason=why)
+                    s.add(v)
+                    s.flush()
+                    cleared = s.execute(delete(Draft).where(
+                        Draft.username == who, Draft.key == self.draft_key(a.id))).rowcount
+                    extra = {} if who == self.user else {"author": who}
+                    self._audit(s, "change", "assessment", a.id, version=v.version,
+                                kind=a.kind, draft_cleared=bool(cleared), **extra)
+                    return _version(v, a.kind, [])
+        except IntegrityError:
+            with self._reading() as s:  # a writer in another process got there first
+                last = self._latest_row(s, assessment_id)
+                if last.version <= expected_version:
+                    raise
+                latest = (last.version, last.author, last.created_at)
+        assert latest is not None
+        key = self.draft_key(assessment_id)
+        self._save_draft(who, key, payload, assessment_id, expected_version)
+        raise ConcurrentEditError(assessment_id=assessment_id, expected_version=expected_version,
+                                  latest_version=latest[0], latest_author=latest[1],
+                                  latest_at=latest[2], draft_key=key)
+
+    def sign(self, assessment_id: int, version: int) -> VersionRecord:
+        """Sign the latest version as this store's user."""
+        return self._sign_off(assessment_id, version, "sign")
+
+    def countersign(self, assessment_id: int, version: int) -> VersionRecord:
+        """Countersign a signed latest version; the countersigner must not be the signer."""
+        return self._sign_off(assessment_id, version, "countersign")
+
+    def _sign_off(self, assessment_id: int, version: int, role: str) -> VersionRecord:
+        try:
+            with self._writing() as s:
+                a = self._assessment_row(s, assessment_id)
+                v = self._version_row(s, a.id, version)
+                last = self._latest_row(s, a.id)
+                if last.version != v.version:
+                    raise SignOffError(
+                        f"version {version} of assessment {assessment_id} is superseded by "
+                        f"version {last.version} ({last.author}, "
+                        f"{last.created_at:%Y-%m-%d %H:%M} UTC): open and {role} the latest")
+                signs = {x.role: x for x in s.scalars(
+                    select(SignOff).where(SignOff.version_id == v.id))}
+                if role in signs:
+                    done = signs[role]
+                    raise SignOffError(f"version {version} was already {role}ed by "
+                                       f"{done.username} at {done.at:%Y-%m-%d %H:%M} UTC")
+                if role == "countersign":
+                    if "sign" not in signs:
+                        raise SignOffError(f"version {version} is not signed yet: it must be "
+                                           "signed before it can be countersigned")
+                    if signs["sign"].username == self.user:
+                        raise SignOffError(
+                            f"{self.user} signed version {version}: a countersign must be by "
+                            "a different user")
+                s.add(SignOff(version_id=v.id, role=role, username=self.user))
+                s.flush()
+                self._audit(s, role, "assessment", a.id, version=v.version)
+                return self._version_record(s, v, a.kind)
+        except IntegrityError as exc:
+            raise SignOffError(f"version {version} was {role}ed by someone else a moment ago; "
+                               "reload it") from exc
+
+    def set_review_due(self, assessment_id: int, due: dt.date | None) -> AssessmentRecord:
+        """Set (or clear) the date by which the assessment must be reviewed."""
+        if due is not None and not isinstance(due, dt.date):
+            raise ValueError(f"review due must be a date, not {type(due).__name__}")
+        with self._writing() as s:
+            a = self._assessment_row(s, assessment_id)
+            a.review_due = due.date() if isinstance(due, dt.datetime) else due
+            self._audit(s, "change", "assessment", a.id,
+                        review_due=None if due is None else a.review_due.isoformat())
+            return _assessment(a, self._latest_row(s, a.id).version)
+
+    def reviews_due(self, on_or_before: dt.date) -> list[AssessmentRecord]:
+        """Assessments whose review is due on or before a date, soonest first."""
+        with self._reading() as s:
+            rows = list(s.scalars(select(Assessment).where(Assessment.review_due <= on_or_before)
+                                  .order_by(Assessment.review_due, Assessment.id)))
+            return [_assessment(a, self._latest_row(s, a.id).version) for a in rows]
+
+    # -- drafts --------------------------------------------------------------------------------
+
+    @staticmethod
+    def draft_key(assessment_id: int) -> str:
+        """The draft key used for unsaved edits of an existing assessment."""
+        return f"assessment:{assessment_id}"
+
+    def save_draft(self, key: str, data: Any, *, assessment_id: int | None = None,
+                   base_version: int | None = None) -> DraftRecord:
+        """Autosave: insert or replace this user's draft under `key`."""
+        return self._save_draft(self.user, _text(key, "key"), _payload(data), assessment_id,
+                                base_version)
+
+    def _save_draft(self, user: str, key: str, payload: dict[str, Any],
+                    assessment_id: int | None, base_version: int | None) -> DraftRecord:
+        with self._writing() as s:
+            if assessment_id is not None:
+                self._assessment_row(s, assessment_id)
+            d = s.scalar(select(Draft).where(Draft.username == user, Draft.key == key))
+            now = utcnow()
+            if d is None:
+                d = Draft(username=user, key=key, created_at=now)
+                s.add(d)
+            d.data, d.assessment_id, d.base_version, d.updated_at = (
+                payload, assessment_id, base_version, now)
+            s.flush()
+            extra = {} if user == self.user else {"owner": user}
+            self._audit(s, "change", "draft", d.id, assessment_id=assessment_id,
+                        base_version=base_version, **extra)
+            return _draft(d)
+
+    def get_draft(self, key: str) -> DraftRecord | None:
+        with self._reading() as s:
+            d = s.scalar(select(Draft).where(Draft.username == self.user, Draft.key == key))
+            return None if d is None else _draft(d)
+
+    def drafts(self) -> list[DraftRecord]:
+        """This user's drafts, most recently saved first."""
+        with self._reading() as s:
+            return [_draft(d) for d in s.scalars(select(Draft).where(
+                Draft.username == self.user).order_by(Draft.updated_at.desc()))]
+
+    def delete_draft(self, key: str) -> bool:
+        with self._writing() as s:
+            d = s.scalar(select(Draft).where(Draft.username == self.user, Draft.key == key))
+            if d is None:
+                return False
+            s.delete(d)
+            self._audit(s, "delete", "draft", d.id)
+            return True
+
+    # -- practice attempts ---------------------------------------------------------------------
+
+    def add_practice_attempt(self, user: str, case_id: str, attempt: Any,
+                             feedback: Any = None, *,
+                             created_at: dt.datetime | None = None) -> PracticeAttemptRecord:
+        """Store one training attempt (and its feedback summary) for `user`."""
+        row = PracticeAttempt(username=_text(user, "user"), case_id=_text(case_id, "case_id"),
+                              attempt=_payload(attempt, "attempt"),
+                              feedback=None if feedback is None else _payload(feedback,
+                                                                               "feedback"),
+                              created_at=created_at or utcnow())
+        with self._writing() as s:
+            s.add(row)
+            s.flush()
+            self._audit(s, "create", "practice_attempt", row.id, case_id=row.case_id,
+                        **({} if row.username == self.user else {"owner": row.username}))
+            return _attempt(row)
+
+    def practice_attempts(self, user: str, case_id: str | None = None
+                          ) -> list[PracticeAttemptRecord]:
+        """A user's attempts (optionally at one case), oldest first."""
+        q = select(PracticeAttempt).where(PracticeAttempt.username == user)
+        if case_id is not None:
+            q = q.where(PracticeAttempt.case_id == case_id)
+        with self._reading() as s:
+            return [_attempt(r) for r in s.scalars(q.order_by(PracticeAttempt.created_at,
+                                                              PracticeAttempt.id))]
+
+    # -- workshop cohorts ----------------------------------------------------------------------
+
+    def create_cohort(self, name: str, case_ids: list[str], *,
+                      join_code: str | None = None) -> CohortRecord:
+        """A workshop cohort, open for joining, with a fresh 6-character join code."""
+        cases = [_text(c, "case id") for c in case_ids]
+        if not cases:
+            raise ValueError("a cohort needs at least one case id")
+        with self._writing() as s:
+            code = (join_code or "").strip().upper() or self._new_code(s)
+            if s.scalar(select(Cohort.id).where(Cohort.join_code == code)) is not None:
+                raise DuplicateNameError(f"join code {code} is already in use: choose another")
+            c = Cohort(name=_text(name, "name"), join_code=code, case_ids=cases, is_open=True,
+                       created_by=self.user)
+            s.add(c)
+            s.flush()
+            self._audit(s, "create", "cohort", c.id, cases=len(cases))
+            return _cohort(c)
+
+    @staticmethod
+    def _new_code(s: Session) -> str:
+        while True:
+            code = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(6))
+            if s.scalar(select(Cohort.id).where(Cohort.join_code == code)) is None:
+                return code
+
+    def get_cohort(self, cohort_id: int) -> CohortRecord:
+        with self._reading() as s:
+            return _cohort(self._cohort_row(s, cohort_id))
+
+    def cohort_by_code(self, join_code: str) -> CohortRecord:
+        code = join_code.strip().upper()
+        with self._reading() as s:
+            c = s.scalar(select(Cohort).where(Cohort.join_code == code))
+            if c is None:
+                raise NotFoundError(f"no workshop has join code {code!r}: check the code")
+            return _cohort(c)
+
+    def set_cohort_open(self, cohort_id: int, is_open: bool) -> CohortRecord:
+        with self._writing() as s:
+            c = self._cohort_row(s, cohort_id)
+            c.is_open = bool(is_open)
+            self._audit(s, "change", "cohort", c.id, is_open=c.is_open)
+            return _cohort(c)
+
+    def join_cohort(self, cohort_id: int, display_name: str) -> MemberRecord:
+        """Join an open cohort under a display name not yet taken in it."""
+        name = _text(display_name, "display name", 100)
+        try:
+            with self._writing() as s:
+                c = self._cohort_row(s, cohort_id)
+                if not c.is_open:
+                    raise StoreError(f"workshop {c.name!r} is closed to new members")
+                taken = s.scalar(select(CohortMember.id).where(
+                    CohortMember.cohort_id == c.id, CohortMember.display_name == name))
+                if taken is not None:
+                    raise DuplicateNameError(
+                        f"{name!r} is already taken in this workshop: choose another name")
+                m = CohortMember(cohort_id=c.id, display_name=name)
+                s.add(m)
+                s.flush()
+                self._audit(s, "create", "cohort_member", m.id, cohort_id=c.id)
+                return _member(m)
+        except IntegrityError as exc:
+            raise DuplicateNameError(
+                f"{name!r} is already taken in this workshop: choose another name") from exc
+
+    def cohort_members(self, cohort_id: int) -> list[MemberRecord]:
+        with self._reading() as s:
+            return [_member(m) for m in s.scalars(select(CohortMember).where(
+                CohortMember.cohort_id == cohort_id).order_by(CohortMember.id))]
+
+    def submit(self, cohort_id: int, member_id: int, case_id: str,
+               attempt: Any) -> SubmissionRecord:
+        """A member's attempt at one of the cohort's cases (cohort must be open)."""
+        payload = _payload(attempt, "attempt")
+        with self._writing() as s:
+            c = self._cohort_row(s, cohort_id)
+            m = s.get(CohortMember, member_id)
+            if m is None or m.cohort_id != c.id:
+                raise NotFoundError(f"member {member_id} is not in workshop {c.name!r}")
+            if not c.is_open:
+                raise StoreError(f"workshop {c.name!r} is closed: submissions are not accepted")
+            if case_id not in c.case_ids:
+                raise ValueError(f"case {case_id!r} is not part of workshop {c.name!r}")
+            sub = CohortSubmission(cohort_id=c.id, member_id=m.id, case_id=case_id,
+                                   attempt=payload)
+            s.add(sub)
+            s.flush()
+            self._audit(s, "create", "cohort_submission", sub.id, cohort_id=c.id,
+                        case_id=case_id)
+            return _submission(sub)
+
+    def submissions(self, cohort_id: int, *, case_id: str | None = None
+                    ) -> list[SubmissionRecord]:
+        q = select(CohortSubmission).where(CohortSubmission.cohort_id == cohort_id)
+        if case_id is not None:
+            q = q.where(CohortSubmission.case_id == case_id)
+        with self._reading() as s:
+            return [_submission(x) for x in s.scalars(q.order_by(CohortSubmission.id))]
+
+    # -- audit ---------------------------------------------------------------------------------
+
+    def verify_audit(self) -> audit.VerifyReport:
+        with self._reading() as s:
+            return audit.verify(s)
+
+    def audit_entries(self, limit: int = 50) -> list[AuditRecord]:
+        """The most recent entries, oldest of them first."""
+        with self._reading() as s:
+            rows = list(s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())
+                                  .limit(max(0, limit))))
+            return [AuditRecord(e.seq, e.at, e.username, e.action, e.entity, e.entity_id,
+                                e.detail, e.hash) for e in reversed(rows)]
+
+    # -- row lookups ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _person_row(s: Session, person_id: int) -> Person:
+        p = s.get(Person, person_id)
+        if p is None:
+            raise NotFoundError(f"no person with id {person_id}: it may have been deleted")
+        return p
+
+    @staticmethod
+    def _assessment_row(s: Session, assessment_id: int) -> Assessment:
+        a = s.get(Assessment, assessment_id)
+        if a is None:
+            raise NotFoundError(f"no assessment with id {assessment_id}: it may have been "
+                                "deleted")
+        return a
+
+    @staticmethod
+    def _cohort_row(s: Session, cohort_id: int) -> Cohort:
+        c = s.get(Cohort, cohort_id)
+        if c is None:
+            raise NotFoundError(f"no workshop cohort with id {cohort_id}")
+        return c
+
+    @staticmethod
+    def _latest_row(s: Session, assessment_id: int) -> AssessmentVersion:
+        v = s.scalar(select(AssessmentVersion).where(
+            AssessmentVersion.assessment_id == assessment_id)
+            .order_by(AssessmentVersion.version.desc()).limit(1))
+        if v is None:
+            raise NotFoundError(f"assessment {assessment_id} has no versions")
+        return v
+
+    @staticmethod
+    def _version_row(s: Session, assessment_id: int, version: int) -> AssessmentVersion:
+        v = s.scalar(select(AssessmentVersion).where(
+            AssessmentVersion.assessment_id == assessment_id,
+            AssessmentVersion.version == version))
+        if v is None:
+            raise NotFoundError(f"assessment {assessment_id} has no version {version}")
+        return v
+
+    @staticmethod
+    def _version_record(s: Session, v: AssessmentVersion, kind: str) -> VersionRecord:
+        return _version(v, kind, list(s.scalars(select(SignOff).where(
+            SignOff.version_id == v.id))))
+
+
+def delete_person_rows(s: Session, person_id: int) -> dict[str, int]:
+    """Delete a person and everything hanging off them, children first; returns counts."""
+    ids = list(s.scalars(select(Assessment.id).where(Assessment.person_id == person_id)))
+    vids = select(AssessmentVersion.id).where(AssessmentVersion.assessment_id.in_(ids))
+    s.execute(delete(SignOff).where(SignOff.version_id.in_(vids)))
+    n_versions = s.execute(delete(AssessmentVersion).where(
+        AssessmentVersion.assessment_id.in_(ids))).rowcount
+    n_drafts = s.execute(delete(Draft).where(Draft.assessment_id.in_(ids))).rowcount
+    s.execute(delete(Assessment).where(Assessment.id.in_(ids)))
+    s.execute(delete(Person).where(Person.id == person_id))
+    return {"assessments": len(ids), "versions": n_versions, "drafts": n_drafts}
+
+
+# -- row → record ------------------------------------------------------------------------------
+
+def _person(p: Person) -> PersonRecord:
+    return PersonRecord(p.id, p.reference, p.fictional, p.created_by, p.created_at)
+
+
+def _assessment(a: Assessment, latest: int) -> AssessmentRecord:
+    return AssessmentRecord(a.id, a.person_id, a.kind, a.review_due, a.created_by,
+                            a.created_at, latest)
+
+
+def _version(v: AssessmentVersion, kind: str, signs: list[SignOff]) -> VersionRecord:
+    by = {x.role: x for x in signs}
+    sign, counter = by.get("sign"), by.get("countersign")
+    return VersionRecord(
+        v.id, v.assessment_id, kind, v.version, json.loads(json.dumps(v.data)), v.ruleset,
+        v.author, v.reason, v.created_at,
+        signed_by=sign.username if sign else None, signed_at=sign.at if sign else None,
+        countersigned_by=counter.username if counter else None,
+        countersigned_at=counter.at if counter else None)
+
+
+def _draft(d: Draft) -> DraftRecord:
+    return DraftRecord(d.username, d.key, d.data, d.assessment_id, d.base_version,
+                       d.created_at, d.updated_at)
+
+
+def _attempt(r: PracticeAttempt) -> PracticeAttemptRecord:
+    return PracticeAttemptRecord(r.id, r.username, r.case_id, r.attempt, r.feedback,
+                                 r.created_at)
+
+
+def _cohort(c: Cohort) -> CohortRecord:
+    return CohortRecord(c.id, c.name, c.join_code, tuple(c.case_ids), c.is_open, c.created_by,
+                        c.created_at)
+
+
+def _member(m: CohortMember) -> MemberRecord:
+    return MemberRecord(m.id, m.cohort_id, m.display_name, m.joined_at)
+
+
+def _submission(x: CohortSubmission) -> SubmissionRecord:
+    return SubmissionRecord(x.id, x.cohort_id, x.member_id, x.case_id, x.attempt, x.created_at)
+
+
+# -- opening -----------------------------------------------------------------------------------
+
+def open_store(database_url: str | None = None, *, user: str | None = None,
+               create: bool = True, upgrade: bool = True, script_location: Path | None = None,
+               backup_dir: Path | None = None) -> Store:
+    """Open the configured database (default: SQLite in the data directory).
+
+    A new database gets the current schema; an older one is backed up (SQLite, into
+    `<data_dir>/backups/` unless `backup_dir` is given) and upgraded. With `create=False` a
+    missing SQLite file is an error; with `upgrade=False` an out-of-date schema is.
+    """
+    url = database_url or db.database_url()
+    engine = db.make_engine(url, create=create)
+    try:
+        if upgrade:
+            db.upgrade(engine, script_location=script_location, backup_dir=backup_dir)
+        else:
+            with engine.connect() as conn:
+                rev = db.current_revision(conn)
+            if rev != db.head_revision(script_location):
+                raise SchemaVersionError(
+                    f"the database schema is at {rev or 'nothing'}, not "
+                    f"{db.head_revision(script_location)}: open it with the app to upgrade it")
+        return Store(engine, user=user)
+    except BaseException:
+        engine.dispose()
+        raise

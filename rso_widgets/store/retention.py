@@ -1,0 +1,93 @@
+"""Retention: find, and on request delete, records past the retention period (audited).
+
+A person's last activity is the latest of: record created, any version saved, any sign-off,
+and the assessment review due date (a review still to come keeps the record).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from . import audit
+from .models import Assessment, AssessmentVersion, Draft, Person, PracticeAttempt, SignOff, utcnow
+from .repository import Store, delete_person_rows
+
+
+@dataclasses.dataclass(frozen=True)
+class Expired:
+    """One record past the retention period."""
+
+    kind: str  # "person" | "draft" | "practice_attempt"
+    id: int
+    last_activity: dt.datetime
+    note: str = ""
+
+    def __str__(self) -> str:
+        note = f" ({self.note})" if self.note else ""
+        return f"{self.kind:<16} {self.id:>6}  last activity {self.last_activity:%Y-%m-%d}{note}"
+
+
+def cutoff_for(days: int, now: dt.datetime | None = None) -> dt.datetime:
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ValueError(f"retention period must be at least 1 day, not {days!r}")
+    return (now or utcnow()) - dt.timedelta(days=days)
+
+
+def _latest(*values: dt.datetime | None) -> dt.datetime:
+    return max(v for v in values if v is not None)
+
+
+def find_expired(s: Session, cutoff: dt.datetime) -> list[Expired]:
+    """Everything whose last activity is before `cutoff`, persons first."""
+    per_person = Assessment.person_id
+    saved = dict(s.execute(select(per_person, func.max(AssessmentVersion.created_at))
+                           .join(AssessmentVersion).group_by(per_person)).all())
+    signed = dict(s.execute(select(per_person, func.max(SignOff.at))
+                            .join(AssessmentVersion, AssessmentVersion.assessment_id
+                                  == Assessment.id)
+                            .join(SignOff, SignOff.version_id == AssessmentVersion.id)
+                            .group_by(per_person)).all())
+    review = dict(s.execute(select(per_person, func.max(Assessment.review_due))
+                            .group_by(per_person)).all())
+    out: list[Expired] = []
+    for p in s.scalars(select(Person).order_by(Person.id)):
+        due = review.get(p.id)
+        due_at = None if due is None else dt.datetime.combine(due, dt.time(), dt.UTC)
+        last = _latest(p.created_at, saved.get(p.id), signed.get(p.id), due_at)
+        if last < cutoff:
+            out.append(Expired("person", p.id, last, "fictional" if p.fictional else ""))
+    out += [Expired("draft", d.id, d.updated_at, d.username) for d in s.scalars(
+        select(Draft).where(Draft.updated_at < cutoff).order_by(Draft.id))]
+    out += [Expired("practice_attempt", a.id, a.created_at, a.username) for a in s.scalars(
+        select(PracticeAttempt).where(PracticeAttempt.created_at < cutoff)
+        .order_by(PracticeAttempt.id))]
+    return out
+
+
+def expired(store: Store, days: int, *, now: dt.datetime | None = None) -> list[Expired]:
+    """Dry run: what `delete_expired` would delete."""
+    cutoff = cutoff_for(days, now)
+    with store._reading() as s:
+        return find_expired(s, cutoff)
+
+
+def delete_expired(store: Store, days: int, *, now: dt.datetime | None = None) -> list[Expired]:
+    """Delete everything past the period in one transaction, one audit entry per record."""
+    cutoff = cutoff_for(days, now)
+    with store._writing() as s:
+        found = find_expired(s, cutoff)  # re-checked under the write lock
+        for item in found:
+            detail = {"reason": "retention", "older_than_days": days,
+                      "last_activity": item.last_activity.isoformat()}
+            if item.kind == "person":
+                detail.update(delete_person_rows(s, item.id))
+            elif item.kind == "draft":
+                s.execute(delete(Draft).where(Draft.id == item.id))
+            else:
+                s.execute(delete(PracticeAttempt).where(PracticeAttempt.id == item.id))
+            audit.append(s, store.user, "delete", item.kind, item.id, detail)
+        return found

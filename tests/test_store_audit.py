@@ -1,0 +1,164 @@
+"""The audit log: every write appends a chained entry; tampering is detected and reported."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from rso_widgets.cli import main
+from rso_widgets.settings import get_settings
+from rso_widgets.store import Store, open_store
+from rso_widgets.store.audit import GENESIS, entry_hash
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("RSO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("RSO_DATABASE_URL", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.setenv("RSO_USER", "alice")
+    get_settings.cache_clear()
+    with open_store() as s:
+        yield s
+    get_settings.cache_clear()
+
+
+def _fill(store: Store) -> None:
+    person = store.create_person("Fictional Person", fictional=True)
+    v = store.create_assessment(person.id, "arms", {"items": {}})
+    store.log_view("person", person.id)
+    store.save_version(v.assessment_id, {"items": {"a": 1}}, "alice", "update", 1)
+    store.log_export("assessment", v.assessment_id, fmt="pdf")
+
+
+def _sql(store: Store, *statements: str) -> None:
+    conn = sqlite3.connect(store.sqlite_path)
+    with conn:
+        for stmt in statements:
+            conn.execute(stmt)
+    conn.close()
+
+
+def test_every_write_is_audited_in_order(store):
+    _fill(store)
+    store.save_draft("k", {"x": 1})
+    store.add_practice_attempt("alice", "case-1", {"a": 1})
+    entries = store.audit_entries(limit=100)
+    assert [(e.action, e.entity) for e in entries] == [
+        ("create", "person"), ("create", "assessment"), ("view", "person"),
+        ("change", "assessment"), ("export", "assessment"), ("change", "draft"),
+        ("create", "practice_attempt")]
+    assert {e.user for e in entries} == {"alice"}
+    assert [e.seq for e in entries] == list(range(1, 8))
+    assert entries[4].detail == {"format": "pdf"}
+    report = store.verify_audit()
+    assert report.ok and report.entries == 7 and report.head_hash == entries[-1].hash
+    assert "Fictional Person" not in str(entries)  # no personal data in the log
+
+
+def test_hash_is_sha256_over_entry_and_previous_hash(store):
+    _fill(store)
+    first, second = store.audit_entries(100)[:2]
+    assert first.hash == entry_hash(GENESIS, seq=1, at=first.at, username=first.user,
+                                    action=first.action, entity=first.entity,
+                                    entity_id=first.entity_id, detail=first.detail)
+    assert second.hash == entry_hash(first.hash, seq=2, at=second.at, username=second.user,
+                                     action=second.action, entity=second.entity,
+                                     entity_id=second.entity_id, detail=second.detail)
+
+
+def test_failed_write_leaves_no_entry(store):
+    with pytest.raises(ValueError):
+        store.create_person("   ")
+    with pytest.raises(LookupError):
+        store.save_version(99, {}, "alice", "r", 1)
+    assert store.audit_entries() == [] and store.verify_audit().ok
+
+
+def test_database_refuses_edits_and_deletes_of_entries(store):
+    _fill(store)
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        _sql(store, "UPDATE audit_log SET username = 'mallory' WHERE seq = 2")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        _sql(store, "DELETE FROM audit_log WHERE seq = 2")
+    assert store.verify_audit().ok
+
+
+def test_edited_entry_is_detected(store, capsys):
+    _fill(store)
+    _sql(store, "DROP TRIGGER audit_log_no_update",  # a determined tamperer
+         "UPDATE audit_log SET username = 'mallory' WHERE seq = 3")
+    report = store.verify_audit()
+    assert not report.ok and report.first_bad_seq == 3 and "altered" in report.problem
+    assert main(["audit-log", "verify"]) == 1
+    assert "TAMPERED at entry 3" in capsys.readouterr().err
+
+
+def test_edited_and_rehashed_entry_breaks_the_next_link(store):
+    _fill(store)
+    e2 = store.audit_entries(100)[1]
+    forged = entry_hash(store.audit_entries(100)[0].hash, seq=2, at=e2.at, username="mallory",
+                        action=e2.action, entity=e2.entity, entity_id=e2.entity_id,
+                        detail=e2.detail)
+    _sql(store, "DROP TRIGGER audit_log_no_update",
+         f"UPDATE audit_log SET username = 'mallory', hash = '{forged}' WHERE seq = 2")
+    report = store.verify_audit()
+    assert not report.ok and report.first_bad_seq == 3 and "does not link" in report.problem
+
+
+def test_deleted_entry_is_detected(store, capsys):
+    _fill(store)
+    _sql(store, "DROP TRIGGER audit_log_no_delete", "DELETE FROM audit_log WHERE seq = 2")
+    report = store.verify_audit()
+    assert not report.ok and report.first_bad_seq == 2 and "missing" in report.problem
+    assert main(["audit-log", "verify"]) == 1
+    assert "entry 2 is missing" in capsys.readouterr().err
+
+
+def test_deleted_last_entry_is_detected(store):
+    _fill(store)
+    _sql(store, "DROP TRIGGER audit_log_no_delete", "DELETE FROM audit_log WHERE seq = 5")
+    report = store.verify_audit()
+    assert not report.ok and report.first_bad_seq == 5 and "deleted" in report.problem
+
+
+def test_cli_verify_and_show(store, capsys):
+    _fill(store)
+    assert main(["audit-log", "verify"]) == 0
+    out = capsys.readouterr().out
+    assert "audit log OK: 5 entries" in out
+    assert main(["audit-log", "show", "--limit", "2"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and "export" in lines[-1] and "format=pdf" in lines[-1]
+    assert "alice" in lines[-1]
+
+
+def test_cli_without_a_database_explains_and_creates_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("RSO_DATA_DIR", str(tmp_path / "nowhere"))
+    monkeypatch.delenv("RSO_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        assert main(["audit-log", "verify"]) == 1
+    finally:
+        get_settings.cache_clear()
+    assert "no workbook database" in capsys.readouterr().err
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_log_view_validates_entity(store):
+    with pytest.raises(ValueError, match="entity"):
+        store.log_view("Person; DROP", 1)
+
+
+def test_a_write_and_its_audit_entry_commit_together_or_not_at_all(store, monkeypatch):
+    from rso_widgets.store import audit
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full while auditing")
+
+    monkeypatch.setattr(audit, "append", broken)
+    with pytest.raises(RuntimeError):
+        store.create_person("Half written", fictional=True)
+    monkeypatch.undo()
+    assert store.list_persons() == [] and store.audit_entries() == []

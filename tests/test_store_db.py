@@ -1,0 +1,205 @@
+"""Embedded SQLite: owner-only files, WAL, foreign keys; Alembic schema upgraded with a backup."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import sqlite3
+import stat
+import textwrap
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from rso_widgets.settings import get_settings
+from rso_widgets.store import (
+    NotAWorkbookDatabase,
+    SchemaVersionError,
+    StoreError,
+    current_user,
+    db,
+    open_store,
+)
+from rso_widgets.store.models import Base
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("RSO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("RSO_DATABASE_URL", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.setenv("RSO_USER", "alice")
+    get_settings.cache_clear()
+    yield tmp_path / "data"
+    get_settings.cache_clear()
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_default_is_sqlite_in_data_dir_owner_only(data_dir):
+    old = os.umask(0)  # the most permissive umask: modes must not depend on it
+    try:
+        with open_store() as store:
+            store.create_person("Fictional Person", fictional=True)
+            path = store.sqlite_path
+    finally:
+        os.umask(old)
+    assert path == (data_dir / db.DB_FILENAME).resolve()
+    assert _mode(data_dir) == 0o700
+    assert _mode(path) == 0o600
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists():  # SQLite gives the WAL the database file's permissions
+        assert _mode(wal) == 0o600
+
+
+def test_existing_database_file_is_tightened_to_0600(data_dir):
+    open_store().close()
+    path = data_dir / db.DB_FILENAME
+    os.chmod(path, 0o644)
+    open_store().close()
+    assert _mode(path) == 0o600
+
+
+def test_wal_mode_and_foreign_keys_on(data_dir):
+    with open_store() as store, store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        with pytest.raises(Exception, match="FOREIGN KEY"):
+            conn.execute(text("INSERT INTO assessments (person_id, kind, created_by, "
+                              "created_at) VALUES (999, 'rm2000', 'x', '2024-01-01')"))
+
+
+def test_migrated_schema_matches_the_models(data_dir):
+    with open_store() as store, store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        assert db.current_revision(conn) == db.head_revision()
+
+
+def test_create_false_refuses_a_missing_database(data_dir):
+    with pytest.raises(NotAWorkbookDatabase, match="RSO_DATA_DIR"):
+        open_store(create=False)
+    assert not (data_dir / db.DB_FILENAME).exists()
+
+
+def test_in_memory_sqlite_is_refused():
+    with pytest.raises(StoreError, match="in-memory"):
+        open_store("sqlite://", user="alice")
+
+
+def test_foreign_database_is_refused(tmp_path):
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (x)")
+    with pytest.raises(NotAWorkbookDatabase, match="not a workbook database"):
+        open_store(f"sqlite:///{path}", user="alice")
+
+
+SECOND = '''
+"""Test-only second revision.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table("extra_test_table", sa.Column("id", sa.Integer(), primary_key=True))
+
+
+def downgrade():
+    op.drop_table("extra_test_table")
+'''
+
+
+@pytest.fixture
+def newer_scripts(tmp_path):
+    """A copy of the shipped migrations plus a trivial revision 0002."""
+    scripts = tmp_path / "migrations"
+    shutil.copytree(db.MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "0002_extra.py").write_text(textwrap.dedent(SECOND))
+    return scripts
+
+
+def test_older_database_is_backed_up_then_upgraded(tmp_path, newer_scripts):
+    url = f"sqlite:///{tmp_path / 'wb.sqlite'}"
+    with open_store(url, user="alice") as old:  # created at the shipped revision 0001
+        person = old.create_person("Fictional Person", fictional=True)
+    backups = tmp_path / "backups"
+    with open_store(url, user="alice", script_location=newer_scripts,
+                    backup_dir=backups) as store:
+        with store.engine.connect() as conn:
+            assert db.current_revision(conn) == "0002"
+            assert "extra_test_table" in conn.exec_driver_sql(
+                "SELECT group_concat(name) FROM sqlite_master").scalar()
+        assert store.get_person(person.id).reference == "Fictional Person"
+        assert store.verify_audit().ok
+    (backup,) = backups.iterdir()
+    assert "pre-upgrade-0001-to-0002" in backup.name and _mode(backup) == 0o600
+    with sqlite3.connect(backup) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert conn.execute("SELECT count(*) FROM persons").fetchone() == (1,)
+    # opening again at the same revision takes no further backup
+    open_store(url, user="alice", script_location=newer_scripts, backup_dir=backups).close()
+    assert len(list(backups.iterdir())) == 1
+
+
+def test_database_from_a_newer_release_is_refused(tmp_path, newer_scripts):
+    url = f"sqlite:///{tmp_path / 'wb.sqlite'}"
+    open_store(url, user="alice", script_location=newer_scripts).close()
+    with pytest.raises(SchemaVersionError, match="newer release"):
+        open_store(url, user="alice")
+
+
+def test_upgrade_false_refuses_an_out_of_date_schema(tmp_path, newer_scripts):
+    url = f"sqlite:///{tmp_path / 'wb.sqlite'}"
+    open_store(url, user="alice").close()
+    with pytest.raises(SchemaVersionError, match="upgrade"):
+        open_store(url, user="alice", upgrade=False, script_location=newer_scripts)
+
+
+def test_postgresql_ddl_renders_offline():
+    cfg = db._config(None)
+    cfg.set_main_option("sqlalchemy.url", "postgresql://")
+    cfg.attributes["output_buffer"] = buf = io.StringIO()
+    command.upgrade(cfg, "head", sql=True)
+    ddl = buf.getvalue()
+    assert "CREATE TABLE assessment_versions" in ddl
+    assert "UNIQUE (assessment_id, version)" in ddl
+    assert "data JSON NOT NULL" in ddl
+    assert "CREATE FUNCTION rso_append_only()" in ddl
+    assert "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log" in ddl
+
+
+def test_identity_from_environment(monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", "hub-user")
+    monkeypatch.setenv("RSO_USER", "explicit")
+    get_settings.cache_clear()
+    try:
+        assert current_user() == "hub-user"
+        monkeypatch.delenv("JUPYTERHUB_USER")
+        assert current_user() == "explicit"
+        monkeypatch.delenv("RSO_USER")
+        get_settings.cache_clear()
+        monkeypatch.setenv("USER", "someone")
+        monkeypatch.setenv("LOGNAME", "someone")
+        assert current_user() == "local:someone"
+        monkeypatch.setenv("JUPYTERHUB_USER", "bad\nname")
+        with pytest.raises(ValueError, match="JUPYTERHUB_USER"):
+            current_user()
+    finally:
+        get_settings.cache_clear()
