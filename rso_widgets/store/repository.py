@@ -363,7 +363,8 @@ class Store:
 
     def save_draft(self, key: str, data: Any, *, assessment_id: int | None = None,
                    base_version: int | None = None) -> DraftRecord:
-        """Autosave: insert or replace this user's draft under `key`."""
+        """Autosave: insert or replace this user's draft under `key`. Only a draft's creation
+        and deletion are audited: autosaves come every few seconds, and versions are the record."""
         return self._save_draft(self.user, _text(key, "key"), _payload(data), assessment_id,
                                 base_version)
 
@@ -374,15 +375,17 @@ class Store:
                 self._assessment_row(s, assessment_id)
             d = s.scalar(select(Draft).where(Draft.username == user, Draft.key == key))
             now = utcnow()
+            created = d is None
             if d is None:
                 d = Draft(username=user, key=key, created_at=now)
                 s.add(d)
             d.data, d.assessment_id, d.base_version, d.updated_at = (
                 payload, assessment_id, base_version, now)
             s.flush()
-            extra = {} if user == self.user else {"owner": user}
-            self._audit(s, "change", "draft", d.id, assessment_id=assessment_id,
-                        base_version=base_version, **extra)
+            if created:
+                extra = {} if user == self.user else {"owner": user}
+                self._audit(s, "create", "draft", d.id, assessment_id=assessment_id,
+                            base_version=base_version, **extra)
             return _draft(d)
 
     def get_draft(self, key: str) -> DraftRecord | None:
