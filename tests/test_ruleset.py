@@ -90,3 +90,11 @@ def test_an_organisation_can_load_its_own_conversion(tmp_path):
                    sexual_offence_aged_17_plus=True), ruleset=rs, today=dt.date(2026, 1, 1))
     assert r.ruleset == "force-x@2.0"
     assert (r.c.points, r.c.category) == (2, "Low")
+
+
+def test_bands_must_cover_every_valid_value():
+    with pytest.raises(RulesetError, match="must cover every valid value from 18"):
+        parse_ruleset(broken("s.items.0.bands.0.min", 19) | {}, "custom.yaml")
+    data = broken("v.items.1.bands.3.max", 9)
+    with pytest.raises(RulesetError, match="last band open-ended"):
+        parse_ruleset(data, "custom.yaml")

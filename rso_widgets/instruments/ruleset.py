@@ -145,7 +145,13 @@ class RM2000Ruleset(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> RM2000Ruleset:
         cats = set(self.categories)
+        lows = {"age_at_commencement": self.validation.min_age, "sexual_appearances": 1}
         for name, scale in (("s", self.s), ("v", self.v)):
+            for item in scale.items:
+                low, last = lows.get(item.id, 0), item.bands[-1]
+                if item.bands[0].min > low or (last.max is not None and item.id != "burglary"):
+                    raise ValueError(f"{name}.items[{item.id}].bands: must cover every valid "
+                                     f"value from {low} upwards (last band open-ended)")
             top = sum(i.max_points for i in scale.items)
             _check_cuts(scale.cuts, top, cats, f"{name}.cuts")
         if self.s.step2 is None:
