@@ -223,6 +223,21 @@ def test_judgements_and_overrides():
     assert p["Q6"].overridden and p["Q6"].reason.startswith("Response")
 
 
+def test_q4_judged_above_presence_check_is_an_override():
+    plan = good_plan()
+    plan.potential_victims = []
+    with pytest.raises(ValueError, match="Q4: overriding"):
+        evaluate(plan, full_assessment(), {"Q4": Judgement(score=2)}, cat=CAT)
+    q4 = evaluate(plan, full_assessment(), {"Q4": Judgement(score=2, reason="Named in the "
+                  "victim-safety action")}, cat=CAT).criteria[3]
+    assert q4.overridden and q4.score == 2
+
+
+def test_label_of_unknown_rating_is_a_clear_error():
+    with pytest.raises(KeyError, match="not a risk rating"):
+        CAT.label("risk", "present")
+
+
 def test_override_without_reason_refused():
     with pytest.raises(ValueError, match="Q6: overriding an auto result needs a reason"):
         evaluate(good_plan(), full_assessment(), {"Q6": Judgement(score=0)}, cat=CAT)

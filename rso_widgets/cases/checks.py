@@ -1,5 +1,6 @@
 """Cross-checks on a parsed case: dates that agree, a key that agrees with its own record and with
-the scoring engine, a rationale for every item, honest learning objectives, no identifiers.
+the scoring engine, a rationale for every item, honest learning objectives, no identifiers, and
+(when given) a complete ARMS key and key plan (`arms_key.py`).
 
 Each finding is `(field path, message, fix)`; the loader adds the file name.
 """
@@ -15,6 +16,7 @@ from ..instruments.record import Derivation, derive_counts
 from ..instruments.rm2000 import RM2000Result, RM2000ValidationError, score
 from ..instruments.rm2000 import _years_between as years_between
 from ..instruments.ruleset import RM2000Ruleset
+from .arms_key import check_arms_key
 from .schema import RATIONALE_ITEMS, HistoryOffence, TrainingCase
 
 Finding = tuple[str, str, str]
@@ -39,7 +41,7 @@ def check_case(case: TrainingCase, rs: RM2000Ruleset) -> list[Finding]:
     out = _dates(case) + _content(case) + _history(case, derivation, rs)
     engine, result = _engine(case, rs)
     out += engine + _rationale(case) + _objectives(case, derivation, result, rs)
-    return out
+    return out + check_arms_key(case)
 
 
 def counted_sexual_offences(case: TrainingCase, rs: RM2000Ruleset) -> list[HistoryOffence]:

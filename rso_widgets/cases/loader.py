@@ -212,12 +212,22 @@ def _problem(source: str, err: Any) -> CaseProblem:
     if kind == "string_pattern_mismatch" and name == "id":
         return CaseProblem(source, where, f"is {given!r}", "use an id like TC-01 (no real case "
                            "or reference numbers)")
+    if kind in ("greater_than_equal", "less_than_equal"):
+        limit = f"at least {ctx.get('ge')}" if kind == "greater_than_equal" \
+            else f"at most {ctx.get('le')}"
+        fix = "use 0 (not met), 1 (partly met) or 2 (fully met)" if name == "score" \
+            else f"use a value {limit}"
+        return CaseProblem(source, where, f"must be {limit} (got {given!r})", fix)
     simple = {
         "int_type": ("must be a whole number", "write a number such as 3, without quotes"),
         "int_parsing": ("must be a whole number", "write a number such as 3, without quotes"),
         "bool_type": ("must be true or false", "write true or false, without quotes"),
         "bool_parsing": ("must be true or false", "write true or false, without quotes"),
         "string_type": ("must be text", "put the text in quotes"),
+        "date_type": ("must be a date", "write it as YYYY-MM-DD, e.g. 2025-06-30"),
+        "date_parsing": ("is not a date", "write it as YYYY-MM-DD, e.g. 2025-06-30"),
+        "date_from_datetime_parsing": ("is not a date that exists",
+                                       "check the day and the month (YYYY-MM-DD)"),
         "list_type": ("must be a list", "write each entry on its own line starting with '- '"),
         "model_type": ("must be a group of fields", "indent the fields under this name"),
         "dict_type": ("must be a group of fields", "indent the fields under this name"),

@@ -20,6 +20,7 @@ from pydantic import (
     StrictStr,
 )
 
+from ..instruments.plan import RiskManagementPlan
 from ..instruments.record import Occasion, Offence
 from ..instruments.rm2000 import RM2000Facts
 
@@ -227,6 +228,75 @@ class Key(_Strict):
     rationale: Rationale
 
 
+# --- the ARMS key and the key risk management plan (optional; checked in arms_key.py) -----------
+
+#: Where in the case file a piece of key evidence can be read.
+EvidenceDocument = Literal["summary", "background", "record", "officer_notes", "partner_agency",
+                           "interview_summary"]
+TRAINING_EDITION = "arms-training-edition"
+
+
+class KeyEvidence(_Strict):
+    """What was seen or said, its source (from the catalogue's list), its date, and the part of
+    the case file that says it. Text in "double quotes" must be quoted exactly from there."""
+
+    what: Annotated[StrictStr, Field(min_length=10)]
+    source: Text
+    date: CaseDate
+    document: EvidenceDocument
+
+
+class KeyRating(_Strict):
+    """The key's rating of one factor, its evidence and the reasoning, written for a learner."""
+
+    rating: Text
+    evidence: list[KeyEvidence] = []
+    rationale: LongText
+
+
+class KeyFormulation(_Strict):
+    past_offending: LongText
+    warning_signs: LongText
+    strengths: LongText
+    scenarios: LongText
+
+
+class KeyPriority(_Strict):
+    """The expert assessor's choice of priority — never computed — and why; `also_reasonable`
+    names other choices a careful assessor could defend here (the rationale says why)."""
+
+    level: Text
+    rationale: LongText
+    also_reasonable: list[Text] = []
+
+
+class ArmsKey(_Strict):
+    """The key's ARMS assessment of the case, as at the case's assessment date."""
+
+    catalogue: Text = TRAINING_EDITION  # the id of the catalogue the key was written for
+    ratings: dict[StrictStr, KeyRating] = Field(min_length=1)
+    formulation: KeyFormulation
+    priority: KeyPriority
+
+
+class KeyJudgement(_Strict):
+    """The key author's score for a judged rubric criterion, with the reasoning."""
+
+    score: StrictInt = Field(ge=0, le=2)
+    rationale: LongText
+
+
+class PlanKey(RiskManagementPlan):
+    """A complete model risk management plan for the case, plus the key author's judgements on
+    the judged rubric criteria (Q9, Q10 required; Q4 optional)."""
+
+    judgements: dict[Literal["Q4", "Q9", "Q10"], KeyJudgement] = Field(default_factory=dict)
+
+    def plan(self) -> RiskManagementPlan:
+        """The plan alone, as the instrument's model."""
+        return RiskManagementPlan.model_validate(self.model_dump(exclude={"judgements"}))
+
+
 class TrainingCase(_Strict):
     """One fictional training case (schema version 1)."""
 
@@ -241,6 +311,8 @@ class TrainingCase(_Strict):
     history: History
     documents: Documents
     key: Key
+    arms_key: ArmsKey | None = None
+    plan_key: PlanKey | None = None
 
     def key_facts(self) -> RM2000Facts:
         """The key's facts in the engine's shape, with sex and dates taken from the case."""

@@ -90,7 +90,11 @@ class ArmsCatalogue(_Strict):
     def label(self, kind: str, rating: str) -> str:
         if rating == self.insufficient.id:
             return self.insufficient.label
-        return next(lv.label for lv in self.scales[kind] if lv.id == rating)  # type: ignore[index]
+        for lv in self.scales[kind]:  # type: ignore[index]
+            if lv.id == rating:
+                return lv.label
+        raise KeyError(f"{rating!r} is not a {kind} rating; use one of "
+                       f"{', '.join(self.rating_ids(kind))}")
 
     def level(self, kind: str, rating: str) -> int | None:
         """Position on the scale (0, 1, 2); None for insufficient information."""

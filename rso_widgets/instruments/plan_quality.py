@@ -200,10 +200,13 @@ def evaluate(plan: RiskManagementPlan, arms: ARMSAssessment,
         j = judgements.get(c.id)
         score, overridden, reason = auto, False, ""
         if j is not None:
-            if c.mode == "auto" and j.score != auto and not j.reason.strip():
+            # auto: any change is an override; auto+judged: judging *above* what the presence
+            # check found is an override (judging below it is the reviewer's judgement).
+            overrides = auto is not None and (
+                j.score != auto if c.mode == "auto" else j.score > auto)
+            if overrides and not j.reason.strip():
                 raise ValueError(f"judgements.{c.id}: overriding an auto result needs a reason")
-            score, reason = j.score, j.reason
-            overridden = c.mode == "auto" and j.score != auto
+            score, reason, overridden = j.score, j.reason, overrides
         if c.mode == "judged" and score is None:
             missing = ["a reviewer has not scored this yet"]
         results.append(CriterionResult(
