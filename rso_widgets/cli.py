@@ -62,6 +62,24 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--yes", action="store_true", help="replace the current database")
     restore.set_defaults(module="store", action="restore")
 
+    export = sub.add_parser("export", help="export a report (HTML/PDF) or a table (CSV/XLSX); "
+                            "files are OFFICIAL-SENSITIVE and every export is audited")
+    export_sub = export.add_subparsers(dest="what", required=True, metavar="WHAT")
+    rep = export_sub.add_parser("report", help="one assessment version as HTML or PDF")
+    rep.add_argument("assessment_id", type=int)
+    rep.add_argument("--version", type=int, help="version number (default: the latest)")
+    rep.add_argument("-o", "--out", required=True, help="file to write (.html or .pdf)")
+    rep.add_argument("--format", choices=["html", "pdf"], help="default: from the file extension")
+    for name, what in (("assessments", "every assessment version"),
+                       ("attempts", "practice attempts")):
+        tab = export_sub.add_parser(name, help=f"{what}, one row each")
+        tab.add_argument("-o", "--out", required=True, help="file to write (.csv or .xlsx)")
+        tab.add_argument("--format", choices=["csv", "xlsx"],
+                         help="default: from the file extension")
+        if name == "attempts":
+            tab.add_argument("--user", action="append", help="only this user's attempts")
+    export.set_defaults(module="export")
+
     bench = sub.add_parser("bench", help="run every benchmark in benchmarks/ and print ratios")
     bench.add_argument("names", nargs="*", help="only these benchmarks (default: all)")
     bench.set_defaults(module="bench")

@@ -280,3 +280,13 @@ def test_any_sequence_of_saves_keeps_versions_contiguous(url):
 
         run()
         assert alice.verify_audit().ok
+
+
+def test_ruleset_found_in_the_report_payload_convention(alice):
+    store = alice
+    pid = store.create_person("TC ref", fictional=True).id
+    v = store.create_assessment(pid, "arms", {"rm2000": {"result": {"ruleset": "rm2000-x@1.0"}},
+                                              "arms": {"catalogue": "arms-y@2"}})
+    assert v.ruleset == "rm2000-x@1.0"
+    v = store.create_assessment(pid, "arms", {"arms": {"catalogue": "arms-y@2"}})
+    assert v.ruleset == "arms-y@2"

@@ -83,13 +83,20 @@ def _payload(data: Any, field: str = "data") -> dict[str, Any]:
         raise ValueError(f"{field} cannot be stored as JSON: {exc}") from exc
 
 
+_RULESET_PATHS = (("ruleset",), ("result", "ruleset"), ("rm2000", "result", "ruleset"),
+                  ("arms", "catalogue"))
+
+
 def _ruleset_ref(ruleset: str | None, payload: dict[str, Any]) -> str | None:
-    """The explicit ref, else one found at `data["ruleset"]` or `data["result"]["ruleset"]`."""
-    if ruleset is None:
-        result = payload.get("result")
-        found = payload.get("ruleset") or (result.get("ruleset")
-                                            if isinstance(result, dict) else None)
-        ruleset = found if isinstance(found, str) else None
+    """The explicit ref, else the first found in the payload (the report payload convention:
+    `ruleset`, `result.ruleset`, `rm2000.result.ruleset`, then `arms.catalogue`)."""
+    for path in () if ruleset is not None else _RULESET_PATHS:
+        node: Any = payload
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, str) and node:
+            ruleset = node
+            break
     if ruleset is not None and not RULESET_REF.match(ruleset):
         raise ValueError(f"ruleset {ruleset!r} must be a ref like 'rm2000-ew-training@1.0.0'")
     return ruleset

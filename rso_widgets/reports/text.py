@@ -1,0 +1,64 @@
+"""Text helpers shared by every report format: the marking, dates, and typed text made safe to show.
+
+Typed text is never interpreted: HTML escaping and PDF mini-markup escaping happen in each renderer;
+here invisible characters that could hide or reorder what the reader sees (bidirectional overrides,
+control characters, lone surrogates) are shown as visible `[U+XXXX]` codes instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+MARKING = "OFFICIAL-SENSITIVE"
+HANDLING = ("Contains personal data about a living person. Handle, store and share under your "
+            "force's information management policy; do not leave it in shared folders.")
+JUDGEMENT_STATEMENT = (
+    "RM2000 categories rank groups of people by long-term reconviction rate; they do not predict "
+    "what one person will do. Categories inform professional judgement and do not decide: any "
+    "decision must rest on everything known about the person. ARMS ratings, the formulation and "
+    "the priority for work are the assessor's structured professional judgement; the workbook "
+    "never computes the priority.")
+
+# Bidirectional formatting characters and invisible characters that can hide or reorder text.
+_HIDDEN = frozenset("\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067"
+                    "\u2068\u2069\ufeff")
+
+
+def code(ch: str) -> str:
+    """A character as a visible code, e.g. `[U+202E]`."""
+    return f"[U+{ord(ch):04X}]"
+
+
+def visible(text: object) -> str:
+    """`text` as a string with line endings normalised and hidden characters shown as codes."""
+    s = "" if text is None else str(text)
+    s = s.replace("\r\n", "\n").replace("\r", "\n")
+    if s.isprintable():
+        return s
+    out = []
+    for ch in s:
+        if ch in "\n\t":
+            out.append(ch)
+        elif ch in _HIDDEN or unicodedata.category(ch) in ("Cc", "Cs"):
+            out.append(code(ch))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def date_text(d: dt.date | None, missing: str = "not set") -> str:
+    """GOV.UK style: 2 November 2026."""
+    if d is None:
+        return missing
+    if isinstance(d, dt.datetime):
+        return datetime_text(d)
+    return f"{d.day} {d:%B %Y}"
+
+
+def datetime_text(t: dt.datetime | None, missing: str = "not recorded") -> str:
+    """2 November 2026, 14:05 UTC (naive times are taken as UTC, as the store keeps them)."""
+    if t is None:
+        return missing
+    t = t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t.astimezone(dt.UTC)
+    return f"{t.day} {t:%B %Y, %H:%M} UTC"
