@@ -55,7 +55,9 @@ class CountedOccasion(BaseModel):
         parts += [name for name in ("sexual", "violent") if getattr(self, name)]
         merged = f" ({self.merged_from} occasions on one day, counted once)" \
             if self.merged_from > 1 else ""
-        return f"{self.date}: {', '.join(self.offences)} → counts as {' + '.join(parts)}{merged}"
+        also = f"; {self.note}" if self.note else ""
+        return (f"{self.date}: {', '.join(self.offences)} → counts as {' + '.join(parts)}"
+                f"{merged}{also}")
 
 
 class Derivation(BaseModel):
@@ -92,12 +94,16 @@ def derive_counts(occasions: list[Occasion], counted_disposals: list[str]) -> De
                 note=f"disposal {', '.join(kinds)} is not counted under this ruleset "
                      f"(counted: {', '.join(counted_disposals)})"))
             continue
+        uncounted = [f"{off.name} ({o.disposal})" for o in same_day
+                     if o.disposal not in counted_disposals for off in o.offences]
         rows.append(CountedOccasion(
-            date=day, offences=names, merged_from=len(counting), counted=True, criminal=True,
+            date=day, offences=[off.name for off in offences], merged_from=len(counting),
+            counted=True, criminal=True,
             sexual=any(o.sexual for o in offences),
             violent=any(o.violent and not o.sexual for o in offences),
             burglary=any(o.burglary for o in offences),
-            non_contact=any(o.sexual and o.non_contact for o in offences)))
+            non_contact=any(o.sexual and o.non_contact for o in offences),
+            note=f"also on this date, not counted: {', '.join(uncounted)}" if uncounted else ""))
     counted = [r for r in rows if r.counted]
     return Derivation(
         criminal_appearances=len(counted),

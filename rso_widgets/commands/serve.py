@@ -1,0 +1,210 @@
+"""`rso-workbook serve`: run Voilà on the workbooks folder with production-safe settings.
+
+- binds to 127.0.0.1 unless told otherwise (put a TLS, authenticating proxy in front);
+- never `--debug`; tracebacks hidden from the page; notebook sources stripped;
+- a timeout for executing each cell and for starting a kernel;
+- idle kernels culled: closing a page does not free its kernel (design.md), so without culling
+  memory grows with every visit. `cull_connected` is on because a page left open still holds a
+  connection: its kernel is freed after `kernel_cull_idle_seconds` of inactivity (any use of the
+  form counts as activity; the person reloads the page to continue).
+
+Option names verified against `voila --help-all` (Voilà 0.5.x); the MappingKernelManager options
+reach the kernel manager because Voilà creates it with itself as parent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+from ..settings import get_settings
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def cull_interval(idle_seconds: int) -> int:
+    """How often to look for idle kernels: often enough that one is freed close to its time."""
+    return max(1, min(60, idle_seconds // 4))
+
+
+def build_command(root: Path, host: str, port: int, *, cull_idle_seconds: int,
+                  execute_timeout_seconds: int, python: str | None = None,
+                  interval: int | None = None) -> list[str]:
+    """The Voilà command line (kept separate so tests and benchmarks run exactly this)."""
+    return [
+        python or sys.executable, "-m", "voila", str(root),
+        "--no-browser",
+        f"--Voila.ip={host}",
+        f"--Voila.port={port}",
+        "--Voila.port_retries=0",  # fail clearly rather than silently move to another port
+        "--Voila.log_level=INFO",
+        "--VoilaConfiguration.show_tracebacks=False",
+        "--VoilaConfiguration.strip_sources=True",
+        f"--VoilaExecutor.timeout={execute_timeout_seconds}",
+        "--VoilaExecutor.startup_timeout=60",
+        "--VoilaExecutor.interrupt_on_timeout=True",
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle_seconds}",
+        f"--MappingKernelManager.cull_interval={interval or cull_interval(cull_idle_seconds)}",
+        "--MappingKernelManager.cull_connected=True",
+        "--MappingKernelManager.cull_busy=False",
+    ]
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    host = args.host or settings.host
+    port = args.port if args.port is not None else settings.port
+    root = Path(args.dir).expanduser() if args.dir else settings.workbooks_dir
+    if not 1 <= port <= 65535:
+        print(f"rso-workbook serve: --port must be between 1 and 65535 (got {port})",
+              file=sys.stderr)
+        return 2
+    if not root.is_dir():
+        print(f"rso-workbook serve: workbooks folder not found: {root} "
+              "(give one with --dir, or set RSO_WORKBOOKS_DIR)", file=sys.stderr)
+        return 2
+    if host not in LOOPBACK:
+        print(f"rso-workbook serve: warning: binding to {host}, not loopback. Voilà has no user "
+              "accounts: serve only behind an authenticating TLS proxy or JupyterHub.",
+              file=sys.stderr)
+    cmd = build_command(root.resolve(), host, port,
+                        cull_idle_seconds=settings.kernel_cull_idle_seconds,
+                        execute_timeout_seconds=settings.execute_timeout_seconds)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"RSO Workbook: serving {root.resolve()} at http://{shown}:{port}/ "
+          f"(idle kernels freed after {settings.kernel_cull_idle_seconds} s; Ctrl+C to stop)",
+          flush=True)
+    sys.stderr.flush()
+    if os.name == "posix":
+        os.execv(cmd[0], cmd)  # replaces this process: signals reach Voilà directly
+    import subprocess  # pragma: no cover - non-POSIX
+
+    return subprocess.call(cmd)  # pragma: no cover
+
+
+class ServedWorkbooks:
+    """`rso-workbook serve` as a child process, for the browser tests and the page benchmark.
+
+    Starts the real command (so what is tested is what is deployed), waits until Voilà answers,
+    finds the kernels it started, and stops the server and every kernel it started.
+    """
+
+    def __init__(self, directory: Path | None = None, port: int | None = None,
+                 host: str = "127.0.0.1", log_path: Path | None = None,
+                 env: dict[str, str] | None = None):
+        self.directory = directory
+        self.port = port or free_port(host)
+        self.host = host
+        self.url = f"http://{host}:{self.port}/"
+        self.log_path = log_path
+        self.env = env
+        self.proc = None  # subprocess.Popen
+        self._log = None
+
+    def command(self) -> list[str]:
+        script = Path(sys.executable).with_name("rso-workbook")
+        base = [str(script)] if script.exists() else [sys.executable, "-m", "rso_widgets.cli"]
+        cmd = [*base, "serve", "--host", self.host, "--port", str(self.port)]
+        return cmd + (["--dir", str(self.directory)] if self.directory else [])
+
+    def start(self, timeout: float = 90) -> ServedWorkbooks:
+        import subprocess
+        import tempfile
+
+        if self.log_path is None:
+            self.log_path = Path(tempfile.mkstemp(prefix="rso-voila-", suffix=".log")[1])
+        self._log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
+        env = {**os.environ, **(self.env or {})}
+        self.proc = subprocess.Popen(self.command(), stdout=self._log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, env=env)
+        self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout: float) -> None:
+        import time
+        import urllib.error
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"rso-workbook serve exited with {self.proc.returncode}:\n"
+                                   f"{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.url, timeout=5) as r:
+                    if r.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.25)
+        raise RuntimeError(f"Voilà did not answer on {self.url} within {timeout:.0f} s:\n"
+                           f"{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        if self.log_path is None or not Path(self.log_path).exists():
+            return ""
+        text = Path(self.log_path).read_text(encoding="utf-8", errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
+
+    def kernel_pids(self) -> list[int]:
+        """The process ids of the kernels this server has running now."""
+        import psutil
+
+        if self.proc is None:
+            return []
+        try:
+            children = psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return []
+        out = []
+        for child in children:
+            try:
+                if any("ipykernel" in part for part in child.cmdline()):
+                    out.append(child.pid)
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return out
+
+    def stop(self, timeout: float = 20) -> None:
+        import subprocess
+
+        import psutil
+
+        if self.proc is None:
+            return
+        try:
+            children = psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            children = []
+        if self.proc.poll() is None:
+            self.proc.terminate()  # Voilà shuts its kernels down on SIGTERM
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout)
+        _gone, alive = psutil.wait_procs(children, timeout=5)
+        for child in alive:  # only processes this server started
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()
+        if self._log is not None:
+            self._log.close()
+        self.proc = None
+
+    def __enter__(self) -> ServedWorkbooks:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nobody is listening on right now."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])

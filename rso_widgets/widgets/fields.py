@@ -1,0 +1,253 @@
+"""Shared GOV.UK-style form pieces: a labelled field with hint and inline error, an error summary.
+
+Conventions (design.md): every control has a visible text label that is also its accessible name
+(ipywidgets links `description` to the input with `<label for>`), hint text sits with the field,
+an error is shown as text next to the field ("Error: …", never colour alone) and again in an
+error summary at the top. Free text rendered into HTML is always escaped.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+from ipywidgets.widgets.widget_description import DescriptionStyle, DescriptionWidget
+from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
+from traitlets import Unicode, observe
+
+log = logging.getLogger("rso_widgets.widgets")
+
+ERROR_COLOUR = "#d4351c"  # GOV.UK error red; always paired with text
+HINT_COLOUR = "#505a5f"
+LABEL_WIDTH = "initial"
+
+
+def esc(text: Any) -> str:
+    """Escape anything for HTML (quotes too)."""
+    return html.escape(str(text), quote=True)
+
+
+# Layout the widget traits cannot express (a select stacked under its label would otherwise grow
+# to 148px tall). Scoped to this project's classes; shipped as a <style> inside an HTML widget.
+FORM_CSS = """
+.rso-stacked { height: auto !important; width: auto !important; max-width: 100%; }
+.rso-stacked > .widget-label { white-space: normal; text-align: left; width: auto !important;
+  max-width: 40em; font-weight: 600; margin-bottom: 4px; height: auto; line-height: 1.4; }
+.rso-stacked > select, .rso-stacked > input, .rso-stacked > textarea {
+  flex: 0 0 auto; box-sizing: border-box; max-width: 100%; }
+.rso-stacked > select { height: var(--jp-widgets-inline-height); }
+.rso-narrow > select, .rso-narrow > input { width: 12em; }
+.rso-medium > select, .rso-medium > input { width: 22em; }
+.rso-wide > textarea, .rso-wide > input { width: 40em; }
+.rso-form :focus-visible { outline: 3px solid #ffdd00 !important; outline-offset: 0;
+  box-shadow: 0 0 0 2px #0b0c0c; }
+.rso-form .widget-html-content { line-height: 1.4; }
+.rso-form details summary { cursor: pointer; color: #1d70b8; text-decoration: underline; }
+.rso-field { margin: 0 0 14px 0; padding: 0 0 0 10px; border-left: 4px solid transparent; }
+.rso-field.rso-field-error { border-left-color: #d4351c; }
+.rso-stacked.rso-wide { margin: 0 0 18px 14px; }
+"""
+
+
+def form_style() -> w.HTML:
+    """Add to a form once: the CSS above (the widget itself takes no space)."""
+    return w.HTML(value=f"<style>{FORM_CSS}</style>", layout=w.Layout(display="none"))
+
+
+class Shared:
+    """Layout and style models shared by the many widgets of a form that look alike.
+
+    Every ipywidget otherwise brings its own Layout and Style model, and each model is one more
+    thing for the kernel to send and the browser to build before the page is usable. Only for
+    widgets whose layout never changes on its own (show/hide uses a widget's own layout).
+    """
+
+    def __init__(self) -> None:
+        self.stacked = w.Layout(flex_flow="column", align_items="flex-start")
+        self.plain = w.Layout()
+        self.html = HTMLStyle()
+        self.text = TextStyle(description_width=LABEL_WIDTH)
+        self.desc = DescriptionStyle(description_width=LABEL_WIDTH)
+
+    def html_widget(self, value: str = "") -> w.HTML:
+        return w.HTML(value=value, layout=self.plain, style=self.html)
+
+
+def stacked(control: w.DOMWidget, label: str, size: str = "narrow") -> w.DOMWidget:
+    """Give `control` a visible label above the input: its `description`, so the browser's
+    accessible name is the label. Plain text only (`description_allow_html=False`).
+    `size`: "narrow" (numbers, yes/no), "medium" or "wide" (notes)."""
+    control.description = label
+    control.description_allow_html = False
+    if control.style.description_width != LABEL_WIDTH:
+        control.style.description_width = LABEL_WIDTH
+    if control.layout.flex_flow != "column":
+        control.layout.flex_flow = "column"
+        control.layout.align_items = "flex-start"
+    control.add_class("rso-stacked")
+    control.add_class(f"rso-{size}")
+    return control
+
+
+def text_button(label: str, *, tooltip: str = "", primary: bool = False,
+                width: str = "auto") -> w.Button:
+    """A button whose text is its label (icons come from a CDN and do not show offline)."""
+    return w.Button(description=label, tooltip=tooltip or label, icon="",
+                    button_style="primary" if primary else "",
+                    layout=w.Layout(width=width, min_width="max-content",
+                                    align_self="flex-start"))
+
+
+def yes_no(label: str, shared: Shared | None = None) -> w.Dropdown:
+    """A yes/no question with no answer chosen until the person chooses one (no silent default).
+
+    A select rather than radio buttons: ipywidgets links a select to its label, so the
+    question is the accessible name; a radio group would be announced as just "Yes"/"No".
+    """
+    extra = {"layout": shared.stacked, "style": shared.desc} if shared else {}
+    dd = w.Dropdown(options=[("Yes", True), ("No", False)], index=None, **extra)
+    return stacked(dd, label)
+
+
+def safe_callback(report: Callable[[Any, str], None], what: str) -> Callable:
+    """Decorator for widget callbacks: an exception never reaches Voilà (where it would be
+    invisible); it is logged and `report(self, message)` shows a friendly message instead."""
+
+    def deco(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(self, *args, **kwargs)
+            except Exception:
+                ref = uuid.uuid4().hex[:8]
+                log.exception("error while %s (reference %s)", what, ref)
+                try:
+                    report(self, f"Something went wrong while {what}. Your answers are kept. "
+                                 f"Try again; if it happens again, tell the workbook team and "
+                                 f"quote reference {ref}.")
+                except Exception:  # the report itself must not raise either
+                    log.exception("could not show the error message (reference %s)", ref)
+                return None
+        return wrapper
+    return deco
+
+
+class Field(w.VBox):
+    """A form field: the control (its label above it), then hint text and the inline error.
+
+    `error` (text) shows as "Error: <text>" next to the control, with a red bar beside the
+    field (CSS class `rso-field-error`) as a second, non-colour-only signal. Hint and error share
+    one HTML widget (`notes`): fewer widgets make the page interactive sooner.
+    """
+
+    error = Unicode("")
+
+    def __init__(self, control: w.DOMWidget, label: str, hint: str = "", *, name: str = "",
+                 size: str = "narrow", shared: Shared | None = None):
+        self.name = name
+        self.label = label
+        self.control = control
+        self.hint = hint
+        if isinstance(control, DescriptionWidget):
+            stacked(control, label, size=size)
+        if shared is not None:
+            self.notes = shared.html_widget(self._notes(""))
+            super().__init__(children=[control, self.notes], layout=shared.plain)
+        else:
+            self.notes = w.HTML(value=self._notes(""))
+            super().__init__(children=[control, self.notes])
+        self.add_class("rso-field")
+
+    def _notes(self, error: str) -> str:
+        hint = (f'<div class="rso-hint" style="color:{HINT_COLOUR};max-width:40em">'
+                f'{esc(self.hint)}</div>') if self.hint else ""
+        err = (f'<div class="rso-error-message" style="color:{ERROR_COLOUR};font-weight:bold;'
+               f'max-width:40em"><span>Error:</span> {esc(error)}</div>') if error else ""
+        return hint + err
+
+    @observe("error")
+    def _show_error(self, change: dict[str, Any]) -> None:
+        text = change["new"]
+        self.notes.value = self._notes(text)
+        if text:
+            self.add_class("rso-field-error")
+        else:
+            self.remove_class("rso-field-error")
+
+    def focus(self) -> None:
+        if hasattr(self.control, "focus"):
+            self.control.focus()
+
+
+class ErrorSummary(w.VBox):
+    """"There is a problem": every error listed at the top, each naming its field, with a
+    "Go to …" button that moves keyboard focus to the field."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.body = w.HTML(value="")
+        self.links = w.HBox(layout=w.Layout(flex_flow="row wrap"))
+        super().__init__(children=[self.body, self.links],
+                         layout=w.Layout(display="none", border=f"4px solid {ERROR_COLOUR}",
+                                         padding="8px 14px", margin="0 0 16px 0"))
+        self.add_class("rso-error-summary")
+
+    def show(self, items: list[tuple[str, str, Any]]) -> None:
+        """`items`: (field label, sentence naming the field and the fix, focus target or None)."""
+        self.items = [text for _, text, _ in items]
+        if not items:
+            self.clear()
+            return
+        lis = "".join(f"<li>{esc(text)}</li>" for _, text, _ in items)
+        self.body.value = (f'<div role="alert"><h2 style="margin:0 0 6px 0;font-size:1.3em">'
+                           f'There is a problem</h2><ul style="color:{ERROR_COLOUR};'
+                           f'font-weight:bold;margin:0 0 6px 0">{lis}</ul></div>')
+        buttons = []
+        seen: set[int] = set()
+        for label, _, target in items:
+            if target is None or id(target) in seen:
+                continue
+            seen.add(id(target))
+            b = text_button(f"Go to {label}")
+            b.on_click(functools.partial(_focus, target))
+            buttons.append(b)
+        self.links.children = buttons
+        self.layout.display = ""
+
+    def clear(self) -> None:
+        self.items = []
+        self.body.value = ""
+        self.links.children = []
+        self.layout.display = "none"
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.items)
+
+
+def _focus(target: Any, _button: Any = None) -> None:
+    try:
+        target.focus()
+    except Exception:
+        log.exception("could not move focus")
+
+
+class Notice(w.HTML):
+    """A block of text in a coloured box (information or a problem), text always escaped."""
+
+    def say(self, text: str, *, kind: str = "info", heading: str = "") -> None:
+        colour = ERROR_COLOUR if kind == "error" else "#1d70b8"
+        role = ' role="alert"' if kind == "error" else ""
+        head = f'<strong>{esc(heading)}</strong><br>' if heading else ""
+        self.value = (f'<div{role} style="border-left:6px solid {colour};padding:6px 12px;'
+                      f'margin:6px 0;max-width:45em">{head}{esc(text)}</div>')
+        self.layout.display = ""
+
+    def clear(self) -> None:
+        self.value = ""
+        self.layout.display = "none"
