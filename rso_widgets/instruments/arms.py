@@ -14,7 +14,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .ruleset import RULESET_DIR, RulesetError
+from .ruleset import RULESET_DIR, RulesetError, safe_load
 
 DEFAULT_ARMS = RULESET_DIR / "arms_training.yaml"
 INSUFFICIENT = "insufficient_information"
@@ -114,7 +114,7 @@ def load_arms_catalogue(path: str | Path | None = None) -> ArmsCatalogue:
 @lru_cache(maxsize=8)
 def _load(p: Path) -> ArmsCatalogue:
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = safe_load(p.read_text(encoding="utf-8"))
     except OSError as exc:
         raise RulesetError(f"{p}: cannot read ARMS catalogue ({exc.strerror})") from None
     except yaml.YAMLError as exc:

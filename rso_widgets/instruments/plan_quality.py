@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .arms import ARMSAssessment, ArmsCatalogue, load_arms_catalogue
 from .plan import PILLARS, RiskManagementPlan
-from .ruleset import RULESET_DIR, RulesetError
+from .ruleset import RULESET_DIR, RulesetError, safe_load
 
 DEFAULT_RUBRIC = RULESET_DIR / "plan_quality.yaml"
 
@@ -57,7 +57,7 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
 @lru_cache(maxsize=4)
 def _load(p: Path) -> Rubric:
     try:
-        rubric = Rubric.model_validate(yaml.safe_load(p.read_text(encoding="utf-8")))
+        rubric = Rubric.model_validate(safe_load(p.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError) as exc:
         raise RulesetError(f"{p}: cannot read rubric ({exc})") from None
     except ValidationError as exc:

@@ -14,6 +14,14 @@ RULESET_DIR = Path(__file__).parent / "rulesets"
 DEFAULT_RM2000 = RULESET_DIR / "rm2000.yaml"
 
 
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same safety
+
+
+def safe_load(text: str) -> Any:
+    """`yaml.safe_load`, using libyaml's safe loader when it is available (about 10× faster)."""
+    return yaml.load(text, Loader=SafeLoader)
+
+
 class RulesetError(ValueError):
     """A ruleset file that cannot be used; the message names the file and the field."""
 
@@ -227,7 +235,7 @@ def load_rm2000_ruleset(path: str | Path | None = None) -> RM2000Ruleset:
 @lru_cache(maxsize=8)
 def _load(p: Path) -> RM2000Ruleset:
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = safe_load(p.read_text(encoding="utf-8"))
     except OSError as exc:
         raise RulesetError(f"{p}: cannot read ruleset ({exc.strerror})") from None
     except yaml.YAMLError as exc:
