@@ -11,10 +11,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .ruleset import RULESET_DIR, RulesetError, safe_load
+from .datafile import load_model
+from .ruleset import RULESET_DIR
 
 DEFAULT_ARMS = RULESET_DIR / "arms_training.yaml"
 INSUFFICIENT = "insufficient_information"
@@ -113,18 +113,7 @@ def load_arms_catalogue(path: str | Path | None = None) -> ArmsCatalogue:
 
 @lru_cache(maxsize=8)
 def _load(p: Path) -> ArmsCatalogue:
-    try:
-        data = safe_load(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RulesetError(f"{p}: cannot read ARMS catalogue ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise RulesetError(f"{p}: not valid YAML ({exc})") from None
-    try:
-        return ArmsCatalogue.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(x) for x in e['loc']) or '(top level)'}: "
-                             f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
-        raise RulesetError(f"{p}: invalid ARMS catalogue — {problems}") from None
+    return load_model(p, ArmsCatalogue, "ARMS catalogue")
 
 
 # ---- an assessment ----------------------------------------------------------------------------

@@ -7,12 +7,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from .arms import ARMSAssessment, ArmsCatalogue, load_arms_catalogue
+from .datafile import RulesetError, load_model
 from .plan import PILLARS, RiskManagementPlan
-from .ruleset import RULESET_DIR, RulesetError, safe_load
+from .ruleset import RULESET_DIR
 
 DEFAULT_RUBRIC = RULESET_DIR / "plan_quality.yaml"
 
@@ -56,14 +56,7 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
 
 @lru_cache(maxsize=4)
 def _load(p: Path) -> Rubric:
-    try:
-        rubric = Rubric.model_validate(safe_load(p.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError) as exc:
-        raise RulesetError(f"{p}: cannot read rubric ({exc})") from None
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}"
-                             for e in exc.errors())
-        raise RulesetError(f"{p}: invalid rubric — {problems}") from None
+    rubric = load_model(p, Rubric, "rubric")
     missing = {f"Q{i}" for i in range(1, 11)} - {c.id for c in rubric.criteria}
     if missing or [p.id for p in rubric.pillars] != list(PILLARS):
         raise RulesetError(f"{p}: rubric needs criteria Q1–Q10 (missing {sorted(missing)}) "

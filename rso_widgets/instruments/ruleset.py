@@ -7,23 +7,14 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .datafile import RulesetError as RulesetError  # re-exported
+from .datafile import load_model, validate
+from .datafile import safe_load as safe_load  # re-exported
 
 RULESET_DIR = Path(__file__).parent / "rulesets"
 DEFAULT_RM2000 = RULESET_DIR / "rm2000.yaml"
-
-
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same safety
-
-
-def safe_load(text: str) -> Any:
-    """`yaml.safe_load`, using libyaml's safe loader when it is available (about 10× faster)."""
-    return yaml.load(text, Loader=SafeLoader)
-
-
-class RulesetError(ValueError):
-    """A ruleset file that cannot be used; the message names the file and the field."""
 
 
 class _Strict(BaseModel):
@@ -211,15 +202,7 @@ def _check_cuts(cuts: list[Cut], top: int, cats: set[str], where: str, low: int 
 
 def parse_ruleset(data: Any, source: str = "<ruleset>") -> RM2000Ruleset:
     """Validate ruleset data; a RulesetError names the source file and each bad field."""
-    try:
-        return RM2000Ruleset.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: "
-            f"{e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors()
-        )
-        raise RulesetError(f"{source}: invalid RM2000 ruleset — {problems}") from None
+    return validate(RM2000Ruleset, data, source, "RM2000 ruleset")
 
 
 def load_rm2000_ruleset(path: str | Path | None = None) -> RM2000Ruleset:
@@ -234,10 +217,4 @@ def load_rm2000_ruleset(path: str | Path | None = None) -> RM2000Ruleset:
 
 @lru_cache(maxsize=8)
 def _load(p: Path) -> RM2000Ruleset:
-    try:
-        data = safe_load(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RulesetError(f"{p}: cannot read ruleset ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise RulesetError(f"{p}: not valid YAML ({exc})") from None
-    return parse_ruleset(data, str(p))
+    return load_model(p, RM2000Ruleset, "RM2000 ruleset")
