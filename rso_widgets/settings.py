@@ -35,6 +35,19 @@ class Settings(BaseSettings):
     user: str | None = Field(default=None, description="explicit user identity for the audit log")
     retention_days: int = Field(default=365, ge=1,
                                 description="`rso-workbook retention`: records idle this long")
+    observation_scale: Path | None = Field(
+        default=None, description="observation-of-practice scale YAML; default: shipped")
+    supervision_lists: Path | None = Field(
+        default=None, description="agenda topics / diary prompts YAML; default: shipped")
+    supervision_frequency_days: int = Field(
+        default=42, ge=1, description="how often each assessor should have formal supervision")
+    team_min_group: int = Field(
+        default=3, ge=1, description="team view: anonymised figures are withheld when fewer "
+        "people than this contribute to them")
+    team_window_days: int = Field(default=365, ge=1,
+                                  description="team view: how far back to look")
+    team_admins: list[str] = Field(
+        default_factory=list, description="users who may create teams (empty: anyone may)")
 
 
 @lru_cache(maxsize=1)

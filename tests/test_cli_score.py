@@ -175,7 +175,7 @@ def test_bad_ruleset_exits_2_without_traceback(tmp_path, monkeypatch):
     assert status == 2 and out == []
     assert "not valid YAML" in err and "Traceback" not in err
     status, _, err = run(monkeypatch, [case()], "--ruleset", str(tmp_path / "missing.yaml"))
-    assert status == 2 and "cannot read ruleset" in err
+    assert status == 2 and "cannot read RM2000 ruleset" in err
 
 
 def test_bad_today_exits_2(monkeypatch):

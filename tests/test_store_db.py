@@ -102,17 +102,17 @@ def test_foreign_database_is_refused(tmp_path):
 
 
 SECOND = '''
-"""Test-only second revision.
+"""Test-only revision after the shipped head.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 9999
+Revises: {head}
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9999"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -128,30 +128,32 @@ def downgrade():
 
 @pytest.fixture
 def newer_scripts(tmp_path):
-    """A copy of the shipped migrations plus a trivial revision 0002."""
+    """A copy of the shipped migrations plus a trivial revision 9999 after the shipped head."""
     scripts = tmp_path / "migrations"
     shutil.copytree(db.MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_extra.py").write_text(textwrap.dedent(SECOND))
+    (scripts / "versions" / "9999_extra.py").write_text(
+        textwrap.dedent(SECOND).replace("{head}", db.head_revision()))
     return scripts
 
 
 def test_older_database_is_backed_up_then_upgraded(tmp_path, newer_scripts):
     url = f"sqlite:///{tmp_path / 'wb.sqlite'}"
-    with open_store(url, user="alice") as old:  # created at the shipped revision 0001
+    head = db.head_revision()
+    with open_store(url, user="alice") as old:  # created at the shipped head revision
         person = old.create_person("Fictional Person", fictional=True)
     backups = tmp_path / "backups"
     with open_store(url, user="alice", script_location=newer_scripts,
                     backup_dir=backups) as store:
         with store.engine.connect() as conn:
-            assert db.current_revision(conn) == "0002"
+            assert db.current_revision(conn) == "9999"
             assert "extra_test_table" in conn.exec_driver_sql(
                 "SELECT group_concat(name) FROM sqlite_master").scalar()
         assert store.get_person(person.id).reference == "Fictional Person"
         assert store.verify_audit().ok
     (backup,) = backups.iterdir()
-    assert "pre-upgrade-0001-to-0002" in backup.name and _mode(backup) == 0o600
+    assert f"pre-upgrade-{head}-to-9999" in backup.name and _mode(backup) == 0o600
     with sqlite3.connect(backup) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (head,)
         assert conn.execute("SELECT count(*) FROM persons").fetchone() == (1,)
     # opening again at the same revision takes no further backup
     open_store(url, user="alice", script_location=newer_scripts, backup_dir=backups).close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .audit import VerifyReport
 from .errors import (
+    AccessDenied,
     ConcurrentEditError,
     DuplicateNameError,
     ImmutableRecordError,
@@ -34,6 +35,7 @@ from .records import (
 from .repository import Store, open_store
 
 __all__ = [
+    "AccessDenied",
     "AssessmentRecord",
     "AuditRecord",
     "CohortRecord",
@@ -52,6 +54,7 @@ __all__ = [
     "Store",
     "StoreError",
     "SubmissionRecord",
+    "SupervisionStore",
     "UnsupportedForDatabase",
     "VerifyReport",
     "VersionRecord",
@@ -65,4 +68,7 @@ def __getattr__(name: str) -> object:
     if name == "SqlPracticeStore":
         from .practice import SqlPracticeStore
         return SqlPracticeStore
+    if name == "SupervisionStore":
+        from .supervision import SupervisionStore
+        return SupervisionStore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -54,3 +54,9 @@ class SchemaVersionError(StoreError):
 
 class UnsupportedForDatabase(StoreError):
     """An operation the embedded SQLite store supports but the configured database does not."""
+
+
+class AccessDenied(StoreError, PermissionError):
+    """The acting user may not see or change this record (see `rso_widgets.supervision.access`).
+
+    The attempt itself is written to the audit log."""

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -56,6 +56,9 @@ from .records import (
     SubmissionRecord,
     VersionRecord,
 )
+
+if TYPE_CHECKING:
+    from .supervision import SupervisionStore
 
 RULESET_REF = re.compile(r"^[A-Za-z0-9_.\-]+@[A-Za-z0-9_.\-+]+$")
 ENTITY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -126,6 +129,12 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @property
+    def supervision(self) -> SupervisionStore:
+        """Supervision sessions, observations, diary, goals, teams (acting as this user)."""
+        from .supervision import SupervisionStore
+        return SupervisionStore(self)
 
     def __enter__(self) -> Store:
         return self

@@ -1,0 +1,295 @@
+"""Feedback on a practice attempt: item by item beside the key, the key's reasoning, the error type
+of every disagreement, the categories side by side, and a "what if" control.
+
+A view only: everything shown comes from `calibration.feedback` (`Feedback`, `WhatIf`); no
+scoring or error-typing rules live here. Shown only after the attempt is submitted. All text —
+the trainee's entries included — is escaped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import ipywidgets as w
+from traitlets import Instance
+
+from ..calibration.feedback import Feedback, Row, WhatIf
+from .fields import ERROR_COLOUR, HINT_COLOUR, Notice, esc, safe_callback, stacked
+
+log = logging.getLogger("rso_widgets.widgets.feedback")
+
+#: One line each, in plain words: what the error type means.
+ERROR_TYPES = {
+    "coding": ("Coding error", "a fact was read wrongly from the case file (for example two "
+               "offences sentenced on one day counted as two appearances)."),
+    "calculation": ("Calculation error", "your own answers do not give the points or category "
+                    "you entered: a slip in the adding up or in reading the table."),
+    "rule": ("Rule error", "a scoring rule was applied wrongly: raising /S for aggravating "
+             "factors, deciding whether RM2000 applies, or converting /S and /V into /C."),
+}
+FOLLOWS = ("Follows from another difference", "not a separate mistake: it differs only because "
+           "of the earlier difference named.")
+REMINDER = ("Categories inform professional judgement and do not decide: any decision must rest "
+            "on everything known about the person.")
+SECTIONS = [
+    ("Does RM2000 apply?", ("decision", "eligibility")),
+    ("Items", ("item",)),
+    ("Aggravating factors (/S step 2)", ("factor",)),
+    ("Totals and categories", ("total", "category")),
+]
+SCALES = {"S": "/S (sexual reconviction)", "V": "/V (non-sexual violent reconviction)",
+          "C": "/C (combined)"}
+CSS = """
+.rso-feedback table { border-collapse: collapse; margin: 4px 0 12px 0; }
+.rso-feedback th, .rso-feedback td { border-bottom: 1px solid #b1b4b6; padding: 4px 10px 4px 0;
+  text-align: left; vertical-align: top; }
+.rso-feedback tr.rso-detail td { border-bottom: 1px solid #b1b4b6; padding-top: 0; }
+.rso-feedback tr.rso-has-detail th, .rso-feedback tr.rso-has-detail td { border-bottom: none; }
+.rso-feedback .rso-differs th { border-left: 6px solid #d4351c; padding-left: 6px; }
+.rso-feedback .rso-agrees th { border-left: 6px solid #00703c; padding-left: 6px; }
+.rso-feedback .rso-neutral th { border-left: 6px solid #b1b4b6; padding-left: 6px; }
+.rso-feedback details summary { cursor: pointer; color: #1d70b8; text-decoration: underline; }
+.rso-feedback dt { font-weight: bold; }
+.rso-feedback dd { margin: 0 0 6px 0; max-width: 45em; }
+"""
+
+
+def _report(view: FeedbackView, message: str) -> None:
+    view.failure.say(message, kind="error", heading="Sorry, there is a problem with the feedback")
+
+
+def shown(value: Any) -> str:
+    """A fact or result as a person reads it."""
+    if value is None:
+        return "not answered"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+def _with_points(value: Any, band: str | None, points: int | None) -> str:
+    text = esc(shown(value))
+    if points is None:
+        return text
+    plain = band is None or band.strip().lower() == shown(value).strip().lower()
+    band_text = "" if plain else f"band {esc(band)}, "
+    return (f"{text} <span style='color:{HINT_COLOUR}'>({band_text}{points} "
+            f"point{'' if points == 1 else 's'})</span>")
+
+
+def outcome(row: Row, labels: dict[str, str]) -> tuple[str, str]:
+    """(css class, text) saying how a row compares with the key, and why."""
+    if row.error is not None:
+        name, meaning = ERROR_TYPES[row.error]
+        return "rso-differs", f"Differs. {name}: {meaning}"
+    if row.agree is False and row.follows_from:
+        causes = ", ".join(labels.get(c, c) for c in row.follows_from)
+        return "rso-differs", f"Differs. {FOLLOWS[0]} ({causes}): {FOLLOWS[1]}"
+    if row.agree is False:
+        return "rso-differs", "Differs from the key."
+    if row.agree:
+        return "rso-agrees", "Agrees with the key."
+    return "rso-neutral", "Not compared (nothing to compare)."
+
+
+def render_rows(feedback: Feedback) -> str:
+    labels = {r.id: r.label for r in feedback.rows}
+    parts = []
+    for title, kinds in SECTIONS:
+        rows = [r for r in feedback.rows if r.kind in kinds]
+        if not rows:
+            continue
+        trs = []
+        # a reason shared by several rows is shown once: at the first that differs, else the first
+        home: dict[str, str] = {}
+        for r in sorted(rows, key=lambda r: r.agree is not False):
+            home.setdefault(r.rationale, r.id)
+        for r in rows:
+            cls, text = outcome(r, labels)
+            detail = []
+            if r.message:
+                detail.append(f"<p style='margin:2px 0'>{esc(r.message)}</p>")
+            if r.rationale and home[r.rationale] == r.id:
+                reason = f"<strong>The key's reasoning:</strong> {esc(r.rationale)}"
+                detail.append(f"<p style='margin:2px 0;max-width:50em'>{reason}</p>"
+                              if r.agree is False else
+                              f"<details><summary>The key's reasoning</summary>"
+                              f"<p style='margin:2px 0;max-width:50em'>{esc(r.rationale)}</p>"
+                              f"</details>")
+            has = " rso-has-detail" if detail else ""
+            error_attr = f" data-error='{esc(r.error)}'" if r.error else ""
+            trs.append(
+                f"<tr class='rso-row {cls}{has}' data-row='{esc(r.id)}'{error_attr}>"
+                f"<th scope='row' style='font-weight:normal'>{esc(r.label)}</th>"
+                f"<td>{_with_points(r.trainee, r.trainee_band, r.trainee_points)}</td>"
+                f"<td>{_with_points(r.key, r.key_band, r.key_points)}</td>"
+                f"<td class='rso-outcome'>{esc(text)}</td></tr>")
+            if detail:
+                trs.append(f"<tr class='rso-detail'><td></td><td colspan='3'>{''.join(detail)}"
+                           f"</td></tr>")
+        parts.append(
+            f"<h4 style='margin:14px 0 4px 0'>{esc(title)}</h4><table class='rso-rows'>"
+            "<thead><tr><th scope='col'>Item</th><th scope='col'>Your answer</th>"
+            "<th scope='col'>The key</th><th scope='col'>Comparison</th></tr></thead>"
+            f"<tbody>{''.join(trs)}</tbody></table>")
+    return "".join(parts)
+
+
+def _distance(distance: int | None) -> str:
+    if distance is None:
+        return "Not comparable"
+    if distance == 0:
+        return "Same category"
+    return f"{distance} categor{'y' if distance == 1 else 'ies'} apart"
+
+
+def render_categories(feedback: Feedback) -> str:
+    trs = "".join(
+        f"<tr class='rso-cat rso-cat-{esc(c.scale).lower()}'><th scope='row'>"
+        f"{esc(SCALES[c.scale])}</th><td class='rso-yours'>{esc(shown(c.trainee))}</td>"
+        f"<td class='rso-keys'>{esc(c.key)}</td><td class='rso-distance'>"
+        f"{esc(_distance(c.distance))}</td></tr>"
+        for c in feedback.categories)
+    return ("<h4 style='margin:14px 0 4px 0'>Categories side by side</h4>"
+            "<table class='rso-categories'><thead><tr><th scope='col'>Scale</th>"
+            "<th scope='col'>Yours</th><th scope='col'>The key</th>"
+            f"<th scope='col'>How far apart</th></tr></thead><tbody>{trs}</tbody></table>"
+            f"<p role='note' style='border-left:6px solid #1d70b8;padding:6px 12px;"
+            f"max-width:45em'><strong>Remember:</strong> {esc(REMINDER)}</p>")
+
+
+def render_headline(feedback: Feedback, attempt_no: int | None = None) -> str:
+    counts = feedback.error_counts()
+    n = sum(counts.values())
+    which = f" (attempt {attempt_no} at this case)" if attempt_no else ""
+    if feedback.agrees and n == 0:
+        head = "You agree with the key"
+        text = ("Your decision and every category are the same as the key's, and no item "
+                "differs.")
+    elif feedback.agrees:
+        head = "Your categories agree with the key"
+        text = f"The categories are the same, but {n} item{'s' if n != 1 else ''} differ."
+    else:
+        head = "Your result differs from the key"
+        kinds = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
+        text = (f"{n} difference{'s' if n != 1 else ''} to look at ({kinds})." if n else
+                "Look at the rows marked Differs below.")
+    reason = (f"<p>The key: RM2000 does not apply. {esc(feedback.key_reason)}</p>"
+              if not feedback.key_applicable and feedback.key_reason else "")
+    notes = "".join(f"<p style='color:{HINT_COLOUR}'>{esc(note)}</p>" for note in feedback.notes)
+    colour = "#00703c" if feedback.agrees else ERROR_COLOUR
+    return (f"<div style='border-left:6px solid {colour};padding:4px 12px;margin:8px 0'>"
+            f"<h3 class='rso-feedback-headline' style='margin:4px 0'>{esc(head)}{esc(which)}</h3>"
+            f"<p style='margin:2px 0'>{esc(text)}</p></div>{reason}{notes}")
+
+
+def render_legend(feedback: Feedback) -> str:
+    present = {r.error for r in feedback.rows if r.error}
+    follows = any(r.follows_from and r.agree is False for r in feedback.rows)
+    items = [(name, meaning) for t, (name, meaning) in ERROR_TYPES.items() if t in present]
+    if follows:
+        items.append(FOLLOWS)
+    if not items:
+        return ""
+    dl = "".join(f"<dt>{esc(name)}</dt><dd>{esc(meaning[0].upper() + meaning[1:])}</dd>"
+                 for name, meaning in items)
+    return f"<h4 style='margin:14px 0 4px 0'>What the differences mean</h4><dl>{dl}</dl>"
+
+
+def render_what_if(wi: WhatIf, label: str) -> str:
+    if wi.problem:
+        return f"<p>{esc(label)}: this cannot be tried: {esc(wi.problem)}.</p>"
+    scales = [s for s in ("S", "V", "C") if s in wi.before or s in wi.after]
+    trs = "".join(
+        f"<tr><th scope='row'>{esc(SCALES.get(s, s))}</th><td>{esc(wi.before.get(s, ''))}</td>"
+        f"<td class='rso-after'>{esc(wi.after.get(s, ''))}</td><td>{esc(wi.key.get(s, ''))}"
+        f"</td><td>{'moves' if s in wi.changed else 'stays the same'}</td></tr>"
+        for s in scales)
+    if "RM2000" in wi.after:
+        trs += (f"<tr><th scope='row'>RM2000</th><td></td><td class='rso-after'>"
+                f"{esc(wi.after['RM2000'])}</td><td></td><td></td></tr>")
+    moved = (", ".join(SCALES.get(s, s) for s in wi.changed) or "no category")
+    return (f"<p class='rso-what-if-summary'>If you had scored <strong>{esc(label)}</strong> as "
+            f"{esc(shown(wi.new_value))} instead of {esc(shown(wi.trainee_value))}: "
+            f"{esc(moved)} would move.</p>"
+            "<table class='rso-what-if'><thead><tr><th scope='col'>Scale</th>"
+            "<th scope='col'>Your category</th><th scope='col'>With the key's value</th>"
+            "<th scope='col'>The key</th><th scope='col'>Change</th></tr></thead>"
+            f"<tbody>{trs}</tbody></table>")
+
+
+class FeedbackView(w.VBox):
+    """Feedback for one submitted attempt. `feedback` is the `Feedback` shown (None: nothing)."""
+
+    feedback = Instance(Feedback, allow_none=True)
+
+    def __init__(self, **kwargs: Any):
+        self.failure = Notice(layout=w.Layout(display="none"))
+        self.body = w.HTML(value="")
+        self.what_ifs: dict[str, WhatIf] = {}
+        self.what_if_labels: dict[str, str] = {}
+        self.what_if_select = stacked(
+            w.Dropdown(options=[], layout=w.Layout(), style={"description_width": "initial"}),
+            "What if you had scored this item the key's way?", size="medium")
+        self.what_if_select.observe(self._on_what_if, names="value")
+        self.what_if_out = w.HTML(value="")
+        self.what_if_box = w.VBox(
+            [w.HTML("<h4 style='margin:14px 0 4px 0'>What if?</h4><p style='margin:0 0 6px 0;"
+                    "max-width:45em'>Choose an item you scored differently from the key to see "
+                    "how your categories would move had you scored it the key's way.</p>"),
+             self.what_if_select, self.what_if_out],
+            layout=w.Layout(display="none"))
+        super().__init__(children=[w.HTML(f"<style>{CSS}</style>",
+                                          layout=w.Layout(display="none")),
+                                   self.failure, self.body, self.what_if_box],
+                         layout=w.Layout(display="none", max_width="75em"), **kwargs)
+        self.add_class("rso-feedback")
+
+    def show(self, feedback: Feedback, what_ifs: list[WhatIf] | None = None,
+             attempt_no: int | None = None) -> None:
+        """Render the feedback and the what-if choices (one per disputed item)."""
+        self.failure.clear()
+        self.body.value = (render_headline(feedback, attempt_no) + render_legend(feedback)
+                           + render_rows(feedback) + render_categories(feedback))
+        labels: dict[str, str] = {}
+        for r in feedback.rows:
+            if r.fact and r.fact not in labels:
+                labels[r.fact] = re.sub(r"^/[SV] ", "", r.label)
+        self.what_ifs = {wi.item: wi for wi in (what_ifs or [])}
+        self.what_if_labels = {item: labels.get(item, item) for item in self.what_ifs}
+        self.what_if_select.unobserve(self._on_what_if, names="value")
+        try:
+            self.what_if_select.options = [(self.what_if_labels[i], i) for i in self.what_ifs]
+            self.what_if_select.value = next(iter(self.what_ifs), None)
+        finally:
+            self.what_if_select.observe(self._on_what_if, names="value")
+        self.what_if_box.layout.display = "" if self.what_ifs else "none"
+        self._render_what_if(self.what_if_select.value)
+        self.feedback = feedback
+        self.layout.display = ""
+
+    def clear(self) -> None:
+        self.body.value = ""
+        self.what_if_out.value = ""
+        self.what_ifs = {}
+        self.what_if_select.options = []
+        self.what_if_box.layout.display = "none"
+        self.failure.clear()
+        self.feedback = None
+        self.layout.display = "none"
+
+    @safe_callback(_report, "working out the what if")
+    def _on_what_if(self, change: dict[str, Any]) -> None:
+        self._render_what_if(change["new"])
+
+    def _render_what_if(self, item: str | None) -> None:
+        wi = self.what_ifs.get(item or "")
+        self.what_if_out.value = render_what_if(wi, self.what_if_labels[wi.item]) if wi else ""
+
+    @property
+    def text(self) -> str:
+        """Everything shown, as plain-ish text (tests and logs)."""
+        html = self.body.value + self.what_if_out.value
+        return re.sub(r"\s+", " ", re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S))

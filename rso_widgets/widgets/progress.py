@@ -1,0 +1,133 @@
+"""A trainee's practice progress: attempts per case, agreement with the key over time, and the
+items most often missed.
+
+A view only: it renders a `calibration.progress.PracticeSummary` (computed by the store). All text
+is escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import ipywidgets as w
+from traitlets import Instance
+
+from ..calibration.progress import PracticeSummary
+from .feedback import ERROR_TYPES
+from .fields import HINT_COLOUR, esc
+
+#: Feedback rows that are not facts, as the feedback names them.
+ROW_LABELS = {
+    "eligibility": "Deciding whether RM2000 applies",
+    "S.step1_points": "/S step 1 total",
+    "S.step1_category": "/S step 1 category",
+    "S.aggravating_factors": "/S aggravating factors",
+    "S.category": "/S category (after step 2)",
+    "V.points": "/V total",
+    "V.category": "/V category",
+    "C.category": "/C category",
+    "sex": "Sex",
+    "age_at_assessment": "Age at assessment",
+    "sexual_offence_aged_17_plus": "A sexual offence committed aged 17 or over",
+}
+CSS = """
+.rso-progress table { border-collapse: collapse; margin: 4px 0 12px 0; }
+.rso-progress th, .rso-progress td { border-bottom: 1px solid #b1b4b6; padding: 3px 12px 3px 0;
+  text-align: left; vertical-align: top; }
+.rso-progress .rso-bar { display: inline-block; height: 0.8em; background: #1d70b8;
+  vertical-align: middle; margin-right: 6px; }
+"""
+
+
+def _pct(rate: float | None) -> str:
+    return "–" if rate is None else f"{round(rate * 100)}%"
+
+
+class PracticeProgress(w.VBox):
+    """Progress across cases for one user. `summary` is the summary shown."""
+
+    summary = Instance(PracticeSummary, allow_none=True)
+
+    def __init__(self, labels: dict[str, str] | None = None,
+                 titles: dict[str, str] | None = None, **kwargs: Any):
+        """`labels`: item/factor id → label (from the ruleset); `titles`: case id → title."""
+        self.labels = {**ROW_LABELS, **(labels or {})}
+        self.titles = dict(titles or {})
+        self.body = w.HTML(value="")
+        super().__init__(children=[w.HTML(f"<style>{CSS}</style>",
+                                          layout=w.Layout(display="none")), self.body],
+                         layout=w.Layout(max_width="70em"), **kwargs)
+        self.add_class("rso-progress")
+
+    def label(self, item: str) -> str:
+        if item in self.labels:
+            return self.labels[item]
+        bare = re.sub(r"^(S|V|factor|eligibility)\.", "", item)
+        return self.labels.get(bare, bare.replace("_", " ").capitalize())
+
+    def show(self, summary: PracticeSummary) -> None:
+        self.body.value = self.render(summary)
+        self.summary = summary
+
+    def render(self, s: PracticeSummary) -> str:
+        head = "<h2 style='margin:18px 0 6px 0'>Your progress</h2>"
+        problems = "".join(f"<p role='alert' style='color:#d4351c'>{esc(p)}</p>"
+                           for p in s.problems)
+        if not s.attempts:
+            return (f"{head}{problems}<p class='rso-progress-empty'>No attempts yet. Choose a "
+                    "case, score it and submit it: your attempts are kept here between "
+                    "sessions.</p>")
+        agreed = sum(p.agrees for p in s.over_time)
+        intro = (f"<p class='rso-progress-headline'>{s.attempts} attempt"
+                 f"{'s' if s.attempts != 1 else ''} at {len(s.cases)} case"
+                 f"{'s' if len(s.cases) != 1 else ''}; {agreed} agreed fully with the key "
+                 f"({_pct(s.agreement_rate)}). Agreeing means the same decision on whether "
+                 "RM2000 applies and the same /S, /V and /C categories.</p>")
+        cases = "".join(
+            f"<tr><th scope='row' style='font-weight:normal'>{esc(c.case_id)}"
+            f"{': ' + esc(self.titles[c.case_id]) if c.case_id in self.titles else ''}</th>"
+            f"<td>{c.attempts}</td><td>{c.agreed}</td>"
+            f"<td>{'Agreed' if c.last_agrees else 'Differed'}</td>"
+            f"<td>{c.last_at:%d %b %Y}</td></tr>" for c in s.cases)
+        cases_table = ("<h3 style='margin:12px 0 4px 0'>By case</h3><table class='rso-by-case'>"
+                       "<thead><tr><th scope='col'>Case</th><th scope='col'>Attempts</th>"
+                       "<th scope='col'>Agreed with the key</th><th scope='col'>Last attempt"
+                       "</th><th scope='col'>Last tried</th></tr></thead>"
+                       f"<tbody>{cases}</tbody></table>")
+        rows = "".join(
+            f"<tr><td>{n}</td><td>{p.at:%d %b %Y %H:%M}</td><td>{esc(p.case_id)}"
+            f"{f' (retry {p.attempt_no - 1})' if p.attempt_no > 1 else ''}</td>"
+            f"<td>{'Yes' if p.agrees else 'No'}</td><td>{p.categories_agreeing} of 3</td>"
+            f"<td><span class='rso-bar' style='width:{round(p.running_rate * 8, 2)}em'></span>"
+            f"{_pct(p.running_rate)}</td></tr>"
+            for n, p in enumerate(s.over_time, 1))
+        over_time = ("<h3 style='margin:12px 0 4px 0'>Agreement with the key over time</h3>"
+                     "<table class='rso-over-time'><thead><tr><th scope='col'>Attempt</th>"
+                     "<th scope='col'>When (UTC)</th><th scope='col'>Case</th>"
+                     "<th scope='col'>Agreed</th><th scope='col'>Categories the same</th>"
+                     "<th scope='col'>Agreement so far</th></tr></thead>"
+                     f"<tbody>{rows}</tbody></table>")
+        if s.most_missed:
+            missed_rows = "".join(
+                f"<tr><th scope='row' style='font-weight:normal'>{esc(self.label(m.item))}</th>"
+                f"<td>{m.count}</td><td>"
+                + esc(", ".join(f"{ERROR_TYPES.get(t, (t,))[0].lower()} × {k}"
+                                for t, k in sorted(m.types.items())))
+                + "</td></tr>" for m in s.most_missed)
+            missed = ("<h3 style='margin:12px 0 4px 0'>Items you most often scored differently "
+                      "from the key</h3><table class='rso-most-missed'><thead><tr>"
+                      "<th scope='col'>Item</th><th scope='col'>Times</th>"
+                      "<th scope='col'>Error types</th></tr></thead>"
+                      f"<tbody>{missed_rows}</tbody></table>")
+        else:
+            missed = "<p>No item has differed from the key so far.</p>"
+        types = ", ".join(f"{ERROR_TYPES[t][0].lower()}: {n}"
+                          for t, n in sorted(s.error_types.items()) if t in ERROR_TYPES)
+        type_line = (f"<p style='color:{HINT_COLOUR}'>Errors by type across all attempts: "
+                     f"{esc(types)}.</p>" if types else "")
+        return head + problems + intro + cases_table + over_time + missed + type_line
+
+    @property
+    def text(self) -> str:
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", self.body.value))

@@ -1,0 +1,23 @@
+"""Suite-wide isolation: every test, kernel and Voilà server started by the tests uses a throwaway
+data directory and a fixed test identity, never the tester's ~/.rso-workbook."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+_DATA_DIR = tempfile.mkdtemp(prefix="rso-tests-")
+
+
+def pytest_configure(config) -> None:
+    os.environ["RSO_DATA_DIR"] = _DATA_DIR  # inherited by kernels and `rso-workbook serve`
+    os.environ.setdefault("RSO_USER", "test-user")
+    os.environ.pop("JUPYTERHUB_USER", None)
+    from rso_widgets.settings import get_settings
+
+    get_settings.cache_clear()
+
+
+def pytest_unconfigure(config) -> None:
+    shutil.rmtree(_DATA_DIR, ignore_errors=True)
