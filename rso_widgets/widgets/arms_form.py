@@ -1,0 +1,561 @@
+"""ARMS assessment form: rate each factor with evidence, write the formulation, choose the
+priority for work, and see the profile.
+
+A thin view over `rso_widgets.instruments.arms`: the factor definitions, rating scales, evidence
+sources, formulation parts and priorities all come from the catalogue; completeness comes from
+`check()` and the chart rows from `profile()`. ARMS is structured professional judgement: every
+factor starts unrated (no silent default), and the priority is chosen by the assessor with a
+written rationale — never computed here or anywhere else.
+
+Traits: `value` (`ARMSAssessment`), `gaps` (list of `Gap`: `check()`'s, plus evidence items not
+finished yet; evidence paths count the rows on screen), `revision` (bumped on every edit, for
+autosave). `set_static_context()` sets the RM2000 result shown beside the profile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import ipywidgets as w
+from traitlets import Instance, Int, observe
+from traitlets import List as ListTrait
+
+from ..instruments.arms import (
+    ARMSAssessment,
+    ArmsCatalogue,
+    Evidence,
+    Factor,
+    FactorRating,
+    Formulation,
+    Gap,
+    Priority,
+    StaticContext,
+    check,
+    load_arms_catalogue,
+    profile,
+)
+from .fields import (
+    ERROR_COLOUR,
+    HINT_COLOUR,
+    ErrorSummary,
+    Field,
+    Notice,
+    Shared,
+    esc,
+    form_style,
+    safe_callback,
+    stacked,
+    text_button,
+)
+from .profile_chart import ProfileChart, static_text
+from .row_list import Row, RowList
+
+log = logging.getLogger("rso_widgets.widgets.arms_form")
+
+PRIORITY_NOTE = ("You choose the priority for work, from everything you know about the person. "
+                 "The workbook never computes it from the ratings: the profile is a picture, "
+                 "not a score.")
+STATUS_STYLE = {  # GOV.UK tag colours; the words carry the meaning
+    "Complete": ("#005a30", "#cce2d8"),
+    "Incomplete": ("#594d00", "#fff7bf"),
+    "Not started": ("#383f43", "#eeefef"),
+    "Not met": ("#942514", "#f4cdc6"),
+}
+
+
+def _report(form: ARMSForm, message: str) -> None:
+    form.failure.say(message, kind="error", heading="Sorry, there is a problem with the form")
+
+
+def tag(text: str, look: str | None = None) -> str:
+    """A status tag: the words say it; the colour (of `look`, default the words) repeats it."""
+    fg, bg = STATUS_STYLE.get(look or text, STATUS_STYLE["Incomplete"])
+    return (f'<strong class="rso-tag" style="color:{fg};background:{bg};padding:2px 8px;'
+            f'letter-spacing:0.02em">{esc(text)}</strong>')
+
+
+def as_date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+class EvidenceRow(Row):
+    """One evidence item: what was seen or said, its source (from the catalogue), its date."""
+
+    noun = "evidence"
+
+    def __init__(self, factor: Factor, sources: list[str], shared: Shared):
+        super().__init__(shared)
+        self.factor = factor
+        self.what = w.Textarea(value="", rows=2, continuous_update=True, layout=shared.stacked,
+                               style=shared.text)
+        self.source = w.Dropdown(options=list(sources), index=None, layout=shared.stacked,
+                                 style=shared.desc)
+        self.date = w.DatePicker(value=None, layout=shared.stacked, style=shared.desc)
+        stacked(self.what, "what", size="wide")
+        stacked(self.source, "source", size="medium")
+        stacked(self.date, "date")
+        self._finish([self.what, self.source, self.date])
+
+    def relabel(self, n: int) -> None:
+        fid = self.factor.id
+        self.heading.value = f"<strong>{esc(fid)} evidence {n}</strong>"
+        self.what.description = f"{fid} evidence {n}: what was seen or said"
+        self.source.description = f"{fid} evidence {n}: source"
+        self.date.description = f"{fid} evidence {n}: date"
+        self.remove.description = f"Remove {fid} evidence {n}"
+        self.remove.tooltip = f"Remove evidence item {n} for {fid} {self.factor.name}"
+
+    def raw(self) -> dict[str, Any]:
+        d = self.date.value
+        return {"what": self.what.value, "source": self.source.value,
+                "date": d.isoformat() if d else None}
+
+    def load(self, raw: dict[str, Any]) -> None:
+        self.what.value = str(raw.get("what") or "")
+        src = raw.get("source")
+        if src and src not in self.source.options:  # keep what was recorded; check() flags it
+            self.source.options = [*self.source.options, src]
+        self.source.value = src or None
+        self.date.value = as_date(raw.get("date"))
+
+    def missing(self) -> list[str]:
+        """What this item still needs before it counts as evidence (input, not a rule)."""
+        out = [] if self.what.value.strip() else ["write what was seen or said"]
+        if self.source.value is None:
+            out.append("choose its source")
+        if self.date.value is None:
+            out.append("give its date")
+        return out
+
+    def model(self) -> Evidence | None:
+        if self.missing():
+            return None
+        return Evidence(what=self.what.value.strip(), source=self.source.value,
+                        date=self.date.value)
+
+
+class FactorSection(w.VBox):
+    """One factor: its definition, the rating, the evidence list, a note and its status."""
+
+    def __init__(self, form: ARMSForm, factor: Factor):
+        cat, sh = form.cat, form.shared
+        self.factor = factor
+        kind = "risk factor" if factor.kind == "risk" else "protective factor"
+        scale = [lv.label for lv in cat.scales[factor.kind]]
+        head = sh.html_widget(
+            f'<h3 style="margin:22px 0 4px 0" id="rso-factor-{esc(factor.id)}">'
+            f'{esc(factor.id)} {esc(factor.name)} <span style="font-weight:normal;'
+            f'color:{HINT_COLOUR}">({kind})</span></h3>'
+            f'<p style="max-width:45em;margin:0 0 8px 0"><strong>What the assessor looks for:'
+            f'</strong> {esc(factor.look_for)}</p>')
+        options = [(lv.label, lv.id) for lv in cat.scales[factor.kind]]
+        options.append((cat.insufficient.label, cat.insufficient.id))
+        self.rating = w.Dropdown(options=options, index=None, layout=sh.stacked, style=sh.desc)
+        self.rating_field = Field(
+            self.rating, f"Rating: {factor.id} {factor.name}",
+            f"{', '.join(scale)}, or {cat.insufficient.label} when the information does not "
+            "allow a rating. Every rating except Insufficient information needs evidence.",
+            name=f"ratings.{factor.id}", size="medium", shared=sh)
+        self.evidence = RowList(
+            lambda: EvidenceRow(factor, cat.evidence_sources, sh),
+            f"Add evidence for {factor.id}", "No evidence yet.", form._on_edit,
+            lambda m: _report(form, m), heading=f"Evidence for {factor.id} {factor.name}",
+            hint="What was seen or said, its source and its date.", shared=sh)
+        self.note = w.Textarea(value="", rows=2, continuous_update=True, layout=sh.stacked,
+                               style=sh.text)
+        stacked(self.note, f"Why this rating: {factor.id} (optional)", size="wide")
+        self.status = sh.html_widget("")
+        self.rating.observe(form._on_edit, names="value")
+        self.note.observe(form._on_edit, names="value")
+        super().__init__([head, self.status, self.rating_field, self.evidence, self.note],
+                         layout=w.Layout(border_left="4px solid transparent",
+                                         padding="0 0 0 10px"))
+        self.add_class("rso-factor")
+        self.add_class(f"rso-factor-{factor.id}")
+        self._status_key: tuple[Any, ...] = ()
+
+    def show_status(self, gaps: list[Gap], checked: bool) -> None:
+        key = (tuple(g.message for g in gaps), checked, self.rating.value is None)
+        if key == self._status_key:
+            return
+        self._status_key = key
+        if not gaps:
+            label = "Complete"
+        elif self.rating.value is None and not self.evidence.rows:
+            label = "Not started"
+        else:
+            label = "Incomplete"
+        msgs = "".join(f"<li>{esc(g.message)}</li>" for g in gaps)
+        colour = ERROR_COLOUR if checked and gaps else HINT_COLOUR
+        detail = (f'<ul class="rso-factor-gaps" style="color:{colour};margin:4px 0;'
+                  f'{"font-weight:bold;" if checked else ""}">{msgs}</ul>') if gaps else ""
+        self.status.value = (f'<div class="rso-factor-status"><span style="color:{HINT_COLOUR}">'
+                             f'{esc(self.factor.id)} status:</span> {tag(label)}{detail}</div>')
+        self.layout.border_left = f"4px solid {ERROR_COLOUR}" if checked and gaps \
+            else "4px solid transparent"
+
+
+class ARMSForm(w.VBox):
+    """The ARMS form: factors with evidence, formulation, priority, completeness and profile."""
+
+    value = Instance(ARMSAssessment)
+    gaps = ListTrait()
+    revision = Int(0)
+
+    def __init__(self, catalogue: ArmsCatalogue | None = None,
+                 value: ARMSAssessment | None = None, *, date_editable: bool = True,
+                 **kwargs: Any):
+        self.cat = catalogue or load_arms_catalogue()
+        self.shared = Shared()
+        self._syncing = True
+        self._checked = False
+        self._base = ARMSAssessment(catalogue=self.cat.ref)
+        sh = self.shared
+        cat = self.cat
+
+        self.summary = ErrorSummary()
+        self.failure = Notice(layout=w.Layout(display="none"))
+        intro = sh.html_widget(
+            f'<p style="color:{HINT_COLOUR};max-width:45em">Catalogue: {esc(cat.title)} '
+            f'(<code>{esc(cat.ref)}</code>) — {esc(cat.provenance.status)}. '
+            f'{esc(cat.interpretation)}</p>')
+        self.completeness = w.HTML(value="")
+        self.check_button = text_button("Check the assessment",
+                                        tooltip="List everything still to complete")
+        self.check_button.on_click(self._on_check)
+
+        self.date = w.DatePicker(value=None, disabled=not date_editable, layout=sh.stacked,
+                                 style=sh.desc)
+        self.date_field = Field(self.date, "Assessment date",
+                                "Evidence must be dated on or before this date.",
+                                name="assessed_on", shared=sh)
+        self.date.observe(self._on_edit, names="value")
+        self.static_box = sh.html_widget("")
+
+        self.sections: dict[str, FactorSection] = {}
+        risk = [self._heading("Risk factors", "Rate how far each risk factor is evident now.")]
+        protective = [self._heading("Protective factors",
+                                    "Rate how far each protective factor is present now.")]
+        for f in cat.factors:
+            sec = FactorSection(self, f)
+            self.sections[f.id] = sec
+            (risk if f.kind == "risk" else protective).append(sec)
+
+        self.formulation: dict[str, w.Textarea] = {}
+        self.formulation_fields: dict[str, Field] = {}
+        form_children: list[w.Widget] = [self._heading(
+            "Formulation", "Four short parts, in your own words, drawing on the ratings above.")]
+        for part in cat.formulation_parts:
+            box = w.Textarea(value="", rows=3, continuous_update=True, layout=sh.stacked,
+                             style=sh.text)
+            fld = Field(box, part.label, name=f"formulation.{part.id}", size="wide", shared=sh)
+            box.observe(self._on_edit, names="value")
+            self.formulation[part.id] = box
+            self.formulation_fields[part.id] = fld
+            form_children.append(fld)
+
+        self.priority = w.Dropdown(options=list(cat.priorities), index=None, layout=sh.stacked,
+                                   style=sh.desc)
+        self.priority_field = Field(self.priority, "Priority for work", PRIORITY_NOTE,
+                                    name="priority.level", shared=sh)
+        self.rationale = w.Textarea(value="", rows=3, continuous_update=True, layout=sh.stacked,
+                                    style=sh.text)
+        self.rationale_field = Field(self.rationale, "Why this priority",
+                                     "Which factors, strengths and circumstances led you to it.",
+                                     name="priority.rationale", size="wide", shared=sh)
+        self.priority.observe(self._on_edit, names="value")
+        self.rationale.observe(self._on_edit, names="value")
+
+        self.chart = ProfileChart({k: [lv.label for lv in v] for k, v in cat.scales.items()},
+                                  heading="Profile")
+        self.add_class("rso-form")
+        self.add_class("rso-arms-form")
+        super().__init__(
+            children=[form_style(), intro, self.summary, self.failure, self.completeness,
+                      self.check_button, self.date_field, self.static_box, *risk, *protective,
+                      w.VBox(form_children),
+                      w.VBox([self._heading("Priority for work", ""), self.priority_field,
+                              self.rationale_field]),
+                      self.chart],
+            layout=w.Layout(max_width="62em", padding="0 0 2em 0"), **kwargs)
+        self._syncing = False
+        self._load(value or ARMSAssessment(catalogue=cat.ref,
+                                           ratings={f.id: FactorRating() for f in cat.factors}))
+
+    def _heading(self, title: str, hint: str) -> w.HTML:
+        h = f'<h2 style="margin:26px 0 4px 0">{esc(title)}</h2>'
+        if hint:
+            h += f'<p style="color:{HINT_COLOUR};max-width:45em;margin:0">{esc(hint)}</p>'
+        return self.shared.html_widget(h)
+
+    # -- loading values --------------------------------------------------------------------
+    @observe("value")
+    def _value_set(self, change: dict[str, Any]) -> None:
+        if not self._syncing:
+            self._load(change["new"])
+
+    def set_value(self, value: ARMSAssessment,
+                  pending: dict[str, list[dict[str, Any]]] | None = None) -> None:
+        """Show an assessment, plus unfinished evidence rows (from a draft) after each factor's
+        evidence."""
+        self._load(value, pending)
+
+    def _load(self, value: ARMSAssessment,
+              pending: dict[str, list[dict[str, Any]]] | None = None) -> None:
+        pending = pending or {}
+        self._syncing = True
+        try:
+            self._base = value
+            self.date.value = value.assessed_on
+            for fid, sec in self.sections.items():
+                fr = value.ratings.get(fid, FactorRating())
+                opts = [v for _, v in sec.rating.options]
+                if fr.rating is not None and fr.rating not in opts:
+                    # keep what was recorded, shown as such; check() says what is wrong
+                    sec.rating.options = [*sec.rating.options,
+                                          (f"{fr.rating} (not a rating)", fr.rating)]
+                sec.rating.value = fr.rating
+                sec.note.value = fr.note
+                rows = [e.model_dump(mode="json") for e in fr.evidence]
+                sec.evidence.set_rows(rows + list(pending.get(fid, [])))
+            for pid, box in self.formulation.items():
+                box.value = str(getattr(value.formulation, pid, "") or "")
+            lvl = value.priority.level
+            if lvl is not None and lvl not in self.priority.options:
+                self.priority.options = [*self.priority.options, lvl]
+            self.priority.value = lvl
+            self.rationale.value = value.priority.rationale
+        finally:
+            self._syncing = False
+        self._recompute()
+
+    def set_static_context(self, ctx: StaticContext | None) -> None:
+        """The RM2000 result shown beside the dynamic picture (as recorded, not recomputed)."""
+        self._base = self._base.model_copy(update={"rm2000": ctx})
+        self._recompute()
+
+    def reset(self, value: ARMSAssessment | None = None) -> None:
+        """Start again (from `value`, e.g. a blank attempt), with no check results showing."""
+        self._checked = False
+        self.summary.clear()
+        self.failure.clear()
+        self._show_errors_clear()
+        self._load(value or ARMSAssessment(catalogue=self.cat.ref))
+
+    def _show_errors_clear(self) -> None:
+        for fld in (*self.formulation_fields.values(), self.priority_field,
+                    self.rationale_field):
+            fld.error = ""
+
+    # -- reading the controls --------------------------------------------------------------
+    def _collect(self) -> tuple[ARMSAssessment, list[Gap], dict[str, list[int]]]:
+        """The assessment on screen; gaps for unfinished evidence rows; and, per factor, the row
+        number of each evidence item that made it into the assessment."""
+        ratings: dict[str, FactorRating] = {}
+        entry: list[Gap] = []
+        rows_used: dict[str, list[int]] = {}
+        for fid, sec in self.sections.items():
+            evidence = []
+            rows_used[fid] = []
+            for i, row in enumerate(sec.evidence.rows):
+                ev = row.model()
+                if ev is None:
+                    entry.append(Gap(field=f"ratings.{fid}.evidence.{i}",
+                                     message=f"{sec.factor.name}: evidence {i + 1} is not "
+                                     f"finished — {', '.join(row.missing())}"))
+                    continue
+                evidence.append(ev)
+                rows_used[fid].append(i)
+            ratings[fid] = FactorRating(rating=sec.rating.value, evidence=evidence,
+                                        note=sec.note.value)
+        extra = {k: v for k, v in self._base.ratings.items() if k not in self.sections}
+        value = self._base.model_copy(update={
+            "catalogue": self._base.catalogue or self.cat.ref,
+            "assessed_on": self.date.value,
+            "ratings": {**ratings, **extra},
+            "formulation": Formulation(**{k: b.value for k, b in self.formulation.items()}),
+            "priority": Priority(level=self.priority.value, rationale=self.rationale.value),
+        })
+        return value, entry, rows_used
+
+    def pending(self) -> dict[str, list[dict[str, Any]]]:
+        """Unfinished evidence rows as typed, per factor (kept in drafts, not in `value`)."""
+        out = {}
+        for fid, sec in self.sections.items():
+            rows = [r.raw() for r in sec.evidence.rows if r.model() is None]
+            if rows:
+                out[fid] = rows
+        return out
+
+    def _recompute(self) -> None:
+        value, entry, rows_used = self._collect()
+        gaps = [_renumber(g, rows_used) for g in check(value, self.cat)]
+        gaps = _in_page_order(gaps + entry, list(self.sections))
+        self._syncing = True
+        try:
+            self.value = value
+            self.gaps = gaps
+        finally:
+            self._syncing = False
+        self._show(gaps)
+        self.chart.update(profile(value, self.cat), value.rm2000)
+        self.static_box.value = (
+            f'<p style="max-width:45em"><strong>Static context:</strong> '
+            f'{esc(static_text(value.rm2000))} <span style="color:{HINT_COLOUR}">Shown beside '
+            'the dynamic picture; it does not change any rating.</span></p>')
+
+    # -- showing completeness --------------------------------------------------------------
+    def factor_gaps(self, fid: str) -> list[Gap]:
+        return [g for g in self.gaps if _factor_of(g.field) == fid]
+
+    def _show(self, gaps: list[Gap]) -> None:
+        by_factor: dict[str, list[Gap]] = {fid: [] for fid in self.sections}
+        for g in gaps:
+            fid = _factor_of(g.field)
+            if fid in by_factor:
+                by_factor[fid].append(g)
+        for fid, sec in self.sections.items():
+            sec.show_status(by_factor[fid], self._checked)
+            for i, row in enumerate(sec.evidence.rows):
+                here = f"ratings.{fid}.evidence.{i}"
+                msgs = [g.message.split(": ", 1)[-1] for g in by_factor[fid]
+                        if g.field == here or g.field.startswith(here + ".")]
+                row.show_status("; ".join(msgs), problem=bool(msgs),
+                                error=self._checked and bool(msgs))
+        self.completeness.value = self._overall(gaps, by_factor)
+        if self._checked:
+            self._show_errors(gaps)
+
+    def _overall(self, gaps: list[Gap], by_factor: dict[str, list[Gap]]) -> str:
+        n = len(self.sections)
+        done = sum(not v for v in by_factor.values())
+        parts = len(self.cat.formulation_parts)
+        written = parts - sum(g.field.startswith("formulation.") for g in gaps)
+        fields = {g.field for g in gaps}
+        if "priority.level" in fields:
+            prio = "not chosen yet"
+        elif "priority.rationale" in fields:
+            prio = f"{self.priority.value}, rationale not written yet"
+        else:
+            prio = f"{self.priority.value}, with a rationale"
+        label = "Complete" if not gaps else "Incomplete"
+        things = "" if not gaps else (f" {len(gaps)} thing{'s' if len(gaps) != 1 else ''} to "
+                                      "complete: select “Check the assessment” to list them.")
+        return (f'<div class="rso-completeness" role="status" style="margin:8px 0;'
+                f'max-width:45em"><strong>Completeness:</strong> {tag(label)} '
+                f'{done} of {n} factors complete · formulation: {written} of {parts} parts '
+                f'written · priority for work: {esc(prio)}.{esc(things)}</div>')
+
+    def _target(self, g: Gap) -> tuple[str, Any]:
+        fid = _factor_of(g.field)
+        if fid in self.sections:
+            sec = self.sections[fid]
+            label = f"{fid} {sec.factor.name}"
+            parts = g.field.split(".")
+            if len(parts) >= 4 and parts[3].isdigit() and int(parts[3]) < len(sec.evidence.rows):
+                row = sec.evidence.rows[int(parts[3])]
+                n = int(parts[3]) + 1
+                if len(parts) > 4 and parts[4] == "date":
+                    return f"{fid} evidence {n}", row.date
+                if len(parts) > 4 and parts[4] == "source":
+                    return f"{fid} evidence {n}", row.source
+                return f"{fid} evidence {n}", row
+            if g.field.endswith(".evidence"):
+                return f"{label} evidence", sec.evidence.add
+            return label, sec.rating
+        if g.field.startswith("formulation."):
+            pid = g.field.split(".", 1)[1]
+            if pid in self.formulation_fields:
+                return self.formulation_fields[pid].label, self.formulation[pid]
+        if g.field == "priority.level":
+            return "Priority for work", self.priority
+        if g.field == "priority.rationale":
+            return "Why this priority", self.rationale
+        return g.field, None
+
+    def _show_errors(self, gaps: list[Gap]) -> None:
+        items = []
+        for g in gaps:
+            label, target = self._target(g)
+            items.append((label, g.message, target))
+        self.summary.show(items)
+        fields = {g.field: g.message for g in gaps}
+        for pid, fld in self.formulation_fields.items():
+            fld.error = fields.get(f"formulation.{pid}", "")
+        self.priority_field.error = fields.get("priority.level", "")
+        self.rationale_field.error = fields.get("priority.rationale", "")
+
+    def show_check(self) -> list[Gap]:
+        """List every gap at the top (with "Go to" buttons) and beside its field; keep the
+        errors current from now on. Returns the gaps."""
+        self._checked = True
+        self._recompute()
+        if not self.gaps:
+            self.summary.clear()
+            self.failure.say("The assessment is complete: every factor is rated (with evidence "
+                             "where needed), the formulation is written and the priority is "
+                             "chosen with a rationale.", heading="Nothing missing")
+        else:
+            self.failure.clear()
+        return list(self.gaps)
+
+    # -- callbacks (never raise into Voilà) ------------------------------------------------
+    @safe_callback(_report, "updating the assessment")
+    def _on_edit(self, _change: Any = None) -> None:
+        if self._syncing:
+            return
+        self._recompute()
+        self.revision += 1
+
+    @safe_callback(_report, "checking the assessment")
+    def _on_check(self, _button: Any = None) -> None:
+        self.show_check()
+
+
+def _factor_of(field: str) -> str | None:
+    parts = field.split(".")
+    return parts[1] if len(parts) >= 2 and parts[0] == "ratings" else None
+
+
+def _renumber(g: Gap, rows_used: dict[str, list[int]]) -> Gap:
+    """check() counts evidence items in the assessment; on screen, count the rows shown."""
+    parts = g.field.split(".")
+    if len(parts) >= 4 and parts[0] == "ratings" and parts[2] == "evidence" \
+            and parts[3].isdigit():
+        used = rows_used.get(parts[1], [])
+        i = int(parts[3])
+        if i < len(used):
+            parts[3] = str(used[i])
+            return Gap(field=".".join(parts), message=g.message)
+    return g
+
+
+def _in_page_order(gaps: list[Gap], factor_ids: list[str]) -> list[Gap]:
+    """Gaps in the order of the page: date, factors (in catalogue order, then evidence rows),
+    formulation, priority, anything else."""
+    def key(item: tuple[int, Gap]) -> tuple[int, int, int, int]:
+        i, g = item
+        fid = _factor_of(g.field)
+        if fid in factor_ids:
+            parts = g.field.split(".")
+            row = int(parts[3]) + 1 if len(parts) >= 4 and parts[3].isdigit() else 0
+            return (1, factor_ids.index(fid), row, i)
+        if g.field.startswith("ratings."):
+            return (0, 0, 0, i)
+        if g.field.startswith("formulation."):
+            return (2, 0, 0, i)
+        if g.field.startswith("priority."):
+            return (3, 0, 0, i)
+        return (4, 0, 0, i)
+    return [g for _, g in sorted(enumerate(gaps), key=key)]

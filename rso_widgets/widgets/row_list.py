@@ -1,0 +1,174 @@
+"""Editable lists of rows (evidence items, actions, contingencies, legal requirements).
+
+A `RowList` shows its rows, an "Add …" button and a line saying when the list is empty. Each
+`Row` has a numbered heading, its labelled controls, a status line (text, never colour alone)
+and a "Remove … n" button. Rows are renumbered after a removal and every control's label
+carries the number, so each control's accessible name is unique on the page. After adding a
+row, keyboard focus moves to its first control; after removing one, to the Add button.
+
+A view only: `raw()` is what was typed (for drafts); subclasses turn it into a domain model.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+
+from .fields import ERROR_COLOUR, HINT_COLOUR, Shared, esc, text_button
+
+log = logging.getLogger("rso_widgets.widgets.row_list")
+
+
+class Row(w.VBox):
+    """One row. Subclasses build their controls, then call `_finish(controls)`, and implement
+    `relabel(n)`, `raw()` and `load(raw)`."""
+
+    noun = "item"
+
+    def __init__(self, shared: Shared, **kwargs: Any):
+        self.shared = shared
+        self.number = 0
+        self.heading = shared.html_widget()
+        self.status = w.HTML(value="", layout=w.Layout(display="none"))
+        self.remove = text_button(f"Remove {self.noun}")
+        self.on_change: Callable[[], None] | None = None
+        self.on_remove: Callable[[Row], None] | None = None
+        self.remove.on_click(lambda _b: self.on_remove(self) if self.on_remove else None)
+        self._kwargs = kwargs
+
+    def _finish(self, controls: list[w.Widget], extra: list[w.Widget] | None = None) -> None:
+        self.controls = controls
+        for c in controls:
+            c.observe(self._changed, names="value")
+        super().__init__([self.heading, *controls, *(extra or []), self.status, self.remove],
+                         layout=w.Layout(border_left="4px solid #b1b4b6", padding="2px 0 6px 10px",
+                                         margin="0 0 10px 0"), **self._kwargs)
+        self.add_class("rso-row")
+
+    def _changed(self, _change: Any = None) -> None:
+        if self.on_change is not None:
+            self.on_change()
+
+    def renumber(self, n: int) -> None:
+        self.number = n
+        self.relabel(n)
+
+    def relabel(self, n: int) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def raw(self) -> dict[str, Any]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def load(self, raw: dict[str, Any]) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def show_status(self, text: str, *, problem: bool = False, error: bool = False) -> None:
+        """Status under the row: "Complete", or what is still needed (as an error after a check)."""
+        if not text:
+            if self.status.value:
+                self.status.value = ""
+                self.status.layout.display = "none"
+            return
+        colour = ERROR_COLOUR if error else HINT_COLOUR
+        prefix = "Error: " if error else ("To complete: " if problem else "")
+        html = (f'<div class="rso-row-status" style="color:{colour};max-width:45em;'
+                f'{"font-weight:bold;" if error else ""}">{esc(prefix)}{esc(text)}</div>')
+        if self.status.value != html:
+            self.status.value = html
+            self.status.layout.display = ""
+        border = f"4px solid {ERROR_COLOUR if error else '#b1b4b6'}"
+        if self.layout.border_left != border:
+            self.layout.border_left = border
+
+    def focus(self) -> None:
+        if self.controls:
+            self.controls[0].focus()
+
+
+class RowList(w.VBox):
+    """Rows with Add and Remove. `factory()` makes a row; `on_change()` runs after any edit."""
+
+    def __init__(self, factory: Callable[[], Row], add_label: str, empty_text: str,
+                 on_change: Callable[[], None], report: Callable[[str], None], *,
+                 heading: str = "", hint: str = "", shared: Shared | None = None):
+        self.factory = factory
+        self.rows: list[Row] = []
+        self.on_change = on_change
+        self.report = report
+        self.shared = shared or Shared()
+        self.empty = w.HTML(  # its own layout: it is shown and hidden
+            f'<p style="color:{HINT_COLOUR};margin:2px 0"><em>{esc(empty_text)}</em></p>')
+        self.body = w.VBox(layout=w.Layout())
+        self.add = text_button(add_label)
+        self.add.on_click(self._on_add)
+        top: list[w.Widget] = []
+        if heading:
+            top.append(self.shared.html_widget(f"<strong>{esc(heading)}</strong>"))
+        if hint:
+            top.append(self.shared.html_widget(
+                f'<div style="color:{HINT_COLOUR};max-width:45em">{esc(hint)}</div>'))
+        super().__init__([*top, self.empty, self.body, self.add],
+                         layout=w.Layout(margin="4px 0 12px 0"))
+        self.add_class("rso-row-list")
+
+    # -- editing ---------------------------------------------------------------------------
+    def add_row(self, raw: dict[str, Any] | None = None, *, notify: bool = True) -> Row:
+        row = self.factory()
+        if raw:
+            row.load(raw)
+        row.on_change = self._row_changed
+        row.on_remove = self._remove
+        self.rows.append(row)
+        self._refresh()
+        if notify:
+            self.on_change()
+        return row
+
+    def set_rows(self, raws: list[dict[str, Any]]) -> None:
+        """Replace every row (no change notification: the caller recomputes)."""
+        self.rows = []
+        for raw in raws:
+            self.add_row(raw, notify=False)
+        self._refresh()
+
+    def remove_row(self, index: int) -> None:
+        del self.rows[index]
+        self._refresh()
+        self.on_change()
+
+    def raw(self) -> list[dict[str, Any]]:
+        return [r.raw() for r in self.rows]
+
+    def _refresh(self) -> None:
+        for i, row in enumerate(self.rows, 1):
+            if row.number != i:
+                row.renumber(i)
+        self.body.children = tuple(self.rows)
+        self.empty.layout.display = "none" if self.rows else ""
+
+    # -- callbacks (never raise into Voilà) ------------------------------------------------
+    def _guard(self, what: str, fn: Callable[[], Any]) -> None:
+        try:
+            fn()
+        except Exception:
+            log.exception("error while %s", what)
+            self.report(f"Something went wrong while {what}. Your answers are kept; try again.")
+
+    def _on_add(self, _button: Any = None) -> None:
+        def go() -> None:
+            row = self.add_row()
+            row.focus()
+        self._guard("adding a row", go)
+
+    def _remove(self, row: Row) -> None:
+        def go() -> None:
+            if row in self.rows:
+                self.remove_row(self.rows.index(row))
+                self.add.focus()
+        self._guard("removing a row", go)
+
+    def _row_changed(self) -> None:
+        self._guard("updating a row", self.on_change)
