@@ -49,7 +49,15 @@ from ..supervision.models import (
     TeamMemberRecord,
     TeamRecord,
 )
-from ..supervision.team import Period, PersonSupervision, TeamView, supervision_status, team_view
+from ..supervision.team import (
+    Period,
+    PersonSupervision,
+    TeamCalibration,
+    TeamView,
+    supervision_status,
+    team_calibration,
+    team_view,
+)
 from ..supervision.validation import (
     Problem,
     action_problems,
@@ -71,11 +79,13 @@ from .errors import AccessDenied, DuplicateNameError, NotFoundError
 from .models import (
     ActionFollowUp,
     Assessment,
+    AssessmentVersion,
     CohortSubmission,
     DevelopmentGoal,
     DiaryEntry,
     GoalUpdate,
     Observation,
+    Person,
     PracticeAttempt,
     SharingConsent,
     SupervisionAction,
@@ -95,6 +105,20 @@ class CPDData:
     observations: list[ObservationRecord]
     goals: list[GoalRecord]
     sessions_held: list[dt.date]
+
+
+@dataclasses.dataclass(frozen=True)
+class LinkableAssessment:
+    """An assessment or plan an assessor wrote, as offered for linking or review in a
+    supervision session (see `SupervisionStore.assessments_of`)."""
+
+    id: int
+    kind: str
+    person_id: int
+    person_reference: str
+    fictional: bool
+    latest_version: int
+    created_at: dt.datetime
 
 
 class SupervisionStore:
@@ -236,6 +260,22 @@ class SupervisionStore:
         with self.store._reading() as s:
             m = self._membership(s, username or self.user)
             return None if m is None else self._team_record(s, s.get(Team, m.team_id))
+
+    def teams_led(self) -> list[TeamRecord]:
+        """The teams you lead, by name."""
+        with self.store._reading() as s:
+            return [self._team_record(s, t) for t in s.scalars(
+                select(Team).where(Team.lead == self.user).order_by(Team.name, Team.id))]
+
+    def supervisees(self) -> list[str]:
+        """The people you supervise: assigned to you in a team roster, or the assessor of a
+        session you took part in as supervisor (user names, sorted)."""
+        with self.store._reading() as s:
+            names = set(s.scalars(select(TeamMember.username).where(
+                TeamMember.supervisor == self.user)))
+            names |= set(s.scalars(select(SupervisionSession.assessor).where(
+                SupervisionSession.supervisor == self.user)))
+            return sorted(names - {self.user})
 
     def _team_for_lead(self, s: Session, team_id: int) -> Team:
         t = self._get(s, Team, team_id, "team")
@@ -435,6 +475,43 @@ class SupervisionStore:
                     m.username, [_stub(r) for r in rows], today=today, since=since,
                     frequency_days=cfg.supervision_frequency_days))
             self._audit(s, "view", "supervision_due", None, assessors=len(out))
+            return out
+
+    def assessments_of(self, assessor: str | None = None, *, kind: str | None = None
+                       ) -> list[LinkableAssessment]:
+        """Assessments and plans `assessor` (default: you) created or wrote a version of, to
+        link or review in supervision, oldest first: for the assessor and their supervisor
+        (assigned, or in an earlier session). `kind`: "rm2000", "arms" or "plan" only."""
+        who = (assessor or self.user).strip()
+        with self._guard("view", "assessment", None), self.store._writing() as s:
+            paired = s.scalar(select(SupervisionSession.id).where(
+                SupervisionSession.supervisor == self.user,
+                SupervisionSession.assessor == who).limit(1)) is not None
+            if not access.assessments_listable(
+                    self.user, who, assigned_supervisor=self._assigned_supervisor(s, who),
+                    paired_before=paired):
+                raise AccessDenied(f"the assessments of {who} are listed only for them and "
+                                   "their supervisor")
+            wrote = select(AssessmentVersion.assessment_id).where(
+                AssessmentVersion.author == who)
+            query = select(Assessment).where(or_(Assessment.created_by == who,
+                                                 Assessment.id.in_(wrote)))
+            if kind is not None:
+                query = query.where(Assessment.kind == kind)
+            rows = list(s.scalars(query.order_by(Assessment.id)))
+            latest = dict(s.execute(
+                select(AssessmentVersion.assessment_id, func.max(AssessmentVersion.version))
+                .where(AssessmentVersion.assessment_id.in_([a.id for a in rows]))
+                .group_by(AssessmentVersion.assessment_id)).all())
+            out = []
+            for a in rows:
+                p = s.get(Person, a.person_id)
+                out.append(LinkableAssessment(
+                    id=a.id, kind=a.kind, person_id=a.person_id,
+                    person_reference=p.reference if p else "", fictional=bool(p and p.fictional),
+                    latest_version=latest.get(a.id, 0), created_at=a.created_at))
+            self._audit(s, "view", "assessment", None, ids=[a.id for a in out],
+                        purpose="supervision")
             return out
 
     def _session_row(self, s: Session, session_id: int) -> SupervisionSession:
@@ -862,6 +939,35 @@ class SupervisionStore:
                              frequency_days=cfg.supervision_frequency_days,
                              min_group=cfg.team_min_group, period=period)
             self._audit(s, "view", "team_view", team.id,
+                        individuals=len(view.individuals))
+            return view
+
+
+    def team_calibration(self, team_id: int) -> TeamCalibration:
+        """Calibration against the training keys across a team (from RM2000 practice): counts
+        withheld below `settings.team_min_group`, and consenting members' own status. For the
+        team lead only (audited)."""
+        from ..calibration.progress import PracticeRecord
+        from .practice import _record
+
+        cfg = get_settings()
+        with self._guard("view", "team_view", team_id), self.store._writing() as s:
+            team = self._team_record(s, self._get(s, Team, team_id, "team"))
+            if not access.team_view_readable(self.user, team):
+                raise AccessDenied(f"the team view of {team.name!r} is for its lead "
+                                   f"({team.lead}) only")
+            practice: dict[str, list[PracticeRecord]] = {}
+            for m in team.members:
+                for row in s.scalars(select(PracticeAttempt).where(
+                        PracticeAttempt.username == m.username).order_by(
+                        PracticeAttempt.created_at, PracticeAttempt.id)):
+                    try:
+                        practice.setdefault(m.username, []).append(_record(row))
+                    except ValueError:  # an unreadable attempt is left out, never fatal
+                        continue
+            consents = {m.username: self._consent(s, m.username) for m in team.members}
+            view = team_calibration(team, practice, consents, min_group=cfg.team_min_group)
+            self._audit(s, "view", "team_view", team.id, part="calibration",
                         individuals=len(view.individuals))
             return view
 

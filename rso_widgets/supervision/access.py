@@ -92,3 +92,17 @@ def roster_writable(user: str, team: TeamRecord) -> bool:
 def team_creatable(user: str, admins: Collection[str]) -> bool:
     """With no admins configured anyone may create a team (and lead it)."""
     return not admins or user in admins
+
+
+def supervises(user: str, assessor: str, *, assigned_supervisor: str | None,
+               paired_before: bool) -> bool:
+    """`user` is `assessor`'s supervisor: assigned in the roster, or in an earlier session."""
+    return user != assessor and (user == assigned_supervisor or paired_before)
+
+
+def assessments_listable(user: str, assessor: str, *, assigned_supervisor: str | None,
+                         paired_before: bool) -> bool:
+    """The list of an assessor's assessments and plans (to link or review in supervision): the
+    assessor and their supervisor."""
+    return user == assessor or supervises(user, assessor, assigned_supervisor=assigned_supervisor,
+                                          paired_before=paired_before)

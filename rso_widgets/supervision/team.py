@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -249,3 +249,92 @@ def team_view(team: TeamRecord, sessions: Sequence[SessionRecord],
         plan_quality_trend=rubric_trend(dated, rubric, period, min_group),
         supervision=coverage, agenda_themes=agenda, rubric_gaps=gaps, skill_gaps=skills,
         individuals=individuals, notes=notes)
+
+
+# -- calibration against the training keys (from RM2000 practice) ------------------------------
+
+class CalibrationCoverage(_View):
+    """How many team members are calibrated against the training keys (anonymised counts)."""
+
+    policy: str
+    assessors: int
+    practising: int
+    calibrated: int
+    not_yet_calibrated: int
+    not_enough_cases: int
+
+
+class TeamCalibration(_View):
+    """Calibration status across a team: counts (withheld when fewer than `min_group` members
+    have practised), and the status of each member whose consent setting is on."""
+
+    team: str
+    min_group: int
+    coverage: CalibrationCoverage | None
+    individuals: dict[str, str]
+    notes: list[str]
+
+
+def practice_status(records: Sequence[Any], thresholds: Any = None) -> tuple[str, list[str]]:
+    """A person's calibration status from their RM2000 practice attempts (`PracticeRecord`s):
+    the latest attempt at each training case, judged by `calibration.status.decide` against the
+    local thresholds. Returns the status and the reasons in plain words."""
+    from ..calibration.status import CalibrationNumbers, FarApart, decide, load_thresholds
+
+    t = thresholds or load_thresholds()
+    latest: dict[str, Any] = {}
+    for r in sorted(records, key=lambda r: r.at):
+        latest[r.case_id] = r
+    compared = agreed = not_comparable = 0
+    distances: list[int] = []
+    far: list[FarApart] = []
+    cases = 0
+    for case_id, r in sorted(latest.items()):
+        cases += bool(r.categories)
+        for c in r.categories:
+            compared += 1
+            agreed += c.trainee == c.key
+            if c.distance is None:
+                not_comparable += c.trainee != c.key
+                continue
+            distances.append(c.distance)
+            if c.distance > t.calibrated.max_category_distance:
+                far.append(FarApart(case_id=case_id, scale=c.scale, trainee=c.trainee or "",
+                                    key=c.key, distance=c.distance))
+    numbers = CalibrationNumbers(
+        n_cases=cases, categories_compared=compared, categories_agreed=agreed,
+        category_agreement_pct=100.0 * agreed / compared if compared else None,
+        max_distance=max(distances) if distances else None, far_apart=far,
+        not_comparable=not_comparable)
+    status, reasons = decide(numbers, t)
+    return status, reasons
+
+
+def team_calibration(team: TeamRecord, practice: Mapping[str, Sequence[Any]],
+                     consents: Mapping[str, bool], *, min_group: int,
+                     thresholds: Any = None) -> TeamCalibration:
+    """Calibration across `team` from each member's practice records (username → records).
+    Counts are withheld when fewer than `min_group` members have practised; a member's own
+    status is included only when their consent setting is on."""
+    from ..calibration.status import load_thresholds
+
+    t = thresholds or load_thresholds()
+    members = sorted(m.username for m in team.members)
+    status = {u: practice_status(practice.get(u, ()), t)[0] for u in members
+              if practice.get(u)}
+    notes = [f"Calibration compares RM2000 practice with the training keys. {t.label}; the "
+             "status informs development and certifies nobody."]
+    coverage = None
+    if len(status) >= min_group:
+        values = list(status.values())
+        coverage = CalibrationCoverage(
+            policy=t.label, assessors=len(members), practising=len(status),
+            calibrated=values.count("calibrated"),
+            not_yet_calibrated=values.count("not yet calibrated"),
+            not_enough_cases=values.count("not enough cases"))
+    else:
+        notes.append(f"calibration: {WITHHELD.format(n=min_group)}")
+    individuals = {u: status.get(u, "no practice recorded") for u in members
+                   if consents.get(u, False)}
+    return TeamCalibration(team=team.name, min_group=min_group, coverage=coverage,
+                           individuals=individuals, notes=notes)

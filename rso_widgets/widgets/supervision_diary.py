@@ -1,0 +1,146 @@
+"""Reflective diary: write an entry (prompted by an event, or freely), keep it private, share it
+into one of your supervision sessions, or withdraw it again. Only the author sees an entry until
+they share it; then that session's supervisor can read it too.
+
+Views only: `DiaryForm.value` is what `write_diary_entry` takes; `DiaryShareForm` names the entry
+and the session the app passes to `share_diary_entry`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import ipywidgets as w
+
+from .fields import HINT_COLOUR, esc, text_button
+from .supervision_forms import RecordForm, choice, date_picker, date_text, heading, hint, text_box
+
+PRIVATE = ("Your diary is private. An entry is seen by your supervisor only if you share it "
+           "into one of your supervision sessions, and you can withdraw it at any time.")
+
+
+class DiaryForm(RecordForm):
+    """Write one diary entry."""
+
+    submit_label = "Save the entry"
+
+    def __init__(self, lists: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lists = lists
+        sh = self.shared
+        self.prompt = self.field("prompt", choice([(p.label, p.id) for p in lists.diary_prompts],
+                                                  sh, value="free"),
+                                 "What prompted this entry?", self._prompt_hint("free"),
+                                 size="medium")
+        self.prompt.control.observe(self._on_prompt, names="value")
+        self.event_on = self.field("event_on", date_picker(sh), "Date of the event (optional)",
+                                   "When what you reflect on happened: today or earlier.")
+        self.observation = self.field("observation_id", choice([("None", None)], sh,
+                                                               none_first=True),
+                                      "Observation this is about (optional)", size="wide")
+        self.text = self.field("text", text_box(sh, area=True, rows=6), "Your reflection",
+                               "What happened, what you made of it, and what you will do next.",
+                               size="wide")
+        self._finish([heading("Write a diary entry", 2, margin="6px 0"), hint(PRIVATE),
+                      self.prompt, self.event_on, self.observation, self.text])
+        self.add_class("rso-diary-form")
+
+    def _prompt_hint(self, prompt_id: str) -> str:
+        return next((p.hint for p in self.lists.diary_prompts if p.id == prompt_id), "")
+
+    def _on_prompt(self, change: dict[str, Any]) -> None:
+        self.prompt.hint = self._prompt_hint(change["new"])
+        self.prompt.notes.value = self.prompt._notes(self.prompt.error)
+
+    def set_observations(self, observations: Sequence[Any]) -> None:
+        self.observation.control.options = [("None", None)] + [
+            (f"{date_text(o.observed_on)}, observed by {o.observer}", o.id)
+            for o in observations]
+        self.observation.control.value = None
+
+    @property
+    def value(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"prompt": self.prompt.control.value or "free",
+                                "text": self.text.control.value}
+        if self.event_on.control.value is not None:
+            data["event_on"] = self.event_on.control.value
+        if self.observation.control.value is not None:
+            data["observation_id"] = self.observation.control.value
+        return data
+
+    def reset(self) -> None:
+        self.clear_problems()
+        self.prompt.control.value = "free"
+        self.event_on.control.value = None
+        self.observation.control.value = None
+        self.text.control.value = ""
+
+
+class DiaryShareForm(RecordForm):
+    """Share one of your entries into one of your sessions, or withdraw it. The app connects
+    `on_submit` (share) and `on_withdraw`."""
+
+    submit_label = "Share this entry"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        sh = self.shared
+        self.entry = self.field("entry", choice([], sh), "Diary entry", size="wide")
+        self.session = self.field("session_id", choice([], sh), "Share into the session",
+                                  "Only sessions where you are the assessor.", size="wide")
+        self.withdraw_button = text_button("Withdraw this entry",
+                                           tooltip="Make the entry private again")
+        self._withdraw: list[Callable[[DiaryShareForm], Any]] = []
+        self.withdraw_button.on_click(lambda _b: [fn(self) for fn in list(self._withdraw)])
+        self.submit_button.layout.margin = "0 12px 6px 0"
+        buttons = w.HBox([self.submit_button, self.withdraw_button],
+                         layout=w.Layout(flex_flow="row wrap"))
+        self._finish([heading("Share or withdraw an entry", 3), self.entry, self.session,
+                      buttons], button=False)
+
+    def on_withdraw(self, fn: Callable[[DiaryShareForm], Any]) -> None:
+        self._withdraw.append(fn)
+
+    def set_choices(self, entries: Sequence[Any], sessions: Sequence[Any]) -> None:
+        self.entry.control.options = [(f"Entry {n} — {date_text(e.created_at)}: "
+                                       f"{_short(e.text)}", e.id)
+                                      for n, e in enumerate(entries, 1)]
+        self.entry.control.index = None
+        self.session.control.options = [(f"{date_text(s.held_on)} with {s.supervisor}", s.id)
+                                        for s in sessions]
+        self.session.control.index = None
+        shown = "" if entries else "none"
+        self.layout.display = shown
+
+
+def _short(text: str, n: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def diary_html(entries: Sequence[Any], prompt_labels: Mapping[str, str],
+               sessions: Mapping[int, Any]) -> str:
+    """Your entries, newest first: prompt, dates, sharing, the text (escaped)."""
+    if not entries:
+        return (f"<h3 style='margin:18px 0 6px 0'>Your entries</h3>"
+                f"<p style='color:{HINT_COLOUR}'>No entries yet.</p>")
+    parts = []
+    for n, e in enumerate(entries, 1):
+        s = sessions.get(e.shared_session_id) if e.shared_session_id else None
+        if e.shared_session_id is None:
+            shared = "Private: only you can read it."
+        elif s is not None:
+            shared = (f"Shared into the session on {date_text(s.held_on)} with "
+                      f"{s.supervisor}.")
+        else:
+            shared = f"Shared into session {e.shared_session_id}."
+        event = f" · about {date_text(e.event_on)}" if e.event_on else ""
+        parts.append(
+            f"<div class='rso-diary-entry' style='border-left:4px solid #b1b4b6;"
+            f"padding:2px 10px;margin:0 0 10px 0'><h4 style='margin:6px 0 2px 0'>Entry {n}: "
+            f"{esc(prompt_labels.get(e.prompt, e.prompt))}</h4>"
+            f"<p style='color:{HINT_COLOUR};margin:0'>Written {esc(date_text(e.created_at))}"
+            f"{esc(event)} · {esc(shared)}</p><p class='rso-typed' style='white-space:pre-wrap;"
+            f"max-width:45em'>{esc(e.text)}</p></div>")
+    return f"<h3 style='margin:18px 0 6px 0'>Your entries</h3>{''.join(parts)}"
