@@ -21,3 +21,9 @@ def pytest_configure(config) -> None:
 
 def pytest_unconfigure(config) -> None:
     shutil.rmtree(_DATA_DIR, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(config, items) -> None:  # noqa: ARG001
+    """Browser tests last: Playwright's session-wide event loop would otherwise hold back the
+    debounced autosave timers that widget tests wait for."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

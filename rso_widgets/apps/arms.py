@@ -27,7 +27,6 @@ from ..widgets.fields import (
     esc,
     form_style,
     safe_callback,
-    stacked,
     text_button,
 )
 
@@ -227,7 +226,12 @@ def _report_live(app: ARMSAssessmentApp, message: str) -> None:
 
 
 class ARMSAssessmentApp(w.VBox):
-    """RM2000 → ARMS → plan for one person record, saved as assessment versions."""
+    """RM2000 → ARMS → plan for one person record, saved as assessment versions.
+
+    Built to be extended (apps/live_assessment.py): the page is composed from named blocks
+    (`_blocks()`, `_page()`), and `_opened`, `_saved`, `_refused` and `_save_problems` are
+    hooks called when a record is opened, a version saved, a save refused, and before saving.
+    """
 
     def __init__(self, *, autosave_seconds: float = AUTOSAVE_SECONDS,
                  today: dt.date | None = None):
@@ -243,25 +247,22 @@ class ARMSAssessmentApp(w.VBox):
         self.expected_version: int | None = None
         self._baseline: str | None = None
         self._draft_saved = False  # a draft of the work on screen is in the store
+        self._draft_pending = False  # a draft is offered and not yet resumed or discarded
         self.draft: Any = None
         self._loading = False
         self.failure = Notice(layout=w.Layout(display="none"))
 
         # 1. the person record
-        self.reference = w.Text(value="", continuous_update=True)
-        self.reference_field = Field(self.reference, "Person reference",
-                                     "A force reference or display name. Record nothing more "
-                                     "than the assessment needs.", size="medium")
-        self.find_button = text_button("Find or create the record", primary=True)
+        self.finder = self._make_finder()
+        f = self.finder
+        self.reference, self.reference_field, self.find_button = (f.reference,
+                                                                  f.reference_field,
+                                                                  f.find_button)
+        self.person_status, self.matches, self.open_match = f.status, f.matches, f.open_match
+        self.create_button, self.choices = f.create_button, f.choices
         self.find_button.on_click(self._on_find)
-        self.person_status = Notice(layout=w.Layout(display="none"))
-        self.matches = w.Dropdown(options=[], index=None)
-        stacked(self.matches, "Records with this reference", size="wide")
-        self.open_match = text_button("Open this record")
         self.open_match.on_click(self._on_open_match)
-        self.create_button = text_button("Create the record")
         self.create_button.on_click(self._on_create)
-        self.choices = w.VBox([], layout=w.Layout(display="none"))
         self.resume_button = text_button("Resume the draft", primary=True)
         self.resume_button.on_click(self._on_resume)
         self.discard_button = text_button("Discard the draft")
@@ -291,27 +292,74 @@ class ARMSAssessmentApp(w.VBox):
         self.draft_status = w.HTML(value="")
         self.autosave = Debouncer(autosave_seconds, self._autosave_now)
 
-        intro = w.HTML(
+        self.blocks: dict[str, w.VBox] = {}
+        super().__init__(self._page(), layout=w.Layout(padding="0 12px", max_width="64em"))
+        self.add_class("rso-form")
+        self.add_class("rso-arms-live")
+
+    # -- composing the page ----------------------------------------------------------------
+    WORK_BLOCKS = ("rm2000", "arms", "plan", "save")  # hidden while a draft offer is open
+
+    def _make_finder(self) -> Any:
+        from ..widgets.person_finder import PersonFinder
+
+        return PersonFinder()
+
+    def _intro(self) -> w.HTML:
+        return w.HTML(
             f'<p style="border-left:6px solid #1d70b8;padding:6px 12px;max-width:45em">'
             f"{esc(LIVE_NOTE)} Versions are saved under your sign-in name; nothing is saved "
             "until you open a person record.</p>")
-        super().__init__([
-            form_style(), intro, self.failure,
-            _section("1. Person record", "Find the person's record by its reference, or create "
-                     "one. Your work is then kept as a draft as you go."),
-            self.reference_field, self.find_button, self.person_status, self.choices,
-            self.draft_box,
-            _section("2. RM2000", "Score RM2000 first: its result is the static context shown "
-                     "beside the ARMS profile."),
-            self.rm2000,
-            _section("3. ARMS"), self.arms,
-            _section("4. Risk management plan"), self.plan,
-            _section("5. Save", "Each save is a new version with your name, the time and your "
-                     "reason; earlier versions are never changed."),
-            self.reason_field, self.save_button, self.save_status, self.draft_status,
-        ], layout=w.Layout(padding="0 12px", max_width="64em"))
-        self.add_class("rso-form")
-        self.add_class("rso-arms-live")
+
+    def _blocks(self) -> dict[str, tuple[str, str, list[w.Widget]]]:
+        """The page's parts by name: (title, hint, widgets)."""
+        return {
+            "person": ("Person record", "Find the person's record by its reference, or create "
+                       "one. Your work is then kept as a draft as you go.",
+                       [self.finder, self.draft_box]),
+            "rm2000": ("RM2000", "Score RM2000 first: its result is the static context shown "
+                       "beside the ARMS profile.", [self.rm2000]),
+            "arms": ("ARMS", "", [self.arms]),
+            "plan": ("Risk management plan", "", [self.plan]),
+            "save": ("Save", "Each save is a new version with your name, the time and your "
+                     "reason; earlier versions are never changed.",
+                     [self.reason_field, self.save_button, self.save_status,
+                      self.draft_status]),
+        }
+
+    def _order(self) -> list[str]:
+        return ["person", "rm2000", "arms", "plan", "save"]
+
+    def _page(self) -> list[w.Widget]:
+        """form style, introduction, failure notice, then the numbered blocks in `_order()`,
+        each in its own box (`self.blocks[name]`) so it can be shown or hidden."""
+        parts = self._blocks()
+        for n, name in enumerate(self._order(), 1):
+            title, hint, widgets = parts[name]
+            box = w.VBox([_section(f"{n}. {title}", hint), *widgets])
+            box.add_class(f"rso-block-{name}")
+            self.blocks[name] = box
+        return [form_style(), self._intro(), self.failure,
+                *(self.blocks[name] for name in self._order())]
+
+    def _show_work(self, visible: bool) -> None:
+        for name in self.WORK_BLOCKS:
+            if name in self.blocks:
+                self.blocks[name].layout.display = "" if visible else "none"
+
+    # -- hooks -----------------------------------------------------------------------------
+    def _opened(self, latest: Any) -> None:
+        """A record was opened (its latest version, or None, is on screen)."""
+
+    def _saved(self, version: Any) -> None:
+        """A version was saved."""
+
+    def _refused(self, exc: Exception) -> None:
+        """A save was refused because someone else saved a newer version first."""
+
+    def _save_problems(self) -> list[str]:
+        """What else must be done before saving (each a short instruction)."""
+        return []
 
     def _blank_arms(self) -> Any:
         from ..instruments.arms import ARMSAssessment, FactorRating
@@ -373,26 +421,14 @@ class ARMSAssessmentApp(w.VBox):
             self.person_status.say(f"The workbook's records could not be opened: {_short(exc)}",
                                    kind="error", heading="Records not available")
             return
-        found = [p for p in store.list_persons()
-                 if p.reference.strip().casefold() == ref.casefold()]
-        if len(found) == 1:
-            self.choices.layout.display = "none"
-            self.open_person(found[0])
-        elif found:
-            self.matches.options = [(f"{p.reference} (record {p.id}, created "
-                                     f"{p.created_at:%d %b %Y} by {p.created_by})", p.id)
-                                    for p in found]
-            self.matches.index = None
-            self.choices.children = [self.matches, self.open_match]
-            self.choices.layout.display = ""
-            self.person_status.say(f"{len(found)} records have the reference {ref}. Choose "
-                                   "one.", heading="More than one record")
+        from ..widgets.person_finder import reference_matches
+
+        exact, similar = reference_matches(store.list_persons(), ref)
+        if len(exact) == 1:
+            self.finder.hide_choices()
+            self.open_person(exact[0])
         else:
-            self.create_button.description = f"Create a record for {ref}"
-            self.choices.children = [self.create_button]
-            self.choices.layout.display = ""
-            self.person_status.say(f"No record has the reference {ref}. Check it, or create a "
-                                   "record.", heading="No record found")
+            self.finder.show_matches(ref, exact, similar)
 
     @safe_callback(_report_live, "opening the record")
     def _on_open_match(self, _button: Any = None) -> None:
@@ -408,7 +444,14 @@ class ARMSAssessmentApp(w.VBox):
         if not ref:
             self.reference_field.error = "Enter the person's reference"
             return
-        person = self._store().create_person(ref)
+        from ..widgets.person_finder import reference_matches
+
+        store = self._store()
+        exact, _similar = reference_matches(store.list_persons(), ref)
+        if exact:  # the reference was changed after "Find": never make a duplicate silently
+            self.find(ref)
+            return
+        person = store.create_person(ref)
         self.choices.layout.display = "none"
         self.open_person(person, created=True)
 
@@ -416,6 +459,7 @@ class ARMSAssessmentApp(w.VBox):
         """Make `person` the record being assessed: load their latest ARMS version (if any) and
         offer any draft of theirs for resume."""
         store = self._store()
+        self.autosave.flush()  # the record on screen keeps its last edits as its draft
         if not created:
             store.log_view("person", person.id)
         self.person = person
@@ -440,6 +484,7 @@ class ARMSAssessmentApp(w.VBox):
             self.person_status.say(f"{made} {person.reference}. It has no ARMS assessment yet: "
                                    f"this will be version 1. {who}", heading="Record open")
         self._offer_draft(latest)
+        self._opened(latest)
 
     def draft_key(self) -> str:
         if self.assessment_id is not None:
@@ -451,6 +496,8 @@ class ARMSAssessmentApp(w.VBox):
         self.draft = draft
         if draft is None or self._json(draft.data) == self._baseline:
             self.draft_box.layout.display = "none"
+            self._draft_pending = False
+            self._show_work(True)
             return
         text = (f"You have an unsaved draft from {draft.updated_at:%d %b %Y %H:%M} UTC. Resume "
                 "it to carry on where you left off, or discard it.")
@@ -461,17 +508,24 @@ class ARMSAssessmentApp(w.VBox):
                      f"and save, your draft becomes version {latest.version + 1} in place of "
                      f"what version {latest.version} says (version {latest.version} stays in the "
                      "history): read it first.")
+        text += (" The forms stay closed until you choose, so that nothing you type replaces "
+                 "the draft.")
         self.draft_notice.say(text, heading="Unsaved draft")
         self.draft_box.children = [self.draft_notice,
                                    w.HBox([self.resume_button, self.discard_button])]
         self.draft_box.layout.display = ""
+        self._draft_pending = True
+        self._show_work(False)
 
     @safe_callback(_report_live, "resuming the draft")
     def _on_resume(self, _button: Any = None) -> None:
         if self.draft is None:
             return
         self._load(self.draft.data, baseline=False)
+        self._draft_saved = True  # the work on screen is the stored draft
         self.draft_box.layout.display = "none"
+        self._draft_pending = False
+        self._show_work(True)
         self.draft_status.value = (f'<p role="status" style="color:{HINT_COLOUR}">Draft '
                                    "resumed.</p>")
 
@@ -480,6 +534,8 @@ class ARMSAssessmentApp(w.VBox):
         self._store().delete_draft(self.draft_key())
         self.draft = None
         self.draft_box.layout.display = "none"
+        self._draft_pending = False
+        self._show_work(True)
         self.draft_status.value = (f'<p role="status" style="color:{HINT_COLOUR}">Draft '
                                    "discarded.</p>")
 
@@ -544,7 +600,7 @@ class ARMSAssessmentApp(w.VBox):
 
     def save_draft(self) -> bool:
         """Keep the current work as this user's draft (if it changed). True if saved."""
-        if self.person is None:
+        if self.person is None or self._draft_pending:
             return False
         data = self.draft_payload()
         if self._json(data) == self._baseline:
@@ -575,6 +631,10 @@ class ARMSAssessmentApp(w.VBox):
                                  kind="error", heading="Not saved")
             self.reference.focus()
             return None
+        if self._draft_pending:
+            self.save_status.say("Resume or discard your unsaved draft first (section 1).",
+                                 kind="error", heading="Not saved")
+            return None
         reason = self.reason.value.strip()
         self.reason_field.error = "" if reason else "Enter the reason for this version"
         if self.rm2000.result is None and self.rm2000.value:
@@ -588,6 +648,7 @@ class ARMSAssessmentApp(w.VBox):
                             f"{'s' if len(gaps) != 1 else ''} listed at the top of section 3)")
         if not reason:
             problems.append("give the reason for this version")
+        problems += self._save_problems()
         if problems:
             self.save_draft()
             kept = " Your work is kept as your draft." if self._draft_saved else ""
@@ -608,14 +669,17 @@ class ARMSAssessmentApp(w.VBox):
             else:
                 v = store.save_version(self.assessment_id, data, self.user(), reason,
                                        self.expected_version or 1)
-                if store.get_assessment(self.assessment_id).review_due != review:
-                    store.set_review_due(self.assessment_id, review)
+                if review is not None and \
+                        store.get_assessment(self.assessment_id).review_due != review:
+                    store.set_review_due(self.assessment_id, review)  # never cleared by a save
         except ConcurrentEditError as exc:
             self.save_status.say(
                 f"{exc} Everything you typed is still on this page.", kind="error",
                 heading="Not saved: someone else saved a newer version")
             self._baseline = self._json(self.payload())  # the store kept this as the draft
             self._draft_saved = True
+            self.save_draft()  # and unfinished rows with it, if there are any
+            self._refused(exc)
             return None
         self.assessment_id, self.expected_version = v.assessment_id, v.version
         self._baseline = self._json(self.draft_payload())
@@ -624,6 +688,7 @@ class ARMSAssessmentApp(w.VBox):
         self.save_status.say(f"Saved as version {v.version} by {v.author} at "
                              f"{v.created_at:%d %b %Y %H:%M} UTC.", heading="Saved")
         self.draft_status.value = ""
+        self._saved(v)
         return v
 
 

@@ -1,0 +1,145 @@
+"""Find or create a person record by its reference, and (optionally) the caseload: every record
+with its review due date, OVERDUE reviews first.
+
+A view only: the app owns the store and wires the buttons (`find_button`, `open_match`,
+`create_button`, `list_button`, `caseload_open`). References are typed by people and always
+escaped; dropdown options are shown as text by the browser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import ipywidgets as w
+
+from .fields import ERROR_COLOUR, HINT_COLOUR, Field, Notice, esc, stacked, text_button
+
+REFERENCE_HINT = ("A force reference or display name. Record nothing more than the assessment "
+                  "needs.")
+
+
+def _key(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def reference_matches(persons: Sequence[Any], reference: str) -> tuple[list[Any], list[Any]]:
+    """(records whose reference is `reference`, ignoring case and spacing; other records whose
+    reference contains it). Both in the order given."""
+    ref = _key(reference)
+    exact = [p for p in persons if _key(p.reference) == ref]
+    similar = [p for p in persons if ref and ref in _key(p.reference) and p not in exact]
+    return exact, similar
+
+
+def person_label(p: Any) -> str:
+    """How a record is named in a list (plain text)."""
+    return f"{p.reference} (record {p.id}, created {p.created_at:%d %b %Y} by {p.created_by})"
+
+
+class PersonFinder(w.VBox):
+    """The reference box and its button, what was found, and the caseload list."""
+
+    def __init__(self, *, caseload: bool = False):
+        self.reference = w.Text(value="", continuous_update=True)
+        self.reference_field = Field(self.reference, "Person reference", REFERENCE_HINT,
+                                     size="medium")
+        self.find_button = text_button("Find or create the record", primary=True)
+        self.status = Notice(layout=w.Layout(display="none"))
+        self.matches = w.Dropdown(options=[], index=None)
+        stacked(self.matches, "Records with this reference", size="wide")
+        self.open_match = text_button("Open this record")
+        self.create_button = text_button("Create the record")
+        self.choices = w.VBox([], layout=w.Layout(display="none"))
+        children: list[w.Widget] = [self.reference_field, self.find_button, self.status,
+                                    self.choices]
+
+        self.list_button = text_button("Show all records and review dates")
+        self.caseload_table = w.HTML(value="")
+        self.caseload_pick = w.Dropdown(options=[], index=None)
+        stacked(self.caseload_pick, "Record to open", size="wide")
+        self.caseload_open = text_button("Open the chosen record")
+        self.caseload_box = w.VBox([self.caseload_table, self.caseload_pick,
+                                    self.caseload_open], layout=w.Layout(display="none"))
+        if caseload:
+            children += [self.list_button, self.caseload_box]
+        super().__init__(children)
+        self.add_class("rso-person-finder")
+
+    # -- what was found ----------------------------------------------------------------------
+    def hide_choices(self) -> None:
+        self.choices.layout.display = "none"
+
+    def show_matches(self, reference: str, exact: list[Any], similar: list[Any]) -> None:
+        """Several records with this reference, or none (then similar ones and "create")."""
+        ref = reference.strip()
+        if exact:
+            self.matches.options = [(person_label(p), p.id) for p in exact]
+            self.matches.index = None
+            self.choices.children = [self.matches, self.open_match]
+            self.choices.layout.display = ""
+            self.status.say(f"{len(exact)} records have the reference {ref}. Choose one.",
+                            heading="More than one record")
+            return
+        self.create_button.description = f"Create a record for {ref}"
+        self.create_button.tooltip = self.create_button.description
+        kids: list[w.Widget] = []
+        text = f"No record has the reference {ref}. Check it, or create a record."
+        if similar:
+            self.matches.options = [(person_label(p), p.id) for p in similar]
+            self.matches.index = None
+            kids += [self.matches, self.open_match]
+            text = (f"No record has exactly the reference {ref}; {len(similar)} record"
+                    f"{'s' if len(similar) != 1 else ''} contain{'s' if len(similar) == 1 else ''}"
+                    " it (listed below). Open one of them, or create a record.")
+        self.choices.children = [*kids, self.create_button]
+        self.choices.layout.display = ""
+        self.status.say(text, heading="No record found")
+
+    # -- the caseload ------------------------------------------------------------------------
+    def show_caseload(self, rows: list[tuple[Any, Any, Any]], today: dt.date) -> None:
+        """`rows`: (CaseloadEntry, ReviewState, text of the latest version), already in order
+        (OVERDUE first)."""
+        if not rows:
+            self.caseload_table.value = ("<p>No person records yet. Find or create one "
+                                         "above.</p>")
+            self.caseload_pick.options = []
+            self.caseload_pick.layout.display = "none"
+            self.caseload_open.layout.display = "none"
+            self.caseload_box.layout.display = ""
+            return
+        overdue = sum(1 for _, st, _ in rows if st.overdue)
+        lines = []
+        for entry, state, latest in rows:
+            review = (f'<strong style="color:{ERROR_COLOUR}">{esc(state.text)}</strong>'
+                      if state.overdue else esc(state.text))  # the word OVERDUE, and colour
+            lines.append(
+                f"<tr class='rso-caseload-row{' rso-overdue' if state.overdue else ''}'>"
+                f"<th scope='row' style='text-align:left;padding:4px 14px 4px 0'>"
+                f"{esc(entry.person.reference)}</th>"
+                f"<td style='padding:4px 14px 4px 0'>{entry.person.id}</td>"
+                f"<td style='padding:4px 14px 4px 0'>{review}</td>"
+                f"<td style='padding:4px 0'>{esc(latest)}</td></tr>")
+        summary = (f"{overdue} review{'s are' if overdue != 1 else ' is'} OVERDUE (listed "
+                   "first)." if overdue else "No review is overdue.")
+        self.caseload_table.value = (
+            f'<p role="status"><strong>{len(rows)} record{"s" if len(rows) != 1 else ""} on '
+            f'{today:%d %B %Y}.</strong> {esc(summary)}</p>'
+            "<table class='rso-caseload'><caption style='text-align:left;color:"
+            f"{HINT_COLOUR}'>Person records by review date: overdue first, then soonest due, "
+            "then records with no review date</caption><thead><tr>"
+            "<th scope='col' style='text-align:left'>Reference</th>"
+            "<th scope='col' style='text-align:left'>Record</th>"
+            "<th scope='col' style='text-align:left'>Review</th>"
+            "<th scope='col' style='text-align:left'>ARMS assessment</th></tr></thead>"
+            f"<tbody>{''.join(lines)}</tbody></table>")
+        self.caseload_pick.options = [
+            (f"{e.person.reference} (record {e.person.id}): {st.text}", e.person.id)
+            for e, st, _ in rows]
+        self.caseload_pick.index = None
+        self.caseload_pick.layout.display = ""
+        self.caseload_open.layout.display = ""
+        self.caseload_box.layout.display = ""
+        self.list_button.description = "Refresh the list of records"
+        self.list_button.tooltip = self.list_button.description
