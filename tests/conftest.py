@@ -23,7 +23,7 @@ def pytest_unconfigure(config) -> None:
     shutil.rmtree(_DATA_DIR, ignore_errors=True)
 
 
-def pytest_collection_modifyitems(config, items) -> None:  # noqa: ARG001
+def pytest_collection_modifyitems(config, items) -> None:
     """Browser tests last: Playwright's session-wide event loop would otherwise hold back the
     debounced autosave timers that widget tests wait for."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
