@@ -13,12 +13,14 @@ from .errors import (
     ConcurrentEditError,
     DuplicateNameError,
     ImmutableRecordError,
+    JoinCodeExpired,
     NotAWorkbookDatabase,
     NotFoundError,
     SchemaVersionError,
     SignOffError,
     StoreError,
     UnsupportedForDatabase,
+    WorkshopClosed,
 )
 from .identity import current_user
 from .records import (
@@ -43,6 +45,7 @@ __all__ = [
     "DraftRecord",
     "DuplicateNameError",
     "ImmutableRecordError",
+    "JoinCodeExpired",
     "MemberRecord",
     "NotAWorkbookDatabase",
     "NotFoundError",
@@ -58,6 +61,7 @@ __all__ = [
     "UnsupportedForDatabase",
     "VerifyReport",
     "VersionRecord",
+    "WorkshopClosed",
     "current_user",
     "open_store",
 ]

@@ -44,6 +44,14 @@ class DuplicateNameError(StoreError):
     """A display name already taken within a workshop cohort."""
 
 
+class WorkshopClosed(StoreError):
+    """The workshop is closed: it accepts no new member and no submission."""
+
+
+class JoinCodeExpired(StoreError):
+    """The workshop's join code has expired: it admits no new member."""
+
+
 class NotAWorkbookDatabase(StoreError):
     """A file or database that is not (or not yet) an RSO Workbook database."""
 

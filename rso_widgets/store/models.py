@@ -160,6 +160,10 @@ class Cohort(Base):
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[str] = mapped_column(String(NAME))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # 0003: the join code stops admitting new members after this time (None: never)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # 0003: when the trainer released the key to trainees (None: not released)
+    key_released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class CohortMember(Base):
@@ -171,6 +175,8 @@ class CohortMember(Base):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"))
     display_name: Mapped[str] = mapped_column(String(100))
     joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # 0003: the signed-in user who joined (None for members from before 0003)
+    username: Mapped[str | None] = mapped_column(String(NAME), nullable=True)
 
 
 class CohortSubmission(Base):

@@ -76,6 +76,18 @@ class CohortRecord:
     is_open: bool
     created_by: str
     created_at: dt.datetime
+    expires_at: dt.datetime | None = None  # the join code admits nobody new after this
+    key_released_at: dt.datetime | None = None  # None: trainees see no key or feedback yet
+
+    @property
+    def key_released(self) -> bool:
+        return self.key_released_at is not None
+
+    def expired(self, now: dt.datetime | None = None) -> bool:
+        """Whether the join code has expired (it then admits no new member)."""
+        if self.expires_at is None:
+            return False
+        return (now or dt.datetime.now(dt.UTC)) >= self.expires_at
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,6 +96,7 @@ class MemberRecord:
     cohort_id: int
     display_name: str
     joined_at: dt.datetime
+    username: str | None = None  # who joined (the signed-in user)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -24,10 +24,12 @@ from . import audit, db
 from .errors import (
     ConcurrentEditError,
     DuplicateNameError,
+    JoinCodeExpired,
     NotFoundError,
     SchemaVersionError,
     SignOffError,
     StoreError,
+    WorkshopClosed,
 )
 from .identity import current_user
 from .models import (
@@ -103,6 +105,11 @@ def _ruleset_ref(ruleset: str | None, payload: dict[str, Any]) -> str | None:
     if ruleset is not None and not RULESET_REF.match(ruleset):
         raise ValueError(f"ruleset {ruleset!r} must be a ref like 'rm2000-ew-training@1.0.0'")
     return ruleset
+
+
+def _aware(value: Any, field: str) -> None:
+    if value is not None and (not isinstance(value, dt.datetime) or value.tzinfo is None):
+        raise ValueError(f"{field} must be a timezone-aware date and time (UTC), or None")
 
 
 def _id(value: Any, field: str) -> int:
@@ -455,21 +462,67 @@ class Store:
     # -- workshop cohorts ----------------------------------------------------------------------
 
     def create_cohort(self, name: str, case_ids: list[str], *,
-                      join_code: str | None = None) -> CohortRecord:
-        """A workshop cohort, open for joining, with a fresh 6-character join code."""
+                      join_code: str | None = None,
+                      expires_at: dt.datetime | None = None) -> CohortRecord:
+        """A workshop cohort, open for joining, with a fresh 6-character join code; with
+        `expires_at` (timezone-aware) the code admits nobody new after that time."""
         cases = [_text(c, "case id") for c in case_ids]
         if not cases:
             raise ValueError("a cohort needs at least one case id")
+        if len(set(cases)) != len(cases):
+            raise ValueError("a case is listed twice: list each case once")
+        _aware(expires_at, "expires_at")
         with self._writing() as s:
             code = (join_code or "").strip().upper() or self._new_code(s)
             if s.scalar(select(Cohort.id).where(Cohort.join_code == code)) is not None:
                 raise DuplicateNameError(f"join code {code} is already in use: choose another")
             c = Cohort(name=_text(name, "name"), join_code=code, case_ids=cases, is_open=True,
-                       created_by=self.user)
+                       created_by=self.user, expires_at=expires_at)
             s.add(c)
             s.flush()
-            self._audit(s, "create", "cohort", c.id, cases=len(cases))
+            self._audit(s, "create", "cohort", c.id, cases=len(cases),
+                        **({} if expires_at is None else {"expires_at": expires_at.isoformat()}))
             return _cohort(c)
+
+    def cohorts(self, *, created_by: str | None = None) -> list[CohortRecord]:
+        """Workshop cohorts (optionally only those `created_by` a user), newest first."""
+        q = select(Cohort)
+        if created_by is not None:
+            q = q.where(Cohort.created_by == created_by)
+        with self._reading() as s:
+            return [_cohort(c) for c in s.scalars(q.order_by(Cohort.id.desc()))]
+
+    def set_cohort_expiry(self, cohort_id: int,
+                          expires_at: dt.datetime | None) -> CohortRecord:
+        """Set (or clear, with None) the time after which the join code admits nobody new."""
+        _aware(expires_at, "expires_at")
+        with self._writing() as s:
+            c = self._cohort_row(s, cohort_id)
+            c.expires_at = expires_at
+            self._audit(s, "change", "cohort", c.id,
+                        expires_at=None if expires_at is None else expires_at.isoformat())
+            return _cohort(c)
+
+    def release_key(self, cohort_id: int, released: bool = True) -> CohortRecord:
+        """Release the key (and so feedback) to the cohort's members, or withdraw it."""
+        with self._writing() as s:
+            c = self._cohort_row(s, cohort_id)
+            if released and c.key_released_at is None:
+                c.key_released_at = utcnow()
+            elif not released:
+                c.key_released_at = None
+            self._audit(s, "change", "cohort", c.id, key_released=bool(released))
+            return _cohort(c)
+
+    def cohort_activity(self, cohort_id: int) -> tuple[int, int, int]:
+        """(members, submissions, latest submission id): a cheap check for anything new."""
+        with self._reading() as s:
+            members = s.scalar(select(func.count(CohortMember.id)).where(
+                CohortMember.cohort_id == cohort_id)) or 0
+            n, last = s.execute(select(func.count(CohortSubmission.id),
+                                       func.max(CohortSubmission.id)).where(
+                CohortSubmission.cohort_id == cohort_id)).one()
+            return int(members), int(n or 0), int(last or 0)
 
     @staticmethod
     def _new_code(s: Session) -> str:
@@ -498,19 +551,25 @@ class Store:
             return _cohort(c)
 
     def join_cohort(self, cohort_id: int, display_name: str) -> MemberRecord:
-        """Join an open cohort under a display name not yet taken in it."""
+        """Join an open cohort under a display name not yet taken in it (the join code must
+        not have expired). The member records this store's user, for `rejoin_cohort`."""
         name = _text(display_name, "display name", 100)
         try:
             with self._writing() as s:
                 c = self._cohort_row(s, cohort_id)
                 if not c.is_open:
-                    raise StoreError(f"workshop {c.name!r} is closed to new members")
+                    raise WorkshopClosed(f"workshop {c.name!r} is closed to new members")
+                if c.expires_at is not None and utcnow() >= c.expires_at:
+                    raise JoinCodeExpired(
+                        f"the join code for workshop {c.name!r} expired at "
+                        f"{c.expires_at:%H:%M} UTC on {c.expires_at:%d %B %Y}: ask the "
+                        "trainer for a new code")
                 taken = s.scalar(select(CohortMember.id).where(
                     CohortMember.cohort_id == c.id, CohortMember.display_name == name))
                 if taken is not None:
                     raise DuplicateNameError(
                         f"{name!r} is already taken in this workshop: choose another name")
-                m = CohortMember(cohort_id=c.id, display_name=name)
+                m = CohortMember(cohort_id=c.id, display_name=name, username=self.user)
                 s.add(m)
                 s.flush()
                 self._audit(s, "create", "cohort_member", m.id, cohort_id=c.id)
@@ -519,6 +578,30 @@ class Store:
             raise DuplicateNameError(
                 f"{name!r} is already taken in this workshop: choose another name") from exc
 
+    def rejoin_cohort(self, cohort_id: int, display_name: str) -> MemberRecord:
+        """This user's existing membership under `display_name` (after a page reload or a
+        kernel that died). Allowed after the code expired or the workshop closed, so feedback
+        can still be read. `DuplicateNameError` if someone else joined under that name."""
+        name = _text(display_name, "display name", 100)
+        with self._writing() as s:
+            c = self._cohort_row(s, cohort_id)
+            m = s.scalar(select(CohortMember).where(CohortMember.cohort_id == c.id,
+                                                    CohortMember.display_name == name))
+            if m is None:
+                raise NotFoundError(f"nobody has joined workshop {c.name!r} as {name!r}")
+            if m.username != self.user:
+                raise DuplicateNameError(
+                    f"{name!r} is already taken in this workshop: choose another name")
+            self._audit(s, "view", "cohort_member", m.id, cohort_id=c.id, rejoined=True)
+            return _member(m)
+
+    def get_member(self, member_id: int) -> MemberRecord:
+        with self._reading() as s:
+            m = s.get(CohortMember, member_id)
+            if m is None:
+                raise NotFoundError(f"no workshop member with id {member_id}")
+            return _member(m)
+
     def cohort_members(self, cohort_id: int) -> list[MemberRecord]:
         with self._reading() as s:
             return [_member(m) for m in s.scalars(select(CohortMember).where(
@@ -526,7 +609,8 @@ class Store:
 
     def submit(self, cohort_id: int, member_id: int, case_id: str,
                attempt: Any) -> SubmissionRecord:
-        """A member's attempt at one of the cohort's cases (cohort must be open)."""
+        """A member's attempt at one of the cohort's cases. Refused (`WorkshopClosed`) once the
+        workshop is closed or its key released."""
         payload = _payload(attempt, "attempt")
         with self._writing() as s:
             c = self._cohort_row(s, cohort_id)
@@ -534,7 +618,11 @@ class Store:
             if m is None or m.cohort_id != c.id:
                 raise NotFoundError(f"member {member_id} is not in workshop {c.name!r}")
             if not c.is_open:
-                raise StoreError(f"workshop {c.name!r} is closed: submissions are not accepted")
+                raise WorkshopClosed(f"workshop {c.name!r} is closed: submissions are not "
+                                     "accepted")
+            if c.key_released_at is not None:
+                raise WorkshopClosed(f"the key of workshop {c.name!r} has been released: "
+                                     "submissions are not accepted")
             if case_id not in c.case_ids:
                 raise ValueError(f"case {case_id!r} is not part of workshop {c.name!r}")
             sub = CohortSubmission(cohort_id=c.id, member_id=m.id, case_id=case_id,
@@ -545,11 +633,18 @@ class Store:
                         case_id=case_id)
             return _submission(sub)
 
-    def submissions(self, cohort_id: int, *, case_id: str | None = None
+    def submissions(self, cohort_id: int, *, case_id: str | None = None,
+                    member_id: int | None = None, after_id: int | None = None
                     ) -> list[SubmissionRecord]:
+        """The cohort's submissions, oldest first; optionally one case's, one member's, or only
+        those with an id above `after_id` (what is new since a dashboard last looked)."""
         q = select(CohortSubmission).where(CohortSubmission.cohort_id == cohort_id)
         if case_id is not None:
             q = q.where(CohortSubmission.case_id == case_id)
+        if member_id is not None:
+            q = q.where(CohortSubmission.member_id == member_id)
+        if after_id is not None:
+            q = q.where(CohortSubmission.id > after_id)
         with self._reading() as s:
             return [_submission(x) for x in s.scalars(q.order_by(CohortSubmission.id))]
 
@@ -662,11 +757,11 @@ def _attempt(r: PracticeAttempt) -> PracticeAttemptRecord:
 
 def _cohort(c: Cohort) -> CohortRecord:
     return CohortRecord(c.id, c.name, c.join_code, tuple(c.case_ids), c.is_open, c.created_by,
-                        c.created_at)
+                        c.created_at, c.expires_at, c.key_released_at)
 
 
 def _member(m: CohortMember) -> MemberRecord:
-    return MemberRecord(m.id, m.cohort_id, m.display_name, m.joined_at)
+    return MemberRecord(m.id, m.cohort_id, m.display_name, m.joined_at, m.username)
 
 
 def _submission(x: CohortSubmission) -> SubmissionRecord:

@@ -1,0 +1,394 @@
+"""The trainer's view of the room's results: statistics with 95% confidence intervals, agreement
+by case and item, the distribution of answers with the key marked, error types, an item-by-case
+disagreement heatmap, the items that divide the room most as debrief prompts (the key's rationale
+shown on request), and each trainee's calibration status against the local-policy thresholds.
+
+A view only: everything comes from a `calibration.workshop.DashboardModel` (itself from
+`cohort.summarise` and `status.trainee_status`). Anonymous unless `reveal` is passed (the
+trainer's toggle, off by default). "Not enough data" is shown as such. Text is escaped. The
+heatmap is a plotly `go.Figure` shown with `fig.show()` in an `Output`, drawn from callbacks
+only and only when the results changed (design.md); a table gives the same figures as text.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from .fields import HINT_COLOUR, Notice, esc, safe_callback, stacked, text_button
+
+if TYPE_CHECKING:
+    from ..calibration.workshop import DashboardModel, Prompt
+
+log = logging.getLogger("rso_widgets.widgets.cohort_dashboard")
+
+ERROR_NAMES = {"coding": "Coding (a fact read wrongly)",
+               "calculation": "Calculation (own facts do not give the points or category)",
+               "rule": "Rule (step 2, eligibility or /C applied wrongly)"}
+STATUS_NAMES = {"calibrated": "Calibrated", "not yet calibrated": "Not yet calibrated",
+                "not enough cases": "Not enough cases yet"}
+
+
+def _report(view: CohortDashboard, message: str) -> None:
+    view.failure.say(message, kind="error", heading="Sorry, there is a problem with the results")
+
+
+def _pct(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    try:
+        return f"{float(v):.0f}%"
+    except (TypeError, ValueError):
+        return "—"
+
+
+def _h(text: str, level: int = 2) -> str:
+    return f'<h{level} style="margin:18px 0 6px 0">{esc(text)}</h{level}>'
+
+
+def _hint(text: str) -> str:
+    return f'<p style="color:{HINT_COLOUR};max-width:50em;margin:0 0 6px 0">{esc(text)}</p>'
+
+
+def in_kernel() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return False
+    ip = get_ipython()
+    return ip is not None and getattr(ip, "kernel", None) is not None
+
+
+# --- HTML pieces (pure functions of the model) ---------------------------------------------------
+
+def statistics_html(model: DashboardModel) -> str:
+    rows = []
+    for s in model.statistics:
+        value = (esc(s.text) if s.ok else
+                 f'<span class="rso-not-enough">{esc(s.text)}</span>')
+        notes = "".join(f"<li>{esc(n)}</li>" for n in s.notes)
+        more = f"<ul style='margin:2px 0;color:{HINT_COLOUR}'>{notes}</ul>" if notes else ""
+        rows.append(f'<tr data-stat="{esc(s.key)}"><th scope="row">{esc(s.label)}</th>'
+                    f"<td>{value}{more}</td></tr>")
+    summary = model.summary
+    notes = "".join(f"<li>{esc(n)}</li>" for n in (summary.notes if summary else []))
+    who = (f"{summary.n_raters} trainee{'s' if summary.n_raters != 1 else ''} and "
+           f"{summary.n_cases} case{'s' if summary.n_cases != 1 else ''} with submissions."
+           if summary else "No submissions yet.")
+    return (_h("Results across the room") + _hint(who)
+            + '<table class="rso-statistics"><caption>Agreement and reliability (95% '
+            "confidence intervals)</caption><tbody>" + "".join(rows) + "</tbody></table>"
+            + (f"<details><summary>How these are worked out</summary><ul>{notes}</ul></details>"
+               if notes else ""))
+
+
+def by_case_html(model: DashboardModel) -> str:
+    s = model.summary
+    if s is None or s.agreement_by_case.empty:
+        return _h("Agreement with the key, by case") + "<p>No submissions yet.</p>"
+    rows = "".join(
+        f'<tr><th scope="row">{esc(r.case_id)} {esc(model.case_titles.get(r.case_id, ""))}'
+        f'</th><td>{esc(r.instrument.upper() if r.instrument == "arms" else "RM2000")}</td>'
+        f'<td class="rso-num">{int(r.n_raters)}</td><td class="rso-num">{_pct(r.items_pct)}</td>'
+        f'<td class="rso-num">{_pct(r.categories_pct)}</td></tr>'
+        for r in s.agreement_by_case.itertuples(index=False))
+    items = s.agreement_by_item_overall
+    item_rows = "".join(
+        f'<tr data-item="{esc(r.item)}"><th scope="row">{esc(r.label)}</th>'
+        f'<td class="rso-num">{int(r.agreed)} of {int(r.compared)}</td>'
+        f'<td class="rso-num">{_pct(r.pct)}</td></tr>' for r in items.itertuples(index=False))
+    return (_h("Agreement with the key, by case")
+            + '<table class="rso-by-case"><thead><tr><th scope="col">Case</th>'
+            '<th scope="col">Instrument</th><th scope="col" class="rso-num">Raters</th>'
+            '<th scope="col" class="rso-num">Items agreeing</th>'
+            '<th scope="col" class="rso-num">Categories agreeing</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>"
+            + "<details><summary>Agreement with the key by item, across the cases</summary>"
+            '<table class="rso-by-item"><thead><tr><th scope="col">Item</th>'
+            '<th scope="col" class="rso-num">Answers agreeing</th>'
+            '<th scope="col" class="rso-num">Exact agreement</th></tr></thead>'
+            f"<tbody>{item_rows}</tbody></table></details>")
+
+
+def errors_html(model: DashboardModel) -> str:
+    s = model.summary
+    if s is None:
+        return _h("Error types") + "<p>No submissions yet.</p>"
+    totals = "".join(f'<tr><th scope="row">{esc(ERROR_NAMES.get(k, k))}</th>'
+                     f'<td class="rso-num">{v}</td></tr>' for k, v in s.error_totals.items())
+    detail = ""
+    if not s.error_counts.empty:
+        top = s.error_counts.sort_values("count", ascending=False).head(15)
+        detail = ("<details><summary>Where the errors were (up to 15 items)</summary><table>"
+                  '<thead><tr><th scope="col">Case</th><th scope="col">Item</th>'
+                  '<th scope="col">Error type</th><th scope="col" class="rso-num">Raters'
+                  "</th></tr></thead><tbody>" + "".join(
+                      f"<tr><td>{esc(r.case_id)}</td><td>{esc(r.label)}</td>"
+                      f"<td>{esc(r.error)}</td><td class='rso-num'>{int(r.count)}</td></tr>"
+                      for r in top.itertuples(index=False)) + "</tbody></table></details>")
+    return (_h("Error types") + _hint("Each difference from the key is typed by its root cause; "
+                                      "totals that only follow from it are not counted again.")
+            + f'<table class="rso-error-totals"><tbody>{totals}</tbody></table>{detail}')
+
+
+def heatmap_table_html(model: DashboardModel) -> str:
+    s = model.summary
+    if s is None or s.disagreement.empty:
+        return "<p>No item could be compared with the key yet.</p>"
+    m = s.disagreement
+    head = "".join(f'<th scope="col" class="rso-num">{esc(c)}</th>' for c in m.columns)
+    body = []
+    for label, row in m.iterrows():
+        cells = "".join('<td class="rso-num">—</td>' if math.isnan(v)
+                        else f'<td class="rso-num">{v * 100:.0f}%</td>' for v in row.to_numpy())
+        body.append(f'<tr><th scope="row">{esc(label)}</th>{cells}</tr>')
+    return ("<details><summary>The heatmap as a table</summary>"
+            '<div class="rso-scroll-x"><table class="rso-heatmap-table"><caption>Share of raters '
+            "differing from the key (— : nobody compared)</caption>"
+            f'<thead><tr><th scope="col">Item</th>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div></details>")
+
+
+def distribution_html(model: DashboardModel, case_id: str | None) -> str:
+    """Each item's and category's answers across raters for one case, the key's marked."""
+    s = model.summary
+    if s is None or not case_id:
+        return "<p>No submissions yet.</p>"
+    d = s.distributions[s.distributions["case_id"] == case_id]
+    if d.empty:
+        return f"<p>Nobody has submitted {esc(case_id)} yet.</p>"
+    agree = s.agreement_by_item[s.agreement_by_item["case_id"] == case_id]
+    pct = {(r.instrument, r.item): r.pct for r in agree.itertuples(index=False)}
+    rows = []
+    for (instrument, item), g in d.groupby(["instrument", "item"], sort=False):
+        answers = []
+        for r in g.itertuples(index=False):
+            text = f"{esc(r.value)}: {int(r.count)}"
+            answers.append(f'<span class="rso-key">{text} (the key)</span>' if r.is_key
+                           else f"<span>{text}</span>")
+        key_rows = g[g["is_key"]]
+        key = esc(key_rows["value"].iloc[0]) if len(key_rows) else "—"
+        rows.append(f'<tr data-item="{esc(item)}"><th scope="row">{esc(g["label"].iloc[0])}</th>'
+                    f"<td>{'; '.join(answers)}</td><td>{key}</td>"
+                    f'<td class="rso-num">{_pct(pct.get((instrument, item)))}</td></tr>')
+    return ('<table class="rso-distribution"><caption>Answers across the room, '
+            f"{esc(case_id)} (the key's answer in bold and labelled)</caption><thead><tr>"
+            '<th scope="col">Item</th><th scope="col">Answers (raters)</th>'
+            '<th scope="col">Key</th><th scope="col" class="rso-num">Agreeing with the key'
+            f"</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def statuses_html(model: DashboardModel, reveal: bool = False) -> str:
+    rows = []
+    for r in model.roster:
+        st = model.statuses.get(r.member_id)
+        if st is None:
+            rows.append(f'<tr data-member="{r.member_id}"><th scope="row">{esc(r.label(reveal))}'
+                        "</th><td>No submissions yet</td><td></td><td></td><td></td><td></td>"
+                        "</tr>")
+            continue
+        n = st.numbers
+        revisit = "; ".join(f"{i.label} ({', '.join(i.cases)})" for i in st.revisit) or "—"
+        far = "—" if n.max_distance is None else str(n.max_distance)
+        rows.append(f'<tr data-member="{r.member_id}"><th scope="row">{esc(r.label(reveal))}'
+                    f"</th><td><strong>{esc(STATUS_NAMES.get(st.status, st.status))}</strong>"
+                    f'</td><td class="rso-num">{n.n_cases}</td>'
+                    f'<td class="rso-num">{_pct(n.category_agreement_pct)}</td>'
+                    f'<td class="rso-num">{esc(far)}</td><td>{esc(revisit)}</td></tr>')
+    if not rows:
+        rows = ["<tr><td colspan='6'>Nobody has joined yet.</td></tr>"]
+    return (_h("Each trainee's calibration status")
+            + _hint(f"{model.policy}. A trainee is calibrated when their /S, /V and /C "
+                    "categories match the key in enough of their cases and are never too far "
+                    "apart. The status informs your judgement; it certifies nobody.")
+            + '<table class="rso-statuses"><thead><tr><th scope="col">Trainee</th>'
+            '<th scope="col">Status</th><th scope="col" class="rso-num">Cases</th>'
+            '<th scope="col" class="rso-num">Categories matching the key</th>'
+            '<th scope="col" class="rso-num">Furthest apart (categories)</th>'
+            '<th scope="col">Items to revisit</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def problems_html(model: DashboardModel) -> str:
+    if not model.problems:
+        return ""
+    items = "".join(f"<li>{esc(p)}</li>" for p in model.problems[:50])
+    more = (f"<p>… and {len(model.problems) - 50} more.</p>" if len(model.problems) > 50
+            else "")
+    return (f'<details class="rso-problems"><summary>{len(model.problems)} submission(s) could '
+            f"not be compared with the key</summary><ul>{items}</ul>{more}</details>")
+
+
+def build_heatmap(model: DashboardModel) -> Any:
+    """The item-by-case disagreement heatmap (plotly `go.Figure`), or None without data."""
+    s = model.summary
+    if s is None or s.disagreement.empty:
+        return None
+    import plotly.graph_objects as go
+
+    m = s.disagreement
+    z = (m.to_numpy(dtype=float) * 100).round(0)
+    labels = [str(x).replace("<", "&lt;").replace(">", "&gt;") for x in m.index]
+    text = [["" if math.isnan(v) else f"{v:.0f}%" for v in row] for row in z]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[str(c) for c in m.columns], y=labels, zmin=0, zmax=100, colorscale="Reds",
+        text=text, texttemplate="%{text}", hoverongaps=False,
+        colorbar={"title": {"text": "% differing"}},
+        hovertemplate="%{y}<br>%{x}: %{z:.0f}% of raters differ from the key<extra></extra>"))
+    fig.update_layout(title="Share of raters differing from the key, by item and case",
+                      height=max(320, 24 * len(labels) + 140), margin={"l": 10, "r": 10},
+                      yaxis={"autorange": "reversed", "automargin": True},
+                      xaxis={"side": "top"})
+    return fig
+
+
+# --- the widget ---------------------------------------------------------------------------------
+
+class DebriefPrompt(w.VBox):
+    """One debrief prompt; the key's rationale stays hidden until the trainer shows it."""
+
+    def __init__(self, prompt: Prompt):
+        self.prompt = prompt
+        self.text = w.HTML(
+            f'<div class="rso-prompt" style="border-left:6px solid #1d70b8;padding:4px 12px;'
+            f'max-width:50em"><strong>{prompt.rank}. {esc(prompt.case_id)}: '
+            f"{esc(prompt.label)}</strong><br>{esc(prompt.question)}<br>"
+            f'<span style="color:{HINT_COLOUR}">Answers in the room: {esc(prompt.answers)}'
+            "</span></div>")
+        self.button = text_button("Show the key's rationale",
+                                  tooltip=f"Show the key's rationale for {prompt.case_id}, "
+                                          f"{prompt.label}")
+        self.button.on_click(self._on_toggle)
+        self.rationale = w.HTML(value="", layout=w.Layout(display="none"))
+        super().__init__([self.text, self.button, self.rationale],
+                         layout=w.Layout(margin="0 0 12px 0"))
+        self.add_class("rso-debrief-prompt")
+
+    @property
+    def shown(self) -> bool:
+        return self.rationale.layout.display != "none"
+
+    def _on_toggle(self, _button: Any = None) -> None:
+        try:
+            self.toggle()
+        except Exception:
+            log.exception("could not show the key's rationale")
+
+    def toggle(self) -> None:
+        if self.shown:
+            self.rationale.layout.display = "none"
+            self.button.description = "Show the key's rationale"
+            return
+        self.rationale.value = (
+            f'<div class="rso-rationale" style="border-left:6px solid #00703c;padding:4px 12px;'
+            f'max-width:50em"><strong>The key: {esc(self.prompt.key or "—")}.</strong> '
+            f"{esc(self.prompt.rationale)}</div>")
+        self.rationale.layout.display = ""
+        self.button.description = "Hide the key's rationale"
+
+
+class CohortDashboard(w.VBox):
+    """The results section of the trainer's page."""
+
+    def __init__(self, **kwargs: Any):
+        self.model: DashboardModel | None = None
+        self.reveal = False
+        self.drawn_version = -1
+        self.figure: Any = None
+        self.failure = Notice(layout=w.Layout(display="none"))
+        self.statistics = w.HTML(value="")
+        self.by_case = w.HTML(value="")
+        self.heat_head = w.HTML(_h("Where the room disagrees with the key")
+                                + _hint("Each cell: the share of raters whose answer differs "
+                                        "from the key's, by item and case. Numbers are shown "
+                                        "in the cells; blank cells: nobody compared."))
+        self.heat_out = w.Output(layout=w.Layout(min_height="0"))
+        self.heat_table = w.HTML(value="")
+        self.errors = w.HTML(value="")
+        self.case_choice = w.Dropdown(options=[], index=None)
+        stacked(self.case_choice, "Case to show", size="medium")
+        self.case_choice.observe(self._on_case, names="value")
+        self.distribution = w.HTML(value="")
+        self.prompts_head = w.HTML(
+            _h("Debrief: the items that divide the room most")
+            + _hint("Ranked by the share of raters differing from the key, then by how spread "
+                    "the answers are. Ask the room first; show the key's rationale after."))
+        self.prompts = w.VBox([])
+        self.statuses = w.HTML(value="")
+        self.problems = w.HTML(value="")
+        super().__init__([
+            self.failure, self.statistics, self.by_case, self.heat_head, self.heat_out,
+            self.heat_table, self.errors,
+            w.HTML(_h("Answers by case") + _hint("Each item and category across the room, "
+                                                 "with the key's answer marked.")),
+            self.case_choice, self.distribution, self.prompts_head, self.prompts,
+            self.statuses, self.problems], **kwargs)
+        self.add_class("rso-cohort-dashboard")
+
+    def show(self, model: DashboardModel, reveal: bool | None = None) -> None:
+        """Show a model (from a callback). Redraws the heavy parts only when results changed."""
+        if reveal is not None:
+            self.reveal = reveal
+        new_results = self.model is None or model.version != self.model.version
+        self.model = model
+        self.failure.clear()
+        if new_results:
+            self.statistics.value = statistics_html(model)
+            self.by_case.value = by_case_html(model)
+            self.heat_table.value = heatmap_table_html(model)
+            self.errors.value = errors_html(model)
+            self.problems.value = problems_html(model)
+            self._cases(model)
+            self.distribution.value = distribution_html(model, self.case_choice.value)
+            self.prompts.children = ([DebriefPrompt(p) for p in model.prompts] or
+                                     [w.HTML("<p>Nothing divides the room yet: no item has "
+                                             "raters differing from the key.</p>")])
+        self.statuses.value = statuses_html(model, self.reveal)
+        if new_results:
+            self._draw_heatmap()  # last: the first figure costs about a second of imports
+
+    def set_reveal(self, reveal: bool) -> None:
+        self.reveal = reveal
+        if self.model is not None:
+            self.statuses.value = statuses_html(self.model, reveal)
+
+    def _cases(self, model: DashboardModel) -> None:
+        options = [(f"{c}: {model.case_titles.get(c, '')} ({model.submitted_count(c)} "
+                    "submitted)", c) for c in model.case_ids]
+        keep = self.case_choice.value
+        self.case_choice.options = options
+        ids = [c for _, c in options]
+        self.case_choice.value = keep if keep in ids else (ids[0] if ids else None)
+
+    def _draw_heatmap(self) -> None:
+        if self.model is None or self.drawn_version == self.model.version:
+            return
+        self.drawn_version = self.model.version
+        fig = build_heatmap(self.model)
+        self.figure = fig
+        self.heat_out.clear_output(wait=True)
+        if fig is not None and in_kernel():
+            with self.heat_out:
+                fig.show(config={"displaylogo": False, "responsive": True})
+
+    @safe_callback(_report, "showing the case")
+    def _on_case(self, change: dict[str, Any]) -> None:
+        if self.model is not None:
+            self.distribution.value = distribution_html(self.model, change["new"])
+
+    @property
+    def text(self) -> str:
+        import re
+
+        parts = [self.statistics.value, self.by_case.value, self.heat_table.value,
+                 self.errors.value, self.distribution.value, self.statuses.value,
+                 self.problems.value]
+        parts += [p.text.value + p.rationale.value for p in self.prompts.children
+                  if isinstance(p, DebriefPrompt)]
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", " ".join(parts)))
+
+
+__all__ = ["CohortDashboard", "DebriefPrompt", "build_heatmap"]

@@ -1,0 +1,148 @@
+"""Start a workshop (name, cases, join code, optional expiry) or reopen one run before.
+
+A form only: `request()` returns what the trainer asked for, or shows the problems next to the
+fields and in the error summary and returns None. The app creates the cohort in the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from ..calibration.workshop import (
+    EXPIRY_CHOICES,
+    new_join_code,
+    normalise_code,
+    trainer_code_problem,
+)
+from .fields import HINT_COLOUR, ErrorSummary, Field, Notice, form_style, stacked, text_button
+
+if TYPE_CHECKING:
+    from ..cases.schema import TrainingCase
+
+
+# a list of cases shows several rows (the shared form CSS makes a select one line tall)
+SETUP_CSS = ".rso-stacked.rso-multi > select { height: auto !important; min-height: 10em; }"
+
+
+@dataclass
+class WorkshopRequest:
+    name: str
+    case_ids: list[str]
+    join_code: str
+    expiry_minutes: int | None
+
+
+def case_label(case: TrainingCase) -> str:
+    applies = "RM2000 applies" if case.key.expected.applicable else "RM2000 does not apply"
+    arms = "; ARMS key" if getattr(case, "arms_key", None) else ""
+    return f"{case.id}: {case.title} ({case.difficulty}; {applies}{arms})"
+
+
+class WorkshopSetup(w.VBox):
+    """The "Start a workshop" form, and "Open a workshop you ran before"."""
+
+    def __init__(self, cases: Iterable[TrainingCase], **kwargs: Any):
+        self.cases = {c.id: c for c in cases}
+        self.summary = ErrorSummary()
+        self.failure = Notice(layout=w.Layout(display="none"))
+        self.name = w.Text(value="", continuous_update=True)
+        self.name_field = Field(self.name, "Workshop name",
+                                "Shown to trainees when they join, for example "
+                                "“RM2000 calibration, March”.", size="wide")
+        self.case_select = w.SelectMultiple(
+            options=[(case_label(c), c.id) for c in sorted(self.cases.values(),
+                                                           key=lambda c: c.id)],
+            value=(), rows=min(10, max(3, len(self.cases))),
+            layout=w.Layout(width="auto"))
+        self.cases_field = Field(self.case_select, "Cases to score",
+                                 "Choose one or more fictional training cases (hold Ctrl or "
+                                 "Shift to choose several). Every trainee scores the same "
+                                 "cases, independently.", size="wide")
+        self.case_select.layout.min_width = "30em"
+        self.case_select.add_class("rso-multi")
+        self.code = w.Text(value=new_join_code(), continuous_update=True)
+        self.code_field = Field(self.code, "Join code",
+                                "Trainees type this to join: 6 characters, capital letters and "
+                                "the digits 2 to 9 (no 0, O, 1, I or L). Keep the suggestion or "
+                                "type your own.", size="narrow")
+        self.new_code = text_button("Suggest another code")
+        self.new_code.on_click(lambda _b: self.suggest_code())
+        self.expiry = w.Dropdown(options=EXPIRY_CHOICES, value=0)
+        self.expiry_field = Field(self.expiry, "The join code stops working",
+                                  "After this, nobody new can join; trainees who joined carry "
+                                  "on.", size="medium")
+        self.create_button = text_button("Create the workshop", primary=True)
+        self.existing = w.Dropdown(options=[], index=None)
+        stacked(self.existing, "Workshops you have run", size="wide")
+        self.open_button = text_button("Open this workshop")
+        self.open_box = w.VBox([
+            w.HTML('<h2 style="margin:18px 0 6px 0">Or open a workshop you ran before</h2>'),
+            self.existing, self.open_button], layout=w.Layout(display="none"))
+        super().__init__([
+            form_style(), w.HTML(f"<style>{SETUP_CSS}</style>", layout=w.Layout(display="none")),
+            w.HTML('<h2 style="margin:12px 0 6px 0">Start a workshop</h2>'
+                   f'<p style="color:{HINT_COLOUR};max-width:45em;margin:0 0 8px 0">Choose the '
+                   "cases, then give trainees the join code. You can close the workshop and "
+                   "release the key when the room is ready.</p>"),
+            self.summary, self.failure, self.name_field, self.cases_field, self.code_field,
+            self.new_code, self.expiry_field, self.create_button, self.open_box],
+            layout=w.Layout(max_width="60em"), **kwargs)
+        self.add_class("rso-form")
+        self.add_class("rso-workshop-setup")
+
+    def suggest_code(self) -> None:
+        self.code.value = new_join_code()
+        self.code_field.error = ""
+
+    def on_create(self, callback: Callable[[Any], Any]) -> None:
+        self.create_button.on_click(callback)
+
+    def on_open(self, callback: Callable[[Any], Any]) -> None:
+        self.open_button.on_click(callback)
+
+    def set_existing(self, cohorts: list[Any]) -> None:
+        """Workshops to offer for reopening (`CohortRecord`s, newest first)."""
+        self.existing.options = [
+            (f"{c.name} — code {c.join_code}, {c.created_at:%d %b %Y} "
+             f"({'open' if c.is_open else 'closed'})", c.id) for c in cohorts]
+        self.existing.value = cohorts[0].id if cohorts else None
+        self.open_box.layout.display = "" if cohorts else "none"
+
+    def request(self) -> WorkshopRequest | None:
+        """What the trainer asked for, or None after showing what to fix."""
+        problems: list[tuple[str, str, Any]] = []
+        name = self.name.value.strip()
+        self.name_field.error = self.cases_field.error = self.code_field.error = ""
+        if not name:
+            problems.append(("Workshop name", "Enter a name for the workshop", self.name_field))
+        elif len(name) > 200:
+            problems.append(("Workshop name", "The workshop name must be 200 characters or "
+                                              "fewer", self.name_field))
+        if not self.case_select.value:
+            problems.append(("Cases to score", "Choose at least one case to score",
+                             self.cases_field))
+        code_problem = trainer_code_problem(self.code.value)
+        if code_problem:
+            problems.append(("Join code", code_problem, self.code_field))
+        for _label, text, field in problems:
+            field.error = text
+        self.summary.show([(label, text, field.control) for label, text, field in problems])
+        if problems:
+            return None
+        code = normalise_code(self.code.value) or new_join_code()
+        return WorkshopRequest(name=name, case_ids=list(self.case_select.value), join_code=code,
+                               expiry_minutes=self.expiry.value)
+
+    def code_taken(self, code: str) -> None:
+        self.code_field.error = (f"The code {code} is already used by another workshop: keep "
+                                 "the new suggestion or type another")
+        self.summary.show([("Join code", self.code_field.error, self.code)])
+        self.suggest_code()
+        self.code_field.error = f"The code {code} is already in use; a new one is suggested"
+
+
+__all__ = ["WorkshopRequest", "WorkshopSetup"]
