@@ -473,3 +473,29 @@ def test_live_app_fails_softly(monkeypatch):
     monkeypatch.setattr(app_module, "ARMSAssessmentApp", broken)
     page = app_module.arms_assessment()
     assert isinstance(page, w.HTML) and "&lt;bad&gt;" in page.value
+
+
+def test_live_final_save_is_refused_for_a_plan_problem_but_the_draft_is_kept(data_dir):
+    app = live_app()
+    app.reference.value = "PND/0002"
+    app.find_button.click()
+    app.create_button.click()
+    fill(app)
+    assessed = app.arms.value.assessed_on
+    early = assessed - dt.timedelta(days=1)
+    app.plan.review_date.value = early
+    app.save_button.click()
+    status = text(app.save_status.value)
+    assert "Not saved yet" in status and "correct the risk management plan (1 thing" in status
+    assert "choose a review date on or after the assessment date" in status
+    assert "kept as your draft" in status
+    assert app.assessment_id is None  # no version saved
+    draft = app.store.get_draft(app.draft_key())
+    assert draft is not None and draft.data["plan"]["review"]["date"] == early.isoformat()
+    # shown beside the field and in the plan's summary
+    assert "before the assessment date" in text(app.plan.review_field.notes.value)
+    assert "before the assessment date" in app.plan.summary.text
+    app.plan.review_date.value = assessed + dt.timedelta(days=180)
+    app.save_button.click()
+    assert "Saved as version 1" in text(app.save_status.value)
+    assert app.plan.summary.text == ""

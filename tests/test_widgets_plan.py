@@ -13,7 +13,7 @@ import pytest
 from rso_widgets.cases import load_cases
 from rso_widgets.cases.arms_key import key_assessment, key_plan
 from rso_widgets.instruments.arms import ARMSAssessment, load_arms_catalogue
-from rso_widgets.instruments.plan import PILLARS, RiskManagementPlan
+from rso_widgets.instruments.plan import PILLARS, Review, RiskManagementPlan
 from rso_widgets.instruments.plan_quality import Judgement, evaluate
 from rso_widgets.widgets import plan_builder as plan_module
 from rso_widgets.widgets.plan_builder import PlanBuilder
@@ -119,7 +119,7 @@ def test_contingencies_legal_visits_review_and_rationale(builder):
     legal.terms.value = "SHPO: no unsupervised contact with children"
     assert builder.value.legal == [] and "choose the kind" in text(legal.status.value)
     assert builder.pending() == {"legal": [{"kind": None, "terms": legal.terms.value,
-                                            "end_date": None}]}
+                                            "start_date": None, "end_date": None}]}
     legal.kind.value = "order"
     assert criterion(builder, "Q7").missing == ["order: no end date"]
     legal.end_date.value = dt.date(2030, 1, 1)
@@ -208,10 +208,89 @@ def test_every_control_is_labelled_and_every_button_has_text(builder):
             assert widget.description.strip(), f"unlabelled {type(widget).__name__}"
             assert widget.description_allow_html is False
             names.append(widget.description)
-    assert len(names) == 4 * 7 + 4 + 1 + 3 + 3 + 3 + 2 + 1
+    assert len(names) == 4 * 7 + 4 + 1 + 3 + 4 + 3 + 2 + 1
     assert len(names) == len(set(names))
 
 
 def test_an_empty_assessment_leaves_only_protective_factors_to_address():
     b = PlanBuilder(arms=ARMSAssessment(catalogue=CAT.ref))
     assert all(m.startswith("no action builds or sustains P") for m in b.unaddressed())
+
+
+# --- plan problems: shown beside the field and in the summary ------------------------------
+
+def _errors(box) -> str:
+    return text(box.value if isinstance(box, w.HTML) else box.notes.value)
+
+
+def test_no_problems_are_shown_until_asked_and_a_clean_plan_has_none(builder):
+    builder.set_value(key_plan(TC01))
+    assert builder.summary.layout.display == "none" and builder.problems == []
+    assert builder.show_problems(ARMS.assessed_on) == []
+    assert builder.summary.layout.display == "none"
+
+
+def test_a_plan_with_no_actions_is_shown_next_to_the_actions_and_in_the_summary(builder):
+    [gap] = builder.show_problems(DAY)
+    assert gap.field == "actions"
+    assert "Error: Add at least one action" in _errors(builder.actions_field)
+    assert "rso-field-error" in builder.actions_field._dom_classes
+    assert "Add at least one action" in builder.summary.text
+    assert builder.summary.layout.display == ""
+    goto = [b.description for b in builder.summary.links.children]
+    assert goto == ["Go to Actions"]
+    builder.add_action("supervision", description="Home visits", factors=["R5"])
+    assert builder.problems == [] and _errors(builder.actions_field) == ""
+    assert builder.summary.layout.display == "none"  # kept current after the check
+
+
+def test_an_action_linked_to_an_unknown_factor(builder):
+    builder.add_action("supervision", description="Visits", factors=["R5"])
+    row = builder.add_action("victim_safety", description="Safety plan", factors=["R5", "R99"])
+    [gap] = builder.show_problems(DAY)
+    assert gap.field == "actions.1.factors"
+    assert "Error: Action 2 is linked to unknown ARMS factor R99" in _errors(row.factors_error)
+    assert _errors(builder.actions.rows[0].factors_error) == ""
+    assert "unknown ARMS factor R99" in builder.summary.text
+    [goto] = builder.summary.links.children
+    assert goto.description == "Go to Action 2: ARMS factors it addresses"
+    row.factors.value = ("R5",)
+    assert _errors(row.factors_error) == "" and builder.summary.text == ""
+
+
+def test_a_review_date_before_the_assessment_date(builder):
+    builder.add_action("supervision", description="Visits", factors=["R5"])
+    builder.review_date.value = DAY - dt.timedelta(days=1)
+    [gap] = builder.show_problems(DAY)
+    assert gap.field == "review.date"
+    assert "before the assessment date" in _errors(builder.review_field)
+    assert "on or after the assessment date" in builder.summary.text
+    assert [b.description for b in builder.summary.links.children] == [
+        "Go to Date of the next review"]
+    builder.review_date.value = DAY
+    assert _errors(builder.review_field) == "" and builder.problems == []
+
+
+def test_the_review_date_is_compared_with_the_arms_assessment_date_by_default(builder):
+    builder.set_value(key_plan(TC01).model_copy(update={
+        "review": Review(date=ARMS.assessed_on - dt.timedelta(days=1))}))
+    assert [g.field for g in builder.show_problems()] == ["review.date"]
+
+
+def test_a_legal_requirement_ending_before_it_starts(builder):
+    builder.add_action("supervision", description="Visits", factors=["R5"])
+    row = builder.legal.add_row({"kind": "order", "terms": "SHPO"})
+    row.start_date.value = DAY
+    row.end_date.value = DAY - dt.timedelta(days=30)
+    assert builder.value.legal[0].start_date == DAY
+    [gap] = builder.show_problems(DAY)
+    assert gap.field == "legal.0.end_date"
+    assert "Error: Legal requirement 1 ends" in _errors(row.end_error)
+    assert "correct the start or end date" in builder.summary.text
+    assert [b.description for b in builder.summary.links.children] == [
+        "Go to Legal requirement 1: end date"]
+    row.end_date.value = DAY + dt.timedelta(days=365)
+    assert _errors(row.end_error) == "" and builder.problems == []
+    # the start date round-trips through a draft's unfinished rows and a saved plan
+    again = PlanBuilder(arms=ARMS, value=builder.value)
+    assert again.legal.rows[0].start_date.value == DAY

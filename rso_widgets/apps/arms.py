@@ -641,11 +641,18 @@ class ARMSAssessmentApp(w.VBox):
             self.rm2000.submit()
         problems = []
         if self.rm2000.result is None:
-            problems.append("score RM2000 (section 2)")
+            problems.append(f"score RM2000 (section {self._order().index('rm2000') + 1})")
         gaps = self.arms.show_check()
         if gaps:
             problems.append(f"complete the ARMS assessment ({len(gaps)} thing"
-                            f"{'s' if len(gaps) != 1 else ''} listed at the top of section 3)")
+                            f"{'s' if len(gaps) != 1 else ''} listed at the top of section "
+                            f"{self._order().index('arms') + 1})")
+        plan_gaps = self.plan.show_problems(self.arms.value.assessed_on)
+        if plan_gaps:
+            problems.append(f"correct the risk management plan ({len(plan_gaps)} thing"
+                            f"{'s' if len(plan_gaps) != 1 else ''} listed at the top of "
+                            f"section {self._order().index('plan') + 1}: "
+                            + "; ".join(g.message for g in plan_gaps) + ")")
         if not reason:
             problems.append("give the reason for this version")
         problems += self._save_problems()

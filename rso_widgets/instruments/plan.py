@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .arms import Gap
+
 Pillar = Literal["supervision", "monitoring_control", "interventions_treatment", "victim_safety"]
 PILLARS: tuple[Pillar, ...] = ("supervision", "monitoring_control", "interventions_treatment",
                                "victim_safety")
@@ -49,6 +51,7 @@ class Contingency(_Model):
 class LegalRequirement(_Model):
     kind: Literal["notification", "licence_condition", "order", "other"]
     terms: str = ""
+    start_date: dt.date | None = None
     end_date: dt.date | None = None
 
     def missing(self) -> list[str]:
@@ -86,3 +89,37 @@ class RiskManagementPlan(_Model):
 
     def pillars_used(self) -> set[str]:
         return {a.pillar for a in self.actions}
+
+
+def plan_problems(plan: RiskManagementPlan, assessed_on: dt.date | None,
+                  factor_ids: set[str]) -> list[Gap]:
+    """Inconsistent input that stops a plan being saved as a final version (a draft may keep
+    it): no actions, an action linked to an unknown factor, a review date before the
+    assessment date, a legal requirement that ends before it starts. Each names its field
+    (`actions`, `actions.N.factors`, `review.date`, `legal.N.end_date`) and the fix."""
+    gaps: list[Gap] = []
+    if not plan.actions:
+        gaps.append(Gap(field="actions", message="Add at least one action to the plan, under "
+                        "one of the four pillars"))
+    for i, a in enumerate(plan.actions):
+        unknown = [f for f in a.factors if f not in factor_ids]
+        if unknown:
+            ids = ", ".join(unknown)
+            s = "s" if len(unknown) != 1 else ""
+            gaps.append(Gap(field=f"actions.{i}.factors",
+                            message=f"Action {i + 1} is linked to unknown ARMS factor{s} {ids}: "
+                                    f"remove {'them' if s else 'it'} and link the action to "
+                                    "factors in the assessment"))
+    if plan.review.date is not None and assessed_on is not None \
+            and plan.review.date < assessed_on:
+        gaps.append(Gap(field="review.date",
+                        message=f"The date of the next review ({plan.review.date:%d %B %Y}) is "
+                                f"before the assessment date ({assessed_on:%d %B %Y}): choose "
+                                "a review date on or after the assessment date"))
+    for i, r in enumerate(plan.legal):
+        if r.start_date is not None and r.end_date is not None and r.end_date < r.start_date:
+            gaps.append(Gap(field=f"legal.{i}.end_date",
+                            message=f"Legal requirement {i + 1} ends ({r.end_date:%d %B %Y}) "
+                                    f"before it starts ({r.start_date:%d %B %Y}): correct the "
+                                    "start or end date"))
+    return gaps

@@ -13,13 +13,20 @@ the plan answers; set it from `ARMSForm.value`), `revision` (bumped on every edi
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
 import ipywidgets as w
 from traitlets import Instance, Int, observe
 
-from ..instruments.arms import ARMSAssessment, ArmsCatalogue, load_arms_catalogue, profile
+from ..instruments.arms import (
+    ARMSAssessment,
+    ArmsCatalogue,
+    Gap,
+    load_arms_catalogue,
+    profile,
+)
 from ..instruments.plan import (
     PILLARS,
     Action,
@@ -28,6 +35,7 @@ from ..instruments.plan import (
     Review,
     RiskManagementPlan,
     VisitPlan,
+    plan_problems,
 )
 from ..instruments.plan_quality import (
     CriterionResult,
@@ -41,6 +49,7 @@ from .arms_form import as_date, tag
 from .fields import (
     ERROR_COLOUR,
     HINT_COLOUR,
+    ErrorSummary,
     Field,
     Notice,
     Shared,
@@ -68,6 +77,18 @@ STATUS_WORDS = {2: "Fully met", 1: "Partly met", 0: "Not met"}
 
 def _report(builder: PlanBuilder, message: str) -> None:
     builder.failure.say(message, kind="error", heading="Sorry, there is a problem with the plan")
+
+
+def _error(text: str) -> str:
+    """An inline error beside a control inside a row (the markup `Field` uses)."""
+    return (f'<div class="rso-error-message" style="color:{ERROR_COLOUR};font-weight:bold;'
+            f'max-width:40em"><span>Error:</span> {esc(text)}</div>') if text else ""
+
+
+def _set_error(box: w.HTML, text: str) -> None:
+    html = _error(text)
+    if box.value != html:
+        box.value = html
 
 
 def _lines(text: str) -> list[str]:
@@ -100,8 +121,10 @@ class ActionRow(Row):
         hint = sh.html_widget(f'<div style="color:{HINT_COLOUR};max-width:45em;margin:-4px 0 6px '
                               '0">Choose one or more factors: hold Ctrl (Cmd on a Mac) or Shift '
                               'to choose more than one.</div>')
+        self.factors_error = sh.html_widget("")
         self._finish([self.description, self.pillar, self.factors],
-                     [hint, self.owner, self.frequency, self.due, self.outcome])
+                     [hint, self.factors_error, self.owner, self.frequency, self.due,
+                      self.outcome])
         for c in (self.owner, self.frequency, self.due, self.outcome):
             c.observe(self._changed, names="value")
 
@@ -194,35 +217,41 @@ class LegalRow(Row):
                                style=sh.desc)
         self.terms = w.Textarea(value="", rows=2, continuous_update=True, layout=sh.stacked,
                                 style=sh.text)
+        self.start_date = w.DatePicker(value=None, layout=sh.stacked, style=sh.desc)
         self.end_date = w.DatePicker(value=None, layout=sh.stacked, style=sh.desc)
+        self.end_error = sh.html_widget("")
         stacked(self.kind, "", size="wide")
         stacked(self.terms, "", size="wide")
+        stacked(self.start_date, "")
         stacked(self.end_date, "")
-        self._finish([self.kind, self.terms, self.end_date])
+        self._finish([self.kind, self.terms, self.start_date, self.end_date], [self.end_error])
 
     def relabel(self, n: int) -> None:
         self.heading.value = f"<strong>Legal requirement {n}</strong>"
         self.kind.description = f"Legal requirement {n}: kind"
         self.terms.description = f"Legal requirement {n}: terms"
+        self.start_date.description = f"Legal requirement {n}: start date"
         self.end_date.description = f"Legal requirement {n}: end date"
         self.remove.description = f"Remove legal requirement {n}"
 
     def raw(self) -> dict[str, Any]:
-        d = self.end_date.value
+        s, d = self.start_date.value, self.end_date.value
         return {"kind": self.kind.value, "terms": self.terms.value,
+                "start_date": s.isoformat() if s else None,
                 "end_date": d.isoformat() if d else None}
 
     def load(self, raw: dict[str, Any]) -> None:
         if raw.get("kind") in [v for _, v in LEGAL_KINDS]:
             self.kind.value = raw["kind"]
         self.terms.value = str(raw.get("terms") or "")
+        self.start_date.value = as_date(raw.get("start_date"))
         self.end_date.value = as_date(raw.get("end_date"))
 
     def model(self) -> LegalRequirement | None:
         if self.kind.value is None:
             return None
         return LegalRequirement(kind=self.kind.value, terms=self.terms.value.strip(),
-                                end_date=self.end_date.value)
+                                start_date=self.start_date.value, end_date=self.end_date.value)
 
 
 class PlanBuilder(w.VBox):
@@ -246,6 +275,10 @@ class PlanBuilder(w.VBox):
         pillar_opts = [(self.pillar_labels[p], p) for p in PILLARS]
         factor_opts = [(f"{f.id} {f.name}", f.id) for f in self.cat.factors]
         self.failure = Notice(layout=w.Layout(display="none"))
+        self.summary = ErrorSummary()  # plan problems, once `show_problems()` has run
+        self.problems: list[Gap] = []
+        self.assessed_on: dt.date | None = None
+        self._checked = False
 
         # what still needs an action, and each factor's coverage
         self.coverage = sh.html_widget("")
@@ -288,7 +321,7 @@ class PlanBuilder(w.VBox):
             lambda: LegalRow(sh), "Add a legal requirement", "No legal requirements yet.",
             self._on_edit, lambda m: _report(self, m), shared=sh,
             hint="Notification requirements, licence conditions and civil orders, with their "
-                 "terms and end dates.")
+                 "terms, start and end dates.")
 
         self.visit_frequency = w.Text(value="", continuous_update=True, layout=sh.stacked,
                                       style=sh.text)
@@ -304,7 +337,9 @@ class PlanBuilder(w.VBox):
         self.review_date = w.DatePicker(value=None, layout=sh.stacked, style=sh.desc)
         self.review_triggers = w.Textarea(value="", rows=3, continuous_update=True,
                                           layout=sh.stacked, style=sh.text)
-        review = [Field(self.review_date, "Date of the next review", shared=sh),
+        self.review_field = Field(self.review_date, "Date of the next review", shared=sh)
+        self.actions_field = Field(self.actions, "Actions", shared=sh)
+        review = [self.review_field,
                   Field(self.review_triggers, "Events that bring the review forward",
                         "One per line: for example a new relationship, a move, loss of job, "
                         "new intelligence, a breach.", size="wide", shared=sh)]
@@ -323,7 +358,7 @@ class PlanBuilder(w.VBox):
         self.add_class("rso-plan-builder")
         super().__init__(children=[
             form_style(), w.HTML(f"<style>{PLAN_CSS}</style>", layout=w.Layout(display="none")),
-            self.failure,
+            self.summary, self.failure,
             self._h("Factors and actions", "Each risk factor rated Partly evident or Evident "
                     "needs an action, and each protective factor an action that builds or "
                     "sustains it. This list updates as you write."),
@@ -333,7 +368,7 @@ class PlanBuilder(w.VBox):
                     "outcome that would show it is working."),
             self.pillar_counts, w.HBox(list(self.add_buttons.values()),
                                        layout=w.Layout(flex_flow="row wrap")),
-            self.actions, *self.omission_fields.values(),
+            self.actions_field, *self.omission_fields.values(),
             self._h("Victim safety", ""), victims_f,
             self._h("Contingency plan", ""), self.contingencies,
             self._h("Legal requirements", ""), self.legal,
@@ -372,6 +407,7 @@ class PlanBuilder(w.VBox):
 
     def reset(self, value: RiskManagementPlan | None = None) -> None:
         self.failure.clear()
+        self._checked = False
         self._load(value or RiskManagementPlan())
 
     def _load(self, plan: RiskManagementPlan,
@@ -426,7 +462,7 @@ class PlanBuilder(w.VBox):
         if acts:
             out["actions"] = acts
         legal = [r.raw() for r in self.legal.rows if r.model() is None
-                 and (r.terms.value.strip() or r.end_date.value)]
+                 and (r.terms.value.strip() or r.start_date.value or r.end_date.value)]
         if legal:
             out["legal"] = legal
         return out
@@ -465,6 +501,57 @@ class PlanBuilder(w.VBox):
             if fld.layout.display != want:
                 fld.layout.display = want
         self.rubric_box.value = self._rubric(prof)
+        self._show_problems(plan)
+
+    # -- problems that stop a final version ------------------------------------------------
+    def find_problems(self, plan: RiskManagementPlan | None = None) -> list[Gap]:
+        """`plan_problems()` for the plan on screen, against the assessment date
+        (`assessed_on`, else the ARMS assessment's) and the catalogue's factors."""
+        when = self.assessed_on or (self.arms.assessed_on if self.arms else None)
+        return plan_problems(plan or self.value, when, {f.id for f in self.cat.factors})
+
+    def show_problems(self, assessed_on: dt.date | None = None) -> list[Gap]:
+        """Show every plan problem beside its field and in the summary at the top (with "Go
+        to" buttons), and keep them current from now on. Returns the problems."""
+        if assessed_on is not None:
+            self.assessed_on = assessed_on
+        self._checked = True
+        self._recompute()
+        return list(self.problems)
+
+    def _show_problems(self, plan: RiskManagementPlan) -> None:
+        gaps = self.find_problems(plan) if self._checked else []
+        self.problems = gaps
+        fields = {g.field: g.message for g in gaps}
+        acts = [r for r in self.actions.rows if r.model() is not None]
+        legal = [r for r in self.legal.rows if r.model() is not None]
+        self.actions_field.error = fields.get("actions", "")
+        self.review_field.error = fields.get("review.date", "")
+        for row in self.actions.rows:
+            i = acts.index(row) if row in acts else -1
+            _set_error(row.factors_error, fields.get(f"actions.{i}.factors", ""))
+        for lrow in self.legal.rows:
+            i = legal.index(lrow) if lrow in legal else -1
+            _set_error(lrow.end_error, fields.get(f"legal.{i}.end_date", ""))
+        items: list[tuple[str, str, Any]] = []
+        for g in gaps:
+            parts = g.field.split(".")
+            if g.field == "actions":
+                items.append(("Actions", g.message, self.add_buttons[PILLARS[0]]))
+            elif g.field == "review.date":
+                items.append((self.review_field.label, g.message, self.review_date))
+            elif parts[0] == "actions" and int(parts[1]) < len(acts):
+                c = acts[int(parts[1])].factors
+                items.append((c.description, g.message, c))
+            elif parts[0] == "legal" and int(parts[1]) < len(legal):
+                d = legal[int(parts[1])].end_date
+                items.append((d.description, g.message, d))
+            else:
+                items.append((g.field, g.message, None))
+        if items:
+            self.summary.show(items)
+        elif self.summary.items:
+            self.summary.clear()
 
     def _show_rows(self, plan: RiskManagementPlan) -> None:
         for row in self.actions.rows:
