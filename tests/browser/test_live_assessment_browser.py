@@ -9,16 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_support import assert_no_traceback, private_server
 
 from rso_widgets.commands.serve import ServedWorkbooks
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 APP = "voila/render/live_assessment.ipynb"
 READY = "Find or create the record"
 TITLE = "Live assessment"
-TRACEBACK_TEXT = ("Traceback", 'File "', "Error in callback")
 READY_TIMEOUT = 60_000
 BUDGET_SECONDS = 90
 
@@ -50,24 +49,9 @@ def seed(data_dir: Path) -> None:
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks]:
-    base = tmp_path_factory.mktemp("live")
-    seed(base / "data")
-    server = ServedWorkbooks(directory=ROOT / "workbooks", log_path=base / "voila.log",
-                             env={"RSO_DATA_DIR": str(base / "data"),
-                                  "RSO_USER": "browser.officer"})
-    try:
-        server.start(timeout=90)
-    except RuntimeError as exc:
-        server.stop()
-        pytest.fail(f"could not start rso-workbook serve: {exc}")
-    yield server
-    server.stop()
+    with private_server(tmp_path_factory, "live", "browser.officer", seed=seed) as server:
+        yield server
 
-
-def assert_no_traceback(page) -> None:
-    text = page.locator("body").inner_text()
-    found = [t for t in TRACEBACK_TEXT if t in text]
-    assert not found, f"the page shows traceback text {found}"
 
 
 def load(chromium, server):

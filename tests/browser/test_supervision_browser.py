@@ -10,18 +10,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_support import assert_no_traceback, private_server
 from playwright.sync_api import expect
 
 from rso_widgets.commands.serve import ServedWorkbooks
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 SUPERVISION = "voila/render/supervision.ipynb"
 TEAM = "voila/render/team_quality.ipynb"
 USER = "browser.lead"
 MEMBERS = ("alex", "bo", "cam")
-TRACEBACK_TEXT = ("Traceback", 'File "', "Error in callback")
 READY_TIMEOUT = 60_000
 WAIT = 20_000  # for what the kernel computes after a click (the machine may be busy)
 
@@ -47,23 +46,9 @@ def _seed(data: Path) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks]:
-    base = tmp_path_factory.mktemp("supervision")
-    _seed(base / "data")
-    srv = ServedWorkbooks(directory=ROOT / "workbooks", log_path=base / "voila.log",
-                          env={"RSO_DATA_DIR": str(base / "data"), "RSO_USER": USER})
-    try:
-        srv.start(timeout=90)
-    except RuntimeError as exc:
-        srv.stop()
-        pytest.fail(f"could not start rso-workbook serve: {exc}")
-    yield srv
-    srv.stop()
+    with private_server(tmp_path_factory, "supervision", USER, seed=_seed) as srv:
+        yield srv
 
-
-def assert_no_traceback(page) -> None:
-    text = page.locator("body").inner_text()
-    found = [t for t in TRACEBACK_TEXT if t in text]
-    assert not found, f"the page shows traceback text {found}"
 
 
 def open_page(page, server, app: str, ready: str):

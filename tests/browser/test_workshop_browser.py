@@ -5,41 +5,25 @@ Refresh now for the submission). Its own server, so the database lives in a temp
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from browser_support import assert_no_traceback, private_server
 from playwright.sync_api import expect
 
 from rso_widgets.commands.serve import ServedWorkbooks
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 TRAINER = "voila/render/trainer_dashboard.ipynb"
 TRAINEE = "voila/render/workshop.ipynb"
-TRACEBACK_TEXT = ("Traceback", 'File "', "Error in callback")
 READY_TIMEOUT = 60_000
 
 
 @pytest.fixture(scope="module")
 def workshop_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks]:
-    base = tmp_path_factory.mktemp("workshop")
-    server = ServedWorkbooks(directory=ROOT / "workbooks", log_path=base / "voila.log",
-                             env={"RSO_DATA_DIR": str(base / "data"),
-                                  "RSO_USER": "browser.trainer"})
-    try:
-        server.start(timeout=90)
-    except RuntimeError as exc:
-        server.stop()
-        pytest.fail(f"could not start rso-workbook serve: {exc}")
-    yield server
-    server.stop()
+    with private_server(tmp_path_factory, "workshop", "browser.trainer") as server:
+        yield server
 
-
-def assert_no_traceback(page) -> None:
-    text = page.locator("body").inner_text()
-    found = [t for t in TRACEBACK_TEXT if t in text]
-    assert not found, f"the page shows traceback text {found}"
 
 
 def test_trainer_sees_a_trainee_join_and_submit(chromium, workshop_server):
