@@ -398,23 +398,7 @@ def certificates_for(model: DashboardModel, cases: dict[str, TrainingCase],
 def trainer_dashboard(store: Store | None = None, user: str | None = None,
                       cases: Iterable[TrainingCase] | None = None) -> w.Widget:
     """Build the trainer's page (the notebook's last expression shows it)."""
-    try:
-        if user is None:
-            from ..store.identity import current_user
-
-            user = current_user()
-        if cases is None:
-            from ..cases import load_cases
-
-            cases = load_cases()
-        if store is None:
-            from ..store import open_store
-
-            store = open_store(user=user)
-        return TrainerDashboardApp(store, cases, user)
-    except Exception as exc:
-        log.exception("the trainer dashboard could not start")
-        return _could_not_start("The trainer dashboard", exc)
+    return _start(TrainerDashboardApp, "The trainer dashboard", store, user, cases)
 
 
 # --- the trainee's page ---------------------------------------------------------------------------
@@ -834,6 +818,13 @@ class WorkshopTraineeApp(w.VBox):
 def workshop(store: Store | None = None, user: str | None = None,
              cases: Iterable[TrainingCase] | None = None) -> w.Widget:
     """Build the trainee's workshop page (the notebook's last expression shows it)."""
+    return _start(WorkshopTraineeApp, "The workshop page", store, user, cases)
+
+
+def _start(app: type, what: str, store: Store | None, user: str | None,
+           cases: Iterable[TrainingCase] | None) -> w.Widget:
+    """Fill in the user, the shipped cases and the store when not given, then build `app`;
+    a failure shows a friendly message instead of a traceback."""
     try:
         if user is None:
             from ..store.identity import current_user
@@ -847,7 +838,7 @@ def workshop(store: Store | None = None, user: str | None = None,
             from ..store import open_store
 
             store = open_store(user=user)
-        return WorkshopTraineeApp(store, cases, user)
+        return app(store, cases, user)
     except Exception as exc:
-        log.exception("the workshop page could not start")
-        return _could_not_start("The workshop page", exc)
+        log.exception("%s could not start", what.lower())
+        return _could_not_start(what, exc)
