@@ -38,7 +38,25 @@ if [ ! -f "$stamp" ] && ! { [ -z "$extra" ] && [ -f "${stamp%-run}-test" ]; }; t
   touch "$stamp"
 fi
 
-if [ "$extra" = "test" ] && ! command -v chromium >/dev/null 2>&1; then
-  echo "Installing Debian's chromium for the browser tests" >&2
-  apt_install chromium
+if [ "$extra" = "test" ]; then
+  if ! command -v chromium >/dev/null 2>&1; then
+    echo "Installing Debian's chromium for the browser tests" >&2
+    apt_install chromium
+  fi
+  # The store tests also run against a real PostgreSQL server (a throwaway cluster per session).
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    echo "Installing Debian's postgresql for the store tests" >&2
+    apt_install postgresql
+  fi
+  # axe-core from the npm registry, injected into pages by the accessibility tests.
+  axe_version="4.10.3"
+  if [ ! -f ".cache/axe-core/node_modules/axe-core/axe.min.js" ] \
+     || ! grep -q "\"version\": \"$axe_version\"" .cache/axe-core/node_modules/axe-core/package.json; then
+    if ! command -v npm >/dev/null 2>&1; then
+      echo "Installing Debian's npm for axe-core" >&2
+      apt_install npm
+    fi
+    mkdir -p .cache/axe-core
+    npm install --silent --no-audit --no-fund --prefix .cache/axe-core "axe-core@$axe_version" >/dev/null
+  fi
 fi
