@@ -300,6 +300,45 @@ def test_practice_app_opens_a_case_and_compares_with_the_key():
     assert app.feedback.feedback is None and app.arms.value == blank_attempt(CASES["TC-02"])
 
 
+def test_practice_app_asks_before_discarding_unsubmitted_work():
+    from rso_widgets.apps.arms import ARMSPractice
+
+    app = ARMSPractice()
+    app.picker.value = "TC-01"
+    app.open_button.click()
+    assert not app.has_unsubmitted_work  # a freshly opened case holds nothing to lose
+    app.picker.value = "TC-02"
+    app.open_button.click()
+    assert app.case.id == "TC-02" and app.switch_box.layout.display == "none"
+
+    app.arms.value = key_assessment(CASES["TC-02"]).model_copy(
+        update={"rm2000": app.arms.value.rm2000})
+    assert app.has_unsubmitted_work
+    edited = app.arms.value
+    app.picker.value = "TC-03"
+    app.open_button.click()
+    assert app.case.id == "TC-02" and app.arms.value == edited  # nothing replaced yet
+    assert app.switch_box.layout.display == ""
+    assert "TC-02 have not been submitted" in app.switch_notice.value
+    app.switch_cancel.click()  # keep working: the picker goes back to the open case
+    assert app.picker.value == "TC-02" and app.arms.value == edited
+    assert app.switch_box.layout.display == "none"
+
+    app.picker.value = "TC-03"
+    app.open_button.click()
+    app.switch_confirm.click()  # discard on purpose
+    assert app.case.id == "TC-03" and app.arms.value == blank_attempt(CASES["TC-03"])
+    assert not app.has_unsubmitted_work
+
+    app.arms.value = key_assessment(CASES["TC-03"]).model_copy(
+        update={"rm2000": app.arms.value.rm2000})
+    app.submit_button.click()  # submitted work can be left without asking
+    assert not app.has_unsubmitted_work
+    app.picker.value = "TC-04"
+    app.open_button.click()
+    assert app.case.id == "TC-04"
+
+
 def test_practice_app_fails_softly(monkeypatch):
     from rso_widgets.apps import arms as app_module
 

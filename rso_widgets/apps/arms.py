@@ -100,10 +100,22 @@ class ARMSPractice(w.VBox):
                        "an experienced assessor.", size="wide")
         self.open_button = text_button("Open the case", primary=True)
         self.open_button.on_click(self._on_open)
+        # Opening another case replaces the work on screen: ask first if it is unsubmitted.
+        self.switch_notice = Notice()
+        self.switch_confirm = text_button("Open it and discard my answers")
+        self.switch_cancel = text_button("Keep working on this case", primary=True)
+        self.switch_confirm.on_click(self._on_switch_confirm)
+        self.switch_cancel.on_click(self._on_switch_cancel)
+        self.switch_box = w.VBox([self.switch_notice,
+                                  w.HBox([self.switch_cancel, self.switch_confirm])],
+                                 layout=w.Layout(display="none"))
+        self._dirty = False  # answers changed since the case was opened or last submitted
         self.case_file = _case_file_view()
         self.arms = ARMSForm(date_editable=False)
         self.plan = PlanBuilder(arms=self.arms.value, catalogue=self.arms.cat)
         self.arms.observe(self._on_arms, names="value")
+        self.arms.observe(self._on_edit, names="value")
+        self.plan.observe(self._on_edit, names="value")
         self.submit_button = text_button("Submit and compare with the key", primary=True)
         self.submit_button.on_click(self._on_submit)
         self.status = Notice(layout=w.Layout(display="none"))
@@ -127,13 +139,23 @@ class ARMSPractice(w.VBox):
             f"Catalogue <code>{esc(self.arms.cat.ref)}</code>: "
             f"{esc(self.arms.cat.provenance.status)}. {esc(NOTE)}</p>")
         super().__init__([form_style(), intro, self.failure, picker, self.open_button,
-                          self.work], layout=w.Layout(padding="0 12px", max_width="64em"))
+                          self.switch_box, self.work],
+                         layout=w.Layout(padding="0 12px", max_width="64em"))
         self.add_class("rso-form")
         self.add_class("rso-arms-practice")
 
     @safe_callback(_report_practice, "updating the plan from the ratings")
     def _on_arms(self, change: dict[str, Any]) -> None:
         self.plan.arms = change["new"]
+
+    def _on_edit(self, _change: Any = None) -> None:
+        if self.case is not None:
+            self._dirty = True
+
+    @property
+    def has_unsubmitted_work(self) -> bool:
+        """True when the answers on screen changed since the case was opened or submitted."""
+        return self.case is not None and self._dirty
 
     @safe_callback(_report_practice, "opening the case")
     def _on_open(self, _button: Any = None) -> None:
@@ -142,7 +164,28 @@ class ARMSPractice(w.VBox):
                              heading="No case chosen")
             self.picker.focus()
             return
+        if self.has_unsubmitted_work and self.picker.value != self.case.id:
+            self.switch_notice.say(
+                f"Your answers for {self.case.id} have not been submitted. Practice answers are "
+                f"not saved: opening {self.picker.value} starts a blank attempt and your "
+                f"answers for {self.case.id} are lost.", kind="error",
+                heading="Open another case?")
+            self.switch_box.layout.display = ""
+            self.switch_cancel.focus()
+            return
         self.open_case(self.picker.value)
+
+    @safe_callback(_report_practice, "opening the case")
+    def _on_switch_confirm(self, _button: Any = None) -> None:
+        self.switch_box.layout.display = "none"
+        if self.picker.value is not None:
+            self.open_case(self.picker.value)
+
+    @safe_callback(_report_practice, "going back to the case")
+    def _on_switch_cancel(self, _button: Any = None) -> None:
+        self.switch_box.layout.display = "none"
+        if self.case is not None:
+            self.picker.value = self.case.id
 
     def open_case(self, case_id: str) -> None:
         """Show the case file and start a blank attempt at the case."""
@@ -162,6 +205,8 @@ class ARMSPractice(w.VBox):
         self.plan.reset(RiskManagementPlan())
         self.feedback.clear()
         self.status.clear()
+        self.switch_box.layout.display = "none"
+        self._dirty = False
         self.work.layout.display = ""
 
     @safe_callback(_report_practice, "comparing your answers with the key")
@@ -177,6 +222,7 @@ class ARMSPractice(w.VBox):
             return None
         fb = compare_arms(self.case, self.arms.value, self.plan.value, cat=self.cat)
         self.feedback.show(fb)
+        self._dirty = False
         n = len(self.arms.gaps)
         gaps = (f" Your assessment still has {n} gap{'s' if n != 1 else ''} (see "
                 "“Check the assessment”); it was compared as it stands.") if n else ""
@@ -277,6 +323,8 @@ class ARMSAssessmentApp(w.VBox):
         self.plan = PlanBuilder(arms=self.arms.value, catalogue=self.arms.cat)
         self.rm2000.observe(self._on_rm2000_result, names="result")
         self.arms.observe(self._on_arms, names="value")
+        self.arms.observe(self._on_edit, names="value")
+        self.plan.observe(self._on_edit, names="value")
         for widget, names in ((self.rm2000, ["value", "evidence"]), (self.arms, ["revision"]),
                               (self.plan, ["revision"])):
             widget.observe(self._on_change, names=names)
