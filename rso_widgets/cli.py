@@ -55,10 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     ret.set_defaults(module="store", action="retention")
 
     backup = sub.add_parser("backup", help="consistent copy of the database, safe while running")
-    backup.add_argument("dest", help="backup file to write")
+    backup.add_argument("dest", help="new backup file, or a folder for a timestamped one "
+                        "(SQLite: a database file; PostgreSQL: a pg_dump archive)")
     backup.set_defaults(module="store", action="backup")
     restore = sub.add_parser("restore", help="restore the database from a backup file")
-    restore.add_argument("src", help="backup file to restore from")
+    restore.add_argument("src", help="backup file to restore from (SQLite file or pg_dump "
+                         "archive)")
     restore.add_argument("--yes", action="store_true", help="replace the current database")
     restore.set_defaults(module="store", action="restore")
 

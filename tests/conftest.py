@@ -7,11 +7,20 @@ import os
 import shutil
 import tempfile
 
+import pytest
+
 _DATA_DIR = tempfile.mkdtemp(prefix="rso-tests-")
 
+# A throwaway PostgreSQL cluster (started only when a test asks for it): fixtures pg_url,
+# store_url (sqlite/postgresql), store_env.
+pytest_plugins = ["pg_server"]
 
+
+@pytest.hookimpl(trylast=True)  # after pytest's tmp_path plugin has set up its base folder
 def pytest_configure(config) -> None:
     os.environ["RSO_DATA_DIR"] = _DATA_DIR  # inherited by kernels and `rso-workbook serve`
+    # files the tests write under pytest's tmp_path may be loaded as rulesets and cases
+    os.environ["RSO_ALLOWED_DATA_DIRS"] = str(config._tmp_path_factory.getbasetemp())
     os.environ.setdefault("RSO_USER", "test-user")
     os.environ.pop("JUPYTERHUB_USER", None)
     from rso_widgets.settings import get_settings

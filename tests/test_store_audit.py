@@ -1,10 +1,13 @@
-"""The audit log: every write appends a chained entry; tampering is detected and reported."""
+"""The audit log: every write appends a chained entry; tampering is detected and reported.
+
+Every test runs on SQLite and on a real PostgreSQL server (`store_env`, tests/pg_server.py).
+"""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
+from pg_server import drop_trigger, run_sql
+from sqlalchemy.exc import DBAPIError
 
 from rso_widgets.cli import main
 from rso_widgets.settings import get_settings
@@ -13,15 +16,11 @@ from rso_widgets.store.audit import GENESIS, entry_hash
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    monkeypatch.setenv("RSO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("RSO_DATABASE_URL", raising=False)
-    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+def store(store_env, monkeypatch):
     monkeypatch.setenv("RSO_USER", "alice")
     get_settings.cache_clear()
     with open_store() as s:
         yield s
-    get_settings.cache_clear()
 
 
 def _fill(store: Store) -> None:
@@ -33,11 +32,12 @@ def _fill(store: Store) -> None:
 
 
 def _sql(store: Store, *statements: str) -> None:
-    conn = sqlite3.connect(store.sqlite_path)
-    with conn:
-        for stmt in statements:
-            conn.execute(stmt)
-    conn.close()
+    run_sql(store.engine.url.render_as_string(hide_password=False), *statements)
+
+
+def _drop(store: Store, trigger: str) -> str:
+    return drop_trigger(store.engine.url.render_as_string(hide_password=False), trigger,
+                        "audit_log")
 
 
 def test_every_write_is_audited_in_order(store):
@@ -79,16 +79,18 @@ def test_failed_write_leaves_no_entry(store):
 
 def test_database_refuses_edits_and_deletes_of_entries(store):
     _fill(store)
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+    with pytest.raises(DBAPIError, match="append-only"):
         _sql(store, "UPDATE audit_log SET username = 'mallory' WHERE seq = 2")
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+    with pytest.raises(DBAPIError, match="append-only"):
         _sql(store, "DELETE FROM audit_log WHERE seq = 2")
+    with pytest.raises(DBAPIError, match="append-only"):  # versions cannot be rewritten either
+        _sql(store, "UPDATE assessment_versions SET reason = 'x'")
     assert store.verify_audit().ok
 
 
 def test_edited_entry_is_detected(store, capsys):
     _fill(store)
-    _sql(store, "DROP TRIGGER audit_log_no_update",  # a determined tamperer
+    _sql(store, _drop(store, "audit_log_no_update"),  # a determined tamperer
          "UPDATE audit_log SET username = 'mallory' WHERE seq = 3")
     report = store.verify_audit()
     assert not report.ok and report.first_bad_seq == 3 and "altered" in report.problem
@@ -102,7 +104,7 @@ def test_edited_and_rehashed_entry_breaks_the_next_link(store):
     forged = entry_hash(store.audit_entries(100)[0].hash, seq=2, at=e2.at, username="mallory",
                         action=e2.action, entity=e2.entity, entity_id=e2.entity_id,
                         detail=e2.detail)
-    _sql(store, "DROP TRIGGER audit_log_no_update",
+    _sql(store, _drop(store, "audit_log_no_update"),
          f"UPDATE audit_log SET username = 'mallory', hash = '{forged}' WHERE seq = 2")
     report = store.verify_audit()
     assert not report.ok and report.first_bad_seq == 3 and "does not link" in report.problem
@@ -110,7 +112,7 @@ def test_edited_and_rehashed_entry_breaks_the_next_link(store):
 
 def test_deleted_entry_is_detected(store, capsys):
     _fill(store)
-    _sql(store, "DROP TRIGGER audit_log_no_delete", "DELETE FROM audit_log WHERE seq = 2")
+    _sql(store, _drop(store, "audit_log_no_delete"), "DELETE FROM audit_log WHERE seq = 2")
     report = store.verify_audit()
     assert not report.ok and report.first_bad_seq == 2 and "missing" in report.problem
     assert main(["audit-log", "verify"]) == 1
@@ -119,7 +121,7 @@ def test_deleted_entry_is_detected(store, capsys):
 
 def test_deleted_last_entry_is_detected(store):
     _fill(store)
-    _sql(store, "DROP TRIGGER audit_log_no_delete", "DELETE FROM audit_log WHERE seq = 5")
+    _sql(store, _drop(store, "audit_log_no_delete"), "DELETE FROM audit_log WHERE seq = 5")
     report = store.verify_audit()
     assert not report.ok and report.first_bad_seq == 5 and "deleted" in report.problem
 
@@ -163,3 +165,20 @@ def test_a_write_and_its_audit_entry_commit_together_or_not_at_all(store, monkey
         store.create_person("Half written", fictional=True)
     monkeypatch.undo()
     assert store.list_persons() == [] and store.audit_entries() == []
+
+
+def test_truncating_the_log_on_postgresql_is_refused_and_detected(store):
+    """TRUNCATE fires no row trigger on PostgreSQL: a statement trigger (0006) refuses it, and
+    if that trigger is dropped too, the head row still gives the truncation away."""
+    if store.sqlite_path is not None:
+        pytest.skip("SQLite has no TRUNCATE (a DELETE is refused by the trigger)")
+    _fill(store)
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError, match="append-only"):
+        _sql(store, "TRUNCATE audit_log")
+    assert store.verify_audit().ok
+    _sql(store, "DROP TRIGGER audit_log_no_truncate ON audit_log", "TRUNCATE audit_log")
+    report = store.verify_audit()
+    assert not report.ok and report.first_bad_seq == 1
+    assert "entries 1–5 were deleted" in report.problem

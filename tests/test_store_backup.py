@@ -1,4 +1,8 @@
-"""Backup while the app writes; restore only with --yes, only from a workbook database."""
+"""Backup while the app writes; restore only with --yes, only from a workbook database.
+
+SQLite backups are SQLite files; PostgreSQL backups are pg_dump custom-format archives. The tests
+that are not about SQLite files run on both (`store_env`, tests/pg_server.py).
+"""
 
 from __future__ import annotations
 
@@ -8,31 +12,57 @@ import stat
 import threading
 
 import pytest
+from pg_server import run_sql
 
 from rso_widgets.cli import main
 from rso_widgets.settings import get_settings
-from rso_widgets.store import NotAWorkbookDatabase, StoreError, open_store
+from rso_widgets.store import NotAWorkbookDatabase, StoreError, open_store, pg_tools
 from rso_widgets.store import backup as backups
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    monkeypatch.setenv("RSO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("RSO_DATABASE_URL", raising=False)
-    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+def store(store_env, monkeypatch):
     monkeypatch.setenv("RSO_USER", "alice")
     get_settings.cache_clear()
     with open_store() as s:
         yield s
-    get_settings.cache_clear()
 
 
-def _person_count(path) -> int:
-    with sqlite3.connect(path) as conn:
-        return conn.execute("SELECT count(*) FROM persons").fetchone()[0]
+def _url(store) -> str:
+    return store.engine.url.render_as_string(hide_password=False)
 
 
-def test_backup_while_a_writer_is_active_is_consistent(store, tmp_path):
+def _is_pg(store) -> bool:
+    return store.sqlite_path is None
+
+
+def _person_count(url: str) -> int:
+    return run_sql(url, "SELECT count(*) FROM persons")[0][0]
+
+
+def _backup_folder(store, tmp_path):
+    """Where the app keeps its own backups (pre-upgrade, pre-restore) for this database."""
+    return (store.sqlite_path.parent if not _is_pg(store) else tmp_path / "data") / "backups"
+
+
+def _versions_in_copy(copy, tmp_path, pg_empty_url: str | None) -> list[int]:
+    """Open a backup as a database of its own and check it; returns its version numbers."""
+    if pg_empty_url is None:
+        backups.check_backup_file(copy)
+        with sqlite3.connect(copy) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        url = f"sqlite:///{copy}"
+    else:
+        backups.check_pg_archive(copy)
+        pg_tools.restore(pg_empty_url, copy, [])  # into a new, empty database
+        url = pg_empty_url
+    with open_store(url, user="auditor", create=False) as opened:
+        assert opened.verify_audit().ok
+    return [r[0] for r in run_sql(url, "SELECT version FROM assessment_versions "
+                                       "ORDER BY version")]
+
+
+def test_backup_while_a_writer_is_active_is_consistent(store, tmp_path, request):
     person = store.create_person("Fictional Person", fictional=True)
     aid = store.create_assessment(person.id, "rm2000", {"n": 0}).assessment_id
     stop, saved = threading.Event(), []
@@ -46,26 +76,21 @@ def test_backup_while_a_writer_is_active_is_consistent(store, tmp_path):
 
     t = threading.Thread(target=writer)
     t.start()
+    copies = []
     try:
-        copies = []
-        for i in range(3):
+        for i in range(3 if not _is_pg(store) else 1):
             while len(saved) < 2 * (i + 1):  # let the writer get going between copies
                 stop.wait(0.01)
-            copies.append(backups.backup(store, tmp_path / f"copy{i}.sqlite"))
+            copies.append(backups.backup(store, tmp_path / f"copy{i}.backup"))
     finally:
         stop.set()
         t.join()
     assert saved
+    empty = request.getfixturevalue("pg_empty_database_url") if _is_pg(store) else None
     for copy in copies:
         assert stat.S_IMODE(os.stat(copy).st_mode) == 0o600
-        backups.check_backup_file(copy)
-        with sqlite3.connect(copy) as conn:
-            versions = [r[0] for r in conn.execute(
-                "SELECT version FROM assessment_versions ORDER BY version")]
-            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
-        assert versions == list(range(1, len(versions) + 1))
-        with open_store(f"sqlite:///{copy}", user="auditor", create=False) as opened:
-            assert opened.verify_audit().ok
+        versions = _versions_in_copy(copy, tmp_path, empty)
+        assert versions == list(range(1, len(versions) + 1)) and len(versions) >= 2
     exports = [e for e in store.audit_entries(100_000) if e.action == "export"]
     assert [(e.entity, e.detail) for e in exports] == [("database", {"backup": c.name})
                                                        for c in copies]
@@ -77,7 +102,9 @@ def test_backup_into_a_folder_and_never_over_a_file(store, tmp_path, capsys):
     folder.mkdir()
     assert main(["backup", str(folder)]) == 0
     (made,) = folder.iterdir()
-    assert made.suffix == ".sqlite" and str(made) in capsys.readouterr().out
+    assert made.suffix == (".pgdump" if _is_pg(store) else ".sqlite")
+    assert str(made) in capsys.readouterr().out
+    assert stat.S_IMODE(os.stat(made).st_mode) == 0o600
     assert main(["backup", str(made)]) == 1
     assert "already exists" in capsys.readouterr().err
     assert main(["backup", str(tmp_path / "missing" / "x.sqlite")]) == 1
@@ -85,51 +112,94 @@ def test_backup_into_a_folder_and_never_over_a_file(store, tmp_path, capsys):
 
 
 def test_restore_refuses_without_yes(store, tmp_path, capsys):
-    copy = backups.backup(store, tmp_path / "copy.sqlite")
+    copy = backups.backup(store, tmp_path / "copy.backup")
     store.create_person("After backup", fictional=True)
     assert main(["restore", str(copy)]) == 1
     assert "--yes" in capsys.readouterr().err
-    assert _person_count(store.sqlite_path) == 1
+    assert _person_count(_url(store)) == 1
 
 
-@pytest.mark.parametrize("kind", ["text", "foreign-sqlite", "missing"])
-def test_restore_refuses_anything_but_a_workbook_database(store, tmp_path, kind, capsys):
-    src = tmp_path / "src.sqlite"
+@pytest.mark.parametrize("kind", ["text", "foreign-sqlite", "missing", "foreign-archive"])
+def test_restore_refuses_anything_but_a_workbook_database(store, tmp_path, kind, capsys,
+                                                          request):
+    src = tmp_path / "src.backup"
     if kind == "text":
         src.write_text("not a database")
     elif kind == "foreign-sqlite":
         with sqlite3.connect(src) as conn:
             conn.execute("CREATE TABLE notes (x)")
+    elif kind == "foreign-archive":  # a pg_dump archive of some other database
+        if not _is_pg(store):
+            pytest.skip("pg_dump archives are PostgreSQL backups")
+        other = request.getfixturevalue("pg_empty_database_url")
+        run_sql(other, "CREATE TABLE notes (x integer)")
+        pg_tools.dump(other, src)
     store.create_person("Keep me", fictional=True)
     assert main(["restore", str(src), "--yes"]) == 1
     err = capsys.readouterr().err
     assert "not a" in err and "Traceback" not in err
-    assert _person_count(store.sqlite_path) == 1
+    assert _person_count(_url(store)) == 1
     if kind != "missing":
         with pytest.raises(NotAWorkbookDatabase):
-            backups.check_backup_file(src)
+            (backups.check_pg_archive if _is_pg(store) else backups.check_backup_file)(src)
 
 
 def test_restore_backs_up_the_current_database_first(store, tmp_path, capsys):
     store.create_person("In backup", fictional=True)
-    copy = backups.backup(store, tmp_path / "copy.sqlite")
+    copy = backups.backup(store, tmp_path / "copy.backup")
     store.create_person("Only in live", fictional=True)
     assert main(["restore", str(copy), "--yes"]) == 0
     assert "saved as" in capsys.readouterr().out
     # the running app's store sees the restored data at once
     assert [p.reference for p in store.list_persons()] == ["In backup"]
-    (safety,) = (store.sqlite_path.parent / "backups").glob("*pre-restore*")
-    assert _person_count(safety) == 2 and stat.S_IMODE(os.stat(safety).st_mode) == 0o600
+    (safety,) = _backup_folder(store, tmp_path).glob("*pre-restore*")
+    assert stat.S_IMODE(os.stat(safety).st_mode) == 0o600
+    if _is_pg(store):
+        backups.check_pg_archive(safety)
+        assert "persons" in pg_tools.archive_tables(safety)
+    else:
+        assert _person_count(f"sqlite:///{safety}") == 2
     last = store.audit_entries(1)[0]
     assert (last.action, last.entity, last.detail["restored_from"]) == (
-        "change", "database", "copy.sqlite")
+        "change", "database", "copy.backup")
     assert store.verify_audit().ok
-    with store.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-    store.create_person("After restore", fictional=True)
+    if not _is_pg(store):
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    # the app carries on: new rows get fresh ids (PostgreSQL sequences were restored too)
+    after = store.create_person("After restore", fictional=True)
+    assert [p.reference for p in store.list_persons()] == ["In backup", "After restore"]
+    assert after.id == 2 and store.verify_audit().ok
+
+
+def test_pg_restore_round_trip_keeps_everything(store, tmp_path):
+    """Everything comes back: versions, sign-offs, drafts, the audit chain, and the triggers."""
+    if not _is_pg(store):
+        pytest.skip("the SQLite copy is a page-for-page copy (see the tests above)")
+    person = store.create_person("Fictional Person", fictional=True)
+    v1 = store.create_assessment(person.id, "arms", {"items": {"a": 1}})
+    store.save_version(v1.assessment_id, {"items": {"a": 2}}, "alice", "update", 1)
+    store.sign(v1.assessment_id, 2)
+    store.save_draft("k", {"typing": "half a sent"})
+    before = (store.versions(v1.assessment_id), store.drafts(), store.audit_entries(1000))
+    copy = backups.backup(store, tmp_path / "copy.pgdump")
+    store.delete_person(person.id, reason="test")
+    backups.restore_postgresql(_url(store), copy, yes=True, user="alice",
+                               backup_dir=tmp_path / "safety")
+    assert store.versions(v1.assessment_id) == before[0]
+    assert store.drafts() == before[1]
+    entries = store.audit_entries(1000)  # the backup's chain, then the restore itself
+    assert entries[:-1] == before[2] and entries[-1].detail["restored_from"] == "copy.pgdump"
+    assert store.verify_audit().ok
+    with pytest.raises(Exception, match="append-only"):  # the triggers came back too
+        run_sql(_url(store), "DELETE FROM audit_log WHERE seq = 1")
 
 
 def test_restore_api_refusals(store, tmp_path):
+    if _is_pg(store):
+        with pytest.raises(StoreError, match="--yes"):
+            backups.restore_postgresql(_url(store), tmp_path / "x.pgdump")
+        return
     live = store.sqlite_path
     with pytest.raises(StoreError, match="--yes"):
         backups.restore(live, live)
@@ -137,13 +207,19 @@ def test_restore_api_refusals(store, tmp_path):
         backups.restore(live, live, yes=True)
 
 
-def test_non_sqlite_url_points_to_pg_dump(tmp_path, monkeypatch, capsys):
+def test_without_pg_dump_the_cli_says_what_to_install(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("RSO_DATABASE_URL", "postgresql+psycopg://rso@127.0.0.1:1/rso")
+    monkeypatch.setattr(pg_tools, "pg_binary", lambda name: None)
     get_settings.cache_clear()
     try:
-        assert main(["backup", str(tmp_path / "x.sqlite")]) == 2
+        assert main(["backup", str(tmp_path / "x.pgdump")]) == 2
+        err = capsys.readouterr().err
+        assert "pg_dump" in err and "postgresql-client" in err
+        assert main(["restore", str(tmp_path / "x.pgdump"), "--yes"]) == 2
         assert "pg_dump" in capsys.readouterr().err
-        assert main(["restore", str(tmp_path / "x.sqlite"), "--yes"]) == 2
-        assert "pg_dump" in capsys.readouterr().err
+        monkeypatch.setenv("RSO_DATABASE_URL", "mysql://rso@127.0.0.1:1/rso")
+        get_settings.cache_clear()
+        assert main(["backup", str(tmp_path / "x.sql")]) == 2
+        assert "own tools" in capsys.readouterr().err
     finally:
         get_settings.cache_clear()

@@ -1,4 +1,7 @@
-"""Practice attempts (PracticeStore protocol on the database) and workshop cohorts."""
+"""Practice attempts (PracticeStore protocol on the database) and workshop cohorts.
+
+Every test runs on SQLite and on a real PostgreSQL server (`store_url`, tests/pg_server.py).
+"""
 
 from __future__ import annotations
 
@@ -19,9 +22,9 @@ from rso_widgets.store.practice import SqlPracticeStore
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
+def store(store_url, monkeypatch):
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    with open_store(f"sqlite:///{tmp_path / 'wb.sqlite'}", user="trainer") as s:
+    with open_store(store_url, user="trainer") as s:
         yield s
 
 

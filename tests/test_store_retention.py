@@ -1,55 +1,54 @@
-"""Retention: a dry run lists idle records; --delete deletes them, and audits each deletion."""
+"""Retention: a dry run lists idle records; --delete deletes them, and audits each deletion.
+
+Every test runs on SQLite and on a real PostgreSQL server (`store_env`, tests/pg_server.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 import pytest
+from sqlalchemy import update
 
 from rso_widgets.cli import main
 from rso_widgets.settings import get_settings
 from rso_widgets.store import NotFoundError, open_store
+from rso_widgets.store.models import Draft, Person
 from rso_widgets.store.retention import delete_expired, expired
 
 OLD = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    monkeypatch.setenv("RSO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("RSO_DATABASE_URL", raising=False)
-    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+def store(store_env, monkeypatch):
     monkeypatch.setenv("RSO_USER", "admin")
     monkeypatch.setenv("RSO_RETENTION_DAYS", "365")
     get_settings.cache_clear()
     with open_store() as s:
         yield s
-    get_settings.cache_clear()
 
 
-def _backdate(store, table: str, column: str, row_id: int) -> None:
-    with sqlite3.connect(store.sqlite_path) as conn:
-        conn.execute(f"UPDATE {table} SET {column} = '2020-01-01 00:00:00.000000' "
-                     "WHERE id = ?", (row_id,))
+def _backdate_person(store, row_id: int) -> None:
+    """Past the store (which never backdates anything): as if created in 2020."""
+    with store.engine.begin() as conn:
+        conn.execute(update(Person).where(Person.id == row_id).values(created_at=OLD))
 
 
 def _world(store):
     """An idle person, an active one, one with a review to come; old and new drafts/attempts."""
     idle = store.create_person("Idle", fictional=True)
-    _backdate(store, "persons", "created_at", idle.id)
+    _backdate_person(store, idle.id)
     active = store.create_person("Active", fictional=True)
-    _backdate(store, "persons", "created_at", active.id)
+    _backdate_person(store, active.id)
     store.create_assessment(active.id, "rm2000", {"n": 1})  # activity today
     future = store.create_person("Review due", fictional=True)
-    _backdate(store, "persons", "created_at", future.id)
+    _backdate_person(store, future.id)
     store.set_review_due(store.create_assessment(future.id, "plan", {}).assessment_id,
                          dt.date.today() + dt.timedelta(days=30))
     old_draft = store.save_draft("old", {"x": 1})
     store.save_draft("new", {"x": 2})
-    with sqlite3.connect(store.sqlite_path) as conn:
-        conn.execute("UPDATE drafts SET updated_at = '2020-01-01 00:00:00.000000' "
-                     "WHERE key = 'old'")
+    with store.engine.begin() as conn:
+        conn.execute(update(Draft).where(Draft.key == "old").values(updated_at=OLD))
     old_attempt = store.add_practice_attempt("trainee", "case-1", {"a": 1}, created_at=OLD)
     store.add_practice_attempt("trainee", "case-1", {"a": 2})
     return idle, old_draft, old_attempt
@@ -105,3 +104,27 @@ def test_cli_dry_run_then_delete(store, capsys):
         store.get_person(idle.id)
     assert main(["retention", "--days", "0"]) == 1
     assert "at least 1 day" in capsys.readouterr().err
+
+
+def test_a_draft_autosaved_after_it_was_found_is_kept(store, monkeypatch):
+    """Autosave locks only its draft's row, so it can land between finding and deleting."""
+    from rso_widgets.store import retention
+
+    if store.sqlite_path is not None:
+        pytest.skip("SQLite has one writer at a time: an autosave cannot land in between")
+    _world(store)
+    real_find = retention.find_expired
+
+    def find_then_autosave(s, cutoff):
+        found = real_find(s, cutoff)
+        with store.engine.begin() as conn:  # the person's page saves the draft again now
+            conn.execute(update(Draft).where(Draft.key == "old")
+                         .values(updated_at=dt.datetime.now(dt.UTC)))
+        return found
+
+    monkeypatch.setattr(retention, "find_expired", find_then_autosave)
+    gone = delete_expired(store, 365)
+    assert "draft" not in {g.kind for g in gone}
+    assert store.get_draft("old") is not None
+    deleted = [e for e in store.audit_entries(1000) if e.action == "delete"]
+    assert {e.entity for e in deleted} == {g.kind for g in gone}

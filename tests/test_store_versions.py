@@ -1,15 +1,19 @@
-"""Assessments are immutable versions; concurrent saves are refused, never overwritten."""
+"""Assessments are immutable versions; concurrent saves are refused, never overwritten.
+
+Every test runs on SQLite and on a real PostgreSQL server (`store_url`, tests/pg_server.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import threading
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pg_server import run_sql
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from rso_widgets.store import (
@@ -27,9 +31,9 @@ RULESET = "rm2000-ew-training@1.0.0"
 
 
 @pytest.fixture
-def url(tmp_path, monkeypatch):
+def url(store_url, monkeypatch):
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    return f"sqlite:///{tmp_path / 'wb.sqlite'}"
+    return store_url
 
 
 @pytest.fixture
@@ -96,9 +100,8 @@ def test_there_is_no_update_path_for_versions(alice, url):
         row.reason = "rewritten"
         with pytest.raises(ImmutableRecordError, match="new version"):
             s.flush()
-    path = url.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as conn, pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        conn.execute("UPDATE assessment_versions SET data = '{}' WHERE id = ?", (v1.id,))
+    with pytest.raises(DBAPIError, match="append-only"):  # SQL: refused by a trigger
+        run_sql(url, "UPDATE assessment_versions SET reason = 'x' WHERE id = :id", id=v1.id)
     assert alice.get_version(v1.assessment_id, 1).data == {"facts": {"n": 0}}
 
 
@@ -148,11 +151,10 @@ def test_database_constraint_catches_a_race_the_check_missed(alice, monkeypatch)
 
 def test_unique_version_enforced_by_the_database(alice, url):
     v1 = _new(alice)
-    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn, \
-            pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
-        conn.execute("INSERT INTO assessment_versions (assessment_id, version, data, author, "
-                     "reason, created_at) VALUES (?, 1, '{}', 'mallory', 'x', '2024-01-01')",
-                     (v1.assessment_id,))
+    with pytest.raises(IntegrityError, match=r"(?i)unique"):
+        run_sql(url, "INSERT INTO assessment_versions (assessment_id, version, data, author, "
+                "reason, created_at) VALUES (:aid, 1, '{}', 'mallory', 'x', :at)",
+                aid=v1.assessment_id, at=dt.datetime(2024, 1, 1))
 
 
 @pytest.mark.parametrize("shared_engine", [True, False], ids=["one-store", "store-per-thread"])

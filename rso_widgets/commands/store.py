@@ -7,11 +7,12 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..settings import get_settings
 from ..store import backup as backups
-from ..store import db, retention
+from ..store import db, pg_tools, retention
 from ..store.errors import StoreError, UnsupportedForDatabase
 from ..store.repository import Store, open_store
 
@@ -23,10 +24,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"unknown action {action!r}", file=sys.stderr)
         return 2
     try:
-        if action in ("backup", "restore") and db.sqlite_path(db.database_url()) is None:
-            raise UnsupportedForDatabase(
-                f"{action} covers the built-in SQLite database only; RSO_DATABASE_URL points at "
-                "another database: use its own tools (for PostgreSQL: pg_dump / pg_restore)")
+        if action in ("backup", "restore"):
+            _check_backup_tools(action, db.database_url())
         if action == "restore":
             return _restore(args)
         with open_store(create=False) as store:
@@ -87,9 +86,27 @@ def _backup(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_backup_tools(action: str, url: str) -> None:
+    """SQLite needs nothing; PostgreSQL needs its client tools; anything else is unsupported."""
+    if db.sqlite_path(url) is not None:
+        return
+    if not pg_tools.is_postgresql(url):
+        raise UnsupportedForDatabase(
+            f"{action} covers the built-in SQLite database and PostgreSQL; RSO_DATABASE_URL "
+            "points at another database: use its own tools")
+    for tool in ("pg_dump",) if action == "backup" else ("pg_dump", "pg_restore", "psql"):
+        pg_tools.require(tool, f"`rso-workbook {action}`")
+
+
 def _restore(args: argparse.Namespace) -> int:
-    live = db.sqlite_path(db.database_url())
-    assert live is not None
+    url = db.database_url()
+    live = db.sqlite_path(url)
+    if live is None:
+        safety = backups.restore_postgresql(url, Path(args.src), yes=args.yes)
+        where = make_url(url).render_as_string(hide_password=True)
+        kept = f"; the database it replaced was saved as {safety}" if safety else ""
+        print(f"restored {where} from {args.src}{kept}")
+        return 0
     safety = backups.restore(live, Path(args.src), yes=args.yes)
     kept = f"; the database it replaced was saved as {safety}" if safety else ""
     print(f"restored {live} from {args.src}{kept}")

@@ -1,42 +1,56 @@
-"""Backup and restore of the embedded SQLite database (use pg_dump for PostgreSQL)."""
+"""Backup and restore: the embedded SQLite database (file copies through SQLite's backup API)
+and PostgreSQL (pg_dump / pg_restore custom-format archives, `pg_tools`)."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
-from . import audit, db
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import make_url
+
+from . import audit, db, pg_tools
 from .errors import NotAWorkbookDatabase, SchemaVersionError, StoreError, UnsupportedForDatabase
+from .models import Base
 from .repository import Store
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def _sqlite_file(store: Store) -> Path:
-    path = store.sqlite_path
-    if path is None:
-        raise UnsupportedForDatabase(
-            "backup/restore here covers the built-in SQLite database only; this workbook uses "
-            f"{store.engine.url.get_backend_name()}: use that database's own tools "
-            "(for PostgreSQL: pg_dump / pg_restore)")
-    return path
+def _unsupported(url: object) -> UnsupportedForDatabase:
+    return UnsupportedForDatabase(
+        "backup/restore covers the built-in SQLite database and PostgreSQL; this workbook uses "
+        f"{make_url(str(url)).get_backend_name()}: use that database's own tools")
+
+
+def _new_file(dest: Path, suffix: str) -> Path:
+    dest = Path(dest).expanduser()
+    if dest.is_dir():
+        return db.timestamped(dest, "backup", suffix)
+    if dest.exists():
+        raise StoreError(f"{dest} already exists: choose a new file name (backups never "
+                         "overwrite)")
+    if not dest.parent.is_dir():
+        raise StoreError(f"folder {dest.parent} does not exist: create it first")
+    return dest
 
 
 def backup(store: Store, dest: Path) -> Path:
     """Consistent copy of the live database (safe while the app writes). Returns the file.
 
-    `dest` may be a folder (a timestamped file is made in it) or a new file name.
+    `dest` may be a folder (a timestamped file is made in it) or a new file name. SQLite gives
+    an SQLite file; PostgreSQL a pg_dump custom-format archive (`pg_restore` reads it).
     """
-    src = _sqlite_file(store)
-    dest = Path(dest).expanduser()
-    if dest.is_dir():
-        dest = db.timestamped(dest, "backup")
-    elif dest.exists():
-        raise StoreError(f"{dest} already exists: choose a new file name (backups never "
-                         "overwrite)")
-    elif not dest.parent.is_dir():
-        raise StoreError(f"folder {dest.parent} does not exist: create it first")
-    db.sqlite_copy(src, dest)
+    src = store.sqlite_path
+    if src is not None:
+        dest = _new_file(dest, db.SQLITE_SUFFIX)
+        db.sqlite_copy(src, dest)
+    elif pg_tools.is_postgresql(store.engine.url):
+        pg_tools.require("pg_dump", "a backup")
+        dest = _new_file(dest, db.PG_SUFFIX)
+        pg_tools.dump(store.engine.url, dest)
+    else:
+        raise _unsupported(store.engine.url)
     with store._writing() as s:
         audit.append(s, store.user, "export", "database", None,
                      {"backup": dest.name})
@@ -113,6 +127,85 @@ def restore(live: Path, src: Path, *, yes: bool = False, user: str | None = None
 
     with open_store(f"sqlite:///{live}", user=user, backup_dir=backup_dir) as store, \
             store._writing() as s:
+        audit.append(s, store.user, "change", "database", None,
+                     {"restored_from": src.name,
+                      "previous_saved_as": None if safety is None else safety.name})
+    return safety
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------------
+
+def check_pg_archive(src: Path, script_location: Path | None = None) -> str:
+    """Refuse anything but a pg_dump archive of a workbook database this release can read;
+    returns its schema revision."""
+    if not src.is_file():
+        raise StoreError(f"{src} is not a file")
+    with src.open("rb") as fh:
+        if fh.read(len(pg_tools.ARCHIVE_MAGIC)) != pg_tools.ARCHIVE_MAGIC:
+            raise NotAWorkbookDatabase(f"{src} is not a pg_dump custom-format archive, so not a "
+                                       "workbook backup of a PostgreSQL database")
+    try:
+        tables = pg_tools.archive_tables(src)
+        rev = pg_tools.archive_revision(src) if "alembic_version" in tables else None
+    except StoreError as exc:
+        raise NotAWorkbookDatabase(f"{src} cannot be read as a pg_dump archive: {exc}") from exc
+    if rev is None or "audit_log" not in tables:
+        raise NotAWorkbookDatabase(f"{src} has no workbook schema version: it is not a backup "
+                                   "of a workbook database")
+    try:
+        db.check_known(rev, script_location)
+    except SchemaVersionError as exc:
+        raise SchemaVersionError(f"{src}: {exc}") from exc
+    return rev
+
+
+def restore_postgresql(url: str, src: Path, *, yes: bool = False, user: str | None = None,
+                       backup_dir: Path | None = None) -> Path | None:
+    """Replace the workbook in the PostgreSQL database at `url` with the archive `src`.
+
+    Refused unless `yes`, and unless `src` is a pg_dump archive of a workbook database this
+    release can read. The current database is dumped first (into `backup_dir`, default
+    `<data_dir>/backups/`); its workbook tables are then dropped and the archive restored in one
+    transaction, so a failed restore changes nothing. The restored database is opened once: an
+    older schema is upgraded and the restore is audited. Returns the safety copy (None if the
+    database was empty).
+    """
+    src = Path(src).expanduser().resolve()
+    where = make_url(url).render_as_string(hide_password=True)
+    if not yes:
+        raise StoreError(f"restore replaces the current database {where} with {src}; run again "
+                         "with --yes to go ahead (the current one is backed up first)")
+    for tool, action in (("pg_dump", "a restore"), ("pg_restore", "a restore"),
+                         ("psql", "a restore")):
+        pg_tools.require(tool, action)
+    check_pg_archive(src)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            live = set(inspect(conn).get_table_names())
+            if live:
+                db.check_known(db.current_revision(conn) or "", None)
+    except SchemaVersionError as exc:
+        raise SchemaVersionError(f"the database {where} was written by a newer release: "
+                                 f"restoring into it is refused ({exc})") from exc
+    finally:
+        engine.dispose()
+    safety = None
+    if live:
+        from ..settings import get_settings  # late: only a restore needs the data directory
+
+        folder = backup_dir or Path(get_settings().data_dir).expanduser() / "backups"
+        safety = db.timestamped(folder, "pre-restore", db.PG_SUFFIX)
+        try:
+            pg_tools.dump(url, safety)
+        except StoreError as exc:
+            raise StoreError(f"could not back up the current database {where} ({exc}); "
+                             "nothing was restored") from exc
+    ours = set(Base.metadata.tables) | {"alembic_version"} | pg_tools.archive_tables(src)
+    pg_tools.restore(url, src, sorted(live & ours))
+    from .repository import open_store  # late, as in restore()
+
+    with open_store(url, user=user, backup_dir=backup_dir) as store, store._writing() as s:
         audit.append(s, store.user, "change", "database", None,
                      {"restored_from": src.name,
                       "previous_saved_as": None if safety is None else safety.name})

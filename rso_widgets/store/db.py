@@ -2,7 +2,8 @@
 
 SQLite is opened owner-only (directory 0o700, file 0o600), in WAL mode with foreign keys on and
 `synchronous=FULL`. Write transactions start with `BEGIN IMMEDIATE` so that two processes never
-interleave a read-then-write. Schema changes are Alembic revisions shipped in `migrations/`.
+interleave a read-then-write. Schema changes are Alembic revisions shipped in `migrations/`;
+an existing database is backed up before an upgrade (SQLite: a file copy; PostgreSQL: pg_dump).
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url
 
 from ..settings import Settings, get_settings
-from .errors import NotAWorkbookDatabase, SchemaVersionError, StoreError
+from . import pg_tools
+from .errors import (
+    NotAWorkbookDatabase,
+    SchemaVersionError,
+    StoreError,
+    UnsupportedForDatabase,
+)
 
 log = logging.getLogger(__name__)
 
@@ -145,9 +152,12 @@ def check_known(rev: str, script_location: Path | None = None) -> None:
 
 def upgrade(engine: Engine, *, script_location: Path | None = None,
             backup_dir: Path | None = None) -> Path | None:
-    """Bring the schema to the newest revision; back up an existing SQLite database first.
+    """Bring the schema to the newest revision; back up an existing database first.
 
-    Returns the backup file written, if any. The whole upgrade is one transaction.
+    SQLite is copied next to the database (`backups/`); PostgreSQL is dumped with pg_dump
+    (custom format) into `backup_dir` (default `<data_dir>/backups/`), and the upgrade is refused
+    if pg_dump is missing. Returns the backup file written, if any. The whole upgrade is one
+    transaction.
     """
     head = head_revision(script_location)
     with engine.connect() as conn:
@@ -164,9 +174,11 @@ def upgrade(engine: Engine, *, script_location: Path | None = None,
                                  f"pre-upgrade-{current}-to-{head}")
             sqlite_copy(path, backup)
             log.info("backed up %s to %s before upgrading the schema", path, backup)
+        elif pg_tools.is_postgresql(engine.url):
+            backup = _pg_backup_before_upgrade(engine, current, head, backup_dir)
         else:
             log.warning("upgrading the schema of %s from %s to %s without a backup: take one "
-                        "with the database's own tools (pg_dump)",
+                        "with the database's own tools",
                         engine.url.render_as_string(hide_password=True), current, head)
     cfg = _config(script_location)
     with engine.execution_options(**WRITE).begin() as conn:
@@ -177,13 +189,39 @@ def upgrade(engine: Engine, *, script_location: Path | None = None,
     return backup
 
 
-# --- SQLite file copies ----------------------------------------------------------------------
+def _pg_backup_before_upgrade(engine: Engine, current: str, head: str,
+                              backup_dir: Path | None) -> Path:
+    """pg_dump the database before its schema changes; refuse the upgrade without pg_dump."""
+    folder = backup_dir or Path(get_settings().data_dir).expanduser() / "backups"
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        dest = timestamped(folder, f"pre-upgrade-{current}-to-{head}", PG_SUFFIX)
+        pg_tools.dump(engine.url, dest)
+    except UnsupportedForDatabase as exc:
+        raise SchemaVersionError(
+            f"the database {where} is at schema revision {current} and this release needs "
+            f"{head}; it is backed up before every upgrade, but pg_dump was not found. Nothing "
+            f"was changed. Fix: {pg_tools.SETUP_HINT}, then start the app again") from exc
+    except StoreError as exc:
+        raise SchemaVersionError(
+            f"the database {where} was not upgraded from schema revision {current} to {head} "
+            f"because the backup before the upgrade failed ({exc}). Nothing was changed: fix "
+            "the backup (a pg_dump at least as new as the server, write access to "
+            f"{folder}), then start the app again") from exc
+    log.info("backed up %s to %s before upgrading the schema", where, dest)
+    return dest
 
-def timestamped(folder: Path, label: str) -> Path:
-    """`folder/rso-workbook-<label>-<UTC time>.sqlite` (folder created owner-only)."""
+
+# --- backup file names and SQLite file copies ---------------------------------------------------
+
+SQLITE_SUFFIX, PG_SUFFIX = ".sqlite", ".pgdump"
+
+
+def timestamped(folder: Path, label: str, suffix: str = SQLITE_SUFFIX) -> Path:
+    """`folder/rso-workbook-<label>-<UTC time><suffix>` (folder created owner-only)."""
     ensure_private_dir(folder)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    return folder / f"rso-workbook-{label}-{stamp}.sqlite"
+    return folder / f"rso-workbook-{label}-{stamp}{suffix}"
 
 
 def sqlite_copy(src: Path | sqlite3.Connection, dest: Path) -> None:

@@ -36,6 +36,11 @@ class ConcurrentEditError(StoreError):
             f"'{draft_key}'. Open version {latest_version}, reapply your changes and save again.")
 
 
+class EditConflictError(StoreError):
+    """Someone changed a record (another page, tab or person) since this edit began; nothing was
+    overwritten. The message says which version is now current and what to do."""
+
+
 class SignOffError(StoreError):
     """A sign-off or countersign that the rules do not allow."""
 

@@ -164,6 +164,8 @@ class Cohort(Base):
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # 0003: when the trainer released the key to trainees (None: not released)
     key_released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # 0005: case id → the instruments scored for it ("rm2000", "arms"); None: RM2000 throughout
+    instruments: Mapped[dict[str, list[str]] | None] = mapped_column(Json(), nullable=True)
 
 
 class CohortMember(Base):
@@ -332,6 +334,8 @@ class DiaryEntry(Base):
         ForeignKey("supervision_sessions.id"), nullable=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # the text's version: 1 when written, +1 on each edit by the author (migration 0004)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class DevelopmentGoal(Base):

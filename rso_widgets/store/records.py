@@ -78,10 +78,16 @@ class CohortRecord:
     created_at: dt.datetime
     expires_at: dt.datetime | None = None  # the join code admits nobody new after this
     key_released_at: dt.datetime | None = None  # None: trainees see no key or feedback yet
+    # case id → instruments scored ("rm2000", "arms"); a case not listed: RM2000 only
+    instruments: dict[str, tuple[str, ...]] | None = dataclasses.field(default=None, hash=False)
 
     @property
     def key_released(self) -> bool:
         return self.key_released_at is not None
+
+    def instruments_for(self, case_id: str) -> tuple[str, ...]:
+        """The instruments trainees score for one of the cases (RM2000 unless set)."""
+        return (self.instruments or {}).get(case_id, ("rm2000",))
 
     def expired(self, now: dt.datetime | None = None) -> bool:
         """Whether the join code has expired (it then admits no new member)."""

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import re
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..freetext import MAX_TEXT, check_tree, clean_free_text
 from . import audit, db
 from .errors import (
     ConcurrentEditError,
@@ -70,10 +71,7 @@ JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 def _text(value: Any, field: str, max_len: int | None = NAME) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{field} is required: give a non-empty text")
-    value = value.strip()
-    if max_len is not None and len(value) > max_len:
-        raise ValueError(f"{field} is {len(value)} characters long; the limit is {max_len}")
-    return value
+    return clean_free_text(value.strip(), field, MAX_TEXT if max_len is None else max_len)
 
 
 def _payload(data: Any, field: str = "data") -> dict[str, Any]:
@@ -82,6 +80,7 @@ def _payload(data: Any, field: str = "data") -> dict[str, Any]:
         data = data.model_dump(mode="json")
     if not isinstance(data, Mapping):
         raise ValueError(f"{field} must be a JSON object (a dict), not {type(data).__name__}")
+    check_tree(dict(data), "" if field == "data" else field)  # see freetext.py
     try:
         return json.loads(audit.canonical(dict(data)))
     except (TypeError, ValueError) as exc:
@@ -393,7 +392,20 @@ class Store:
 
     def _save_draft(self, user: str, key: str, payload: dict[str, Any],
                     assessment_id: int | None, base_version: int | None) -> DraftRecord:
-        with self._writing() as s:
+        # An autosave of an existing draft writes no audit entry, so it locks only its own row
+        # instead of queueing for the audit head behind every other user's writes (on
+        # PostgreSQL, 20 users autosaving at once would otherwise all wait in one line).
+        with self._writer() as s, s.begin():
+            d = s.scalar(select(Draft).where(Draft.username == user, Draft.key == key)
+                         .with_for_update())
+            if d is not None:
+                if assessment_id is not None:
+                    self._assessment_row(s, assessment_id)
+                d.data, d.assessment_id, d.base_version, d.updated_at = (
+                    payload, assessment_id, base_version, utcnow())
+                s.flush()
+                return _draft(d)
+        with self._writing() as s:  # a new draft: created and audited under the head lock
             if assessment_id is not None:
                 self._assessment_row(s, assessment_id)
             d = s.scalar(select(Draft).where(Draft.username == user, Draft.key == key))
@@ -463,24 +475,30 @@ class Store:
 
     def create_cohort(self, name: str, case_ids: list[str], *,
                       join_code: str | None = None,
-                      expires_at: dt.datetime | None = None) -> CohortRecord:
+                      expires_at: dt.datetime | None = None,
+                      instruments: Mapping[str, Iterable[str]] | None = None) -> CohortRecord:
         """A workshop cohort, open for joining, with a fresh 6-character join code; with
-        `expires_at` (timezone-aware) the code admits nobody new after that time."""
+        `expires_at` (timezone-aware) the code admits nobody new after that time;
+        `instruments`: case id → the instruments trainees score ("rm2000", "arms"; cases not
+        listed: RM2000 only)."""
         cases = [_text(c, "case id") for c in case_ids]
         if not cases:
             raise ValueError("a cohort needs at least one case id")
         if len(set(cases)) != len(cases):
             raise ValueError("a case is listed twice: list each case once")
         _aware(expires_at, "expires_at")
+        chosen = _instruments(cases, instruments)
         with self._writing() as s:
             code = (join_code or "").strip().upper() or self._new_code(s)
             if s.scalar(select(Cohort.id).where(Cohort.join_code == code)) is not None:
                 raise DuplicateNameError(f"join code {code} is already in use: choose another")
             c = Cohort(name=_text(name, "name"), join_code=code, case_ids=cases, is_open=True,
-                       created_by=self.user, expires_at=expires_at)
+                       created_by=self.user, expires_at=expires_at, instruments=chosen)
             s.add(c)
             s.flush()
             self._audit(s, "create", "cohort", c.id, cases=len(cases),
+                        **({} if chosen is None else {"arms_cases": sum(
+                            "arms" in v for v in chosen.values())}),
                         **({} if expires_at is None else {"expires_at": expires_at.isoformat()}))
             return _cohort(c)
 
@@ -756,8 +774,37 @@ def _attempt(r: PracticeAttempt) -> PracticeAttemptRecord:
 
 
 def _cohort(c: Cohort) -> CohortRecord:
+    chosen = ({k: tuple(v) for k, v in c.instruments.items()} if c.instruments else None)
     return CohortRecord(c.id, c.name, c.join_code, tuple(c.case_ids), c.is_open, c.created_by,
-                        c.created_at, c.expires_at, c.key_released_at)
+                        c.created_at, c.expires_at, c.key_released_at, chosen)
+
+
+WORKSHOP_INSTRUMENTS = ("rm2000", "arms")
+
+
+def _instruments(cases: list[str], instruments: Mapping[str, Iterable[str]] | None
+                 ) -> dict[str, list[str]] | None:
+    """Validated instruments per case (in a fixed order), or None for RM2000 throughout."""
+    if instruments is None:
+        return None
+    unknown = sorted(set(instruments) - set(cases))
+    if unknown:
+        raise ValueError(f"instruments are given for {', '.join(unknown)}, which is not among "
+                         "the workshop's cases")
+    out: dict[str, list[str]] = {}
+    for cid in cases:
+        given = instruments.get(cid, ("rm2000",))
+        if isinstance(given, str):
+            given = (given,)
+        names = {str(x).strip().lower() for x in given}
+        bad = sorted(names - set(WORKSHOP_INSTRUMENTS))
+        if bad:
+            raise ValueError(f"instruments for {cid}: {', '.join(bad)} is not one; use rm2000 "
+                             "and/or arms")
+        if not names:
+            raise ValueError(f"instruments for {cid}: choose RM2000, ARMS or both")
+        out[cid] = [x for x in WORKSHOP_INSTRUMENTS if x in names]
+    return None if all(v == ["rm2000"] for v in out.values()) else out
 
 
 def _member(m: CohortMember) -> MemberRecord:

@@ -1,7 +1,9 @@
 """Retention: find, and on request delete, records past the retention period (audited).
 
 A person's last activity is the latest of: record created, any version saved, any sign-off,
-and the assessment review due date (a review still to come keeps the record).
+and the assessment review due date (a review still to come keeps the record). Supervision records
+(sessions, observations, diary entries, development goals) are covered too: see
+`supervision_retention` for what counts as their activity.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import datetime as dt
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from . import audit
+from . import audit, supervision_retention
 from .models import Assessment, AssessmentVersion, Draft, Person, PracticeAttempt, SignOff, utcnow
 from .repository import Store, delete_person_rows
 
@@ -21,14 +23,14 @@ from .repository import Store, delete_person_rows
 class Expired:
     """One record past the retention period."""
 
-    kind: str  # "person" | "draft" | "practice_attempt"
+    kind: str  # "person" | "draft" | "practice_attempt" | a `supervision_retention.KINDS`
     id: int
     last_activity: dt.datetime
     note: str = ""
 
     def __str__(self) -> str:
         note = f" ({self.note})" if self.note else ""
-        return f"{self.kind:<16} {self.id:>6}  last activity {self.last_activity:%Y-%m-%d}{note}"
+        return f"{self.kind:<19} {self.id:>6}  last activity {self.last_activity:%Y-%m-%d}{note}"
 
 
 def cutoff_for(days: int, now: dt.datetime | None = None) -> dt.datetime:
@@ -65,6 +67,8 @@ def find_expired(s: Session, cutoff: dt.datetime) -> list[Expired]:
     out += [Expired("practice_attempt", a.id, a.created_at, a.username) for a in s.scalars(
         select(PracticeAttempt).where(PracticeAttempt.created_at < cutoff)
         .order_by(PracticeAttempt.id))]
+    out += [Expired(kind, rid, at, owner) for kind, rid, at, owner
+            in supervision_retention.find_expired(s, cutoff)]
     return out
 
 
@@ -80,14 +84,23 @@ def delete_expired(store: Store, days: int, *, now: dt.datetime | None = None) -
     cutoff = cutoff_for(days, now)
     with store._writing() as s:
         found = find_expired(s, cutoff)  # re-checked under the write lock
+        deleted = []
         for item in found:
             detail = {"reason": "retention", "older_than_days": days,
                       "last_activity": item.last_activity.isoformat()}
             if item.kind == "person":
                 detail.update(delete_person_rows(s, item.id))
             elif item.kind == "draft":
-                s.execute(delete(Draft).where(Draft.id == item.id))
-            else:
+                # an autosave takes only its draft's row lock, not the write lock: a draft saved
+                # since it was found is kept (and not reported as deleted)
+                gone = s.execute(delete(Draft).where(Draft.id == item.id,
+                                                     Draft.updated_at < cutoff))
+                if not gone.rowcount:
+                    continue
+            elif item.kind == "practice_attempt":
                 s.execute(delete(PracticeAttempt).where(PracticeAttempt.id == item.id))
+            else:
+                detail.update(supervision_retention.delete_record(s, item.kind, item.id))
             audit.append(s, store.user, "delete", item.kind, item.id, detail)
-        return found
+            deleted.append(item)
+        return deleted
