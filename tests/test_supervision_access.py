@@ -2,56 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from supervision_fixtures import RATINGS, days
 
 from rso_widgets.settings import get_settings
-from rso_widgets.store import AccessDenied, Store, db, open_store
+from rso_widgets.store import AccessDenied
 from rso_widgets.store.supervision import SupervisionStore
 from rso_widgets.supervision import access
 from rso_widgets.supervision.cpd import cpd_record
-from rso_widgets.supervision.validation import today_in_england
 
-TODAY = today_in_england()
-RATINGS = {s: {"level": "established", "evidence": "seen"} for s in (
-    "empathy", "warmth", "respect", "rewarding_progress", "directive_not_hostile",
-    "explaining_purpose")}
-
-
-def days(n: int) -> dt.date:
-    return TODAY + dt.timedelta(days=n)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    """One migrated database per module; each test works on a copy (fast)."""
-    path = tmp_path_factory.mktemp("template") / "wb.sqlite"
-    open_store(f"sqlite:///{path}", user="admin").close()
-    return path
-
-
-@pytest.fixture
-def as_user(template, tmp_path, monkeypatch):
-    """as_user("name") -> a SupervisionStore acting as that user, all on one database."""
-    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    monkeypatch.delenv("RSO_TEAM_ADMINS", raising=False)
-    get_settings.cache_clear()
-    db.sqlite_copy(template, tmp_path / "wb.sqlite")
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'wb.sqlite'}")
-    yield lambda user: SupervisionStore(Store(engine, user=user))
-    engine.dispose()
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def north(as_user):
-    """Lead Lee; Alex and Bo, both supervised by Sam; Val is outside the team."""
-    lee = as_user("lee")
-    t = lee.create_team("North")
-    lee.add_team_member(t.id, "alex", supervisor="sam")
-    lee.add_team_member(t.id, "bo", supervisor="sam")
-    return t
+pytest_plugins = ("supervision_fixtures",)
 
 
 def _session(as_user, **extra):

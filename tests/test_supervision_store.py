@@ -2,73 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from supervision_fixtures import days, observation, session
 
 from rso_widgets.instruments.plan_quality import Judgement
-from rso_widgets.settings import get_settings
-from rso_widgets.store import ImmutableRecordError, Store, db, open_store
-from rso_widgets.store.supervision import SupervisionStore
+from rso_widgets.store import ImmutableRecordError
 from rso_widgets.supervision import InvalidRecord, PlanReview
-from rso_widgets.supervision.validation import today_in_england
 
-TODAY = today_in_england()
-
-
-def days(n: int) -> dt.date:
-    return TODAY + dt.timedelta(days=n)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    """One migrated database per module; each test works on a copy (fast)."""
-    path = tmp_path_factory.mktemp("template") / "wb.sqlite"
-    open_store(f"sqlite:///{path}", user="admin").close()
-    return path
-
-
-@pytest.fixture
-def as_user(template, tmp_path, monkeypatch):
-    """as_user("name") -> a SupervisionStore acting as that user, all on one database."""
-    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    monkeypatch.delenv("RSO_TEAM_ADMINS", raising=False)
-    get_settings.cache_clear()
-    db.sqlite_copy(template, tmp_path / "wb.sqlite")
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'wb.sqlite'}")
-    yield lambda user: SupervisionStore(Store(engine, user=user))
-    engine.dispose()
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def team(as_user):
-    """Team 'North': lead Lee; assessor Alex supervised by Sam; assessor Bo supervised by Sam."""
-    lee = as_user("lee")
-    t = lee.create_team("North")
-    lee.add_team_member(t.id, "alex", supervisor="sam")
-    lee.add_team_member(t.id, "bo", supervisor="sam")
-    return t
-
-
-OBS_RATINGS = {
-    "empathy": {"level": "established", "evidence": "Reflected back the worry about work."},
-    "warmth": {"level": "strong", "evidence": "Calm, friendly greeting at the door."},
-    "respect": {"level": "established", "evidence": "Asked before sitting down."},
-    "rewarding_progress": {"level": "emerging", "evidence": "Noted the new job only briefly."},
-    "directive_not_hostile": {"level": "established", "evidence": "Returned to the plan."},
-    "explaining_purpose": {"level": "not_seen"},
-}
-
-
-def observation(assessor="alex", on=None, **extra):
-    return {"assessor": assessor, "observed_on": on or days(-3), "context": "home_visit",
-            "ratings": OBS_RATINGS, "strengths": ["Warm, calm manner"],
-            "development_points": ["Explain the purpose of the visit at the start"], **extra}
-
-
-def session(held_on=None, **extra):
-    return {"supervisor": "sam", "assessor": "alex", "held_on": held_on or days(-1), **extra}
+pytest_plugins = ("supervision_fixtures",)
 
 
 def test_session_round_trip_and_audit(as_user, team):
@@ -182,7 +123,8 @@ def test_diary_share_into_session(as_user, team):
     assert sam.diary_entry(entry.id) == shared
     assert sam.session(s1.id).shared_diary_ids == (entry.id,)
     assert [e.id for e in sam.shared_diary_entries(s1.id)] == [entry.id]
-    alex.update_diary_entry(entry.id, {"prompt": "key_disagreement", "text": "Now I agree"})
+    alex.update_diary_entry(entry.id, {"prompt": "key_disagreement", "text": "Now I agree"},
+                            expected_version=shared.version)
     assert sam.diary_entry(entry.id).text == "Now I agree"
     alex.delete_diary_entry(entry.id)
     assert alex.diary() == []

@@ -90,7 +90,17 @@ def test_theme_counts_sum_to_the_agenda_items_whatever_the_sessions(raw):
     v = view(sessions)
     in_window = [s for s in sessions if s.status == "held" and s.held_on >= days(-365)]
     if v.agenda_themes is not None:
-        assert sum(v.agenda_themes.values()) == sum(len(s.agenda) for s in in_window)
+        # every theme shown is shared by 3 or more people; the rest are only counted in a note
+        people: dict[str, set[str]] = {}
+        for s in in_window:
+            for a in s.agenda:
+                people.setdefault(a.topic, set()).add(s.assessor)
+        shared = {t for t, who in people.items() if len(who) >= 3}
+        assert v.agenda_themes == {
+            LISTS.topic_label(t): sum(a.topic == t for s in in_window for a in s.agenda)
+            for t in shared}
+        left_out = any(n.startswith("Themes fewer than 3") for n in v.notes)
+        assert left_out == (len(shared) < len(people))
         assert len({s.assessor for s in in_window if s.agenda}) >= 3
     else:
         assert len({s.assessor for s in in_window if s.agenda}) < 3
@@ -119,7 +129,12 @@ def test_rubric_profile_and_trend_over_time():
                   min_group=3, period="quarter")
     q9 = next(c for c in v.plan_quality if c.criterion == "Q9")
     assert (q9.judged, q9.mean, q9.fully_met) == (3, pytest.approx(1.67), pytest.approx(0.67))
-    assert v.rubric_gaps == {"Q9": 1}
+    # one plan (Cam's) falls short on Q9: a count one person makes is left out, and said so
+    assert v.rubric_gaps == {}
+    assert any("(left out: rubric criteria 1)" in n for n in v.notes)
+    assert team_view(roster(), sessions, [], {}, rubric=RUBRIC, scale=SCALE, lists=LISTS,
+                     today=TODAY, since=q1 - dt.timedelta(days=1), frequency_days=42,
+                     min_group=1).rubric_gaps == {"Q9": 1}
     assert [c.criterion for c in v.plan_quality] == [c.id for c in RUBRIC.criteria]
 
 
@@ -131,6 +146,19 @@ def test_small_groups_are_withheld():
     assert v.plan_quality_trend[0].criteria is None
     assert any("fewer than 3 people" in n for n in v.notes)
     assert v.individuals == []
+
+
+def test_a_theme_fewer_than_the_minimum_share_is_left_out():
+    """Three people bring skills; only Alex brings values and wellbeing, so that count (which
+    would point at Alex) is not shown, and the notes say one topic was left out."""
+    sessions = [rec(n, who, days(-10), ["skills"]) for n, who in enumerate(ASSESSORS[:3], 1)]
+    sessions.append(rec(9, "alex", days(-5), ["values_wellbeing", "skills"]))
+    v = view(sessions)
+    assert v.agenda_themes == {LISTS.topic_label("skills"): 4}
+    assert "Themes fewer than 3 people share are not shown, as they could identify someone " \
+           "(left out: agenda topics 1)." in v.notes
+    assert view(sessions, min_group=1).agenda_themes == {
+        LISTS.topic_label("skills"): 4, LISTS.topic_label("values_wellbeing"): 1}
 
 
 def test_supervision_held_against_due():

@@ -306,6 +306,10 @@ def test_observation_without_evidence_is_shown_beside_each_skill(store):
     assert "Seen &lt;script&gt;" in mine and "observed by sam" in mine
     alex.open_session(session.id)
     assert "Observation on" in alex.summary.value and "by sam" in alex.summary.value
+    # ... and on that session's agenda, with its development points (escaped)
+    agenda = alex.summary.value.split("<h3>Agenda</h3>")[1].split("<h3>Notes</h3>")[0]
+    assert "<strong>Observation of practice</strong> on" in agenda and "by sam" in agenda
+    assert "No agenda yet" not in agenda and "<script>" not in agenda
 
 
 def test_observing_yourself_is_refused_inline(store):
@@ -347,6 +351,45 @@ def test_diary_write_share_and_withdraw(store):
     assert alex.share_diary(withdraw=True).shared_session_id is None
     sam.open_session(session.id)
     assert "Hard visit" not in sam.summary.value
+
+
+def test_diary_entry_edited_by_its_author_and_a_stale_edit_refused(store):
+    alex = app_for(store, "alex")
+    form = alex.diary_form
+    assert form.edit_box.layout.display == "none"  # nothing to edit yet
+    form.text.control.value = "First thoughts"
+    entry = alex.write_diary()
+    assert form.edit_box.layout.display == ""
+    form._on_edit_clicked()
+    assert "no entry chosen" in form.errors["edit_entry"]
+    form.edit_picker.control.value = entry.id
+    form.edit_button.click()
+    assert form.editing == (entry.id, entry.version) and form.text.control.value == (
+        "First thoughts")
+    assert form.submit_button.description == "Save changes" and "Edit entry 1" in (
+        form.title.value)
+    form.text.control.value = f"Second thoughts {HOSTILE}"
+    edited = alex.write_diary()
+    assert edited.id == entry.id and edited.version == entry.version + 1
+    assert "Your changes are saved" in form.notice.value and form.editing is None
+    assert "Second thoughts &lt;script&gt;" in alex.diary_view.value
+    assert "First thoughts" not in alex.diary_view.value and "edited" in alex.diary_view.value
+
+    # the same entry open on two pages: the second save is refused and its text kept
+    other = app_for(store, "alex")
+    other.diary_form.start_edit(edited)
+    form.start_edit(edited)
+    other.diary_form.text.control.value = "Edited on the other page"
+    assert other.write_diary() is not None
+    form.text.control.value = "My edit, started earlier"
+    assert alex.write_diary() is None
+    assert "Nothing was overwritten" in form.notice.value
+    assert form.text.control.value == "My edit, started earlier" and form.editing is not None
+    form.cancel_button.click()
+    assert form.editing is None and form.text.control.value == ""
+    assert form.submit_button.description == "Save the entry"
+    alex.refresh_diary()
+    assert "Edited on the other page" in alex.diary_view.value
 
 
 def test_goal_set_in_a_session_and_reviewed_with_history(store):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from ..widgets.fields import HINT_COLOUR, Notice, esc, safe_callback, text_button
+from ..widgets.fields import Notice, esc, safe_callback, text_button
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -42,6 +42,8 @@ APP_CSS = """
 .rso-supervision .rso-typed { overflow-wrap: anywhere; }
 .rso-supervision .widget-html-content { line-height: 1.4; }
 .rso-supervision h3 { margin: 16px 0 6px 0; }
+.rso-supervision .jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab {
+  color: #0b0c0c; }  /* the theme's grey tab labels fail AA contrast */
 """
 def _plain(exc: BaseException) -> str:
     from ..widgets.supervision_forms import plain_refusal
@@ -322,6 +324,7 @@ class SupervisionApp(w.VBox):
         if not self._built("diary"):
             return
         entries = self.sup.diary()
+        self.diary_form.set_entries(entries)
         own = [s for s in self.sessions if s.assessor == self.user]
         self.diary_share.set_choices(entries, own)
         self.diary_view.value = diary_html(entries, {p.id: p.label
@@ -577,12 +580,21 @@ class SupervisionApp(w.VBox):
         self.write_diary()
 
     def write_diary(self) -> Any:
+        """Save the form: a new entry, or the edit of one (refused if it changed meanwhile)."""
         form = self.diary_form
-        rec = self._attempt(form, "the entry", lambda: self.sup.write_diary_entry(form.value))
+        editing = form.editing
+        if editing is None:
+            rec = self._attempt(form, "the entry",
+                                lambda: self.sup.write_diary_entry(form.value))
+        else:
+            entry_id, version = editing
+            rec = self._attempt(form, "the entry", lambda: self.sup.update_diary_entry(
+                entry_id, form.value, expected_version=version))
         if rec is not None:
             form.reset()
             self.refresh_diary()
-            form.say("Your entry is saved. It is private until you share it.")
+            form.say("Your changes are saved." if editing else
+                     "Your entry is saved. It is private until you share it.")
         return rec
 
     @safe_callback(_report, "sharing the entry")
@@ -707,14 +719,6 @@ def supervision(store: Store | None = None) -> w.Widget:
             store = open_store()
         return SupervisionApp(store)
     except Exception as exc:
-        log.exception("the supervision workbook could not start")
-        return w.HTML(
-            '<div role="alert" style="border-left:6px solid #d4351c;padding:6px 12px">'
-            "<strong>The supervision workbook could not start.</strong> "
-            f"{esc(_short(exc))} Tell the workbook team; nothing was changed.</div>"
-            f"<p style='color:{HINT_COLOUR}'>Reload the page to try again.</p>")
+        from .startup import could_not_start
 
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text if len(text) <= 300 else text[:297] + "…"
+        return could_not_start("The supervision workbook", exc)

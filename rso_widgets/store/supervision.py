@@ -75,7 +75,7 @@ from ..supervision.validation import (
     status_date_problems,
     today_in_england,
 )
-from .errors import AccessDenied, DuplicateNameError, NotFoundError
+from .errors import AccessDenied, DuplicateNameError, EditConflictError, NotFoundError
 from .models import (
     ActionFollowUp,
     Assessment,
@@ -684,18 +684,33 @@ class SupervisionStore:
             self._audit(s, "create", "diary_entry", row.id, prompt=row.prompt)
             return _diary(row)
 
-    def update_diary_entry(self, entry_id: int, data: DiaryInput | dict[str, Any]
-                           ) -> DiaryRecord:
-        """Rewrite one of your entries (sharing is unchanged)."""
+    def update_diary_entry(self, entry_id: int, data: DiaryInput | dict[str, Any], *,
+                           expected_version: int) -> DiaryRecord:
+        """Edit one of your entries (its author only; sharing is unchanged). `expected_version`
+        is the version your edit started from (`DiaryRecord.version`): if the entry has been
+        edited since (another page or tab), nothing is overwritten and `EditConflictError`
+        says so. The edit is audited (which fields changed, never the words)."""
         inp = parse(DiaryInput, data, "diary entry")
         raise_if(diary_problems(inp, load_supervision_lists(), self.today()), "diary entry")
         with self._guard("change", "diary_entry", entry_id), self.store._writing() as s:
             row = self._own_entry(s, entry_id)
+            if row.version != expected_version:
+                when = row.updated_at.strftime("%Y-%m-%d %H:%M UTC")
+                raise EditConflictError(
+                    f"Not saved: your diary entry {entry_id} was changed at {when} (it is now "
+                    f"version {row.version}) after you started editing version "
+                    f"{expected_version}, perhaps on another page. Nothing was overwritten. "
+                    "Copy your new text, open the entry again and reapply your changes.")
             self._check_diary_links(s, inp)
-            for k, v in _diary_fields(inp).items():
+            fields = _diary_fields(inp)
+            changed = sorted(k for k, v in fields.items() if getattr(row, k) != v)
+            if not changed:
+                return _diary(row)
+            for k, v in fields.items():
                 setattr(row, k, v)
-            row.updated_at = utcnow()
-            self._audit(s, "change", "diary_entry", row.id)
+            row.version, row.updated_at = row.version + 1, utcnow()
+            self._audit(s, "change", "diary_entry", row.id, fields=changed,
+                        version=row.version)
             return _diary(row)
 
     def share_diary_entry(self, entry_id: int, session_id: int | None) -> DiaryRecord:
@@ -1025,5 +1040,5 @@ def _diary(d: DiaryEntry) -> DiaryRecord:
                        event_on=d.event_on, case_id=d.case_id, item=d.item,
                        observation_id=d.observation_id, assessment_id=d.assessment_id,
                        shared_session_id=d.shared_session_id, created_at=d.created_at,
-                       updated_at=d.updated_at)
+                       updated_at=d.updated_at, version=d.version)
 

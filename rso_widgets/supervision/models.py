@@ -218,6 +218,7 @@ class DiaryRecord(_Record):
     shared_session_id: int | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    version: int = 1
 
 
 # -- development goals -------------------------------------------------------------------------

@@ -194,6 +194,14 @@ def supervision_status(assessor: str, sessions: Iterable[SessionRecord], *, toda
 
 # -- the view ----------------------------------------------------------------------------------
 
+def _people(pairs: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    """(theme, person) pairs → theme → the people it came from."""
+    out: dict[str, set[str]] = {}
+    for key, who in pairs:
+        out.setdefault(key, set()).add(who)
+    return out
+
+
 def team_view(team: TeamRecord, sessions: Sequence[SessionRecord],
               observations: Sequence[ObservationRecord], consents: Mapping[str, bool], *,
               rubric: Rubric, scale: ObservationScale, lists: SupervisionLists, today: dt.date,
@@ -211,16 +219,36 @@ def team_view(team: TeamRecord, sessions: Sequence[SessionRecord],
     def enough(people: Iterable[str]) -> bool:
         return len(set(people)) >= min_group
 
+    def common(counts: dict[str, int], people: Mapping[str, set[str]], what: str
+               ) -> dict[str, int]:
+        """Only the themes at least `min_group` people share: a theme one or two people
+        bring would point at them (the number left out is said in the notes)."""
+        keep = {k: v for k, v in counts.items() if enough(people.get(k, ()))}
+        if len(keep) < len(counts):
+            small.append(f"{what} {len(counts) - len(keep)}")
+        return keep
+
+    small: list[str] = []
     dated = reviews_in(mine)
-    recent = [r for _, _, r in latest_per_plan(dated)]
+    latest = latest_per_plan(dated)
+    recent = [r for _, _, r in latest]
     plan_quality = (criterion_summaries(recent, rubric)
                     if enough(who for _, who, _ in dated) else None)
-    agenda = ({lists.topic_label(k): v for k, v in topic_counts(mine).items()}
-              if enough(s.assessor for s in mine if s.agenda) else None)
-    gaps = rubric_gap_counts(recent) if plan_quality is not None else None
+    agenda = None
+    if enough(s.assessor for s in mine if s.agenda):
+        raised = _people((item.topic, s.assessor) for s in mine for item in s.agenda)
+        agenda = {lists.topic_label(k): v for k, v in common(
+            topic_counts(mine), raised, "agenda topics").items()}
+    gaps = None
+    if plan_quality is not None:
+        short = _people((c, who) for _, who, r in latest for c in r.gaps())
+        gaps = common(rubric_gap_counts(recent), short, "rubric criteria")
     labels = {sk.id: sk.label for sk in scale.skills}
-    skills = ({labels.get(k, k): v for k, v in skill_gap_counts(obs, scale).items()}
-              if enough(o.assessor for o in obs) else None)
+    skills = None
+    if enough(o.assessor for o in obs):
+        below = _people((k, o.assessor) for o in obs for k in skill_gap_counts([o], scale))
+        skills = {labels.get(k, k): v for k, v in common(
+            skill_gap_counts(obs, scale), below, "observed skills").items()}
 
     status = {u: supervision_status(u, sessions, today=today, since=joined[u],
                                     frequency_days=frequency_days) for u in members}
@@ -233,6 +261,9 @@ def team_view(team: TeamRecord, sessions: Sequence[SessionRecord],
             never_supervised=sum(p.last_held is None for p in status.values()),
             held=sum(p.held_in_window for p in status.values()),
             due=sum(p.due_in_window for p in status.values()))
+    if small:
+        notes.append(f"Themes fewer than {min_group} people share are not shown, as they could "
+                     f"identify someone (left out: {', '.join(small)}).")
     for label, value in (("plan quality", plan_quality), ("agenda themes", agenda),
                          ("observation themes", skills), ("supervision coverage", coverage)):
         if value is None:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ValidationError
 
+from ..freetext import text_problem, tree_problems
 from ..instruments.plan_quality import Rubric
 from .lists import ObservationScale, SupervisionLists
 from .models import (
@@ -60,16 +61,20 @@ def today_in_england() -> dt.date:
 
 
 def parse(model: type[M], data: Any, what: str) -> M:
-    """`data` (a model or a mapping) as `model`; shape errors become `InvalidRecord`."""
+    """`data` (a model or a mapping) as `model`; shape errors and text that may not be stored
+    (control characters, over-long text: see `freetext.py`) become `InvalidRecord`."""
     if isinstance(data, model):
-        return data
-    if isinstance(data, BaseModel):
-        data = data.model_dump()
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidRecord([Problem(".".join(str(x) for x in e["loc"]) or what, e["msg"],
-                                     _shape_fix(e)) for e in exc.errors()], what) from None
+        parsed = data
+    else:
+        if isinstance(data, BaseModel):
+            data = data.model_dump()
+        try:
+            parsed = model.model_validate(data)
+        except ValidationError as exc:
+            raise InvalidRecord([Problem(".".join(str(x) for x in e["loc"]) or what, e["msg"],
+                                         _shape_fix(e)) for e in exc.errors()], what) from None
+    raise_if([Problem(*p) for p in tree_problems(parsed.model_dump(mode="json"))], what)
+    return parsed
 
 
 def _shape_fix(error: Any) -> str:
@@ -100,7 +105,8 @@ def name_problems(value: str, field: str, role: str) -> list[Problem]:
     if len(value.strip()) > MAX_NAME:
         return [Problem(field, f"is longer than {MAX_NAME} characters",
                         f"give the {role}'s user name")]
-    return []
+    problem = text_problem(value.strip(), MAX_NAME)
+    return [Problem(field, *problem)] if problem else []
 
 
 def past_date_problems(value: dt.date | None, field: str, today: dt.date,

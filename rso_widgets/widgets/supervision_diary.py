@@ -21,14 +21,30 @@ PRIVATE = ("Your diary is private. An entry is seen by your supervisor only if y
 
 
 class DiaryForm(RecordForm):
-    """Write one diary entry."""
+    """Write one diary entry, or edit one of your own (`start_edit`; the app saves an edit with
+    the version it started from, so a change made elsewhere meanwhile is never overwritten)."""
 
     submit_label = "Save the entry"
+    KEPT = ("case_id", "item", "assessment_id")  # links an edit keeps but this form does not show
 
     def __init__(self, lists: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.lists = lists
         sh = self.shared
+        self.editing: tuple[int, int] | None = None  # (entry id, version the edit started from)
+        self._kept: dict[str, Any] = {}
+        self._entries: dict[int, Any] = {}
+        self.title = heading("Write a diary entry", 2, margin="6px 0")
+        self.edit_picker = self.field("edit_entry", choice([], sh), "Edit one of your entries",
+                                      "Your entries stay private unless you share them.",
+                                      size="wide")
+        self.edit_button = text_button("Edit this entry")
+        self.edit_button.on_click(self._on_edit_clicked)
+        self.cancel_button = text_button("Stop editing (keep the entry as it was)")
+        self.cancel_button.on_click(lambda _b: self.reset())
+        self.cancel_button.layout.display = "none"
+        self.edit_box = w.VBox([self.edit_picker, self.edit_button],
+                               layout=w.Layout(display="none", margin="0 0 12px 0"))
         self.prompt = self.field("prompt", choice([(p.label, p.id) for p in lists.diary_prompts],
                                                   sh, value="free"),
                                  "What prompted this entry?", self._prompt_hint("free"),
@@ -42,9 +58,53 @@ class DiaryForm(RecordForm):
         self.text = self.field("text", text_box(sh, area=True, rows=6), "Your reflection",
                                "What happened, what you made of it, and what you will do next.",
                                size="wide")
-        self._finish([heading("Write a diary entry", 2, margin="6px 0"), hint(PRIVATE),
-                      self.prompt, self.event_on, self.observation, self.text])
+        self._finish([self.edit_box, self.title, hint(PRIVATE), self.prompt, self.event_on,
+                      self.observation, self.text, self.cancel_button])
         self.add_class("rso-diary-form")
+
+    # -- editing an entry ---------------------------------------------------------------------
+    def set_entries(self, entries: Sequence[Any]) -> None:
+        """The author's entries (newest first), offered for editing."""
+        self._entries = {e.id: e for e in entries}
+        self.edit_picker.control.options = [
+            (f"Entry {n} — {date_text(e.created_at)}: {_short(e.text)}", e.id)
+            for n, e in enumerate(entries, 1)]
+        self.edit_picker.control.index = None
+        self.edit_box.layout.display = "" if entries else "none"
+        if self.editing is not None and self.editing[0] not in self._entries:
+            self.reset()  # the entry being edited is gone (deleted under retention)
+
+    def _on_edit_clicked(self, _button: Any = None) -> None:
+        from .supervision_forms import PageProblem
+
+        self.clear_problems()
+        entry = self._entries.get(self.edit_picker.control.value)
+        if entry is None:
+            self.show_problems([PageProblem("edit_entry", "no entry chosen",
+                                            "choose the entry to edit")], "the edit")
+            return
+        self.start_edit(entry)
+
+    def start_edit(self, entry: Any) -> None:
+        """Fill the form with `entry` (a `DiaryRecord`); saving then changes that entry."""
+        self.clear_problems()
+        n = list(self._entries).index(entry.id) + 1 if entry.id in self._entries else entry.id
+        options = list(self.observation.control.options)
+        if entry.observation_id is not None and entry.observation_id not in [v for _l, v
+                                                                            in options]:
+            options.append((f"Observation {entry.observation_id}", entry.observation_id))
+            self.observation.control.options = options
+        self.prompt.control.value = entry.prompt
+        self.event_on.control.value = entry.event_on
+        self.observation.control.value = entry.observation_id
+        self.text.control.value = entry.text
+        self._kept = {k: getattr(entry, k, None) for k in self.KEPT}
+        self.editing = (entry.id, entry.version)
+        self.title.value = heading(f"Edit entry {n} (written {date_text(entry.created_at)})",
+                                   2, margin="6px 0").value
+        self.submit_button.description = self.submit_button.tooltip = "Save changes"
+        self.cancel_button.layout.display = ""
+        self.text.control.focus()
 
     def _prompt_hint(self, prompt_id: str) -> str:
         return next((p.hint for p in self.lists.diary_prompts if p.id == prompt_id), "")
@@ -67,14 +127,21 @@ class DiaryForm(RecordForm):
             data["event_on"] = self.event_on.control.value
         if self.observation.control.value is not None:
             data["observation_id"] = self.observation.control.value
+        if self.editing is not None:
+            data.update({k: v for k, v in self._kept.items() if v is not None})
         return data
 
     def reset(self) -> None:
+        """A blank new entry (ends any edit without saving it)."""
         self.clear_problems()
         self.prompt.control.value = "free"
         self.event_on.control.value = None
         self.observation.control.value = None
         self.text.control.value = ""
+        self.editing, self._kept = None, {}
+        self.title.value = heading("Write a diary entry", 2, margin="6px 0").value
+        self.submit_button.description = self.submit_button.tooltip = self.submit_label
+        self.cancel_button.layout.display = "none"
 
 
 class DiaryShareForm(RecordForm):
@@ -136,6 +203,8 @@ def diary_html(entries: Sequence[Any], prompt_labels: Mapping[str, str],
         else:
             shared = f"Shared into session {e.shared_session_id}."
         event = f" · about {date_text(e.event_on)}" if e.event_on else ""
+        if getattr(e, "version", 1) > 1:
+            event += f" · edited {date_text(e.updated_at)}"
         parts.append(
             f"<div class='rso-diary-entry' style='border-left:4px solid #b1b4b6;"
             f"padding:2px 10px;margin:0 0 10px 0'><h4 style='margin:6px 0 2px 0'>Entry {n}: "

@@ -307,9 +307,16 @@ def session_summary_html(s: Any, lists: Any, *, action_texts: Mapping[int, str] 
     action_texts = action_texts or {}
     skill_labels, context_labels = skill_labels or {}, context_labels or {}
     prompt_labels = prompt_labels or {}
-    agenda = _list((f"<strong>{esc(lists.topic_label(a.topic))}</strong>"
-                    + (f": <span class='rso-typed'>{esc(a.detail)}</span>" if a.detail else "")
-                    for a in s.agenda), "No agenda yet.")
+    # the assessor's topics, then what was brought to this session: each observation of
+    # practice linked to it, with its development points
+    brought = [f"<span class='rso-agenda-observation'><strong>Observation of practice</strong>"
+               f" on {esc(date_text(o.observed_on))} by {esc(o.observer)} "
+               f"({esc(context_labels.get(o.context, o.context))}): development points: "
+               f"<span class='rso-typed'>{esc('; '.join(o.development_points) or 'none')}"
+               "</span></span>" for o in observations]
+    agenda = _list([*(f"<strong>{esc(lists.topic_label(a.topic))}</strong>"
+                      + (f": <span class='rso-typed'>{esc(a.detail)}</span>" if a.detail
+                         else "") for a in s.agenda), *brought], "No agenda yet.")
     notes = (f"<p class='rso-typed' style='white-space:pre-wrap;max-width:45em'>"
              f"{esc(s.notes)}</p>" if s.notes.strip()
              else f"<p style='color:{HINT_COLOUR}'>No notes yet.</p>")

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import assert_no_traceback, private_server
+from browser_support import AXE_ANY, assert_accessible, assert_no_traceback, private_server
 from playwright.sync_api import expect
 
 from rso_widgets.commands.serve import ServedWorkbooks
@@ -103,10 +103,7 @@ def _start_session(page, start) -> None:
     expect(form.locator(".rso-error-summary")).to_contain_text("There is a problem")
     expect(form.get_by_role("button", name="Go to Date of the session")).to_be_visible()
     assert_no_traceback(page)
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, context=".rso-session-start")
-    assert results.violations_count == 0, results.generate_report()
+    assert_accessible(page, ".rso-session-start", fail_on=AXE_ANY)
     held = dt.date.today() - dt.timedelta(days=1)
     form.get_by_label("Date of the session").fill(held.isoformat())
     form.get_by_role("button", name="Save the session").click()
@@ -138,7 +135,138 @@ def _team_view(page, show) -> None:
         assert not re.search(rf"\b{name}\b", text), f"{name} is named without consent"
     expect(view.locator(".js-plotly-plot")).to_be_visible(timeout=WAIT)
     assert_no_traceback(page)
-    from axe_playwright_python.sync_playwright import Axe
+    assert_accessible(page, ".rso-team-view", fail_on=AXE_ANY)
 
-    results = Axe().run(page, context=".rso-team-view")
-    assert results.violations_count == 0, results.generate_report()
+
+# -- an observation of practice, recorded by one person, on the assessor's next session ---------
+
+OBSERVER, ASSESSOR = "olu.observer", "alex"
+EVIDENCE = {"Empathy": "Reflected back the <i>worry</i> about losing work",
+            "Warmth": "A calm, friendly greeting at the door",
+            "Respect": "Asked before sitting down and used the person's name",
+            "Rewarding progress": "Noticed and praised the new job",
+            "Being directive without being hostile": "Brought the talk back to the plan firmly",
+            "Explaining the purpose of the visit": "Said at the start why the visit was made"}
+POINT = "Explain the <b>purpose</b> of each visit at the start"
+
+
+def _seed_pair(data: Path) -> dict[str, dt.date]:
+    """Alex (supervised by Sam, team North led by Lee): a session held 20 days ago and the next
+    one planned in a week, both with Alex's own agenda."""
+    from rso_widgets.store import Store, db, open_store
+    from rso_widgets.supervision.validation import today_in_england
+
+    data.mkdir(parents=True)
+    today = today_in_england()
+    dates = {"last": today - dt.timedelta(days=20), "next": today + dt.timedelta(days=7),
+             "observed": today - dt.timedelta(days=2)}
+    with open_store(f"sqlite:///{data / db.DB_FILENAME}", user="lee") as lead:
+        team = lead.supervision.create_team("North")
+        lead.supervision.add_team_member(team.id, ASSESSOR, supervisor="sam")
+        alex = Store(lead.engine, user=ASSESSOR).supervision
+        alex.create_session({"supervisor": "sam", "assessor": ASSESSOR,
+                             "held_on": dates["last"], "agenda": [{"topic": "values_wellbeing"}]})
+        alex.create_session({"supervisor": "sam", "assessor": ASSESSOR, "status": "planned",
+                             "held_on": dates["next"], "agenda": [
+                                 {"topic": "difficult_case", "detail": "A visit that went badly"}]})
+    return dates
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory):
+    """Two servers on one data directory: the observer's and the assessor's (each signed in as
+    that person, as two people behind an authenticating proxy would be)."""
+    seeded: dict[str, object] = {}
+
+    def seed(data: Path) -> None:
+        seeded["data"], seeded["dates"] = data, _seed_pair(data)
+
+    with private_server(tmp_path_factory, "observer", OBSERVER, seed=seed) as observer, \
+            private_server(tmp_path_factory, "assessor", ASSESSOR,
+                           seed=lambda data: data.symlink_to(seeded["data"])) as assessor:
+        yield observer, assessor, seeded["data"], seeded["dates"]
+
+
+def _page(chromium):
+    context = chromium.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    return context, page
+
+
+def test_an_observation_appears_on_the_assessors_next_session_agenda(chromium, pair):
+    """The observer rates every skill with evidence, strengths and a development point through
+    the app (a skill left without evidence is refused inline first); the assessor, on their own
+    server, opens their next (planned) session and finds the observation on its agenda, and not
+    on the session before it. Typed text stays text; each read is in the audit log."""
+    from rso_widgets.store import db, open_store
+    from rso_widgets.widgets.supervision_forms import date_text
+
+    observer, assessor, data, dates = pair
+    context, page = _page(chromium)
+    try:
+        open_page(page, observer, SUPERVISION, "Start a new session")
+        assert page.get_by_text(f"You are signed in as {OBSERVER}").is_visible()
+        page.get_by_role("tab", name="Observation of practice").click()
+        form = page.locator(".rso-observation-form")
+        expect(form).to_be_visible(timeout=WAIT)
+        form.get_by_label("Assessor observed (user name)").fill(ASSESSOR)
+        form.get_by_label("Date of the observation").fill(dates["observed"].isoformat())
+        form.get_by_label("Setting", exact=True).select_option(label="Home visit")
+        for skill, seen in EVIDENCE.items():
+            form.get_by_label(f"{skill}: rating", exact=True).select_option(label="Established")
+            if skill != "Warmth":
+                form.get_by_label(f"{skill}: what you saw or heard").fill(seen)
+        form.get_by_label("Strengths", exact=True).fill("Warm, calm manner\nClear about the plan")
+        form.get_by_label("Development point 1").fill(POINT)
+        save = form.get_by_role("button", name="Save the observation")
+        save.click()
+        expect(form.locator(".rso-error-summary")).to_contain_text("There is a problem",
+                                                                  timeout=WAIT)
+        expect(form.get_by_text("'Warmth' is rated Established with no evidence").first
+               ).to_be_visible()
+        assert_no_traceback(page)
+        form.get_by_label("Warmth: what you saw or heard").fill(EVIDENCE["Warmth"])
+        save.click()
+        expect(form).to_contain_text(
+            f"The observation of {ASSESSOR} on {date_text(dates['observed'])} is saved. It is "
+            "linked to the assessor's next supervision session.", timeout=WAIT)
+        expect(form.get_by_text("with no evidence")).to_have_count(0)
+        assert_no_traceback(page)
+    finally:
+        context.close()
+
+    context, page = _page(chromium)
+    try:
+        open_page(page, assessor, SUPERVISION, "Start a new session")
+        assert page.get_by_text(f"You are signed in as {ASSESSOR}").is_visible()
+        summary = page.locator(".rso-session-summary")
+        agenda_item = summary.locator(".rso-agenda-observation")
+        picker = page.get_by_label("Session", exact=True)
+        picker.select_option(label=f"{date_text(dates['next'])} — with sam (planned)")
+        page.get_by_role("button", name="Open this session").click()
+        expect(summary).to_contain_text(f"Session on {date_text(dates['next'])}", timeout=WAIT)
+        expect(agenda_item).to_have_count(1)
+        expect(agenda_item).to_have_text(
+            f"Observation of practice on {date_text(dates['observed'])} by {OBSERVER} "
+            f"(Home visit): development points: {POINT}")
+        agenda = summary.locator("ul").first  # the assessor's topic, then what was brought
+        expect(agenda).to_contain_text("A difficult case: A visit that went badly")
+        assert page.evaluate("document.querySelectorAll('.rso-session-summary b').length") == 0
+        assert_no_traceback(page)
+        picker.select_option(label=f"{date_text(dates['last'])} — with sam (held)")
+        page.get_by_role("button", name="Open this session").click()
+        expect(summary).to_contain_text(f"Session on {date_text(dates['last'])}", timeout=WAIT)
+        expect(agenda_item).to_have_count(0)
+        expect(summary).to_contain_text("No observation of practice linked to this session.")
+        assert_no_traceback(page)
+    finally:
+        context.close()
+
+    with open_store(f"sqlite:///{data / db.DB_FILENAME}", user="auditor") as store:
+        entries = [(e.user, e.action, e.entity, e.entity_id)
+                   for e in store.audit_entries(1000)]
+    observation = next(e for e in entries if e[:3] == (OBSERVER, "create", "observation"))
+    assert (ASSESSOR, "view", "observation", observation[3]) in entries
+    assert (ASSESSOR, "view", "supervision_session", "2") in entries  # the next session
+    assert (ASSESSOR, "view", "supervision_session", "1") in entries
