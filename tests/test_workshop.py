@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import subprocess
 import sys
@@ -685,3 +686,260 @@ def test_store_workshop_additions(trainer_store, url):
                and e.action == "change"]
     assert {"key_released": True} in changes and {"key_released": False} in changes
     assert trainer_store.verify_audit().ok
+
+
+# --- ARMS in a workshop --------------------------------------------------------------------------
+
+def arms_ratings(case_id: str, **changes: str) -> dict[str, str]:
+    """The key's ARMS ratings for a case, with some changed."""
+    from rso_widgets.cases.arms_key import key_assessment
+
+    key = key_assessment(BY_ID[case_id])
+    return {fid: r.rating for fid, r in key.ratings.items()} | changes
+
+
+def arms_payload(case_id: str, **changes: str) -> dict[str, Any]:
+    """A submission holding only ARMS ratings (as the trainee page sends it for an ARMS case)."""
+    from rso_widgets.calibration.workshop import arms_start, workshop_payload
+    from rso_widgets.instruments.arms import FactorRating
+
+    blank = arms_start(BY_ID[case_id], ("arms",), RULESET)
+    ratings = {fid: FactorRating(rating=r) for fid, r in arms_ratings(case_id, **changes).items()}
+    return workshop_payload(("arms",), arms=blank.model_copy(update={"ratings": ratings}))
+
+
+def make_arms_workshop(app: TrainerDashboardApp,
+                       instruments: dict[str, tuple[str, ...]]) -> Any:
+    """A workshop made through the setup form, choosing the instruments for each case."""
+    app.setup.name.value = "ARMS calibration"
+    app.setup.case_select.value = tuple(instruments)
+    for cid, chosen in instruments.items():
+        app.setup.set_instruments(cid, chosen)
+    cohort = app.create()
+    assert cohort is not None, app.setup.summary.text
+    return cohort
+
+
+def rate(app: WorkshopTraineeApp, ratings: dict[str, str]) -> None:
+    for fid, rating in ratings.items():
+        app.arms.sections[fid].rating.value = rating
+
+
+def test_trainer_chooses_rm2000_arms_or_both_per_case(trainer, trainer_store):
+    from rso_widgets.calibration.workshop import instruments_problem
+    from rso_widgets.widgets.workshop_setup import instrument_options
+
+    trainer.setup.case_select.value = ("TC-01", "TC-13")
+    labels = {cid: dd.description for cid, dd in trainer.setup.instrument_choices.items()}
+    assert labels == {"TC-01": "Instruments for TC-01", "TC-13": "Instruments for TC-13"}
+    # ARMS is offered only for cases with an ARMS key
+    assert [v for _, v in instrument_options(BY_ID["TC-01"])] == [
+        ("rm2000",), ("arms",), ("rm2000", "arms")]
+    assert [v for _, v in instrument_options(BY_ID["TC-13"])] == [("rm2000",)]
+    assert "has no ARMS key" in instruments_problem(BY_ID["TC-13"], ("arms",))
+    cohort = make_arms_workshop(trainer, {"TC-01": ("rm2000", "arms"), "TC-13": ("rm2000",)})
+    assert cohort.instruments == {"TC-01": ("rm2000", "arms"), "TC-13": ("rm2000",)}
+    assert trainer_store.get_cohort(cohort.id).instruments_for("TC-01") == ("rm2000", "arms")
+    assert "TC-01 (RM2000 and ARMS), TC-13 (RM2000)" in trainer.header.value
+    # the store refuses what the form cannot send
+    with pytest.raises(ValueError, match="not one; use rm2000"):
+        trainer_store.create_cohort("X", ["TC-01"], instruments={"TC-01": ["static99"]})
+    with pytest.raises(ValueError, match="not among the workshop's cases"):
+        trainer_store.create_cohort("X", ["TC-01"], instruments={"TC-02": ["arms"]})
+    # RM2000 throughout is stored as nothing (workshops from before instruments read the same)
+    assert trainer_store.create_cohort("Y", ["TC-01"], instruments={}).instruments is None
+
+
+def test_trainee_scores_arms_key_hidden_draft_recovered_then_feedback(trainer, url):
+    from rso_widgets.calibration.workshop import submission_parts
+
+    cohort = make_arms_workshop(trainer, {"TC-01": ("rm2000", "arms"), "TC-02": ("arms",)})
+    app = joined(url, cohort.join_code, "Ann", user="user.ann")
+    assert [label.split(" (")[0] for label, _ in app.choice.options] == [
+        f"TC-01: {BY_ID['TC-01'].title}, RM2000 and ARMS", f"TC-02: {BY_ID['TC-02'].title}, ARMS"]
+    # ARMS only: no RM2000 form; the key's RM2000 result is the given static context
+    app.open_case("TC-02")
+    assert app.rm_section.layout.display == "none" and app.arms_section.layout.display == ""
+    assert app.arms.value.rm2000 is not None
+    # RM2000 and ARMS: both forms, and no RM2000 key leaking in as the static context
+    app.open_case("TC-01")
+    assert app.rm_section.layout.display == "" and app.arms_section.layout.display == ""
+    assert app.arms.value.rm2000 is None
+    page = app.arms.summary.text + app.status.value + app.feedback_head.value
+    assert BY_ID["TC-01"].arms_key is not None and "rationale" not in page.lower()
+    # not every factor rated: refused, each gap listed, nothing stored
+    app.form.set_facts(key_facts("TC-01"))
+    rate(app, {"R1": "not_evident"})
+    assert app.submit() is None
+    assert "Rate every ARMS factor before you submit: 10 factors are not rated" in \
+        app.status.value
+    assert app.arms.summary.layout.display != "none" and app.store.submissions(cohort.id) == []
+    # the draft keeps the ARMS ratings and survives a dead kernel
+    mine = arms_ratings("TC-01", R1="not_evident", R5="evident")
+    rate(app, mine)
+    key = draft_key(cohort.id, app.member.id, "TC-01")
+    assert app.store.get_draft(key).data["arms"]["ratings"]["R5"]["rating"] == "evident"
+    del app
+    back = joined(url, cohort.join_code, "Ann", user="user.ann")
+    back.open_case("TC-01")
+    assert "recovered from your draft" in back.status.value
+    assert {fid: sec.rating.value for fid, sec in back.arms.sections.items()} == mine
+    assert back.form.value["single"] == key_facts("TC-01")["single"]
+    sub = back.submit()
+    assert sub is not None, back.status.value
+    rm, arms = submission_parts(sub.attempt)
+    assert rm["facts"] and arms["ratings"]["R5"]["rating"] == "evident"
+    assert back.store.get_draft(key) is None
+    # before release: no ARMS feedback, even asked directly
+    back._show_feedback("TC-01")
+    assert back.arms_feedback.feedback is None and back.feedback_view.feedback is None
+    assert "Key:" not in back.arms_feedback.body.value
+    trainer.release_key(True)
+    back.check()
+    fb = back.arms_feedback.feedback
+    assert fb is not None and back.feedback_view.feedback is not None  # both instruments
+    assert fb.factor("R5").agreement == "adjacent" and fb.factor("R2").agreement == "exact"
+    assert fb.factor("R1").agreement == "not comparable"  # the key: insufficient information
+    assert BY_ID["TC-01"].arms_key.ratings["R5"].rationale.split()[0] in \
+        back.arms_feedback.body.value
+    # an ARMS-only case the trainee did not submit: no feedback for it
+    back.open_case("TC-02")
+    assert "did not submit this case" in back.feedback_head.value
+    assert back.arms_feedback.feedback is None
+
+
+@pytest.fixture
+def arms_room(trainer, url, trainer_store):
+    """Four trainees rate ARMS on TC-01 (with RM2000) and TC-02 (ARMS only); Rater 2 and Rater
+    4 rate P1 on TC-02 one step from the key, and Rater 4 rates P2 at the opposite end."""
+    cohort = make_arms_workshop(trainer, {"TC-01": ("rm2000", "arms"), "TC-02": ("arms",)})
+    changes = {"Ann": {}, "Ben": {"P1": "present"}, "Cat": {},
+               "Dee": {"P1": "not_present", "P2": "not_present"}}
+    for name, change in changes.items():
+        store = store_for(url, f"user.{name.lower()}")
+        member = store.join_cohort(cohort.id, name)
+        both = {**attempt("TC-01"), **arms_payload("TC-01")}
+        store.submit(cohort.id, member.id, "TC-01", both)
+        store.submit(cohort.id, member.id, "TC-02", arms_payload("TC-02", **change))
+    trainer.refresh()
+    return cohort
+
+
+def test_dashboard_shows_arms_results_with_the_key(trainer, arms_room):
+    from rso_widgets.calibration.cohort import alpha, cohort_frame
+
+    model = trainer.model
+    s = model.summary
+    assert s.n_raters == 4 and model.has_arms
+    p1 = s.arms_factors.set_index("item").loc["ARMS.P1"]
+    assert (p1["compared"], p1["exact"], p1["adjacent"], p1["opposite"]) == (8, 6, 2, 0)
+    assert p1["pct"] == 75
+    p2 = s.arms_factors.set_index("item").loc["ARMS.P2"]
+    assert (p2["exact"], p2["adjacent"], p2["opposite"], p2["not_comparable"]) == (7, 0, 1, 0)
+    r1 = s.arms_factors.set_index("item").loc["ARMS.R1"]  # TC-01's key: insufficient info
+    assert (r1["exact"], r1["not_comparable"]) == (8, 0)
+    lines = {x.key: x for x in model.statistics}
+    assert lines["agreement.ARMS"].ok and lines["agreement.ARMS"].value == pytest.approx(
+        100 * 85 / 88)  # 4 raters × 2 cases × 11 factors; 3 ratings differ
+    assert lines["alpha.ARMS"].ok and lines["alpha.ARMS"].ci is not None
+    frame = cohort_frame(trainer.store.submissions(arms_room.id), BY_ID,
+                         members=trainer.store.cohort_members(arms_room.id), ruleset=RULESET)
+    assert lines["alpha.ARMS"].value == pytest.approx(
+        alpha(frame, "ARMS", n_boot=0).value)  # the dashboard's figure is the library's
+    view = trainer.results
+    assert view.arms_section.layout.display == ""
+    text = html.unescape(view.text)
+    assert "Agreement with the key per ARMS factor" in text
+    assert "Krippendorff's alpha (ordinal), ARMS ratings" in text and "95% CI" in text
+    # the room's ratings per case, with the key's marked
+    view.arms_case.value = "TC-02"
+    dist = view.arms_distribution.value
+    assert "ARMS ratings across the room, TC-02" in dist
+    assert 'data-item="ARMS.P1"' in dist and "Partly present: 2 (the key)" in dist
+    assert "Present: 1" in dist and "Not present: 1" in dist
+    # the factor that divides the room, as a debrief prompt; the rationale on request
+    prompt = next(p for p in view.arms_prompts.children if isinstance(p, DebriefPrompt))
+    assert prompt.prompt.case_id == "TC-02" and prompt.prompt.item == "ARMS.P1"
+    assert "2 of 4 raters differ from the key" in prompt.prompt.question
+    assert prompt.rationale.layout.display == "none"
+    prompt.toggle()
+    assert esc_in(BY_ID["TC-02"].arms_key.ratings["P1"].rationale, prompt.rationale.value)
+    # each trainee's status covers ARMS (2 of 10 cases: not enough yet), names hidden
+    statuses = view.statuses.value
+    assert "ARMS status" in statuses and "ARMS ratings matching the key" in statuses
+    st = next(iter(model.statuses.values()))
+    assert st.arms_status == "not enough cases" and st.numbers.arms_cases == 2
+    assert "Ann" not in statuses and "Rater 4" in statuses
+    dee = model.statuses[model.roster[3].member_id]
+    assert dee.numbers.arms_max_distance == 2 and dee.numbers.arms_far_apart[0].scale == "P2"
+    assert any("ARMS" in r.label for r in dee.revisit)
+
+
+def test_arms_exports_and_certificates(trainer, arms_room):
+    from pypdf import PdfReader
+
+    paths = trainer.export("csv")
+    results = list(csv.DictReader(io.StringIO(paths[0].read_text(encoding="utf-8-sig"))))
+    arms_rows = [r for r in results if r["instrument"] == "arms"]
+    assert len(arms_rows) == 4 * 2 * 11
+    p1 = [r for r in arms_rows if r["case_id"] == "TC-02" and r["item"] == "ARMS.P1"]
+    assert sorted(r["agrees_with_key"] for r in p1) == ["False", "False", "True", "True"]
+    assert {r["categories_apart"] for r in p1} == {"0", "1"}  # scale steps for ARMS
+    trainees = list(csv.DictReader(io.StringIO(paths[1].read_text(encoding="utf-8-sig"))))
+    assert {r["arms_status"] for r in trainees} == {"not enough cases"}
+    assert {r["arms_cases_rated"] for r in trainees} == {"2"}
+    stats = list(csv.DictReader(io.StringIO(paths[2].read_text(encoding="utf-8-sig"))))
+    alpha_row = next(r for r in stats if r["statistic"].endswith("ARMS ratings")
+                     and "alpha" in r["statistic"])
+    assert alpha_row["status"] == "ok" and alpha_row["ci_low"] and alpha_row["ci_high"]
+    text = "\n".join(p.extract_text() for p in PdfReader(trainer.certificates()).pages)
+    assert "TC-02" in text and "(ARMS)" in text and "(RM2000 and ARMS)" in text
+    assert "ARMS: not enough cases rated yet" in text
+
+
+def test_arms_with_too_few_raters_is_not_enough_data(trainer, url):
+    cohort = make_arms_workshop(trainer, {"TC-02": ("arms",)})
+    for name in ("Ann", "Ben"):
+        store = store_for(url, f"user.{name.lower()}")
+        member = store.join_cohort(cohort.id, name)
+        store.submit(cohort.id, member.id, "TC-02", arms_payload("TC-02", P1="present"))
+    model = trainer.refresh()
+    lines = {x.key: x for x in model.statistics}
+    for key in ("agreement.ARMS", "alpha.ARMS", "kappa.ARMS"):
+        assert not lines[key].ok and lines[key].value is None
+        assert lines[key].text.startswith("not enough data (2 raters; cohort statistics need "
+                                          "at least 3")
+    arms_text = trainer.results.arms_view.value
+    assert "not enough data" in arms_text and "95% CI" not in arms_text
+    # the per-factor table is a count, not a statistic: shown for the two raters
+    assert model.summary.arms_factors.set_index("item").loc["ARMS.P1", "compared"] == 2
+    # an ARMS-only trainee's RM2000 status says so, not "not enough cases"
+    assert "No RM2000 cases" in trainer.results.statuses.value
+    assert trainer.results.answers_box.layout.display == "none"  # no RM2000 case to show
+
+
+def test_arms_pure_helpers():
+    from rso_widgets.calibration.workshop import (
+        arms_problems,
+        arms_start,
+        case_instruments,
+        instruments_text,
+        trainee_feedback,
+        workshop_payload,
+    )
+    from rso_widgets.cases.arms_key import key_catalogue
+
+    case = BY_ID["TC-02"]
+    assert instruments_text(("rm2000", "arms")) == "RM2000 and ARMS"
+    assert case_instruments(object(), "TC-02") == ("rm2000",)  # workshops from before ARMS
+    blank = arms_start(case, ("arms",), RULESET)
+    assert blank.rm2000 is not None and arms_start(case, ("rm2000", "arms")).rm2000 is None
+    assert len(arms_problems(blank, key_catalogue(case))) == 11
+    with pytest.raises(ValueError, match="no ARMS assessment"):
+        workshop_payload(("arms",))
+    with pytest.raises(ValueError, match="no facts"):
+        workshop_payload(("rm2000",), arms=blank)
+    fb = trainee_feedback(case, arms_payload("TC-02", P1="present"), RULESET)
+    assert fb.rm2000 is None and fb.arms.factor("P1").agreement == "adjacent"
+    broken = trainee_feedback(case, {"arms": {"ratings": "nonsense"}}, RULESET)
+    assert broken.arms is None and "could not be read back" in broken.problems[0]

@@ -310,17 +310,16 @@ class PracticeApp(w.VBox):
 
         from ..calibration.feedback import Attempt, compare, disputed_what_ifs
         from ..instruments.rm2000 import RM2000ValidationError
+        from ..widgets.own_result import refusal
 
         self.failure.clear()
         if self.case is None:
             self.status.say("Choose a case and select Open this case first.", kind="error")
             return None
         case = self.case
-        problems = self.own.check()
-        if problems:
-            self.status.say(f"There {'is' if len(problems) == 1 else 'are'} {len(problems)} "
-                            f"problem{'s' if len(problems) != 1 else ''} with your result: "
-                            "see Your result above.", kind="error")
+        refused = refusal(self.own)
+        if refused:
+            self.status.say(refused, kind="error")
             return None
         data = {"facts": dict(self.form.value), "entered": dict(self.own.value) or None}
         try:
@@ -411,13 +410,6 @@ def rm2000_practice(store: PracticeStore | None = None, user: str | None = None,
                            "close this page. Tell the workbook team."]
         return PracticeApp(cases, store, user, notices=notices)
     except Exception as exc:
-        log.exception("RM2000 practice could not start")
-        return w.HTML(
-            '<div role="alert" style="border-left:6px solid #d4351c;padding:6px 12px">'
-            "<strong>RM2000 practice could not start.</strong> "
-            f"{esc(_short(exc))} Tell the workbook team.</div>")
+        from .startup import could_not_start
 
-
-def _short(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text if len(text) <= 300 else text[:297] + "…"
+        return could_not_start("RM2000 practice", exc)

@@ -6,8 +6,9 @@ trainees join with a code and score the same fictional cases independently.
   own, and a "Refresh now" button); the room's results (`widgets.cohort_dashboard`); release the
   key; export the results (CSV/XLSX) and certificates of participation (PDF).
 - `workshop()` (workbooks/workshop.ipynb): join with the code and a display name, score each
-  case with the practice components (case file, RM2000 form, your result), submit; feedback
-  only once the trainer releases the key. Answers are autosaved as a draft keyed by
+  case with the practice components (case file; the RM2000 form and your result, and/or the
+  ARMS form, as the trainer chose for the case), submit; feedback (RM2000 and ARMS) only once
+  the trainer releases the key. Answers are autosaved as a draft keyed by
   cohort + member + case a moment after each change, so a page or kernel that dies loses
   nothing: joining again with the same name brings the drafts back.
 
@@ -58,15 +59,10 @@ APP_CSS = """
 """
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text if len(text) <= 300 else text[:297] + "…"
-
-
 def _could_not_start(what: str, exc: BaseException) -> w.HTML:
-    return w.HTML('<div role="alert" style="border-left:6px solid #d4351c;padding:6px 12px">'
-                  f"<strong>{esc(what)} could not start.</strong> {esc(_short(exc))} Tell the "
-                  "workbook team.</div>")
+    from .startup import could_not_start
+
+    return could_not_start(what, exc)  # logs it too
 
 
 def _style() -> w.HTML:
@@ -216,7 +212,8 @@ class TrainerDashboardApp(w.VBox):
             return None
         try:
             cohort = self.store.create_cohort(req.name, req.case_ids, join_code=req.join_code,
-                                              expires_at=expiry_at(req.expiry_minutes))
+                                              expires_at=expiry_at(req.expiry_minutes),
+                                              instruments=req.instruments)
         except DuplicateNameError:
             self.setup.code_taken(req.join_code)
             return None
@@ -269,9 +266,11 @@ class TrainerDashboardApp(w.VBox):
                                   "happens again, tell the workbook team.")
 
     def _show(self, model: DashboardModel) -> None:
-        from ..calibration.workshop import cohort_state
+        from ..calibration.workshop import cohort_state, instruments_text
 
         c = model.cohort
+        cases = ", ".join(f"{cid} ({instruments_text(model.instruments(cid))})"
+                          for cid in c.case_ids)
         self.header.value = (
             f'<h2 style="margin:12px 0 4px 0" class="rso-workshop-name">{esc(c.name)}</h2>'
             f'<p style="margin:0">Join code: <span class="rso-join-code">{esc(c.join_code)}'
@@ -279,7 +278,7 @@ class TrainerDashboardApp(w.VBox):
             f'<p class="rso-workshop-state" role="status" style="margin:4px 0 8px 0">'
             f"This workshop is {esc(cohort_state(c))}. {len(c.case_ids)} case"
             f"{'s' if len(c.case_ids) != 1 else ''}: "
-            f"{esc(', '.join(c.case_ids))}.</p>")
+            f"{esc(cases)}.</p>")
         self.open_button.description = ("Close the workshop" if c.is_open
                                         else "Reopen the workshop")
         self.release_button.description = ("Withdraw the key from trainees"
@@ -379,19 +378,21 @@ class TrainerDashboardApp(w.VBox):
 def certificates_for(model: DashboardModel, cases: dict[str, TrainingCase],
                      trainer: str = "") -> list[Any]:
     """A `Certificate` per trainee who joined, listing the cases they submitted."""
+    from ..calibration.workshop import instruments_text, rm2000_status
     from ..reports.certificate import Certificate
 
     held = model.cohort.created_at.date()
     out = []
     for r in model.roster:
         st = model.statuses.get(r.member_id)
-        done = [(cid, cases[cid].title if cid in cases else "") for cid in model.case_ids
-                if cid in r.submitted]
+        done = [(cid, f"{cases[cid].title if cid in cases else ''} "
+                      f"({instruments_text(model.instruments(cid))})".strip())
+                for cid in model.case_ids if cid in r.submitted]
         out.append(Certificate(display_name=r.display_name, workshop=model.cohort.name,
-                               held_on=held, cases=done, status=st.status if st else None,
+                               held_on=held, cases=done, status=rm2000_status(st),
                                policy=model.policy if st else "",
                                revisit=[i.label for i in st.revisit] if st else [],
-                               trainer=trainer))
+                               trainer=trainer, arms_status=st.arms_status if st else None))
     return out
 
 
@@ -415,6 +416,7 @@ class WorkshopTraineeApp(w.VBox):
                  ruleset: RM2000Ruleset | None = None,
                  autosave_seconds: float = AUTOSAVE_SECONDS,
                  check_seconds: float = CHECK_SECONDS):
+        from ..widgets.arms_feedback_view import ArmsFeedbackView
         from ..widgets.case_file import CaseFile
         from ..widgets.feedback import FeedbackView
         from ..widgets.own_result import OwnResult
@@ -435,6 +437,8 @@ class WorkshopTraineeApp(w.VBox):
         self.cohort: CohortRecord | None = None
         self.member: MemberRecord | None = None
         self.case: TrainingCase | None = None
+        self.instruments: tuple[str, ...] = ()  # what is scored in the open case
+        self.arms: Any = None  # the ARMS form (`ARMSForm`), built when an ARMS case opens
         self.submitted: dict[str, Any] = {}  # case id → latest SubmissionRecord
         self.drafts: set[str] = set()  # case ids with a draft saved
         self._loading = False
@@ -470,17 +474,31 @@ class WorkshopTraineeApp(w.VBox):
         self.draft_status = w.HTML(value="")
         self.feedback_head = w.HTML(value="")
         self.feedback_view = FeedbackView()
+        self.arms_feedback = ArmsFeedbackView()
         self.autosave = Debouncer(autosave_seconds, self._autosave_now)
+        self.rm_section = w.VBox([
+            w.HTML("<h3 style='margin:12px 0 6px 0'>RM2000</h3>"
+                   f"<p style='color:{HINT_COLOUR};max-width:45em;margin:0 0 6px 0'>The same "
+                   "RM2000 form as for a live assessment.</p>"), self.form, self.own])
+        self.arms_box = w.VBox([])
+        self.arms_section = w.VBox([
+            w.HTML("<h3 style='margin:18px 0 6px 0'>ARMS</h3>"
+                   f"<p style='color:{HINT_COLOUR};max-width:45em;margin:0 0 6px 0'>Rate every "
+                   "factor from the case file, with your evidence; then the formulation and "
+                   "the priority for work. The room is compared on the ratings.</p>"),
+            self.arms_box], layout=w.Layout(display="none"))
+        self.arms_section.add_class("rso-workshop-arms")
 
         reader = w.VBox([w.HTML("<h2 style='margin:12px 0 6px 0'>Case file</h2>"),
                          self.case_file], layout=w.Layout(min_width="0"))
         scorer = w.VBox(
             [w.HTML("<h2 style='margin:12px 0 6px 0'>Score the case</h2>"
-                    f"<p style='color:{HINT_COLOUR};max-width:45em;margin:0 0 6px 0'>Use the "
-                    "same RM2000 form as for a live assessment. Submit when you are ready; you "
-                    "can change your answers and submit again until the workshop closes (the "
-                    "latest counts).</p>"),
-             self.form, self.own, self.submit_button, self.status, self.draft_status],
+                    f"<p style='color:{HINT_COLOUR};max-width:45em;margin:0 0 6px 0'>Score what "
+                    "the trainer chose for this case. Submit when you are ready; you can change "
+                    "your answers and submit again until the workshop closes (the latest "
+                    "counts).</p>"),
+             self.rm_section, self.arms_section, self.submit_button, self.status,
+             self.draft_status],
             layout=w.Layout(min_width="0", max_height="85vh", overflow="auto",
                             padding="0 6px 0 0"))
         scorer.add_class("rso-scroll")
@@ -492,7 +510,7 @@ class WorkshopTraineeApp(w.VBox):
             self.heading, self.state, self.check_button, self.ticker,
             w.HTML("<h2 style='margin:12px 0 6px 0'>Choose a case</h2>"),
             self.choice, self.open_button, self.case_heading, self.work, self.feedback_head,
-            self.feedback_view], layout=w.Layout(display="none"))
+            self.feedback_view, self.arms_feedback], layout=w.Layout(display="none"))
         super().__init__([_style(), form_style(), _note(NOTE + " " + TRAINEE_NOTE),
                           self.failure, self.join, self.workspace],
                          layout=w.Layout(padding="0 12px"))
@@ -563,6 +581,8 @@ class WorkshopTraineeApp(w.VBox):
         self.check_button.layout.display = "none" if self.released else ""
 
     def _case_options(self) -> None:
+        from ..calibration.workshop import case_instruments, instruments_text
+
         if self.cohort is None:
             return
         options = []
@@ -575,7 +595,8 @@ class WorkshopTraineeApp(w.VBox):
                 state = "draft saved, not submitted"
             else:
                 state = "not started"
-            options.append((f"{cid}: {title} ({state})", cid))
+            what = instruments_text(case_instruments(self.cohort, cid))
+            options.append((f"{cid}: {title}, {what} ({state})", cid))
         keep = self.choice.value
         self.choice.options = options
         ids = [cid for _, cid in options]
@@ -618,9 +639,10 @@ class WorkshopTraineeApp(w.VBox):
             self.open_case(self.choice.value)
 
     def open_case(self, case_id: str) -> None:
-        """Show the case file and the form: the draft if there is one, else the latest
-        submission, else blank. Feedback only once the key is released."""
-        from ..calibration.workshop import draft_key
+        """Show the case file and the forms the case is scored with (RM2000, ARMS or both): the
+        draft if there is one, else the latest submission, else blank. Feedback only once the
+        key is released."""
+        from ..calibration.workshop import case_instruments, draft_key
 
         if self.cohort is None or self.member is None:
             raise RuntimeError("join the workshop first")
@@ -628,16 +650,27 @@ class WorkshopTraineeApp(w.VBox):
             raise KeyError(f"case {case_id} is not part of this workshop")
         self.autosave.flush()
         case = self.cases[case_id]
+        instruments = case_instruments(self.cohort, case_id)
+        if "arms" in instruments:
+            self._arms_form_for(case)  # before anything changes: a case without a key fails
         self.case = case
+        self.instruments = instruments
         self.failure.clear()
         self.status.clear()
         self.feedback_view.clear()
+        self.arms_feedback.clear()
         self.feedback_head.value = ""
+        self.rm_section.layout.display = "" if "rm2000" in instruments else "none"
+        self.arms_section.layout.display = "" if "arms" in instruments else "none"
         self._loading = True
         try:
             self.form.today = case.assessment_date
             self.form.reset()
             self.own.reset()
+            if "arms" in instruments:
+                from ..calibration.workshop import arms_start
+
+                self.arms.reset(arms_start(case, instruments, self.rs, self.arms.cat))
             self.case_file.show(case)
             draft = self.store.get_draft(draft_key(self.cohort.id, self.member.id, case_id))
             sub = self.submitted.get(case_id)
@@ -667,9 +700,28 @@ class WorkshopTraineeApp(w.VBox):
         if self.released:
             self._show_feedback(case_id)
 
+    def _arms_form_for(self, case: TrainingCase) -> Any:
+        """The ARMS form, built on first use with the catalogue the case's key was written for
+        (rebuilt if a case uses another catalogue)."""
+        from ..cases.arms_key import key_catalogue
+        from ..widgets.arms_form import ARMSForm
+
+        cat = key_catalogue(case)
+        if self.arms is None or self.arms.cat.ref != cat.ref:
+            if self.arms is not None:
+                self.arms.unobserve(self._on_change, names="value")
+            self.arms = ARMSForm(catalogue=cat, date_editable=False)
+            self.arms.observe(self._on_change, names="value")
+            self.arms_box.children = [self.arms]
+        return self.arms
+
     def _restore(self, data: dict[str, Any]) -> bool:
-        """Fill the form and your result from a draft or a submission; False if part failed."""
+        """Fill the forms from a draft or a submission; False if part failed."""
         ok = True
+        if "arms" in self.instruments and self.arms is not None:
+            ok = self._restore_arms(data)
+        if "rm2000" not in self.instruments:
+            return ok
         try:
             self.form.set_facts(dict(data.get("facts") or {}),
                                 {k: str(v) for k, v in (data.get("evidence") or {}).items()})
@@ -687,6 +739,25 @@ class WorkshopTraineeApp(w.VBox):
             ok = False
         return ok
 
+    def _restore_arms(self, data: dict[str, Any]) -> bool:
+        from pydantic import ValidationError
+
+        from ..instruments.arms import ARMSAssessment
+
+        raw = data.get("arms")
+        if raw is None:
+            return True
+        try:
+            value = ARMSAssessment.model_validate(raw)
+        except ValidationError:
+            log.info("could not restore the ARMS ratings of a workshop draft", exc_info=True)
+            return False
+        if self.case is not None and "rm2000" in self.instruments:
+            value = value.model_copy(update={"rm2000": None})  # never the key's RM2000 result
+        pending = data.get("arms_pending")
+        self.arms.set_value(value, pending if isinstance(pending, dict) else None)
+        return True
+
     # -- autosave ------------------------------------------------------------------------------
     @safe_callback(_report_trainee, "changing how you give your result")
     def _on_mode(self, change: dict[str, Any]) -> None:
@@ -699,9 +770,17 @@ class WorkshopTraineeApp(w.VBox):
         self.autosave()
 
     def _draft_payload(self) -> dict[str, Any]:
-        return {"facts": dict(self.form.value),
-                "evidence": {k: v for k, v in self.form.evidence.items() if v},
-                "mode": self.own.mode, "entered": dict(self.own.value) or None}
+        data: dict[str, Any] = {}
+        if "rm2000" in self.instruments:
+            data.update(facts=dict(self.form.value),
+                        evidence={k: v for k, v in self.form.evidence.items() if v},
+                        mode=self.own.mode, entered=dict(self.own.value) or None)
+        if "arms" in self.instruments and self.arms is not None:
+            data["arms"] = self.arms.value.model_dump(mode="json")
+            pending = self.arms.pending()
+            if pending:
+                data["arms_pending"] = pending
+        return data
 
     @safe_callback(_report_trainee, "saving your draft")
     def _autosave_now(self) -> None:
@@ -734,11 +813,7 @@ class WorkshopTraineeApp(w.VBox):
     def submit(self) -> Any:
         """Check the answers (no key involved), submit them, and clear the draft. Refused with a
         clear message if the workshop has closed: the answers are then kept as a draft."""
-        from pydantic import ValidationError
-
-        from ..calibration.feedback import Attempt
-        from ..calibration.workshop import draft_key
-        from ..instruments.rm2000 import RM2000ValidationError, score
+        from ..calibration.workshop import draft_key, workshop_payload
         from ..store.errors import WorkshopClosed
 
         self.failure.clear()
@@ -746,21 +821,13 @@ class WorkshopTraineeApp(w.VBox):
             self.status.say("Choose a case and select Open this case first.", kind="error")
             return None
         case = self.case
-        problems = self.own.check()
-        if problems:
-            self.status.say(f"There {'is' if len(problems) == 1 else 'are'} {len(problems)} "
-                            f"problem{'s' if len(problems) != 1 else ''} with your result: "
-                            "see Your result above.", kind="error")
+        if "rm2000" in self.instruments and not self._rm2000_ready():
             return None
-        payload = {"facts": dict(self.form.value), "entered": dict(self.own.value) or None}
-        try:
-            Attempt.model_validate(payload)
-            score(payload["facts"], ruleset=self.rs, today=case.assessment_date)
-        except (ValidationError, RM2000ValidationError):
-            self.form.submit()  # shows each problem next to its field and in the summary
-            self.status.say("Your answers cannot be submitted yet: correct the problems shown "
-                            "in the form, then submit again.", kind="error")
+        if "arms" in self.instruments and not self._arms_ready():
             return None
+        payload = workshop_payload(
+            self.instruments, facts=dict(self.form.value), entered=dict(self.own.value) or None,
+            arms=self.arms.value if self.arms is not None else None)
         try:
             sub = self.store.submit(self.cohort.id, self.member.id, case.id, payload)
         except WorkshopClosed:
@@ -791,12 +858,54 @@ class WorkshopTraineeApp(w.VBox):
                         "counts." + nxt)
         return sub
 
+    def _rm2000_ready(self) -> bool:
+        """The RM2000 answers can be submitted; otherwise show why (no key involved)."""
+        from pydantic import ValidationError
+
+        from ..calibration.feedback import Attempt
+        from ..instruments.rm2000 import RM2000ValidationError, score
+        from ..widgets.own_result import refusal
+
+        assert self.case is not None
+        refused = refusal(self.own)
+        if refused:
+            self.status.say(refused, kind="error")
+            return False
+        facts = dict(self.form.value)
+        try:
+            Attempt.model_validate({"facts": facts, "entered": dict(self.own.value) or None})
+            score(facts, ruleset=self.rs, today=self.case.assessment_date)
+        except (ValidationError, RM2000ValidationError):
+            self.form.submit()  # shows each problem next to its field and in the summary
+            self.status.say("Your answers cannot be submitted yet: correct the problems shown "
+                            "in the form, then submit again.", kind="error")
+            return False
+        return True
+
+    def _arms_ready(self) -> bool:
+        """Every ARMS factor is rated; otherwise list what is missing (in the form too)."""
+        from ..calibration.workshop import arms_problems
+
+        problems = arms_problems(self.arms.value, self.arms.cat)
+        if not problems:
+            return True
+        self.arms.show_check()
+        n = len(problems)
+        shown = "; ".join(problems[:4]) + ("; …" if n > 4 else "")
+        self.status.say(f"Rate every ARMS factor before you submit: {n} "
+                        f"factor{'s are' if n != 1 else ' is'} not rated yet ({shown}). Choose "
+                        "Insufficient information where the case file does not tell you.",
+                        kind="error")
+        return False
+
     # -- feedback (only once released) ---------------------------------------------------------
     def _show_feedback(self, case_id: str) -> None:
-        from ..calibration.feedback import Attempt, compare, disputed_what_ifs
+        from ..calibration.feedback import Attempt, disputed_what_ifs
+        from ..calibration.workshop import submission_parts, trainee_feedback
 
         if not self.released:  # never show the key before the trainer releases it
             self.feedback_view.clear()
+            self.arms_feedback.clear()
             self.feedback_head.value = ""
             return
         sub = self.submitted.get(case_id)
@@ -805,14 +914,25 @@ class WorkshopTraineeApp(w.VBox):
                                         "<p>You did not submit this case, so there is no "
                                         "feedback for it.</p>")
             self.feedback_view.clear()
+            self.arms_feedback.clear()
             return
         case = self.cases[case_id]
-        attempt = Attempt.model_validate(sub.attempt)
-        fb = compare(case, attempt, self.rs)
+        fb = trainee_feedback(case, sub.attempt, self.rs)
+        problems = "".join(f"<p role='alert'>{esc(p)}</p>" for p in fb.problems)
         self.feedback_head.value = (f"<h2 style='margin:16px 0 6px 0'>Your feedback on "
                                     f"{esc(case_id)}</h2><p style='color:{HINT_COLOUR}'>For the "
-                                    f"answers you submitted at {sub.created_at:%H:%M} UTC.</p>")
-        self.feedback_view.show(fb, disputed_what_ifs(case, attempt, fb, self.rs))
+                                    f"answers you submitted at {sub.created_at:%H:%M} UTC.</p>"
+                                    + problems)
+        if fb.rm2000 is not None:
+            attempt = Attempt.model_validate(submission_parts(sub.attempt)[0])
+            self.feedback_view.show(fb.rm2000, disputed_what_ifs(case, attempt, fb.rm2000,
+                                                                 self.rs))
+        else:
+            self.feedback_view.clear()
+        if fb.arms is not None:
+            self.arms_feedback.show(fb.arms)
+        else:
+            self.arms_feedback.clear()
 
 
 def workshop(store: Store | None = None, user: str | None = None,
@@ -840,5 +960,4 @@ def _start(app: type, what: str, store: Store | None, user: str | None,
             store = open_store(user=user)
         return app(store, cases, user)
     except Exception as exc:
-        log.exception("%s could not start", what.lower())
         return _could_not_start(what, exc)

@@ -134,6 +134,8 @@ class CohortSummary:
     divisive: list[DivisiveItem]
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    arms_factors: pd.DataFrame = field(default_factory=pd.DataFrame)  # per ARMS factor
+    divisive_arms: list[DivisiveItem] = field(default_factory=list)  # ARMS factors only
 
 
 # --- building the frame --------------------------------------------------------------------------
@@ -406,6 +408,30 @@ def agreement_by_case(frame: pd.DataFrame) -> pd.DataFrame:
                          categories_compared=nc, categories_agreed=ac,
                          categories_pct=100.0 * ac / nc if nc else np.nan))
     return pd.DataFrame(rows, columns=cols)
+
+
+ARMS_FACTOR_COLUMNS = ["item", "label", "cases", "compared", "exact", "adjacent", "opposite",
+                       "not_comparable", "pct"]
+
+
+def arms_factor_agreement(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per ARMS factor across the cases: ratings compared with the key, and how many were exact
+    (the key's rating, "insufficient information" included), adjacent (one step apart),
+    opposite (two apart) or not comparable (insufficient information on one side only); `pct`
+    is % exact, as in `overall_agreement`. Unrated factors are left out."""
+    d = _compared(frame[frame["instrument"] == "arms"])
+    if d.empty:
+        return pd.DataFrame(columns=ARMS_FACTOR_COLUMNS)
+    d = d.assign(_adj=d["band"] == "adjacent", _opp=d["band"] == "opposite")
+    out = d.groupby("item", sort=False).agg(
+        label=("label", "first"), order=("order", "min"), cases=("case_id", "nunique"),
+        compared=("agree", "size"), exact=("agree", "sum"), adjacent=("_adj", "sum"),
+        opposite=("_opp", "sum")).reset_index()
+    for col in ("exact", "adjacent", "opposite"):
+        out[col] = out[col].astype(int)
+    out["not_comparable"] = out["compared"] - out["exact"] - out["adjacent"] - out["opposite"]
+    out["pct"] = 100.0 * out["exact"] / out["compared"]
+    return out.sort_values("order")[ARMS_FACTOR_COLUMNS].reset_index(drop=True)
 
 
 def distributions(frame: pd.DataFrame) -> pd.DataFrame:
@@ -785,7 +811,11 @@ def summarise(frame: pd.DataFrame, *, min_raters: int = MIN_RATERS, n_boot: int 
     raters = sorted(frame["rater"].unique(), key=rater_number)
     cases = sorted(frame["case_id"].unique())
     kbs = [kappa_by_rater(frame, m) for m in ("categories", "ARMS")]
-    kb = pd.concat([k for k in kbs if len(k)] or kbs[:1], ignore_index=True)
+    # all-empty columns (e.g. no kappa for one scale) are dropped before joining and put back
+    # after, so pandas does not guess their dtype (its FutureWarning about all-NA entries)
+    filled = [k.dropna(axis=1, how="all") for k in kbs if len(k)]
+    kb = (pd.concat(filled, ignore_index=True).reindex(columns=kbs[0].columns) if filled
+          else kbs[0])
     notes = [
         "Only each member's latest submission per case and instrument counts.",
         f"Cohort statistics need at least {min_raters} raters.",
@@ -817,4 +847,7 @@ def summarise(frame: pd.DataFrame, *, min_raters: int = MIN_RATERS, n_boot: int 
         disagreement=disagreement_matrix(frame, by_item),
         divisive=divisive_items(frame, top, by_item, dist, errs),
         problems=list(frame.attrs.get("problems", [])),
-        notes=notes)
+        notes=notes,
+        arms_factors=arms_factor_agreement(frame),
+        divisive_arms=divisive_items(frame, top, by_item[by_item["instrument"] == "arms"],
+                                     dist, errs))

@@ -7,6 +7,12 @@ when their /S, /V and /C categories equal the key's in at least 80% of compariso
 "not applicable" where the key scores the case (or the reverse) counts as a disagreement, not as a
 distance. The status informs the trainer's judgement; it certifies nobody.
 
+ARMS has its own status beside it (`arms_status`, None when the trainee rated no ARMS factor
+against a key): factor ratings equal to the key's in at least 80% of comparisons, over at least
+10 cases, and never at opposite ends of the scale (at most one step apart). These defaults mirror
+the RM2000 rule; they are local policy too (`arms` in `thresholds.yaml`). Rating "insufficient
+information" where the key rates the factor (or the reverse) counts as a disagreement.
+
 Pure: works on the frame from `cohort.cohort_frame`.
 """
 
@@ -44,6 +50,12 @@ class CalibratedRule(_Strict):
     max_category_distance: int = Field(default=1, ge=0)
 
 
+class ArmsRule(_Strict):
+    min_agreement_pct: float = Field(default=80.0, ge=0, le=100)
+    min_cases: int = Field(default=10, ge=1)
+    max_distance: int = Field(default=1, ge=0)
+
+
 class IccBand(_Strict):
     min: float
     label: str
@@ -69,6 +81,7 @@ class Thresholds(_Strict):
     policy: str = "local policy"
     provenance: Provenance = Provenance(source="RSO Workbook specification, calibration.md")
     calibrated: CalibratedRule = CalibratedRule()
+    arms: ArmsRule = ArmsRule()
     icc: IccRule = IccRule()
     revisit: RevisitRule = RevisitRule()
 
@@ -128,7 +141,11 @@ class CalibrationNumbers(BaseModel):
     not_comparable: int = 0  # "not applicable" against a category (either way)
     arms_compared: int = 0
     arms_agreed: int = 0
-    arms_agreement_pct: float | None = None  # shown for information; not part of the rule
+    arms_agreement_pct: float | None = None  # exact agreement of factor ratings with the key
+    arms_cases: int = 0  # cases with at least one ARMS factor compared with the key
+    arms_max_distance: int | None = None  # furthest rating from the key's (scale steps)
+    arms_far_apart: list[FarApart] = []  # `scale` holds the factor id
+    arms_not_comparable: int = 0  # insufficient information against a rating (either way)
 
 
 class RevisitItem(BaseModel):
@@ -143,22 +160,26 @@ class RevisitItem(BaseModel):
 class TraineeStatus(BaseModel):
     member_id: int
     rater: str
-    status: Status
+    status: Status  # RM2000 categories
     numbers: CalibrationNumbers
     reasons: list[str]
     revisit: list[RevisitItem]
     policy: str
+    arms_status: Status | None = None  # None: no ARMS rating compared with a key
+    arms_reasons: list[str] = []
 
 
-def calibration_numbers(frame: pd.DataFrame, member_id: int,
-                        max_distance: int = 1) -> CalibrationNumbers:
-    """Category agreement, distances and ARMS agreement for one member."""
+def calibration_numbers(frame: pd.DataFrame, member_id: int, max_distance: int = 1,
+                        arms_max_distance: int = 1) -> CalibrationNumbers:
+    """Category agreement, distances and ARMS agreement and distances for one member."""
     mine = frame[frame["member_id"] == member_id]
     cats = mine[mine["item"].isin(CATEGORY_ITEMS) & mine["agree"].notna()]
     compared, agreed = len(cats), int(cats["agree"].sum())
     dist = cats["distance"].dropna()
     far = cats[cats["distance"].notna() & (cats["distance"].fillna(0) > max_distance)]
     arms = mine[(mine["instrument"] == "arms") & mine["agree"].notna()]
+    arms_dist = arms["distance"].dropna()
+    arms_far = arms[arms["distance"].notna() & (arms["distance"].fillna(0) > arms_max_distance)]
     return CalibrationNumbers(
         n_cases=int(cats["case_id"].nunique()), categories_compared=compared,
         categories_agreed=agreed,
@@ -170,7 +191,14 @@ def calibration_numbers(frame: pd.DataFrame, member_id: int,
                    .to_dict("records")],
         not_comparable=int((cats["distance"].isna() & ~cats["agree"].astype(bool)).sum()),
         arms_compared=len(arms), arms_agreed=int(arms["agree"].sum()),
-        arms_agreement_pct=100.0 * int(arms["agree"].sum()) / len(arms) if len(arms) else None)
+        arms_agreement_pct=100.0 * int(arms["agree"].sum()) / len(arms) if len(arms) else None,
+        arms_cases=int(arms["case_id"].nunique()),
+        arms_max_distance=int(arms_dist.max()) if len(arms_dist) else None,
+        arms_far_apart=[FarApart(case_id=r["case_id"], scale=r["item"].split(".", 1)[-1],
+                                 trainee=r["trainee"], key=r["key"], distance=int(r["distance"]))
+                        for r in arms_far[["case_id", "item", "trainee", "key", "distance"]]
+                        .to_dict("records")],
+        arms_not_comparable=int((arms["distance"].isna() & ~arms["agree"].astype(bool)).sum()))
 
 
 def decide(numbers: CalibrationNumbers,
@@ -196,6 +224,34 @@ def decide(numbers: CalibrationNumbers,
     if numbers.not_comparable:
         reasons.append(f"RM2000 applied or not applied differently from the key in "
                        f"{numbers.not_comparable} category comparison(s).")
+    if n < need:
+        return "not enough cases", reasons
+    return ("calibrated" if pct_ok and far_ok else "not yet calibrated"), reasons
+
+
+def decide_arms(numbers: CalibrationNumbers, thresholds: Thresholds | None = None
+                ) -> tuple[Status | None, list[str]]:
+    """The ARMS status the thresholds give these numbers (None: no ARMS rating compared), and
+    the reasons in plain words."""
+    rule = (thresholds or load_thresholds()).arms
+    if not numbers.arms_compared:
+        return None, []
+    n, need = numbers.arms_cases, rule.min_cases
+    pct_ok = numbers.arms_agreed * 100 >= rule.min_agreement_pct * numbers.arms_compared
+    far_ok = (numbers.arms_max_distance is None
+              or numbers.arms_max_distance <= rule.max_distance)
+    reasons = [
+        f"ARMS cases rated: {n} (at least {need} needed).",
+        f"ARMS ratings equal to the key's: {numbers.arms_agreed} of {numbers.arms_compared} "
+        f"({numbers.arms_agreement_pct or 0:.0f}%; at least {rule.min_agreement_pct:g}% "
+        "needed).",
+    ]
+    for f in numbers.arms_far_apart:
+        reasons.append(f"{f.case_id} ARMS {f.scale}: {f.trainee} where the key has {f.key} "
+                       f"({f.distance} steps apart; at most {rule.max_distance} allowed).")
+    if numbers.arms_not_comparable:
+        reasons.append(f"Insufficient information given or missed against the key in "
+                       f"{numbers.arms_not_comparable} ARMS rating(s).")
     if n < need:
         return "not enough cases", reasons
     return ("calibrated" if pct_ok and far_ok else "not yet calibrated"), reasons
@@ -232,13 +288,16 @@ def trainee_status(frame: pd.DataFrame, member_id: int,
                    thresholds: Thresholds | None = None) -> TraineeStatus:
     """One member's status, the numbers behind it, and the items to revisit."""
     t = thresholds or load_thresholds()
-    numbers = calibration_numbers(frame, member_id, t.calibrated.max_category_distance)
+    numbers = calibration_numbers(frame, member_id, t.calibrated.max_category_distance,
+                                  t.arms.max_distance)
     status, reasons = decide(numbers, t)
+    arms_status, arms_reasons = decide_arms(numbers, t)
     raters = frame.loc[frame["member_id"] == member_id, "rater"]
     return TraineeStatus(
         member_id=member_id, rater=str(raters.iloc[0]) if len(raters) else "",
         status=status, numbers=numbers, reasons=reasons,
-        revisit=revisit_items(frame, member_id, t.revisit.top), policy=t.label)
+        revisit=revisit_items(frame, member_id, t.revisit.top), policy=t.label,
+        arms_status=arms_status, arms_reasons=arms_reasons)
 
 
 def cohort_status(frame: pd.DataFrame,
@@ -254,7 +313,9 @@ def status_table(statuses: list[TraineeStatus]) -> pd.DataFrame:
     rows: list[dict[str, Any]] = [dict(
         rater=s.rater, status=s.status, cases=s.numbers.n_cases,
         category_agreement_pct=s.numbers.category_agreement_pct,
-        max_distance=s.numbers.max_distance, arms_agreement_pct=s.numbers.arms_agreement_pct,
+        max_distance=s.numbers.max_distance, arms_status=s.arms_status,
+        arms_cases=s.numbers.arms_cases, arms_agreement_pct=s.numbers.arms_agreement_pct,
         revisit=", ".join(r.label for r in s.revisit)) for s in statuses]
     return pd.DataFrame(rows, columns=["rater", "status", "cases", "category_agreement_pct",
-                                       "max_distance", "arms_agreement_pct", "revisit"])
+                                       "max_distance", "arms_status", "arms_cases",
+                                       "arms_agreement_pct", "revisit"])

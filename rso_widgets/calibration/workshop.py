@@ -9,6 +9,12 @@ refresh (store → incremental cohort frame → statistics → view models).
   (`feedback_released`); submissions are refused once the workshop is closed (the store
   enforces it; the trainee's answers are then kept as a draft by the app).
 - Drafts are keyed by cohort + member + case (`draft_key`).
+- Instruments: each case is scored with RM2000, ARMS or both (`case_instruments`; ARMS only
+  for cases with an ARMS key). A submission carries the case's instruments in one payload
+  (`workshop_payload`: `{"facts", "entered"}` for RM2000, `{"arms": …}` for ARMS), which the
+  cohort frame reads per instrument. `arms_problems` is the ARMS submit guard (every factor
+  rated); `arms_start` keeps the key out of a blank ARMS attempt when RM2000 is scored too;
+  `trainee_feedback` compares a submission with the key once it is released.
 - `WorkshopRefresher.refresh()` is what the dashboard's Refresh button (and its timer) calls.
   It keeps the case keys and the frame of submissions already compared, asks the store only for
   submissions newer than the last one seen, compares only those with the key, recomputes each
@@ -29,10 +35,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..freetext import text_problem
+
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..calibration.arms_feedback import ArmsFeedback
+    from ..calibration.feedback import Feedback
     from ..cases.schema import TrainingCase
+    from ..instruments.arms import ARMSAssessment, ArmsCatalogue
     from ..instruments.ruleset import RM2000Ruleset
     from ..store.records import CohortRecord, MemberRecord
     from .cohort import CohortSummary, DivisiveItem, Statistic
@@ -98,6 +109,8 @@ def name_problem(text: Any) -> str | None:
         return f"Your display name must be {NAME_MAX} characters or fewer (it has {len(name)})"
     if any(ord(c) < 32 or ord(c) == 127 for c in name):
         return "Your display name contains a control character: type it again"
+    if text_problem(name, NAME_MAX):  # other controls, broken characters (freetext.py)
+        return "Your display name contains a character that cannot be saved: type it again"
     return None
 
 
@@ -111,6 +124,143 @@ def expiry_at(minutes: int | None, now: dt.datetime | None = None) -> dt.datetim
 def draft_key(cohort_id: int, member_id: int, case_id: str) -> str:
     """The draft key of one member's unsent answers at one workshop case."""
     return f"{DRAFT_PREFIX}:{int(cohort_id)}:{int(member_id)}:{case_id}"
+
+
+# --- instruments per case ---------------------------------------------------------------------
+
+INSTRUMENT_NAMES = {"rm2000": "RM2000", "arms": "ARMS"}
+#: (label, instruments) as the trainer chooses them for a case
+INSTRUMENT_CHOICES: list[tuple[str, tuple[str, ...]]] = [
+    ("RM2000", ("rm2000",)), ("ARMS", ("arms",)), ("RM2000 and ARMS", ("rm2000", "arms"))]
+
+
+def instruments_text(instruments: Iterable[str]) -> str:
+    """("rm2000", "arms") → "RM2000 and ARMS"."""
+    return " and ".join(INSTRUMENT_NAMES.get(i, i) for i in instruments)
+
+
+def case_instruments(cohort: Any, case_id: str) -> tuple[str, ...]:
+    """The instruments trainees score for a workshop case (RM2000 when the workshop does not
+    say: workshops from before instruments could be chosen)."""
+    chosen = getattr(cohort, "instruments", None) or {}
+    return tuple(chosen.get(case_id, ("rm2000",)))
+
+
+def instruments_problem(case: TrainingCase, instruments: Iterable[str]) -> str | None:
+    """Why a case cannot be scored with these instruments, or None."""
+    chosen = tuple(instruments)
+    if not chosen:
+        return f"Choose RM2000, ARMS or both for {case.id}"
+    unknown = [i for i in chosen if i not in INSTRUMENT_NAMES]
+    if unknown:
+        return f"{case.id}: {', '.join(unknown)} is not an instrument; use RM2000 and/or ARMS"
+    if "arms" in chosen and getattr(case, "arms_key", None) is None:
+        return (f"{case.id} has no ARMS key, so its ARMS ratings could not be compared: choose "
+                "RM2000 for it, or another case")
+    return None
+
+
+def workshop_payload(instruments: Iterable[str], *, facts: Mapping[str, Any] | None = None,
+                     entered: Mapping[str, Any] | None = None,
+                     arms: ARMSAssessment | None = None) -> dict[str, Any]:
+    """One submission's payload for a case scored with `instruments` (what `cohort_frame`
+    reads: RM2000 facts and the trainee's own result, and/or the ARMS assessment)."""
+    chosen = tuple(instruments)
+    out: dict[str, Any] = {}
+    if "rm2000" in chosen:
+        if facts is None:
+            raise ValueError("RM2000 is scored for this case, but there are no facts")
+        out.update(facts=dict(facts), entered=dict(entered) if entered else None)
+    if "arms" in chosen:
+        if arms is None:
+            raise ValueError("ARMS is scored for this case, but there is no ARMS assessment")
+        out["arms"] = arms.model_dump(mode="json")
+    if not out:
+        raise ValueError("a case is scored with RM2000, ARMS or both")
+    return out
+
+
+def arms_problems(assessment: ARMSAssessment, cat: ArmsCatalogue) -> list[str]:
+    """What stops an ARMS assessment being compared with the key: each factor not rated, or
+    rated with something that is not a rating. (Evidence, formulation and priority gaps do not:
+    the room's agreement is on the ratings.)"""
+    out = []
+    for f in cat.factors:
+        fr = assessment.ratings.get(f.id)
+        if fr is None or fr.rating is None:
+            out.append(f"{f.id} {f.name}: not rated yet")
+        elif fr.rating not in cat.rating_ids(f.kind):
+            out.append(f"{f.id} {f.name}: {fr.rating!r} is not a rating")
+    return out
+
+
+def arms_start(case: TrainingCase, instruments: Iterable[str],
+               rs: RM2000Ruleset | None = None,
+               cat: ArmsCatalogue | None = None) -> ARMSAssessment:
+    """A blank ARMS attempt at a workshop case. With ARMS alone the key's RM2000 result is
+    given as the static context (as in ARMS practice); when the trainee scores RM2000 too it
+    is left out — it would show them the RM2000 key before release."""
+    from .arms_feedback import blank_attempt
+
+    blank = blank_attempt(case, rs, cat)
+    if "rm2000" in tuple(instruments):
+        blank = blank.model_copy(update={"rm2000": None})
+    return blank
+
+
+@dataclass
+class TraineeFeedback:
+    """A trainee's feedback on one submission, per instrument (None: not in the submission)."""
+
+    rm2000: Feedback | None = None
+    arms: ArmsFeedback | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def submission_parts(payload: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """A submission's (RM2000 part, ARMS part) as stored (None where absent); the same rule as
+    `cohort.parse_attempt`, without loading pandas."""
+    if not isinstance(payload, Mapping):
+        return None, None
+    rm = {k: payload[k] for k in ("facts", "entered") if k in payload} \
+        if "facts" in payload else None
+    arms = payload.get("arms")
+    if arms is None and "ratings" in payload and "facts" not in payload:
+        arms = payload
+    return rm, (dict(arms) if isinstance(arms, Mapping) else None)
+
+
+def trainee_feedback(case: TrainingCase, payload: Any,
+                     rs: RM2000Ruleset | None = None) -> TraineeFeedback:
+    """Compare a submission with the case's key (call only once the key is released)."""
+    from pydantic import ValidationError
+
+    from ..cases.arms_key import ArmsKeyMissing
+    from ..instruments.arms import ARMSAssessment
+    from ..instruments.rm2000 import RM2000ValidationError
+    from ..instruments.ruleset import RulesetError
+    from .arms_feedback import compare_arms
+    from .feedback import Attempt, compare
+
+    rm, arms = submission_parts(payload)
+    out = TraineeFeedback()
+    if rm is not None:
+        try:
+            out.rm2000 = compare(case, Attempt.model_validate(rm), rs)
+        except (ValidationError, RM2000ValidationError) as exc:
+            out.problems.append(f"Your RM2000 answers could not be compared with the key "
+                                f"({type(exc).__name__}).")
+    if arms is not None:
+        try:
+            out.arms = compare_arms(case, ARMSAssessment.model_validate(arms))
+        except ValidationError:
+            out.problems.append("Your ARMS ratings could not be read back, so they were not "
+                                "compared with the key.")
+        except (ArmsKeyMissing, RulesetError) as exc:
+            out.problems.append(f"Your ARMS ratings were not compared: {exc}")
+    if rm is None and arms is None:
+        out.problems.append("This submission holds neither RM2000 nor ARMS answers.")
+    return out
 
 
 # --- gating --------------------------------------------------------------------------------------
@@ -249,10 +399,20 @@ class DashboardModel:
     seconds: float
     changed: bool
     version: int  # grows by one each time the results change
+    arms_prompts: list[Prompt] = field(default_factory=list)  # divisive ARMS factors
 
     @property
     def has_results(self) -> bool:
         return self.summary is not None and self.summary.n_raters > 0
+
+    def instruments(self, case_id: str) -> tuple[str, ...]:
+        """The instruments trainees score for a case."""
+        return case_instruments(self.cohort, case_id)
+
+    @property
+    def has_arms(self) -> bool:
+        """Whether any case is scored with ARMS."""
+        return any("arms" in self.instruments(c) for c in self.case_ids)
 
     def submitted_count(self, case_id: str) -> int:
         return sum(1 for r in self.roster if case_id in r.submitted)
@@ -264,6 +424,20 @@ class DashboardModel:
     def rater_names(self, reveal: bool) -> dict[str, str]:
         """pseudonym ("Rater n") → the name to show."""
         return {r.pseudonym: r.label(reveal) for r in self.roster}
+
+
+NO_RM2000 = "no RM2000 cases"
+NO_ARMS = "no ARMS ratings"
+
+
+def rm2000_status(status: TraineeStatus | None) -> str | None:
+    """The RM2000 status to show: `NO_RM2000` for a trainee who only rated ARMS (rather than
+    "not enough cases"); None without submissions."""
+    if status is None:
+        return None
+    if status.numbers.n_cases == 0 and status.arms_status is not None:
+        return NO_RM2000
+    return status.status
 
 
 STAT_LABELS: list[tuple[str, str, str]] = [
@@ -523,6 +697,7 @@ class WorkshopRefresher:
             statuses=dict(self._statuses),
             statistics=stat_lines(summary, self.min_raters),
             prompts=prompts_from(summary.divisive) if summary is not None else [],
+            arms_prompts=prompts_from(summary.divisive_arms) if summary is not None else [],
             policy=thresholds.label,
             problems=list(summary.problems) if summary is not None else [],
             refreshed_at=dt.datetime.now(dt.UTC), seconds=seconds, changed=changed,
@@ -540,7 +715,8 @@ RESULT_COLUMNS = ["classification", "workshop", "rater", "display_name", "case_i
                   "error_type", "categories_apart"]
 TRAINEE_COLUMNS = ["classification", "workshop", "rater", "display_name", "status",
                    "cases_scored", "category_agreement_pct", "max_categories_apart",
-                   "arms_agreement_pct", "items_to_revisit", "policy"]
+                   "arms_status", "arms_cases_rated", "arms_agreement_pct",
+                   "arms_max_steps_apart", "items_to_revisit", "policy"]
 STAT_COLUMNS = ["classification", "workshop", "statistic", "value", "ci_low", "ci_high",
                 "status", "detail"]
 
@@ -581,16 +757,20 @@ def trainees_frame(model: DashboardModel, *, reveal_names: bool = False) -> pd.D
         rows.append({
             "classification": MARKING, "workshop": model.cohort.name, "rater": r.pseudonym,
             "display_name": r.display_name if reveal_names else None,
-            "status": st.status if st else "no submissions",
+            "status": rm2000_status(st) or "no submissions",
             "cases_scored": n.n_cases if n else 0,
             "category_agreement_pct": n.category_agreement_pct if n else None,
             "max_categories_apart": n.max_distance if n else None,
+            "arms_status": (st.arms_status or NO_ARMS) if st else "no submissions",
+            "arms_cases_rated": n.arms_cases if n else 0,
             "arms_agreement_pct": n.arms_agreement_pct if n else None,
+            "arms_max_steps_apart": n.arms_max_distance if n else None,
             "items_to_revisit": "; ".join(i.label for i in st.revisit) if st else "",
             "policy": model.policy})
     out = pd.DataFrame(rows, columns=TRAINEE_COLUMNS)
     out["cases_scored"] = out["cases_scored"].astype("Int64")
-    out["max_categories_apart"] = out["max_categories_apart"].astype("Int64")
+    for col in ("max_categories_apart", "arms_cases_rated", "arms_max_steps_apart"):
+        out[col] = out[col].astype("Int64")
     for col in ("category_agreement_pct", "arms_agreement_pct"):
         out[col] = out[col].astype("Float64")
     return out if reveal_names else out.drop(columns="display_name")

@@ -24,6 +24,13 @@ STATUS_TEXT = {
                   "cases.",
     "not yet calibrated": "Not yet calibrated: some items are worth revisiting.",
     "not enough cases": "Not enough cases scored yet for a calibration status.",
+    "no RM2000 cases": "No RM2000 case scored: no RM2000 calibration status.",
+}
+ARMS_STATUS_TEXT = {
+    "calibrated": "ARMS: calibrated — their factor ratings matched the key closely enough over "
+                  "enough cases.",
+    "not yet calibrated": "ARMS: not yet calibrated — some factors are worth revisiting.",
+    "not enough cases": "ARMS: not enough cases rated yet for a calibration status.",
 }
 DISCLAIMER = ("This certificate records participation in a calibration workshop on fictional "
               "training cases. The calibration status informs the trainer's professional "
@@ -42,6 +49,7 @@ class Certificate:
     policy: str = ""  # e.g. "Thresholds are local policy (rso-workbook-default@1.0.0)"
     revisit: list[str] = field(default_factory=list)
     trainer: str = ""
+    arms_status: str | None = None  # as `status`, for ARMS ratings (None: no ARMS rated)
 
 
 def _story(cert: Certificate, w: object) -> list:
@@ -68,6 +76,8 @@ def _story(cert: Certificate, w: object) -> list:
     out.append(para("Calibration status", "h4"))
     if cert.status:
         out.append(para(STATUS_TEXT.get(cert.status, cert.status), "body"))
+        if cert.arms_status:
+            out.append(para(ARMS_STATUS_TEXT.get(cert.arms_status, cert.arms_status), "body"))
         if cert.revisit:
             out.append(para("Items to revisit: " + "; ".join(cert.revisit) + ".", "body"))
         if cert.policy:

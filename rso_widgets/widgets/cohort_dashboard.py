@@ -2,12 +2,17 @@
 by case and item, the distribution of answers with the key marked, error types, an item-by-case
 disagreement heatmap, the items that divide the room most as debrief prompts (the key's rationale
 shown on request), and each trainee's calibration status against the local-policy thresholds.
+When any case is scored with ARMS, an ARMS section follows: agreement with the key per factor
+(exact / adjacent / opposite), the room's ratings per case with the key's marked, Krippendorff's
+alpha and weighted kappa with 95% CIs, and the ARMS factors that divide the room as prompts.
 
 A view only: everything comes from a `calibration.workshop.DashboardModel` (itself from
 `cohort.summarise` and `status.trainee_status`). Anonymous unless `reveal` is passed (the
 trainer's toggle, off by default). "Not enough data" is shown as such. Text is escaped. The
-heatmap is a plotly `go.Figure` shown with `fig.show()` in an `Output`, drawn from callbacks
-only and only when the results changed (design.md); a table gives the same figures as text.
+heatmap is a plotly `go.Figure` sent to an `Output` as plotly's own mimetype
+(`figures.show_figure`: what `fig.show()` renders, without the 4–8 s import of
+nbformat/jsonschema that `fig.show()` costs a fresh kernel), drawn from callbacks only and only
+when the results changed (design.md); a table gives the same figures as text.
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ ERROR_NAMES = {"coding": "Coding (a fact read wrongly)",
                "calculation": "Calculation (own facts do not give the points or category)",
                "rule": "Rule (step 2, eligibility or /C applied wrongly)"}
 STATUS_NAMES = {"calibrated": "Calibrated", "not yet calibrated": "Not yet calibrated",
-                "not enough cases": "Not enough cases yet"}
+                "not enough cases": "Not enough cases yet", "no RM2000 cases": "No RM2000 cases"}
+ARMS_STATS = ("agreement.ARMS", "alpha.ARMS", "kappa.ARMS")
 
 
 def _report(view: CohortDashboard, message: str) -> None:
@@ -64,15 +70,20 @@ def in_kernel() -> bool:
 
 # --- HTML pieces (pure functions of the model) ---------------------------------------------------
 
-def statistics_html(model: DashboardModel) -> str:
+def _stat_rows(lines: list[Any]) -> str:
     rows = []
-    for s in model.statistics:
+    for s in lines:
         value = (esc(s.text) if s.ok else
                  f'<span class="rso-not-enough">{esc(s.text)}</span>')
         notes = "".join(f"<li>{esc(n)}</li>" for n in s.notes)
         more = f"<ul style='margin:2px 0;color:{HINT_COLOUR}'>{notes}</ul>" if notes else ""
         rows.append(f'<tr data-stat="{esc(s.key)}"><th scope="row">{esc(s.label)}</th>'
                     f"<td>{value}{more}</td></tr>")
+    return "".join(rows)
+
+
+def statistics_html(model: DashboardModel) -> str:
+    rows = [_stat_rows(model.statistics)]
     summary = model.summary
     notes = "".join(f"<li>{esc(n)}</li>" for n in (summary.notes if summary else []))
     who = (f"{summary.n_raters} trainee{'s' if summary.n_raters != 1 else ''} and "
@@ -152,14 +163,19 @@ def heatmap_table_html(model: DashboardModel) -> str:
             f"<tbody>{''.join(body)}</tbody></table></div></details>")
 
 
-def distribution_html(model: DashboardModel, case_id: str | None) -> str:
-    """Each item's and category's answers across raters for one case, the key's marked."""
+def distribution_html(model: DashboardModel, case_id: str | None,
+                      instrument: str | None = None) -> str:
+    """Each item's and category's answers across raters for one case, the key's marked;
+    `instrument` ("rm2000", "arms"): that instrument's items only."""
     s = model.summary
     if s is None or not case_id:
         return "<p>No submissions yet.</p>"
     d = s.distributions[s.distributions["case_id"] == case_id]
+    if instrument is not None:
+        d = d[d["instrument"] == instrument]
     if d.empty:
-        return f"<p>Nobody has submitted {esc(case_id)} yet.</p>"
+        what = {"arms": " with ARMS", "rm2000": " with RM2000"}.get(instrument or "", "")
+        return f"<p>Nobody has submitted {esc(case_id)}{what} yet.</p>"
     agree = s.agreement_by_item[s.agreement_by_item["case_id"] == case_id]
     pct = {(r.instrument, r.item): r.pct for r in agree.itertuples(index=False)}
     rows = []
@@ -174,7 +190,9 @@ def distribution_html(model: DashboardModel, case_id: str | None) -> str:
         rows.append(f'<tr data-item="{esc(item)}"><th scope="row">{esc(g["label"].iloc[0])}</th>'
                     f"<td>{'; '.join(answers)}</td><td>{key}</td>"
                     f'<td class="rso-num">{_pct(pct.get((instrument, item)))}</td></tr>')
-    return ('<table class="rso-distribution"><caption>Answers across the room, '
+    cls = "rso-arms-distribution" if instrument == "arms" else "rso-distribution"
+    what = "ARMS ratings" if instrument == "arms" else "Answers"
+    return (f'<table class="{cls}"><caption>{what} across the room, '
             f"{esc(case_id)} (the key's answer in bold and labelled)</caption><thead><tr>"
             '<th scope="col">Item</th><th scope="col">Answers (raters)</th>'
             '<th scope="col">Key</th><th scope="col" class="rso-num">Agreeing with the key'
@@ -182,34 +200,90 @@ def distribution_html(model: DashboardModel, case_id: str | None) -> str:
 
 
 def statuses_html(model: DashboardModel, reveal: bool = False) -> str:
+    from ..calibration.workshop import NO_ARMS, rm2000_status
+
+    arms = model.has_arms
+    width = 9 if arms else 6
     rows = []
     for r in model.roster:
         st = model.statuses.get(r.member_id)
         if st is None:
             rows.append(f'<tr data-member="{r.member_id}"><th scope="row">{esc(r.label(reveal))}'
-                        "</th><td>No submissions yet</td><td></td><td></td><td></td><td></td>"
-                        "</tr>")
+                        "</th><td>No submissions yet</td>" + "<td></td>" * (width - 2)
+                        + "</tr>")
             continue
         n = st.numbers
         revisit = "; ".join(f"{i.label} ({', '.join(i.cases)})" for i in st.revisit) or "—"
         far = "—" if n.max_distance is None else str(n.max_distance)
+        rm = rm2000_status(st) or st.status
+        cells = (f"<td><strong>{esc(STATUS_NAMES.get(rm, rm))}</strong>"
+                 f'</td><td class="rso-num">{n.n_cases}</td>'
+                 f'<td class="rso-num">{_pct(n.category_agreement_pct)}</td>'
+                 f'<td class="rso-num">{esc(far)}</td>')
+        if arms:
+            a = st.arms_status
+            a_text = STATUS_NAMES.get(a, a) if a else NO_ARMS.capitalize()
+            a_far = "—" if n.arms_max_distance is None else str(n.arms_max_distance)
+            cells += (f'<td class="rso-arms-status"><strong>{esc(a_text)}</strong></td>'
+                      f'<td class="rso-num">{n.arms_cases}</td>'
+                      f'<td class="rso-num">{_pct(n.arms_agreement_pct)} '
+                      f'<span style="color:{HINT_COLOUR}">(furthest {esc(a_far)} '
+                      "step(s))</span></td>")
         rows.append(f'<tr data-member="{r.member_id}"><th scope="row">{esc(r.label(reveal))}'
-                    f"</th><td><strong>{esc(STATUS_NAMES.get(st.status, st.status))}</strong>"
-                    f'</td><td class="rso-num">{n.n_cases}</td>'
-                    f'<td class="rso-num">{_pct(n.category_agreement_pct)}</td>'
-                    f'<td class="rso-num">{esc(far)}</td><td>{esc(revisit)}</td></tr>')
+                    f"</th>{cells}<td>{esc(revisit)}</td></tr>")
     if not rows:
-        rows = ["<tr><td colspan='6'>Nobody has joined yet.</td></tr>"]
+        rows = [f"<tr><td colspan='{width}'>Nobody has joined yet.</td></tr>"]
+    arms_head = ('<th scope="col">ARMS status</th><th scope="col" class="rso-num">ARMS cases'
+                 '</th><th scope="col" class="rso-num">ARMS ratings matching the key</th>'
+                 if arms else "")
+    arms_hint = (" For ARMS, the same shape of rule applies to the factor ratings (matching "
+                 "the key in enough ratings over enough cases, never at opposite ends of the "
+                 "scale)." if arms else "")
     return (_h("Each trainee's calibration status")
             + _hint(f"{model.policy}. A trainee is calibrated when their /S, /V and /C "
                     "categories match the key in enough of their cases and are never too far "
-                    "apart. The status informs your judgement; it certifies nobody.")
-            + '<table class="rso-statuses"><thead><tr><th scope="col">Trainee</th>'
-            '<th scope="col">Status</th><th scope="col" class="rso-num">Cases</th>'
+                    f"apart.{arms_hint} The status informs your judgement; it certifies nobody.")
+            + '<div class="rso-scroll-x"><table class="rso-statuses"><thead><tr>'
+            '<th scope="col">Trainee</th>'
+            '<th scope="col">RM2000 status</th><th scope="col" class="rso-num">Cases</th>'
             '<th scope="col" class="rso-num">Categories matching the key</th>'
             '<th scope="col" class="rso-num">Furthest apart (categories)</th>'
-            '<th scope="col">Items to revisit</th></tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>")
+            f'{arms_head}<th scope="col">Items to revisit</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def arms_html(model: DashboardModel) -> str:
+    """The ARMS results: statistics, agreement per factor (exact / adjacent / opposite)."""
+    s = model.summary
+    stats = [x for x in model.statistics if x.key in ARMS_STATS]
+    table = ('<table class="rso-statistics rso-arms-statistics"><caption>ARMS ratings: '
+             "agreement and reliability (95% confidence intervals)</caption><tbody>"
+             f"{_stat_rows(stats)}</tbody></table>")
+    factors = s.arms_factors if s is not None else None
+    if factors is None or factors.empty:
+        per = "<p>No ARMS ratings compared with the key yet.</p>"
+    else:
+        rows = "".join(
+            f'<tr data-item="{esc(r.item)}"><th scope="row">{esc(r.label)}</th>'
+            f'<td class="rso-num">{int(r.compared)}</td><td class="rso-num">{int(r.exact)}</td>'
+            f'<td class="rso-num">{int(r.adjacent)}</td>'
+            f'<td class="rso-num">{int(r.opposite)}</td>'
+            f'<td class="rso-num">{int(r.not_comparable)}</td>'
+            f'<td class="rso-num">{_pct(r.pct)}</td></tr>'
+            for r in factors.itertuples(index=False))
+        per = ('<div class="rso-scroll-x"><table class="rso-arms-factors"><caption>Agreement '
+               "with the key per ARMS factor, across the cases</caption><thead><tr>"
+               '<th scope="col">Factor</th><th scope="col" class="rso-num">Ratings compared</th>'
+               '<th scope="col" class="rso-num">Exact</th>'
+               '<th scope="col" class="rso-num">Adjacent (one step apart)</th>'
+               '<th scope="col" class="rso-num">Opposite ends</th>'
+               '<th scope="col" class="rso-num">Not comparable (insufficient information)</th>'
+               '<th scope="col" class="rso-num">Exact agreement</th></tr></thead>'
+               f"<tbody>{rows}</tbody></table></div>")
+    return (_h("ARMS ratings across the room")
+            + _hint("Each factor rating beside the key's. ARMS is structured professional "
+                    "judgement: use the spread of ratings to discuss the evidence, not to "
+                    "score people.") + table + per)
 
 
 def problems_html(model: DashboardModel) -> str:
@@ -312,6 +386,27 @@ class CohortDashboard(w.VBox):
         stacked(self.case_choice, "Case to show", size="medium")
         self.case_choice.observe(self._on_case, names="value")
         self.distribution = w.HTML(value="")
+        self.answers_box = w.VBox([
+            w.HTML(_h("Answers by case") + _hint("Each item and category across the room, "
+                                                 "with the key's answer marked.")),
+            self.case_choice, self.distribution])
+        self.arms_view = w.HTML(value="")
+        self.arms_case = w.Dropdown(options=[], index=None)
+        stacked(self.arms_case, "ARMS case to show", size="medium")
+        self.arms_case.observe(self._on_arms_case, names="value")
+        self.arms_distribution = w.HTML(value="")
+        self.arms_prompts = w.VBox([])
+        self.arms_section = w.VBox([
+            self.arms_view,
+            w.HTML(_h("ARMS ratings by case", 3) + _hint("The room's rating of each factor, "
+                                                        "with the key's rating marked.")),
+            self.arms_case, self.arms_distribution,
+            w.HTML(_h("Debrief: the ARMS factors that divide the room most", 3)
+                   + _hint("Ranked by the share of raters whose rating differs from the key's. "
+                           "Ask the room what evidence they weighed; show the key's rationale "
+                           "after.")),
+            self.arms_prompts], layout=w.Layout(display="none"))
+        self.arms_section.add_class("rso-arms-results")
         self.prompts_head = w.HTML(
             _h("Debrief: the items that divide the room most")
             + _hint("Ranked by the share of raters differing from the key, then by how spread "
@@ -321,11 +416,8 @@ class CohortDashboard(w.VBox):
         self.problems = w.HTML(value="")
         super().__init__([
             self.failure, self.statistics, self.by_case, self.heat_head, self.heat_out,
-            self.heat_table, self.errors,
-            w.HTML(_h("Answers by case") + _hint("Each item and category across the room, "
-                                                 "with the key's answer marked.")),
-            self.case_choice, self.distribution, self.prompts_head, self.prompts,
-            self.statuses, self.problems], **kwargs)
+            self.heat_table, self.errors, self.answers_box, self.prompts_head, self.prompts,
+            self.arms_section, self.statuses, self.problems], **kwargs)
         self.add_class("rso-cohort-dashboard")
 
     def show(self, model: DashboardModel, reveal: bool | None = None) -> None:
@@ -342,10 +434,12 @@ class CohortDashboard(w.VBox):
             self.errors.value = errors_html(model)
             self.problems.value = problems_html(model)
             self._cases(model)
-            self.distribution.value = distribution_html(model, self.case_choice.value)
+            rm_only = "rm2000" if model.has_arms else None
+            self.distribution.value = distribution_html(model, self.case_choice.value, rm_only)
             self.prompts.children = ([DebriefPrompt(p) for p in model.prompts] or
                                      [w.HTML("<p>Nothing divides the room yet: no item has "
                                              "raters differing from the key.</p>")])
+            self._show_arms(model)
         self.statuses.value = statuses_html(model, self.reveal)
         if new_results:
             self._draw_heatmap()  # last: the first figure costs about a second of imports
@@ -356,12 +450,30 @@ class CohortDashboard(w.VBox):
             self.statuses.value = statuses_html(self.model, reveal)
 
     def _cases(self, model: DashboardModel) -> None:
+        rm_cases = [c for c in model.case_ids if "rm2000" in model.instruments(c)]
+        self._options(self.case_choice, model, rm_cases)
+        self.answers_box.layout.display = "" if rm_cases else "none"
+
+    @staticmethod
+    def _options(choice: w.Dropdown, model: DashboardModel, case_ids: list[str]) -> None:
         options = [(f"{c}: {model.case_titles.get(c, '')} ({model.submitted_count(c)} "
-                    "submitted)", c) for c in model.case_ids]
-        keep = self.case_choice.value
-        self.case_choice.options = options
+                    "submitted)", c) for c in case_ids]
+        keep = choice.value
+        choice.options = options
         ids = [c for _, c in options]
-        self.case_choice.value = keep if keep in ids else (ids[0] if ids else None)
+        choice.value = keep if keep in ids else (ids[0] if ids else None)
+
+    def _show_arms(self, model: DashboardModel) -> None:
+        arms_cases = [c for c in model.case_ids if "arms" in model.instruments(c)]
+        self.arms_section.layout.display = "" if arms_cases else "none"
+        if not arms_cases:
+            return
+        self.arms_view.value = arms_html(model)
+        self._options(self.arms_case, model, arms_cases)
+        self.arms_distribution.value = distribution_html(model, self.arms_case.value, "arms")
+        self.arms_prompts.children = ([DebriefPrompt(p) for p in model.arms_prompts] or
+                                      [w.HTML("<p>No ARMS factor divides the room yet: no "
+                                              "rating differs from the key's.</p>")])
 
     def _draw_heatmap(self) -> None:
         if self.model is None or self.drawn_version == self.model.version:
@@ -371,13 +483,22 @@ class CohortDashboard(w.VBox):
         self.figure = fig
         self.heat_out.clear_output(wait=True)
         if fig is not None and in_kernel():
+            from .figures import show_figure
+
             with self.heat_out:
-                fig.show(config={"displaylogo": False, "responsive": True})
+                show_figure(fig, "Heatmap: share of raters differing from the key, by item "
+                                 "and case (the same figures are in the table below)")
 
     @safe_callback(_report, "showing the case")
     def _on_case(self, change: dict[str, Any]) -> None:
         if self.model is not None:
-            self.distribution.value = distribution_html(self.model, change["new"])
+            self.distribution.value = distribution_html(
+                self.model, change["new"], "rm2000" if self.model.has_arms else None)
+
+    @safe_callback(_report, "showing the ARMS case")
+    def _on_arms_case(self, change: dict[str, Any]) -> None:
+        if self.model is not None:
+            self.arms_distribution.value = distribution_html(self.model, change["new"], "arms")
 
     @property
     def text(self) -> str:
@@ -388,6 +509,10 @@ class CohortDashboard(w.VBox):
                  self.problems.value]
         parts += [p.text.value + p.rationale.value for p in self.prompts.children
                   if isinstance(p, DebriefPrompt)]
+        if self.arms_section.layout.display != "none":
+            parts += [self.arms_view.value, self.arms_distribution.value]
+            parts += [p.text.value + p.rationale.value for p in self.arms_prompts.children
+                      if isinstance(p, DebriefPrompt)]
         return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", " ".join(parts)))
 
 

@@ -178,3 +178,14 @@ class OwnResult(w.VBox):
             f.error = ""
         self.summary.clear()
         self.failure.clear()
+
+
+def refusal(own: OwnResult) -> str | None:
+    """Check `own` (showing each problem beside its field); the line to show where the answers
+    are submitted when it has problems, or None when it has none."""
+    problems = own.check()
+    if not problems:
+        return None
+    n = len(problems)
+    return (f"There {'is' if n == 1 else 'are'} {n} problem{'s' if n != 1 else ''} with your "
+            "result: see Your result above.")

@@ -1,4 +1,5 @@
-"""Start a workshop (name, cases, join code, optional expiry) or reopen one run before.
+"""Start a workshop (name, cases and the instruments scored for each, join code, optional
+expiry) or reopen one run before.
 
 A form only: `request()` returns what the trainer asked for, or shows the problems next to the
 fields and in the error summary and returns None. The app creates the cohort in the store.
@@ -14,6 +15,8 @@ import ipywidgets as w
 
 from ..calibration.workshop import (
     EXPIRY_CHOICES,
+    INSTRUMENT_CHOICES,
+    instruments_problem,
     new_join_code,
     normalise_code,
     trainer_code_problem,
@@ -34,12 +37,20 @@ class WorkshopRequest:
     case_ids: list[str]
     join_code: str
     expiry_minutes: int | None
+    instruments: dict[str, tuple[str, ...]]  # case id → ("rm2000",), ("arms",) or both
 
 
 def case_label(case: TrainingCase) -> str:
     applies = "RM2000 applies" if case.key.expected.applicable else "RM2000 does not apply"
     arms = "; ARMS key" if getattr(case, "arms_key", None) else ""
     return f"{case.id}: {case.title} ({case.difficulty}; {applies}{arms})"
+
+
+def instrument_options(case: TrainingCase) -> list[tuple[str, tuple[str, ...]]]:
+    """The instrument choices for a case: ARMS only where the case has an ARMS key."""
+    if getattr(case, "arms_key", None) is None:
+        return [(label, value) for label, value in INSTRUMENT_CHOICES if "arms" not in value]
+    return list(INSTRUMENT_CHOICES)
 
 
 class WorkshopSetup(w.VBox):
@@ -64,6 +75,15 @@ class WorkshopSetup(w.VBox):
                                  "cases, independently.", size="wide")
         self.case_select.layout.min_width = "30em"
         self.case_select.add_class("rso-multi")
+        self.case_select.observe(self._on_cases, names="value")
+        self.instrument_choices: dict[str, w.Dropdown] = {}
+        self.instruments_box = w.VBox([])
+        self.instruments_field = w.VBox([
+            w.HTML('<p style="margin:8px 0 2px 0"><strong>What trainees score in each case'
+                   f'</strong></p><p style="color:{HINT_COLOUR};max-width:45em;margin:0 0 4px '
+                   '0">RM2000, ARMS or both. ARMS is offered for cases with an ARMS key.</p>'),
+            self.instruments_box], layout=w.Layout(display="none"))
+        self.instruments_field.add_class("rso-workshop-instruments")
         self.code = w.Text(value=new_join_code(), continuous_update=True)
         self.code_field = Field(self.code, "Join code",
                                 "Trainees type this to join: 6 characters, capital letters and "
@@ -88,11 +108,40 @@ class WorkshopSetup(w.VBox):
                    f'<p style="color:{HINT_COLOUR};max-width:45em;margin:0 0 8px 0">Choose the '
                    "cases, then give trainees the join code. You can close the workshop and "
                    "release the key when the room is ready.</p>"),
-            self.summary, self.failure, self.name_field, self.cases_field, self.code_field,
+            self.summary, self.failure, self.name_field, self.cases_field,
+            self.instruments_field, self.code_field,
             self.new_code, self.expiry_field, self.create_button, self.open_box],
             layout=w.Layout(max_width="60em"), **kwargs)
         self.add_class("rso-form")
         self.add_class("rso-workshop-setup")
+
+    def _on_cases(self, _change: Any = None) -> None:
+        try:
+            self.show_instruments()
+        except Exception:  # never raise into Voilà; the defaults (RM2000) stay
+            import logging
+
+            logging.getLogger(__name__).exception("could not list the instruments")
+
+    def show_instruments(self) -> None:
+        """One labelled choice per chosen case (kept for cases still chosen)."""
+        chosen = [cid for cid in self.case_select.value if cid in self.cases]
+        for cid in list(self.instrument_choices):
+            if cid not in chosen:
+                del self.instrument_choices[cid]
+        for cid in chosen:
+            if cid not in self.instrument_choices:
+                dd = w.Dropdown(options=instrument_options(self.cases[cid]), value=("rm2000",),
+                                layout=w.Layout(width="auto"))
+                stacked(dd, f"Instruments for {cid}", size="medium")
+                self.instrument_choices[cid] = dd
+        self.instruments_box.children = [self.instrument_choices[c] for c in chosen]
+        self.instruments_field.layout.display = "" if chosen else "none"
+
+    def set_instruments(self, case_id: str, instruments: tuple[str, ...]) -> None:
+        """Choose the instruments for a chosen case (as the trainer would)."""
+        self.show_instruments()
+        self.instrument_choices[case_id].value = tuple(instruments)
 
     def suggest_code(self) -> None:
         self.code.value = new_join_code()
@@ -125,6 +174,13 @@ class WorkshopSetup(w.VBox):
         if not self.case_select.value:
             problems.append(("Cases to score", "Choose at least one case to score",
                              self.cases_field))
+        instruments = {cid: tuple(self.instrument_choices[cid].value)
+                       if cid in self.instrument_choices else ("rm2000",)
+                       for cid in self.case_select.value}
+        for cid, chosen in instruments.items():
+            problem = instruments_problem(self.cases[cid], chosen) if cid in self.cases else None
+            if problem:
+                problems.append((f"Instruments for {cid}", problem, self.cases_field))
         code_problem = trainer_code_problem(self.code.value)
         if code_problem:
             problems.append(("Join code", code_problem, self.code_field))
@@ -135,7 +191,7 @@ class WorkshopSetup(w.VBox):
             return None
         code = normalise_code(self.code.value) or new_join_code()
         return WorkshopRequest(name=name, case_ids=list(self.case_select.value), join_code=code,
-                               expiry_minutes=self.expiry.value)
+                               expiry_minutes=self.expiry.value, instruments=instruments)
 
     def code_taken(self, code: str) -> None:
         self.code_field.error = (f"The code {code} is already used by another workshop: keep "
