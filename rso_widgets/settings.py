@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent  # shipped rulesets, catalogue, rubric, scales
+SHIPPED_CASES_DIR = REPO_ROOT / "training_cases"
 
 
 class Settings(BaseSettings):
@@ -27,11 +32,19 @@ class Settings(BaseSettings):
     plan_rubric: Path | None = Field(default=None,
                                      description="plan-quality rubric YAML; default: shipped")
     workbooks_dir: Path = Field(default=REPO_ROOT / "workbooks")
-    training_cases_dir: Path = Field(default=REPO_ROOT / "training_cases")
+    training_cases_dir: Path = Field(default=SHIPPED_CASES_DIR)
+    allowed_data_dirs: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list, description="further folders from which rulesets, catalogues, "
+        "rubrics, scales, lists and training cases may be read (a JSON list, or folders "
+        "separated by ':'); always allowed: the shipped data, the shipped training cases and "
+        "data_dir")
     host: str = "127.0.0.1"
     port: int = Field(default=8866, ge=1, le=65535)
     kernel_cull_idle_seconds: int = Field(default=600, ge=60)
     execute_timeout_seconds: int = Field(default=120, ge=10)
+    preheat_kernels: bool | None = Field(
+        default=None, description="serve: keep kernels ready for the entry notebooks "
+        "(default: as rso_widgets/serving/voila.json says; off saves their memory)")
     user: str | None = Field(default=None, description="explicit user identity for the audit log")
     retention_days: int = Field(default=365, ge=1,
                                 description="`rso-workbook retention`: records idle this long")
@@ -48,6 +61,41 @@ class Settings(BaseSettings):
                                   description="team view: how far back to look")
     team_admins: list[str] = Field(
         default_factory=list, description="users who may create teams (empty: anyone may)")
+
+    @field_validator("allowed_data_dirs", mode="before")
+    @classmethod
+    def _folder_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part for part in text.split(os.pathsep) if part.strip()]
+        return value
+
+    def allowed_folders(self) -> list[Path]:
+        """Folders data files may be read from, resolved (symlinks and `..` followed)."""
+        folders = [PACKAGE_DIR, SHIPPED_CASES_DIR, self.data_dir, *self.allowed_data_dirs]
+        return list(dict.fromkeys(Path(f).expanduser().resolve() for f in folders))
+
+
+class PathNotAllowed(ValueError):
+    """A data file path outside `Settings.allowed_folders()`; the message names the setting."""
+
+
+def allowed_path(path: str | os.PathLike[str], what: str, setting: str | None = None) -> Path:
+    """`path` resolved (symlinks and `..` followed) if it lies inside an allowed folder, else
+    PathNotAllowed naming `what`, the setting that chose it and the allowed folders."""
+    given = Path(path).expanduser()
+    real = given.resolve()
+    folders = get_settings().allowed_folders()
+    if any(real == f or real.is_relative_to(f) for f in folders):
+        return real
+    via = f" (setting {setting}, or a path given directly)" if setting else ""
+    shown = f"{given} (really {real})" if Path(os.path.abspath(given)) != real else str(given)
+    raise PathNotAllowed(
+        f"{what}{via}: {shown} is outside the folders data files may be read from: "
+        f"{', '.join(map(str, folders))} — fix: move the file into one of these folders, or "
+        "add its folder to RSO_ALLOWED_DATA_DIRS")
 
 
 @lru_cache(maxsize=1)

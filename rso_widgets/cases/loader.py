@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ..instruments.datafile import MAX_FILE_BYTES, shared_node
 from ..instruments.ruleset import RM2000Ruleset, load_rm2000_ruleset
 from .checks import check_case
 from .errors import CaseError, CaseProblem
@@ -118,18 +119,40 @@ def parse_case(data: Any, source: str, ruleset: RM2000Ruleset | None = None) -> 
     return case
 
 
-def load_case(path: str | Path, ruleset: RM2000Ruleset | None = None) -> TrainingCase:
-    """Load one case file, or raise CaseError."""
-    p = Path(path)
+def _allowed(path: Path, setting: str | None = None) -> Path:
+    """The resolved path if inside the allowed folders (settings.allowed_path), else CaseError."""
+    from ..settings import PathNotAllowed, allowed_path
+
     try:
-        text = p.read_text(encoding="utf-8")
+        return allowed_path(path, "the training case path", setting)
+    except PathNotAllowed as exc:
+        message, _, fix = str(exc).partition(" — fix: ")
+        raise CaseError([CaseProblem(str(path), "(file)", message, fix)]) from None
+
+
+def load_case(path: str | Path, ruleset: RM2000Ruleset | None = None, *,
+              anywhere: bool = False) -> TrainingCase:
+    """Load one case file, or raise CaseError. Unless `anywhere` (the command line's explicit
+    local check), only files inside the allowed folders are read (settings.allowed_path)."""
+    p = Path(path)
+    real = p if anywhere else _allowed(p)
+    try:
+        if real.stat().st_size > MAX_FILE_BYTES:
+            raise CaseError([CaseProblem(str(p), "(file)", f"is larger than {MAX_FILE_BYTES:,} "
+                                         "bytes", "give the right file (case files are small)")])
+        text = real.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise CaseError([CaseProblem(str(p), "(file)", "is not UTF-8 text",
                                      "save the file as UTF-8")]) from None
     except OSError as exc:
         raise CaseError([CaseProblem(str(p), "(file)", f"cannot be read ({exc.strerror})",
                                      "check the path and permissions")]) from None
-    return parse_case(read_yaml(text, str(p)), str(p), ruleset)
+    data = read_yaml(text, str(p))
+    if shared_node(data):
+        raise CaseError([CaseProblem(str(p), "(file)", "uses YAML aliases (*name) to repeat a "
+                                     "list or mapping", "write the values out in full; case "
+                                     "files may not use aliases")])
+    return parse_case(data, str(p), ruleset)
 
 
 def case_files(folder: str | Path) -> list[Path]:
@@ -137,10 +160,17 @@ def case_files(folder: str | Path) -> list[Path]:
                   if p.is_file() and p.suffix.lower() in CASE_SUFFIXES)
 
 
-def validate_path(path: str | Path, ruleset: RM2000Ruleset | None = None) -> CaseReport:
-    """Validate one case file, or every case file in a folder (ids must be unique)."""
+def validate_path(path: str | Path, ruleset: RM2000Ruleset | None = None, *,
+                  anywhere: bool = False, setting: str | None = None) -> CaseReport:
+    """Validate one case file, or every case file in a folder (ids must be unique). Unless
+    `anywhere`, the path and every file in it must lie inside the allowed folders."""
     p = Path(path)
     rs = _ruleset(ruleset)
+    if not anywhere:
+        try:
+            _allowed(p, setting)
+        except CaseError as exc:
+            return CaseReport(files=[p], problems=exc.problems)
     report = CaseReport(files=case_files(p) if p.is_dir() else [p])
     if p.is_dir() and not report.files:
         report.problems.append(CaseProblem(str(p), "(folder)", "holds no case files",
@@ -148,7 +178,7 @@ def validate_path(path: str | Path, ruleset: RM2000Ruleset | None = None) -> Cas
     seen: dict[str, Path] = {}
     for f in report.files:
         try:
-            case = load_case(f, rs)
+            case = load_case(f, rs, anywhere=anywhere)
         except CaseError as exc:
             report.problems += exc.problems
             continue
@@ -168,7 +198,9 @@ def load_cases(folder: str | Path | None = None,
     if folder is None:
         from ..settings import get_settings
         folder = get_settings().training_cases_dir
-    report = validate_path(folder, ruleset)
+        report = validate_path(folder, ruleset, setting="RSO_TRAINING_CASES_DIR")
+    else:
+        report = validate_path(folder, ruleset)
     if report.problems:
         raise CaseError(report.problems)
     return sorted(report.cases, key=lambda c: c.id)
