@@ -64,7 +64,10 @@ def measure(loads: int = LOADS) -> dict[str, dict[str, list[float]]]:
         folder = Path(tmp)
         shutil.copy(ROOT / "workbooks" / "rm2000_calculator.ipynb", folder)
         shutil.copy(HERE / "bare_widget.ipynb", folder)
-        with ServedWorkbooks(directory=folder) as server, sync_playwright() as pw:
+        # preheat off: both pages start their own kernel (like with like, and the one new
+        # kernel per load is the page's); bench_concurrency measures preheat
+        with ServedWorkbooks(directory=folder, preheat=False) as server, \
+                sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 for nb, button in PAGES.items():  # warm-up: caches, first imports from disk

@@ -36,12 +36,12 @@ def main(names: list[str]) -> int:
             row["ratio"] = row["value"] / row["baseline"] if row["baseline"] else float("nan")
             row["met"] = row["ratio"] <= row["target"]
             rows.append({"benchmark": short, **row})
-    lines = ["| benchmark | measure | value | baseline | ratio | target | met |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| benchmark | measure | value | baseline | ratio | target | met | note |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['benchmark']} | {r['name']} | {r['value']:.3f} {r['unit']} | "
                      f"{r['baseline']:.3f} {r['unit']} | {r['ratio']:.2f}× | ≤ {r['target']}× | "
-                     f"{'yes' if r['met'] else 'NO'} |")
+                     f"{'yes' if r['met'] else 'NO'} | {r.get('note', '')} |")
     table = "\n".join(lines)
     print(table)
     out = HERE / "results"

@@ -334,3 +334,17 @@ def test_served_path_stays_lean():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=60)
     assert out.stdout.strip() == ""
+
+
+def test_score_with_errors_moves_focus_to_the_first_go_to_button(form, monkeypatch):
+    """GOV.UK habit: after a failed Score the error summary takes keyboard focus (its first
+    "Go to" button); a good Score moves focus nowhere."""
+    focused: list[str] = []
+    monkeypatch.setattr(w.Button, "focus", lambda self: focused.append(self.description))
+    form.score_button.click()
+    first = form.summary.links.children[0].description
+    assert first.startswith("Go to ") and focused == [first]
+    focused.clear()
+    form.set_facts(CASE)
+    form.score_button.click()
+    assert form.result is not None and focused == []

@@ -45,11 +45,9 @@ def _short(exc: BaseException) -> str:
 
 
 def _could_not_start(what: str, exc: BaseException) -> w.HTML:
-    log.exception("the %s could not start", what)
-    return w.HTML(
-        '<div role="alert" style="border-left:6px solid #d4351c;padding:6px 12px">'
-        f"<strong>The {esc(what)} could not start.</strong> {esc(_short(exc))} "
-        "Tell the workbook team; nothing you entered was lost.</div>")
+    from .startup import could_not_start
+
+    return could_not_start(f"The {what}", exc)
 
 
 def _section(title: str, hint: str = "") -> w.HTML:
@@ -323,8 +321,6 @@ class ARMSAssessmentApp(w.VBox):
         self.plan = PlanBuilder(arms=self.arms.value, catalogue=self.arms.cat)
         self.rm2000.observe(self._on_rm2000_result, names="result")
         self.arms.observe(self._on_arms, names="value")
-        self.arms.observe(self._on_edit, names="value")
-        self.plan.observe(self._on_edit, names="value")
         for widget, names in ((self.rm2000, ["value", "evidence"]), (self.arms, ["revision"]),
                               (self.plan, ["revision"])):
             widget.observe(self._on_change, names=names)

@@ -195,9 +195,6 @@ def team_quality(store: Store | None = None) -> w.Widget:
             store = open_store()
         return TeamQualityApp(store)
     except Exception as exc:
-        log.exception("the team quality workbook could not start")
-        text = str(exc).strip() or type(exc).__name__
-        return w.HTML(
-            '<div role="alert" style="border-left:6px solid #d4351c;padding:6px 12px">'
-            "<strong>The team quality workbook could not start.</strong> "
-            f"{esc(text[:300])} Tell the workbook team; nothing was changed.</div>")
+        from .startup import could_not_start
+
+        return could_not_start("The team quality workbook", exc)

@@ -1,15 +1,23 @@
-"""`rso-workbook serve`: run Voilà on the workbooks folder with production-safe settings.
+"""`rso-workbook serve`: run Voilà on the workbooks folder with the shipped production settings.
 
-- binds to 127.0.0.1 unless told otherwise (put a TLS, authenticating proxy in front);
+The settings live in one file, `rso_widgets/serving/voila.json`, and Voilà is pointed at that
+folder only (`--Voila.config_file_paths`), so a `voila.json` lying in the working directory or in
+~/.jupyter cannot weaken them:
 - never `--debug`; tracebacks hidden from the page; notebook sources stripped;
+- `?template=` / `?theme=` in the URL ignored (`allow_template_override`/`allow_theme_override`);
 - a timeout for executing each cell and for starting a kernel;
 - idle kernels culled: closing a page does not free its kernel (design.md), so without culling
   memory grows with every visit. `cull_connected` is on because a page left open still holds a
-  connection: its kernel is freed after `kernel_cull_idle_seconds` of inactivity (any use of the
-  form counts as activity; the person reloads the page to continue).
+  connection: its kernel is freed after the idle timeout (any use of the form counts as
+  activity; the person reloads the page to continue);
+- preheated kernels for the entry notebooks only (the calculator and the workshop trainee page,
+  which read nothing from the store while they start; see `serving/__init__.py`), one kernel
+  each: with a pool of two workshop kernels, two pages opened together did not render (Voilà
+  0.5.13 logged "Timeout waiting for IOPub output"; not yet explained).
 
-Option names verified against `voila --help-all` (Voilà 0.5.x); the MappingKernelManager options
-reach the kernel manager because Voilà creates it with itself as parent.
+The command line adds only what varies per run: the folder, address and port, and any of
+RSO_KERNEL_CULL_IDLE_SECONDS, RSO_EXECUTE_TIMEOUT_SECONDS, RSO_PREHEAT_KERNELS that is set. It
+binds to 127.0.0.1 unless told otherwise (put a TLS, authenticating proxy in front).
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import os
 import sys
 from pathlib import Path
 
+from ..serving import CONFIG_DIR, setting
 from ..settings import get_settings
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -30,27 +39,31 @@ def cull_interval(idle_seconds: int) -> int:
     return max(1, min(60, idle_seconds // 4))
 
 
-def build_command(root: Path, host: str, port: int, *, cull_idle_seconds: int,
-                  execute_timeout_seconds: int, python: str | None = None,
-                  interval: int | None = None) -> list[str]:
-    """The Voilà command line (kept separate so tests and benchmarks run exactly this)."""
-    return [
+def build_command(root: Path, host: str, port: int, *, cull_idle_seconds: int | None = None,
+                  execute_timeout_seconds: int | None = None, preheat: bool | None = None,
+                  python: str | None = None, interval: int | None = None,
+                  config_dir: Path = CONFIG_DIR) -> list[str]:
+    """The Voilà command line (kept separate so tests and benchmarks run exactly this).
+
+    Settings come from `config_dir/voila.json`; a keyword given here overrides that file."""
+    cmd = [
         python or sys.executable, "-m", "voila", str(root),
         "--no-browser",
         f"--Voila.ip={host}",
         f"--Voila.port={port}",
-        "--Voila.port_retries=0",  # fail clearly rather than silently move to another port
-        "--Voila.log_level=INFO",
-        "--VoilaConfiguration.show_tracebacks=False",
-        "--VoilaConfiguration.strip_sources=True",
-        f"--VoilaExecutor.timeout={execute_timeout_seconds}",
-        "--VoilaExecutor.startup_timeout=60",
-        "--VoilaExecutor.interrupt_on_timeout=True",
-        f"--MappingKernelManager.cull_idle_timeout={cull_idle_seconds}",
-        f"--MappingKernelManager.cull_interval={interval or cull_interval(cull_idle_seconds)}",
-        "--MappingKernelManager.cull_connected=True",
-        "--MappingKernelManager.cull_busy=False",
+        f"--Voila.config_file_paths={config_dir}",
     ]
+    if cull_idle_seconds is not None:
+        cmd += [f"--MappingKernelManager.cull_idle_timeout={cull_idle_seconds}",
+                "--MappingKernelManager.cull_interval="
+                f"{interval or cull_interval(cull_idle_seconds)}"]
+    elif interval is not None:
+        cmd.append(f"--MappingKernelManager.cull_interval={interval}")
+    if execute_timeout_seconds is not None:
+        cmd.append(f"--VoilaExecutor.timeout={execute_timeout_seconds}")
+    if preheat is not None:
+        cmd.append(f"--VoilaConfiguration.preheat_kernel={preheat}")
+    return cmd
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,13 +83,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"rso-workbook serve: warning: binding to {host}, not loopback. Voilà has no user "
               "accounts: serve only behind an authenticating TLS proxy or JupyterHub.",
               file=sys.stderr)
-    cmd = build_command(root.resolve(), host, port,
-                        cull_idle_seconds=settings.kernel_cull_idle_seconds,
-                        execute_timeout_seconds=settings.execute_timeout_seconds)
+    given = settings.model_fields_set  # only what the environment set overrides voila.json
+    cull = settings.kernel_cull_idle_seconds if "kernel_cull_idle_seconds" in given else None
+    timeout = settings.execute_timeout_seconds if "execute_timeout_seconds" in given else None
+    cmd = build_command(root.resolve(), host, port, cull_idle_seconds=cull,
+                        execute_timeout_seconds=timeout, preheat=settings.preheat_kernels)
+    idle = cull or setting("MappingKernelManager", "cull_idle_timeout")
     shown = f"[{host}]" if ":" in host else host
     print(f"RSO Workbook: serving {root.resolve()} at http://{shown}:{port}/ "
-          f"(idle kernels freed after {settings.kernel_cull_idle_seconds} s; Ctrl+C to stop)",
-          flush=True)
+          f"(settings {CONFIG_DIR / 'voila.json'}; idle kernels freed after {idle} s; "
+          "Ctrl+C to stop)", flush=True)
     sys.stderr.flush()
     if os.name == "posix":
         os.execv(cmd[0], cmd)  # replaces this process: signals reach Voilà directly
@@ -94,13 +110,15 @@ class ServedWorkbooks:
 
     def __init__(self, directory: Path | None = None, port: int | None = None,
                  host: str = "127.0.0.1", log_path: Path | None = None,
-                 env: dict[str, str] | None = None):
+                 env: dict[str, str] | None = None, preheat: bool | None = None):
         self.directory = directory
         self.port = port or free_port(host)
         self.host = host
         self.url = f"http://{host}:{self.port}/"
         self.log_path = log_path
-        self.env = env
+        self.env = dict(env or {})
+        if preheat is not None:  # None: as voila.json says
+            self.env["RSO_PREHEAT_KERNELS"] = "true" if preheat else "false"
         self.proc = None  # subprocess.Popen
         self._log = None
 
@@ -142,6 +160,36 @@ class ServedWorkbooks:
             time.sleep(0.25)
         raise RuntimeError(f"Voilà did not answer on {self.url} within {timeout:.0f} s:\n"
                            f"{self.log_tail()}")
+
+    def wait_for_log(self, text: str, count: int = 1, timeout: float = 120) -> None:
+        """Wait until `text` has appeared `count` times in the server log (e.g. the
+        "Kernel pool of … is filled" lines Voilà writes once preheated kernels are ready)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"rso-workbook serve exited:\n{self.log_tail()}")
+            if self.log_path is not None and Path(self.log_path).exists():
+                log = Path(self.log_path).read_text(encoding="utf-8", errors="replace")
+                if log.count(text) >= count:
+                    return
+            time.sleep(0.25)
+        raise RuntimeError(f"{text!r} not logged {count}× within {timeout:.0f} s:\n"
+                           f"{self.log_tail()}")
+
+    def wait_for_pools(self, timeout: float = 180) -> None:
+        """Wait until every preheated-kernel pool of voila.json is full."""
+        from ..serving import preheated_notebooks, setting
+
+        flag = {**os.environ, **self.env}.get("RSO_PREHEAT_KERNELS", "").strip().lower()
+        if flag in {"0", "false", "no", "off"} or (
+                not flag and not setting("VoilaConfiguration", "preheat_kernel")):
+            return
+        root = self.directory or get_settings().workbooks_dir
+        names = [nb for nb in preheated_notebooks() if (Path(root) / nb).exists()]
+        if names:
+            self.wait_for_log("Kernel pool of", count=len(names), timeout=timeout)
 
     def log_tail(self, lines: int = 40) -> str:
         if self.log_path is None or not Path(self.log_path).exists():

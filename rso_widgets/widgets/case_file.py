@@ -33,6 +33,7 @@ CSS = """
 .rso-case-file .rso-notice { border: 3px solid #0b0c0c; padding: 6px 12px; margin: 0 0 10px 0;
   font-weight: bold; max-width: 46em; }
 .rso-case-file nav ol { margin: 4px 0 8px 0; }
+.rso-case-file nav a { display: inline-block; min-height: 24px; line-height: 24px; }
 .rso-case-file a { color: #1d70b8; }
 .rso-case-file a:focus { outline: 3px solid #ffdd00; background: #ffdd00; color: #0b0c0c; }
 """

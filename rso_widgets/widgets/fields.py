@@ -20,6 +20,8 @@ from ipywidgets.widgets.widget_description import DescriptionStyle, DescriptionW
 from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 from traitlets import Unicode, observe
 
+from ..freetext import FreeTextError
+
 log = logging.getLogger("rso_widgets.widgets")
 
 ERROR_COLOUR = "#d4351c"  # GOV.UK error red; always paired with text
@@ -46,6 +48,9 @@ FORM_CSS = """
 .rso-wide > textarea, .rso-wide > input { width: 40em; }
 .rso-form :focus-visible { outline: 3px solid #ffdd00 !important; outline-offset: 0;
   box-shadow: 0 0 0 2px #0b0c0c; }
+/* ipywidgets sets `outline: none !important` on text boxes with a more specific selector */
+.rso-form .jupyter-widgets input:focus-visible,
+.rso-form .jupyter-widgets textarea:focus-visible { outline: 3px solid #ffdd00 !important; }
 .rso-form .widget-html-content { line-height: 1.4; }
 .rso-form details summary { cursor: pointer; color: #1d70b8; text-decoration: underline; }
 .rso-field { margin: 0 0 14px 0; padding: 0 0 0 10px; border-left: 4px solid transparent; }
@@ -123,6 +128,13 @@ def safe_callback(report: Callable[[Any, str], None], what: str) -> Callable:
         def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
             try:
                 return fn(self, *args, **kwargs)
+            except FreeTextError as exc:  # text that cannot be stored: say which and why
+                log.info("refused typed text while %s: %s", what, exc.field)
+                try:
+                    report(self, f"Not saved: {exc}. Your answers are kept on this page.")
+                except Exception:
+                    log.exception("could not show the refusal")
+                return None
             except Exception:
                 ref = uuid.uuid4().hex[:8]
                 log.exception("error while %s (reference %s)", what, ref)
@@ -218,6 +230,12 @@ class ErrorSummary(w.VBox):
             buttons.append(b)
         self.links.children = buttons
         self.layout.display = ""
+
+    def focus_first(self) -> None:
+        """Move keyboard focus to the first "Go to" button (GOV.UK: the summary takes focus
+        after a failed submit, so keyboard users need not go back through the form)."""
+        if self.links.children:
+            _focus(self.links.children[0])
 
     def clear(self) -> None:
         self.items = []

@@ -1,10 +1,12 @@
 """The ARMS profile: risk and protective ratings beside the static RM2000 categories.
 
 A picture, not a score: nothing here adds ratings up or suggests a priority. The chart is a
-plotly `go.Figure` shown with `fig.show()` inside an `ipywidgets.Output`, drawn only when the
-person asks for it (plotly costs about a second to import) and redrawn from callbacks after that
-(design.md: no `FigureWidget`, no writing into an Output while the notebook executes). A text
-table of the same ratings is always shown, for people who do not use the chart.
+plotly `go.Figure` sent to an `ipywidgets.Output` as plotly's own mimetype
+(`figures.show_figure`: what `fig.show()` renders, without the 4–8 s import of
+nbformat/jsonschema that `fig.show()` costs a fresh kernel), drawn only when the person asks for
+it and redrawn from callbacks after that (design.md: no `FigureWidget`, no writing into an Output
+while the notebook executes). A text table of the same ratings is always shown, for people who
+do not use the chart.
 """
 
 from __future__ import annotations
@@ -182,8 +184,11 @@ class ProfileChart(w.VBox):
         self.message.layout.display = "none"
         self.out.clear_output(wait=True)
         if _in_kernel():
+            from .figures import show_figure
+
             with self.out:
-                fig.show(config={"displaylogo": False, "responsive": True})
+                show_figure(fig, "Chart of the ARMS profile: the same ratings as the table "
+                                 "above")
 
 
 def _in_kernel() -> bool:

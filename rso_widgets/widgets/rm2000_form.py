@@ -428,7 +428,8 @@ class RM2000Form(w.VBox):
 
     @safe_callback(_report, "scoring")
     def _on_score(self, _button: Any = None) -> None:
-        self.submit()
+        if self.submit() is None and self.errors:
+            self.summary.focus_first()  # keyboard users land on the summary's "Go to" buttons
 
     @safe_callback(_report, "scoring")
     def submit(self) -> RM2000Result | None:

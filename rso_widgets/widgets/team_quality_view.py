@@ -22,6 +22,7 @@ from typing import Any
 import ipywidgets as w
 
 from .fields import HINT_COLOUR, esc
+from .figures import show_figure
 
 log = logging.getLogger("rso_widgets.widgets.team_quality_view")
 
@@ -93,24 +94,6 @@ def build_trend_figure(view: Any, rubric: Any) -> Any:
     return fig
 
 
-PLOTLY_MIME = "application/vnd.plotly.v1+json"
-
-
-def show_figure(fig: Any, alt: str = "Chart of plan quality over time") -> None:
-    """Show `fig` in the current output as plotly's own mimetype — what
-    `fig.show(renderer="plotly_mimetype")` does, rendered by the jupyterlab-plotly extension
-    that Voilà serves — without importing `plotly.io._renderers`: that module imports nbformat,
-    whose jsonschema import compiles rfc3987 grammars, 4–8 s before a kernel's first chart."""
-    import json
-
-    import plotly.io as pio
-    from IPython.display import display
-
-    spec = json.loads(pio.to_json(fig, validate=False))
-    spec["config"] = {"displaylogo": False, "responsive": True}
-    display({PLOTLY_MIME: spec, "text/plain": alt}, raw=True)
-
-
 class TeamQualityView(w.VBox):
     """The rendered team view: an HTML body and the trend chart (drawn on `show`)."""
 
@@ -168,7 +151,7 @@ class TeamQualityView(w.VBox):
         if get_ipython() is None:  # not in a kernel (tests): keep the figure, show nothing
             return
         with self.chart:
-            show_figure(self.figure)
+            show_figure(self.figure, "Chart of plan quality over time")
         self._drawn = True
 
     def _clear_chart(self) -> None:

@@ -3,8 +3,8 @@ state; what changed between any two versions; and each ARMS factor's rating over
 text table (always) and a chart (drawn when asked).
 
 A view over `instruments.reassessment` (the rules) and stored `VersionRecord`s (read with the
-payload convention). The chart is a plotly `go.Figure` shown with `fig.show()` in an `Output`
-from a callback (design.md); plotly is imported only then. Everything typed is escaped.
+payload convention). The chart is a plotly `go.Figure` shown with `figures.show_figure` in an
+`Output` from a callback (design.md); plotly is imported only then. Everything typed is escaped.
 """
 
 from __future__ import annotations
@@ -265,8 +265,11 @@ class VersionHistory(w.VBox):
         self.draws += 1
         self.out.clear_output(wait=True)
         if _in_kernel():
+            from .figures import show_figure
+
             with self.out:
-                fig.show(config={"displaylogo": False, "responsive": True})
+                show_figure(fig, "Chart of the ARMS factor ratings over the versions: the same "
+                                 "ratings as the table")
 
 
 def _in_kernel() -> bool:

@@ -1,5 +1,6 @@
 """Shared by the browser tests: a private `rso-workbook serve` per module (its own temporary data
-directory and user) and the check that a page shows no Python traceback."""
+directory and user), the check that a page shows no Python traceback, and axe-core (the npm
+package that `scripts/setup.sh test` installs) injected into a page to check accessibility."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from rso_widgets.commands.serve import ServedWorkbooks
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACEBACK_TEXT = ("Traceback", 'File "', "Error in callback")
+AXE_JS = ROOT / ".cache" / "axe-core" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_FAILING = ("serious", "critical")  # moderate/minor are reported, not failed on
+AXE_ANY = ("minor", "moderate", "serious", "critical")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 def assert_no_traceback(page) -> None:
@@ -21,15 +26,60 @@ def assert_no_traceback(page) -> None:
     assert not found, f"the page shows traceback text {found}"
 
 
+def axe_violations(page, context: str | dict | None = None,
+                   disable: tuple[str, ...] = ()) -> list[dict]:
+    """Run axe-core in `page` over `context` (a selector or axe context object; the whole
+    page if None) and return its violations (rule, impact, help, nodes). `disable`: rule ids
+    to skip; each caller must say why."""
+    if not AXE_JS.is_file():
+        pytest.fail(f"axe-core is missing ({AXE_JS}): run scripts/setup.sh test")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS},
+               "rules": {rule: {"enabled": False} for rule in disable}}
+    return page.evaluate(
+        """([context, options]) => axe.run(context || document, options).then(r =>
+             r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                     targets: v.nodes.map(n => n.target.join(' ')),
+                                     html: v.nodes.map(n => n.html.slice(0, 160))})))""",
+        [context, options])
+
+
+def describe_violations(violations: list[dict], limit: int = 4) -> str:
+    """One line per rule (impact, id, help, count) with its first few target selectors."""
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({len(v['targets'])} element(s))")
+        lines += [f"    {target}  {html}" for target, html
+                  in list(zip(v["targets"], v["html"], strict=True))[:limit]]
+    return "\n".join(lines)
+
+
+def assert_accessible(page, context: str | dict | None = None,
+                      disable: tuple[str, ...] = (),
+                      fail_on: tuple[str, ...] = AXE_FAILING) -> list[dict]:
+    """Fail on any axe-core violation whose impact is in `fail_on` (serious or critical unless
+    told otherwise; `AXE_ANY` for all). The message lists every violation, the ones that did not
+    fail too; returns the violations that did not fail the test."""
+    found = axe_violations(page, context, disable)
+    failing = [v for v in found if v["impact"] in fail_on]
+    assert not failing, (f"axe-core found {len(failing)} accessibility violation(s) of impact "
+                         f"{'/'.join(fail_on)} on {page.url}:\n{describe_violations(found)}")
+    return found
+
+
 @contextmanager
 def private_server(tmp_path_factory: pytest.TempPathFactory, name: str, user: str,
-                   seed: Callable[[Path], object] | None = None) -> Iterator[ServedWorkbooks]:
-    """Serve workbooks/ with a fresh data directory (seeded first if asked) as `user`."""
+                   seed: Callable[[Path], object] | None = None,
+                   preheat: bool | None = None) -> Iterator[ServedWorkbooks]:
+    """Serve workbooks/ with a fresh data directory (seeded first if asked) as `user`;
+    `preheat` False turns preheated kernels off (None: as voila.json says)."""
     base = tmp_path_factory.mktemp(name)
     if seed is not None:
         seed(base / "data")
     server = ServedWorkbooks(directory=ROOT / "workbooks", log_path=base / "voila.log",
-                             env={"RSO_DATA_DIR": str(base / "data"), "RSO_USER": user})
+                             env={"RSO_DATA_DIR": str(base / "data"), "RSO_USER": user},
+                             preheat=preheat)
     try:
         server.start(timeout=90)
     except RuntimeError as exc:

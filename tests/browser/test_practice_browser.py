@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from browser_support import assert_no_traceback, private_server
+from browser_support import AXE_ANY, assert_accessible, assert_no_traceback, private_server
 from playwright.sync_api import expect
 
 from rso_widgets.commands.serve import ServedWorkbooks
@@ -91,10 +91,7 @@ def test_a_same_day_miscount_is_explained_as_a_coding_error(page, practice_serve
     expect(page.locator(".rso-what-if-summary")).to_contain_text("would move")
     expect(page.get_by_text("1 attempt at 1 case")).to_be_visible()
     # accessibility of the whole page with the feedback showing (axe-core)
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, context=".rso-practice")
-    assert results.violations_count == 0, results.generate_report()
+    assert_accessible(page, ".rso-practice", fail_on=AXE_ANY)
     # retry: the key is hidden again and the attempt is kept
     page.get_by_role("button", name="Try this case again").click()
     expect(page.locator(".rso-feedback-headline")).to_have_count(0)

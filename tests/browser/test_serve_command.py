@@ -4,42 +4,140 @@ from __future__ import annotations
 
 import argparse
 import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 
 import psutil
 
 from rso_widgets.commands import serve
+from rso_widgets.serving import CONFIG_DIR, preheated_notebooks, setting, voila_config
+from rso_widgets.settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_command_line_is_production_safe():
-    cmd = serve.build_command(Path("/srv/wb"), "127.0.0.1", 8866, cull_idle_seconds=600,
-                              execute_timeout_seconds=120)
+def test_command_line_points_voila_at_the_shipped_settings_only():
+    cmd = serve.build_command(Path("/srv/wb"), "127.0.0.1", 8866)
     assert "--debug" not in cmd
-    for option in ("--no-browser", "--Voila.ip=127.0.0.1", "--Voila.port=8866",
-                   "--VoilaConfiguration.show_tracebacks=False",
-                   "--VoilaConfiguration.strip_sources=True", "--VoilaExecutor.timeout=120",
-                   "--MappingKernelManager.cull_idle_timeout=600",
-                   "--MappingKernelManager.cull_interval=60",
-                   "--MappingKernelManager.cull_connected=True"):
+    assert cmd[3:] == ["/srv/wb", "--no-browser", "--Voila.ip=127.0.0.1", "--Voila.port=8866",
+                       f"--Voila.config_file_paths={CONFIG_DIR}"]
+    assert (CONFIG_DIR / "voila.json").is_file()
+
+
+def test_overrides_from_the_environment_reach_the_command_line():
+    cmd = serve.build_command(Path("/srv/wb"), "127.0.0.1", 8866, cull_idle_seconds=120,
+                              execute_timeout_seconds=30, preheat=False)
+    for option in ("--MappingKernelManager.cull_idle_timeout=120",
+                   "--MappingKernelManager.cull_interval=30", "--VoilaExecutor.timeout=30",
+                   "--VoilaConfiguration.preheat_kernel=False"):
         assert option in cmd
+
+
+class _Exec(Exception):
+    """Stands in for os.execv (which never returns) so the command can be inspected."""
+
+
+def _exec_command(args) -> list[str]:
+    try:
+        serve.run(args)
+    except _Exec as exc:
+        return exc.args[1]
+    raise AssertionError("serve.run did not exec Voilà")
+
+
+def test_run_passes_only_what_the_environment_set(monkeypatch, tmp_path):
+    def fake_execv(exe, cmd):
+        raise _Exec(exe, cmd)
+
+    monkeypatch.setattr(serve.os, "execv", fake_execv)
+    get_settings.cache_clear()
+    try:
+        cmd = _exec_command(_args(dir=str(tmp_path)))
+        assert f"--Voila.config_file_paths={CONFIG_DIR}" in cmd
+        assert not [o for o in cmd if "KernelManager" in o or "Executor" in o or "preheat" in o]
+        monkeypatch.setenv("RSO_KERNEL_CULL_IDLE_SECONDS", "300")
+        monkeypatch.setenv("RSO_PREHEAT_KERNELS", "false")
+        get_settings.cache_clear()
+        cmd = _exec_command(_args(dir=str(tmp_path)))
+        assert "--MappingKernelManager.cull_idle_timeout=300" in cmd
+        assert "--VoilaConfiguration.preheat_kernel=False" in cmd
+        assert not [o for o in cmd if "Executor" in o]
+    finally:
+        get_settings.cache_clear()
+
+
+def test_shipped_voila_json_is_production_safe():
+    cfg = voila_config()
+    vc, ex, mkm = cfg["VoilaConfiguration"], cfg["VoilaExecutor"], cfg["MappingKernelManager"]
+    assert vc["show_tracebacks"] is False and ex["show_tracebacks"] is False
+    assert vc["strip_sources"] is True
+    assert vc["allow_template_override"] == "NO" and vc["allow_theme_override"] == "NO"
+    assert cfg["Voila"].get("log_level", "INFO") not in ("DEBUG", 10)
+    assert ex["timeout"] > 0 and ex["startup_timeout"] > 0 and ex["interrupt_on_timeout"] is True
+    assert mkm["cull_idle_timeout"] > 0 and mkm["cull_connected"] is True
+    assert mkm["cull_busy"] is False
+    assert mkm["cull_interval"] == serve.cull_interval(mkm["cull_idle_timeout"])
+    # preheat the entry notebooks only: every other notebook gets no pool (Voilà's default is 1)
+    assert vc["preheat_kernel"] is True and vc["default_pool_size"] == 0
+    pools = cfg["VoilaKernelManager"]["kernel_pools_config"]
+    assert pools["default"]["pool_size"] == 0
+    assert set(preheated_notebooks()) == {"rm2000_calculator.ipynb", "workshop.ipynb"}
+    for notebook in preheated_notebooks():
+        assert (ROOT / "workbooks" / notebook).is_file(), notebook
+
+
+def test_settings_defaults_agree_with_voila_json():
+    """`rso-workbook serve` with nothing set runs voila.json; Settings must say the same."""
+    defaults = Settings.model_fields
+    assert defaults["kernel_cull_idle_seconds"].default == setting(
+        "MappingKernelManager", "cull_idle_timeout")
+    assert defaults["execute_timeout_seconds"].default == setting("VoilaExecutor", "timeout")
+
+
+def _help_all() -> str:
+    return subprocess.run([sys.executable, "-m", "voila", "--help-all"], capture_output=True,
+                          text=True, timeout=60).stdout
 
 
 def test_every_option_is_one_voila_knows():
     """A misspelt option would be ignored with only a warning: check against --help-all."""
-    help_all = subprocess.run([*serve.build_command(Path("."), "127.0.0.1", 1,
-                                                    cull_idle_seconds=60,
-                                                    execute_timeout_seconds=10)[:3],
-                               "--help-all"], capture_output=True, text=True, timeout=60).stdout
+    help_all = _help_all()
     cmd = serve.build_command(Path("."), "127.0.0.1", 1, cull_idle_seconds=60,
-                              execute_timeout_seconds=10)
+                              execute_timeout_seconds=10, preheat=True)
     for option in cmd[4:]:
         name = option.split("=")[0]
         if name.startswith("--MappingKernelManager."):
-            continue  # configures the kernel manager Voilà creates; checked live below
+            continue  # configures the kernel manager Voilà creates; checked below
         assert f"{name}=" in help_all or f"{name}\n" in help_all, name
+
+
+def test_every_setting_in_voila_json_is_one_voila_knows():
+    """Same check for the file, with each value valid for its trait."""
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+    from traitlets import Enum
+    from traitlets.utils.importstring import import_item
+    from voila.app import Voila
+    from voila.configuration import VoilaConfiguration
+    from voila.execute import VoilaExecutor
+    from voila.voila_kernel_manager import voila_kernel_manager_factory
+
+    help_all = _help_all()
+    pooled = voila_kernel_manager_factory(AsyncMappingKernelManager, True, 0)
+    assert pooled.__name__ == "VoilaKernelManager"  # the section name voila.json uses
+    classes = {"Voila": Voila, "VoilaConfiguration": VoilaConfiguration,
+               "VoilaExecutor": VoilaExecutor, "VoilaKernelManager": pooled,
+               "MappingKernelManager": AsyncMappingKernelManager}
+    for section, values in voila_config().items():
+        traits = classes[section].class_traits(config=True)
+        for name, value in values.items():
+            assert name in traits, f"{section}.{name}"
+            if section in ("Voila", "VoilaConfiguration", "VoilaExecutor"):
+                assert f"--{section}.{name}=" in help_all, f"{section}.{name}"
+            if isinstance(traits[name], Enum):
+                assert value in traits[name].values, f"{section}.{name}={value}"
+    manager = import_item(voila_config()["VoilaConfiguration"]["multi_kernel_manager_class"])
+    assert issubclass(manager, AsyncMappingKernelManager)
 
 
 def _args(**kw):

@@ -1,0 +1,28 @@
+"""Show a plotly figure in a widget's output area, fast.
+
+`fig.show()` goes through `plotly.io._renderers`, which imports nbformat and so jsonschema: 4–8 s
+before a fresh kernel's first chart. `show_figure` sends the same plotly mimetype directly; the
+jupyterlab-plotly extension that Voilà serves renders it. Call it from a callback, inside
+`with output:` (never while the notebook is executing; see design.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+
+def show_figure(fig: Any, alt: str = "Chart") -> None:
+    """Show `fig` in the current output as plotly's own mimetype — what
+    `fig.show(renderer="plotly_mimetype")` does, rendered by the jupyterlab-plotly extension
+    that Voilà serves — without importing `plotly.io._renderers`: that module imports nbformat,
+    whose jsonschema import compiles rfc3987 grammars, 4–8 s before a kernel's first chart."""
+    import json
+
+    import plotly.io as pio
+    from IPython.display import display
+
+    spec = json.loads(pio.to_json(fig, validate=False))
+    spec["config"] = {"displaylogo": False, "responsive": True}
+    display({PLOTLY_MIME: spec, "text/plain": alt}, raw=True)
