@@ -9,7 +9,7 @@ import textwrap
 import IPython.display
 
 from rso_widgets.instruments.arms import StaticContext
-from rso_widgets.widgets import profile_chart
+from rso_widgets.widgets import figures, profile_chart
 from rso_widgets.widgets.figures import PLOTLY_MIME
 
 ROWS = [{"factor": "R1", "name": "<i>Sexual interests</i>", "kind": "risk", "rating": "evident",
@@ -22,7 +22,7 @@ SCALES = {"risk": ["Not evident", "Partly evident", "Evident"],
 
 def test_in_a_kernel_the_chart_is_sent_as_plotlys_mimetype(monkeypatch):
     shown = []
-    monkeypatch.setattr(profile_chart, "_in_kernel", lambda: True)
+    monkeypatch.setattr(figures, "in_kernel", lambda: True)
     monkeypatch.setattr(IPython.display, "display",
                         lambda obj, raw=False: shown.append((obj, raw)))
     chart = profile_chart.ProfileChart(SCALES)
@@ -48,7 +48,8 @@ def test_drawing_does_not_import_nbformat_or_plotlys_renderers():
         from rso_widgets.widgets import profile_chart
         from rso_widgets.instruments.arms import StaticContext
         IPython.display.display = lambda obj, raw=False: None
-        profile_chart._in_kernel = lambda: True
+        from rso_widgets.widgets import figures
+        figures.in_kernel = lambda: True
         chart = profile_chart.ProfileChart({SCALES!r})
         chart.update({ROWS!r}, StaticContext(applicable=True, s="High", v="Low", c="Medium"))
         chart.show_chart()
@@ -67,7 +68,7 @@ def test_version_history_chart_is_sent_as_plotlys_mimetype(monkeypatch):
     from rso_widgets.widgets import version_history
 
     shown = []
-    monkeypatch.setattr(version_history, "_in_kernel", lambda: True)
+    monkeypatch.setattr(figures, "in_kernel", lambda: True)
     monkeypatch.setattr(IPython.display, "display",
                         lambda obj, raw=False: shown.append((obj, raw)))
     view = version_history.VersionHistory()  # no versions: the chart draws empty panels

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from .fields import HINT_COLOUR, Notice, esc, safe_callback, stacked, text_button
+from .figures import draw_figure
 
 if TYPE_CHECKING:
     from ..calibration.workshop import DashboardModel, Prompt
@@ -58,14 +59,6 @@ def _h(text: str, level: int = 2) -> str:
 def _hint(text: str) -> str:
     return f'<p style="color:{HINT_COLOUR};max-width:50em;margin:0 0 6px 0">{esc(text)}</p>'
 
-
-def in_kernel() -> bool:
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover
-        return False
-    ip = get_ipython()
-    return ip is not None and getattr(ip, "kernel", None) is not None
 
 
 # --- HTML pieces (pure functions of the model) ---------------------------------------------------
@@ -481,13 +474,12 @@ class CohortDashboard(w.VBox):
         self.drawn_version = self.model.version
         fig = build_heatmap(self.model)
         self.figure = fig
-        self.heat_out.clear_output(wait=True)
-        if fig is not None and in_kernel():
-            from .figures import show_figure
-
-            with self.heat_out:
-                show_figure(fig, "Heatmap: share of raters differing from the key, by item "
-                                 "and case (the same figures are in the table below)")
+        if fig is None:
+            self.heat_out.clear_output(wait=True)
+        else:
+            draw_figure(self.heat_out, fig, "Heatmap: share of raters differing from the key, "
+                                            "by item and case (the same figures are in the "
+                                            "table below)")
 
     @safe_callback(_report, "showing the case")
     def _on_case(self, change: dict[str, Any]) -> None:

@@ -26,3 +26,24 @@ def show_figure(fig: Any, alt: str = "Chart") -> None:
     spec = json.loads(pio.to_json(fig, validate=False))
     spec["config"] = {"displaylogo": False, "responsive": True}
     display({PLOTLY_MIME: spec, "text/plain": alt}, raw=True)
+
+
+def in_kernel() -> bool:
+    """True inside a running IPython kernel (a notebook or Voilà page), False in plain tests."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return False
+    ip = get_ipython()
+    return ip is not None and getattr(ip, "kernel", None) is not None
+
+
+def draw_figure(output: Any, fig: Any, alt: str) -> bool:
+    """Replace what `output` (an ipywidgets `Output`) shows with `fig`; outside a kernel only
+    clear it (the figure object stays with the caller for tests). True if the figure was sent."""
+    output.clear_output(wait=True)
+    if not in_kernel():
+        return False
+    with output:
+        show_figure(fig, alt)
+    return True

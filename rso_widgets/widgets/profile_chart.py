@@ -19,6 +19,7 @@ import ipywidgets as w
 
 from ..instruments.arms import StaticContext
 from .fields import ERROR_COLOUR, HINT_COLOUR, esc, safe_callback, text_button
+from .figures import draw_figure
 from .timing import Debouncer
 
 log = logging.getLogger("rso_widgets.widgets.profile_chart")
@@ -182,19 +183,6 @@ class ProfileChart(w.VBox):
         self.figure = fig
         self.draws += 1
         self.message.layout.display = "none"
-        self.out.clear_output(wait=True)
-        if _in_kernel():
-            from .figures import show_figure
+        draw_figure(self.out, fig, "Chart of the ARMS profile: the same ratings as the table "
+                                   "above")
 
-            with self.out:
-                show_figure(fig, "Chart of the ARMS profile: the same ratings as the table "
-                                 "above")
-
-
-def _in_kernel() -> bool:
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover
-        return False
-    ip = get_ipython()
-    return ip is not None and getattr(ip, "kernel", None) is not None

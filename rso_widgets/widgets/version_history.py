@@ -17,6 +17,7 @@ import ipywidgets as w
 
 from ..instruments.arms import ArmsCatalogue, load_arms_catalogue
 from .fields import ERROR_COLOUR, HINT_COLOUR, Notice, esc, safe_callback, stacked, text_button
+from .figures import draw_figure
 
 log = logging.getLogger("rso_widgets.widgets.version_history")
 
@@ -263,19 +264,6 @@ class VersionHistory(w.VBox):
                                    scales)
         self.figure = fig
         self.draws += 1
-        self.out.clear_output(wait=True)
-        if _in_kernel():
-            from .figures import show_figure
+        draw_figure(self.out, fig, "Chart of the ARMS factor ratings over the versions: the "
+                                   "same ratings as the table")
 
-            with self.out:
-                show_figure(fig, "Chart of the ARMS factor ratings over the versions: the same "
-                                 "ratings as the table")
-
-
-def _in_kernel() -> bool:
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover
-        return False
-    ip = get_ipython()
-    return ip is not None and getattr(ip, "kernel", None) is not None

@@ -89,3 +89,20 @@ def private_server(tmp_path_factory: pytest.TempPathFactory, name: str, user: st
         yield server
     finally:
         server.stop()
+
+
+def fill_counts_case(page) -> None:
+    """Answer the RM2000 form on `page` for a case scored from counts (aged 40, commenced at
+    30; 2 sexual, 5 criminal, 1 violent appearances; burglary; a male and a stranger victim)."""
+    page.get_by_label("Sex", exact=True).select_option("Male")
+    page.get_by_label("Sexual offence committed aged 17 or over").select_option("Yes")
+    page.get_by_label("Age at assessment").fill("40")
+    page.get_by_label("Age at commencement of risk").fill("30")
+    page.get_by_label("Sexual appearances").fill("2")
+    page.get_by_label("Criminal appearances").fill("5")
+    page.get_by_label("Violent appearances").fill("1")
+    page.get_by_label("Any conviction for burglary").select_option("Yes")
+    for factor, answer in (("Sexual offence against a male", "Yes"),
+                           ("Sexual offence against a stranger", "Yes"),
+                           ("Non-contact sexual offence", "No"), ("Single", "No")):
+        page.get_by_label(factor, exact=True).select_option(answer)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import AXE_ANY, assert_accessible
+from browser_support import AXE_ANY, assert_accessible, fill_counts_case
 
 pytestmark = pytest.mark.browser
 
@@ -27,21 +27,6 @@ def open_app(page, voila):
     assert score.is_enabled()
     assert_no_traceback(page)
     return score
-
-
-def fill_counts_case(page) -> None:
-    page.get_by_label("Sex", exact=True).select_option("Male")
-    page.get_by_label("Sexual offence committed aged 17 or over").select_option("Yes")
-    page.get_by_label("Age at assessment").fill("40")
-    page.get_by_label("Age at commencement of risk").fill("30")
-    page.get_by_label("Sexual appearances").fill("2")
-    page.get_by_label("Criminal appearances").fill("5")
-    page.get_by_label("Violent appearances").fill("1")
-    page.get_by_label("Any conviction for burglary").select_option("Yes")
-    for factor, answer in (("Sexual offence against a male", "Yes"),
-                           ("Sexual offence against a stranger", "Yes"),
-                           ("Non-contact sexual offence", "No"), ("Single", "No")):
-        page.get_by_label(factor, exact=True).select_option(answer)
 
 
 def category(page, scale: str) -> str:

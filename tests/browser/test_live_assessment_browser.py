@@ -9,7 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import AXE_ANY, assert_accessible, assert_no_traceback, private_server
+from browser_support import (
+    AXE_ANY,
+    assert_accessible,
+    assert_no_traceback,
+    fill_counts_case,
+    private_server,
+)
 
 from rso_widgets.commands.serve import ServedWorkbooks
 
@@ -91,18 +97,7 @@ def test_live_assessment_renders_creates_a_record_and_scores_rm2000(chromium, li
         page.locator(".rso-block-record").get_by_text("has no ARMS assessment yet").wait_for()
 
         # the RM2000 part accepts a case and shows its categories
-        page.get_by_label("Sex", exact=True).select_option("Male")
-        page.get_by_label("Sexual offence committed aged 17 or over").select_option("Yes")
-        page.get_by_label("Age at assessment").fill("40")
-        page.get_by_label("Age at commencement of risk").fill("30")
-        page.get_by_label("Sexual appearances").fill("2")
-        page.get_by_label("Criminal appearances").fill("5")
-        page.get_by_label("Violent appearances").fill("1")
-        page.get_by_label("Any conviction for burglary").select_option("Yes")
-        for factor, answer in (("Sexual offence against a male", "Yes"),
-                               ("Sexual offence against a stranger", "Yes"),
-                               ("Non-contact sexual offence", "No"), ("Single", "No")):
-            page.get_by_label(factor, exact=True).select_option(answer)
+        fill_counts_case(page)
         page.get_by_role("button", name="Score", exact=True).click()
         result = page.locator(".rso-result")
         result.wait_for()
