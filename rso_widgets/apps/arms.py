@@ -29,6 +29,7 @@ from ..widgets.fields import (
     safe_callback,
     text_button,
 )
+from .startup import guarded
 
 log = logging.getLogger("rso_widgets.apps.arms")
 
@@ -42,12 +43,6 @@ ARMS_KIND = "arms"
 def _short(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text if len(text) <= 400 else text[:397] + "…"
-
-
-def _could_not_start(what: str, exc: BaseException) -> w.HTML:
-    from .startup import could_not_start
-
-    return could_not_start(f"The {what}", exc)
 
 
 def _section(title: str, hint: str = "") -> w.HTML:
@@ -257,10 +252,7 @@ class _MinimalCaseFile(w.VBox):
 
 def arms_practice() -> w.Widget:
     """Build the ARMS practice page (a readable message instead of a traceback on failure)."""
-    try:
-        return ARMSPractice()
-    except Exception as exc:
-        return _could_not_start("ARMS practice page", exc)
+    return guarded("The ARMS practice page", ARMSPractice)
 
 
 # ---- live assessment ------------------------------------------------------------------------
@@ -745,7 +737,4 @@ class ARMSAssessmentApp(w.VBox):
 
 def arms_assessment() -> w.Widget:
     """Build the live ARMS assessment page (a readable message instead of a traceback)."""
-    try:
-        return ARMSAssessmentApp()
-    except Exception as exc:
-        return _could_not_start("ARMS assessment page", exc)
+    return guarded("The ARMS assessment page", ARMSAssessmentApp)

@@ -31,7 +31,8 @@ from typing import Any
 import ipywidgets as w
 
 from ..widgets.fields import HINT_COLOUR, Field, Notice, esc, safe_callback, stacked, text_button
-from .arms import ARMS_KIND, AUTOSAVE_SECONDS, ARMSAssessmentApp, _could_not_start
+from .arms import ARMS_KIND, AUTOSAVE_SECONDS, ARMSAssessmentApp
+from .startup import guarded
 
 log = logging.getLogger("rso_widgets.apps.live_assessment")
 
@@ -472,7 +473,4 @@ def _sign_word(v: Any) -> str:
 
 def live_assessment() -> w.Widget:
     """Build the live assessment page (a readable message instead of a traceback)."""
-    try:
-        return LiveAssessmentApp()
-    except Exception as exc:
-        return _could_not_start("live assessment page", exc)
+    return guarded("The live assessment page", LiveAssessmentApp)

@@ -59,12 +59,6 @@ APP_CSS = """
 """
 
 
-def _could_not_start(what: str, exc: BaseException) -> w.HTML:
-    from .startup import could_not_start
-
-    return could_not_start(what, exc)  # logs it too
-
-
 def _style() -> w.HTML:
     from ..widgets.workshop_live import TABLE_CSS
 
@@ -960,4 +954,6 @@ def _start(app: type, what: str, store: Store | None, user: str | None,
             store = open_store(user=user)
         return app(store, cases, user)
     except Exception as exc:
-        return _could_not_start(what, exc)
+        from .startup import could_not_start
+
+        return could_not_start(what, exc)  # logs it too
