@@ -36,3 +36,19 @@ def pytest_collection_modifyitems(config, items) -> None:
     """Browser tests last: Playwright's session-wide event loop would otherwise hold back the
     debounced autosave timers that widget tests wait for."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    """A fresh, not yet created data directory for this test (embedded SQLite, user "alice",
+    no JupyterHub user, a private HOME); the settings are re-read."""
+    from rso_widgets.settings import get_settings
+
+    monkeypatch.setenv("RSO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("RSO_DATABASE_URL", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.setenv("RSO_USER", "alice")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    yield tmp_path / "data"
+    get_settings.cache_clear()

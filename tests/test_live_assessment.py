@@ -13,7 +13,6 @@ import subprocess
 import sys
 
 import ipywidgets as w
-import pytest
 
 from rso_widgets.cases import load_cases
 from rso_widgets.cases.arms_key import key_assessment, key_plan
@@ -25,7 +24,6 @@ from rso_widgets.instruments.reassessment import (
     review_state,
 )
 from rso_widgets.reports.payload import read_payload
-from rso_widgets.settings import get_settings
 
 CAT = load_arms_catalogue()
 TC01 = {c.id: c for c in load_cases()}["TC-01"]
@@ -52,18 +50,6 @@ def walk(widget):
 
 def page_html(app) -> str:
     return "\n".join(x.value for x in walk(app) if isinstance(x, w.HTML))
-
-
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("RSO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("RSO_DATABASE_URL", raising=False)
-    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    monkeypatch.setenv("RSO_USER", "alice")
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    get_settings.cache_clear()
-    yield tmp_path / "data"
-    get_settings.cache_clear()
 
 
 def live_app(today=DAY, user=None, autosave_seconds=0.0):

@@ -279,17 +279,6 @@ def set_path(data: Any, path: str, value: Any) -> None:
     data[last] = value
 
 
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("RSO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("RSO_DATABASE_URL", raising=False)
-    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    monkeypatch.setenv("RSO_USER", "alice")
-    get_settings.cache_clear()
-    yield tmp_path / "data"
-    get_settings.cache_clear()
-
-
 # --- the live assessment --------------------------------------------------------------------
 
 RM_FACTS = {"sex": "male", "age_at_assessment": 61, "age_at_commencement": 56,

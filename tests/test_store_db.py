@@ -35,17 +35,6 @@ from rso_widgets.store.audit import GENESIS, entry_hash
 from rso_widgets.store.models import Base
 
 
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("RSO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("RSO_DATABASE_URL", raising=False)
-    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    monkeypatch.setenv("RSO_USER", "alice")
-    get_settings.cache_clear()
-    yield tmp_path / "data"
-    get_settings.cache_clear()
-
-
 def _mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 

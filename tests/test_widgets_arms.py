@@ -24,7 +24,6 @@ from rso_widgets.instruments.arms import (
     check,
     load_arms_catalogue,
 )
-from rso_widgets.settings import get_settings
 from rso_widgets.widgets import arms_form as arms_module
 from rso_widgets.widgets.arms_feedback_view import render_feedback
 from rso_widgets.widgets.arms_form import ARMSForm
@@ -352,18 +351,6 @@ def test_practice_app_fails_softly(monkeypatch):
 
 
 # --- the live assessment app ---------------------------------------------------------------
-
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("RSO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("RSO_DATABASE_URL", raising=False)
-    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    monkeypatch.setenv("RSO_USER", "alice")
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    get_settings.cache_clear()
-    yield tmp_path / "data"
-    get_settings.cache_clear()
-
 
 RM_FACTS = {"sex": "male", "age_at_assessment": 61, "age_at_commencement": 56,
             "sexual_offence_aged_17_plus": True, "sexual_appearances": 1,

@@ -25,7 +25,6 @@ from rso_widgets.calibration.feedback import Attempt, compare
 from rso_widgets.calibration.progress import JsonlPracticeStore, record_attempt
 from rso_widgets.cases import load_cases
 from rso_widgets.instruments.ruleset import load_rm2000_ruleset
-from rso_widgets.settings import get_settings
 from rso_widgets.widgets.feedback import ERROR_TYPES
 from rso_widgets.widgets.fields import esc
 from rso_widgets.widgets.rm2000_form import RM2000Form
@@ -283,16 +282,6 @@ def test_changing_answers_after_submitting_is_pointed_out(app):
     app.form.fields["criminal_appearances"].control.value = "4"
     assert "feedback below is for the answers you submitted" in app.status.value
     assert app.feedback_view.feedback is not None  # still the submitted attempt's feedback
-
-
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("RSO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("RSO_DATABASE_URL", raising=False)
-    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    get_settings.cache_clear()
-    yield tmp_path / "data"
-    get_settings.cache_clear()
 
 
 def test_progress_is_kept_in_the_database_and_interim_files_are_imported_once(data_dir):
