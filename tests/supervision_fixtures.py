@@ -67,16 +67,24 @@ def template(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture
-def as_user(template, tmp_path, monkeypatch) -> Iterator[AsUser]:
-    """as_user("name") -> a SupervisionStore acting as that user, all on one database."""
-    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    monkeypatch.delenv("RSO_TEAM_ADMINS", raising=False)
+def store_as(template, tmp_path, monkeypatch) -> Iterator[Callable[[str], Store]]:
+    """store_as("name") -> a `Store` acting as that user, all on one fresh copy of the template
+    (no JupyterHub user, no team admins or minimum group set, data dir in tmp_path)."""
+    for name in ("JUPYTERHUB_USER", "RSO_TEAM_ADMINS", "RSO_TEAM_MIN_GROUP"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RSO_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
     db.sqlite_copy(template, tmp_path / "wb.sqlite")
     engine = db.make_engine(f"sqlite:///{tmp_path / 'wb.sqlite'}")
-    yield lambda user: SupervisionStore(Store(engine, user=user))
+    yield lambda user: Store(engine, user=user)
     engine.dispose()
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def as_user(store_as) -> AsUser:
+    """as_user("name") -> a SupervisionStore acting as that user, all on one database."""
+    return lambda user: SupervisionStore(store_as(user))
 
 
 @pytest.fixture

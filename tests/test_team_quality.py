@@ -12,11 +12,13 @@ import pytest
 from rso_widgets.apps.team_quality import TeamQualityApp, team_quality
 from rso_widgets.calibration.progress import CategoryRecord, PracticeRecord
 from rso_widgets.settings import get_settings
-from rso_widgets.store import AccessDenied, Store, db, open_store
+from rso_widgets.store import AccessDenied
 from rso_widgets.supervision import PlanReview
 from rso_widgets.supervision.models import TeamMemberRecord, TeamRecord
 from rso_widgets.supervision.team import practice_status, team_calibration
 from rso_widgets.supervision.validation import today_in_england
+
+pytest_plugins = ("supervision_fixtures",)
 
 TODAY = today_in_england()
 NOW = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
@@ -84,23 +86,10 @@ def test_team_calibration_is_withheld_below_the_minimum_and_individual_only_with
 
 # -- store queries -----------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("template") / "wb.sqlite"
-    open_store(f"sqlite:///{path}", user="admin").close()
-    return path
-
-
 @pytest.fixture
-def store(template, tmp_path, monkeypatch):
-    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    monkeypatch.delenv("RSO_TEAM_MIN_GROUP", raising=False)
-    get_settings.cache_clear()
-    db.sqlite_copy(template, tmp_path / "wb.sqlite")
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'wb.sqlite'}")
-    yield lambda user: Store(engine, user=user)
-    engine.dispose()
-    get_settings.cache_clear()
+def store(store_as):
+    """store("name") -> a Store acting as that user (supervision_fixtures.store_as)."""
+    return store_as
 
 
 @pytest.fixture

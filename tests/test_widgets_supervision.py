@@ -14,9 +14,9 @@ from rso_widgets.apps.supervision import SupervisionApp, supervision
 from rso_widgets.instruments.arms import ARMSAssessment, FactorRating, load_arms_catalogue
 from rso_widgets.instruments.plan import Action, RiskManagementPlan
 from rso_widgets.reports.payload import make_payload
-from rso_widgets.settings import get_settings
-from rso_widgets.store import Store, db, open_store
 from rso_widgets.supervision.validation import today_in_england
+
+pytest_plugins = ("supervision_fixtures",)
 
 TODAY = today_in_england()
 HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(1)>"
@@ -27,31 +27,11 @@ def days(n: int) -> dt.date:
     return TODAY + dt.timedelta(days=n)
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("template") / "wb.sqlite"
-    open_store(f"sqlite:///{path}", user="admin").close()
-    return path
-
-
 @pytest.fixture
-def engine(template, tmp_path, monkeypatch):
-    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    monkeypatch.setenv("RSO_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
-    db.sqlite_copy(template, tmp_path / "wb.sqlite")
-    eng = db.make_engine(f"sqlite:///{tmp_path / 'wb.sqlite'}")
-    yield eng
-    eng.dispose()
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def store(engine):
+def store(store_as):
     """store("name") -> a Store acting as that user; team North: Alex and Bo supervised by
     Sam, led by Lee."""
-    def make(user: str) -> Store:
-        return Store(engine, user=user)
+    make = store_as
     lee = make("lee").supervision
     team = lee.create_team("North")
     lee.add_team_member(team.id, "alex", supervisor="sam")
