@@ -9,10 +9,9 @@ import html
 import io
 import logging
 import re
-import subprocess
-import sys
 
 import ipywidgets as w
+from lean_start import build_in_fresh_process
 
 from rso_widgets.cases import load_cases
 from rso_widgets.cases.arms_key import key_assessment, key_plan
@@ -95,14 +94,10 @@ def audit(app, action, entity="person"):
 # --- the page --------------------------------------------------------------------------------
 
 def test_building_the_page_is_lean_and_writes_nothing(tmp_path):
-    code = ("import sys; from rso_widgets.apps.live_assessment import live_assessment; "
-            "a = live_assessment(); print(type(a).__name__); print(','.join(m for m in "
-            "('pandas', 'plotly', 'sqlalchemy', 'pyarrow', 'reportlab') if m in sys.modules))")
-    env = {"RSO_DATA_DIR": str(tmp_path / "data"), "HOME": str(tmp_path / "home"),
-           "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=60, env=env)
-    assert out.stdout.split("\n")[:2] == ["LiveAssessmentApp", ""]
+    printed, heavy = build_in_fresh_process(
+        "from rso_widgets.apps.live_assessment import live_assessment\n"
+        "print(type(live_assessment()).__name__)", tmp_path)
+    assert printed == ["LiveAssessmentApp"] and heavy == []
     assert not (tmp_path / "data").exists() and not (tmp_path / "home").exists()
 
 

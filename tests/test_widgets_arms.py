@@ -7,11 +7,10 @@ import datetime as dt
 import html
 import logging
 import re
-import subprocess
-import sys
 
 import ipywidgets as w
 import pytest
+from lean_start import build_in_fresh_process
 
 from rso_widgets.calibration.arms_feedback import blank_attempt, compare_arms
 from rso_widgets.cases import load_cases
@@ -374,15 +373,12 @@ def fill(app, reason="first assessment"):
 
 
 def test_building_the_live_page_is_lean_and_writes_nothing(tmp_path):
-    code = ("import sys; from rso_widgets.apps.arms import arms_assessment, arms_practice; "
-            "a = arms_assessment(); p = arms_practice(); p.open_case('TC-03'); "
-            "print(type(a).__name__, type(p).__name__); print(','.join(m for m in ('pandas', "
-            "'plotly', 'sqlalchemy', 'pyarrow') if m in sys.modules))")
-    env = {"RSO_DATA_DIR": str(tmp_path / "data"), "HOME": str(tmp_path / "home"),
-           "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=60, env=env)
-    assert out.stdout.split("\n")[:2] == ["ARMSAssessmentApp ARMSPractice", ""]
+    printed, heavy = build_in_fresh_process(
+        "from rso_widgets.apps.arms import arms_assessment, arms_practice\n"
+        "a = arms_assessment(); p = arms_practice(); p.open_case('TC-03')\n"
+        "print(type(a).__name__, type(p).__name__)", tmp_path,
+        heavy=("pandas", "plotly", "sqlalchemy", "pyarrow"))
+    assert printed == ["ARMSAssessmentApp ARMSPractice"] and heavy == []
     assert not (tmp_path / "data").exists() and not (tmp_path / "home").exists()
 
 
