@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from ..widgets.fields import HINT_COLOUR, Notice, esc, safe_callback, text_button
+from ..widgets.fields import Notice, esc, safe_callback, text_button
 
 if TYPE_CHECKING:
     from ..calibration.feedback import Attempt, Feedback
@@ -152,7 +152,7 @@ class PracticeApp(w.VBox):
     def __init__(self, cases: Iterable[TrainingCase], store: PracticeStore, user: str,
                  ruleset: RM2000Ruleset | None = None, notices: Iterable[str] = (),
                  **kwargs: Any):
-        from ..widgets.case_file import CaseFile
+        from ..widgets.case_file import CaseFile, reading_and_scoring
         from ..widgets.case_picker import CasePicker
         from ..widgets.feedback import FeedbackView
         from ..widgets.own_result import OwnResult
@@ -202,22 +202,10 @@ class PracticeApp(w.VBox):
                                          titles={c.id: c.title for c in self.cases.values()})
 
         style = w.HTML(f"<style>{APP_CSS}</style>", layout=w.Layout(display="none"))
-        reader = w.VBox([w.HTML("<h2 style='margin:12px 0 6px 0'>Case file</h2>"),
-                         self.case_file], layout=w.Layout(min_width="0"))
-        scorer = w.VBox(
-            [w.HTML("<h2 style='margin:12px 0 6px 0'>Score the case</h2>"
-                    f"<p style='color:{HINT_COLOUR};max-width:45em;margin:0 0 6px 0'>Use the "
-                    "same RM2000 form as for a live assessment. Select Score to check your "
-                    "answers as you go; the key is shown only after you submit.</p>"),
-             self.form, self.own, self.submit_button, self.retry_box, self.status,
-             self.failure],
-            layout=w.Layout(min_width="0", max_height="85vh", overflow="auto",
-                            padding="0 6px 0 0"))
-        scorer.add_class("rso-scroll")
-        self.work = w.GridBox(
-            [reader, scorer],
-            layout=w.Layout(grid_template_columns="repeat(auto-fit, minmax(26em, 1fr))",
-                            grid_gap="0 24px", display="none", width="100%"))
+        self.work = reading_and_scoring(
+            self.case_file, "Use the same RM2000 form as for a live assessment. Select Score to "
+            "check your answers as you go; the key is shown only after you submit.",
+            [self.form, self.own, self.submit_button, self.retry_box, self.status, self.failure])
         self.workspace = w.VBox([self.heading, self.work, self.feedback_view],
                                 layout=w.Layout(display="none"))
         self.intro = intro = w.HTML(

@@ -411,7 +411,7 @@ class WorkshopTraineeApp(w.VBox):
                  autosave_seconds: float = AUTOSAVE_SECONDS,
                  check_seconds: float = CHECK_SECONDS):
         from ..widgets.arms_feedback_view import ArmsFeedbackView
-        from ..widgets.case_file import CaseFile
+        from ..widgets.case_file import CaseFile, reading_and_scoring
         from ..widgets.feedback import FeedbackView
         from ..widgets.own_result import OwnResult
         from ..widgets.rm2000_form import RM2000Form
@@ -483,23 +483,12 @@ class WorkshopTraineeApp(w.VBox):
             self.arms_box], layout=w.Layout(display="none"))
         self.arms_section.add_class("rso-workshop-arms")
 
-        reader = w.VBox([w.HTML("<h2 style='margin:12px 0 6px 0'>Case file</h2>"),
-                         self.case_file], layout=w.Layout(min_width="0"))
-        scorer = w.VBox(
-            [w.HTML("<h2 style='margin:12px 0 6px 0'>Score the case</h2>"
-                    f"<p style='color:{HINT_COLOUR};max-width:45em;margin:0 0 6px 0'>Score what "
-                    "the trainer chose for this case. Submit when you are ready; you can change "
-                    "your answers and submit again until the workshop closes (the latest "
-                    "counts).</p>"),
-             self.rm_section, self.arms_section, self.submit_button, self.status,
-             self.draft_status],
-            layout=w.Layout(min_width="0", max_height="85vh", overflow="auto",
-                            padding="0 6px 0 0"))
-        scorer.add_class("rso-scroll")
-        self.work = w.GridBox(
-            [reader, scorer],
-            layout=w.Layout(grid_template_columns="repeat(auto-fit, minmax(26em, 1fr))",
-                            grid_gap="0 24px", width="100%", display="none"))
+        self.work = reading_and_scoring(
+            self.case_file, "Score what the trainer chose for this case. Submit when you are "
+            "ready; you can change your answers and submit again until the workshop closes (the "
+            "latest counts).",
+            [self.rm_section, self.arms_section, self.submit_button, self.status,
+             self.draft_status])
         self.workspace = w.VBox([
             self.heading, self.state, self.check_button, self.ticker,
             w.HTML("<h2 style='margin:12px 0 6px 0'>Choose a case</h2>"),

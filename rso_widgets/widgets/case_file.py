@@ -124,3 +124,20 @@ class CaseFile(w.VBox):
         import re
 
         return re.sub(r"<style>.*?</style>|<[^>]+>", " ", self.body.value, flags=re.S)
+
+
+def reading_and_scoring(case_file: w.Widget, hint: str, controls: list[w.Widget]) -> w.GridBox:
+    """The case file beside the scoring controls (stacked on a narrow screen), the scoring
+    column scrolling on its own; hidden until the app shows it (`layout.display = ""`)."""
+    reader = w.VBox([w.HTML("<h2 style='margin:12px 0 6px 0'>Case file</h2>"), case_file],
+                    layout=w.Layout(min_width="0"))
+    scorer = w.VBox(
+        [w.HTML("<h2 style='margin:12px 0 6px 0'>Score the case</h2>"
+                f"<p style='color:{HINT_COLOUR};max-width:45em;margin:0 0 6px 0'>"
+                f"{esc(hint)}</p>"), *controls],
+        layout=w.Layout(min_width="0", max_height="85vh", overflow="auto",
+                        padding="0 6px 0 0"))
+    scorer.add_class("rso-scroll")
+    return w.GridBox([reader, scorer],
+                     layout=w.Layout(grid_template_columns="repeat(auto-fit, minmax(26em, 1fr))",
+                                     grid_gap="0 24px", width="100%", display="none"))
