@@ -32,6 +32,19 @@ SAVES = 200
 KEY = "arms:autosave"
 
 
+def _open_as(user: str, *args: Any, **kwargs: Any) -> Any:
+    """`open_store(...)` signed in as `user` (the identity comes from the environment)."""
+    import os
+
+    from rso_widgets.store import open_store
+
+    os.environ["JUPYTERHUB_USER"] = user
+    try:
+        return open_store(*args, **kwargs)
+    finally:
+        del os.environ["JUPYTERHUB_USER"]
+
+
 def payload(writer: int, n: int) -> dict[str, Any]:
     """A debounced autosave of an ARMS form: ratings and evidence for 20 items (~8 kB)."""
     return {"writer": writer, "n": n, "items": {
@@ -42,11 +55,10 @@ def payload(writer: int, n: int) -> dict[str, Any]:
 
 
 def _writer(url: str, writer: int, saves: int, barrier: Any, out: Any) -> None:
-    from rso_widgets.store import open_store
 
     times: list[float] = []
     failed: list[str] = []
-    with open_store(url, user=f"writer-{writer:02d}", create=False, upgrade=False) as store:
+    with _open_as(f"writer-{writer:02d}", url, create=False, upgrade=False) as store:
         store.get_draft(KEY)  # connect before the clock starts
         barrier.wait()
         for n in range(1, saves + 1):
@@ -62,9 +74,8 @@ def _writer(url: str, writer: int, saves: int, barrier: Any, out: Any) -> None:
 
 def measure(url: str, writers: int, saves: int = SAVES) -> dict[str, Any]:
     """Run `writers` processes × `saves` autosaves; latencies (s) and lost writes."""
-    from rso_widgets.store import open_store
 
-    open_store(url, user="setup").close()  # schema in place before the writers start
+    _open_as("setup", url).close()  # schema in place before the writers start
     ctx = mp.get_context("fork")
     barrier, out = ctx.Barrier(writers), ctx.Queue()
     procs = [ctx.Process(target=_writer, args=(url, w, saves, barrier, out))
@@ -80,7 +91,7 @@ def measure(url: str, writers: int, saves: int = SAVES) -> dict[str, Any]:
     failed = [f for _, _, fs in results for f in fs]
     lost = 0
     for w in range(writers):  # each writer's draft must be the last thing it wrote
-        with open_store(url, user=f"writer-{w:02d}", create=False) as store:
+        with _open_as(f"writer-{w:02d}", url, create=False) as store:
             draft = store.get_draft(KEY)
             lost += draft is None or draft.data != payload(w, saves)
     return {"median": statistics.median(times),

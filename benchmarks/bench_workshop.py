@@ -40,6 +40,19 @@ SEED = 20261126
 T0 = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 
 
+def _open_as(user: str, *args: Any, **kwargs: Any) -> Any:
+    """`open_store(...)` signed in as `user` (the identity comes from the environment)."""
+    import os
+
+    from rso_widgets.store import open_store
+
+    os.environ["JUPYTERHUB_USER"] = user
+    try:
+        return open_store(*args, **kwargs)
+    finally:
+        del os.environ["JUPYTERHUB_USER"]
+
+
 def _cases() -> dict[str, Any]:
     from rso_widgets.cases import load_cases
 
@@ -90,10 +103,9 @@ def simulate(n_trainees: int, seed: int = SEED) -> tuple[list[dict[str, Any]],
 
 
 def _store(folder: Path, members: list[dict[str, Any]]) -> tuple[Any, int]:
-    from rso_widgets.store import open_store
     from rso_widgets.store.models import CohortMember
 
-    store = open_store(f"sqlite:///{folder / 'bench.sqlite'}", user="bench.trainer",
+    store = _open_as("bench.trainer", f"sqlite:///{folder / 'bench.sqlite'}",
                        backup_dir=folder / "backups")
     cohort = store.create_cohort("Benchmark workshop", list(_cases()))
     with store._writing() as s:  # bulk: the write path is not what is measured

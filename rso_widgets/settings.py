@@ -46,6 +46,12 @@ class Settings(BaseSettings):
         default=None, description="serve: keep kernels ready for the entry notebooks "
         "(default: as rso_widgets/serving/voila.json says; off saves their memory)")
     user: str | None = Field(default=None, description="explicit user identity for the audit log")
+    display_name: str | None = Field(
+        default=None, description="the name pages show for the user (default: the roles "
+        "file's [names], else the account's full name)")
+    roles_file: Path | None = Field(
+        default=None, description="who has which role (TOML); default <data_dir>/roles.toml; "
+        "none: a single-user install (see rso_widgets/store/policy.py)")
     retention_days: int = Field(default=365, ge=1,
                                 description="`rso-workbook retention`: records idle this long")
     observation_scale: Path | None = Field(

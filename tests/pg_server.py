@@ -23,6 +23,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from identities import open_as
 
 from rso_widgets.store.pg_cluster import SETUP_HINT, PgCluster, server_binaries
 
@@ -57,10 +58,9 @@ def pg_url(pg_cluster: PgCluster) -> str:
 @pytest.fixture(scope="session")
 def _pg_template(pg_cluster: PgCluster) -> str:
     """A database migrated to the newest schema, copied for each test."""
-    from rso_widgets.store import open_store
 
     name = "rso_template"
-    open_store(pg_cluster.create_database(name), user="template").close()  # disposes the pool
+    open_as(pg_cluster.create_database(name), user="template").close()  # disposes the pool
     return name
 
 

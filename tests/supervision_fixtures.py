@@ -14,10 +14,11 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import identities
 import pytest
 
 from rso_widgets.settings import get_settings
-from rso_widgets.store import Store, db, open_store
+from rso_widgets.store import Store, db
 from rso_widgets.store.supervision import SupervisionStore
 from rso_widgets.supervision.validation import today_in_england
 
@@ -62,7 +63,7 @@ def session(held_on: dt.date | None = None, **extra: Any) -> dict[str, Any]:
 def template(tmp_path_factory: pytest.TempPathFactory):
     """One migrated database per module; each test works on a copy (fast)."""
     path = tmp_path_factory.mktemp("template") / "wb.sqlite"
-    open_store(f"sqlite:///{path}", user="admin").close()
+    identities.open_as(f"sqlite:///{path}", user="admin").close()
     return path
 
 
@@ -76,7 +77,7 @@ def store_as(template, tmp_path, monkeypatch) -> Iterator[Callable[[str], Store]
     get_settings.cache_clear()
     db.sqlite_copy(template, tmp_path / "wb.sqlite")
     engine = db.make_engine(f"sqlite:///{tmp_path / 'wb.sqlite'}")
-    yield lambda user: Store(engine, user=user)
+    yield lambda user: identities.store_as(engine, user=user)
     engine.dispose()
     get_settings.cache_clear()
 

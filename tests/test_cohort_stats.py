@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from identities import open_as
 
 from rso_widgets.calibration.anonymity import pseudonyms, rater_number
 from rso_widgets.calibration.cohort import (
@@ -423,10 +424,9 @@ def test_pseudonyms_follow_join_order_not_names_or_ids() -> None:
 
 
 def test_refresh_from_the_store(tmp_path, monkeypatch) -> None:
-    from rso_widgets.store import open_store
 
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    with open_store(f"sqlite:///{tmp_path / 'wb.sqlite'}", user="trainer") as store:
+    with open_as(f"sqlite:///{tmp_path / 'wb.sqlite'}", user="trainer") as store:
         cohort = store.create_cohort("Workshop", ["TC-01", "TC-06"])
         members = [store.join_cohort(cohort.id, name) for name in ("Ann", "Ben", "Cat")]
         for m in members:

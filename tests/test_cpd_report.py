@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pypdf
 import pytest
+from identities import open_as, store_as
 
 from rso_widgets.calibration.progress import CategoryRecord, ErrorRecord, PracticeRecord
 from rso_widgets.reports import MARKING
@@ -20,7 +21,7 @@ from rso_widgets.reports.cpd import (
     write_cpd_portfolio,
 )
 from rso_widgets.settings import get_settings
-from rso_widgets.store import AccessDenied, Store, open_store
+from rso_widgets.store import AccessDenied
 from rso_widgets.store.practice import SqlPracticeStore
 from rso_widgets.supervision import cpd_record
 from rso_widgets.supervision.validation import today_in_england
@@ -41,8 +42,8 @@ def days(n: int) -> dt.date:
 def as_user(tmp_path, monkeypatch):
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     get_settings.cache_clear()
-    base = open_store(f"sqlite:///{tmp_path / 'wb.sqlite'}", user="admin")
-    yield lambda user: Store(base.engine, user=user)
+    base = open_as(f"sqlite:///{tmp_path / 'wb.sqlite'}", user="admin")
+    yield lambda user: store_as(base.engine, user=user)
     base.close()
     get_settings.cache_clear()
 

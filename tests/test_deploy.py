@@ -26,6 +26,7 @@ import nbformat
 import psutil
 import pytest
 import yaml
+from identities import open_as
 from traitlets.config import PyFileConfigLoader
 
 from rso_widgets.commands.serve import build_command
@@ -338,9 +339,8 @@ def test_hub_user_reaches_the_kernel_and_the_audit_log(pod):
     probe = json.loads(html.unescape(m[1]))
     assert probe["user"] == hub_user
     assert probe["cases"] == len(list((ROOT / "training_cases").glob("*.yaml"))) > 0
-    from rso_widgets.store import open_store
 
-    with open_store(f"sqlite:///{pod['db']}", user="test-reader") as store:
+    with open_as(f"sqlite:///{pod['db']}", user="test-reader") as store:
         entries = [e for e in store.audit_entries(limit=50) if e.entity == "deployment_check"]
         assert store.verify_audit().ok
     assert [(e.user, e.action, e.entity_id) for e in entries] == [(hub_user, "view", "probe")]

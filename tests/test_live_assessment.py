@@ -11,6 +11,7 @@ import logging
 import re
 
 import ipywidgets as w
+from identities import open_as
 from lean_start import build_in_fresh_process
 
 from rso_widgets.cases import load_cases
@@ -55,11 +56,10 @@ def live_app(today=DAY, user=None, autosave_seconds=0.0):
     """The app; autosave at once (a delay only waits when an event loop runs, and playwright's
     sync API leaves one running if browser tests ran earlier in the same session)."""
     from rso_widgets.apps.live_assessment import LiveAssessmentApp
-    from rso_widgets.store import open_store
 
     app = LiveAssessmentApp(today=today, autosave_seconds=autosave_seconds)
     if user is not None:
-        app.store = open_store(user=user)
+        app.store = open_as(user=user)
     return app
 
 
@@ -245,7 +245,7 @@ def test_caseload_lists_overdue_reviews_first_in_words(data_dir):
     p = store.create_person("Two/Assessments")
     store.create_assessment(p.id, "arms", data, review_due=DAY - dt.timedelta(days=400))
     newer = store.create_assessment(p.id, "arms", data, review_due=DAY + dt.timedelta(days=5))
-    store.save_version(newer.assessment_id, data, "alice", "update", 1)
+    store.save_version(newer.assessment_id, data, "update", 1)
     rows = {e.person.reference: e for e in caseload(store)}
     assert rows["Two/Assessments"].assessment_id == newer.assessment_id
     assert rows["Two/Assessments"].latest_version == 2
@@ -402,12 +402,11 @@ def test_report_export_writes_html_and_pdf_with_audit_and_download_links(data_di
 # --- nothing lost ----------------------------------------------------------------------------
 
 def test_a_concurrent_edit_is_refused_and_the_text_kept_as_a_draft(data_dir):
-    from rso_widgets.store import open_store
 
     app = saved_v1(live_app())
-    other = open_store(user="carol")  # a second Store instance, as another kernel would have
+    other = open_as(user="carol")  # a second Store instance, as another kernel would have
     v1 = other.latest_version(app.assessment_id)
-    other.save_version(app.assessment_id, v1.data, "carol", "carol's update", 1)
+    other.save_version(app.assessment_id, v1.data, "carol's update", 1)
 
     app.arms.rationale.value = "My own revision, typed with care"
     app.change_text.value = "Rationale revised"

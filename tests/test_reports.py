@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pypdf
 import pytest
+from identities import open_as, supervised_by
 
 from rso_widgets.instruments.arms import (
     ARMSAssessment,
@@ -34,7 +35,6 @@ from rso_widgets.reports.html import assessment_report_html
 from rso_widgets.reports.model import ReportInput
 from rso_widgets.reports.payload import make_payload, read_payload
 from rso_widgets.reports.pdf import VERA, assessment_report_pdf
-from rso_widgets.store import open_store
 
 CAT = load_arms_catalogue()
 DAY = dt.date(2026, 10, 1)
@@ -120,13 +120,14 @@ def stored(url: str, reference: str = "Fictional Person A", note: str = "",
                            arms=arms(result, note, long),
                            plan=plan(note), quality={"Q9": Judgement(
                                score=2, reason="Sound", reviewer="Sgt B")})
-    with open_store(url, user="alice") as alice:
+    with open_as(url, user="alice") as alice:
         person = alice.create_person(reference, fictional=True)
         v1 = alice.create_assessment(person.id, "plan", payload, ruleset=result.ruleset)
-        alice.save_version(v1.assessment_id, payload, "alice", reason, 1,
+        alice.save_version(v1.assessment_id, payload, reason, 1,
                            ruleset=result.ruleset)
         alice.sign(v1.assessment_id, 2)
-    with open_store(url, user="bob") as bob:
+        supervised_by(alice, "bob", "carol")  # who may countersign and read her assessments
+    with open_as(url, user="bob") as bob:
         bob.countersign(v1.assessment_id, 2)
     return v1.assessment_id, 2
 
@@ -172,7 +173,7 @@ def squash(s: str) -> str:
 
 def test_html_report_has_every_section_and_the_marking(url):
     aid, version = stored(url)
-    with open_store(url, user="carol") as store:
+    with open_as(url, user="carol") as store:
         report = ReportInput.from_version(store, aid, version)
     html = assessment_report_html(report)
     page = _Page(html)
@@ -209,7 +210,7 @@ def test_html_report_has_every_section_and_the_marking(url):
 
 def test_html_is_accessible_headings_in_order_and_tables_with_scope(url):
     aid, version = stored(url)
-    with open_store(url) as store:
+    with open_as(url, user="carol") as store:  # a supervisor of alice
         page = _Page(assessment_report_html(ReportInput.from_version(store, aid, version)))
     levels = [int(t[1]) for t in page.names() if len(t) == 2 and t[0] == "h" and t[1].isdigit()]
     assert levels[0] == 1 and levels.count(1) == 1
@@ -221,7 +222,7 @@ def test_html_is_accessible_headings_in_order_and_tables_with_scope(url):
 def test_hostile_free_text_is_escaped_in_html(url):
     aid, version = stored(url, reference=f"Person {HOSTILE}", note=HOSTILE,
                           reason=f"Changed {HOSTILE}")
-    with open_store(url) as store:
+    with open_as(url, user="carol") as store:  # a supervisor of alice
         html = assessment_report_html(ReportInput.from_version(store, aid, version))
     page = _Page(html)
     assert {"script", "img", "b", "i"}.isdisjoint(page.names())
@@ -278,10 +279,10 @@ def test_arms_gaps_are_shown_plainly():
 
 
 def test_stored_payload_problems_are_reported_never_hidden(url):
-    with open_store(url, user="alice") as store:
+    with open_as(url, user="alice") as store:
         person = store.create_person("Fictional Person D", fictional=True)
         v1 = store.create_assessment(person.id, "rm2000", {"rm2000": {"facts": FACTS}})
-        store.save_version(v1.assessment_id, {"arms": {"ratings": "oops"}, "plan": {}}, "alice",
+        store.save_version(v1.assessment_id, {"arms": {"ratings": "oops"}, "plan": {}},
                            "second", 1)
         first = ReportInput.from_version(store, v1.assessment_id, 1)
         second = ReportInput.from_version(store, v1.assessment_id)
@@ -310,7 +311,7 @@ def test_payload_round_trip_and_legacy_rm2000_shape():
 def test_pdf_marks_every_page_numbers_pages_and_shows_hostile_text_literally(url):
     aid, version = stored(url, reference=f"Person {HOSTILE}", note=HOSTILE, long=LONG,
                           reason=f"Changed {HOSTILE} {UNBROKEN}")
-    with open_store(url) as store:
+    with open_as(url, user="carol") as store:  # a supervisor of alice
         report = ReportInput.from_version(store, aid, version)
     pages = pdf_pages(assessment_report_pdf(report, font=VERA))
     n = len(pages)

@@ -8,6 +8,7 @@ import datetime as dt
 import openpyxl
 import pandas as pd
 import pytest
+from identities import open_as, roles_file, store_as
 
 from rso_widgets.instruments.arms import ARMSAssessment, Priority
 from rso_widgets.instruments.rm2000 import score
@@ -22,7 +23,7 @@ from rso_widgets.reports.tables import (
     neutralise,
 )
 from rso_widgets.settings import get_settings
-from rso_widgets.store import open_store
+from rso_widgets.store import AccessDenied
 
 FACTS = {"sex": "male", "age_at_assessment": 41, "age_at_commencement": 39,
          "sexual_appearances": 1, "criminal_appearances": 2, "violent_appearances": 0,
@@ -41,14 +42,14 @@ def url(tmp_path, monkeypatch):
 @pytest.fixture
 def store(url):
     """Two people, three assessment versions; one version signed; hostile typed text."""
-    with open_store(url, user="alice") as s:
+    with open_as(url, user="alice") as s:
         result = score(FACTS)
         p1 = s.create_person("=cmd|' /C calc'!A0", fictional=True)
         v1 = s.create_assessment(p1.id, "rm2000", make_payload(rm2000_facts=FACTS,
                                                                rm2000_result=result),
                                  ruleset=result.ruleset)
         s.save_version(v1.assessment_id, make_payload(rm2000_facts=FACTS, rm2000_result=result),
-                       "alice", "@corrected date", 1, ruleset=result.ruleset)
+                       "@corrected date", 1, ruleset=result.ruleset)
         s.sign(v1.assessment_id, 2)
         p2 = s.create_person("Fictional Person E", fictional=True)
         arms = ARMSAssessment(assessed_on=dt.date(2026, 9, 1),
@@ -58,8 +59,9 @@ def store(url):
 
 
 def _attempt(s, user: str, case: str, agrees: bool, minutes: int) -> None:
-    s.add_practice_attempt(
-        user, case, {"facts": FACTS},
+    """`user`'s own attempt (attempts are stored under the signed-in person's name)."""
+    store_as(s.engine, user=user).add_practice_attempt(
+        case, {"facts": FACTS},
         {"record_version": 1, "ruleset": "rm2000-ew-training@1.0.0", "agrees": agrees,
          "categories": [{"scale": "S", "trainee": "Low", "key": "Medium", "distance": 1},
                         {"scale": "V", "trainee": "Low", "key": "Low", "distance": 0}],
@@ -115,10 +117,15 @@ def test_xlsx_export_has_no_formulas_and_carries_the_marking(store, tmp_path):
     assert store.audit_entries(1)[0].detail["format"] == "xlsx"
 
 
-def test_attempts_export_one_row_per_attempt_for_everyone_or_chosen_users(store, tmp_path):
+def test_attempts_export_one_row_per_attempt_for_everyone_or_chosen_users(
+        store, tmp_path, monkeypatch):
     _attempt(store, "trainee1", "tc-01-fenby", False, 0)
     _attempt(store, "trainee1", "tc-01-fenby", True, 5)
     _attempt(store, "=trainee2", "tc-02-millward", True, 1)
+    with pytest.raises(AccessDenied):  # everyone's attempts: an administrator's export
+        export_attempts(store, tmp_path / "refused.csv")
+    roles_file(monkeypatch, tmp_path, administrator=["ops"])
+    store = store_as(store.engine, user="ops")
     df = pd.read_csv(export_attempts(store, tmp_path / "a.csv"), keep_default_na=False)
     assert list(df.columns) == ATTEMPT_COLUMNS and len(df) == 3
     assert df["user"].tolist() == ["'=trainee2", "trainee1", "trainee1"]

@@ -26,6 +26,7 @@ import ipywidgets as w
 import openpyxl
 import pandas as pd
 import pytest
+from identities import open_as
 
 from rso_widgets.freetext import MAX_TEXT, FreeTextError, check_tree, clean_free_text
 from rso_widgets.settings import PACKAGE_DIR, get_settings
@@ -475,13 +476,12 @@ def _days(n: int) -> dt.date:
 @pytest.fixture
 def as_user(data_dir):
     """as_user("name") -> a Store acting as that user; Alex is supervised by Sam."""
-    from rso_widgets.store import open_store
 
     url = f"sqlite:///{data_dir.parent / 'supervision.sqlite'}"
     opened: list[Any] = []
 
     def make(user: str) -> Any:
-        opened.append(open_store(url, user=user))
+        opened.append(open_as(url, user=user))
         return opened[-1]
     lee = make("lee").supervision
     team = lee.create_team("North")
@@ -597,13 +597,12 @@ def test_workshop_names_are_kept_and_shown_inert(data_dir, tmp_path, name):
 
     from rso_widgets.apps.workshop import TrainerDashboardApp, WorkshopTraineeApp
     from rso_widgets.cases import load_cases
-    from rso_widgets.store import open_store
     from rso_widgets.widgets.workshop_live import roster_html
 
     cases = load_cases()
     t = {f: tagged(STORED[name], f) for f in WORKSHOP_FIELDS}
     url = f"sqlite:///{tmp_path / 'workshop.sqlite'}"
-    trainer = TrainerDashboardApp(open_store(url, user="trainer.one"), cases, "trainer.one",
+    trainer = TrainerDashboardApp(open_as(url, user="trainer.one"), cases, "trainer.one",
                                   n_boot=20, exports_dir=tmp_path / "exports")
     trainer.setup.name.value = t["workshop.name"]
     trainer.setup.case_select.value = ("TC-01",)
@@ -611,7 +610,7 @@ def test_workshop_names_are_kept_and_shown_inert(data_dir, tmp_path, name):
     assert cohort is not None, trainer.setup.summary.text
     assert cohort.name == t["workshop.name"].strip()
     display = t["member.display_name"]
-    trainee = WorkshopTraineeApp(open_store(url, user="user.t"), cases, "user.t",
+    trainee = WorkshopTraineeApp(open_as(url, user="user.t"), cases, "user.t",
                                  autosave_seconds=0)
     joined = trainee.join_workshop(cohort.join_code, display)
     if any(ord(c) < 32 for c in display.strip()):  # tab/CR inside a one-line name

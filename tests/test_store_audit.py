@@ -27,7 +27,7 @@ def _fill(store: Store) -> None:
     person = store.create_person("Fictional Person", fictional=True)
     v = store.create_assessment(person.id, "arms", {"items": {}})
     store.log_view("person", person.id)
-    store.save_version(v.assessment_id, {"items": {"a": 1}}, "alice", "update", 1)
+    store.save_version(v.assessment_id, {"items": {"a": 1}}, "update", 1)
     store.log_export("assessment", v.assessment_id, fmt="pdf")
 
 
@@ -44,7 +44,7 @@ def test_every_write_is_audited_in_order(store):
     _fill(store)
     store.save_draft("k", {"x": 1})
     store.save_draft("k", {"x": 2})  # an autosave of the same draft is not a new entry
-    store.add_practice_attempt("alice", "case-1", {"a": 1})
+    store.add_practice_attempt("case-1", {"a": 1})
     entries = store.audit_entries(limit=100)
     assert [(e.action, e.entity) for e in entries] == [
         ("create", "person"), ("create", "assessment"), ("view", "person"),
@@ -73,7 +73,7 @@ def test_failed_write_leaves_no_entry(store):
     with pytest.raises(ValueError):
         store.create_person("   ")
     with pytest.raises(LookupError):
-        store.save_version(99, {}, "alice", "r", 1)
+        store.save_version(99, {}, "r", 1)
     assert store.audit_entries() == [] and store.verify_audit().ok
 
 

@@ -11,15 +11,14 @@ import sys
 import textwrap
 
 import pytest
+from identities import open_as, store_as
 from pg_server import run_sql
 from sqlalchemy.exc import DBAPIError
 from supervision_fixtures import days, observation, session
 
 from rso_widgets.store import (
     JoinCodeExpired,
-    Store,
     WorkshopClosed,
-    open_store,
 )
 from rso_widgets.store.supervision import SupervisionStore
 
@@ -27,10 +26,12 @@ from rso_widgets.store.supervision import SupervisionStore
 
 KEY = "assessment-form:autosave"
 WRITER = textwrap.dedent("""
+    import os
     import sys
     from rso_widgets.store import open_store
     url, start = sys.argv[1], int(sys.argv[2])
-    store = open_store(url, user="alice", create=False, upgrade=False)
+    os.environ["JUPYTERHUB_USER"] = "alice"  # signed in as alice, as her server would be
+    store = open_store(url, create=False, upgrade=False)
     n = start
     while True:
         n += 1
@@ -79,12 +80,12 @@ def _kill_mid_save(url: str, start: int, after: int) -> int:
 
 
 def test_draft_survives_a_writer_killed_mid_save(store_url):
-    with open_store(store_url, user="alice") as store:
+    with open_as(store_url, user="alice") as store:
         store.save_draft(KEY, payload(0))
     n = 0
     for round_ in range(2):
         last = _kill_mid_save(store_url, n, after=5 + 3 * round_)
-        with open_store(store_url, user="alice", create=False) as store:
+        with open_as(store_url, user="alice", create=False) as store:
             if store.sqlite_path is not None:
                 with store.engine.connect() as conn:
                     assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
@@ -100,7 +101,7 @@ def test_draft_survives_a_writer_killed_mid_save(store_url):
             again = store.save_draft(KEY, payload(n + 1))
             assert again.data == payload(n + 1)
             n += 1
-    with open_store(store_url, user="alice") as store:
+    with open_as(store_url, user="alice") as store:
         (only,) = store.drafts()
         assert only.data["n"] == n
         creates = [e for e in store.audit_entries(100) if e.entity == "draft"]
@@ -116,8 +117,8 @@ def as_user(store_url, monkeypatch):
     from rso_widgets.settings import get_settings
 
     get_settings.cache_clear()
-    base = open_store(store_url, user="admin")
-    yield lambda user: SupervisionStore(Store(base.engine, user=user))
+    base = open_as(store_url, user="admin")
+    yield lambda user: SupervisionStore(store_as(base.engine, user=user))
     base.close()
     get_settings.cache_clear()
 
@@ -150,8 +151,8 @@ def test_supervision_records_basics(as_user, store_url):
 # -- workshop cohorts ----------------------------------------------------------------------------
 
 def test_workshop_expiry_release_and_rejoin(store_url):
-    with open_store(store_url, user="trainer") as trainer, \
-            open_store(store_url, user="trainee") as trainee:
+    with open_as(store_url, user="trainer") as trainer, \
+            open_as(store_url, user="trainee") as trainee:
         soon = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
         c = trainer.create_cohort("Workshop", ["case-01"], expires_at=soon)
         assert trainee.get_cohort(c.id).expires_at == soon  # aware UTC, microseconds kept

@@ -12,6 +12,7 @@ import stat
 import threading
 
 import pytest
+from identities import open_as, supervised_by
 from pg_server import run_sql
 
 from rso_widgets.cli import main
@@ -56,7 +57,7 @@ def _versions_in_copy(copy, tmp_path, pg_empty_url: str | None) -> list[int]:
         backups.check_pg_archive(copy)
         pg_tools.restore(pg_empty_url, copy, [])  # into a new, empty database
         url = pg_empty_url
-    with open_store(url, user="auditor", create=False) as opened:
+    with open_as(url, user="auditor", create=False) as opened:
         assert opened.verify_audit().ok
     return [r[0] for r in run_sql(url, "SELECT version FROM assessment_versions "
                                        "ORDER BY version")]
@@ -66,12 +67,13 @@ def test_backup_while_a_writer_is_active_is_consistent(store, tmp_path, request)
     person = store.create_person("Fictional Person", fictional=True)
     aid = store.create_assessment(person.id, "rm2000", {"n": 0}).assessment_id
     stop, saved = threading.Event(), []
+    supervised_by(store, "bob")  # so bob may add versions to alice's assessment
 
     def writer():
-        with open_store(user="bob") as other:  # its own connections, like another kernel
+        with open_as(user="bob") as other:  # its own connections, like another kernel
             n = 1
             while not stop.is_set():
-                n = other.save_version(aid, {"n": n}, "bob", "busy", n).version
+                n = other.save_version(aid, {"n": n}, "busy", n).version
                 saved.append(n)
 
     t = threading.Thread(target=writer)
@@ -178,7 +180,7 @@ def test_pg_restore_round_trip_keeps_everything(store, tmp_path):
         pytest.skip("the SQLite copy is a page-for-page copy (see the tests above)")
     person = store.create_person("Fictional Person", fictional=True)
     v1 = store.create_assessment(person.id, "arms", {"items": {"a": 1}})
-    store.save_version(v1.assessment_id, {"items": {"a": 2}}, "alice", "update", 1)
+    store.save_version(v1.assessment_id, {"items": {"a": 2}}, "update", 1)
     store.sign(v1.assessment_id, 2)
     store.save_draft("k", {"typing": "half a sent"})
     before = (store.versions(v1.assessment_id), store.drafts(), store.audit_entries(1000))

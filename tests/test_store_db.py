@@ -18,6 +18,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from identities import open_as
 from pg_server import run_sql
 from sqlalchemy import inspect, text
 
@@ -74,7 +75,7 @@ def test_wal_mode_and_foreign_keys_on(data_dir):
 
 
 def test_migrated_schema_matches_the_models(store_url):
-    with open_store(store_url, user="alice") as store, store.engine.connect() as conn:
+    with open_as(store_url, user="alice") as store, store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
         assert db.current_revision(conn) == db.head_revision()
 
@@ -87,7 +88,7 @@ def test_create_false_refuses_a_missing_database(data_dir):
 
 def test_in_memory_sqlite_is_refused():
     with pytest.raises(StoreError, match="in-memory"):
-        open_store("sqlite://", user="alice")
+        open_as("sqlite://", user="alice")
 
 
 def test_foreign_database_is_refused(store_url):
@@ -98,7 +99,7 @@ def test_foreign_database_is_refused(store_url):
         run_sql(store_url, "DROP TABLE alembic_version")  # a database with tables, unversioned
     run_sql(store_url, "CREATE TABLE notes (x integer)")
     with pytest.raises(NotAWorkbookDatabase, match="not a workbook database"):
-        open_store(store_url, user="alice")
+        open_as(store_url, user="alice")
 
 
 SECOND = '''
@@ -148,10 +149,10 @@ def _backup_revision(backup) -> tuple[str, bool]:
 def test_older_database_is_backed_up_then_upgraded(store_url, tmp_path, newer_scripts):
     url = store_url
     head = db.head_revision()
-    with open_store(url, user="alice") as old:  # created at the shipped head revision
+    with open_as(url, user="alice") as old:  # created at the shipped head revision
         person = old.create_person("Fictional Person", fictional=True)
     backups = tmp_path / "backups"
-    with open_store(url, user="alice", script_location=newer_scripts,
+    with open_as(url, user="alice", script_location=newer_scripts,
                     backup_dir=backups) as store:
         with store.engine.connect() as conn:
             assert db.current_revision(conn) == "9999"
@@ -163,23 +164,23 @@ def test_older_database_is_backed_up_then_upgraded(store_url, tmp_path, newer_sc
     assert backup.suffix == (".sqlite" if url.startswith("sqlite") else ".pgdump")
     assert _backup_revision(backup) == (head, True)
     # opening again at the same revision takes no further backup
-    open_store(url, user="alice", script_location=newer_scripts, backup_dir=backups).close()
+    open_as(url, user="alice", script_location=newer_scripts, backup_dir=backups).close()
     assert len(list(backups.iterdir())) == 1
 
 
 def test_database_from_a_newer_release_is_refused(store_url, tmp_path, newer_scripts):
     url = store_url
-    open_store(url, user="alice", script_location=newer_scripts,
+    open_as(url, user="alice", script_location=newer_scripts,
                backup_dir=tmp_path / "backups").close()
     with pytest.raises(SchemaVersionError, match="newer release"):
-        open_store(url, user="alice")
+        open_as(url, user="alice")
 
 
 def test_upgrade_false_refuses_an_out_of_date_schema(store_url, newer_scripts):
     url = store_url
-    open_store(url, user="alice").close()
+    open_as(url, user="alice").close()
     with pytest.raises(SchemaVersionError, match="upgrade"):
-        open_store(url, user="alice", upgrade=False, script_location=newer_scripts)
+        open_as(url, user="alice", upgrade=False, script_location=newer_scripts)
 
 
 def test_postgresql_ddl_renders_offline():
@@ -257,7 +258,7 @@ def empty_url(request, tmp_path):
 def test_first_schema_revision_is_backed_up_and_upgraded_to_the_newest(empty_url, tmp_path):
     _database_at(empty_url, "0001")
     backups = tmp_path / "backups"
-    with open_store(empty_url, user="alice", backup_dir=backups) as store:
+    with open_as(empty_url, user="alice", backup_dir=backups) as store:
         with store.engine.connect() as conn:
             assert db.current_revision(conn) == db.head_revision()
             assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
@@ -280,7 +281,7 @@ def test_postgresql_upgrade_is_refused_without_pg_dump(pg_empty_database_url, tm
     _database_at(url, "0001")
     monkeypatch.setattr(pg_tools, "pg_binary", lambda name: None)
     with pytest.raises(SchemaVersionError) as err:
-        open_store(url, user="alice", backup_dir=tmp_path / "backups")
+        open_as(url, user="alice", backup_dir=tmp_path / "backups")
     msg = str(err.value)
     assert "pg_dump was not found" in msg and "Nothing was changed" in msg
     assert "postgresql-client" in msg and "scripts/setup.sh test" in msg
@@ -294,6 +295,6 @@ def test_postgresql_upgrade_is_refused_when_the_backup_fails(pg_empty_database_u
     _database_at(url, "0001")
     monkeypatch.setattr(pg_tools, "pg_binary", lambda name: "/bin/false")
     with pytest.raises(SchemaVersionError, match="backup before the upgrade failed"):
-        open_store(url, user="alice", backup_dir=tmp_path / "backups")
+        open_as(url, user="alice", backup_dir=tmp_path / "backups")
     assert run_sql(url, "SELECT version_num FROM alembic_version") == [("0001",)]
     assert not any((tmp_path / "backups").iterdir())  # no half-written backup left behind

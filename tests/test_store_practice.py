@@ -9,6 +9,7 @@ import datetime as dt
 import json
 
 import pytest
+from identities import open_as, roles_file
 
 from rso_widgets.calibration.progress import (
     CategoryRecord,
@@ -17,15 +18,33 @@ from rso_widgets.calibration.progress import (
     PracticeRecord,
     PracticeStore,
 )
-from rso_widgets.store import DuplicateNameError, NotFoundError, StoreError, open_store
+from rso_widgets.settings import get_settings
+from rso_widgets.store import AccessDenied, DuplicateNameError, NotFoundError, StoreError
 from rso_widgets.store.practice import SqlPracticeStore
 
 
 @pytest.fixture
 def store(store_url, monkeypatch):
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    with open_store(store_url, user="trainer") as s:
+    with open_as(store_url, user="trainer") as s:
         yield s
+
+
+@pytest.fixture
+def trainee(store_url, store):
+    with open_as(store_url, user="trainee") as s:
+        yield s
+
+
+@pytest.fixture
+def admin(store_url, store, monkeypatch, tmp_path):
+    """An administrator named in the roles file (roles are read when a store opens)."""
+    roles_file(monkeypatch, tmp_path, administrator=["ops"])
+    with open_as(store_url, user="ops") as s:
+        assert "administrator" in s.roles
+        yield s
+    monkeypatch.delenv("RSO_ROLES_FILE")
+    get_settings.cache_clear()
 
 
 def _record(user="trainee", case_id="case-01", minutes=0, agrees=True) -> PracticeRecord:
@@ -40,12 +59,17 @@ def _record(user="trainee", case_id="case-01", minutes=0, agrees=True) -> Practi
                                               type="coding")])
 
 
-def test_sql_store_implements_the_practice_protocol(store):
+def test_sql_store_implements_the_practice_protocol(trainee):
+    store = trainee
     practice: PracticeStore = SqlPracticeStore(store)
     practice.add_attempt(_record(minutes=0, agrees=False))
     practice.add_attempt(_record(minutes=5))
     practice.add_attempt(_record(case_id="case-02", minutes=10))
-    practice.add_attempt(_record(user="someone-else"))
+    with pytest.raises(AccessDenied, match="your own"):  # never under another name
+        practice.add_attempt(_record(user="someone-else"))
+    refused = store.audit_entries(1)[0]
+    assert (refused.user, refused.action, refused.detail) == (
+        "trainee", "create", {"denied": True, "owner": "someone-else"})
     got = practice.attempts("trainee")
     assert got == [_record(minutes=0, agrees=False), _record(minutes=5),
                    _record(case_id="case-02", minutes=10)]  # exact round trip
@@ -55,18 +79,21 @@ def test_sql_store_implements_the_practice_protocol(store):
     assert [c.case_id for c in summary.cases] == ["case-01", "case-02"]
     assert summary.most_missed[0].item == "sexual_appearances"
     assert store.verify_audit().ok and store.audit_entries(1)[0].entity == "practice_attempt"
+    assert store.audit_entries(1)[0].action == "create"  # reading one's own is not audited
 
 
-def test_same_summary_as_the_jsonl_store(store, tmp_path):
+def test_same_summary_as_the_jsonl_store(trainee, tmp_path):
     jsonl = JsonlPracticeStore(tmp_path / "practice")
-    sql = SqlPracticeStore(store)
+    sql = SqlPracticeStore(trainee)
     for r in (_record(minutes=3, agrees=False), _record(minutes=1), _record("x", "case-09")):
         jsonl.add_attempt(r)
-        sql.add_attempt(r)
+        if r.user == trainee.user:
+            sql.add_attempt(r)
     assert sql.summary("trainee") == jsonl.summary("trainee")
 
 
-def test_import_jsonl_migrates_files_once_and_reports_bad_lines(store, tmp_path):
+def test_import_jsonl_migrates_files_once_and_reports_bad_lines(admin, trainee, tmp_path):
+    store = admin  # the files hold several people's attempts: an administrator's import
     jsonl = JsonlPracticeStore(tmp_path / "practice")
     for r in (_record(minutes=0), _record(minutes=1, agrees=False), _record("b", "case-02")):
         jsonl.add_attempt(r)
@@ -81,9 +108,12 @@ def test_import_jsonl_migrates_files_once_and_reports_bad_lines(store, tmp_path)
     again = sql.import_jsonl(jsonl.path("trainee"))
     assert (again.added, again.duplicates) == (0, 2)
     assert len(sql.attempts("trainee")) == 2
-    assert store.audit_entries(1)[0].detail["duplicates"] == 2
+    imports = [e for e in store.audit_entries(20) if "duplicates" in (e.detail or {})]
+    assert imports[-1].detail["duplicates"] == 2
     with pytest.raises(FileNotFoundError, match="does not exist"):
         sql.import_jsonl(tmp_path / "nope.jsonl")
+    with pytest.raises(AccessDenied, match="administrator"):  # others' attempts: admins only
+        SqlPracticeStore(trainee).import_jsonl(tmp_path / "practice")
 
 
 def test_cohorts_members_and_submissions(store):

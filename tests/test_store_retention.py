@@ -49,8 +49,8 @@ def _world(store):
     store.save_draft("new", {"x": 2})
     with store.engine.begin() as conn:
         conn.execute(update(Draft).where(Draft.key == "old").values(updated_at=OLD))
-    old_attempt = store.add_practice_attempt("trainee", "case-1", {"a": 1}, created_at=OLD)
-    store.add_practice_attempt("trainee", "case-1", {"a": 2})
+    old_attempt = store.add_practice_attempt("case-1", {"a": 1}, created_at=OLD)
+    store.add_practice_attempt("case-1", {"a": 2})
     return idle, old_draft, old_attempt
 
 
@@ -72,7 +72,7 @@ def test_delete_removes_only_expired_and_audits_each(store):
         store.get_person(idle.id)
     assert [p.reference for p in store.list_persons()] == ["Active", "Review due"]
     assert [d.key for d in store.drafts()] == ["new"]
-    assert [a.attempt for a in store.practice_attempts("trainee")] == [{"a": 2}]
+    assert [a.attempt for a in store.practice_attempts()] == [{"a": 2}]
     deletions = [e for e in store.audit_entries(1000) if e.action == "delete"]
     assert [(e.entity, e.user, e.detail["reason"]) for e in deletions] == [
         ("person", "admin", "retention"), ("draft", "admin", "retention"),

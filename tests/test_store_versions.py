@@ -11,19 +11,20 @@ import threading
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from identities import open_as, store_as, supervised_by
 from pg_server import run_sql
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from rso_widgets.store import (
+    AccessDenied,
     ConcurrentEditError,
     ImmutableRecordError,
     NotFoundError,
     SignOffError,
     Store,
     StoreError,
-    open_store,
 )
 from rso_widgets.store.models import AssessmentVersion
 
@@ -38,13 +39,15 @@ def url(store_url, monkeypatch):
 
 @pytest.fixture
 def alice(url):
-    with open_store(url, user="alice") as s:
+    with open_as(url, user="alice") as s:
         yield s
 
 
 @pytest.fixture
 def bob(url, alice):
-    with open_store(url, user="bob") as s:
+    """Alice's supervisor: may open, change and countersign her assessments."""
+    supervised_by(alice, "bob")
+    with open_as(url, user="bob") as s:
         yield s
 
 
@@ -57,7 +60,7 @@ def _new(store: Store, data=None):
 def test_create_and_save_versions(alice):
     v1 = _new(alice)
     assert (v1.version, v1.author, v1.reason, v1.ruleset) == (1, "alice", "first version", RULESET)
-    v2 = alice.save_version(v1.assessment_id, {"facts": {"n": 1}}, "alice", "new conviction", 1)
+    v2 = alice.save_version(v1.assessment_id, {"facts": {"n": 1}}, "new conviction", 1)
     assert v2.version == 2 and v2.reason == "new conviction"
     assert [v.data["facts"]["n"] for v in alice.versions(v1.assessment_id)] == [0, 1]
     assert alice.get_version(v1.assessment_id, 1).data == {"facts": {"n": 0}}
@@ -108,9 +111,9 @@ def test_there_is_no_update_path_for_versions(alice, url):
 def test_stale_save_is_refused_and_kept_as_draft(alice, bob):
     v1 = _new(alice)
     aid = v1.assessment_id
-    alice.save_version(aid, {"facts": {"n": "alice"}}, "alice", "alice's change", 1)
+    alice.save_version(aid, {"facts": {"n": "alice"}}, "alice's change", 1)
     with pytest.raises(ConcurrentEditError) as err:
-        bob.save_version(aid, {"facts": {"n": "bob"}}, "bob", "bob's change", 1)
+        bob.save_version(aid, {"facts": {"n": "bob"}}, "bob's change", 1)
     e = err.value
     assert (e.latest_version, e.latest_author, e.expected_version) == (2, "alice", 1)
     msg = str(e)
@@ -121,17 +124,17 @@ def test_stale_save_is_refused_and_kept_as_draft(alice, bob):
     assert (draft.base_version, draft.assessment_id, draft.user) == (1, aid, "bob")
     assert alice.get_draft(Store.draft_key(aid)) is None  # drafts are per user
     # bob reapplies on top of version 2: saved, and his draft is cleared
-    v3 = bob.save_version(aid, {"facts": {"n": "bob"}}, "bob", "bob's change", 2)
+    v3 = bob.save_version(aid, {"facts": {"n": "bob"}}, "bob's change", 2)
     assert v3.version == 3 and bob.get_draft(Store.draft_key(aid)) is None
     with pytest.raises(StoreError, match="no version 7"):
-        bob.save_version(aid, {}, "bob", "r", 7)
+        bob.save_version(aid, {}, "r", 7)
 
 
 def test_database_constraint_catches_a_race_the_check_missed(alice, monkeypatch):
     """Simulate another process saving between our check and our insert."""
     v1 = _new(alice)
     aid = v1.assessment_id
-    alice.save_version(aid, {"facts": {"n": 1}}, "alice", "r", 1)
+    alice.save_version(aid, {"facts": {"n": 1}}, "r", 1)
     real = Store._latest_row
     calls = {"n": 0}
 
@@ -142,7 +145,7 @@ def test_database_constraint_catches_a_race_the_check_missed(alice, monkeypatch)
 
     monkeypatch.setattr(Store, "_latest_row", staticmethod(stale_once))
     with pytest.raises(ConcurrentEditError, match="version 2"):
-        alice.save_version(aid, {"facts": {"n": "late"}}, "alice", "r", 1)
+        alice.save_version(aid, {"facts": {"n": "late"}}, "r", 1)
     monkeypatch.undo()
     assert len(alice.versions(aid)) == 2
     assert alice.get_draft(Store.draft_key(aid)).data == {"facts": {"n": "late"}}
@@ -160,16 +163,17 @@ def test_unique_version_enforced_by_the_database(alice, url):
 @pytest.mark.parametrize("shared_engine", [True, False], ids=["one-store", "store-per-thread"])
 def test_threads_racing_from_the_same_version(url, shared_engine):
     n = 6
-    base = open_store(url, user="setup")
+    base = open_as(url, user="setup")
     aid = _new(base).assessment_id
-    stores = [Store(base.engine, user=f"user{i}") if shared_engine
-              else open_store(url, user=f"user{i}") for i in range(n)]
+    supervised_by(base, *(f"user{i}" for i in range(n)))
+    stores = [store_as(base.engine, user=f"user{i}") if shared_engine
+              else open_as(url, user=f"user{i}") for i in range(n)]
     barrier, outcomes = threading.Barrier(n), [None] * n
 
     def save(i):
         barrier.wait()
         try:
-            outcomes[i] = stores[i].save_version(aid, {"by": i}, f"user{i}", "race", 1).version
+            outcomes[i] = stores[i].save_version(aid, {"by": i}, "race", 1).version
         except ConcurrentEditError as exc:
             outcomes[i] = exc
 
@@ -200,14 +204,14 @@ def test_sign_and_countersign(alice, bob):
     assert signed.signed_by == "alice" and signed.signed_at is not None
     with pytest.raises(SignOffError, match="already signed by alice"):
         bob.sign(aid, 1)
-    with pytest.raises(SignOffError, match="different user"):
-        alice.countersign(aid, 1)
+    with pytest.raises(AccessDenied, match="supervisor of the assessor"):
+        alice.countersign(aid, 1)  # her own: a countersign is her supervisor's
     done = bob.countersign(aid, 1)
     assert (done.signed_by, done.countersigned_by) == ("alice", "bob")
     assert alice.latest_version(aid).countersigned_by == "bob"
     with pytest.raises(SignOffError, match="already countersigned"):
         bob.countersign(aid, 1)
-    alice.save_version(aid, {"facts": {"n": 2}}, "alice", "update", 1)
+    alice.save_version(aid, {"facts": {"n": 2}}, "update", 1)
     with pytest.raises(SignOffError, match="superseded by version 2"):
         alice.sign(aid, 1)
     assert alice.latest_version(aid).signed_by is None  # a new version needs a new sign-off
@@ -228,7 +232,7 @@ def test_drafts_upsert_per_user_and_key_and_survive_reopening(url, alice):
     alice.save_draft("new:rm2000:1", {"step": 1})
     first = alice.save_draft("new:rm2000:1", {"step": 2})
     alice.close()  # the tab or kernel dies
-    with open_store(url, user="alice") as again:
+    with open_as(url, user="alice") as again:
         (draft,) = again.drafts()
         assert draft.data == {"step": 2} and draft.created_at == first.created_at
         assert again.delete_draft("new:rm2000:1") and not again.delete_draft("new:rm2000:1")
@@ -253,8 +257,9 @@ def test_person_deletion_removes_everything_and_is_audited(alice):
 
 def test_any_sequence_of_saves_keeps_versions_contiguous(url):
     """Property: whatever interleaving of fresh and stale saves, versions stay 1..n."""
-    with open_store(url, user="alice") as alice:
-        stores = {"alice": alice, "bob": Store(alice.engine, user="bob")}
+    with open_as(url, user="alice") as alice:
+        supervised_by(alice, "bob")
+        stores = {"alice": alice, "bob": store_as(alice.engine, user="bob")}
 
         @settings(max_examples=25, deadline=None,
                   suppress_health_check=[HealthCheck.too_slow])
@@ -268,7 +273,7 @@ def test_any_sequence_of_saves_keeps_versions_contiguous(url):
                 if reload_first:
                     seen[user] = latest
                 try:
-                    v = stores[user].save_version(aid, {"by": user, "saw": seen[user]}, user,
+                    v = stores[user].save_version(aid, {"by": user, "saw": seen[user]},
                                                   "edit", seen[user])
                 except ConcurrentEditError as exc:
                     assert seen[user] < latest and exc.latest_version == latest

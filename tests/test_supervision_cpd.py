@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from identities import open_as, store_as
 
 from rso_widgets.calibration.progress import CategoryRecord, ErrorRecord, PracticeRecord
 from rso_widgets.settings import get_settings
-from rso_widgets.store import Store, open_store
 from rso_widgets.store.practice import SqlPracticeStore
 from rso_widgets.store.supervision import SupervisionStore
 from rso_widgets.supervision import CPDRecord, cpd_record
@@ -35,8 +35,8 @@ def attempt(case_id: str, minutes: int, agrees: bool) -> PracticeRecord:
 def as_user(tmp_path, monkeypatch):
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     get_settings.cache_clear()
-    base = open_store(f"sqlite:///{tmp_path / 'wb.sqlite'}", user="admin")
-    yield lambda user: SupervisionStore(Store(base.engine, user=user))
+    base = open_as(f"sqlite:///{tmp_path / 'wb.sqlite'}", user="admin")
+    yield lambda user: SupervisionStore(store_as(base.engine, user=user))
     base.close()
     get_settings.cache_clear()
 
@@ -81,5 +81,6 @@ def test_cpd_record_content(as_user):
     assert record.problems == []
     # the same record for the supervisor; the read is audited
     assert cpd_record(sam.store, "alex").goals == record.goals
-    assert [(e.user, e.entity) for e in sam.store.audit_entries(2)] == [
-        ("alex", "cpd_record"), ("sam", "cpd_record")]
+    assert [(e.user, e.entity) for e in sam.store.audit_entries(3)] == [
+        ("alex", "cpd_record"), ("sam", "cpd_record"), ("sam", "practice_attempt")]
+    assert sam.store.audit_entries(1)[0].detail["via"] == "supervisor"

@@ -9,8 +9,9 @@ import sqlite3
 import stat
 
 from alembic import command
+from identities import open_as, store_as
 
-from rso_widgets.store import Store, db, open_store
+from rso_widgets.store import db
 
 SUPERVISION_TABLES = {"teams", "team_members", "sharing_consents", "supervision_sessions",
                       "supervision_actions", "action_follow_ups", "observations",
@@ -30,13 +31,13 @@ def test_0001_database_is_backed_up_then_upgraded(tmp_path):
     with engine.execution_options(**db.WRITE).begin() as conn:  # as db.upgrade, but to 0001
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
-    old = Store(engine, user="alice")
+    old = store_as(engine, user="alice")
     person = old.create_person("Fictional Person", fictional=True)
     engine.dispose()
     assert not SUPERVISION_TABLES & _tables(path)
 
     backups = tmp_path / "backups"
-    with open_store(url, user="alice", backup_dir=backups) as store:
+    with open_as(url, user="alice", backup_dir=backups) as store:
         with store.engine.connect() as conn:
             assert db.current_revision(conn) == db.head_revision()  # 0002 or newer
         assert store.get_person(person.id).reference == "Fictional Person"
@@ -54,7 +55,7 @@ def test_0001_database_is_backed_up_then_upgraded(tmp_path):
 
 
 def test_history_rows_refuse_updates_in_the_database(tmp_path):
-    with open_store(f"sqlite:///{tmp_path / 'wb.sqlite'}", user="alice") as store, \
+    with open_as(f"sqlite:///{tmp_path / 'wb.sqlite'}", user="alice") as store, \
             store.engine.connect() as conn:
         names = {r[0] for r in conn.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type='trigger'")}

@@ -7,11 +7,12 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from identities import store_as
 from supervision_fixtures import days, observation, session
 
 from rso_widgets.cli import main
 from rso_widgets.settings import get_settings
-from rso_widgets.store import NotFoundError, Store, open_store
+from rso_widgets.store import NotFoundError, open_store
 from rso_widgets.store.retention import delete_expired, expired
 from rso_widgets.store.supervision import SupervisionStore
 
@@ -34,7 +35,7 @@ def store(tmp_path, monkeypatch):
 
 
 def _as(store, user: str) -> SupervisionStore:
-    return SupervisionStore(Store(store.engine, user=user))
+    return SupervisionStore(store_as(store.engine, user=user))
 
 
 def _backdate(store, table: str, ids, *columns: str) -> None:

@@ -138,7 +138,7 @@ def test_goals_with_status_history_and_evidence(as_user, team):
                                 "target_on": days(30)})
     assert goal.status == "open" and [h.status for h in goal.history] == ["open"]
     obs = pat.record_observation(observation(on=days(-20)))
-    attempt = alex.store.add_practice_attempt("alex", "case-01", {"facts": {}})
+    attempt = alex.store.add_practice_attempt("case-01", {"facts": {}})
     alex.review_goal(goal.id, {"status": "in_progress", "note": "Practising",
                                "evidence": [{"kind": "practice_attempt", "ref": attempt.id}]})
     s2 = sam.create_session(session(held_on=days(-5)))
@@ -151,7 +151,7 @@ def test_goals_with_status_history_and_evidence(as_user, team):
         ("practice_attempt", attempt.id), ("observation", obs.id), ("other", None)]
     assert alex.goals() == [final] and sam.goals("alex") == [final]
     # evidence must be the assessor's own
-    other = pat.store.add_practice_attempt("pat", "case-01", {"facts": {}})
+    other = pat.store.add_practice_attempt("case-01", {"facts": {}})
     with pytest.raises(InvalidRecord, match=r"evidence\[0\]\.ref"):
         alex.review_goal(goal.id, {"evidence": [{"kind": "practice_attempt",
                                                  "ref": other.id}]})

@@ -9,10 +9,10 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from identities import open_as, store_as
 
 from rso_widgets.instruments.plan_quality import load_rubric
 from rso_widgets.settings import get_settings
-from rso_widgets.store import Store, open_store
 from rso_widgets.store.supervision import SupervisionStore
 from rso_widgets.supervision import (
     AgendaItem,
@@ -212,8 +212,8 @@ def test_no_counts_of_plans_or_visits():
 def team_store(tmp_path, monkeypatch):
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     get_settings.cache_clear()
-    base = open_store(f"sqlite:///{tmp_path / 'wb.sqlite'}", user="admin")
-    yield lambda user: SupervisionStore(Store(base.engine, user=user))
+    base = open_as(f"sqlite:///{tmp_path / 'wb.sqlite'}", user="admin")
+    yield lambda user: SupervisionStore(store_as(base.engine, user=user))
     base.close()
     get_settings.cache_clear()
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from identities import open_as
 
 from rso_widgets.instruments.plan_quality import Judgement, load_rubric
 from rso_widgets.instruments.ruleset import RulesetError
 from rso_widgets.settings import get_settings
-from rso_widgets.store import open_store
 from rso_widgets.store.supervision import SupervisionStore
 from rso_widgets.supervision import (
     DiaryInput,
@@ -207,7 +207,7 @@ def test_goal_rules():
 def alex(tmp_path, monkeypatch):
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     get_settings.cache_clear()
-    with open_store(f"sqlite:///{tmp_path / 'wb.sqlite'}", user="alex") as store:
+    with open_as(f"sqlite:///{tmp_path / 'wb.sqlite'}", user="alex") as store:
         yield SupervisionStore(store)
 
 

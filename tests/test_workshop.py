@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from identities import open_as
 
 from rso_widgets.apps.workshop import (
     TrainerDashboardApp,
@@ -41,7 +42,7 @@ from rso_widgets.calibration.workshop import (
 from rso_widgets.cases import load_cases
 from rso_widgets.instruments.ruleset import load_rm2000_ruleset
 from rso_widgets.reports.certificate import Certificate, certificate_pdf
-from rso_widgets.store import JoinCodeExpired, WorkshopClosed, open_store
+from rso_widgets.store import JoinCodeExpired, WorkshopClosed
 from rso_widgets.store.repository import JOIN_ALPHABET
 from rso_widgets.widgets.cohort_dashboard import DebriefPrompt, build_heatmap
 from rso_widgets.widgets.workshop_live import Ticker, roster_html
@@ -70,12 +71,12 @@ def url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def trainer_store(url):
-    with open_store(url, user="trainer.one") as s:
+    with open_as(url, user="trainer.one") as s:
         yield s
 
 
 def store_for(url: str, user: str):
-    return open_store(url, user=user)
+    return open_as(url, user=user)
 
 
 @pytest.fixture

@@ -433,9 +433,8 @@ class ARMSAssessmentApp(w.VBox):
         return self.store
 
     def user(self) -> str:
-        from ..store.identity import current_user
-
-        return current_user()
+        """The signed-in person's display name (never a bare `local:` id)."""
+        return self._store().display_name
 
     # -- finding the person ----------------------------------------------------------------
     @safe_callback(_report_live, "finding the record")
@@ -710,7 +709,7 @@ class ARMSAssessmentApp(w.VBox):
                                             review_due=review)
                 store.delete_draft(new_key)
             else:
-                v = store.save_version(self.assessment_id, data, self.user(), reason,
+                v = store.save_version(self.assessment_id, data, reason,
                                        self.expected_version or 1)
                 if review is not None and \
                         store.get_assessment(self.assessment_id).review_due != review:

@@ -304,8 +304,8 @@ class LiveAssessmentApp(ARMSAssessmentApp):
             f"<p><strong>Version {v.version}</strong>, saved by {esc(v.author)} on "
             f"{v.created_at:%d %b %Y %H:%M} UTC (reason: {esc(v.reason)}). "
             f"{esc(sign_text(v))}.{esc(old)}</p>"
-            f"<p style='color:{HINT_COLOUR}'>You are signed in as {esc(self._store().user)}."
-            "</p>")
+            f"<p style='color:{HINT_COLOUR}'>You are signed in as "
+            f"{esc(self._store().display_name)}.</p>")
 
     @safe_callback(_report, "showing the chosen version")
     def _on_pick(self, _change: Any = None) -> None:
@@ -433,7 +433,7 @@ class LiveAssessmentApp(ARMSAssessmentApp):
         self.refresh_record()
         unsaved = (" The changes on this page since then are not part of it: save them as a "
                    "new version." if self.dirty() else "")
-        self.sign_status.say(f"{done} version {rec.version} as {store.user}.{unsaved}",
+        self.sign_status.say(f"{done} version {rec.version} as {store.display_name}.{unsaved}",
                              heading=done)
         return rec
 

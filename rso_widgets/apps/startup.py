@@ -33,6 +33,8 @@ FIX_DATABASE = ("An administrator should check the database: RSO_DATABASE_URL if
                 "workbook).")
 FIX_FOLDER = ("An administrator should check that the data folder (RSO_DATA_DIR) exists and "
               "that the workbook may write to it.")
+FIX_REFUSED = ("If you need to see it, ask the person whose record it is, your supervisor or "
+               "an administrator; the attempt was recorded.")
 FIX_OTHER = "Tell the workbook team: the server log has the details."
 
 
@@ -65,7 +67,10 @@ def fix_for(exc: BaseException) -> str:
     """What fixes this start-up failure, in plain words (who, and what to change)."""
     from ..cases.errors import CaseError
     from ..instruments.datafile import RulesetError
+    from ..widgets.fields import is_refusal
 
+    if is_refusal(exc):
+        return FIX_REFUSED
     if isinstance(exc, RulesetError):
         return FIX_DATA_FILE
     if isinstance(exc, CaseError):

@@ -104,7 +104,8 @@ class SupervisionApp(w.VBox):
         self.tabs.observe(self._on_tab, names="selected_index")
         intro = w.HTML(
             f'<p style="border-left:6px solid #1d70b8;padding:6px 12px;max-width:50em">'
-            f"You are signed in as <strong>{esc(self.user)}</strong>. {esc(NOTE)}</p>")
+            f"You are signed in as <strong>{esc(self.store.display_name)}</strong>. "
+            f"{esc(NOTE)}</p>")
         style = w.HTML(f"<style>{APP_CSS}</style>", layout=w.Layout(display="none"))
         super().__init__(children=[style, intro, self.failure, self.tabs],
                          layout=w.Layout(padding="0 12px"), **kwargs)

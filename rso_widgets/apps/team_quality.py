@@ -80,7 +80,8 @@ class TeamQualityApp(w.VBox):
                         self.roster, self.member_form, self.create_form])
         intro = w.HTML(
             f'<p style="border-left:6px solid #1d70b8;padding:6px 12px;max-width:50em">'
-            f"You are signed in as <strong>{esc(self.user)}</strong>. {esc(NOTE)}</p>")
+            f"You are signed in as <strong>{esc(self.store.display_name)}</strong>. "
+            f"{esc(NOTE)}</p>")
         style = w.HTML(f"<style>{APP_CSS}</style>", layout=w.Layout(display="none"))
         super().__init__(children=[style, intro, self.failure, self.none_led, self.chooser,
                                    self.status, self.view, setup],

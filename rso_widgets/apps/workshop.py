@@ -355,7 +355,8 @@ class TrainerDashboardApp(w.VBox):
         model = self.refresh()
         if model is None:
             return None
-        certs = certificates_for(model, self.cases, trainer=self.user)
+        certs = certificates_for(model, self.cases,
+                                 trainer=getattr(self.store, "display_name", self.user))
         if not certs:
             self.export_status.value = "<p>Nobody has joined yet: no certificates to make.</p>"
             return None
@@ -940,7 +941,7 @@ def _start(app: type, what: str, store: Store | None, user: str | None,
         if store is None:
             from ..store import open_store
 
-            store = open_store(user=user)
+            store = open_store()
         return app(store, cases, user)
     except Exception as exc:
         from .startup import could_not_start

@@ -131,7 +131,7 @@ def attempts_frame(store: Store, users: Iterable[str] | None = None) -> pd.DataF
     """One row per practice attempt (all users unless `users` is given), by user then time."""
     rows = []
     for user in (practice_users(store) if users is None else users):
-        for r in store.practice_attempts(user):
+        for r in store.practice_attempts(of=user):
             fb = r.feedback or {}
             cats = {c.get("scale"): c for c in fb.get("categories") or []
                     if isinstance(c, dict)}

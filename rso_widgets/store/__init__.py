@@ -2,7 +2,7 @@
 
     store = open_store()                      # SQLite in the data directory, schema upgraded
     v1 = store.create_assessment(person.id, "rm2000", data)
-    v2 = store.save_version(v1.assessment_id, data, current_user(), "new conviction", 1)
+    v2 = store.save_version(v1.assessment_id, data, "new conviction", 1)  # as current_user()
 """
 
 from __future__ import annotations

@@ -125,7 +125,7 @@ def restore(live: Path, src: Path, *, yes: bool = False, user: str | None = None
         target.close()
     from .repository import open_store  # late: repository is heavier than this module needs
 
-    with open_store(f"sqlite:///{live}", user=user, backup_dir=backup_dir) as store, \
+    with open_store(f"sqlite:///{live}", act_as=user, backup_dir=backup_dir) as store, \
             store._writing() as s:
         audit.append(s, store.user, "change", "database", None,
                      {"restored_from": src.name,
@@ -205,7 +205,7 @@ def restore_postgresql(url: str, src: Path, *, yes: bool = False, user: str | No
     pg_tools.restore(url, src, sorted(live & ours))
     from .repository import open_store  # late, as in restore()
 
-    with open_store(url, user=user, backup_dir=backup_dir) as store, store._writing() as s:
+    with open_store(url, act_as=user, backup_dir=backup_dir) as store, store._writing() as s:
         audit.append(s, store.user, "change", "database", None,
                      {"restored_from": src.name,
                       "previous_saved_as": None if safety is None else safety.name})

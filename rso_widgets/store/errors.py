@@ -70,6 +70,16 @@ class UnsupportedForDatabase(StoreError):
 
 
 class AccessDenied(StoreError, PermissionError):
-    """The acting user may not see or change this record (see `rso_widgets.supervision.access`).
+    """The acting user may not see or change this record (the rules: `store.policy`).
 
-    The attempt itself is written to the audit log."""
+    The attempt itself is written to the audit log: raised inside a store transaction with
+    `action` and `entity`, the store audits it (`denied: true`) once the transaction is over."""
+
+    def __init__(self, message: str, *, action: str | None = None, entity: str | None = None,
+                 entity_id: int | str | None = None, **detail: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.action, self.entity, self.entity_id, self.detail = action, entity, entity_id, detail
+
+    def __str__(self) -> str:
+        return self.message

@@ -35,3 +35,33 @@ def current_user() -> str:
     except (KeyError, OSError):  # no USER env var and no passwd entry (some containers)
         name = f"uid{os.getuid()}"
     return f"local:{_clean(name) or 'unknown'}"
+
+
+def display_name(user: str | None = None) -> str:
+    """The name pages show for `user` (default: the current user), never a bare `local:` id:
+    `RSO_DISPLAY_NAME` (the current user only; the hub sets it), else the roles file's
+    `[names]`, else the account's full name, else the id without its `local:` prefix."""
+    from .policy import configured_name
+
+    me = current_user()
+    user = user or me
+    if user == me:
+        explicit = _clean(get_settings().display_name)
+        if explicit:
+            return explicit
+    try:
+        named = _clean(configured_name(user))
+    except ValueError:
+        named = None
+    if named:
+        return named
+    if user.startswith("local:"):
+        account = user.removeprefix("local:")
+        try:
+            import pwd
+
+            full = pwd.getpwnam(account).pw_gecos.split(",")[0].strip()
+        except (ImportError, KeyError):
+            full = ""
+        return full or account
+    return user

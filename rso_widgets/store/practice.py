@@ -17,7 +17,8 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from ..calibration.progress import PracticeRecord, PracticeSummary, summarise
-from . import audit
+from . import audit, policy
+from .errors import AccessDenied
 from .models import PracticeAttempt
 from .repository import Store
 
@@ -60,18 +61,26 @@ class SqlPracticeStore:
         self.store = store
 
     def add_attempt(self, record: PracticeRecord) -> None:
-        """Store one attempt (one transaction, audited)."""
+        """Store one attempt of the store's user (one transaction, audited); an attempt under
+        another name is refused (`AccessDenied`, audited)."""
         row = _row(record)
         with self.store._writing() as s:
+            if row.username != self.store.user:
+                raise AccessDenied(f"You may not store a practice attempt under the name "
+                                   f"{row.username}: attempts are stored under your own.",
+                                   action="create", entity="practice_attempt", entity_id=None,
+                                   owner=row.username)
             s.add(row)
             s.flush()
             audit.append(s, self.store.user, "create", "practice_attempt", row.id,
                          {"case_id": row.case_id})
 
     def read(self, user: str) -> tuple[list[PracticeRecord], list[str]]:
-        """Every readable attempt of `user`, oldest first, and a message for each unreadable."""
+        """Every readable attempt of `user`, oldest first, and a message for each unreadable.
+        Another user's only as `policy.practice_access` allows (audited; else `AccessDenied`)."""
         records, problems = [], []
         with self.store._reading() as s:
+            via = self.store.practice_via(s, user)
             rows = s.scalars(select(PracticeAttempt).where(PracticeAttempt.username == user)
                              .order_by(PracticeAttempt.created_at, PracticeAttempt.id))
             for row in rows:
@@ -80,6 +89,7 @@ class SqlPracticeStore:
                 except ValidationError as exc:
                     problems.append(f"practice attempt {row.id} ({row.case_id}) cannot be read "
                                     f"({exc.error_count()} problem(s)) and was skipped")
+        self.store._seen("practice_attempt", user, via, attempts=len(records))
         return records, problems
 
     def attempts(self, user: str, case_id: str | None = None) -> list[PracticeRecord]:
@@ -112,6 +122,12 @@ class SqlPracticeStore:
                         problems.append(f"{file}: line {n}: skipped ({_why(exc)})")
         added = 0
         with self.store._writing() as s:
+            others = sorted({r.username for r in rows} - {self.store.user})
+            if others and policy.ADMINISTRATOR not in self.store.roles:
+                raise AccessDenied(f"You may not import other people's practice attempts "
+                                   f"({', '.join(others[:3])}): only an administrator may.",
+                                   action="create", entity="practice_attempt", entity_id=None,
+                                   source=path.name)
             for row in rows:
                 same = s.scalars(select(PracticeAttempt).where(
                     PracticeAttempt.username == row.username,

@@ -2,7 +2,9 @@
 
 Assessment versions are immutable: a change is a new version (author, time, reason), and a save
 is refused with `ConcurrentEditError` unless it starts from the latest version. The refused text
-is kept as the author's draft. Identity is fixed per `Store` (see `identity.current_user`).
+is kept as the author's draft. Identity is fixed when the store opens (`identity.current_user`,
+from the environment); only an administrator may open it acting as someone else (audited). Who
+may read or change which record is `policy`; a refusal is `AccessDenied`, audited.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..freetext import MAX_TEXT, check_tree, clean_free_text
-from . import audit, db
+from . import audit, db, guard, policy
 from .errors import (
+    AccessDenied,
     ConcurrentEditError,
     DuplicateNameError,
     JoinCodeExpired,
@@ -120,11 +123,26 @@ def _id(value: Any, field: str) -> int:
 class Store:
     """Repository over one database. Every method is one transaction."""
 
-    def __init__(self, engine: Engine, *, user: str | None = None) -> None:
+    def __init__(self, engine: Engine, *, act_as: str | None = None) -> None:
+        """Acting as `current_user()`; `act_as` another user: administrators only, audited."""
         self.engine = engine
-        self.user = _text(user or current_user(), "user")
         self._reader = sessionmaker(engine, expire_on_commit=False)
         self._writer = sessionmaker(engine.execution_options(**db.WRITE), expire_on_commit=False)
+        self.user = _text(current_user(), "user")
+        self.roles = policy.roles_of(self.user)
+        self.acting_admin: str | None = None
+        if act_as is not None and _text(act_as, "act_as") != self.user:
+            self._act_as(_text(act_as, "act_as"))
+
+    def _act_as(self, other: str) -> None:
+        if not policy.may_act_as(self.roles):
+            with self._writing() as s:
+                self._audit(s, "change", "acting_user", other, denied=True)
+            raise AccessDenied(f"{self.user} may not act as {other}: only an administrator may "
+                               "(administrators are named in the roles file, RSO_ROLES_FILE)")
+        with self._writing() as s:
+            self._audit(s, "change", "acting_user", other, act_as=other)
+        self.acting_admin, self.user, self.roles = self.user, other, policy.roles_of(other)
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -135,6 +153,13 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @property
+    def display_name(self) -> str:
+        """What pages show for the acting user (`identity.display_name`)."""
+        from .identity import display_name
+
+        return display_name(self.user)
 
     @property
     def supervision(self) -> SupervisionStore:
@@ -150,15 +175,65 @@ class Store:
 
     @contextmanager
     def _reading(self) -> Iterator[Session]:
-        with self._reader() as s, s.begin():
-            yield s
+        try:
+            with self._reader() as s, s.begin():
+                yield s
+        except AccessDenied as exc:
+            self._refused(exc)
+            raise
 
     @contextmanager
     def _writing(self) -> Iterator[Session]:
         """A write transaction holding the audit head lock from its first statement."""
-        with self._writer() as s, s.begin():
-            audit.lock_head(s)
-            yield s
+        try:
+            with self._writer() as s, s.begin():
+                audit.lock_head(s)
+                yield s
+        except AccessDenied as exc:
+            self._refused(exc)
+            raise
+
+    def _refused(self, exc: AccessDenied) -> None:
+        """Audit a refusal raised inside a transaction (after it was rolled back), once."""
+        if exc.entity is None or getattr(exc, "audited", False):
+            return
+        exc.audited = True  # type: ignore[attr-defined]
+        with self._writing() as s:
+            self._audit(s, exc.action or "view", exc.entity, exc.entity_id, denied=True,
+                        **exc.detail)
+
+    def _seen(self, entity: str, entity_id: int | str | None, via: str | None,
+              **detail: Any) -> None:
+        """Audit a read of someone else's record (`via`: why it was allowed)."""
+        if via is not None and via != policy.OWN:
+            with self._writing() as s:
+                self._audit(s, "view", entity, entity_id, via=via, **detail)
+
+    def _supervisees(self, s: Session) -> set[str]:
+        return guard.supervisees(s, self.user) if policy.SUPERVISOR in self.roles else set()
+
+    def _person_via(self, s: Session, person_id: int, action: str = "view") -> str:
+        p = self._person_row(s, person_id)
+        via = policy.record_access(self.user, self.roles, guard.person_owners(s, [p.id])[p.id],
+                                   self._supervisees(s))
+        if via is None:
+            raise AccessDenied(
+                f"You may not open person {person_id}: only the people who work on their "
+                "assessments, their supervisors and an administrator may.",
+                action=action, entity="person", entity_id=person_id)
+        return via
+
+    def _assessment_via(self, s: Session, a: Assessment, action: str = "view",
+                        *, write: bool = False) -> str:
+        owners = guard.assessment_owners(s, [a.id])[a.id]
+        via = policy.record_access(self.user, self.roles, owners, self._supervisees(s))
+        if via is None or (write and not policy.record_writable(via)):
+            raise AccessDenied(
+                f"You may not {'change' if write else 'open'} assessment {a.id}: only the "
+                "people who work on it and their supervisors may"
+                f"{'' if write else ' (and an administrator may read it)'}.",
+                action=action, entity="assessment", entity_id=a.id)
+        return via
 
     def _audit(self, s: Session, action: str, entity: str, entity_id: int | str | None,
                **detail: Any) -> None:
@@ -178,11 +253,25 @@ class Store:
 
     def get_person(self, person_id: int) -> PersonRecord:
         with self._reading() as s:
-            return _person(self._person_row(s, person_id))
+            via = self._person_via(s, person_id)
+            p = _person(self._person_row(s, person_id))
+        self._seen("person", person_id, via)
+        return p
 
     def list_persons(self) -> list[PersonRecord]:
+        """The persons this user may open (see `policy`); others' are audited as one view."""
         with self._reading() as s:
-            return [_person(p) for p in s.scalars(select(Person).order_by(Person.id))]
+            owners, mine = guard.person_owners(s), self._supervisees(s)
+            out, others = [], []
+            for p in s.scalars(select(Person).order_by(Person.id)):
+                via = policy.record_access(self.user, self.roles, owners[p.id], mine)
+                if via is not None:
+                    out.append(_person(p))
+                    if via != policy.OWN:
+                        others.append(p.id)
+        if others:
+            self._seen("person", None, "list", ids=others)
+        return out
 
     def delete_person(self, person_id: int, *, reason: str) -> None:
         """Erase a person with all assessments, versions, sign-offs and linked drafts (audited).
@@ -191,7 +280,11 @@ class Store:
         """
         why = _text(reason, "reason")
         with self._writing() as s:
-            self._person_row(s, person_id)
+            if not policy.person_deletable(self.user, self.roles,
+                                           self._person_row(s, person_id).created_by):
+                raise AccessDenied(f"You may not delete person {person_id}: only whoever "
+                                   "created the record or an administrator may.",
+                                   action="delete", entity="person", entity_id=person_id)
             counts = delete_person_rows(s, person_id)
             self._audit(s, "delete", "person", person_id, reason=why, **counts)
 
@@ -220,7 +313,11 @@ class Store:
         payload = _payload(data)
         ref, why = _ruleset_ref(ruleset, payload), _text(reason, "reason", None)
         with self._writing() as s:
-            self._person_row(s, person_id)
+            if not policy.record_writable(self._person_via(s, person_id, "create")):
+                raise AccessDenied(f"You may not add an assessment of person {person_id}: only "
+                                   "the people who work on their assessments and their "
+                                   "supervisors may.", action="create", entity="person",
+                                   entity_id=person_id)
             a = Assessment(person_id=person_id, kind=kind, review_due=review_due,
                            created_by=self.user)
             s.add(a)
@@ -236,57 +333,80 @@ class Store:
     def get_assessment(self, assessment_id: int) -> AssessmentRecord:
         with self._reading() as s:
             a = self._assessment_row(s, assessment_id)
-            return _assessment(a, self._latest_row(s, a.id).version)
+            via = self._assessment_via(s, a)
+            out = _assessment(a, self._latest_row(s, a.id).version)
+        self._seen("assessment", assessment_id, via)
+        return out
 
     def assessments_for(self, person_id: int) -> list[AssessmentRecord]:
+        """The person's assessments this user may open (refused if not the person)."""
         with self._reading() as s:
+            person_via = self._person_via(s, person_id)
             latest = dict(s.execute(
                 select(AssessmentVersion.assessment_id, func.max(AssessmentVersion.version))
                 .join(Assessment).where(Assessment.person_id == person_id)
                 .group_by(AssessmentVersion.assessment_id)).all())
-            rows = s.scalars(select(Assessment).where(Assessment.person_id == person_id)
-                             .order_by(Assessment.id))
-            return [_assessment(a, latest.get(a.id, 0)) for a in rows]
+            rows = list(s.scalars(select(Assessment).where(Assessment.person_id == person_id)
+                                  .order_by(Assessment.id)))
+            owners, mine = guard.assessment_owners(s, [a.id for a in rows]), self._supervisees(s)
+            vias = {a.id: policy.record_access(self.user, self.roles, owners[a.id], mine)
+                    for a in rows}
+            out = [_assessment(a, latest.get(a.id, 0)) for a in rows if vias[a.id]]
+        others = [i for i, via in vias.items() if via not in (None, policy.OWN)]
+        if others or person_via != policy.OWN:
+            self._seen("person", person_id, person_via, assessments=others)
+        return out
 
     def latest_version(self, assessment_id: int) -> VersionRecord:
         with self._reading() as s:
             a = self._assessment_row(s, assessment_id)
-            return self._version_record(s, self._latest_row(s, a.id), a.kind)
+            via = self._assessment_via(s, a)
+            out = self._version_record(s, self._latest_row(s, a.id), a.kind)
+        self._seen("assessment", assessment_id, via, version=out.version)
+        return out
 
     def get_version(self, assessment_id: int, version: int) -> VersionRecord:
         with self._reading() as s:
             a = self._assessment_row(s, assessment_id)
-            return self._version_record(s, self._version_row(s, a.id, version), a.kind)
+            via = self._assessment_via(s, a)
+            out = self._version_record(s, self._version_row(s, a.id, version), a.kind)
+        self._seen("assessment", assessment_id, via, version=version)
+        return out
 
     def versions(self, assessment_id: int) -> list[VersionRecord]:
         """Every version, oldest first."""
         with self._reading() as s:
             a = self._assessment_row(s, assessment_id)
+            via = self._assessment_via(s, a)
             rows = list(s.scalars(select(AssessmentVersion)
                                   .where(AssessmentVersion.assessment_id == a.id)
                                   .order_by(AssessmentVersion.version)))
             signs = list(s.scalars(select(SignOff).where(
                 SignOff.version_id.in_([v.id for v in rows]))))
-            return [_version(v, a.kind, [x for x in signs if x.version_id == v.id])
-                    for v in rows]
+            out = [_version(v, a.kind, [x for x in signs if x.version_id == v.id])
+                   for v in rows]
+        self._seen("assessment", assessment_id, via, versions=len(out))
+        return out
 
-    def save_version(self, assessment_id: int, data: Any, author: str, reason: str,
+    def save_version(self, assessment_id: int, data: Any, reason: str,
                      expected_version: int, *, ruleset: str | None = None) -> VersionRecord:
-        """Save `data` as version `expected_version + 1`, never overwriting anything.
+        """Save `data` as version `expected_version + 1` by this store's user, never
+        overwriting anything.
 
         Refused with `ConcurrentEditError` if the latest version is not `expected_version`
         (checked here, and by the unique (assessment_id, version) constraint across processes);
-        the refused data is then kept as `author`'s draft under `draft_key(assessment_id)`.
-        On success the author's draft under that key is cleared.
+        the refused data is then kept as this user's draft under `draft_key(assessment_id)`.
+        On success this user's draft under that key is cleared.
         """
         _id(assessment_id, "assessment_id")
         _id(expected_version, "expected_version")
-        payload, who = _payload(data), _text(author, "author")
+        payload, who = _payload(data), self.user
         ref, why = _ruleset_ref(ruleset, payload), _text(reason, "reason", None)
         latest: tuple[int, str, dt.datetime] | None = None
         try:
             with self._writing() as s:
                 a = self._assessment_row(s, assessment_id)
+                self._assessment_via(s, a, "change", write=True)
                 last = self._latest_row(s, assessment_id)
                 if last.version < expected_version:
                     raise StoreError(f"assessment {assessment_id} has no version "
@@ -300,9 +420,8 @@ class Store:
                     s.flush()
                     cleared = s.execute(delete(Draft).where(
                         Draft.username == who, Draft.key == self.draft_key(a.id))).rowcount
-                    extra = {} if who == self.user else {"author": who}
                     self._audit(s, "change", "assessment", a.id, version=v.version,
-                                kind=a.kind, draft_cleared=bool(cleared), **extra)
+                                kind=a.kind, draft_cleared=bool(cleared))
                     return _version(v, a.kind, [])
         except IntegrityError:
             with self._reading() as s:  # a writer in another process got there first
@@ -312,7 +431,7 @@ class Store:
                 latest = (last.version, last.author, last.created_at)
         assert latest is not None
         key = self.draft_key(assessment_id)
-        self._save_draft(who, key, payload, assessment_id, expected_version)
+        self._save_draft(key, payload, assessment_id, expected_version)
         raise ConcurrentEditError(assessment_id=assessment_id, expected_version=expected_version,
                                   latest_version=latest[0], latest_author=latest[1],
                                   latest_at=latest[2], draft_key=key)
@@ -329,6 +448,7 @@ class Store:
         try:
             with self._writing() as s:
                 a = self._assessment_row(s, assessment_id)
+                self._may_sign_off(s, a, role)
                 v = self._version_row(s, a.id, version)
                 last = self._latest_row(s, a.id)
                 if last.version != v.version:
@@ -358,12 +478,30 @@ class Store:
             raise SignOffError(f"version {version} was {role}ed by someone else a moment ago; "
                                "reload it") from exc
 
+    def _may_sign_off(self, s: Session, a: Assessment, role: str) -> None:
+        owners = guard.assessment_owners(s, [a.id])[a.id]
+        signer = s.scalar(select(SignOff.username).join(
+            AssessmentVersion, SignOff.version_id == AssessmentVersion.id).where(
+            AssessmentVersion.assessment_id == a.id, SignOff.role == "sign")
+            .order_by(SignOff.id.desc()).limit(1))
+        if role == "sign" and not policy.may_sign(policy.record_access(
+                self.user, self.roles, owners, self._supervisees(s))):
+            raise AccessDenied(f"You may not sign assessment {a.id}: only the people who work "
+                               "on it and their supervisors may.", action="sign",
+                               entity="assessment", entity_id=a.id)
+        if role == "countersign" and not policy.may_countersign(
+                self.user, self.roles, owners - {self.user}, self._supervisees(s), signer):
+            raise AccessDenied(f"You may not countersign assessment {a.id}: a countersign is "
+                               "by a supervisor of the assessor, who did not sign it.",
+                               action="countersign", entity="assessment", entity_id=a.id)
+
     def set_review_due(self, assessment_id: int, due: dt.date | None) -> AssessmentRecord:
         """Set (or clear) the date by which the assessment must be reviewed."""
         if due is not None and not isinstance(due, dt.date):
             raise ValueError(f"review due must be a date, not {type(due).__name__}")
         with self._writing() as s:
             a = self._assessment_row(s, assessment_id)
+            self._assessment_via(s, a, "change", write=True)
             a.review_due = due.date() if isinstance(due, dt.datetime) else due
             self._audit(s, "change", "assessment", a.id,
                         review_due=None if due is None else a.review_due.isoformat())
@@ -374,7 +512,15 @@ class Store:
         with self._reading() as s:
             rows = list(s.scalars(select(Assessment).where(Assessment.review_due <= on_or_before)
                                   .order_by(Assessment.review_due, Assessment.id)))
-            return [_assessment(a, self._latest_row(s, a.id).version) for a in rows]
+            owners, mine = guard.assessment_owners(s, [a.id for a in rows]), self._supervisees(s)
+            vias = {a.id: policy.record_access(self.user, self.roles, owners[a.id], mine)
+                    for a in rows}
+            out = [_assessment(a, self._latest_row(s, a.id).version) for a in rows
+                   if vias[a.id]]
+        others = [i for i, via in vias.items() if via not in (None, policy.OWN)]
+        if others:
+            self._seen("assessment", None, "list", ids=others)
+        return out
 
     # -- drafts --------------------------------------------------------------------------------
 
@@ -387,14 +533,14 @@ class Store:
                    base_version: int | None = None) -> DraftRecord:
         """Autosave: insert or replace this user's draft under `key`. Only a draft's creation
         and deletion are audited: autosaves come every few seconds, and versions are the record."""
-        return self._save_draft(self.user, _text(key, "key"), _payload(data), assessment_id,
-                                base_version)
+        return self._save_draft(_text(key, "key"), _payload(data), assessment_id, base_version)
 
-    def _save_draft(self, user: str, key: str, payload: dict[str, Any],
+    def _save_draft(self, key: str, payload: dict[str, Any],
                     assessment_id: int | None, base_version: int | None) -> DraftRecord:
         # An autosave of an existing draft writes no audit entry, so it locks only its own row
         # instead of queueing for the audit head behind every other user's writes (on
         # PostgreSQL, 20 users autosaving at once would otherwise all wait in one line).
+        user = self.user  # a draft is always the acting user's own
         with self._writer() as s, s.begin():
             d = s.scalar(select(Draft).where(Draft.username == user, Draft.key == key)
                          .with_for_update())
@@ -418,9 +564,8 @@ class Store:
                 payload, assessment_id, base_version, now)
             s.flush()
             if created:
-                extra = {} if user == self.user else {"owner": user}
                 self._audit(s, "create", "draft", d.id, assessment_id=assessment_id,
-                            base_version=base_version, **extra)
+                            base_version=base_version)
             return _draft(d)
 
     def get_draft(self, key: str) -> DraftRecord | None:
@@ -445,11 +590,10 @@ class Store:
 
     # -- practice attempts ---------------------------------------------------------------------
 
-    def add_practice_attempt(self, user: str, case_id: str, attempt: Any,
-                             feedback: Any = None, *,
+    def add_practice_attempt(self, case_id: str, attempt: Any, feedback: Any = None, *,
                              created_at: dt.datetime | None = None) -> PracticeAttemptRecord:
-        """Store one training attempt (and its feedback summary) for `user`."""
-        row = PracticeAttempt(username=_text(user, "user"), case_id=_text(case_id, "case_id"),
+        """Store one training attempt (and its feedback summary) of this store's user."""
+        row = PracticeAttempt(username=self.user, case_id=_text(case_id, "case_id"),
                               attempt=_payload(attempt, "attempt"),
                               feedback=None if feedback is None else _payload(feedback,
                                                                                "feedback"),
@@ -457,19 +601,36 @@ class Store:
         with self._writing() as s:
             s.add(row)
             s.flush()
-            self._audit(s, "create", "practice_attempt", row.id, case_id=row.case_id,
-                        **({} if row.username == self.user else {"owner": row.username}))
+            self._audit(s, "create", "practice_attempt", row.id, case_id=row.case_id)
             return _attempt(row)
 
-    def practice_attempts(self, user: str, case_id: str | None = None
+    def practice_attempts(self, case_id: str | None = None, *, of: str | None = None
                           ) -> list[PracticeAttemptRecord]:
-        """A user's attempts (optionally at one case), oldest first."""
+        """This user's attempts, or `of` another user's if `policy.practice_access` allows
+        (audited); optionally at one case, oldest first."""
+        user = self.user if of is None else _text(of, "of")
         q = select(PracticeAttempt).where(PracticeAttempt.username == user)
         if case_id is not None:
             q = q.where(PracticeAttempt.case_id == case_id)
         with self._reading() as s:
-            return [_attempt(r) for r in s.scalars(q.order_by(PracticeAttempt.created_at,
-                                                              PracticeAttempt.id))]
+            via = self.practice_via(s, user)
+            out = [_attempt(r) for r in s.scalars(q.order_by(PracticeAttempt.created_at,
+                                                             PracticeAttempt.id))]
+        self._seen("practice_attempt", user, via, attempts=len(out))
+        return out
+
+    def practice_via(self, s: Session, subject: str) -> str:
+        """Why this user may read `subject`'s practice attempts (`AccessDenied` if not)."""
+        supervisor, lead, consent = ((None, None, False) if subject == self.user
+                                     else guard.practice_context(s, subject))
+        via = policy.practice_access(self.user, self.roles, subject,
+                                     assigned_supervisor=supervisor, lead=lead, consent=consent)
+        if via is None:
+            raise AccessDenied(f"You may not see {subject}'s practice attempts: only they, "
+                               "their supervisor, their team lead (if they agree) and an "
+                               "administrator may.", action="view", entity="practice_attempt",
+                               entity_id=subject)
+        return via
 
     # -- workshop cohorts ----------------------------------------------------------------------
 
@@ -489,6 +650,10 @@ class Store:
         _aware(expires_at, "expires_at")
         chosen = _instruments(cases, instruments)
         with self._writing() as s:
+            if not policy.may_create(self.roles, policy.TRAINER):
+                raise AccessDenied("You may not create a workshop: only a trainer may (ask an "
+                                   "administrator to add you to the trainers).",
+                                   action="create", entity="cohort", entity_id=None)
             code = (join_code or "").strip().upper() or self._new_code(s)
             if s.scalar(select(Cohort.id).where(Cohort.join_code == code)) is not None:
                 raise DuplicateNameError(f"join code {code} is already in use: choose another")
@@ -515,7 +680,7 @@ class Store:
         """Set (or clear, with None) the time after which the join code admits nobody new."""
         _aware(expires_at, "expires_at")
         with self._writing() as s:
-            c = self._cohort_row(s, cohort_id)
+            c = self._manage(s, cohort_id)
             c.expires_at = expires_at
             self._audit(s, "change", "cohort", c.id,
                         expires_at=None if expires_at is None else expires_at.isoformat())
@@ -524,7 +689,7 @@ class Store:
     def release_key(self, cohort_id: int, released: bool = True) -> CohortRecord:
         """Release the key (and so feedback) to the cohort's members, or withdraw it."""
         with self._writing() as s:
-            c = self._cohort_row(s, cohort_id)
+            c = self._manage(s, cohort_id)
             if released and c.key_released_at is None:
                 c.key_released_at = utcnow()
             elif not released:
@@ -535,12 +700,24 @@ class Store:
     def cohort_activity(self, cohort_id: int) -> tuple[int, int, int]:
         """(members, submissions, latest submission id): a cheap check for anything new."""
         with self._reading() as s:
+            self._manage(s, cohort_id, "view")
             members = s.scalar(select(func.count(CohortMember.id)).where(
                 CohortMember.cohort_id == cohort_id)) or 0
             n, last = s.execute(select(func.count(CohortSubmission.id),
                                        func.max(CohortSubmission.id)).where(
                 CohortSubmission.cohort_id == cohort_id)).one()
             return int(members), int(n or 0), int(last or 0)
+
+    def _manage(self, s: Session, cohort_id: int, action: str = "change") -> Cohort:
+        """The cohort, if this user created it or is an administrator (else `AccessDenied`)."""
+        c = self._cohort_row(s, cohort_id)
+        if not policy.workshop_manageable(self.user, self.roles, c.created_by):
+            doing = "see the members and answers of" if action == "view" else "change"
+            raise AccessDenied(f"You may not {doing} "
+                               f"workshop {c.name!r}: only its trainer ({c.created_by}) and an "
+                               "administrator may.", action=action, entity="cohort",
+                               entity_id=c.id)
+        return c
 
     @staticmethod
     def _new_code(s: Session) -> str:
@@ -563,7 +740,7 @@ class Store:
 
     def set_cohort_open(self, cohort_id: int, is_open: bool) -> CohortRecord:
         with self._writing() as s:
-            c = self._cohort_row(s, cohort_id)
+            c = self._manage(s, cohort_id)
             c.is_open = bool(is_open)
             self._audit(s, "change", "cohort", c.id, is_open=c.is_open)
             return _cohort(c)
@@ -618,10 +795,13 @@ class Store:
             m = s.get(CohortMember, member_id)
             if m is None:
                 raise NotFoundError(f"no workshop member with id {member_id}")
+            if m.username != self.user:
+                self._manage(s, m.cohort_id, "view")
             return _member(m)
 
     def cohort_members(self, cohort_id: int) -> list[MemberRecord]:
         with self._reading() as s:
+            self._manage(s, cohort_id, "view")
             return [_member(m) for m in s.scalars(select(CohortMember).where(
                 CohortMember.cohort_id == cohort_id).order_by(CohortMember.id))]
 
@@ -635,6 +815,11 @@ class Store:
             m = s.get(CohortMember, member_id)
             if m is None or m.cohort_id != c.id:
                 raise NotFoundError(f"member {member_id} is not in workshop {c.name!r}")
+            if m.username != self.user:
+                raise AccessDenied(f"You may not submit as another member of workshop "
+                                   f"{c.name!r}: each member submits only their own answers.",
+                                   action="create", entity="cohort_submission", entity_id=None,
+                                   cohort_id=c.id, member_id=m.id)
             if not c.is_open:
                 raise WorkshopClosed(f"workshop {c.name!r} is closed: submissions are not "
                                      "accepted")
@@ -655,7 +840,8 @@ class Store:
                     member_id: int | None = None, after_id: int | None = None
                     ) -> list[SubmissionRecord]:
         """The cohort's submissions, oldest first; optionally one case's, one member's, or only
-        those with an id above `after_id` (what is new since a dashboard last looked)."""
+        those with an id above `after_id` (what is new since a dashboard last looked). All of
+        them for the workshop's trainer and administrators; a member's own for that member."""
         q = select(CohortSubmission).where(CohortSubmission.cohort_id == cohort_id)
         if case_id is not None:
             q = q.where(CohortSubmission.case_id == case_id)
@@ -664,6 +850,10 @@ class Store:
         if after_id is not None:
             q = q.where(CohortSubmission.id > after_id)
         with self._reading() as s:
+            c = self._cohort_row(s, cohort_id)
+            m = None if member_id is None else s.get(CohortMember, member_id)
+            if m is None or m.username != self.user or m.cohort_id != c.id:
+                self._manage(s, cohort_id, "view")
             return [_submission(x) for x in s.scalars(q.order_by(CohortSubmission.id))]
 
     # -- audit ---------------------------------------------------------------------------------
@@ -817,7 +1007,7 @@ def _submission(x: CohortSubmission) -> SubmissionRecord:
 
 # -- opening -----------------------------------------------------------------------------------
 
-def open_store(database_url: str | None = None, *, user: str | None = None,
+def open_store(database_url: str | None = None, *, act_as: str | None = None,
                create: bool = True, upgrade: bool = True, script_location: Path | None = None,
                backup_dir: Path | None = None) -> Store:
     """Open the configured database (default: SQLite in the data directory).
@@ -838,7 +1028,7 @@ def open_store(database_url: str | None = None, *, user: str | None = None,
                 raise SchemaVersionError(
                     f"the database schema is at {rev or 'nothing'}, not "
                     f"{db.head_revision(script_location)}: open it with the app to upgrade it")
-        return Store(engine, user=user)
+        return Store(engine, act_as=act_as)
     except BaseException:
         engine.dispose()
         raise

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import sys
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -119,6 +120,13 @@ def yes_no(label: str, shared: Shared | None = None) -> w.Dropdown:
     return stacked(dd, label)
 
 
+def is_refusal(exc: BaseException) -> bool:
+    """The store refused this user (`store.errors.AccessDenied`): a plain sentence, not an
+    error. (Checked without importing the store: if it was never imported, it refused nothing.)"""
+    errors = sys.modules.get("rso_widgets.store.errors")
+    return errors is not None and isinstance(exc, errors.AccessDenied)
+
+
 def safe_callback(report: Callable[[Any, str], None], what: str) -> Callable:
     """Decorator for widget callbacks: an exception never reaches Voilà (where it would be
     invisible); it is logged and `report(self, message)` shows a friendly message instead."""
@@ -135,7 +143,14 @@ def safe_callback(report: Callable[[Any, str], None], what: str) -> Callable:
                 except Exception:
                     log.exception("could not show the refusal")
                 return None
-            except Exception:
+            except Exception as exc:
+                if is_refusal(exc):  # the store refused this user, and audited it
+                    log.info("refused while %s: %s", what, exc)
+                    try:
+                        report(self, f"Not allowed: {exc}")
+                    except Exception:
+                        log.exception("could not show the refusal")
+                    return None
                 ref = uuid.uuid4().hex[:8]
                 log.exception("error while %s (reference %s)", what, ref)
                 try:

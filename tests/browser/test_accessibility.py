@@ -14,6 +14,7 @@ from pathlib import Path
 import browser_support
 import pytest
 from browser_support import assert_accessible, assert_no_traceback, private_server
+from identities import open_as, store_as
 from playwright.sync_api import expect
 
 from rso_widgets.commands.serve import ServedWorkbooks
@@ -34,7 +35,7 @@ def seed(data: Path) -> None:
     from rso_widgets.cases.arms_key import key_assessment, key_plan
     from rso_widgets.instruments.rm2000 import score
     from rso_widgets.reports.payload import make_payload
-    from rso_widgets.store import Store, db, open_store
+    from rso_widgets.store import db
     from rso_widgets.supervision import PlanReview
     from rso_widgets.supervision.validation import today_in_england
 
@@ -48,7 +49,7 @@ def seed(data: Path) -> None:
     payload = make_payload(rm2000_facts=facts, rm2000_result=score(facts),
                            arms=key_assessment(case), plan=key_plan(case))
     today = today_in_england()
-    with open_store(f"sqlite:///{data / db.DB_FILENAME}", user=USER) as store:
+    with open_as(f"sqlite:///{data / db.DB_FILENAME}", user=USER) as store:
         person = store.create_person(PERSON)
         store.create_assessment(person.id, "arms", payload, reason="first assessment",
                                 review_due=today + dt.timedelta(days=30))
@@ -59,7 +60,7 @@ def seed(data: Path) -> None:
         team = sup.create_team("North")
         for n, member in enumerate(("alex", "bo", "cam")):
             sup.add_team_member(team.id, member, supervisor="sam")
-            Store(store.engine, user=member).supervision.create_session({
+            store_as(store.engine, user=member).supervision.create_session({
                 "supervisor": "sam", "assessor": member,
                 "held_on": today - dt.timedelta(days=2),
                 "agenda": [{"topic": "difficult_case"}],

@@ -16,6 +16,7 @@ from browser_support import (
     fill_counts_case,
     private_server,
 )
+from identities import open_as
 
 from rso_widgets.commands.serve import ServedWorkbooks
 
@@ -35,7 +36,6 @@ def seed(data_dir: Path) -> None:
     from rso_widgets.instruments.rm2000 import score
     from rso_widgets.reports.payload import make_payload
     from rso_widgets.settings import Settings
-    from rso_widgets.store import open_store
     from rso_widgets.store.db import database_url
 
     case = next(c for c in load_cases() if c.id == "TC-01")
@@ -47,7 +47,7 @@ def seed(data_dir: Path) -> None:
     data = make_payload(rm2000_facts=facts, rm2000_result=score(facts),
                         arms=key_assessment(case), plan=key_plan(case))
     data_dir.mkdir(parents=True, exist_ok=True)
-    with open_store(database_url(Settings(data_dir=data_dir)), user="seed.officer") as store:
+    with open_as(database_url(Settings(data_dir=data_dir)), user="seed.officer") as store:
         person = store.create_person("SEEDED/1")
         store.create_assessment(person.id, "arms", data, reason="first assessment",
                                 review_due=dt.date.today() - dt.timedelta(days=3))

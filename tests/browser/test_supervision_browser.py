@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import AXE_ANY, assert_accessible, assert_no_traceback, private_server
+from identities import open_as, store_as
 from playwright.sync_api import expect
 
 from rso_widgets.commands.serve import ServedWorkbooks
@@ -26,18 +27,18 @@ WAIT = 20_000  # for what the kernel computes after a click (the machine may be 
 
 
 def _seed(data: Path) -> None:
-    from rso_widgets.store import Store, db, open_store
+    from rso_widgets.store import db
     from rso_widgets.supervision import PlanReview
     from rso_widgets.supervision.validation import today_in_england
 
     data.mkdir(parents=True)
     today = today_in_england()
-    with open_store(f"sqlite:///{data / db.DB_FILENAME}", user=USER) as lead:
+    with open_as(f"sqlite:///{data / db.DB_FILENAME}", user=USER) as lead:
         sup = lead.supervision
         team = sup.create_team("North")
         for n, u in enumerate(MEMBERS):
             sup.add_team_member(team.id, u, supervisor="sam")
-            Store(lead.engine, user=u).supervision.create_session({
+            store_as(lead.engine, user=u).supervision.create_session({
                 "supervisor": "sam", "assessor": u, "held_on": today - dt.timedelta(days=2),
                 "agenda": [{"topic": "difficult_case"}],
                 "plan_reviews": [PlanReview(rubric="rmp-quality-rubric@1.0.0", scores={
@@ -153,17 +154,17 @@ POINT = "Explain the <b>purpose</b> of each visit at the start"
 def _seed_pair(data: Path) -> dict[str, dt.date]:
     """Alex (supervised by Sam, team North led by Lee): a session held 20 days ago and the next
     one planned in a week, both with Alex's own agenda."""
-    from rso_widgets.store import Store, db, open_store
+    from rso_widgets.store import db
     from rso_widgets.supervision.validation import today_in_england
 
     data.mkdir(parents=True)
     today = today_in_england()
     dates = {"last": today - dt.timedelta(days=20), "next": today + dt.timedelta(days=7),
              "observed": today - dt.timedelta(days=2)}
-    with open_store(f"sqlite:///{data / db.DB_FILENAME}", user="lee") as lead:
+    with open_as(f"sqlite:///{data / db.DB_FILENAME}", user="lee") as lead:
         team = lead.supervision.create_team("North")
         lead.supervision.add_team_member(team.id, ASSESSOR, supervisor="sam")
-        alex = Store(lead.engine, user=ASSESSOR).supervision
+        alex = store_as(lead.engine, user=ASSESSOR).supervision
         alex.create_session({"supervisor": "sam", "assessor": ASSESSOR,
                              "held_on": dates["last"], "agenda": [{"topic": "values_wellbeing"}]})
         alex.create_session({"supervisor": "sam", "assessor": ASSESSOR, "status": "planned",
@@ -199,7 +200,7 @@ def test_an_observation_appears_on_the_assessors_next_session_agenda(chromium, p
     the app (a skill left without evidence is refused inline first); the assessor, on their own
     server, opens their next (planned) session and finds the observation on its agenda, and not
     on the session before it. Typed text stays text; each read is in the audit log."""
-    from rso_widgets.store import db, open_store
+    from rso_widgets.store import db
     from rso_widgets.widgets.supervision_forms import date_text
 
     observer, assessor, data, dates = pair
@@ -263,7 +264,7 @@ def test_an_observation_appears_on_the_assessors_next_session_agenda(chromium, p
     finally:
         context.close()
 
-    with open_store(f"sqlite:///{data / db.DB_FILENAME}", user="auditor") as store:
+    with open_as(f"sqlite:///{data / db.DB_FILENAME}", user="auditor") as store:
         entries = [(e.user, e.action, e.entity, e.entity_id)
                    for e in store.audit_entries(1000)]
     observation = next(e for e in entries if e[:3] == (OBSERVER, "create", "observation"))

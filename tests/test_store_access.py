@@ -1,0 +1,286 @@
+"""Access enforced in the store: role × operation, each allowed or refused, with its audit entry.
+
+The people (roles from a roles file, as a deployment would set them):
+- alice: an assessor; owns person P, assessment A (version 1), a practice attempt and a draft;
+- sam: a supervisor, alice's assigned supervisor in lee's team;
+- olly: another assessor, no relation to alice;
+- tina: a trainer, who runs workshop W (alice joined it and submitted an answer);
+- lee: a team lead (alice is in the team; her consent to share results is off);
+- ops: an administrator.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from identities import open_as, roles_file, signed_in, store_as
+
+from rso_widgets.settings import get_settings
+from rso_widgets.store import AccessDenied, Store, db
+from rso_widgets.store.errors import SignOffError
+
+pytest_plugins = ("pg_server",)
+
+PEOPLE = ("alice", "sam", "olly", "tina", "lee", "ops")
+ROLES = {"supervisor": ["sam"], "trainer": ["tina"], "team_lead": ["lee"],
+         "administrator": ["ops"]}
+
+
+@dataclasses.dataclass(frozen=True)
+class World:
+    person: int
+    assessment: int
+    cohort: int
+    member: int
+
+
+def build(url: str) -> World:
+    """Alice's records, sam as her assigned supervisor, tina's workshop."""
+    with open_as(url, user="alice") as alice:
+        p = alice.create_person("Fictional Person", fictional=True)
+        v = alice.create_assessment(p.id, "rm2000", {"facts": {"n": 1}})
+        alice.add_practice_attempt("case-01", {"facts": {}})
+        alice.save_draft("assessment:1", {"x": 1}, assessment_id=v.assessment_id,
+                         base_version=1)
+    with open_as(url, user="lee") as lee:
+        team = lee.supervision.create_team("North team")
+        lee.supervision.add_team_member(team.id, "alice", supervisor="sam")
+    with open_as(url, user="tina") as tina:
+        c = tina.create_cohort("March workshop", ["case-01"])
+    with open_as(url, user="alice") as alice:
+        m = alice.join_cohort(c.id, "Ann")
+        alice.submit(c.id, m.id, "case-01", {"facts": {}})
+    return World(p.id, v.assessment_id, c.id, m.id)
+
+
+@dataclasses.dataclass(frozen=True)
+class Op:
+    """One operation: who may do it, and the audit entry it leaves (action, entity)."""
+    name: str
+    run: Callable[[Store, World], Any]
+    allowed: frozenset[str]
+    action: str
+    entity: str
+    kind: str = "read"  # read: audited unless by its owner; quiet: never audited; write
+    signed: bool = False    # alice signs version 1 first
+    refused_entity: str | None = None  # the entity a refusal names, if not `entity`
+
+
+def op(name: str, run: Callable[[Store, World], Any], allowed: str, action: str, entity: str,
+       **kw: Any) -> Op:
+    return Op(name, run, frozenset(allowed.split()), action, entity, **kw)
+
+
+OPS = (
+    op("get_person", lambda s, w: s.get_person(w.person), "alice sam ops", "view", "person"),
+    op("assessments_for", lambda s, w: s.assessments_for(w.person), "alice sam ops", "view",
+       "person"),
+    op("get_assessment", lambda s, w: s.get_assessment(w.assessment), "alice sam ops", "view",
+       "assessment"),
+    op("versions", lambda s, w: s.versions(w.assessment), "alice sam ops", "view",
+       "assessment"),
+    op("latest_version", lambda s, w: s.latest_version(w.assessment), "alice sam ops", "view",
+       "assessment"),
+    op("save_version", lambda s, w: s.save_version(w.assessment, {"n": 2}, "update", 1),
+       "alice sam", "change", "assessment", kind="write"),
+    op("set_review_due", lambda s, w: s.set_review_due(w.assessment, None), "alice sam",
+       "change", "assessment", kind="write"),
+    op("sign", lambda s, w: s.sign(w.assessment, 1), "alice sam", "sign", "assessment",
+       kind="write"),
+    op("countersign", lambda s, w: s.countersign(w.assessment, 1), "sam", "countersign",
+       "assessment", kind="write", signed=True),
+    op("create_assessment", lambda s, w: s.create_assessment(w.person, "arms", {}),
+       "alice sam", "create", "assessment", kind="write", refused_entity="person"),
+    op("delete_person", lambda s, w: s.delete_person(w.person, reason="test"), "alice ops",
+       "delete", "person", kind="write"),
+    op("practice_attempts", lambda s, w: s.practice_attempts(of="alice"), "alice sam ops",
+       "view", "practice_attempt"),
+    op("create_cohort", lambda s, w: s.create_cohort("New", ["case-01"]), "tina", "create",
+       "cohort", kind="write"),
+    op("set_cohort_open", lambda s, w: s.set_cohort_open(w.cohort, False), "tina ops",
+       "change", "cohort", kind="write"),
+    op("release_key", lambda s, w: s.release_key(w.cohort), "tina ops", "change", "cohort",
+       kind="write"),
+    op("cohort_members", lambda s, w: s.cohort_members(w.cohort), "tina ops", "view",
+       "cohort", kind="quiet"),
+    op("all_submissions", lambda s, w: s.submissions(w.cohort), "tina ops", "view", "cohort",
+       kind="quiet"),
+    op("own_submissions", lambda s, w: s.submissions(w.cohort, member_id=w.member),
+       "alice tina ops", "view", "cohort", kind="quiet"),
+    op("submit_as_alice", lambda s, w: s.submit(w.cohort, w.member, "case-01", {}), "alice",
+       "create", "cohort_submission", kind="write"),
+    op("act_as_alice", lambda s, w: Store(s.engine, act_as="alice"), "alice ops", "change",
+       "acting_user", kind="switch"),  # alice "acting as" herself: no switch, no entry
+)
+OWNER = {"cohort": "tina", "acting_user": "alice"}  # whose record each entity is (else alice)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, World]:
+    folder = tmp_path_factory.mktemp("access")
+    mp = pytest.MonkeyPatch()
+    roles_file(mp, folder, **ROLES)
+    try:
+        world = build(f"sqlite:///{folder / 'wb.sqlite'}")
+    finally:
+        mp.undo()
+        get_settings.cache_clear()
+    return folder / "wb.sqlite", world
+
+
+@pytest.fixture
+def world(template, tmp_path, monkeypatch):
+    """(engine, world) on a fresh copy of the template, with the roles file in force."""
+    for name in ("JUPYTERHUB_USER", "RSO_TEAM_ADMINS", "RSO_GROUPS"):
+        monkeypatch.delenv(name, raising=False)
+    roles_file(monkeypatch, tmp_path, **ROLES)
+    db.sqlite_copy(template[0], tmp_path / "wb.sqlite")
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'wb.sqlite'}")
+    yield engine, template[1]
+    engine.dispose()
+    get_settings.cache_clear()
+
+
+def check(engine: Any, w: World, o: Op, who: str) -> None:
+    if o.signed:
+        store_as(engine, user="alice").sign(w.assessment, 1)
+    with signed_in(who):
+        store = Store(engine) if o.name != "act_as_alice" else None
+    me = store or store_as(engine, user=who)
+    before = me.audit_entries(1)[0].seq
+    owner = OWNER.get(o.entity, "alice")
+    if who in o.allowed:
+        with signed_in(who):
+            try:
+                o.run(me, w)
+            except SignOffError:  # allowed, but the state refuses (e.g. already signed)
+                pytest.fail(f"{who} may {o.name} but the state refused it")
+        new = [e for e in me.audit_entries(20) if e.seq > before]
+        if o.kind == "quiet" or (o.kind in ("read", "switch") and who == owner):
+            assert new == [], f"{who}'s {o.name} is not audited"
+            return
+        last = new[-1]
+        assert (last.user, last.action, last.entity) == (who, o.action, o.entity)
+        assert not (last.detail or {}).get("denied")
+        if o.kind == "read":
+            assert last.detail["via"] in ("supervisor", "administrator")
+    else:
+        with signed_in(who), pytest.raises(AccessDenied) as refused:
+            o.run(me, w)
+        assert str(refused.value).startswith(("You may not", f"{who} may not"))
+        last = me.audit_entries(1)[0]
+        assert last.seq > before
+        assert (last.user, last.action, last.entity, last.detail["denied"]) == (
+            who, o.action, o.refused_entity or o.entity, True)
+    assert me.verify_audit().ok
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+@pytest.mark.parametrize("o", OPS, ids=[o.name for o in OPS])
+def test_role_by_operation(world, o: Op, who: str) -> None:
+    engine, w = world
+    check(engine, w, o, who)
+
+
+def test_drafts_are_never_anyone_elses(world) -> None:
+    engine, _ = world
+    for who in PEOPLE[1:]:
+        store = store_as(engine, user=who)
+        assert store.get_draft("assessment:1") is None and store.drafts() == []
+    assert store_as(engine, user="alice").get_draft("assessment:1").data == {"x": 1}
+
+
+def test_lists_show_only_what_each_may_see_and_audit_others(world) -> None:
+    engine, w = world
+    assert [p.id for p in store_as(engine, user="olly").list_persons()] == []
+    sam = store_as(engine, user="sam")
+    assert [p.id for p in sam.list_persons()] == [w.person]
+    seen = sam.audit_entries(1)[0]
+    assert (seen.user, seen.action, seen.entity, seen.detail["ids"]) == (
+        "sam", "view", "person", [w.person])
+
+
+def test_no_write_takes_an_author(world) -> None:
+    """A version and a practice attempt are always the signed-in person's."""
+    engine, w = world
+    sam = store_as(engine, user="sam")
+    v = sam.save_version(w.assessment, {"n": 2}, "supervisor's correction", 1)
+    assert v.author == "sam"
+    assert sam.add_practice_attempt("case-01", {}).user == "sam"
+    with pytest.raises(TypeError):
+        sam.save_version(w.assessment, {"n": 3}, "alice", "forged", 2)  # type: ignore[call-arg]
+
+
+def test_acting_as_is_an_audited_administrators_switch(world) -> None:
+    engine, _ = world
+    with signed_in("ops"):
+        as_alice = Store(engine, act_as="alice")
+    assert (as_alice.user, as_alice.acting_admin) == ("alice", "ops")
+    switch = as_alice.audit_entries(1)[0]
+    assert (switch.user, switch.action, switch.entity, switch.entity_id) == (
+        "ops", "change", "acting_user", "alice")
+    assert as_alice.get_draft("assessment:1") is not None  # now alice, with alice's rights
+    with signed_in("olly"), pytest.raises(AccessDenied, match="only an administrator"):
+        Store(engine, act_as="alice")
+
+
+# -- on PostgreSQL too: the lookups behind the rules run as SQL on both backends ---------------
+
+@pytest.mark.parametrize("who,o", [("sam", "get_person"), ("olly", "get_assessment"),
+                                   ("ops", "versions"), ("sam", "countersign"),
+                                   ("olly", "practice_attempts"), ("sam", "practice_attempts"),
+                                   ("lee", "all_submissions"), ("tina", "set_cohort_open")])
+def test_matrix_sample_on_each_backend(store_url, tmp_path, monkeypatch, who, o) -> None:
+    for name in ("JUPYTERHUB_USER", "RSO_TEAM_ADMINS", "RSO_GROUPS"):
+        monkeypatch.delenv(name, raising=False)
+    roles_file(monkeypatch, tmp_path, **ROLES)
+    w = build(store_url)
+    engine = db.make_engine(store_url)
+    try:
+        check(engine, w, {x.name: x for x in OPS}[o], who)
+    finally:
+        engine.dispose()
+
+
+def test_default_roles_keep_a_single_user_install_working(tmp_path, monkeypatch) -> None:
+    """No roles file, no hub: the computer's own account does everything, as before."""
+    for name in ("JUPYTERHUB_USER", "RSO_GROUPS", "RSO_ROLES_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RSO_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("RSO_USER", "local:pat")
+    get_settings.cache_clear()
+    with open_as(f"sqlite:///{tmp_path / 'wb.sqlite'}") as me:
+        assert me.user == "local:pat" and "administrator" in me.roles
+        p = me.create_person("Fictional Person", fictional=True)
+        me.create_assessment(p.id, "rm2000", {})
+        c = me.create_cohort("Mine", ["case-01"])
+        me.set_cohort_open(c.id, False)
+        assert [x.id for x in me.list_persons()] == [p.id]
+    get_settings.cache_clear()
+
+
+def test_refusals_show_as_a_plain_sentence_in_the_apps(world) -> None:
+    from rso_widgets.apps.startup import FIX_REFUSED, could_not_start
+    from rso_widgets.widgets.fields import safe_callback
+
+    engine, w = world
+    olly = store_as(engine, user="olly")
+    shown: list[str] = []
+
+    class Page:
+        @safe_callback(lambda self, msg: shown.append(msg), "opening the record")
+        def open(self) -> None:
+            olly.get_person(w.person)
+
+    Page().open()
+    assert shown == [f"Not allowed: You may not open person {w.person}: only the people who "
+                     "work on their assessments, their supervisors and an administrator may."]
+    try:
+        olly.get_assessment(w.assessment)
+    except AccessDenied as exc:
+        page = could_not_start("The live assessment", exc).value
+    assert "You may not open assessment" in page and FIX_REFUSED.split(";")[0] in page
+    assert "Traceback" not in page
