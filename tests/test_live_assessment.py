@@ -11,7 +11,7 @@ import logging
 import re
 
 import ipywidgets as w
-from identities import open_as
+from identities import open_as, supervised_by
 from lean_start import build_in_fresh_process
 
 from rso_widgets.cases import load_cases
@@ -340,10 +340,12 @@ def test_sign_then_countersign_by_another_user(data_dir):
     app.countersign_button.click()
     status = text(app.sign_status.value)
     assert "Not countersigned" in status
-    assert "alice signed version 1: a countersign must be by a different user." in status
+    assert ("You may not countersign assessment 1: a countersign is by a supervisor of the "
+            "assessor, who did not sign it.") in status
     app.sign_button.click()
     assert "version 1 was already signed by alice" in text(app.sign_status.value)
 
+    supervised_by(app.store, "bob.supervisor")  # alice's supervisor may countersign
     sup = live_app(user="bob.supervisor")
     sup.reference.value = "PND/0001"
     sup.find_button.click()
@@ -355,7 +357,9 @@ def test_sign_then_countersign_by_another_user(data_dir):
     assert [label for label, _ in sup.version_pick.options] == ["Version 1 — countersigned"]
     v = app.store.latest_version(app.assessment_id)
     assert (v.signed_by, v.countersigned_by) == ("alice", "bob.supervisor")
-    assert [e.user for e in audit(app, "countersign", "assessment")] == ["bob.supervisor"]
+    assert [(e.user, (e.detail or {}).get("denied", False))
+            for e in audit(app, "countersign", "assessment")] == [
+        ("alice", True), ("bob.supervisor", False)]  # her refused attempt is audited too
 
 
 def test_only_the_latest_version_can_be_signed(data_dir):
@@ -404,6 +408,7 @@ def test_report_export_writes_html_and_pdf_with_audit_and_download_links(data_di
 def test_a_concurrent_edit_is_refused_and_the_text_kept_as_a_draft(data_dir):
 
     app = saved_v1(live_app())
+    supervised_by(app.store, "carol")  # so carol may change alice's assessment
     other = open_as(user="carol")  # a second Store instance, as another kernel would have
     v1 = other.latest_version(app.assessment_id)
     other.save_version(app.assessment_id, v1.data, "carol's update", 1)

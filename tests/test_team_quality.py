@@ -121,7 +121,11 @@ def test_assessments_of_an_assessor_for_them_and_their_supervisor_only(store, no
     person = alex.create_person("Fictional Person B", fictional=True)
     plan = alex.create_assessment(person.id, "plan", {"plan": {}})
     rm = alex.create_assessment(person.id, "rm2000", {"rm2000": {}})
-    store("bo").create_assessment(person.id, "plan", {"plan": {}})  # someone else's
+    bo = store("bo")  # someone else's assessment (of someone else's person)
+    bo.create_assessment(bo.create_person("Fictional Person C", fictional=True).id, "plan",
+                         {"plan": {}})
+    with pytest.raises(AccessDenied):  # and not of alex's person: bo does not work on it
+        bo.create_assessment(person.id, "plan", {"plan": {}})
     mine = alex.supervision.assessments_of()
     assert [(a.id, a.kind) for a in mine] == [(plan.assessment_id, "plan"),
                                              (rm.assessment_id, "rm2000")]

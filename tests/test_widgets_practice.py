@@ -284,7 +284,9 @@ def test_changing_answers_after_submitting_is_pointed_out(app):
     assert app.feedback_view.feedback is not None  # still the submitted attempt's feedback
 
 
-def test_progress_is_kept_in_the_database_and_interim_files_are_imported_once(data_dir):
+def test_progress_is_kept_in_the_database_and_interim_files_are_imported_once(
+        data_dir, monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", USER)  # the database store is always its user's
     case = BY_ID["TC-02"]
     old = Attempt.model_validate({"facts": key_facts("TC-02", sexual_appearances=2)})
     JsonlPracticeStore(data_dir / "practice").add_attempt(

@@ -414,7 +414,7 @@ class LiveAssessmentApp(ARMSAssessmentApp):
     def sign_off(self, role: str) -> Any:
         """Sign (assessor) or countersign (supervisor) the chosen version; the store's refusal
         (e.g. the same person countersigning) is shown as it is."""
-        from ..store.errors import SignOffError
+        from ..store.errors import AccessDenied, SignOffError
 
         done = "Signed" if role == "sign" else "Countersigned"
         number = self.version_pick.value
@@ -425,7 +425,7 @@ class LiveAssessmentApp(ARMSAssessmentApp):
         try:
             rec = (store.sign if role == "sign" else store.countersign)(self.assessment_id,
                                                                           number)
-        except SignOffError as exc:
+        except (SignOffError, AccessDenied) as exc:
             self.refresh_record()
             self.sign_status.say(f"{str(exc).rstrip('.')}.", kind="error",
                                  heading=f"Not {role}ed")  # the store's words, as they are

@@ -15,7 +15,8 @@ Roles: assessor, supervisor, trainer, team lead, administrator. Where they come 
 
 2. JupyterHub groups: the hub configuration in `deploy/local-hub/` passes the user's groups to
    the user's server as `RSO_GROUPS` (comma-separated); a group named like a role (or `rso-`
-   and the role) gives that role. Honoured only on a JupyterHub server (`JUPYTERHUB_USER` set).
+   and the role, e.g. `rso-team-lead`) gives that role. Honoured only on a JupyterHub server
+   (`JUPYTERHUB_USER` set); once the hub passes groups, roles are only what is configured.
 3. With neither (a single-user install, as before): everyone has every role but administrator,
    and the computer's own account (`local:<name>`, no JupyterHub) is also the administrator.
 
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,8 +59,8 @@ RULES: tuple[Rule, ...] = (
     Rule("assessments, versions, sign-offs",
          "whoever created the assessment, wrote, signed or countersigned one of its versions; "
          "the supervisor of one of those; an administrator",
-         "new version, review date: the same people less the administrator; sign: the same; countersign: a supervisor who supervises one of them and "
-         "did not sign it",
+         "new version, review date, sign: the same people less the administrator; "
+         "countersign: a supervisor who supervises one of them and did not sign it",
          "reads by a supervisor or administrator; every write; every refusal"),
     Rule("drafts", "only their owner", "only their owner (an autosave is always the "
          "acting user's own draft)", "creation and deletion; every refusal"),
@@ -130,11 +131,12 @@ def read_roles_file(path: Path) -> tuple[dict[str, set[str]], dict[str, str]] | 
     return roles, names
 
 
-def hub_groups(environ: dict[str, str] | None = None) -> set[str]:
-    """Roles from the JupyterHub groups the hub passed in `RSO_GROUPS` (on a hub server only)."""
+def hub_groups(environ: Mapping[str, str] | None = None) -> set[str] | None:
+    """Roles from the JupyterHub groups the hub passed in `RSO_GROUPS` (on a hub server only;
+    None when the hub passed none at all, an empty set when the user is in no role group)."""
     env = os.environ if environ is None else environ
-    if not env.get("JUPYTERHUB_USER"):
-        return set()
+    if not env.get("JUPYTERHUB_USER") or "RSO_GROUPS" not in env:
+        return None
     found = set()
     for group in env.get("RSO_GROUPS", "").split(","):
         name = group.strip().lower().removeprefix("rso-").replace("-", "_")
@@ -143,14 +145,14 @@ def hub_groups(environ: dict[str, str] | None = None) -> set[str]:
     return found
 
 
-def roles_of(user: str, environ: dict[str, str] | None = None) -> frozenset[str]:
+def roles_of(user: str, environ: Mapping[str, str] | None = None) -> frozenset[str]:
     """The roles of `user` (see the module docstring for the sources, in order)."""
     configured = read_roles_file(roles_file())
     groups = hub_groups(environ)
-    if configured is None and not groups:
+    if configured is None and groups is None:
         extra = {ADMINISTRATOR} if user.startswith("local:") else set()
         return DEFAULT_ROLES | extra
-    mine = {ASSESSOR} | groups
+    mine = {ASSESSOR} | (groups or set())
     for role, users in (configured[0] if configured else {}).items():
         if user in users or "*" in users:
             mine.add(role)
@@ -223,7 +225,3 @@ def workshop_manageable(user: str, roles: Collection[str], creator: str) -> bool
 def may_act_as(roles: Collection[str]) -> bool:
     return ADMINISTRATOR in roles
 
-
-def visible(pairs: Iterable[tuple[object, str | None]]) -> list[object]:
-    """The items whose access reason is not None (for filtering lists)."""
-    return [item for item, via in pairs if via is not None]
