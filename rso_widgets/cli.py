@@ -82,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
             tab.add_argument("--user", action="append", help="only this user's attempts")
     export.set_defaults(module="export")
 
+    admin = sub.add_parser("admin", help="administrators' commands (audited)")
+    admin_sub = admin.add_subparsers(dest="action", required=True, metavar="ACTION")
+    act = admin_sub.add_parser("act-as", help="run one rso-workbook command as another user")
+    act.add_argument("user", help="the user to act as (their roles apply)")
+    act.add_argument("command", nargs=argparse.REMAINDER, help="-- then the command")
+    admin.set_defaults(module="admin")
+
     bench = sub.add_parser("bench", help="run every benchmark in benchmarks/ and print ratios")
     bench.add_argument("names", nargs="*", help="only these benchmarks (default: all)")
     bench.set_defaults(module="bench")

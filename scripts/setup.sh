@@ -59,4 +59,14 @@ if [ "$extra" = "test" ]; then
     mkdir -p .cache/axe-core
     npm install --silent --no-audit --no-fund --prefix .cache/axe-core "axe-core@$axe_version" >/dev/null
   fi
+  # configurable-http-proxy from the npm registry: JupyterHub's proxy, for the local hub test
+  # (tests/test_local_hub.py) and deploy/local-hub on a machine set up from this repository.
+  chp_version="5.3.0"
+  if ! grep -qs "\"version\": \"$chp_version\"" \
+       .cache/configurable-http-proxy/node_modules/configurable-http-proxy/package.json; then
+    command -v npm >/dev/null 2>&1 || apt_install npm
+    mkdir -p .cache/configurable-http-proxy
+    npm install --silent --no-audit --no-fund --prefix .cache/configurable-http-proxy \
+      "configurable-http-proxy@$chp_version" >/dev/null
+  fi
 fi

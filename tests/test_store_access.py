@@ -284,3 +284,49 @@ def test_refusals_show_as_a_plain_sentence_in_the_apps(world) -> None:
         page = could_not_start("The live assessment", exc).value
     assert "You may not open assessment" in page and FIX_REFUSED.split(";")[0] in page
     assert "Traceback" not in page
+
+
+def test_admin_act_as_command(tmp_path, monkeypatch, capsys) -> None:
+    from rso_widgets.cli import main
+
+    for name in ("JUPYTERHUB_USER", "RSO_GROUPS", "RSO_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RSO_DATA_DIR", str(tmp_path))
+    roles_file(monkeypatch, tmp_path, administrator=["ops"])
+    open_as(user="ops").close()
+    monkeypatch.setenv("JUPYTERHUB_USER", "olly")
+    assert main(["admin", "act-as", "alice", "--", "audit-log", "show"]) == 2
+    assert "olly may not act as alice: only an administrator may" in capsys.readouterr().err
+    monkeypatch.setenv("JUPYTERHUB_USER", "ops")
+    assert main(["admin", "act-as", "alice", "--", "audit-log", "show", "--limit", "5"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "olly" in out[0] and "denied=True" in out[0]
+    assert "ops" in out[1] and "acting_user alice" in out[1]
+    assert main(["admin", "act-as", "alice"]) == 2  # no command
+    get_settings.cache_clear()
+
+
+def test_display_name_never_a_bare_local_id(tmp_path, monkeypatch) -> None:
+    from rso_widgets.store.identity import display_name
+
+    for name in ("JUPYTERHUB_USER", "RSO_DISPLAY_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RSO_USER", "local:root")
+    path = roles_file(monkeypatch, tmp_path)
+    path.write_text('[names]\nsam = "DS Sam Patel"\n', encoding="utf-8")
+    assert not display_name().startswith("local:")
+    assert display_name("sam") == "DS Sam Patel" and display_name("kim") == "kim"
+    monkeypatch.setenv("RSO_DISPLAY_NAME", "PC Pat Jones")  # the hub sets it per person
+    get_settings.cache_clear()
+    assert display_name() == "PC Pat Jones" and display_name("sam") == "DS Sam Patel"
+    get_settings.cache_clear()
+
+
+def test_the_policy_table_in_the_docs_is_the_code(tmp_path) -> None:
+    from pathlib import Path
+
+    from rso_widgets.store.policy import table_markdown
+
+    docs = (Path(__file__).resolve().parent.parent / "DEVELOPERS.md").read_text(
+        encoding="utf-8")
+    assert table_markdown() in docs
