@@ -12,7 +12,7 @@ The people (roles from a roles file, as a deployment would set them):
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -330,3 +330,21 @@ def test_the_policy_table_in_the_docs_is_the_code(tmp_path) -> None:
     docs = (Path(__file__).resolve().parent.parent / "DEVELOPERS.md").read_text(
         encoding="utf-8")
     assert table_markdown() in docs
+
+
+def test_pages_show_the_display_name_not_the_id(world, monkeypatch, tmp_path) -> None:
+    from rso_widgets.apps.supervision import SupervisionApp
+
+    engine, _ = world
+    path = roles_file(monkeypatch, tmp_path, **ROLES)
+    path.write_text(path.read_text() + '[names]\nsam = "DS Sam Patel"\n', encoding="utf-8")
+    app = SupervisionApp(store_as(engine, user="sam"))
+    shown = " ".join(x.value for x in _walk(app) if isinstance(getattr(x, "value", None), str))
+    assert "You are signed in as <strong>DS Sam Patel</strong>" in shown
+    get_settings.cache_clear()
+
+
+def _walk(widget: Any) -> Iterator[Any]:
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _walk(child)

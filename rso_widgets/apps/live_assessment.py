@@ -297,11 +297,13 @@ class LiveAssessmentApp(ARMSAssessmentApp):
             return
         for b in (self.sign_button, self.countersign_button, self.report.button):
             b.disabled = False
+        from ..store.identity import display_name
+
         latest = self.versions[-1].version
         old = (f" A later version ({latest}) exists: only the latest version can be signed "
                "off." if v.version != latest else "")
         self.sign_state.value = (
-            f"<p><strong>Version {v.version}</strong>, saved by {esc(v.author)} on "
+            f"<p><strong>Version {v.version}</strong>, saved by {esc(display_name(v.author))} on "
             f"{v.created_at:%d %b %Y %H:%M} UTC (reason: {esc(v.reason)}). "
             f"{esc(sign_text(v))}.{esc(old)}</p>"
             f"<p style='color:{HINT_COLOUR}'>You are signed in as "

@@ -211,11 +211,13 @@ class PracticeApp(w.VBox):
             [self.form, self.own, self.submit_button, self.retry_box, self.status, self.failure])
         self.workspace = w.VBox([self.heading, self.work, self.feedback_view],
                                 layout=w.Layout(display="none"))
+        from ..store.identity import display_name
+
         self.intro = intro = w.HTML(
             f'<p style="border-left:6px solid #1d70b8;padding:6px 12px;max-width:50em">'
-            f"{esc(NOTE)}<br>Your attempts are kept under your user name "
-            f"(<strong>{esc(user)}</strong>). Ruleset <code>{esc(ruleset.ref)}</code>: "
-            f"{esc(ruleset.provenance.status)}.</p>")
+            f"{esc(NOTE)}<br>Your attempts are kept under your name "
+            f"(<strong>{esc(display_name(user))}</strong>). Ruleset "
+            f"<code>{esc(ruleset.ref)}</code>: {esc(ruleset.provenance.status)}.</p>")
         self.notices = Notice(layout=w.Layout(display="none"))
         notes = [str(n) for n in notices if n]
         if notes:

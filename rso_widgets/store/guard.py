@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from .models import (
@@ -35,15 +35,15 @@ def assessment_owners(s: Session, ids: Collection[int]) -> dict[int, set[str]]:
     owners: dict[int, set[str]] = defaultdict(set)
     if not ids:
         return owners
-    for aid, who in s.execute(select(Assessment.id, Assessment.created_by)
-                              .where(Assessment.id.in_(ids))):
-        owners[aid].add(who)
-    for aid, who in s.execute(select(AssessmentVersion.assessment_id, AssessmentVersion.author)
-                              .where(AssessmentVersion.assessment_id.in_(ids)).distinct()):
-        owners[aid].add(who)
-    for aid, who in s.execute(select(AssessmentVersion.assessment_id, SignOff.username)
-                              .join(SignOff, SignOff.version_id == AssessmentVersion.id)
-                              .where(AssessmentVersion.assessment_id.in_(ids)).distinct()):
+    ids = list(ids)
+    query = union(  # one round trip
+        select(Assessment.id, Assessment.created_by).where(Assessment.id.in_(ids)),
+        select(AssessmentVersion.assessment_id, AssessmentVersion.author)
+        .where(AssessmentVersion.assessment_id.in_(ids)),
+        select(AssessmentVersion.assessment_id, SignOff.username)
+        .join(SignOff, SignOff.version_id == AssessmentVersion.id)
+        .where(AssessmentVersion.assessment_id.in_(ids)))
+    for aid, who in s.execute(query):
         owners[aid].add(who)
     return owners
 
