@@ -57,6 +57,8 @@ def _show(store: Store, args: argparse.Namespace) -> int:
     for e in store.audit_entries(limit=args.limit):
         detail = "" if not e.detail else " " + ", ".join(f"{k}={v}" for k, v in
                                                          sorted(e.detail.items()))
+        if e.records:
+            detail += f" [{e.records} record row hash(es)]"
         target = e.entity if e.entity_id is None else f"{e.entity} {e.entity_id}"
         print(f"{e.seq:>6}  {e.at:%Y-%m-%d %H:%M:%S}Z  {e.user:<20} {e.action:<11} "
               f"{target}{detail}")
