@@ -141,6 +141,12 @@ def current_revision(conn: Connection) -> str | None:
     return rev
 
 
+def includes(rev: str, base: str, script_location: Path | None = None) -> bool:
+    """Whether schema revision `rev` is `base` or comes after it."""
+    script = ScriptDirectory.from_config(_config(script_location))
+    return any(s.revision == base for s in script.iterate_revisions(rev, "base"))
+
+
 def check_known(rev: str, script_location: Path | None = None) -> None:
     """Refuse a revision this package does not ship (a database from a newer release)."""
     script = ScriptDirectory.from_config(_config(script_location))

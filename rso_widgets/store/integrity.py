@@ -4,10 +4,10 @@ Every ORM write of a record table (every table except drafts, the audit tables a
 bookkeeping) is caught centrally by Session events, whatever store method made it:
 `after_flush` notes the (table, key) of each inserted, changed or deleted object, and
 `do_orm_execute` notes the rows a bulk `delete()`/`update()` statement matches before it runs.
-The next audit entry of the transaction (`audit.append`) then carries, under `detail["row_hashes"]`,
-`[table, key, sha256 of the row's canonical columns]` for each noted row as it now stands
-(`null`: the row is gone); a transaction that changes records without writing an audit entry
-gets one ("record") at commit. `audit.verify` replays those hashes to the expected state of every
+The next audit entry of the transaction (`audit.append`) then carries, under
+`detail["row_hashes"]`, `[table, key, sha256 of the row's canonical columns]` for each noted
+row as it now stands (`null`: the row is gone); a transaction that changes records without
+writing an audit entry gets one ("record") at commit. `audit.verify` replays those hashes to the expected state of every
 table and compares it, one SELECT per table, with the rows actually there (`check_records`).
 """
 
@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Table, event, select
+from sqlalchemy import Table, event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from .errors import StoreError
@@ -188,8 +188,12 @@ def check_records(conn: Any, expected: Mapping[tuple[str, str], str | None]
         if digest is not None:
             want[name][key] = digest
     problems: list[RowProblem] = []
+    inspector = inspect(conn)
+    present = set(inspector.get_table_names())
     for table in record_tables():
-        have, exp = hash_rows(conn, table), want.pop(table.name, {})
+        have = {} if table.name not in present else hash_rows(
+            conn, table, columns=[c["name"] for c in inspector.get_columns(table.name)])
+        exp = want.pop(table.name, {})
         for key in sorted(have.keys() | exp.keys(), key=_order):
             if key not in exp:
                 problems.append(RowProblem(table.name, key, "inserted"))
@@ -205,8 +209,6 @@ def check_records(conn: Any, expected: Mapping[tuple[str, str], str | None]
 def baseline(conn: Any, *, label: str, username: str = "system:migration") -> int:
     """Write the current rows of every record table into the chain (a migration's last step),
     as "record" entries of up to CHUNK rows. Returns the number of rows."""
-    from sqlalchemy import inspect
-
     from . import audit
 
     existing = set(inspect(conn).get_table_names())

@@ -670,9 +670,17 @@ class Store:
 
     # -- audit ---------------------------------------------------------------------------------
 
-    def verify_audit(self) -> audit.VerifyReport:
+    def verify_audit(self, anchor: audit.Anchor | None = None) -> audit.VerifyReport:
+        """Check the chain, every record table against it, and (if given) an anchor."""
         with self._reading() as s:
-            return audit.verify(s)
+            return audit.verify(s, anchor)
+
+    def audit_head(self) -> audit.Anchor:
+        """The current head of the chain (to anchor outside the database); the read is audited
+        in the next entry's transaction."""
+        with self._writing() as s:
+            self._audit(s, "export", "audit_head", None)
+            return audit.head(s)
 
     def audit_entries(self, limit: int = 50) -> list[AuditRecord]:
         """The most recent entries, oldest of them first."""
