@@ -7,8 +7,9 @@ bookkeeping) is caught centrally by Session events, whatever store method made i
 The next audit entry of the transaction (`audit.append`) then carries, under
 `detail["row_hashes"]`, `[table, key, sha256 of the row's canonical columns]` for each noted
 row as it now stands (`null`: the row is gone); a transaction that changes records without
-writing an audit entry gets one ("record") at commit. `audit.verify` replays those hashes to the expected state of every
-table and compares it, one SELECT per table, with the rows actually there (`check_records`).
+writing an audit entry gets one ("record") at commit. `audit.verify` replays those hashes to the
+expected state of every table and compares it, one SELECT per table, with the rows actually
+there (`check_records`).
 """
 
 from __future__ import annotations
