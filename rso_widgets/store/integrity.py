@@ -2,8 +2,9 @@
 
 Every ORM write of a record table (every table except drafts, the audit tables and Alembic's
 bookkeeping) is caught centrally by Session events, whatever store method made it:
-`after_flush` notes the (table, key) of each inserted, changed or deleted object, and
-`do_orm_execute` notes the rows a bulk `delete()`/`update()` statement matches before it runs.
+`after_flush` hashes each inserted or changed object as written (notes each deleted one), and
+`do_orm_execute` notes the rows a bulk `delete()`/`update()` statement matches before it runs
+(rows a bulk update changed are hashed as the database then holds them).
 The next audit entry of the transaction (`audit.append`) then carries, under
 `detail["row_hashes"]`, `[table, key, sha256 of the row's canonical columns]` for each noted
 row as it now stands (`null`: the row is gone); a transaction that changes records without
@@ -22,14 +23,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Table, event, inspect, select
+from sqlalchemy import Boolean, Table, event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from .errors import StoreError
 from .models import Base
 
 NOT_RECORDS = frozenset({"drafts", "audit_log", "audit_head", "alembic_version"})
-PENDING = "rso_records_touched"  # session.info key: {table name: set of keys}
+PENDING = "rso_records_touched"  # session.info key: {table name: {key: hash | None}}
 USER = "rso_user"  # session.info key: who a commit-time "record" entry is written for
 CHUNK = 500  # keys per IN (...) list
 
@@ -95,24 +96,45 @@ def hash_rows(conn: Any, table: Table, keys: Iterable[str] | None = None,
 
 # -- the central write path: Session events -------------------------------------------------------
 
-def _touch(session: Session, table: str, keys: Iterable[Any]) -> None:
-    pending = session.info.setdefault(PENDING, defaultdict(set))
-    pending[table].update(str(k) for k in keys)
+RESELECT = object()  # pending marker: hash the row as the database now holds it
+
+
+def _note(session: Session, table: str, key: Any, digest: Any) -> None:
+    pending = session.info.setdefault(PENDING, defaultdict(dict))
+    pending[table][str(key)] = digest
 
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, ctx: UOWTransaction) -> None:
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        table = getattr(type(obj), "__table__", None)
-        if table is None or table.name not in _RECORDS:
-            continue
-        (key,) = type(obj).__mapper__.primary_key_from_instance(obj)
-        if key is not None:
-            _touch(session, table.name, (key,))
+    """Hash each flushed record object from its (just written) state; None for deletions."""
+    for objs, gone in ((session.new, False), (session.dirty, False), (session.deleted, True)):
+        for obj in objs:
+            table = getattr(type(obj), "__table__", None)
+            if table is None or table.name not in _RECORDS:
+                continue
+            mapper = type(obj).__mapper__
+            (key,) = mapper.primary_key_from_instance(obj)
+            if key is None:
+                continue
+            if gone:
+                _note(session, table.name, key, None)
+            else:
+                _note(session, table.name, key, row_hash(_object_row(mapper, obj)))
+
+
+def _object_row(mapper: Any, obj: Any) -> dict[str, Any]:
+    row = {}
+    for prop in mapper.column_attrs:
+        col = prop.columns[0]
+        value = getattr(obj, prop.key)
+        row[col.name] = bool(value) if isinstance(col.type, Boolean) and value is not None \
+            else value
+    return row
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _bulk(state: ORMExecuteState) -> Any:
+    """Note the rows a bulk DELETE or UPDATE of a record table matches, before it runs."""
     if not (state.is_delete or state.is_update or state.is_insert):
         return None
     table = getattr(state.statement, "table", None)
@@ -125,8 +147,8 @@ def _bulk(state: ORMExecuteState) -> Any:
     pk = _pk(_RECORDS[name])
     where = state.statement.whereclause
     q = select(pk) if where is None else select(pk).where(where)
-    keys = list(state.session.connection().execute(q).scalars())
-    _touch(state.session, name, keys)
+    for key in state.session.connection().execute(q).scalars():
+        _note(state.session, name, key, None if state.is_delete else RESELECT)
     return None
 
 
@@ -136,12 +158,14 @@ def take_pending(session: Session) -> list[list[Any]] | None:
     pending = session.info.pop(PENDING, None)
     if not pending:
         return None
-    conn = session.connection()
     rows: list[list[Any]] = []
     for name in sorted(pending):
-        keys = pending[name]
-        found = hash_rows(conn, _RECORDS[name], keys)
-        rows += [[name, k, found.get(k)] for k in sorted(keys, key=_order)]
+        noted = pending[name]
+        again = [k for k, v in noted.items() if v is RESELECT]
+        if again:
+            found = hash_rows(session.connection(), _RECORDS[name], again)
+            noted.update({k: found.get(k) for k in again})
+        rows += [[name, k, noted[k]] for k in sorted(noted, key=_order)]
     return rows
 
 
