@@ -44,7 +44,8 @@ def canonical(obj: Any) -> str:
 
 
 def _stamp(at: dt.datetime) -> str:
-    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """`%Y-%m-%dT%H:%M:%S.%fZ` in UTC (isoformat: the same text, several times faster)."""
+    return at.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def entry_hash(prev_hash: str, *, seq: int, at: dt.datetime, username: str, action: str,

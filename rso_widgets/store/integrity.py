@@ -44,8 +44,9 @@ _RECORDS = {t.name: t for t in record_tables()}
 
 
 def _stamp(value: dt.datetime) -> str:
-    value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds") + "Z"  # naive values are UTC
 
 
 def _plain(value: Any) -> Any:
