@@ -314,3 +314,21 @@ def test_every_record_table_is_covered(store, store_env):
     with by_hand(store_env) as conn:
         (persons,) = [t for t in record_tables() if t.name == "persons"]
         edit(conn, persons)
+
+
+def test_any_orm_write_is_audited_and_a_bulk_insert_is_refused(store):
+    """The audited path is the Session itself, not the store's methods: an ORM update made
+    outside the store gets a "record" entry with the row's new hash; a bulk INSERT, which would
+    give no keys to hash, is refused."""
+    from sqlalchemy.orm import Session
+
+    p = store.create_person("Someone", fictional=True)
+    audited_update(store.engine, Person, Person.id == p.id, reference="Renamed")
+    last = store.audit_entries(1)[-1]
+    assert (last.user, last.action, last.entity, last.records) == ("test:setup", "record",
+                                                                   "records", 1)
+    assert store.verify_audit().ok
+    with Session(store.engine) as s, pytest.raises(StoreError, match="bulk INSERT"):
+        s.execute(insert(Person), [{"reference": "Bulk", "fictional": True, "created_by": "x",
+                                    "created_at": OLD}])
+    assert [x.reference for x in store.list_persons()] == ["Renamed"]
