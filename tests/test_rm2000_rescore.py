@@ -111,10 +111,6 @@ def test_form_shows_a_current_result_without_an_offer():
 
 def test_live_app_opens_an_old_version_as_recorded_and_rescores_a_reassessment_on_request(
         data_dir):
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).parent))
     from test_live_assessment import live_app, saved_v1
 
     from rso_widgets.reports.payload import read_payload

@@ -197,7 +197,8 @@ class RM2000Form(w.VBox):
             self._number("age_at_assessment", "In whole years, for example 42."),
             self._number("age_at_commencement",
                          "Age on release from the custodial part of the sentence, or at the "
-                         "start of a community sentence. In whole years."),
+                         "start of a community sentence. In whole years; under 18 is scored in "
+                         "the youngest band."),
         ])
         self.dates_box = w.VBox([
             self._date("date_of_birth", "For example 30/04/1980."),
