@@ -1,6 +1,7 @@
 """Tamper evidence over every record (issue 13): what it costs a writer, and how long verify takes.
 
-Rows (SQLite, the default store: WAL, synchronous=FULL, in a temp folder):
+Rows (SQLite, the default store: WAL, synchronous=FULL, in a temp folder; the latency rows also
+on a throwaway local PostgreSQL cluster with fsync on, if its server programs are installed):
 - single-writer autosave latency (median of `SAVES` `Store.save_draft` calls of an ~8 kB form)
   and version-save latency (median of `SAVES` `Store.save_version` calls) with the tamper-evidence
   path (the `integrity` Session events and the row hashes in the audit entry) against the same
@@ -56,12 +57,12 @@ def without_tamper_evidence() -> Iterator[None]:
             event.listen(Session, name, fn)
 
 
-def _latencies(tmp: Path) -> dict[str, dict[str, list[float]]]:
+def _latencies(url: str) -> dict[str, dict[str, list[float]]]:
     from rso_widgets.store import open_store
 
     out: dict[str, dict[str, list[float]]] = {k: {"on": [], "off": []}
                                               for k in ("autosave", "version")}
-    with open_store(f"sqlite:///{tmp / 'latency.sqlite'}", user="bench") as store:
+    with open_store(url, user="bench") as store:
         person = store.create_person("Bench", fictional=True)
         aid = store.create_assessment(person.id, "arms", form(0)).assessment_id
         version = 1
@@ -156,14 +157,8 @@ def _verify_times(path: Path) -> tuple[float, float, Any]:
 def run() -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="rso-bench-records-") as tmp:
-        lat = _latencies(Path(tmp))
-        for what, label in (("autosave", "autosave (existing draft)"),
-                            ("version", "version save")):
-            on, off = (statistics.median(lat[what][m]) * 1000 for m in ("on", "off"))
-            rows.append(dict(
-                name=f"single-writer {label} median, tamper evidence vs without (SQLite)",
-                value=on, baseline=off, unit="ms", target=1.2,
-                note=f"{SAVES} saves each, ~8 kB form, alternating; WAL, synchronous=FULL"))
+        rows += _latency_rows(_latencies(f"sqlite:///{Path(tmp) / 'latency.sqlite'}"),
+                              "SQLite", "WAL, synchronous=FULL")
         path = Path(tmp) / "big.sqlite"
         t = time.perf_counter()
         build_store(path)
@@ -174,6 +169,26 @@ def run() -> list[dict[str, Any]]:
             value=full, baseline=BUDGET_S, unit="s", target=1.0,
             note=f"{'OK' if report.ok else 'FAILED: ' + str(report)[:80]}; chain walk alone "
                  f"{chain:.2f} s; built in {built:.1f} s; budget {BUDGET_S:.0f} s on 2 cores"))
+    from rso_widgets.store.pg_cluster import PgCluster, server_binaries
+
+    if server_binaries() is None:
+        print("bench_records: PostgreSQL server programs not found; PostgreSQL rows skipped")
+        return rows
+    with PgCluster.start(fast=False) as cluster:
+        rows += _latency_rows(_latencies(cluster.create_database("latency")), "PostgreSQL",
+                              "local PostgreSQL, fsync on")
+    return rows
+
+
+def _latency_rows(lat: dict[str, dict[str, list[float]]], backend: str,
+                  setting: str) -> list[dict[str, Any]]:
+    rows = []
+    for what, label in (("autosave", "autosave (existing draft)"), ("version", "version save")):
+        on, off = (statistics.median(lat[what][m]) * 1000 for m in ("on", "off"))
+        rows.append(dict(
+            name=f"single-writer {label} median, tamper evidence vs without ({backend})",
+            value=on, baseline=off, unit="ms", target=1.2,
+            note=f"{SAVES} saves each, ~8 kB form, alternating; {setting}"))
     return rows
 
 
