@@ -121,7 +121,7 @@ def test_attempts_export_one_row_per_attempt_for_everyone_or_chosen_users(
         store, tmp_path, monkeypatch):
     _attempt(store, "trainee1", "tc-01-fenby", False, 0)
     _attempt(store, "trainee1", "tc-01-fenby", True, 5)
-    _attempt(store, "=trainee2", "tc-02-millward", True, 1)
+    _attempt(store, "=trainee2", "tc-02-thistlehurst", True, 1)
     with pytest.raises(AccessDenied):  # everyone's attempts: an administrator's export
         export_attempts(store, tmp_path / "refused.csv")
     roles_file(monkeypatch, tmp_path, administrator=["ops"])

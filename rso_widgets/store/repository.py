@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..freetext import MAX_TEXT, check_tree, clean_free_text
-from . import audit, db, guard, policy
+from . import audit, db, guard, integrity, policy
 from .errors import (
     AccessDenied,
     ConcurrentEditError,
@@ -126,9 +126,11 @@ class Store:
     def __init__(self, engine: Engine, *, act_as: str | None = None) -> None:
         """Acting as `current_user()`; `act_as` another user: administrators only, audited."""
         self.engine = engine
-        self._reader = sessionmaker(engine, expire_on_commit=False)
-        self._writer = sessionmaker(engine.execution_options(**db.WRITE), expire_on_commit=False)
         self.user = _text(current_user(), "user")
+        self._who = {integrity.USER: self.user}  # for the commit-time "record" entry (integrity)
+        self._reader = sessionmaker(engine, expire_on_commit=False, info=self._who)
+        self._writer = sessionmaker(engine.execution_options(**db.WRITE), expire_on_commit=False,
+                                    info=self._who)
         self.roles = policy.roles_of(self.user)
         self.acting_admin: str | None = None
         if act_as is not None and _text(act_as, "act_as") != self.user:
@@ -143,6 +145,7 @@ class Store:
         with self._writing() as s:
             self._audit(s, "change", "acting_user", other, act_as=other)
         self.acting_admin, self.user, self.roles = self.user, other, policy.roles_of(other)
+        self._who[integrity.USER] = other  # sessions opened from now on record `other`
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -864,17 +867,24 @@ class Store:
 
     # -- audit ---------------------------------------------------------------------------------
 
-    def verify_audit(self) -> audit.VerifyReport:
+    def verify_audit(self, anchor: audit.Anchor | None = None) -> audit.VerifyReport:
+        """Check the chain, every record table against it, and (if given) an anchor."""
         with self._reading() as s:
-            return audit.verify(s)
+            return audit.verify(s, anchor)
+
+    def audit_head(self) -> audit.Anchor:
+        """The current head of the chain (to anchor outside the database); the read is audited
+        in the next entry's transaction."""
+        with self._writing() as s:
+            self._audit(s, "export", "audit_head", None)
+            return audit.head(s)
 
     def audit_entries(self, limit: int = 50) -> list[AuditRecord]:
         """The most recent entries, oldest of them first."""
         with self._reading() as s:
             rows = list(s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())
                                   .limit(max(0, limit))))
-            return [AuditRecord(e.seq, e.at, e.username, e.action, e.entity, e.entity_id,
-                                e.detail, e.hash) for e in reversed(rows)]
+            return [_audit_record(e) for e in reversed(rows)]
 
     # -- row lookups ---------------------------------------------------------------------------
 
@@ -938,6 +948,13 @@ def delete_person_rows(s: Session, person_id: int) -> dict[str, int]:
 
 
 # -- row → record ------------------------------------------------------------------------------
+
+def _audit_record(e: AuditEntry) -> AuditRecord:
+    detail = dict(e.detail) if e.detail else None
+    hashes = detail.pop(audit.ROWS, []) if detail else []
+    return AuditRecord(e.seq, e.at, e.username, e.action, e.entity, e.entity_id,
+                       detail or None, e.hash, len(hashes))
+
 
 def _person(p: Person) -> PersonRecord:
     return PersonRecord(p.id, p.reference, p.fictional, p.created_by, p.created_at)
