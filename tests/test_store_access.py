@@ -201,6 +201,11 @@ def test_lists_show_only_what_each_may_see_and_audit_others(world) -> None:
     seen = sam.audit_entries(1)[0]
     assert (seen.user, seen.action, seen.entity, seen.detail["ids"]) == (
         "sam", "view", "person", [w.person])
+    from rso_widgets.store.caseload import caseload
+
+    assert caseload(store_as(engine, user="olly"), "rm2000") == []  # the live app's list too
+    assert [e.person.id for e in caseload(sam, "rm2000")] == [w.person]
+    assert sam.audit_entries(1)[0].detail["ids"] == [w.person]
 
 
 def test_no_write_takes_an_author(world) -> None:

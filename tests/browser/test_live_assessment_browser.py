@@ -47,7 +47,7 @@ def seed(data_dir: Path) -> None:
     data = make_payload(rm2000_facts=facts, rm2000_result=score(facts),
                         arms=key_assessment(case), plan=key_plan(case))
     data_dir.mkdir(parents=True, exist_ok=True)
-    with open_as(database_url(Settings(data_dir=data_dir)), user="seed.officer") as store:
+    with open_as(database_url(Settings(data_dir=data_dir)), user="browser.officer") as store:
         person = store.create_person("SEEDED/1")
         store.create_assessment(person.id, "arms", data, reason="first assessment",
                                 review_due=dt.date.today() - dt.timedelta(days=3))
@@ -134,7 +134,7 @@ def test_live_assessment_history_sign_off_and_report_download(chromium, live_ser
         page.get_by_role("button", name="Open the chosen record").click()
         history = page.locator(".rso-versions")
         history.wait_for()
-        assert "seed.officer" in history.inner_text()
+        assert "browser.officer" in history.inner_text()  # the officer's own record
         assert "OVERDUE" in page.locator(".rso-review").inner_text()
         assert "A return to heavy drinking" in page.locator(".rso-review").inner_text()
 
@@ -146,7 +146,7 @@ def test_live_assessment_history_sign_off_and_report_download(chromium, live_ser
         page.get_by_role("button", name="Sign this version (assessor)").click()
         page.get_by_text("Signed version 1 as browser.officer").wait_for()
         page.get_by_role("button", name="Countersign this version (supervisor)").click()
-        page.get_by_text("a countersign must be by a different user").wait_for()
+        page.get_by_text("a countersign is by a supervisor of the assessor").wait_for()
 
         # file the report and download it from the page
         page.get_by_label("Report format").select_option("HTML web page")
