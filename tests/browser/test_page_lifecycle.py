@@ -210,3 +210,51 @@ def test_a_dead_kernel_says_so_and_reload_brings_the_workshop_draft_back(chromiu
     expect(page.get_by_label("Age at assessment")).to_have_value("27")
     expect(page.get_by_label("Sexual appearances")).to_have_value("1")
     ctx.close()
+
+
+def test_a_reload_keeps_the_new_pages_kernel_and_frees_the_old_one(chromium, server):
+    ctx, page, old = open_page(chromium, server, "rm2000_calculator", "Score")
+    page.reload(wait_until="commit")
+    page.get_by_role("button", name="Score", exact=True).wait_for(state="visible", timeout=READY)
+    page.wait_for_function("window.rsoPage !== undefined")
+    new = kernel_id(page)
+    assert new != old
+    wait_gone(server, old, within=30)
+    time.sleep(PAGE_CLOSE_GRACE_SECONDS + 3)  # past the old page's grace period
+    assert kernel_alive(server, new)
+    page.get_by_role("button", name="Score", exact=True).click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    ctx.close()
+
+
+def _post(url: str, headers: dict[str, str] | None = None, data: bytes = b"") -> int:
+    request = urllib.request.Request(url, data=data, method="POST", headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_the_page_routes_refuse_what_a_page_would_not_send(chromium, server):
+    """POST only, with the XSRF token; an unknown or malformed kernel id changes nothing."""
+    ctx, _page, kid = open_page(chromium, server, "rm2000_calculator", "Score")
+    api = f"{server.url}rso/api/kernels/{kid}"
+    assert _post(f"{api}/closed") == 403  # no _xsrf: refused
+    assert _post(f"{server.url}voila/api/shutdown/{kid}") == 403  # Voilà's URL, same rules
+    with pytest.raises(urllib.error.HTTPError) as get:
+        urllib.request.urlopen(f"{api}/closed", timeout=10)
+    assert get.value.code == 405
+    assert kernel_alive(server, kid)
+
+    cookies = {c["name"]: c["value"] for c in ctx.cookies()}
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+               "X-XSRFToken": cookies["_xsrf"]}
+    other = "00000000-0000-4000-8000-000000000000"
+    assert _post(f"{server.url}rso/api/kernels/{other}/closed", headers) == 404
+    assert _post(f"{server.url}voila/api/shutdown/not-a-kernel", headers) == 404
+    assert _post(f"{api}/heartbeat", headers) == 204
+    assert kernel_alive(server, kid)
+    assert _post(f"{api}/closed", headers) == 204  # the page's own request
+    assert not kernel_alive(server, kid)
+    ctx.close()
