@@ -176,7 +176,9 @@ class PageKernelHandler(_PageKernelHandler):
         from .start_page import saves_drafts
 
         km = self.lifecycle
-        alive = km is not None and km.page_kernel(kernel_id)
+        if km is None:  # a kernel manager without the lifecycle: the page does without it
+            raise web.HTTPError(404, "no page lifecycle here")
+        alive = km.page_kernel(kernel_id)
         self.set_header("Cache-Control", "no-store")
         self.finish(json.dumps({
             "alive": alive,
