@@ -1,5 +1,6 @@
 """Risk management plan builder: actions under the four pillars linked to ARMS factors,
-contingencies, legal requirements, visits, review and the proportionality rationale — with the
+contingencies, legal requirements, the MAPPA and partnership layer (`plan_mappa.py`), visits,
+review and the proportionality rationale — with the
 quality rubric's automatic results kept current as the plan is written.
 
 A thin view over `rso_widgets.instruments.plan` and `plan_quality.evaluate`: what counts as an
@@ -38,6 +39,7 @@ from ..instruments.plan import (
     plan_problems,
 )
 from ..instruments.plan_quality import (
+    NO_ACTIONS,
     CriterionResult,
     Judgement,
     QualityProfile,
@@ -59,6 +61,7 @@ from .fields import (
     stacked,
     text_button,
 )
+from .plan_mappa import MappaSection
 from .row_list import Row, RowList
 
 log = logging.getLogger("rso_widgets.widgets.plan_builder")
@@ -323,6 +326,7 @@ class PlanBuilder(w.VBox):
             hint="Notification requirements, licence conditions and civil orders, with their "
                  "terms, start and end dates.")
 
+        self.mappa = MappaSection(sh, self._on_edit, lambda m: _report(self, m))
         self.visit_frequency = w.Text(value="", continuous_update=True, layout=sh.stacked,
                                       style=sh.text)
         self.visit_kind = w.Dropdown(options=VISIT_KINDS, index=None, layout=sh.stacked,
@@ -360,8 +364,9 @@ class PlanBuilder(w.VBox):
             form_style(), w.HTML(f"<style>{PLAN_CSS}</style>", layout=w.Layout(display="none")),
             self.summary, self.failure,
             self._h("Factors and actions", "Each risk factor rated Partly evident or Evident "
-                    "needs an action, and each protective factor an action that builds or "
-                    "sustains it. This list updates as you write."),
+                    "needs an action, each factor rated Insufficient information an action to "
+                    "find out, and each protective factor an action that builds or sustains "
+                    "it. This list updates as you write."),
             self.coverage,
             self._h("Actions", "Add actions under the four pillars; link each to the ARMS "
                     "factors it addresses, and give an owner, how often (or a due date) and the "
@@ -372,6 +377,7 @@ class PlanBuilder(w.VBox):
             self._h("Victim safety", ""), victims_f,
             self._h("Contingency plan", ""), self.contingencies,
             self._h("Legal requirements", ""), self.legal,
+            self._h("MAPPA and partnership", ""), self.mappa,
             self._h("Visits", ""), *visits,
             self._h("Review", ""), *review,
             self._h("Proportionality", ""), rationale,
@@ -430,6 +436,7 @@ class PlanBuilder(w.VBox):
             self.review_date.value = plan.review.date
             self.review_triggers.value = "\n".join(plan.review.early_triggers)
             self.rationale.value = plan.rationale
+            self.mappa.load(plan.mappa, plan.partner_assessments)
         finally:
             self._syncing = False
         self._recompute()
@@ -440,7 +447,9 @@ class PlanBuilder(w.VBox):
         used = {a.pillar for a in actions}
         omissions = {p: t.value.strip() for p, t in self.omissions.items()
                      if p not in used and t.value.strip()}
+        mappa, assessments = self.mappa.collect()
         return RiskManagementPlan(
+            mappa=mappa, partner_assessments=assessments,
             actions=actions, pillar_omissions=omissions,
             potential_victims=_lines(self.victims.value),
             contingencies=[c for c in (r.model() for r in self.contingencies.rows)
@@ -486,7 +495,7 @@ class PlanBuilder(w.VBox):
     def unaddressed(self) -> list[str]:
         """The rubric's Q1 and Q2 findings: factors still without an action."""
         return [m for c in (self.profile.criteria if self.profile else [])
-                if c.id in ("Q1", "Q2") for m in c.missing]
+                if c.id in ("Q1", "Q2") for m in c.missing if m != NO_ACTIONS]
 
     def _show(self, plan: RiskManagementPlan, prof: QualityProfile) -> None:
         self._show_rows(plan)
@@ -533,6 +542,7 @@ class PlanBuilder(w.VBox):
         for lrow in self.legal.rows:
             i = legal.index(lrow) if lrow in legal else -1
             _set_error(lrow.end_error, fields.get(f"legal.{i}.end_date", ""))
+        self.mappa.show_problems(fields)
         items: list[tuple[str, str, Any]] = []
         for g in gaps:
             parts = g.field.split(".")
@@ -546,6 +556,9 @@ class PlanBuilder(w.VBox):
             elif parts[0] == "legal" and int(parts[1]) < len(legal):
                 d = legal[int(parts[1])].end_date
                 items.append((d.description, g.message, d))
+            elif parts[0] in ("mappa", "partner_assessments"):
+                items.append((*self.mappa.target(g.field)[:1], g.message,
+                              self.mappa.target(g.field)[1]))
             else:
                 items.append((g.field, g.message, None))
         if items:
