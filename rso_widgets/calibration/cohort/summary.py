@@ -16,7 +16,16 @@ from .agreement import (
     error_totals,
 )
 from .divisive import divisive_items
-from .results import ACCEPTABLE_MEASURE, ALPHA_MEASURES, ICC_ITEMS, MIN_RATERS, N_BOOT, SEED, TOP, CohortSummary
+from .results import (
+    ACCEPTABLE_MEASURE,
+    ALPHA_MEASURES,
+    ICC_ITEMS,
+    MIN_RATERS,
+    N_BOOT,
+    SEED,
+    TOP,
+    CohortSummary,
+)
 from .stats import alpha, icc, kappa, kappa_by_rater, overall_agreement
 
 
