@@ -133,6 +133,9 @@ def test_all_insufficient_with_no_notes_fails_the_check_per_factor_at_once(form)
             "out" in summary
     buttons = [b.description for b in form.summary.links.children]
     assert all(f"Go to {f.id} follow-up" in buttons for f in CAT.factors)
+    names = [wd.description for wd in _walk(form) if isinstance(wd, w.Text | w.Textarea
+                                                                  | w.DatePicker)]
+    assert len(names) == len(set(names)) and all(n.strip() for n in names)
     assert "Incomplete" in text(form.sections["R1"].status.value)
 
 
@@ -311,6 +314,21 @@ def test_feedback_shows_agreement_key_evidence_and_escapes_the_trainees_text():
     assert "Device check of the shared laptop raised no concerns" in page
     assert "Q9 Proportionality rationale recorded and sound" in page
     assert "Read the key plan" in page
+    assert "MAPPA and partnership Category 1, level 1; lead agency Police." in page
+    assert "Key follow-up: Find out: How he copes with stress" in page  # R1: insufficient
+
+
+def test_feedback_names_a_defensible_alternative_with_the_keys_reason():
+    holt = CASES["TC-03"]
+    attempt = key_assessment(holt)
+    r2 = attempt.ratings["R2"].model_copy(update={"rating": "insufficient_information"})
+    attempt = attempt.model_copy(update={"ratings": {**attempt.ratings, "R2": r2}})
+    page = text(render_feedback(compare_arms(holt, attempt)))
+    assert "R2 Offence-related sexual interest: A defensible alternative" in page
+    assert "the key rates Partly evident and accepts Insufficient information because: With " \
+        "one offence" in page
+    assert "Defensible alternatives the key accepts: Insufficient information" in page
+    assert "exact or a defensible alternative on 10 (100%)" in page
 
 
 # --- the practice app ----------------------------------------------------------------------

@@ -108,9 +108,19 @@ def _key_plan(plan: RiskManagementPlan) -> str:
     victims = "".join(f"<li>{esc(v)}</li>" for v in plan.potential_victims)
     triggers = "".join(f"<li>{esc(t)}</li>" for t in plan.review.early_triggers)
     review = f"{plan.review.date:%d %b %Y}" if plan.review.date else "not set"
+    m = plan.mappa
+    mappa = ("<p>No MAPPA arrangements recorded.</p>" if m is None else
+             f"<p>Category {esc(m.category or '—')}, level {esc(m.level or '—')}; lead agency "
+             f"{esc(m.lead_agency or '—')}.</p><ul>"
+             + "".join(f"<li>{esc(x.agency)}: {esc(x.role)}</li>" for x in m.partners)
+             + "</ul><p>Level review on:</p><ul>"
+             + "".join(f"<li>{esc(t)}</li>" for t in m.level_review_triggers)
+             + "</ul><p>Information sharing:</p><ul>"
+             + "".join(f"<li>{esc(t)}</li>" for t in m.information_sharing) + "</ul>")
     return (f"<details><summary>Read the key plan</summary>"
             f"<h4>Actions</h4><ol>{acts}</ol><h4>Who could be harmed</h4><ul>{victims}</ul>"
             f"<h4>Contingencies</h4><ul>{cont}</ul><h4>Legal requirements</h4><ul>{legal}</ul>"
+            f"<h4>MAPPA and partnership</h4>{mappa}"
             f"<h4>Visits</h4><p>{esc(plan.visits.frequency)} ({esc(plan.visits.kind)}): "
             f"{esc(plan.visits.reason)}</p><h4>Review</h4><p>Next review {review}. Early "
             f"review on:</p><ul>{triggers}</ul><h4>Proportionality</h4>"
