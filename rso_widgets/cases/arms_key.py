@@ -6,7 +6,8 @@ except *insufficient information* (dated on or before the assessment date, from 
 quoting the case file exactly where it quotes) and a follow-up for that one (what to find out,
 from whom, by when), list defensible alternatives (`acceptable`) only as other valid ratings,
 pass the instrument's own completeness check, and have a key plan that fully meets the auto
-criteria Q1–Q8 (MAPPA layer included, in Q7) with the key author's judgements on Q9 and Q10. Each finding is `(field path, message, fix)`; the loader adds the file name.
+criteria Q1–Q8 (MAPPA layer included, in Q7) with the key author's judgements on Q9 and Q10.
+Each finding is `(field path, message, fix)`; the loader adds the file name.
 """
 
 from __future__ import annotations
