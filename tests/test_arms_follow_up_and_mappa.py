@@ -328,3 +328,14 @@ def test_tc04_rationale_agrees_with_its_protective_ratings() -> None:
     assert partly == ["P3", "P4"]
     assert "no protective factor is present" not in key.priority.rationale
     assert "only partly present" in key.priority.rationale
+
+
+def test_plan_feedback_lists_a_key_insufficient_factor_left_without_an_action() -> None:
+    fenby = CASES["TC-01"]  # the key rates R1 insufficient information
+    plan = key_plan(fenby)
+    plan.actions = [a for a in plan.actions if "R1" not in a.factors]
+    fb = compare_arms(fenby, key_assessment(fenby), plan)
+    assert fb.plan is not None
+    assert ("R1 Sexual preoccupation (key: Insufficient information) has no action to find out "
+            "in your plan") in fb.plan.key_factors_not_addressed
+    assert fb.plan.row("Q1").trainee_score == 1 and fb.plan.row("Q1").key_score == 2

@@ -351,7 +351,8 @@ def compare_plans(case: TrainingCase, attempt: ARMSAssessment, plan: RiskManagem
                   cat: ArmsCatalogue | None = None,
                   rubric: Rubric | None = None) -> PlanComparison:
     """The trainee's plan on the rubric (judged against their own ratings, as in live use) beside
-    the key plan's profile, plus the factors the key rates as live that the plan leaves out."""
+    the key plan's profile, plus the risk factors the key rates as live (or as insufficient
+    information, to find out about) that the plan leaves out."""
     cat = cat or key_catalogue(case)
     rubric = rubric or load_rubric()
     mine = evaluate(plan, attempt, judgements, rubric=rubric, cat=cat)
@@ -366,8 +367,10 @@ def compare_plans(case: TrainingCase, attempt: ARMSAssessment, plan: RiskManagem
             key_note=notes.get(m.id, "")))
     key = key_assessment(case, cat)
     live = [f for f in cat.factors if f.kind == "risk"
-            and cat.level("risk", key.ratings[f.id].rating or "") in (1, 2)]
+            and (cat.level("risk", key.ratings[f.id].rating or "") in (1, 2)
+                 or key.ratings[f.id].rating == cat.insufficient.id)]
     gaps = [f"{f.id} {f.name} (key: {cat.label('risk', key.ratings[f.id].rating or '')}) has no "
-            "action in your plan" for f in live if not plan.actions_for(f.id)]
+            f"action{' to find out' if key.ratings[f.id].rating == cat.insufficient.id else ''}"
+            " in your plan" for f in live if not plan.actions_for(f.id)]
     return PlanComparison(criteria=rows, trainee=mine, key=theirs, key_plan=key_plan(case),
                           key_factors_not_addressed=gaps)
