@@ -10,6 +10,8 @@ Rows per backend:
 - median and 95th-percentile save latency with 20 writers, against a single writer's median /
   95th percentile measured the same way on the same backend in the same run (target ≤ 20×:
   no worse than every save queueing behind one save of each other writer);
+- SQLite only: the 20-writer p95 in milliseconds against the absolute target of 50 ms (issue 12;
+  the writer queue of `store.db` is what gets it there), baseline 1 ms so the ratio is the value;
 - lost writes: writers whose stored draft is not the last one they wrote (or whose save
   failed), over the number of writers; must be 0.
 
@@ -21,14 +23,16 @@ FULL), skipped with a note if the PostgreSQL server programs are not installed.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-WRITERS = 20
-SAVES = 200
+WRITERS = int(os.environ.get("RSO_BENCH_WRITERS", "20"))
+SAVES = int(os.environ.get("RSO_BENCH_SAVES", "200"))  # fewer for a quick run on a busy machine
+SQLITE_P95_MS = 50.0
 KEY = "arms:autosave"
 
 
@@ -97,7 +101,11 @@ def _rows(backend: str, url_for: Any, note: str) -> list[dict[str, Any]]:
               f"failed saves {len(many['failed'])}"
               f"{' (' + '; '.join(sorted(set(many['failed']))) + ')' if many['failed'] else ''}"
               f"; single writer {single['saves']} saves; {note}")
-    return [
+    absolute = [dict(
+        name=f"autosave p95 latency, {WRITERS} writers, ms against {SQLITE_P95_MS:.0f} ms "
+             f"({backend})", value=many["p95"] * ms, baseline=1.0, unit="ms",
+        target=SQLITE_P95_MS, note=detail)] if backend == "SQLite" else []
+    return [*absolute,
         dict(name=f"autosave median latency, {WRITERS} writers vs 1 ({backend})",
              value=many["median"] * ms, baseline=single["median"] * ms, unit="ms",
              target=float(WRITERS), note=detail),

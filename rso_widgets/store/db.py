@@ -2,17 +2,23 @@
 
 SQLite is opened owner-only (directory 0o700, file 0o600), in WAL mode with foreign keys on and
 `synchronous=FULL`. Write transactions start with `BEGIN IMMEDIATE` so that two processes never
-interleave a read-then-write. Schema changes are Alembic revisions shipped in `migrations/`;
+interleave a read-then-write; before it, a writer queues on an OS lock beside the database
+(`<file>-writers.lock`, `fcntl.flock`), so concurrent writers wake in turn when the lock is
+released instead of sleeping in SQLite's busy-handler backoff (the autosave tail, issue 12).
+The kernel drops the lock when its holder dies, so a killed writer never blocks the others.
+Schema changes are Alembic revisions shipped in `migrations/`;
 an existing database is backed up before an upgrade (SQLite: a file copy; PostgreSQL: pg_dump).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import logging
 import os
 import sqlite3
 import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +97,8 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
             os.chmod(path, 0o600)
         except PermissionError:
             log.warning("cannot make %s owner-only (not its owner)", path)
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S,
+                                              "factory": WriterQueueConnection})
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
@@ -110,7 +117,89 @@ def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, record: Any) -> None:
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
-    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('rso_begin', 'DEFERRED')}")
+    mode = conn.get_execution_options().get("rso_begin", "DEFERRED")
+    raw = conn.connection.dbapi_connection
+    queued = mode == "IMMEDIATE" and isinstance(raw, WriterQueueConnection)
+    if queued:
+        raw.queue_for_write()
+    try:
+        conn.exec_driver_sql(f"BEGIN {mode}")
+    except BaseException:
+        if queued:
+            raw.leave_queue()
+        raise
+
+
+class WriterQueueConnection(sqlite3.Connection):
+    """A SQLite connection whose write transactions first queue on `<database>-writers.lock`.
+
+    The lock is taken before `BEGIN IMMEDIATE` and released after COMMIT or ROLLBACK (or when the
+    connection closes; the kernel releases it if the process dies). Waiting is bounded by the
+    busy timeout: after it, the writer goes on to `BEGIN IMMEDIATE` and SQLite decides."""
+
+    def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(database, *args, **kwargs)
+        name = os.fsdecode(database)
+        file = name.removeprefix("file:").split("?", 1)[0] if kwargs.get("uri") else name
+        self._lock_path = None if file in ("", ":memory:") else f"{file}-writers.lock"
+        self._lock_fd: int | None = None
+        self._held = False
+
+    def queue_for_write(self, timeout: float = BUSY_TIMEOUT_S) -> None:
+        """Block until this connection is the only writer queued on the lock (or `timeout`)."""
+        if self._lock_path is None or self._held or os.environ.get("RSO_NO_QUEUE"):
+            return
+        if self._lock_fd is None:
+            try:
+                self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+                                        0o600)
+            except OSError as exc:  # e.g. a read-only folder: SQLite's own locking still holds
+                log.warning("no writer queue (%s): %s", self._lock_path, exc.strerror)
+                self._lock_path = None
+                return
+        if os.environ.get("RSO_QUEUE_BLOCK"):
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            self._held = True
+            return
+        deadline, pause = time.monotonic() + timeout, 0.0002
+        while True:
+            try:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self._held = True
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    log.warning("writer queue %s busy for %s s; going on to SQLite's own "
+                                "locking", self._lock_path, timeout)
+                    return
+                time.sleep(pause)  # short: a waiter takes the lock within ~1 ms of its release
+                pause = min(pause * 2, 0.001)
+
+    def leave_queue(self) -> None:
+        if self._held and self._lock_fd is not None:
+            self._held = False
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.leave_queue()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.leave_queue()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._held = False
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)  # closing the descriptor releases the lock
+                self._lock_fd = None
 
 
 # --- schema versions -------------------------------------------------------------------------
