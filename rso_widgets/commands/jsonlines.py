@@ -88,9 +88,10 @@ def parse(text: str) -> Any:
     """One JSON value, or LineError naming what is wrong with the line and how to fix it.
 
     Fast path: the C decoder with the number checks but no per-object hook, accepted when the
-    value is an object whose keys number exactly the `":` pairs in the text (every key written
-    is followed by `":`, so a duplicate key anywhere, or any nested object, makes the count
-    differ). Anything else is decoded again with the duplicate-key check on every object."""
+    value is an object whose keys number exactly the `":` pairs in the text and no quote is
+    followed by white space (so every key written is followed by `":`: a duplicate key anywhere,
+    or any nested object, makes the count differ). Anything else is decoded again with the
+    duplicate-key check on every object."""
     if text.count("[") + text.count("{") > MAX_DEPTH and depth(text) > MAX_DEPTH:
         raise LineError(f"the JSON is nested more than {MAX_DEPTH} levels deep; a case needs "
                         "at most 5 (case → occasions → offences)")
@@ -98,7 +99,8 @@ def parse(text: str) -> Any:
         value = _FAST.decode(text)
     except (ValueError, RecursionError):  # decoded again below, for the message
         value = None
-    if type(value) is dict and text.count('":') == len(value):
+    if (type(value) is dict and text.count('":') == len(value) and '" ' not in text
+            and '"\t' not in text and '"\r' not in text):  # no space between key and colon
         return value
     return _checked(text)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pyarrow as pa
@@ -89,6 +90,9 @@ def plain_problems(cases: list[dict[str, Any]], top: int) -> set[int]:
         want = _KINDS[k]
         if not kinds <= want:
             bad.update(i for i, v in enumerate(col) if type(v) not in want)
+        if str in kinds:  # Arrow cannot hold a lone surrogate (JSON "\ud800"): the engine can
+            bad.update(i for i, v in enumerate(col) if type(v) is str and not v.isascii()
+                       and _SURROGATE.search(v))
         if int in kinds:
             ints = [v if type(v) is int else 0 for v in col]
             hi = top if k in COUNT_FIELDS else _LIMIT - 1
@@ -217,6 +221,7 @@ _FACTS = ", ".join(f'"{k}": %s' for k in FACT_ORDER)
 
 
 _NONE = type(None)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _KINDS = {**{k: {int, _NONE} for k in INT_FIELDS}, **{k: {bool, _NONE} for k in BOOL_FIELDS},
           "sex": {str, _NONE}}
 _TYPES = {**dict.fromkeys(INT_FIELDS, pa.int64()), **dict.fromkeys(BOOL_FIELDS, pa.bool_()),
