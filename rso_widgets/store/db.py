@@ -18,7 +18,7 @@ import logging
 import os
 import sqlite3
 import stat
-import time
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -133,8 +133,10 @@ def _sqlite_on_begin(conn: Connection) -> None:
 class WriterQueueConnection(sqlite3.Connection):
     """A SQLite connection whose write transactions first queue on `<database>-writers.lock`.
 
-    The lock is taken before `BEGIN IMMEDIATE` and released after COMMIT or ROLLBACK (or when the
-    connection closes; the kernel releases it if the process dies). Waiting is bounded by the
+    The lock (`flock`, exclusive) is taken before `BEGIN IMMEDIATE` and released after COMMIT
+    or ROLLBACK, or when the connection closes; the kernel releases it if the process dies, so a
+    killed writer never blocks the others. A busy lock is waited for in the kernel (woken the
+    moment it is released, no polling), on a helper thread so that the wait is bounded by the
     busy timeout: after it, the writer goes on to `BEGIN IMMEDIATE` and SQLite decides."""
 
     def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
@@ -142,43 +144,43 @@ class WriterQueueConnection(sqlite3.Connection):
         name = os.fsdecode(database)
         file = name.removeprefix("file:").split("?", 1)[0] if kwargs.get("uri") else name
         self._lock_path = None if file in ("", ":memory:") else f"{file}-writers.lock"
-        self._lock_fd: int | None = None
-        self._held = False
+        self._lock_fd: int | None = None  # this connection's descriptor of the lock file
+        self._held_fd: int | None = None  # the descriptor holding the lock, while queued
+
+    def _open_lock(self) -> int | None:
+        if self._lock_path is None:
+            return None
+        try:
+            return os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as exc:  # e.g. a read-only folder: SQLite's own locking still holds
+            log.warning("no writer queue (%s): %s", self._lock_path, exc.strerror)
+            self._lock_path = None
+            return None
 
     def queue_for_write(self, timeout: float = BUSY_TIMEOUT_S) -> None:
-        """Block until this connection is the only writer queued on the lock (or `timeout`)."""
-        if self._lock_path is None or self._held or os.environ.get("RSO_NO_QUEUE"):
+        """Return once this connection holds the writer lock (or after `timeout` without it)."""
+        if self._held_fd is not None:
             return
         if self._lock_fd is None:
-            try:
-                self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
-                                        0o600)
-            except OSError as exc:  # e.g. a read-only folder: SQLite's own locking still holds
-                log.warning("no writer queue (%s): %s", self._lock_path, exc.strerror)
-                self._lock_path = None
+            self._lock_fd = self._open_lock()
+            if self._lock_fd is None:
                 return
-        if os.environ.get("RSO_QUEUE_BLOCK"):
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
-            self._held = True
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self._held_fd = self._lock_fd
             return
-        deadline, pause = time.monotonic() + timeout, 0.0002
-        while True:
-            try:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                self._held = True
-                return
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    log.warning("writer queue %s busy for %s s; going on to SQLite's own "
-                                "locking", self._lock_path, timeout)
-                    return
-                time.sleep(pause)  # short: a waiter takes the lock within ~1 ms of its release
-                pause = min(pause * 2, 0.001)
+        except BlockingIOError:
+            pass
+        self._held_fd = _wait_for_lock(self._lock_path, timeout)
 
     def leave_queue(self) -> None:
-        if self._held and self._lock_fd is not None:
-            self._held = False
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        fd, self._held_fd = self._held_fd, None
+        if fd is None:
+            return
+        if fd == self._lock_fd:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        else:
+            os.close(fd)  # a waiter's own descriptor: closing it releases the lock
 
     def commit(self) -> None:
         try:
@@ -196,10 +198,38 @@ class WriterQueueConnection(sqlite3.Connection):
         try:
             super().close()
         finally:
-            self._held = False
+            self.leave_queue()
             if self._lock_fd is not None:
-                os.close(self._lock_fd)  # closing the descriptor releases the lock
+                os.close(self._lock_fd)
                 self._lock_fd = None
+
+
+def _wait_for_lock(path: str | None, timeout: float) -> int | None:
+    """A new descriptor holding the exclusive lock on `path`, or None after `timeout`."""
+    if path is None:
+        return None
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+    except OSError:
+        return None
+    got, guard, state = threading.Event(), threading.Lock(), {"abandoned": False}
+
+    def wait() -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # blocks in the kernel until the lock is free
+        with guard:
+            if state["abandoned"]:
+                os.close(fd)  # nobody is waiting any more: release at once
+            else:
+                got.set()
+
+    threading.Thread(target=wait, name="rso-writer-queue", daemon=True).start()
+    got.wait(timeout)
+    with guard:
+        if got.is_set():
+            return fd
+        state["abandoned"] = True
+    log.warning("writer queue %s busy for %s s; going on to SQLite's own locking", path, timeout)
+    return None
 
 
 # --- schema versions -------------------------------------------------------------------------
