@@ -25,6 +25,9 @@ class Settings(BaseSettings):
                            description="where drafts, practice attempts and the database live")
     database_url: str | None = Field(default=None,
                                      description="SQLAlchemy URL; default SQLite in data_dir")
+    sqlite_writer_queue: bool = Field(
+        default=True, description="SQLite writers queue on an OS lock beside the database "
+        "(store/db.py); turn off only where flock does not work, e.g. a network filesystem")
     rm2000_ruleset: Path | None = Field(default=None,
                                         description="RM2000 ruleset YAML; default: shipped edition")
     arms_catalogue: Path | None = Field(default=None,

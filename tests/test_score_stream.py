@@ -239,3 +239,29 @@ def test_duplicate_keys_are_found_however_the_object_is_written(pairs, spaces):
             jsonlines.parse(text)
     else:
         assert jsonlines.parse(text) == dict(pairs)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(lines=st.lists(st.one_of(a_line.filter(lambda x: x is not TOO_LONG),
+                                st.sampled_from([b"", b"   ", b"\r", b"\xef\xbb\xbf"])),
+                      min_size=1, max_size=15))
+def test_the_command_answers_every_non_blank_line_once(lines, monkeypatch, capsys):
+    import sys
+
+    from rso_widgets.cli import main
+
+    lines = [x.replace(b"\n", b" ") for x in lines]
+    data = b"\n".join(lines) + b"\n"
+    stdout = io.BytesIO()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(stdout, encoding="utf-8"))
+    status = main(["score", "rm2000"])
+    sys.stdout.flush()
+    out = stdout.getvalue().decode("utf-8").splitlines()
+    answered = [x for x in data.split(b"\n")[:-1]
+                if x.removeprefix(b"\xef\xbb\xbf").strip(b" \t\r\n\f\v")]
+    assert len(out) == len(answered)
+    objs = [json.loads(x) for x in out]
+    assert status == (1 if any("errors" in o for o in objs) else 0)
+    assert "Traceback" not in capsys.readouterr().err

@@ -97,8 +97,8 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
             os.chmod(path, 0o600)
         except PermissionError:
             log.warning("cannot make %s owner-only (not its owner)", path)
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S,
-                                              "factory": WriterQueueConnection})
+    queue = {"factory": WriterQueueConnection} if get_settings().sqlite_writer_queue else {}
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, **queue})
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
