@@ -14,7 +14,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 MAX_ID = 2**62  # ids and version numbers: far above any real store, inside a 64-bit integer
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
@@ -161,7 +161,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except Exception as exc:  # the last guard: one line, the traceback only on request
+        if type(exc).__name__ == "ValidationError" and getattr(exc, "title", "") == "Settings":
+            return _bad_setting(args.command, exc)
         return _unexpected(args.command, exc)
+
+
+def _bad_setting(command: str, exc: Any) -> int:
+    """A setting from the environment that is out of range: name the variable and the rule."""
+    err = exc.errors()[0]
+    name = "RSO_" + "_".join(str(p) for p in err["loc"]).upper()
+    print(f"rso-workbook {command}: setting {name}={str(err.get('input'))[:40]!r} is not "
+          f"valid ({err['msg']}) — fix: correct or unset {name}", file=sys.stderr)
+    return 2
 
 
 def _unexpected(command: str, exc: Exception) -> int:

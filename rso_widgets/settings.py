@@ -49,7 +49,7 @@ class Settings(BaseSettings):
         default=None, description="serve: keep kernels ready for the entry notebooks "
         "(default: as rso_widgets/serving/voila.json says; off saves their memory)")
     user: str | None = Field(default=None, description="explicit user identity for the audit log")
-    retention_days: int = Field(default=365, ge=1,
+    retention_days: int = Field(default=365, ge=1, le=36_500,
                                 description="`rso-workbook retention`: records idle this long")
     observation_scale: Path | None = Field(
         default=None, description="observation-of-practice scale YAML; default: shipped")

@@ -194,3 +194,23 @@ def test_inert_is_the_exports_rule(values):
     clean = [None if v is None else v.encode("utf-8", "replace").decode() for v in values]
     table = inert(pa.table({"x": pa.array(clean, pa.string())}))
     assert table.column("x").to_pylist() == [neutralise(v) for v in clean]
+
+
+@pytest.mark.parametrize(("variable", "value", "argv"), [
+    ("RSO_RETENTION_DAYS", "99999999999", ["retention"]),
+    ("RSO_PORT", "99999", ["serve"]),
+    ("RSO_RETENTION_DAYS", "many", ["audit-log", "verify"]),
+])
+def test_a_bad_setting_is_named_in_one_line(variable, value, argv, monkeypatch, capsys):
+    from rso_widgets.settings import get_settings
+
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    try:
+        status, _, err = run_main(argv, capsys)
+    finally:
+        monkeypatch.delenv(variable)
+        get_settings.cache_clear()
+    assert status == 2
+    [line] = err.strip().splitlines()
+    assert f"setting {variable}=" in line and f"fix: correct or unset {variable}" in line
