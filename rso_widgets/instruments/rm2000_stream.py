@@ -21,8 +21,11 @@ tests/test_score_stream.py checks this with hypothesis on random valid and inval
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import operator
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pyarrow as pa
@@ -128,6 +131,11 @@ class BatchScorer:
         self.s_tails: dict[tuple, tuple[str, str, str]] = {}
         self.v_tails: dict[tuple, tuple[str, str, str]] = {}
         self.c_parts: dict[tuple[str, str], tuple[str, str]] = {}
+        # per scale: the items' facts → (items JSON, working lines JSON, points)
+        self.blocks: list[dict[tuple, tuple[str, str, tuple]]] = [{}, {}]
+        self.s_values, self.v_values = _getter(self.s_ids), _getter(self.v_ids)
+        self.factors = _getter(self.factor_ids)
+        self.ints, self.bools = _getter(FACT_ORDER[:5]), _getter(FACT_ORDER[5:])
         self.interp = _dump(rs.interpretation)
         self.ref = _dump(rs.ref)
         self.head = f'{{"applicable": true, "reason": null, "ruleset": {self.ref}, "scored_at": '
@@ -138,8 +146,8 @@ class BatchScorer:
         """Take the fragments of one real scored answer."""
         if len(self.s_tails) > _CACHE_MAX:
             self.s_tails.clear()
-            for scale in self.items:
-                for d in scale:
+            for scale in (*self.items, *self.blocks):
+                for d in scale if isinstance(scale, list) else [scale]:
                     d.clear()
         work = out["working"]
         s, v, n_s, n_v = out["s"], out["v"], self.n_s, self.n_v
@@ -149,34 +157,43 @@ class BatchScorer:
                 self.items[k][j][item["fact"]] = (_dump(item), _dump(work[first + j]),
                                                   item["points"])
                 points[k].append(item["points"])
-        s_key = (*points[0], *(f["present"] for f in s["factors"]))
+        s_key = (tuple(points[0]), tuple(f["present"] for f in s["factors"]))
         self.s_tails[s_key] = (_rest(s), ", ".join(map(_dump, work[n_s:n_s + 3])),
                                s["category"])
         self.v_tails[tuple(points[1])] = (_rest(v), _dump(work[n_s + 3 + n_v]), v["category"])
         self.c_parts[s["category"], v["category"]] = (_dump(out["c"]), _dump(work[-1]))
 
+    def _block(self, k: int, values: tuple) -> tuple[str, str, tuple] | None:
+        """A scale's items as JSON, their working lines, and their points, for these facts."""
+        try:
+            parts = [self.items[k][j][v] for j, v in enumerate(values)]
+        except KeyError:
+            return None
+        block = (", ".join(p[0] for p in parts), ", ".join(p[1] for p in parts),
+                 tuple(p[2] for p in parts))
+        self.blocks[k][values] = block
+        return block
+
     def _render(self, f: dict[str, Any], when: str) -> str | None:
         """The scored answer from fragments, or None if one is not known yet."""
         try:
-            s_parts = [self.items[0][j][f[k]] for j, k in enumerate(self.s_ids)]
-            v_parts = [self.items[1][j][f[k]] for j, k in enumerate(self.v_ids)]
-            s_rest, s_work, s_cat = self.s_tails[
-                (*(p[2] for p in s_parts), *(f[k] for k in self.factor_ids))]
-            v_rest, v_work, v_cat = self.v_tails[tuple(p[2] for p in v_parts)]
-            c, c_work = self.c_parts[s_cat, v_cat]
+            sv, vv = self.s_values(f), self.v_values(f)
         except KeyError:
             return None
-        b = _BOOL_JSON
-        facts = _FACTS % (f["age_at_assessment"], f["age_at_commencement"],
-                          f["sexual_appearances"], f["criminal_appearances"],
-                          f["violent_appearances"], b[f["burglary"]], b[f["male_victim"]],
-                          b[f["stranger_victim"]], b[f["non_contact"]], b[f["single"]])
+        s_block = self.blocks[0].get(sv) or self._block(0, sv)
+        v_block = self.blocks[1].get(vv) or self._block(1, vv)
+        if s_block is None or v_block is None:
+            return None
+        s_tail = self.s_tails.get((s_block[2], self.factors(f)))
+        v_tail = self.v_tails.get(v_block[2])
+        if s_tail is None or v_tail is None or (s_tail[2], v_tail[2]) not in self.c_parts:
+            return None
+        c, c_work = self.c_parts[s_tail[2], v_tail[2]]
+        facts = _INTS % self.ints(f) + _BOOLS[self.bools(f)]
         return (f'{self.head}{when}, "facts": {{{facts}}}, "derivation": null, "s": {{"items": ['
-                f'{", ".join([p[0] for p in s_parts])}], {s_rest}}}, "v": {{"items": ['
-                f'{", ".join([p[0] for p in v_parts])}], {v_rest}}}, "c": {c}, '
-                f'"interpretation": {self.interp}, "working": ['
-                f'{", ".join([p[1] for p in s_parts])}, {s_work}, '
-                f'{", ".join([p[1] for p in v_parts])}, {v_work}, {c_work}]}}')
+                f'{s_block[0]}], {s_tail[0]}}}, "v": {{"items": [{v_block[0]}], {v_tail[0]}}}, '
+                f'"c": {c}, "interpretation": {self.interp}, "working": [{s_block[1]}, '
+                f'{s_tail[1]}, {v_block[1]}, {v_tail[1]}, {c_work}]}}')
 
     def _not_applicable(self, reason: str, when: str) -> str:
         r = _dump(reason)
@@ -216,8 +233,16 @@ class BatchScorer:
         return out  # type: ignore[return-value]
 
 
-_BOOL_JSON = {True: "true", False: "false"}
-_FACTS = ", ".join(f'"{k}": %s' for k in FACT_ORDER)
+_INTS = "".join(f'"{k}": %d, ' for k in FACT_ORDER[:5])
+_BOOLS = {flags: ", ".join(f'"{k}": {"true" if b else "false"}' for k, b in zip(
+    FACT_ORDER[5:], flags, strict=True)) for flags in itertools.product((False, True), repeat=5)}
+
+
+def _getter(keys: Any) -> Callable[[dict[str, Any]], tuple]:
+    """A function giving the values of `keys` as a tuple (even for one key)."""
+    keys = tuple(keys)
+    get = operator.itemgetter(*keys)
+    return get if len(keys) > 1 else (lambda d: (get(d),))
 
 
 _NONE = type(None)
