@@ -8,8 +8,10 @@ both; peak memory is the child's maximum resident set (`wait4`).
 
 Rows:
 - score wall time against the audit of the same cases (target ≤ 10×; before streaming: ~140×);
-- score peak RSS against the peak RSS of score on 1,000 lines (target ≤ 1.5×: memory does not
-  grow with the input, it is bounded by the batch size).
+- score peak RSS against the peak RSS of score on the first 50,000 lines (or half of N, if
+  smaller; target ≤ 1.3×: memory does not grow with the input, it is bounded by the batch size
+  and the fragment caches, which fill within the first few batches). The absolute figure is
+  mostly pyarrow, pandas and numpy, which the vectorised scorer imports (~110 MB).
 
 N is 1,000,000 (RSO_BENCH_SCORE_ROWS for a quicker run on a busy machine; the files are cached
 in benchmarks/results/data/).
@@ -105,9 +107,9 @@ def timed(args: list[str], stdin: Path | None = None) -> tuple[float, float]:
 def run() -> list[dict]:
     csv_path, jsonl = make_files(ROWS)
     with tempfile.TemporaryDirectory() as tmp:
-        small = Path(tmp) / "small.jsonl"
+        small, head = Path(tmp) / "small.jsonl", min(50_000, ROWS // 2)
         with open(jsonl, encoding="utf-8") as f:
-            small.write_text("".join(next(f) for _ in range(min(1000, ROWS))), encoding="utf-8")
+            small.write_text("".join(next(f) for _ in range(head)), encoding="utf-8")
         audit_s, audit_mb = timed(["audit", "rm2000", str(csv_path), "-o",
                                    str(Path(tmp) / "out.csv"), "--no-progress"])
         score_s, score_mb = timed(["score", "rm2000"], jsonl)
@@ -118,8 +120,8 @@ def run() -> list[dict]:
     return [
         {"name": f"score rm2000 {ROWS:,} JSON lines vs audit of the same cases",
          "value": score_s, "baseline": audit_s, "unit": "s", "target": 10.0, "note": note},
-        {"name": f"score rm2000 peak RSS, {ROWS:,} lines vs 1,000 lines", "value": score_mb,
-         "baseline": small_mb, "unit": "MB", "target": 1.5, "note": note},
+        {"name": f"score rm2000 peak RSS, {ROWS:,} lines vs {head:,} lines", "value": score_mb,
+         "baseline": small_mb, "unit": "MB", "target": 1.3, "note": note},
     ]
 
 

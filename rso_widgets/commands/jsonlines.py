@@ -82,6 +82,7 @@ def depth(text: str) -> int:
 
 
 _FAST = json.JSONDecoder(parse_constant=_constant, parse_int=_int, parse_float=_float)
+_SCAN = _FAST.scan_once
 
 
 def parse(text: str) -> Any:
@@ -95,9 +96,11 @@ def parse(text: str) -> Any:
     if text.count("[") + text.count("{") > MAX_DEPTH and depth(text) > MAX_DEPTH:
         raise LineError(f"the JSON is nested more than {MAX_DEPTH} levels deep; a case needs "
                         "at most 5 (case → occasions → offences)")
-    try:
-        value = _FAST.decode(text)
-    except (ValueError, RecursionError):  # decoded again below, for the message
+    try:  # the C scanner itself, as json.loads calls it, without its Python wrappers
+        value, end = _SCAN(text, 0)
+        if end != len(text) and not text[end:].isspace():
+            value = None
+    except (ValueError, RecursionError, StopIteration):  # decoded again below, for the message
         value = None
     if (type(value) is dict and text.count('":') == len(value) and '" ' not in text
             and '"\t' not in text and '"\r' not in text):  # no space between key and colon
