@@ -129,3 +129,38 @@ def test_concurrent_autosaves_lose_nothing(tmp_path):
     for w in range(6):
         with open_store(url, user=f"writer-{w}", create=False) as s:
             assert s.get_draft("form").data == {"w": w, "n": 14}
+
+
+def test_the_main_thread_waits_in_the_kernel_and_gives_up_at_the_timeout(store):
+    import signal
+
+    runner = signal.signal(signal.SIGALRM, signal.SIG_DFL)  # pytest-timeout's alarm, paused
+    left = signal.setitimer(signal.ITIMER_REAL, 0)
+    try:
+        assert db._can_time_flock()
+        _timed_waits(store)
+    finally:
+        signal.signal(signal.SIGALRM, runner)
+        if left[0]:
+            signal.setitimer(signal.ITIMER_REAL, *left)
+
+
+def _timed_waits(store) -> None:
+    import signal
+
+    path = lock_path(store)
+    holder, waiter = os.open(path, os.O_RDWR), os.open(path, os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        start = time.monotonic()
+        assert db._timed_flock(waiter, 0.3) is False
+        assert 0.25 < time.monotonic() - start < 5
+        assert signal.getsignal(signal.SIGALRM) == signal.SIG_DFL
+        threading.Timer(0.2, os.close, args=(holder,)).start()  # the holder lets go
+        start = time.monotonic()
+        assert db._timed_flock(waiter, 10) is True
+        assert time.monotonic() - start < 5
+        assert is_locked(path)
+    finally:
+        os.close(waiter)
+    assert not is_locked(path)

@@ -16,6 +16,7 @@ import datetime as dt
 import fcntl
 import logging
 import os
+import signal
 import sqlite3
 import stat
 import threading
@@ -136,8 +137,9 @@ class WriterQueueConnection(sqlite3.Connection):
     The lock (`flock`, exclusive) is taken before `BEGIN IMMEDIATE` and released after COMMIT
     or ROLLBACK, or when the connection closes; the kernel releases it if the process dies, so a
     killed writer never blocks the others. A busy lock is waited for in the kernel (woken the
-    moment it is released, no polling), on a helper thread so that the wait is bounded by the
-    busy timeout: after it, the writer goes on to `BEGIN IMMEDIATE` and SQLite decides."""
+    moment it is released, no polling), bounded by the busy timeout — by SIGALRM in the main
+    thread (where kernels and commands write), on a helper thread elsewhere; after the timeout
+    the writer goes on to `BEGIN IMMEDIATE` and SQLite decides."""
 
     def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(database, *args, **kwargs)
@@ -171,7 +173,11 @@ class WriterQueueConnection(sqlite3.Connection):
             return
         except BlockingIOError:
             pass
-        self._held_fd = _wait_for_lock(self._lock_path, timeout)
+        if _can_time_flock():
+            if _timed_flock(self._lock_fd, timeout):
+                self._held_fd = self._lock_fd
+        else:
+            self._held_fd = _wait_for_lock(self._lock_path, timeout)
 
     def leave_queue(self) -> None:
         fd, self._held_fd = self._held_fd, None
@@ -204,8 +210,49 @@ class WriterQueueConnection(sqlite3.Connection):
                 self._lock_fd = None
 
 
+class _QueueTimeout(Exception):
+    pass
+
+
+def _can_time_flock() -> bool:
+    """A blocking flock can be bounded with SIGALRM: main thread, and nobody else's alarm."""
+    return (threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGALRM) == signal.SIG_DFL
+            and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0))
+
+
+def _timed_flock(fd: int, timeout: float) -> bool:
+    """Wait in the kernel for the exclusive lock on `fd` (woken the moment it is free); False
+    after `timeout`. Main thread only: the alarm interrupts the wait."""
+    armed = True
+
+    def alarm(signum: int, frame: Any) -> None:
+        if armed:
+            raise _QueueTimeout
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        got = True
+    except _QueueTimeout:  # the alarm came during the wait, or just after it succeeded
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a no-op if already held
+            got = True
+        except BlockingIOError:
+            got = False
+    finally:
+        armed = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    if not got:
+        log.warning("writer queue busy for %s s; going on to SQLite's own locking", timeout)
+    return got
+
+
 def _wait_for_lock(path: str | None, timeout: float) -> int | None:
-    """A new descriptor holding the exclusive lock on `path`, or None after `timeout`."""
+    """A new descriptor holding the exclusive lock on `path`, or None after `timeout` (for a
+    thread other than the main one: the wait runs on a helper thread so it can be abandoned)."""
     if path is None:
         return None
     try:
