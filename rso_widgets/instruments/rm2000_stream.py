@@ -85,10 +85,18 @@ def is_plain(data: Any, top: int) -> bool:
 def plain_problems(cases: list[dict[str, Any]], top: int) -> set[int]:
     """Positions of the cases (dicts with only PLAIN keys) holding a value the vectorised
     scorer would read differently from `score()`: a wrong JSON type, an integer beyond 64
-    bits, or a count above the ceiling. Checked column by column."""
+    bits, or a count above the ceiling."""
+    return _column_problems(_columns(cases), top)
+
+
+def _columns(cases: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    return {k: [d.get(k) for d in cases] for k in PLAIN}
+
+
+def _column_problems(cols: dict[str, list[Any]], top: int) -> set[int]:
+    """As `plain_problems`, checked column by column (fast when every cell is right)."""
     bad: set[int] = set()
-    for k in PLAIN:
-        col = [d.get(k) for d in cases]
+    for k, col in cols.items():
         kinds = set(map(type, col))
         want = _KINDS[k]
         if not kinds <= want:
@@ -210,12 +218,15 @@ class BatchScorer:
         when = _dump(_WHEN.dump_python(dt.datetime.now(dt.UTC), mode="json"))
         out: list[str | None] = [None] * len(cases)
         plain = [i for i, (_, d) in enumerate(cases) if type(d) is dict and d.keys() <= PLAIN]
-        wrong = plain_problems([cases[i][1] for i in plain], self.top)
-        if wrong:
+        facts = [cases[i][1] for i in plain]
+        cols = _columns(facts)
+        wrong = _column_problems(cols, self.top)
+        if wrong:  # rare: those cases go to the engine
             plain = [i for j, i in enumerate(plain) if j not in wrong]
-        if plain:
             facts = [cases[i][1] for i in plain]
-            table = {k: pa.array([d.get(k) for d in facts], _TYPES[k]) for k in PLAIN}
+            cols = _columns(facts)
+        if plain:
+            table = {k: pa.array(col, _TYPES[k]) for k, col in cols.items()}
             t = score_table(table, self.rs)
             status = t.status.tolist()
             for j, i in enumerate(plain):
