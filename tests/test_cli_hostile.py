@@ -214,3 +214,17 @@ def test_a_bad_setting_is_named_in_one_line(variable, value, argv, monkeypatch, 
     assert status == 2
     [line] = err.strip().splitlines()
     assert f"setting {variable}=" in line and f"fix: correct or unset {variable}" in line
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.one_of(
+    st.binary(max_size=200),
+    st.text(alphabet=st.sampled_from(list("abc:-[]{}&*!|>'\"#\n 0123456789")), max_size=120)
+    .map(str.encode)))
+def test_fuzzed_case_files_never_give_a_traceback(content, tmp_path_factory, capsys):
+    path = tmp_path_factory.mktemp("case") / "case.yaml"
+    path.write_bytes(content)
+    status, out, err = run_main(["cases", "validate", str(path)], capsys)
+    assert status == 1 and "Traceback" not in err + out
+    assert "1 case file(s) checked: 0 valid" in out
