@@ -49,8 +49,10 @@ _CACHE_MAX = 200_000  # fragments kept; cleared when exceeded (memory stays boun
 
 
 def ceiling(rs: RM2000Ruleset) -> int:
-    """The most appearances a record may have (ruleset `validation.max_appearances`)."""
-    return int(getattr(rs.validation, "max_appearances", 300))
+    """The most appearances a record may have (ruleset `validation.max_appearances`; 300 where
+    the ruleset model predates it; None in the ruleset means no ceiling)."""
+    top = getattr(rs.validation, "max_appearances", 300)
+    return _LIMIT - 1 if top is None else int(top)
 
 
 def short(message: str) -> str:
