@@ -265,3 +265,20 @@ def test_the_command_answers_every_non_blank_line_once(lines, monkeypatch, capsy
     objs = [json.loads(x) for x in out]
     assert status == (1 if any("errors" in o for o in objs) else 0)
     assert "Traceback" not in capsys.readouterr().err
+
+
+@settings(max_examples=200, deadline=None)
+@given(obj=st.dictionaries(st.sampled_from(["a", "b", "c"]), st.one_of(
+    st.integers(-10**20, 10**20), st.booleans(), st.none(), st.text(max_size=5),
+    st.floats(allow_nan=False, allow_infinity=False), st.lists(st.integers(-10**20, 10**20),
+                                                              max_size=3))))
+def test_the_fast_decoder_agrees_with_the_checked_one(obj):
+    text = json.dumps(obj)
+
+    def outcome(fn):
+        try:
+            return ("value", fn(text))
+        except LineError as exc:
+            return ("error", str(exc))
+
+    assert outcome(jsonlines.parse) == outcome(jsonlines._checked)

@@ -81,14 +81,30 @@ def depth(text: str) -> int:
     return top
 
 
-_FAST = json.JSONDecoder(parse_constant=_constant, parse_int=_int, parse_float=_float)
+# Fast path: NaN/Infinity and floats still go through their hooks (called only when present);
+# integers are parsed in C and their size checked afterwards (`_numbers_fit`).
+_FAST = json.JSONDecoder(parse_constant=_constant, parse_float=_float)
 _SCAN = _FAST.scan_once
+_BIG = 10**MAX_INT_DIGITS
+
+
+def _numbers_fit(values: Any) -> bool:
+    """True if no value is an integer of more than MAX_INT_DIGITS digits, a float or a list
+    (floats and lists are left to the checked decoder)."""
+    for v in values:
+        t = type(v)
+        if t is int:
+            if not -_BIG < v < _BIG:
+                return False
+        elif t is float or t is list:
+            return False
+    return True
 
 
 def parse(text: str) -> Any:
     """One JSON value, or LineError naming what is wrong with the line and how to fix it.
 
-    Fast path: the C decoder with the number checks but no per-object hook, accepted when the
+    Fast path: the C decoder without the per-object and per-integer hooks, accepted when the
     value is an object whose keys number exactly the `":` pairs in the text and no quote is
     followed by white space (so every key written is followed by `":`: a duplicate key anywhere,
     or any nested object, makes the count differ). Anything else is decoded again with the
@@ -103,7 +119,8 @@ def parse(text: str) -> Any:
     except (ValueError, RecursionError, StopIteration):  # decoded again below, for the message
         value = None
     if (type(value) is dict and text.count('":') == len(value) and '" ' not in text
-            and '"\t' not in text and '"\r' not in text):  # no space between key and colon
+            and '"\t' not in text and '"\r' not in text  # no space between key and colon
+            and _numbers_fit(value.values())):
         return value
     return _checked(text)
 
