@@ -202,6 +202,7 @@ def test_a_huge_message_is_cut_short():
 
 def test_parse_refuses_what_json_loads_lets_through():
     for text in ('{"a": 1, "a": 2}', '{"x": {"a": 1, "a": 2}}', "NaN", '{"n": 1e400}',
+                 '{"a": 1}\u00a0', '{"a": 1} x',
                  '{"a" :1, "a":2, "b" :"q\\":"}'):
         with pytest.raises(LineError):
             jsonlines.parse(text)

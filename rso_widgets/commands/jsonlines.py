@@ -114,7 +114,7 @@ def parse(text: str) -> Any:
                         "at most 5 (case → occasions → offences)")
     try:  # the C scanner itself, as json.loads calls it, without its Python wrappers
         value, end = _SCAN(text, 0)
-        if end != len(text) and not text[end:].isspace():
+        if end != len(text) and text[end:].strip(" \t\r\n"):  # JSON's white space only
             value = None
     except (ValueError, RecursionError, StopIteration):  # decoded again below, for the message
         value = None
