@@ -272,9 +272,11 @@ def test_the_command_answers_every_non_blank_line_once(lines, monkeypatch, capsy
 @given(obj=st.dictionaries(st.sampled_from(["a", "b", "c"]), st.one_of(
     st.integers(-10**20, 10**20), st.booleans(), st.none(), st.text(max_size=5),
     st.floats(allow_nan=False, allow_infinity=False), st.lists(st.integers(-10**20, 10**20),
-                                                              max_size=3))))
-def test_the_fast_decoder_agrees_with_the_checked_one(obj):
-    text = json.dumps(obj)
+                                                              max_size=3))),
+       around=st.tuples(*[st.sampled_from(["", " ", "\t", "\r", "\u00a0", "\u2028"])] * 2),
+       separators=st.sampled_from([(", ", ": "), (",", ":"), (" , ", " : ")]))
+def test_the_fast_decoder_agrees_with_the_checked_one(obj, around, separators):
+    text = around[0] + json.dumps(obj, separators=separators) + around[1]
 
     def outcome(fn):
         try:
