@@ -169,9 +169,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except Exception as exc:  # the last guard: one line, the traceback only on request
+        name = args.command if isinstance(args.command, str) else args.module
         if type(exc).__name__ == "ValidationError" and getattr(exc, "title", "") == "Settings":
-            return _bad_setting(args.command, exc)
-        return _unexpected(args.command, exc)
+            return _bad_setting(name, exc)
+        return _unexpected(name, exc)
 
 
 def _bad_setting(command: str, exc: Any) -> int:
