@@ -8,28 +8,22 @@ Each finding is `(field path, message, fix)`; the loader adds the file name.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from ..freetext import IDENTIFIER_PATTERNS
 from ..instruments.record import Derivation, derive_counts
 from ..instruments.rm2000 import RM2000Result, RM2000ValidationError, score
 from ..instruments.rm2000 import _years_between as years_between
 from ..instruments.ruleset import RM2000Ruleset
 from .arms_key import check_arms_key
+from .names import name_problem
 from .schema import RATIONALE_ITEMS, HistoryOffence, TrainingCase
 
 Finding = tuple[str, str, str]
 
 MIN_AGE_OF_RESPONSIBILITY = 10
 MIN_AGE_OF_RELATIONSHIP = 16
-IDENTIFIER_PATTERNS = {
-    "a police national computer number": re.compile(r"\b\d{2,4}/\d{5,7}[A-Z]\b"),
-    "a national insurance number": re.compile(r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b"),
-    "a postcode": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b"),
-    "a telephone number": re.compile(r"\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b"),
-    "an email address": re.compile(r"\b\S+@\S+\.[A-Za-z]{2,}\b"),
-}
 ENGINE_FIELD_PATHS = {"sex": "person.sex", "date_of_birth": "person.date_of_birth",
                       "assessment_date": "assessment_date", "age_at_assessment": "person.age",
                       "age_at_commencement": "key.facts.commencement_date"}
@@ -120,6 +114,11 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
 
 def _content(case: TrainingCase) -> list[Finding]:
     out: list[Finding] = []
+    clash = name_problem(case.person.name)
+    if clash:
+        out.append(("person.name", clash, "invent a surname from place-name parts (e.g. a first "
+                    "element + -thorpe, -combe, -wick, -stow, -hurst, -ley or -by) and check the "
+                    "full name against real people (training_cases/README.md, Names)"))
     if "fictional" not in case.documents.summary.lower():
         out.append(("documents.summary", "does not say that the case is fictional",
                     "add a line such as 'This case is fictional: any resemblance to a real "

@@ -246,12 +246,39 @@ class KeyEvidence(_Strict):
     document: EvidenceDocument
 
 
+class KeyFollowUp(_Strict):
+    """For an `insufficient_information` rating: what to find out, from whom, by when (`due` on
+    or after the case's assessment date)."""
+
+    what: Annotated[StrictStr, Field(min_length=10)]
+    source: Text
+    due: CaseDate
+
+
+class KeyAlternative(_Strict):
+    """Another rating a careful assessor could defend for this factor, and why."""
+
+    rating: Text
+    reason: LongText
+
+
 class KeyRating(_Strict):
-    """The key's rating of one factor, its evidence and the reasoning, written for a learner."""
+    """The key's rating of one factor, its evidence and the reasoning, written for a learner;
+    `follow_up` (required for insufficient information) and `acceptable` (defensible
+    alternatives, each with its reason)."""
 
     rating: Text
     evidence: list[KeyEvidence] = []
     rationale: LongText
+    follow_up: KeyFollowUp | None = None
+    acceptable: list[KeyAlternative] = []
+
+    def acceptable_ratings(self) -> list[str]:
+        return [a.rating for a in self.acceptable]
+
+    def reason_for(self, rating: str | None) -> str | None:
+        """The key's reason for accepting `rating` as a defensible alternative (None if not)."""
+        return next((a.reason for a in self.acceptable if a.rating == rating), None)
 
 
 class KeyFormulation(_Strict):
@@ -297,6 +324,13 @@ class PlanKey(RiskManagementPlan):
         return RiskManagementPlan.model_validate(self.model_dump(exclude={"judgements"}))
 
 
+class LegalSource(_Strict):
+    """Where a point of law (or a check made on the case, such as a name screen) comes from."""
+
+    point: Text  # what the case relies on, e.g. "a youth rehabilitation order does not notify"
+    source: Text  # the source named, e.g. "Sexual Offences Act 2003, Sch. 3 para 18"
+
+
 class TrainingCase(_Strict):
     """One fictional training case (schema version 1)."""
 
@@ -313,6 +347,7 @@ class TrainingCase(_Strict):
     key: Key
     arms_key: ArmsKey | None = None
     plan_key: PlanKey | None = None
+    legal_sources: list[LegalSource] = Field(default_factory=list)
 
     def key_facts(self) -> RM2000Facts:
         """The key's facts in the engine's shape, with sex and dates taken from the case."""
