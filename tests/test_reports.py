@@ -185,7 +185,7 @@ def test_html_report_has_every_section_and_the_marking(url):
     for expected in ["Fictional Person A", "fictional person", "Version 2 (the latest version)",
                      "Author alice", "Reason for change New intelligence",
                      "Signed by alice", "Countersigned by bob", "Sign-off state Countersigned",
-                     "rm2000-ew-training@1.0.0", "/S (sexual reconviction)",
+                     "rm2000-ew-training@2.0.0", "/S (sexual reconviction)",
                      "Working, line by line", CAT.ref, "Observation R1", "the person",
                      "1 October 2026", "How the factors combined in past offending",
                      "Isolation and alcohol came before the offences.",
@@ -325,7 +325,7 @@ def test_pdf_marks_every_page_numbers_pages_and_shows_hostile_text_literally(url
     assert "END-OF-LONG-TEXT" in text  # a table cell longer than a page is split, not lost
     assert "word1499" in text and "Observation P4" in text
     assert "".join(text.split()).count(UNBROKEN) >= 1  # long words wrap, never lost
-    for expected in ["Signed by alice", "Countersigned by bob", "rm2000-ew-training@1.0.0",
+    for expected in ["Signed by alice", "Countersigned by bob", "rm2000-ew-training@2.0.0",
                      "Priority for work — the assessor's judgement", "Actions: Supervision",
                      "Plan quality", "inform professional judgement and do not decide"]:
         assert expected in text, expected
