@@ -148,6 +148,19 @@ def test_sexual_preoccupation_answerable_from_the_file() -> None:
     assert len(answered) >= 2, answered
 
 
+def test_commencement_under_18_is_scored_in_the_youngest_band() -> None:
+    cases = [c for c in CASES if c.key.expected.applicable and c.key.facts.commencement_date
+             and _years_between(c.person.date_of_birth, c.key.facts.commencement_date) < 18]
+    assert cases
+    for c in cases:
+        result = score(c.key_facts(), RS, today=c.assessment_date)
+        assert result.s and result.v
+        s_age = next(i for i in result.s.items if i.item == "age_at_commencement")
+        v_age = next(i for i in result.v.items if i.item == "age_at_commencement")
+        assert (s_age.points, v_age.points) == (2, 3)
+        assert "youngest band" in c.key.rationale.age_at_commencement
+
+
 def test_revised_c_conversion_changes_some_new_keys() -> None:
     """At least one new case teaches the revised /C (its rationale says what the old scheme
     gave), and at least one is scored before release."""
