@@ -349,6 +349,29 @@ def test_exit_0_with_mismatches_and_summary_on_stdout(tmp_path, capsys):
     assert (tmp_path / "export.audit.csv").exists()
 
 
+def test_summary_names_no_skipped_check_when_every_eligibility_column_is_there(tmp_path):
+    s, _ = audit_rows(tmp_path, [correct()])
+    assert s.skipped_checks == [] and "checks skipped" not in s.text()
+
+
+@pytest.mark.parametrize("absent", [["sex"], ["age_at_assessment"],
+                                    ["sexual_offence_aged_17_plus"],
+                                    ["sex", "age_at_assessment", "sexual_offence_aged_17_plus"]])
+def test_summary_says_which_eligibility_checks_were_skipped(tmp_path, capsys, absent):
+    row = {k: v for k, v in correct().items() if k not in absent}
+    src = write_csv(tmp_path / "export.csv", [row])
+    assert run_cli(str(src)) == 0
+    out = capsys.readouterr().out
+    assert "Eligibility checks skipped" in out
+    wording = {"sex": "sex: not checked that the person is male",
+               "age_at_assessment": "age_at_assessment: not checked that the person was 18 or "
+                                    "over at assessment",
+               "sexual_offence_aged_17_plus": "sexual_offence_aged_17_plus: not checked that a "
+                                              "sexual offence was committed aged 17 or over"}
+    for column, text in wording.items():
+        assert (text in out) == (column in absent), column
+
+
 def test_exit_1_when_rows_are_malformed(tmp_path, capsys):
     src = write_csv(tmp_path / "export.csv", [correct(), correct() | {"burglary": "?"}])
     assert run_cli(str(src)) == 1

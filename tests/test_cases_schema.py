@@ -269,3 +269,18 @@ def test_legal_sources_are_optional_and_named(tmp_path: Path, base: dict[str, An
     assert case.legal_sources[0].source == "Sexual Offences Act 2003, s.82"
     base["legal_sources"] = [{"point": "Notification applies"}]
     assert only(write(tmp_path, base, "b.yaml"), "legal_sources[0].source")
+
+
+@pytest.mark.parametrize("name", ["Mr David Smith", "Ms Karen Jones", "Dr. Paul Holt"])
+def test_common_given_name_with_common_surname_is_refused(tmp_path: Path, base: dict[str, Any],
+                                                          name: str) -> None:
+    base["person"]["name"] = name
+    p = only(write(tmp_path, base), "person.name")
+    assert "common given name" in p.message and "place-name" in p.fix
+
+
+@pytest.mark.parametrize("name", ["Mr David Thistlehurst", "Mr Ambrose Smith", "Kyle Penhallow"])
+def test_a_rare_given_name_or_surname_passes(tmp_path: Path, base: dict[str, Any],
+                                            name: str) -> None:
+    base["person"]["name"] = name
+    assert load_case(write(tmp_path, base)).person.name == name
