@@ -74,6 +74,10 @@ def test_insufficient_information_says_what_to_find_out(cid: str) -> None:
     for r in case.arms_key.ratings.values():
         if r.rating == "insufficient_information":
             assert "find out" in r.rationale.lower()
+            assert r.follow_up is not None and r.follow_up.due >= case.assessment_date
+            assert r.follow_up.what and r.follow_up.source
+        else:
+            assert r.follow_up is None
 
 
 def test_set_is_varied() -> None:

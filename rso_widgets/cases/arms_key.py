@@ -3,9 +3,11 @@ checking them on load.
 
 A key must rate every factor of its catalogue on the right scale, give evidence for every rating
 except *insufficient information* (dated on or before the assessment date, from a listed source,
-quoting the case file exactly where it quotes), pass the instrument's own completeness check, and
-have a key plan that fully meets the auto criteria Q1–Q8 with the key author's judgements on Q9
-and Q10. Each finding is `(field path, message, fix)`; the loader adds the file name.
+quoting the case file exactly where it quotes) and a follow-up for that one (what to find out,
+from whom, by when), list defensible alternatives (`acceptable`) only as other valid ratings,
+pass the instrument's own completeness check, and have a key plan that fully meets the auto
+criteria Q1–Q8 (MAPPA layer included, in Q7) with the key author's judgements on Q9 and Q10.
+Each finding is `(field path, message, fix)`; the loader adds the file name.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ KEY_REVIEWER = "case key"
 CRITERION_FIELDS = {"Q1": "plan_key.actions", "Q2": "plan_key.actions",
                     "Q3": "plan_key.pillar_omissions", "Q4": "plan_key.potential_victims",
                     "Q5": "plan_key.actions", "Q6": "plan_key.contingencies",
-                    "Q7": "plan_key.legal", "Q8": "plan_key.review"}
+                    "Q7": "plan_key.legal / plan_key.mappa", "Q8": "plan_key.review"}
 _QUOTED = re.compile(r'"([^"]{3,})"')
 
 

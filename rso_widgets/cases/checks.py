@@ -8,7 +8,6 @@ Each finding is `(field path, message, fix)`; the loader adds the file name.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from typing import Any
 

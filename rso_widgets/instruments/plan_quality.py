@@ -22,6 +22,7 @@ from .plan import PILLARS, RiskManagementPlan
 from .ruleset import RULESET_DIR
 
 DEFAULT_RUBRIC = RULESET_DIR / "plan_quality.yaml"
+NO_ACTIONS = "the plan has no actions"  # what a `needs_actions` criterion misses with none
 
 
 class _Strict(BaseModel):
@@ -243,7 +244,9 @@ def evaluate(plan: RiskManagementPlan, arms: ARMSAssessment,
                 reason = (reason + " " if reason else "") + \
                     f"(Score {score} not counted: the plan has no actions.)"
             score, auto = 0, (0 if auto is not None else None)
-            missing = ["the plan has no actions", *[m for m in missing if m != "no actions"]]
+            missing = [*[m for m in missing
+                         if m not in ("no actions", "a reviewer has not scored this yet")],
+                       NO_ACTIONS]
         results.append(CriterionResult(
             id=c.id, text=c.text, mode=c.mode, auto_score=auto, score=score,
             missing=missing, fix=c.fix if (score is None or score < 2) else "",
