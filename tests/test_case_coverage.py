@@ -52,7 +52,7 @@ def test_new_case_is_complete_and_sourced(case: TrainingCase) -> None:
     assert plan.mappa.level in (1, 2, 3) and plan.mappa.lead_agency.strip()
     assert plan.partner_assessments
     points = [s.point for s in case.legal_sources]
-    assert "name check" in points and len(points) >= 3
+    assert any(p.startswith("Name check:") for p in points) and len(points) >= 3
     assert 2025 <= case.assessment_date.year <= 2026
 
 
