@@ -1,4 +1,4 @@
-"""ARMS keys and key plans in the training cases: the twelve applicable cases each carry a
+"""ARMS keys and key plans in the training cases: TC-01 to TC-12 and TC-16 to TC-24 each carry a
 complete key and a key plan that fully meets Q1–Q8; every kind of bad key is refused with the
 file, the field and a fix."""
 
@@ -25,7 +25,7 @@ from rso_widgets.settings import REPO_ROOT
 
 CASES_DIR = REPO_ROOT / "training_cases"
 CASES = {c.id: c for c in load_cases(CASES_DIR)}
-KEYED = [f"TC-{i:02d}" for i in range(1, 13)]
+KEYED = [f"TC-{i:02d}" for i in (*range(1, 13), *range(16, 25))]
 SOURCE = CASES_DIR / "tc-01-fenby.yaml"
 RANK = {"Low": 0, "Medium": 1, "High": 2, "Very High": 2}
 

@@ -315,7 +315,17 @@ def test_shipped_alternatives_are_structured_with_a_reason() -> None:
     got = {(cid, fid): [a.rating for a in r.acceptable]
            for cid, c in CASES.items() if c.arms_key
            for fid, r in c.arms_key.ratings.items() if r.acceptable}
-    assert got == {("TC-03", "R2"): [INSUFF], ("TC-05", "R2"): ["evident"]}
+    original = {k: v for k, v in got.items() if int(k[0][3:]) <= 15}
+    assert original == {("TC-03", "R2"): [INSUFF], ("TC-05", "R2"): ["evident"]}
+    # the issue-15 cases (TC-16 on) use structured alternatives too: each differs from the
+    # key's own rating and carries its reason
+    added = {k for k in got if int(k[0][3:]) >= 16}
+    assert len(added) >= 5
+    for cid, fid in added:
+        key = CASES[cid].arms_key
+        assert key is not None
+        r = key.ratings[fid]
+        assert all(a.rating != r.rating and len(a.reason) >= 20 for a in r.acceptable)
     for c in CASES.values():
         for r in (c.arms_key.ratings.values() if c.arms_key else []):
             assert "some assessors" not in r.rationale.lower()
