@@ -3,6 +3,8 @@ environment (`JUPYTERHUB_USER`, as JupyterHub sets it), never from an argument o
 
     alice = open_as(url, user="alice")          # like open_store(url), signed in as alice
     bob = store_as(alice.engine, user="bob")    # another person on the same database
+
+The environment is process-wide: open every store before starting threads that use them.
 """
 
 from __future__ import annotations

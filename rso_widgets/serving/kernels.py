@@ -15,13 +15,16 @@ import datetime as dt
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
+from .lifecycle import PageLifecycle
+
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class WorkbookKernelManager(AsyncMappingKernelManager):
-    """`AsyncMappingKernelManager` with a grace period for kernels not yet connected."""
+class WorkbookKernelManager(PageLifecycle, AsyncMappingKernelManager):
+    """`AsyncMappingKernelManager` with a grace period for kernels not yet connected, and the
+    page lifecycle of `lifecycle.py` (heartbeats, page-closed shutdowns)."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
