@@ -44,7 +44,9 @@ c.ServerApp.kernel_manager_class = "rso_widgets.serving.kernels.WorkbookKernelMa
 c.ServerApp.jpserver_extensions.update({"rso_widgets.serving.extension": True})
 # No MathJax from cdnjs (Voilà's page config default here): no page asks any host but its own,
 # as with standalone Voilà, where the URL is unset too. No app shows mathematics.
-c.ServerApp.tornado_settings.update({"mathjax_url": None, "mathjax_config": None})
+# A plain dict, not `.update()`: jupyterhub-singleuser (the pods' and deploy/local-hub's server)
+# reads `tornado_settings` from this config as a dict, and a lazy update value breaks it.
+c.ServerApp.tornado_settings = {"mathjax_url": None, "mathjax_config": None}
 
 if os.environ.get("RSO_VOILA_ONLY", "1") != "0":
     c.ServerApp.jpserver_extensions.update({
