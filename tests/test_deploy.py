@@ -186,7 +186,7 @@ def test_server_config_serves_the_page_template_and_lifecycle(monkeypatch):
     assert cfg.ServerApp.kernel_manager_class == (
         "rso_widgets.serving.kernels.WorkbookKernelManager")
     assert cfg.ServerApp.jpserver_extensions.get_value({})["rso_widgets.serving.extension"]
-    tornado = cfg.ServerApp.tornado_settings.get_value({})
+    tornado = cfg.ServerApp.tornado_settings  # a plain dict: jupyterhub-singleuser reads it
     assert tornado["mathjax_url"] is None and tornado["mathjax_config"] is None  # no CDN
 
 
