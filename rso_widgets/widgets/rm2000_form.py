@@ -581,7 +581,8 @@ class RM2000Form(w.VBox):
                 summary.append((self.labels["occasions"].lower(), text, self.history))
                 continue
             label = self.labels.get(top, top)
-            text = f"{label} {message}"
+            text = self._required(top, key) if e.message.startswith("is required") else None
+            text = text or f"{label} {message}"
             if key is None:
                 summary.append((label, text, None))
                 continue
@@ -591,6 +592,23 @@ class RM2000Form(w.VBox):
             f.error = " ".join(inline.get(name, []))
         self.history.show_errors(table_msgs, row_msgs)
         self.summary.show(summary)
+
+    def _required(self, top: str, key: str | None) -> str | None:
+        """GOV.UK-style sentence for an unanswered field ("Enter the person's age at
+        assessment"), for the control the error sits next to; None: keep the engine's text."""
+        if key in ("assessment_date", "commencement_date"):
+            return f"Enter the {self.labels[key].lower()} and the date of birth"
+        if top in ("age_at_assessment", "age_at_commencement"):
+            return f"Enter the person's {self.labels[top].lower()}"
+        if top in COUNT_FIELDS and key != "occasions":
+            least = 1 if top == "sexual_appearances" else 0
+            return (f"Enter the number of {self.labels[top].lower()} ({least} or more), "
+                    "or enter the sentencing history")
+        if top == "sex":
+            return "Select the person's sex: Male, Female or Another description"
+        if key in self.fields and isinstance(self.fields[key].control, w.Dropdown):
+            return f"Select Yes or No for \u201c{self.labels[top]}\u201d"
+        return None
 
     @staticmethod
     def _history_part(parts: list[str]) -> str:
