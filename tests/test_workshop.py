@@ -191,6 +191,20 @@ def test_join_with_a_wrong_code_or_a_bad_name_is_explained(trainer, url):
     assert app.workspace.layout.display == "none" and app.member is None
 
 
+def test_join_shows_every_problem_in_one_submit(trainer, url):
+    """Issue 14: a wrong code was reported first and the empty name only after it was fixed."""
+    make_workshop(trainer)
+    app = trainee(url, "user.ann")
+    assert not app.join_workshop("ZZZZZZ", "  ")
+    assert "No workshop has this join code" in app.join.code_field.error
+    assert "Enter the name" in app.join.name_field.error
+    assert len(app.join.summary.text.splitlines()) == 2
+    assert {b.description for b in app.join.summary.links.children} == {
+        "Go to Join code", "Go to Your display name"}
+    assert not app.join_workshop("", "")  # both blank: both named
+    assert app.join.code_field.error and app.join.name_field.error
+
+
 def test_an_expired_code_admits_nobody_new_but_members_can_rejoin(trainer_store, url):
     cohort = trainer_store.create_cohort("Short", ["TC-01"],
                                          expires_at=dt.datetime.now(dt.UTC)

@@ -513,7 +513,7 @@ class WorkshopTraineeApp(w.VBox):
         try:
             cohort, member, rejoined = join_workshop(self.store, code, name)
         except JoinProblem as problem:
-            self.join.show_problem(problem.field, problem.message)
+            self.join.show_problems(problem.problems)
             return False
         self.cohort, self.member = cohort, member
         self._load_progress()

@@ -285,12 +285,16 @@ def cohort_state(cohort: CohortRecord, now: dt.datetime | None = None) -> str:
 
 
 class JoinProblem(Exception):
-    """A join refused; `field` is "code" or "name" (where the person should look)."""
+    """A join refused; `field` is "code" or "name" (where the person should look).
+    `problems` lists every (field, message) found in the one pass, the first being
+    (`field`, `message`)."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str,
+                 more: list[tuple[str, str]] | None = None):
         super().__init__(message)
         self.field = field
         self.message = message
+        self.problems = [(field, message), *(more or [])]
 
 
 def join_workshop(store: Any, code: Any, name: Any) -> tuple[CohortRecord, MemberRecord, bool]:
@@ -303,16 +307,19 @@ def join_workshop(store: Any, code: Any, name: Any) -> tuple[CohortRecord, Membe
         WorkshopClosed,
     )
 
-    problems = [("code", code_problem(code)), ("name", name_problem(name))]
-    for where, problem in problems:
-        if problem:
-            raise JoinProblem(where, problem)
+    # Every problem with what was typed is found in one pass (GOV.UK: all errors at once).
+    found = [(where, text) for where, text in (("code", code_problem(code)),
+                                               ("name", name_problem(name))) if text]
+    cohort = None
+    if not any(where == "code" for where, _ in found):
+        try:
+            cohort = store.cohort_by_code(normalise_code(code))
+        except NotFoundError:
+            found.insert(0, ("code", "No workshop has this join code. Check the code with "
+                                     "your trainer"))
+    if found or cohort is None:
+        raise JoinProblem(*found[0], more=found[1:])
     display = str(name).strip()
-    try:
-        cohort = store.cohort_by_code(normalise_code(code))
-    except NotFoundError:
-        raise JoinProblem("code", "No workshop has this join code. Check the code with your "
-                                  "trainer") from None
     try:
         return cohort, store.rejoin_cohort(cohort.id, display), True
     except NotFoundError:

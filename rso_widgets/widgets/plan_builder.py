@@ -46,6 +46,7 @@ from ..instruments.plan_quality import (
     load_rubric,
 )
 from .arms_form import as_date, tag
+from .checkboxes import Checkboxes
 from .fields import (
     ERROR_COLOUR,
     HINT_COLOUR,
@@ -106,8 +107,8 @@ class ActionRow(Row):
                                  style=sh.desc)
         self.description = w.Textarea(value="", rows=2, continuous_update=True,
                                       layout=sh.stacked, style=sh.text)
-        self.factors = w.SelectMultiple(options=factors, value=(), rows=min(len(factors), 11),
-                                        layout=sh.stacked, style=sh.desc)
+        self.factors = Checkboxes(options=factors,
+                                  hint="Select all the factors this action addresses.")
         self.owner = w.Text(value="", continuous_update=True, layout=sh.stacked, style=sh.text)
         self.frequency = w.Text(value="", continuous_update=True, layout=sh.stacked,
                                 style=sh.text)
@@ -115,15 +116,12 @@ class ActionRow(Row):
         self.outcome = w.Text(value="", continuous_update=True, layout=sh.stacked,
                               style=sh.text)
         for c, size in ((self.pillar, "medium"), (self.description, "wide"),
-                        (self.factors, "medium"), (self.owner, "wide"),
+                        (self.owner, "wide"),
                         (self.frequency, "wide"), (self.due, "narrow"), (self.outcome, "wide")):
             stacked(c, "", size=size)
-        hint = sh.html_widget(f'<div style="color:{HINT_COLOUR};max-width:45em;margin:-4px 0 6px '
-                              '0">Choose one or more factors: hold Ctrl (Cmd on a Mac) or Shift '
-                              'to choose more than one.</div>')
         self.factors_error = sh.html_widget("")
         self._finish([self.description, self.pillar, self.factors],
-                     [hint, self.factors_error, self.owner, self.frequency, self.due,
+                     [self.factors_error, self.owner, self.frequency, self.due,
                       self.outcome])
         for c in (self.owner, self.frequency, self.due, self.outcome):
             c.observe(self._changed, names="value")

@@ -21,6 +21,7 @@ from ..calibration.workshop import (
     normalise_code,
     trainer_code_problem,
 )
+from .checkboxes import Checkboxes
 from .fields import HINT_COLOUR, ErrorSummary, Field, Notice, form_style, stacked, text_button
 
 if TYPE_CHECKING:
@@ -28,9 +29,6 @@ if TYPE_CHECKING:
 
 
 # a list of cases shows several rows (the shared form CSS makes a select one line tall)
-SETUP_CSS = ".rso-stacked.rso-multi > select { height: auto !important; min-height: 10em; }"
-
-
 @dataclass
 class WorkshopRequest:
     name: str
@@ -64,17 +62,12 @@ class WorkshopSetup(w.VBox):
         self.name_field = Field(self.name, "Workshop name",
                                 "Shown to trainees when they join, for example "
                                 "“RM2000 calibration, March”.", size="wide")
-        self.case_select = w.SelectMultiple(
+        self.case_select = Checkboxes(
             options=[(case_label(c), c.id) for c in sorted(self.cases.values(),
-                                                           key=lambda c: c.id)],
-            value=(), rows=min(10, max(3, len(self.cases))),
-            layout=w.Layout(width="auto"))
+                                                           key=lambda c: c.id)])
         self.cases_field = Field(self.case_select, "Cases to score",
-                                 "Choose one or more fictional training cases (hold Ctrl or "
-                                 "Shift to choose several). Every trainee scores the same "
-                                 "cases, independently.", size="wide")
-        self.case_select.layout.min_width = "30em"
-        self.case_select.add_class("rso-multi")
+                                 "Select all the fictional training cases to score. Every "
+                                 "trainee scores the same cases, independently.", size="wide")
         self.case_select.observe(self._on_cases, names="value")
         self.instrument_choices: dict[str, w.Dropdown] = {}
         self.instruments_box = w.VBox([])
@@ -103,7 +96,7 @@ class WorkshopSetup(w.VBox):
             w.HTML('<h2 style="margin:18px 0 6px 0">Or open a workshop you ran before</h2>'),
             self.existing, self.open_button], layout=w.Layout(display="none"))
         super().__init__([
-            form_style(), w.HTML(f"<style>{SETUP_CSS}</style>", layout=w.Layout(display="none")),
+            form_style(),
             w.HTML('<h2 style="margin:12px 0 6px 0">Start a workshop</h2>'
                    f'<p style="color:{HINT_COLOUR};max-width:45em;margin:0 0 8px 0">Choose the '
                    "cases, then give trainees the join code. You can close the workshop and "
