@@ -9,7 +9,6 @@ machine); the three pages load in parallel."""
 from __future__ import annotations
 
 import re
-
 import time
 from collections.abc import Iterator
 
