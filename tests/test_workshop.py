@@ -371,6 +371,50 @@ def test_feedback_only_after_the_key_is_released(trainer, url):
     assert not app.released and app.feedback_view.layout.display == "none"
 
 
+def test_after_release_the_status_is_one_consistent_sentence(trainer, url):
+    """Issue 14: "open for submissions; key released" sat above "no more submissions are
+    accepted"."""
+    cohort = make_workshop(trainer)
+    joined(url, cohort.join_code, "Ann")
+    trainer.release_key(True)
+    state = trainer.header.value
+    assert "open for submissions" not in state
+    assert "closed to submissions: the key is released to trainees" in state
+    assert "no more submissions are accepted" in trainer.status.value
+    trainer.release_key(False)
+    assert "open for submissions" in trainer.header.value
+    assert "the key is not released yet" in trainer.header.value
+
+
+def test_release_warns_first_when_a_case_is_not_submitted(trainer, url):
+    """Issue 14: no warning that a case was still unsubmitted; names hidden unless shown."""
+    cohort = make_workshop(trainer)
+    ann = joined(url, cohort.join_code, "Ann")
+    joined(url, cohort.join_code, "Ben")
+    score_and_submit(ann, "TC-01", single=True)
+    trainer.release_button.click()  # as the trainer would: a warning, not a release
+    assert not trainer.store.get_cohort(cohort.id).key_released
+    text = trainer.status.value
+    assert "TC-01: 1 trainee has not submitted" in text
+    assert "TC-02: 2 trainees have not submitted" in text
+    assert "Ann" not in text and "Ben" not in text  # the anonymity setting hides names
+    assert trainer.release_button.description == "Release the key anyway"
+    trainer.reveal.value = True
+    trainer.release_key(True, confirmed=False)
+    assert "(Ben)" in trainer.status.value  # names once the trainer chose to show them
+    trainer.release_button.click()  # the second, informed click releases
+    assert trainer.store.get_cohort(cohort.id).key_released
+    assert trainer.release_button.description == "Withdraw the key from trainees"
+
+
+def test_release_without_a_warning_when_every_case_is_in(trainer, url):
+    cohort = make_workshop(trainer, cases=("TC-01",))
+    ann = joined(url, cohort.join_code, "Ann")
+    score_and_submit(ann, "TC-01", single=True)
+    trainer.release_button.click()
+    assert trainer.store.get_cohort(cohort.id).key_released
+
+
 # --- the trainer's refresh -----------------------------------------------------------------------
 
 def _members(store, cohort, names=("Ann", "Ben", "Cat", "Dee")):

@@ -131,6 +131,7 @@ class TrainerDashboardApp(w.VBox):
                                           tooltip="Trainees then see the key and their feedback; "
                                                   "no more submissions are accepted")
         self.release_button.on_click(self._on_toggle_release)
+        self._confirm_release = False  # set after warning that some cases are not in
         self.refresh_button = text_button("Refresh now", primary=True,
                                           tooltip="Load new joins and submissions and update "
                                                   "the results")
@@ -277,7 +278,8 @@ class TrainerDashboardApp(w.VBox):
                                         else "Reopen the workshop")
         self.release_button.description = ("Withdraw the key from trainees"
                                             if c.key_released else
-                                            "Release the key to trainees")
+                                            "Release the key anyway" if self._confirm_release
+                                            else "Release the key to trainees")
         self.refreshed.value = (f'<p style="color:{HINT_COLOUR};margin:2px 0" role="status">'
                                 f"Updated at {model.refreshed_at:%H:%M:%S} UTC "
                                 f"({model.seconds:.1f} s).</p>")
@@ -308,9 +310,28 @@ class TrainerDashboardApp(w.VBox):
 
     @safe_callback(_report_trainer, "releasing the key")
     def _on_toggle_release(self, _button: Any = None) -> None:
-        self.release_key(not self._cohort().key_released)
+        released = self._cohort().key_released
+        self.release_key(not released, confirmed=released or self._confirm_release)
 
-    def release_key(self, released: bool = True) -> None:
+    def release_key(self, released: bool = True, confirmed: bool = True) -> None:
+        """Release (or withdraw) the key. Unless `confirmed`, a release while some trainee
+        still owes a case only warns (how many, names only if shown) and asks again."""
+        from ..calibration.workshop import unsubmitted, unsubmitted_warning
+
+        if released and not confirmed:
+            model = self.refresh()
+            if model is not None:
+                reveal = bool(self.reveal.value)
+                warning = unsubmitted_warning(
+                    unsubmitted(model.roster, list(model.cohort.case_ids), reveal), reveal)
+                if warning:
+                    self._confirm_release = True
+                    self.release_button.description = "Release the key anyway"
+                    self.status.say(warning + " Select “Release the key anyway” to "
+                                    "release it now, or wait.", kind="error",
+                                    heading="Some cases are not submitted yet")
+                    return
+        self._confirm_release = False
         c = self.store.release_key(self._cohort().id, released)
         self.status.say("The key is released: trainees now see the key and their feedback, "
                         "and no more submissions are accepted." if c.key_released else
