@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from ..supervision.models import PLAN_KINDS
 from ..widgets.fields import Notice, esc, safe_callback, text_button
 
 if TYPE_CHECKING:
@@ -410,7 +411,9 @@ class SupervisionApp(w.VBox):
         shared = self.sup.shared_diary_entries(rec.id)
         goals = [g for g in self.sup.goals(rec.assessor) if g.session_id == rec.id]
         self.update_form.load(rec, self.user, linkable, follow)
-        self.plan_review.set_plans([a for a in linkable if a.kind == "plan"])
+        # ARMS assessments hold their risk management plan (the ARMS and live apps save them
+        # as kind "arms"): reviewing only kind "plan" missed every plan written there.
+        self.plan_review.set_plans([a for a in linkable if a.kind in PLAN_KINDS])
         self._review = None
         self.goal_form.reset()
         self._render_summary(rec, observations, shared, goals)

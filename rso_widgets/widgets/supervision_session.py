@@ -39,7 +39,8 @@ AGENDA_HINT = ("Supervision is led by what you want to bring: tick the topics yo
                "about and add your own words.")
 AGENDA_BY_ASSESSOR = ("The assessor sets the agenda: once the session is saved, they can add "
                       "the topics they want to bring.")
-KIND_LABELS = {"rm2000": "RM2000", "arms": "ARMS", "plan": "Risk management plan"}
+KIND_LABELS = {"rm2000": "RM2000", "arms": "ARMS assessment and plan",
+               "plan": "Risk management plan"}
 
 
 def assessment_label(a: Any) -> str:
