@@ -145,7 +145,11 @@ def test_trainer_sees_two_trainees_join_and_submit_then_releases_the_key(chromiu
         second = pages[1]
         second.get_by_role("button", name="Check for the key", exact=True).click()
         expect(second.get_by_text("Your feedback on TC-02")).to_be_visible(timeout=30_000)
-        expect(second.locator(".rso-workshop-state")).to_contain_text("key released")
+        expect(second.locator(".rso-workshop-state")).to_contain_text(
+            "closed to submissions: the key is released")
+        # one consistent status on the trainer's page too (issue 14)
+        expect(tp.locator(".rso-workshop-state")).to_contain_text("closed to submissions")
+        assert "open for submissions" not in tp.locator(".rso-workshop-state").inner_text()
         assert_no_traceback(second)
         assert_no_traceback(pages[0])
         assert_no_traceback(tp)
