@@ -498,6 +498,23 @@ def room(trainer, url):
     return cohort, apps
 
 
+def test_statistics_are_named_in_plain_words_first(trainer, room):
+    """Issue 14: "ICC(2,1)" and "Krippendorff's alpha (ordinal)" were headline text."""
+    import re
+
+    page = trainer.results.statistics.value
+    heads = re.findall(r'<tr data-stat="([^"]+)"><th scope="row">([^<]*)<details', page)
+    assert len(heads) >= 12
+    for key, head in heads:
+        assert not re.search(r"ICC|Krippendorff|kappa|alpha", head), (key, head)
+    assert "How far trainees agree with each other: combined risk category" in page
+    reveal = re.search(r'data-stat="icc.V total".*?<details class="rso-term"><summary>'
+                       r"What this measures</summary><p><strong>(.*?)</strong>\. (.*?)</p>",
+                       page)
+    assert reveal and reveal.group(1) == "ICC(2,1), /V total"
+    assert "intraclass correlation" in reveal.group(2)
+
+
 def test_dashboard_shows_results_anonymously_by_default(trainer, room):
     _cohort, _apps = room
     assert trainer.reveal.value is False

@@ -392,12 +392,22 @@ class StatLine:
     """A statistic as the dashboard shows it: the figure, or "not enough data" and why."""
 
     key: str
-    label: str
+    label: str  # the technical name (as exported)
     text: str
     ok: bool
     value: float | None = None
     ci: tuple[float, float] | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def plain(self) -> str:
+        """What it measures in plain words (shown first)."""
+        return STAT_PLAIN.get(self.key, self.label)
+
+    @property
+    def meaning(self) -> str:
+        """What the technical statistic is, for the "details" reveal."""
+        return STAT_MEANING.get(self.key.split(".")[0], "")
 
 
 @dataclass
@@ -478,7 +488,7 @@ def rm2000_status(status: TraineeStatus | None) -> str | None:
 
 
 STAT_LABELS: list[tuple[str, str, str]] = [
-    # (group, key, label)
+    # (group, key, technical label: the exports' "statistic" column, unchanged)
     ("agreement", "items", "Agreement with the key, RM2000 items (%)"),
     ("agreement", "categories", "Agreement with the key, RM2000 categories (%)"),
     ("agreement", "ARMS", "Agreement with the key, ARMS ratings (%)"),
@@ -492,6 +502,36 @@ STAT_LABELS: list[tuple[str, str, str]] = [
     ("kappa", "categories", "Weighted kappa against the key (mean), categories"),
     ("kappa", "ARMS", "Weighted kappa against the key (mean), ARMS ratings"),
 ]
+
+_AGREE = "How far trainees agree with each other"
+_FOLLOW = "How closely trainees follow the key (a near miss counts partly)"
+# Plain words first (issue 14); the technical name and its meaning go in a "details" reveal.
+STAT_PLAIN: dict[str, str] = {
+    "agreement.items": "How often trainees match the key: RM2000 items (%)",
+    "agreement.categories": "How often trainees match the key: RM2000 risk categories (%)",
+    "agreement.ARMS": "How often trainees match the key: ARMS ratings (%)",
+    "icc.S step 1 total": f"{_AGREE}: sexual offending points before aggravating factors",
+    "icc.V total": f"{_AGREE}: violence points",
+    "alpha.categories": f"{_AGREE}: all three risk categories",
+    "alpha.S": f"{_AGREE}: sexual offending risk category",
+    "alpha.V": f"{_AGREE}: violence risk category",
+    "alpha.C": f"{_AGREE}: combined risk category",
+    "alpha.ARMS": f"{_AGREE}: ARMS ratings",
+    "kappa.categories": f"{_FOLLOW}: risk categories",
+    "kappa.ARMS": f"{_FOLLOW}: ARMS ratings",
+}
+STAT_MEANING: dict[str, str] = {
+    "agreement": "The share of answers that are exactly the key's answer.",
+    "icc": "The intraclass correlation (two-way random effects, absolute agreement, single "
+           "rater): 1 means every trainee reaches the same total, 0 means the totals agree "
+           "no better than chance. 0.75 or more is usually read as good (Koo and Li, 2016).",
+    "alpha": "Agreement among trainees on ordered categories, corrected for chance: 1 is "
+             "perfect agreement, 0 is what chance alone would give. 0.8 or more is usually "
+             "read as reliable (Krippendorff, 2004).",
+    "kappa": "Each trainee's agreement with the key, corrected for chance, with a near miss "
+             "counting more than a far one (quadratic weights), averaged over trainees: 1 is "
+             "perfect, 0 is chance.",
+}
 
 
 def stat_lines(summary: CohortSummary | None, min_raters: int = 3) -> list[StatLine]:
