@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from ..supervision.models import PLAN_KINDS
-from ..widgets.fields import Notice, esc, safe_callback, text_button
+from ..widgets.fields import FORM_CSS, Notice, esc, safe_callback, text_button
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -106,7 +106,8 @@ class SupervisionApp(w.VBox):
         intro = w.HTML(
             f'<p style="border-left:6px solid #1d70b8;padding:6px 12px;max-width:50em">'
             f"You are signed in as <strong>{esc(self.user)}</strong>. {esc(NOTE)}</p>")
-        style = w.HTML(f"<style>{APP_CSS}</style>", layout=w.Layout(display="none"))
+        # the shared form stylesheet from the first view: tabs never cut off, hints above
+        style = w.HTML(f"<style>{FORM_CSS}{APP_CSS}</style>", layout=w.Layout(display="none"))
         super().__init__(children=[style, intro, self.failure, self.tabs],
                          layout=w.Layout(padding="0 12px"), **kwargs)
         self.add_class("rso-supervision")

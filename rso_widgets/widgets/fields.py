@@ -44,7 +44,7 @@ FORM_CSS = """
   flex: 0 0 auto; box-sizing: border-box; max-width: 100%; }
 .rso-stacked > select { height: var(--jp-widgets-inline-height); }
 .rso-narrow > select, .rso-narrow > input { width: 12em; }
-.rso-medium > select, .rso-medium > input { width: 22em; }
+.rso-medium > input { width: 22em; }
 .rso-wide > textarea, .rso-wide > input { width: 40em; }
 .rso-form :focus-visible { outline: 3px solid #ffdd00 !important; outline-offset: 0;
   box-shadow: 0 0 0 2px #0b0c0c; }
@@ -80,15 +80,20 @@ FORM_CSS = """
   flex: 0 0 auto; }
 .rso-checkbox input[type="checkbox"]:focus-visible { outline: 3px solid #ffdd00 !important;
   box-shadow: 0 0 0 2px #0b0c0c; }
-/* tabs are never cut off: a tab's title wraps or the bar scrolls, it is not truncated */
-.jupyter-widgets.widget-tab > .p-TabBar .p-TabBar-tab,
-.jupyter-widgets.widget-tab > .lm-TabBar .lm-TabBar-tab {
-  flex: 0 0 auto !important; min-width: max-content !important; max-width: none !important; }
-.jupyter-widgets.widget-tab > .lm-TabBar .lm-TabBar-tabLabel,
-.jupyter-widgets.widget-tab > .p-TabBar .p-TabBar-tabLabel { overflow: visible;
-  text-overflow: clip; }
-.jupyter-widgets.widget-tab > .lm-TabBar .lm-TabBar-content,
+/* tabs are never cut off: a tab is as wide as its title and the bar wraps onto a second row
+   rather than truncating ("Observation of practi"). ipywidgets 8 and its deprecated names. */
+.jupyter-widgets.jupyter-widget-tab > .lm-TabBar, .jupyter-widgets.widget-tab > .p-TabBar {
+  height: auto !important; overflow: visible !important; }
+.jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-content,
 .jupyter-widgets.widget-tab > .p-TabBar .p-TabBar-content { flex-wrap: wrap; }
+.jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab,
+.jupyter-widgets.widget-tab > .p-TabBar .p-TabBar-tab {
+  flex: 0 0 auto !important; min-width: max-content !important; max-width: none !important; }
+.jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tabLabel,
+.jupyter-widgets.widget-tab > .p-TabBar .p-TabBar-tabLabel {
+  overflow: visible !important; text-overflow: clip !important; }
+/* a select is as wide as its longest option, up to the page ("Case to show" was cut off) */
+.rso-medium > select, .rso-wide > select { width: auto; min-width: 22em; max-width: 100%; }
 """
 
 
