@@ -364,3 +364,22 @@ def test_score_with_errors_moves_focus_to_the_first_go_to_button(form, monkeypat
     form.set_facts(CASE)
     form.score_button.click()
     assert form.result is not None and focused == []
+
+
+def test_the_ruleset_id_sits_in_an_about_this_result_reveal(form):
+    """Issue 14: `rm2000-ew-training@…` was headline text."""
+    form.set_facts(CASE)
+    form.submit()
+    html = form.output.value
+    about = re.search(r"<details class='rso-about-result'><summary>About this result</summary>"
+                      r"(.*?)</details>", html, re.S)
+    assert about and form.rs.ref in about.group(1)
+    assert form.rs.ref not in html.replace(about.group(0), "")
+
+
+def test_the_aggravating_factors_are_named_in_plain_words_first(form):
+    heads = [c.value for box in form.children if isinstance(box, w.VBox)
+             for c in box.children[:1] if isinstance(c, w.HTML)]
+    title = next(h for h in heads if "Aggravating factors" in h)
+    assert "which can raise the sexual offending category" in title
+    assert title.index("Aggravating") < title.index("/S step 2")
