@@ -849,6 +849,13 @@ def test_trainee_scores_arms_key_hidden_draft_recovered_then_feedback(trainer, u
     assert "Rate every ARMS factor before you submit: 10 factors are not rated" in \
         app.status.value
     assert app.arms.summary.layout.display != "none" and app.store.submissions(cohort.id) == []
+    # RM2000 and ARMS problems show in the same submit, not one part after the other
+    app.form.set_facts({**key_facts("TC-01"), "criminal_appearances": None})
+    assert app.submit() is None
+    assert "cannot be submitted yet" in app.status.value
+    assert "Rate every ARMS factor" in app.status.value
+    assert app.form.fields["criminal_appearances"].error
+    app.form.set_facts(key_facts("TC-01"))
     # the draft keeps the ARMS ratings and survives a dead kernel
     mine = arms_ratings("TC-01", R1="not_evident", R5="evident")
     rate(app, mine)

@@ -825,9 +825,11 @@ class WorkshopTraineeApp(w.VBox):
             self.status.say("Choose a case and select Open this case first.", kind="error")
             return None
         case = self.case
-        if "rm2000" in self.instruments and not self._rm2000_ready():
-            return None
-        if "arms" in self.instruments and not self._arms_ready():
+        # every check in one pass: the problems of each part show together, not one by one
+        problems = self._rm2000_problems() if "rm2000" in self.instruments else []
+        problems += self._arms_problems() if "arms" in self.instruments else []
+        if problems:
+            self.status.say(" ".join(problems), kind="error")
             return None
         payload = workshop_payload(
             self.instruments, facts=dict(self.form.value), entered=dict(self.own.value) or None,
@@ -862,8 +864,9 @@ class WorkshopTraineeApp(w.VBox):
                         "counts." + nxt)
         return sub
 
-    def _rm2000_ready(self) -> bool:
-        """The RM2000 answers can be submitted; otherwise show why (no key involved)."""
+    def _rm2000_problems(self) -> list[str]:
+        """What stops the RM2000 answers being submitted (no key involved), each problem
+        shown beside its field: your own result and the form's facts, checked together."""
         from pydantic import ValidationError
 
         from ..calibration.feedback import Attempt
@@ -871,36 +874,34 @@ class WorkshopTraineeApp(w.VBox):
         from ..widgets.own_result import refusal
 
         assert self.case is not None
+        out = []
         refused = refusal(self.own)
         if refused:
-            self.status.say(refused, kind="error")
-            return False
+            out.append(refused)
         facts = dict(self.form.value)
         try:
-            Attempt.model_validate({"facts": facts, "entered": dict(self.own.value) or None})
             score(facts, ruleset=self.rs, today=self.case.assessment_date)
+            if not refused:
+                Attempt.model_validate({"facts": facts, "entered": dict(self.own.value) or None})
         except (ValidationError, RM2000ValidationError):
             self.form.submit()  # shows each problem next to its field and in the summary
-            self.status.say("Your answers cannot be submitted yet: correct the problems shown "
-                            "in the form, then submit again.", kind="error")
-            return False
-        return True
+            out.append("Your answers cannot be submitted yet: correct the problems shown in "
+                       "the form, then submit again.")
+        return out
 
-    def _arms_ready(self) -> bool:
-        """Every ARMS factor is rated; otherwise list what is missing (in the form too)."""
+    def _arms_problems(self) -> list[str]:
+        """Every ARMS factor is rated; otherwise what is missing (shown in the form too)."""
         from ..calibration.workshop import arms_problems
 
         problems = arms_problems(self.arms.value, self.arms.cat)
         if not problems:
-            return True
+            return []
         self.arms.show_check()
         n = len(problems)
         shown = "; ".join(problems[:4]) + ("; …" if n > 4 else "")
-        self.status.say(f"Rate every ARMS factor before you submit: {n} "
-                        f"factor{'s are' if n != 1 else ' is'} not rated yet ({shown}). Choose "
-                        "Insufficient information where the case file does not tell you.",
-                        kind="error")
-        return False
+        return [f"Rate every ARMS factor before you submit: {n} "
+                f"factor{'s are' if n != 1 else ' is'} not rated yet ({shown}). Choose "
+                "Insufficient information where the case file does not tell you."]
 
     # -- feedback (only once released) ---------------------------------------------------------
     def _show_feedback(self, case_id: str) -> None:
