@@ -615,7 +615,21 @@ def test_a_page_that_cannot_start_says_so(monkeypatch):
     monkeypatch.setattr("rso_widgets.store.open_store", broken)
     page = trainer_dashboard()
     assert "could not start" in page.value and "&lt;now&gt;" in page.value
-    assert "could not start" in workshop().value
+    trainee = workshop()  # its first view, the join form, needs no database (opened on join)
+    assert isinstance(trainee, WorkshopTraineeApp) and not trainee.store.opened
+    trainee.join.code.value, trainee.join.name.value = "K7QM3X", "Ann"
+    trainee.join.join_button.click()
+    assert "Something went wrong while joining" in trainee.failure.value
+    assert "<now>" not in trainee.failure.value
+
+
+def test_trainee_page_first_view_imports_no_database_code(tmp_path):
+    from lean_start import build_in_fresh_process
+
+    _lines, heavy = build_in_fresh_process(
+        "from rso_widgets.apps.workshop import workshop\nworkshop()", tmp_path)
+    assert heavy == []
+    assert not (tmp_path / "data").exists()  # nothing read or created while preheating
 
 
 def test_callbacks_report_errors_instead_of_raising(trainer, url, monkeypatch):

@@ -207,7 +207,8 @@ class TrainerDashboardApp(w.VBox):
         try:
             cohort = self.store.create_cohort(req.name, req.case_ids, join_code=req.join_code,
                                               expires_at=expiry_at(req.expiry_minutes),
-                                              instruments=req.instruments)
+                                              instruments=req.instruments,
+                                              expected_size=req.expected_size)
         except DuplicateNameError:
             self.setup.code_taken(req.join_code)
             return None
@@ -218,6 +219,11 @@ class TrainerDashboardApp(w.VBox):
     @safe_callback(_report_trainer, "opening the workshop")
     def _on_open_existing(self, _button: Any = None) -> None:
         if self.setup.existing.value is not None:
+            size = self.setup.expected_size()
+            if self.setup.room_field.error:
+                return
+            if size is not None:  # the room's pool of trainee pages follows this number
+                self.store.set_cohort_expected_size(int(self.setup.existing.value), size)
             self.open_workshop(int(self.setup.existing.value))
 
     def open_workshop(self, cohort_id: int) -> None:
@@ -920,14 +926,23 @@ class WorkshopTraineeApp(w.VBox):
 
 def workshop(store: Store | None = None, user: str | None = None,
              cases: Iterable[TrainingCase] | None = None) -> w.Widget:
-    """Build the trainee's workshop page (the notebook's last expression shows it)."""
-    return _start(WorkshopTraineeApp, "The workshop page", store, user, cases)
+    """Build the trainee's workshop page (the notebook's last expression shows it). Its first
+    view is the join form: the store is opened when the person joins (`LazyStore`), so a
+    preheated page imports no database code and reads nothing while it waits."""
+    return _start(WorkshopTraineeApp, "The workshop page", store, user, cases, lazy=True)
+
+
+def _open_store(user: str) -> Store:
+    from ..store import open_store
+
+    return open_store(user=user)
 
 
 def _start(app: type, what: str, store: Store | None, user: str | None,
-           cases: Iterable[TrainingCase] | None) -> w.Widget:
-    """Fill in the user, the shipped cases and the store when not given, then build `app`;
-    a failure shows a friendly message instead of a traceback."""
+           cases: Iterable[TrainingCase] | None, *, lazy: bool = False) -> w.Widget:
+    """Fill in the user, the shipped cases and the store when not given (`lazy`: opened on
+    first use), then build `app`; a failure shows a friendly message instead of a
+    traceback."""
     try:
         if user is None:
             from ..store.identity import current_user
@@ -937,10 +952,12 @@ def _start(app: type, what: str, store: Store | None, user: str | None,
             from ..cases import load_cases
 
             cases = load_cases()
-        if store is None:
-            from ..store import open_store
+        if store is None and lazy:
+            from ..store.lazy import LazyStore
 
-            store = open_store(user=user)
+            store = LazyStore(lambda: _open_store(user))  # type: ignore[assignment]
+        elif store is None:
+            store = _open_store(user)
         return app(store, cases, user)
     except Exception as exc:
         from .startup import could_not_start
