@@ -46,7 +46,7 @@ class Settings(BaseSettings):
         default=None, description="serve: keep kernels ready for the entry notebooks "
         "(default: as rso_widgets/serving/voila.json says; off saves their memory)")
     preload_memory_mib: int = Field(
-        default=2048, ge=0, description="serve: memory for preheated kernels waiting in the "
+        default=4096, ge=0, description="serve: memory for preheated kernels waiting in the "
         "pools (all pages together); a room's pool grows no further than this allows")
     preload_kernel_mib: int = Field(
         default=110, ge=10, description="serve: memory of one preheated kernel, assumed until "

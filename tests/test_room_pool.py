@@ -32,6 +32,16 @@ def test_pool_grows_to_the_trainees_still_expected():
                         kernel_mib=100)[ROOM_NOTEBOOK] == 1  # more joined than expected: floor
 
 
+def test_pages_already_open_count_as_arrived():
+    # 30 expected, 12 joined, 20 pages open (8 not joined yet): 10 still to come
+    assert pool_targets(FLOORS, [(30, 12)], ceiling_mib=4096, kernel_mib=100,
+                        open_pages=20)[ROOM_NOTEBOOK] == 10
+    assert pool_targets(FLOORS, [(30, 12)], ceiling_mib=4096, kernel_mib=100,
+                        open_pages=5)[ROOM_NOTEBOOK] == 18  # joined, then closed their page
+    assert pool_targets(FLOORS, [(30, 0)], ceiling_mib=4096, kernel_mib=100,
+                        open_pages=30)[ROOM_NOTEBOOK] == 1
+
+
 def test_pool_is_bounded_by_the_memory_ceiling():
     # 1000 MiB at 100 MiB a kernel: 10 kernels in all pools, the calculator's one included
     assert pool_targets(FLOORS, [(30, 0)], ceiling_mib=1000, kernel_mib=100)[ROOM_NOTEBOOK] == 9
@@ -90,6 +100,7 @@ class FakeVoila:
         self.log = logging.getLogger("test-room-pool")
         self._kernels: dict[str, Any] = {}
         self._pools: dict[str, list[asyncio.Future]] = {}
+        self.notebook_data: dict[str, dict] = {}  # notebook → {"kernel_ids": pooled and taken}
         self.starting: list[tuple[asyncio.Future, str]] = []
         self.shut: list[str] = []
 
@@ -100,11 +111,16 @@ class FakeVoila:
         for _ in range(size - len(pool)):
             fut = asyncio.get_running_loop().create_future()
             pool.append(fut)
-            self.starting.append((fut, f"k{len(self.starting)}"))
+            kid = f"k{len(self.starting)}"
+            self.starting.append((fut, kid))
+            self.notebook_data.setdefault(notebook_name, {"kernel_ids": set()})[
+                "kernel_ids"].add(kid)
 
     async def shutdown_kernel(self, kernel_id: str) -> None:
         for pool in self._pools.values():
             pool[:] = [f for f in pool if not (f.done() and f.result()["kernel_id"] == kernel_id)]
+        for data in self.notebook_data.values():
+            data["kernel_ids"].discard(kernel_id)
         self.shut.append(kernel_id)
 
     async def shutdown_all(self) -> None:
@@ -155,15 +171,20 @@ def test_controller_fills_one_at_a_time_then_shrinks(settings_env, monkeypatch):
             assert peak <= 1
             assert len(km._pools[ROOM_NOTEBOOK]) == 6  # the room's 6 trainees
             assert len(km._pools["rm2000_calculator.ipynb"]) == 1
-            # a page takes a kernel: Voilà asks for a refill; still one at a time
+            # a page takes a kernel: Voilà asks for a refill, but that trainee has arrived
             km._pools[ROOM_NOTEBOOK].pop(0)
+            km.fill_if_needed(notebook_name=ROOM_NOTEBOOK)
+            assert km.warming() == 0 and len(km._pools[ROOM_NOTEBOOK]) == 5
+            assert km.open_pages() == 1
+            rooms[:] = [(6, 4)]  # four joined (one page still open): two still expected
+            await km.adjust_pools()
+            assert len(km._pools[ROOM_NOTEBOOK]) == 2 and len(km.shut) == 3
+            rooms[:] = [(6, 0)]  # growing again, and Voilà's refills, stay one at a time
+            await km.adjust_pools()
             km.fill_if_needed(notebook_name=ROOM_NOTEBOOK)
             km.fill_if_needed(notebook_name=ROOM_NOTEBOOK)
             assert km.warming() == 1
             _finish_all(km)
-            rooms[:] = [(6, 4)]  # four joined: two still expected
-            await km.adjust_pools()
-            assert len(km._pools[ROOM_NOTEBOOK]) == 2 and len(km.shut) == 4
             rooms[:] = []  # the workshop closed: back to voila.json's pool of one
             await km.adjust_pools()
             assert len(km._pools[ROOM_NOTEBOOK]) == 1

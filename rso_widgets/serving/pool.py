@@ -42,18 +42,23 @@ MIB = 2**20
 
 
 def pool_targets(floors: dict[str, int], rooms: Iterable[tuple[int, int]], *,
-                 ceiling_mib: float, kernel_mib: float,
+                 ceiling_mib: float, kernel_mib: float, open_pages: int = 0,
                  room_notebook: str = ROOM_NOTEBOOK) -> dict[str, int]:
     """How many preheated kernels each notebook should have waiting.
 
     `floors`: the voila.json pool of each notebook (always kept); `rooms`: (expected, joined)
-    for each open workshop. The room notebook gets the trainees still expected, but all pools
-    together stay within `ceiling_mib` of `kernel_mib` each (floors are kept even then)."""
+    for each open workshop; `open_pages`: trainee pages open now (kernels taken from the pool,
+    so people who arrived but have not joined yet count as arrived). The room notebook gets the
+    trainees still expected, but all pools together stay within `ceiling_mib` of `kernel_mib`
+    each (floors are kept even then)."""
     targets = {nb: max(0, int(n)) for nb, n in floors.items()}
     if room_notebook not in targets:
         return targets
     floor = targets[room_notebook]
-    waiting = sum(max(0, int(expected) - int(joined)) for expected, joined in rooms)
+    rooms = list(rooms)
+    expected = sum(max(0, int(e)) for e, _ in rooms)
+    joined = sum(min(max(0, int(j)), max(0, int(e))) for e, j in rooms)
+    waiting = max(0, expected - max(joined, int(open_pages)))
     others = sum(n for nb, n in targets.items() if nb != room_notebook)
     cap = int(ceiling_mib // kernel_mib) if kernel_mib > 0 else 0
     targets[room_notebook] = max(floor, min(waiting, cap - others))
@@ -121,7 +126,7 @@ class RoomPoolMixin:
             return
         pools = getattr(self, "_pools", {})
         pool = pools.get(notebook_name, [])
-        target = self.room_targets.get(notebook_name, self._floor(notebook_name))
+        target = self._targets().get(notebook_name, self._floor(notebook_name))
         allowed = min(target - len(pool), self.room_at_once - self.warming())
         config = self.kernel_pools_config  # type: ignore[attr-defined]
         entry = config.setdefault(notebook_name, {"pool_size": self._floor(notebook_name)})
@@ -161,6 +166,20 @@ class RoomPoolMixin:
         if self.room_measured:
             self.room_kernel_mib = sum(self.room_measured.values()) / len(self.room_measured)
 
+    def open_pages(self, notebook: str = ROOM_NOTEBOOK) -> int:
+        """Pages of `notebook` open now: its kernels alive and not waiting in the pool."""
+        data = getattr(self, "notebook_data", {}).get(notebook, {})
+        pool = getattr(self, "_pools", {}).get(notebook, [])
+        return max(0, len(data.get("kernel_ids", ())) - len(pool))
+
+    def _targets(self) -> dict[str, int]:
+        floors = {nb: self._floor(nb) for nb in getattr(self, "_pools", {})}
+        self.room_targets = pool_targets(floors, self.room_rooms,
+                                         ceiling_mib=self.room_ceiling_mib,
+                                         kernel_mib=self.room_kernel_mib,
+                                         open_pages=self.open_pages())
+        return self.room_targets
+
     async def _room_tick(self) -> None:
         try:
             await self.adjust_pools()
@@ -180,10 +199,7 @@ class RoomPoolMixin:
                 self.log.warning("could not read the open workshops (%s): keeping the last sizes",
                             exc)
         self._measure()
-        floors = {nb: self._floor(nb) for nb in pools}
-        self.room_targets = pool_targets(floors, self.room_rooms,
-                                         ceiling_mib=self.room_ceiling_mib,
-                                         kernel_mib=self.room_kernel_mib)
+        self._targets()
         for notebook, target in self.room_targets.items():
             excess = len(pools[notebook]) - target
             for kid in self._ready_kernels(notebook)[-excess:] if excess > 0 else []:
@@ -202,10 +218,11 @@ class RoomPoolMixin:
                       for nb, t in sorted(self.room_targets.items()) if t or pools.get(nb))
         if state != self._room_reported:
             self._room_reported = state
-            self.log.info("Preheated pools (ready/wanted): %s; rooms (expected, joined) %s; "
-                     "~%.0f MiB per kernel, ceiling %.0f MiB",
-                     ", ".join(f"{nb} {r}/{t}" for nb, r, t in state) or "none",
-                     self.room_rooms, self.room_kernel_mib, self.room_ceiling_mib)
+            self.log.info("Preheated pools (ready/wanted): %s; rooms (expected, joined) %s, "
+                          "trainee pages open %d; ~%.0f MiB per kernel, ceiling %.0f MiB",
+                          ", ".join(f"{nb} {r}/{t}" for nb, r, t in state) or "none",
+                          self.room_rooms, self.open_pages(), self.room_kernel_mib,
+                          self.room_ceiling_mib)
 
     async def shutdown_all(self, *args: Any, **kwargs: Any) -> None:
         if self._room_timer is not None:
