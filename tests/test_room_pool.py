@@ -60,10 +60,13 @@ def test_voila_waits_long_enough_for_cell_output():
     assert setting("VoilaExecutor", "iopub_timeout") >= 30
 
 
-def test_open_rooms_reads_open_workshops_with_a_size(tmp_path):
-    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
-    assert open_rooms(url) == []  # no database yet: nothing, and nothing created
+def test_no_database_means_no_rooms_and_nothing_created(tmp_path):
+    assert open_rooms(f"sqlite:///{tmp_path / 'w.sqlite'}") == []
     assert not (tmp_path / "w.sqlite").exists()
+
+
+def test_open_rooms_reads_open_workshops_with_a_size(store_url):
+    url = store_url
     store = open_store(url, user="trainer")
     room = store.create_cohort("Room", ["TC-01"], expected_size=30)
     store.create_cohort("No size", ["TC-01"])
