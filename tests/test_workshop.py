@@ -957,3 +957,23 @@ def test_arms_pure_helpers():
     assert fb.rm2000 is None and fb.arms.factor("P1").agreement == "adjacent"
     broken = trainee_feedback(case, {"arms": {"ratings": "nonsense"}}, RULESET)
     assert broken.arms is None and "could not be read back" in broken.problems[0]
+
+
+def test_trainer_gives_the_room_size_on_create_and_on_open(trainer, trainer_store):
+    trainer.setup.room.value = "thirty"
+    trainer.setup.name.value, trainer.setup.case_select.value = "Room", ("TC-01",)
+    assert trainer.create() is None
+    assert "whole number from 1 to 500" in trainer.setup.summary.text
+    trainer.setup.room.value = " 30 "
+    cohort = trainer.create()
+    assert cohort is not None and cohort.expected_size == 30
+    other = TrainerDashboardApp(trainer_store, CASES, "trainer.one", n_boot=N_BOOT,
+                                ruleset=RULESET)
+    other.setup.existing.value = cohort.id
+    other.setup.room.value = "12"
+    other.setup.open_button.click()
+    assert trainer_store.get_cohort(cohort.id).expected_size == 12
+    assert other.workspace.layout.display == ""
+    other.setup.room.value = ""  # empty: the recorded size stays
+    other.setup.open_button.click()
+    assert trainer_store.get_cohort(cohort.id).expected_size == 12
