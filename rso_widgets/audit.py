@@ -9,7 +9,8 @@ and surrounding spaces; other columns are ignored.
 - Required recorded categories: s_category, v_category, c_category — Low, Medium, High or
   Very High (any case); blank, "Not applicable", "N/A" or "NA" mean not applicable.
 - Optional eligibility: sex, age_at_assessment, sexual_offence_aged_17_plus. An absent column
-  means every row is eligible on that point; a blank cell in a present column is an error.
+  means every row is eligible on that point (the summary names each check so skipped); a blank
+  cell in a present column is an error.
 - Optional recorded working: s_step1_points, s_step1_category, v_points, c_points (blank = not
   recorded).
 - Optional identifiers: assessment_id and any other column named `id` or ending in `_id`,
@@ -105,6 +106,7 @@ class AuditSummary:
     by_scale: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SCALES, 0))
     malformed_rows: list[int] = field(default_factory=list)  # the first few, for the summary
     lines_exact: bool = True
+    skipped_checks: list[str] = field(default_factory=list)  # eligibility checks not made
 
     def text(self) -> str:
         first = ", ".join(str(r) for r in self.malformed_rows[:10])
@@ -120,6 +122,10 @@ class AuditSummary:
             "  by cause: " + ", ".join(f"{k} {v:,}" for k, v in self.by_cause.items()),
             "  by scale: " + ", ".join(f"/{k} {v:,}" for k, v in self.by_scale.items()),
         ]
+        if self.skipped_checks:
+            lines.append("Eligibility checks skipped (column absent, so every row was taken as "
+                         "meeting it; add the column to check it):")
+            lines += [f"  {check}" for check in self.skipped_checks]
         if not self.lines_exact:
             lines.append("Note: the file has blank lines or line breaks inside quoted values, so "
                          "the line column may be off; the row column is exact.")
@@ -167,6 +173,20 @@ def read_header(path: Path) -> list[str]:
         seen[n] = seen.get(n, 0) + 1
         unique.append(n if seen[n] == 1 else f"{n}~{seen[n]}")
     return unique
+
+
+def skipped_eligibility_checks(names: list[str], rs: RM2000Ruleset) -> list[str]:
+    """One line per eligibility check the file's columns do not allow."""
+    el = rs.eligibility
+    checks = {
+        "sex": f"sex: not checked that the person is {el.sex}",
+        "age_at_assessment": "age_at_assessment: not checked that the person was "
+                             f"{el.min_age_at_assessment} or over at assessment",
+        "sexual_offence_aged_17_plus": "sexual_offence_aged_17_plus: not checked that a sexual "
+                                       f"offence was committed aged {el.min_age_at_sexual_offence}"
+                                       " or over",
+    }
+    return [text for column, text in checks.items() if column not in names]
 
 
 def _is_id(name: str) -> bool:
@@ -531,7 +551,8 @@ def audit_csv(path: str | Path, out: str | Path | None = None,
     known = set(REQUIRED_COLUMNS + RECORDED_COLUMNS + OPTIONAL_COLUMNS)
     ids = [n for n in names if _is_id(n)]
     wanted = [n for n in names if n in known or n in ids]
-    summary = AuditSummary(source=path, output=out, ruleset=rs.ref)
+    summary = AuditSummary(source=path, output=out, ruleset=rs.ref,
+                           skipped_checks=skipped_eligibility_checks(names, rs))
 
     try:
         fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
@@ -545,7 +566,8 @@ def audit_csv(path: str | Path, out: str | Path | None = None,
             try:
                 _stream(path, tmp, names, wanted, ids, rs, summary, bar, batch_rows)
             except _NotUtf8:  # rare: start again, reading bytes and decoding cell by cell
-                summary = AuditSummary(source=path, output=out, ruleset=rs.ref)
+                summary = AuditSummary(source=path, output=out, ruleset=rs.ref,
+                                       skipped_checks=summary.skipped_checks)
                 bar.reset()
                 _stream(path, tmp, names, wanted, ids, rs, summary, bar, batch_rows,
                         text=pa.binary())

@@ -29,8 +29,8 @@ from rso_widgets.instruments.plan_quality import Judgement
 
 CASES = {c.id: c for c in load_cases()}
 CAT = load_arms_catalogue()
-HOLT = CASES["TC-03"]  # key: R1 insufficient, R5 evident, P factors partly present; High
-DAY = HOLT.assessment_date
+TC03 = CASES["TC-03"]  # key: R1 insufficient, R5 evident, P factors partly present; High
+DAY = TC03.assessment_date
 
 
 def from_key(case_id: str = "TC-03") -> ARMSAssessment:
@@ -61,7 +61,7 @@ def test_agreement(mine: str | None, key: str, kind: str, expected: str,
 
 
 def test_key_copied_is_all_exact_with_full_coverage() -> None:
-    fb = compare_arms(HOLT, from_key())
+    fb = compare_arms(TC03, from_key())
     s = fb.summary
     assert (s.exact, s.adjacent, s.opposite, s.not_comparable) == (10, 0, 0, 1)
     assert s.key_rated == 10 and s.percent_exact == 100.0 and s.evidence_coverage == 100.0
@@ -75,7 +75,7 @@ def test_each_agreement_in_one_attempt() -> None:
     a.ratings["R3"] = FactorRating(rating="evident", evidence=ev())  # key: not evident
     a.ratings["R4"] = FactorRating(rating="insufficient_information")  # key: partly
     del a.ratings["P1"]  # unrated
-    fb = compare_arms(HOLT, a)
+    fb = compare_arms(TC03, a)
     assert fb.factor("R5").agreement == "adjacent" and fb.factor("R5").distance == 1
     assert fb.factor("R3").agreement == "opposite" and "Opposite" in fb.factor("R3").message
     assert fb.factor("R4").agreement == "not comparable"
@@ -91,9 +91,9 @@ def test_each_agreement_in_one_attempt() -> None:
 
 
 def test_key_rationale_and_evidence_are_shown() -> None:
-    row = compare_arms(HOLT, from_key()).factor("R7")
-    assert HOLT.arms_key is not None
-    key = HOLT.arms_key.ratings["R7"]
+    row = compare_arms(TC03, from_key()).factor("R7")
+    assert TC03.arms_key is not None
+    key = TC03.arms_key.ratings["R7"]
     assert row.key_rationale == key.rationale and row.key_evidence == key.evidence
     assert row.key_label == "Partly evident" and row.look_for
 
@@ -104,18 +104,18 @@ def test_evidence_coverage_by_source() -> None:
     a = from_key()
     # key R5 cites "the person" and "records"; the trainee cites "the person" and "home visit"
     a.ratings["R5"] = FactorRating(rating="evident", evidence=ev() + ev("home visit"))
-    cov = compare_arms(HOLT, a).factor("R5").coverage
+    cov = compare_arms(TC03, a).factor("R5").coverage
     assert cov.key_sources == ["the person", "records"]
     assert cov.shared == ["the person"] and cov.missed == ["records"]
     assert cov.extra == ["home visit"] and cov.share == 0.5
-    row = compare_arms(HOLT, a).factor("R5")
+    row = compare_arms(TC03, a).factor("R5")
     assert "also draws on: records" in row.message
 
 
 def test_rating_without_evidence_is_flagged() -> None:
     a = from_key()
     a.ratings["R6"] = FactorRating(rating="partly_evident")
-    fb = compare_arms(HOLT, a)
+    fb = compare_arms(TC03, a)
     row = fb.factor("R6")
     assert row.agreement == "exact"  # the rating agrees, the entry is still incomplete
     assert any("no evidence" in f for f in row.flags)
@@ -127,7 +127,7 @@ def test_late_and_unknown_evidence_flagged() -> None:
     a = from_key()
     a.ratings["R6"] = FactorRating(rating="partly_evident", evidence=[
         Evidence(what="x", source="rumour", date=DAY + dt.timedelta(days=3))])
-    flags = compare_arms(HOLT, a).factor("R6").flags
+    flags = compare_arms(TC03, a).factor("R6").flags
     assert any("after the assessment date" in f for f in flags)
     assert any("rumour" in f for f in flags)
 
@@ -143,7 +143,7 @@ def test_late_and_unknown_evidence_flagged() -> None:
 def test_priority_side_by_side(level: str | None, same: bool | None, phrase: str) -> None:
     a = from_key()
     a.priority = Priority(level=level, rationale="My reasons" if level else "")
-    p = compare_arms(HOLT, a).priority
+    p = compare_arms(TC03, a).priority
     assert p.trainee == level and p.key == "High" and p.same is same
     assert phrase in p.note
     assert p.key_rationale and p.also_reasonable == ["Medium"]
@@ -153,7 +153,7 @@ def test_priority_side_by_side(level: str | None, same: bool | None, phrase: str
 # --- the plan on the rubric beside the key plan --------------------------------------------------
 
 def test_key_plan_against_itself() -> None:
-    fb = compare_arms(HOLT, from_key(), key_plan(HOLT))
+    fb = compare_arms(TC03, from_key(), key_plan(TC03))
     assert fb.plan is not None
     for row in fb.plan.criteria:
         assert row.key_score == 2
@@ -164,12 +164,12 @@ def test_key_plan_against_itself() -> None:
 
 
 def test_weaker_plan_shows_what_is_missing_and_how_to_fix_it() -> None:
-    plan = key_plan(HOLT).model_copy(deep=True)
+    plan = key_plan(TC03).model_copy(deep=True)
     plan.contingencies = []
     plan.actions = [a for a in plan.actions if "R5" not in a.factors]
     plan.review.early_triggers = []
     attempt = from_key()
-    cmp = compare_plans(HOLT, attempt, plan,
+    cmp = compare_plans(TC03, attempt, plan,
                         judgements={"Q9": Judgement(score=1, reason="Thin rationale")})
     q6, q1, q8 = cmp.row("Q6"), cmp.row("Q1"), cmp.row("Q8")
     assert (q6.trainee_score, q6.key_score, q6.trainee_status) == (0, 2, "not met")
@@ -184,18 +184,18 @@ def test_weaker_plan_shows_what_is_missing_and_how_to_fix_it() -> None:
 def test_plan_judged_against_the_trainees_own_ratings() -> None:
     # The trainee rates R5 not evident, so their plan is not marked down on Q1 for R5 —
     # but the comparison still says the key treats R5 as live.
-    plan = key_plan(HOLT).model_copy(deep=True)
+    plan = key_plan(TC03).model_copy(deep=True)
     plan.actions = [a for a in plan.actions if "R5" not in a.factors]
     a = from_key()
     a.ratings["R5"] = FactorRating(rating="not_evident", evidence=ev())
-    cmp = compare_plans(HOLT, a, plan)
+    cmp = compare_plans(TC03, a, plan)
     assert not any("R5" in m for m in cmp.row("Q1").missing)
     assert any("R5" in g for g in cmp.key_factors_not_addressed)
 
 
 def test_plan_not_compared_when_case_has_no_key_plan() -> None:
-    case = HOLT.model_copy(update={"plan_key": None})
-    fb = compare_arms(case, from_key(), key_plan(HOLT))
+    case = TC03.model_copy(update={"plan_key": None})
+    fb = compare_arms(case, from_key(), key_plan(TC03))
     assert fb.plan is None and any("no key plan" in n for n in fb.notes)
 
 
@@ -227,7 +227,7 @@ def test_other_catalogue_and_unknown_factor_noted() -> None:
     a = from_key()
     a.catalogue = "force-licensed@2.0"
     a.ratings["R9"] = FactorRating(rating="evident", evidence=ev())
-    notes = " ".join(compare_arms(HOLT, a).notes)
+    notes = " ".join(compare_arms(TC03, a).notes)
     assert "force-licensed@2.0" in notes and "R9" in notes
 
 

@@ -92,12 +92,12 @@ def test_step1_points_wrong_is_calculation(tmp_path):
 def test_v_wrong_is_calculation(tmp_path):
     row = correct()
     row["v_points"], row["v_category"] = 5, "High"
-    _, [out] = audit_rows(tmp_path, [row | {"c_category": "Very High", "c_points": 5}])
+    _, [out] = audit_rows(tmp_path, [row | {"c_category": "High", "c_points": 7}])
     assert out["mismatch_cause"] == "calculation"
     assert out["mismatch_scales"] == "V;C"
     assert "/V recorded as 5 points (High), but the items give 3 points (Medium)" in \
         out["mismatch_detail"]
-    assert "/C recorded as Very High follows from the recorded /S and /V" in \
+    assert "/C recorded as High follows from the recorded /S and /V" in \
         out["mismatch_detail"]
 
 
@@ -105,7 +105,7 @@ def test_step2_not_applied_with_step1_recorded_is_rule(tmp_path):
     row = correct()  # step 1 High, two factors → Very High
     assert (row["s_step1_category"], row["s_category"]) == ("High", "Very High")
     row["s_category"] = "High"
-    row["c_category"], row["c_points"] = "High", 3  # the conversion of what was recorded
+    row["c_category"], row["c_points"] = "Medium", 5  # the conversion of what was recorded
     _, [out] = audit_rows(tmp_path, [row])
     assert out["mismatch_cause"] == "rule" and out["mismatch_scales"] == "S;C"
     assert "step 2 misapplied: 2 aggravating factors raise High by 1 to Very High" in \
@@ -116,7 +116,7 @@ def test_step2_wrong_without_step1_recorded_reachable_is_rule(tmp_path):
     row = correct(male_victim=False, stranger_victim=False, age_at_commencement=40,
                   criminal_appearances=2)  # step 1 Medium, no raise
     del row["s_step1_points"], row["s_step1_category"]
-    row |= {"s_category": "High", "c_category": "High", "c_points": 3}
+    row |= {"s_category": "High", "c_category": "Medium", "c_points": 5}
     _, [out] = audit_rows(tmp_path, [row])
     assert out["mismatch_cause"] == "rule"
     assert "step 2 misapplied" in out["mismatch_detail"]
@@ -125,7 +125,7 @@ def test_step2_wrong_without_step1_recorded_reachable_is_rule(tmp_path):
 def test_unreachable_s_without_step1_recorded_is_calculation(tmp_path):
     row = correct()  # step 1 High: Low cannot come from it by raising
     del row["s_step1_points"], row["s_step1_category"]
-    row |= {"s_category": "Low", "c_category": "Medium", "c_points": 1}
+    row |= {"s_category": "Low", "c_category": "Low", "c_points": 3}
     _, [out] = audit_rows(tmp_path, [row])
     assert out["mismatch_cause"] == "calculation"
     assert "cannot reach with a raise of 0–2" in out["mismatch_detail"]
@@ -142,7 +142,7 @@ def test_c_not_the_conversion_of_recorded_s_and_v_is_rule(tmp_path):
 def test_step1_wrong_and_step2_misapplied_is_both(tmp_path):
     row = correct()  # truth: step 1 3 points, High; two factors → Very High
     row |= {"s_step1_points": 2, "s_step1_category": "Medium", "s_category": "Medium"}
-    row |= {"c_category": "Medium", "c_points": 2}  # right conversion of Medium + Medium
+    row |= {"c_category": "Medium", "c_points": 4}  # right conversion of Medium + Medium
     _, [out] = audit_rows(tmp_path, [row])
     assert out["mismatch_cause"] == "both"
     assert "step 1 recorded as 2 points (Medium)" in out["mismatch_detail"]
@@ -347,6 +347,29 @@ def test_exit_0_with_mismatches_and_summary_on_stdout(tmp_path, capsys):
     assert "by cause: calculation 0, rule 1, both 0" in out
     assert "by scale: /S 0, /V 0, /C 1" in out
     assert (tmp_path / "export.audit.csv").exists()
+
+
+def test_summary_names_no_skipped_check_when_every_eligibility_column_is_there(tmp_path):
+    s, _ = audit_rows(tmp_path, [correct()])
+    assert s.skipped_checks == [] and "checks skipped" not in s.text()
+
+
+@pytest.mark.parametrize("absent", [["sex"], ["age_at_assessment"],
+                                    ["sexual_offence_aged_17_plus"],
+                                    ["sex", "age_at_assessment", "sexual_offence_aged_17_plus"]])
+def test_summary_says_which_eligibility_checks_were_skipped(tmp_path, capsys, absent):
+    row = {k: v for k, v in correct().items() if k not in absent}
+    src = write_csv(tmp_path / "export.csv", [row])
+    assert run_cli(str(src)) == 0
+    out = capsys.readouterr().out
+    assert "Eligibility checks skipped" in out
+    wording = {"sex": "sex: not checked that the person is male",
+               "age_at_assessment": "age_at_assessment: not checked that the person was 18 or "
+                                    "over at assessment",
+               "sexual_offence_aged_17_plus": "sexual_offence_aged_17_plus: not checked that a "
+                                              "sexual offence was committed aged 17 or over"}
+    for column, text in wording.items():
+        assert (text in out) == (column in absent), column
 
 
 def test_exit_1_when_rows_are_malformed(tmp_path, capsys):

@@ -260,3 +260,27 @@ def test_ids_unique_across_a_folder(tmp_path: Path, base: dict[str, Any]) -> Non
 def test_empty_folder_is_a_problem(tmp_path: Path) -> None:
     report = validate_path(tmp_path)
     assert not report.ok and "no case files" in report.problems[0].message
+
+
+def test_legal_sources_are_optional_and_named(tmp_path: Path, base: dict[str, Any]) -> None:
+    base["legal_sources"] = [{"point": "Notification applies for 10 years",
+                              "source": "Sexual Offences Act 2003, s.82"}]
+    case = load_case(write(tmp_path, base))
+    assert case.legal_sources[0].source == "Sexual Offences Act 2003, s.82"
+    base["legal_sources"] = [{"point": "Notification applies"}]
+    assert only(write(tmp_path, base, "b.yaml"), "legal_sources[0].source")
+
+
+@pytest.mark.parametrize("name", ["Mr David Smith", "Ms Karen Jones", "Dr. Paul Holt"])
+def test_common_given_name_with_common_surname_is_refused(tmp_path: Path, base: dict[str, Any],
+                                                          name: str) -> None:
+    base["person"]["name"] = name
+    p = only(write(tmp_path, base), "person.name")
+    assert "common given name" in p.message and "place-name" in p.fix
+
+
+@pytest.mark.parametrize("name", ["Mr David Thistlehurst", "Mr Ambrose Smith", "Kyle Penhallow"])
+def test_a_rare_given_name_or_surname_passes(tmp_path: Path, base: dict[str, Any],
+                                            name: str) -> None:
+    base["person"]["name"] = name
+    assert load_case(write(tmp_path, base)).person.name == name

@@ -55,7 +55,7 @@ def test_contract_keys(monkeypatch):
     assert {"items", "points", "category"} <= set(out["v"])
     assert {"points", "category"} <= set(out["c"])
     assert out["applicable"] is True and out["reason"] is None
-    assert out["ruleset"] == "rm2000-ew-training@1.0.0"
+    assert out["ruleset"] == "rm2000-ew-training@2.0.0"
     assert {out["s"]["category"], out["v"]["category"], out["c"]["category"]} <= {
         "Low", "Medium", "High", "Very High"}
 
@@ -86,9 +86,10 @@ def test_not_applicable_is_not_an_error(monkeypatch):
     ({"criminal_appearances": "5"}, "criminal_appearances", "whole number"),
     ({"sexual_appearances": 6}, "criminal_appearances", "cannot be fewer than sexual"),
     ({"violent_appearances": 6}, "violent_appearances", "cannot be more than criminal"),
-    ({"age_at_commencement": 17}, "age_at_commencement", "between 18 and 110"),
+    ({"age_at_commencement": 9}, "age_at_commencement", "between 10 and 110"),
     ({"age_at_commencement": 111, "age_at_assessment": 110}, "age_at_commencement",
-     "between 18 and 110"),
+     "between 10 and 110"),
+    ({"criminal_appearances": 301}, "criminal_appearances", "ceiling of 300"),
     ({"age_at_assessment": 111}, "age_at_assessment", "110 or under"),
     ({"date_of_birth": "1990-01-01", "commencement_date": "1985-01-01",
       "age_at_commencement": None}, "commencement_date", "wrong order"),

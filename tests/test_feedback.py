@@ -156,7 +156,7 @@ def test_calculation_wrong_step1_total() -> None:
 
 def test_calculation_total_then_category_read_from_it() -> None:
     entered = key_entries(CASES["TC-09"]) | {"step1_points": 2, "step1_category": "Medium",
-                                            "s": "High", "c": "High"}
+                                            "s": "High", "c": "Medium"}
     fb = run("TC-09", key_facts("TC-09"), entered)
     assert errors(fb) == {"S.step1_points": "calculation"}
     assert fb.row("S.step1_category").follows_from == ["S.step1_points"]
@@ -171,9 +171,11 @@ def test_calculation_step1_category_matching_nothing() -> None:
 
 
 def test_calculation_category_not_given_by_own_total() -> None:
-    entered = key_entries(CASES["TC-04"]) | {"v_points": 4, "v": "Medium", "c": "Medium"}
-    fb = run("TC-04", key_facts("TC-04"), entered)
+    # /V 3 points is Medium; read as Low, /C becomes Medium 2 + Low 1 = 3, Low.
+    entered = key_entries(CASES["TC-02"]) | {"v": "Low", "c": "Low"}
+    fb = run("TC-02", key_facts("TC-02"), entered)
     assert errors(fb) == {"V.category": "calculation"}
+    assert "total of 3 is Medium, not Low" in fb.row("V.category").message
     assert fb.row("C.category").follows_from == ["V.category"]
 
 
@@ -181,7 +183,7 @@ def test_calculation_judged_on_own_facts_not_the_key() -> None:
     # Wrong fact, but arithmetic consistent with it: coding only, no calculation error.
     facts = key_facts("TC-02", sexual_appearances=2)
     entered = {"step1_points": 3, "step1_category": "High", "s": "High", "v": "Medium",
-               "c": "High"}
+               "c": "Medium"}
     assert errors(run("TC-02", facts, entered)) == {"S.sexual_appearances": "coding"}
 
 
@@ -195,16 +197,17 @@ def test_rule_right_step1_category_but_no_raise() -> None:
 
 
 def test_rule_three_factors_raised_two_categories() -> None:
-    entered = key_entries(CASES["TC-10"]) | {"s": "High", "c": "High"}
+    entered = key_entries(CASES["TC-10"]) | {"s": "High", "c": "Medium"}
     fb = run("TC-10", key_facts("TC-10"), entered)
     assert errors(fb) == {"S.category": "rule"}
 
 
 def test_rule_c_not_the_conversion_of_own_categories() -> None:
-    entered = key_entries(CASES["TC-11"]) | {"c": "High"}  # 3 + 2 totals, not categories
+    entered = key_entries(CASES["TC-11"]) | {"c": "Very High"}  # the higher scale, not the sum
     fb = run("TC-11", key_facts("TC-11"), entered)
     assert errors(fb) == {"C.category": "rule"}
-    assert "Very High = 3" in fb.row("C.category").message
+    assert "/S Very High = 4 and /V High = 3: 7 is High, not Very High" in \
+        fb.row("C.category").message
 
 
 def test_rule_scoring_a_woman() -> None:
@@ -263,7 +266,16 @@ def test_what_if_key_value_moves_the_category() -> None:
     w = what_if(CASES["TC-03"], a, "stranger_victim")
     assert (w.trainee_value, w.new_value) == (True, False)
     assert (w.before["S"], w.after["S"]) == ("High", "Medium")
-    assert w.changed == ["S", "C"] and w.after == w.key
+    # High 3 + Medium 2 = 5 and Medium 2 + Medium 2 = 4 are both Medium on /C.
+    assert w.changed == ["S"] and w.after == w.key
+
+
+def test_what_if_moves_c_under_the_revised_conversion() -> None:
+    a = attempt(key_facts("TC-08", stranger_victim=True))
+    w = what_if(CASES["TC-08"], a, "stranger_victim")
+    assert w.before == {"S": "High", "V": "High", "C": "High"}  # 3 + 3 = 6
+    assert w.after == w.key == {"S": "Medium", "V": "High", "C": "Medium"}  # 2 + 3 = 5
+    assert w.changed == ["S", "C"]
 
 
 def test_what_if_flip() -> None:

@@ -113,9 +113,10 @@ def url(tmp_path, monkeypatch):
 
 
 def stored(url: str, reference: str = "Fictional Person A", note: str = "",
-           reason: str = "New intelligence", long: str = "") -> tuple[int, int]:
+           reason: str = "New intelligence", long: str = "",
+           result: RM2000Result | None = None) -> tuple[int, int]:
     """A person with a two-version plan assessment; version 2 signed and countersigned."""
-    result = rm2000()
+    result = result or rm2000()
     payload = make_payload(rm2000_facts=FACTS, rm2000_result=result,
                            arms=arms(result, note, long),
                            plan=plan(note), quality={"Q9": Judgement(
@@ -185,7 +186,7 @@ def test_html_report_has_every_section_and_the_marking(url):
     for expected in ["Fictional Person A", "fictional person", "Version 2 (the latest version)",
                      "Author alice", "Reason for change New intelligence",
                      "Signed by alice", "Countersigned by bob", "Sign-off state Countersigned",
-                     "rm2000-ew-training@1.0.0", "/S (sexual reconviction)",
+                     "rm2000-ew-training@2.0.0", "/S (sexual reconviction)",
                      "Working, line by line", CAT.ref, "Observation R1", "the person",
                      "1 October 2026", "How the factors combined in past offending",
                      "Isolation and alcohol came before the offences.",
@@ -325,7 +326,7 @@ def test_pdf_marks_every_page_numbers_pages_and_shows_hostile_text_literally(url
     assert "END-OF-LONG-TEXT" in text  # a table cell longer than a page is split, not lost
     assert "word1499" in text and "Observation P4" in text
     assert "".join(text.split()).count(UNBROKEN) >= 1  # long words wrap, never lost
-    for expected in ["Signed by alice", "Countersigned by bob", "rm2000-ew-training@1.0.0",
+    for expected in ["Signed by alice", "Countersigned by bob", "rm2000-ew-training@2.0.0",
                      "Priority for work — the assessor's judgement", "Actions: Supervision",
                      "Plan quality", "inform professional judgement and do not decide"]:
         assert expected in text, expected
@@ -343,3 +344,36 @@ def test_pdf_default_font_and_deterministic_output():
     assert "Łukasz Wi" in text and "Page 1 of" in text
     meta = pypdf.PdfReader(io.BytesIO(a)).metadata
     assert MARKING in meta.title and "Łukasz" not in (meta.title or "")  # no personal data
+
+
+def test_report_shows_the_ruleset_status_caveat(url):
+    aid, version = stored(url)
+    with open_store(url, user="carol") as store:
+        report = ReportInput.from_version(store, aid, version)
+    html = _Page(assessment_report_html(report)).body
+    pdf = squash(" ".join(pdf_pages(assessment_report_pdf(report, font=VERA))))
+    for text in (html, pdf):
+        assert "Ruleset status training use; confirm against the licensed Scoring Guide" in text
+        assert "Scored with an earlier ruleset" not in text
+
+
+def test_a_result_scored_with_the_superseded_ruleset_keeps_its_label(url):
+    """Stored under 1.0.0 (0–3 /C): the report shows that result, names the ruleset, and says
+    what the current ruleset would give — it never re-labels the stored result."""
+    from rso_widgets.instruments.ruleset import load_rm2000_ruleset_ref
+
+    old = score(FACTS, ruleset=load_rm2000_ruleset_ref("rm2000-ew-training@1.0.0"))
+    assert (old.s.category, old.v.category, old.c.category) == ("High", "Medium", "High")
+    aid, version = stored(url, result=old)
+    with open_store(url, user="carol") as store:
+        report = ReportInput.from_version(store, aid, version)
+    html = _Page(assessment_report_html(report)).body
+    pdf = squash(" ".join(pdf_pages(assessment_report_pdf(report, font=VERA))))
+    for text in (html, pdf.replace("->", "→")):  # the PDF text layer spells the arrow "->"
+        assert "Ruleset rm2000-ew-training@1.0.0" in text
+        assert "/C (combined) High" in text  # as recorded
+        assert "Scored with an earlier ruleset" in text
+        assert "not the current rm2000-ew-training@2.0.0" in text
+        assert "0–3 /C conversion" in text
+        assert ("The same facts scored with rm2000-ew-training@2.0.0 would give: /S: High (no "
+                "change); /V: Medium (no change); /C: High → Medium.") in text

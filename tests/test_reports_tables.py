@@ -118,7 +118,7 @@ def test_xlsx_export_has_no_formulas_and_carries_the_marking(store, tmp_path):
 def test_attempts_export_one_row_per_attempt_for_everyone_or_chosen_users(store, tmp_path):
     _attempt(store, "trainee1", "tc-01-fenby", False, 0)
     _attempt(store, "trainee1", "tc-01-fenby", True, 5)
-    _attempt(store, "=trainee2", "tc-02-millward", True, 1)
+    _attempt(store, "=trainee2", "tc-02-thistlehurst", True, 1)
     df = pd.read_csv(export_attempts(store, tmp_path / "a.csv"), keep_default_na=False)
     assert list(df.columns) == ATTEMPT_COLUMNS and len(df) == 3
     assert df["user"].tolist() == ["'=trainee2", "trainee1", "trainee1"]

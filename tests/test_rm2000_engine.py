@@ -42,7 +42,19 @@ def v_cat(total: int) -> str:
 
 
 def c_cat(total: int) -> str:
-    return CATS[(total > 0) + (total > 2) + (total > 4)]
+    """Revised contract: /C sum 2–3 Low, 4–5 Medium, 6–7 High, 8 Very High."""
+    return CATS[(total > 3) + (total > 5) + (total > 7)]
+
+
+C_POINTS = {"Low": 1, "Medium": 2, "High": 3, "Very High": 4}
+# Every /S × /V pair under the revised /C table, written out by hand (rows /S, columns /V,
+# in the order Low, Medium, High, Very High).
+C_TABLE = {
+    "Low": ["Low", "Low", "Medium", "Medium"],
+    "Medium": ["Low", "Medium", "Medium", "High"],
+    "High": ["Medium", "Medium", "High", "High"],
+    "Very High": ["Medium", "High", "High", "Very High"],
+}
 
 
 def facts(**over) -> dict:
@@ -62,7 +74,7 @@ def errors_of(d: dict) -> dict[str, str]:
 
 # ---- /S step 1: every band edge ------------------------------------------------------------
 
-@pytest.mark.parametrize("age", [18, 24, 25, 34, 35, 44, 45, 110])
+@pytest.mark.parametrize("age", [10, 17, 18, 24, 25, 34, 35, 44, 45, 110])
 def test_s_age_band_edges(age):
     r = score(facts(age_at_assessment=max(age, 40), age_at_commencement=age), today=TODAY)
     item = next(i for i in r.s.items if i.item == "age_at_commencement")
@@ -130,7 +142,7 @@ def test_s_cap_is_shown_in_working():
 
 # ---- /V ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("age", [18, 24, 25, 34, 35, 44, 45, 80])
+@pytest.mark.parametrize("age", [10, 17, 18, 24, 25, 34, 35, 44, 45, 80])
 @pytest.mark.parametrize("violent", [0, 1, 2, 3, 4, 7])
 @pytest.mark.parametrize("burglary", [False, True])
 def test_v_every_band_and_cut(age, violent, burglary):
@@ -166,9 +178,26 @@ def test_c_all_sixteen_pairs(s_category, v_category):
         d["age_at_commencement"] = 40  # 0 + 3 + 1 = 4 → High, raised 2 → Very High
     r = score(d, today=TODAY)
     assert (r.s.category, r.v.category) == (s_category, v_category)
-    points = CATS.index(s_category) + CATS.index(v_category)
+    points = C_POINTS[s_category] + C_POINTS[v_category]
+    assert (r.c.s_points, r.c.v_points) == (C_POINTS[s_category], C_POINTS[v_category])
     assert r.c.points == points
-    assert r.c.category == c_cat(points)
+    assert r.c.category == c_cat(points) == C_TABLE[s_category][CATS.index(v_category)]
+
+
+@pytest.mark.parametrize(("total", "category"), [(2, "Low"), (3, "Low"), (4, "Medium"),
+                                                 (5, "Medium"), (6, "High"), (7, "High"),
+                                                 (8, "Very High")])
+def test_c_cut_edges(total, category):
+    assert c_cat(total) == category
+
+
+def test_c_pairs_where_the_revised_scheme_differs_from_the_superseded_one():
+    """L+M, M+H, L+VH and H+VH: the pairs the superseded 0–3 scheme put one category higher
+    (Medium, High, High, Very High)."""
+    def c_of(s_cat: str, v_cat: str) -> str:
+        return C_TABLE[s_cat][CATS.index(v_cat)]
+    assert [c_of("Low", "Medium"), c_of("Medium", "High"), c_of("Low", "Very High"),
+            c_of("High", "Very High")] == ["Low", "Medium", "Medium", "High"]
 
 
 # ---- eligibility -------------------------------------------------------------------------
@@ -240,9 +269,48 @@ def test_violent_more_than_criminal():
     assert "cannot be more than criminal_appearances" in msg
 
 
-@pytest.mark.parametrize("age", [17, 111, 0])
+@pytest.mark.parametrize("age", [9, 111, 0])
 def test_commencement_age_out_of_range(age):
-    assert "between 18 and 110" in errors_of(facts(age_at_commencement=age))["age_at_commencement"]
+    assert "between 10 and 110" in errors_of(facts(age_at_commencement=age))["age_at_commencement"]
+
+
+@pytest.mark.parametrize("age", [10, 16, 17])
+def test_commencement_age_under_18_is_scored_in_the_youngest_band(age):
+    r = score(facts(age_at_assessment=19, age_at_commencement=age), today=TODAY)
+    assert r.applicable
+    assert (r.s.items[0].points, r.v.items[0].points) == (2, 3)
+    assert "youngest band" in r.s.items[0].band and "youngest band" in r.v.items[0].band
+
+
+def test_offence_at_17_community_sentence_at_17_assessed_at_19_is_scored():
+    """The issue's example: once refused with "must be between 18 and 110"."""
+    r = score({**facts(), "age_at_commencement": None, "age_at_assessment": None,
+               "date_of_birth": "2007-05-01", "assessment_date": "2026-06-01",
+               "commencement_date": "2025-02-10"}, today=TODAY)
+    assert r.applicable and r.facts.age_at_commencement == 17
+    assert r.s.step1_points == 2 and r.s.step1_category == "Medium"
+    assert r.v.points == 3 and r.v.category == "Medium"
+    assert r.c.category == "Medium"  # Medium 2 + Medium 2 = 4
+
+
+@pytest.mark.parametrize("field", ["sexual_appearances", "criminal_appearances",
+                                   "violent_appearances"])
+def test_count_ceiling_boundary(field):
+    at = {**facts(criminal_appearances=300), field: 300}
+    assert score(at, today=TODAY).applicable
+    errors = errors_of({**at, field: 301})
+    assert list(errors) == [field]  # named alone: no knock-on comparison error
+    msg = errors[field]
+    assert "301" in msg and "ceiling of 300" in msg and "check the number" in msg
+
+
+def test_occasions_longer_than_the_ceiling_are_refused():
+    occasion = {"date": "2010-01-01", "offences": [{"name": "Theft"}]}
+    d = {**facts(), "sexual_appearances": None, "criminal_appearances": None,
+         "violent_appearances": None, "burglary": None, "non_contact": None,
+         "occasions": [occasion] * 301}
+    msg = errors_of(d)["occasions"]
+    assert "301" in msg and "ceiling of 300" in msg and "check the record" in msg
 
 
 def test_assessment_age_over_110():
@@ -303,7 +371,8 @@ def test_all_errors_reported_together():
 # ---- dates become ages ------------------------------------------------------------------
 
 @pytest.mark.parametrize("commencement,age,points", [
-    ("2015-03-14", 24, 2), ("2015-03-15", 25, 1), ("2025-03-14", 34, 1), ("2025-03-15", 35, 0)])
+    ("2008-03-14", 17, 2), ("2008-03-15", 18, 2), ("2015-03-14", 24, 2), ("2015-03-15", 25, 1),
+    ("2025-03-14", 34, 1), ("2025-03-15", 35, 0)])
 def test_commencement_age_from_dates_on_band_edges(commencement, age, points):
     r = score({**facts(), "age_at_commencement": None, "age_at_assessment": None,
                "date_of_birth": "1990-03-15", "assessment_date": "2026-06-01",
@@ -317,7 +386,7 @@ def test_commencement_age_from_dates_on_band_edges(commencement, age, points):
 def test_result_carries_ruleset_timestamp_and_working():
     r = score(facts(), today=TODAY)
     out = r.to_output()
-    assert out["ruleset"] == "rm2000-ew-training@1.0.0"
+    assert out["ruleset"] == "rm2000-ew-training@2.0.0"
     assert out["scored_at"]
     assert set(out["s"]) >= {"items", "step1_points", "step1_category",
                              "aggravating_factors", "category"}

@@ -19,7 +19,7 @@ FACTORS = ["male_victim", "stranger_victim", "non_contact", "single"]
 def valid_facts(draw) -> dict:
     sexual = draw(st.integers(1, 8))
     criminal = draw(st.integers(sexual, 15))
-    age_start = draw(st.integers(18, 100))
+    age_start = draw(st.integers(10, 100))
     return dict(
         sex="male", age_at_assessment=draw(st.integers(max(age_start, 18), 110)),
         age_at_commencement=age_start, sexual_appearances=sexual, criminal_appearances=criminal,
@@ -62,7 +62,7 @@ def test_one_more_aggravating_factor_never_lowers_a_category(d, factor):
 @settings(max_examples=150, deadline=None)
 @given(valid_facts(), st.integers(1, 30))
 def test_younger_age_never_lowers_a_category(d, years):
-    younger = max(18, d["age_at_commencement"] - years)
+    younger = max(10, d["age_at_commencement"] - years)
     never_lower(d, {**d, "age_at_commencement": younger})
 
 
@@ -72,7 +72,7 @@ def test_result_is_internally_consistent(d):
     r = score(d, today=TODAY)
     assert r.s.step1_points == sum(i.points for i in r.s.items)
     assert r.v.points == sum(i.points for i in r.v.items)
-    assert r.c.points == CATS.index(r.s.category) + CATS.index(r.v.category)
+    assert r.c.points == CATS.index(r.s.category) + CATS.index(r.v.category) + 2  # 1–4 each
     assert CATS.index(r.s.category) >= CATS.index(r.s.step1_category)
     assert r.ruleset.startswith("rm2000-ew-training@")
 
@@ -84,6 +84,20 @@ occasions = st.lists(st.builds(
     dict, date=st.dates(dt.date(2000, 1, 1), dt.date(2000, 3, 1)),
     offences=st.lists(offences, min_size=1, max_size=3),
     disposal=st.sampled_from(["conviction", "conviction", "caution"])), min_size=1, max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(valid_facts(), st.sampled_from(["sexual", "criminal", "violent"]))
+def test_a_count_above_the_ceiling_is_refused_naming_the_field(d, kind):
+    field = f"{kind}_appearances"
+    with_top = {**d, "criminal_appearances": 300, field: 300}
+    assert score(with_top, today=TODAY).applicable
+    try:
+        score({**with_top, field: 301}, today=TODAY)
+    except RM2000ValidationError as exc:
+        assert [e.field for e in exc.errors] == [field]
+    else:
+        raise AssertionError("a count of 301 was scored")
 
 
 @settings(max_examples=200, deadline=None)

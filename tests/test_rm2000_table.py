@@ -100,7 +100,7 @@ def valid_facts(draw) -> dict:
     age_now = draw(st.integers(18, 110))
     return dict(
         sex=draw(st.sampled_from(["male", "Male", " MALE "])), age_at_assessment=age_now,
-        age_at_commencement=draw(st.integers(18, min(110, age_now + 3))),
+        age_at_commencement=draw(st.integers(10, min(110, age_now + 3))),
         sexual_appearances=sexual, criminal_appearances=criminal,
         violent_appearances=draw(st.integers(0, criminal)), burglary=draw(st.booleans()),
         sexual_offence_aged_17_plus=True, **{f: draw(st.booleans()) for f in FACTORS})
@@ -111,15 +111,19 @@ def maybe(valid: st.SearchStrategy, bad: list) -> st.SearchStrategy:
 
 
 BAD_INT = ["abc", 2.5, True, "-"]
+CEILING = [299, 300, 301]
 BAD_BOOL = ["maybe", 2, 0.5]
 any_facts = st.fixed_dictionaries({
     "sex": st.one_of(st.sampled_from(["male", "Male ", "female", "other", "", "  "]),
                      st.none(), st.text(max_size=4)),
     "age_at_assessment": maybe(st.integers(-2, 115), BAD_INT),
     "age_at_commencement": maybe(st.integers(-2, 115), BAD_INT),
-    "sexual_appearances": maybe(st.integers(-1, 7), BAD_INT),
-    "criminal_appearances": maybe(st.integers(-1, 9), BAD_INT),
-    "violent_appearances": maybe(st.integers(-1, 9), BAD_INT),
+    # Small counts, and counts on both sides of the ruleset's ceiling (300).
+    "sexual_appearances": maybe(st.one_of(st.integers(-1, 7), st.sampled_from(CEILING)), BAD_INT),
+    "criminal_appearances": maybe(st.one_of(st.integers(-1, 9), st.sampled_from(CEILING)),
+                                  BAD_INT),
+    "violent_appearances": maybe(st.one_of(st.integers(-1, 9), st.sampled_from(CEILING)),
+                                 BAD_INT),
     **{b: maybe(st.booleans(), BAD_BOOL) for b in BOOLS},
 })
 
@@ -184,11 +188,18 @@ def test_violent_more_than_criminal():
     assert field == "violent_appearances" and "cannot be more than criminal_appearances" in msg
 
 
-@pytest.mark.parametrize("age", [17, 111, -1])
+@pytest.mark.parametrize("age", [9, 111, -1])
 def test_commencement_age_outside_range(age):
     [(field, msg), *_] = errors_of(age_at_commencement=age, age_at_assessment=60)
     assert field == "age_at_commencement"
-    assert ("between 18 and 110" in msg) or ("negative" in msg)
+    assert ("between 10 and 110" in msg) or ("negative" in msg)
+
+
+@pytest.mark.parametrize("field", ["sexual_appearances", "criminal_appearances",
+                                   "violent_appearances"])
+def test_count_above_the_ceiling(field):
+    [(name, msg)] = errors_of(**{"criminal_appearances": 300, field: 301})
+    assert name == field and "ceiling of 300" in msg
 
 
 def test_commencement_age_far_after_assessment_age():

@@ -13,6 +13,7 @@ from rso_widgets.instruments.ruleset import (
     DEFAULT_RM2000,
     RulesetError,
     load_rm2000_ruleset,
+    load_rm2000_ruleset_ref,
     parse_ruleset,
 )
 
@@ -21,7 +22,9 @@ RAW = yaml.safe_load(DEFAULT_RM2000.read_text(encoding="utf-8"))
 
 def test_shipped_ruleset_has_provenance_and_version():
     rs = load_rm2000_ruleset()
-    assert rs.ref == "rm2000-ew-training@1.0.0"
+    assert rs.ref == "rm2000-ew-training@2.0.0"
+    assert rs.superseded is None and rs.validation.max_appearances == 300
+    assert rs.c.conversion == {"Low": 1, "Medium": 2, "High": 3, "Very High": 4}
     assert rs.provenance.config_points and "licensed" in rs.provenance.status
     assert rs.reconviction_rates is None  # no percentages without a cited source
 
@@ -93,8 +96,29 @@ def test_an_organisation_can_load_its_own_conversion(tmp_path):
 
 
 def test_bands_must_cover_every_valid_value():
-    with pytest.raises(RulesetError, match="must cover every valid value from 18"):
-        parse_ruleset(broken("s.items.0.bands.0.min", 19) | {}, "custom.yaml")
+    with pytest.raises(RulesetError, match="must cover every valid value from 10"):
+        parse_ruleset(broken("s.items.0.bands.0.min", 11) | {}, "custom.yaml")
     data = broken("v.items.1.bands.3.max", 9)
     with pytest.raises(RulesetError, match="last band open-ended"):
         parse_ruleset(data, "custom.yaml")
+
+
+def test_the_superseded_ruleset_stays_loadable_by_reference():
+    old = load_rm2000_ruleset_ref("rm2000-ew-training@1.0.0")
+    assert old.superseded and old.superseded.by == "rm2000-ew-training@2.0.0"
+    assert "0–3" in old.title and old.c.conversion["Low"] == 0
+    assert load_rm2000_ruleset_ref("rm2000-ew-training@2.0.0") is load_rm2000_ruleset()
+    # The same facts, L+M: the superseded scheme says Medium, the revised one Low.
+    d = dict(sex="male", age_at_assessment=40, age_at_commencement=40, sexual_appearances=1,
+             criminal_appearances=1, violent_appearances=1, burglary=False, male_victim=False,
+             stranger_victim=False, non_contact=False, single=False,
+             sexual_offence_aged_17_plus=True)
+    then, now = score(d, ruleset=old), score(d)
+    assert (then.s.category, then.v.category) == ("Low", "Medium")
+    assert (then.ruleset, then.c.category) == ("rm2000-ew-training@1.0.0", "Medium")
+    assert (now.ruleset, now.c.category) == ("rm2000-ew-training@2.0.0", "Low")
+
+
+def test_an_unknown_ruleset_reference_names_the_fix():
+    with pytest.raises(RulesetError, match=r"not available.*RSO_RM2000_RULESET"):
+        load_rm2000_ruleset_ref("rm2000-ew-training@9.9.9")

@@ -80,7 +80,9 @@ def test_commencement_date_is_in_the_case_file(case: TrainingCase) -> None:
 def test_every_category_present() -> None:
     assert {c.key.expected.s for c in applicable()} == set(CATEGORIES)
     assert {c.key.expected.v for c in applicable()} == set(CATEGORIES)
-    assert {c.key.expected.c for c in applicable()} >= {"Low", "Medium", "High", "Very High"}
+    # Under ruleset 2.0.0 /C is Very High only when /S and /V are both Very High (4 + 4 = 8);
+    # none of TC-01 to TC-15 is. The new cases of issue 15 (section 6) are to supply one.
+    assert {c.key.expected.c for c in applicable()} >= {"Low", "Medium", "High"}
 
 
 def test_not_applicable_traps_present() -> None:
@@ -192,3 +194,20 @@ def test_cli_validate_broken_copy(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_cli_validate_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["cases", "validate", str(tmp_path / "nowhere")]) == 2
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_every_case_follows_the_naming_rule_and_records_its_name_check() -> None:
+    from rso_widgets.cases.names import name_problem
+
+    for case in CASES:
+        assert name_problem(case.person.name) == "", case.id
+        surname = case.person.name.split()[-1]
+        checks = [s for s in case.legal_sources if s.point.startswith("Name check")]
+        assert checks and surname in checks[0].point, case.id
+
+
+def test_no_case_uses_a_name_known_to_belong_to_a_real_public_figure() -> None:
+    """Issue 15: three shipped names belonged to real people; they must not come back."""
+    retired = {"paul tilsley", "gareth millward", "ryan cresswell"}
+    for case in CASES:
+        assert " ".join(case.person.name.split()[-2:]).casefold() not in retired, case.id

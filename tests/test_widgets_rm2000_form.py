@@ -55,11 +55,11 @@ def test_scores_a_case_and_shows_categories_ruleset_and_working(form):
     form.score_button.click()
     r = form.result
     assert r is not None and r.applicable
-    assert (r.s.category, r.v.category, r.c.category) == ("Very High", "High", "Very High")
+    assert (r.s.category, r.v.category, r.c.category) == ("Very High", "High", "High")
     assert form.errors == [] and errors_shown(form) == {}
     html = form.output.value
-    assert "rm2000-ew-training@1.0.0" in html
-    for scale, cat in (("s", "Very High"), ("v", "High"), ("c", "Very High")):
+    assert "rm2000-ew-training@2.0.0" in html
+    for scale, cat in (("s", "Very High"), ("v", "High"), ("c", "High")):
         assert re.search(f"rso-scale-{scale}'.*?class='rso-category'>{cat}</strong>", html)
     assert "<details><summary>Show the working, line by line</summary>" in html
     for line in r.working():  # every line of the arithmetic is there, escaped

@@ -354,7 +354,7 @@ class ARMSAssessmentApp(w.VBox):
                        "one. Your work is then kept as a draft as you go.",
                        [self.finder, self.draft_box]),
             "rm2000": ("RM2000", "Score RM2000 first: its result is the static context shown "
-                       "beside the ARMS profile.", [self.rm2000]),
+                       "beside the ARMS profile.", [self._ruleset_caveat(), self.rm2000]),
             "arms": ("ARMS", "", [self.arms]),
             "plan": ("Risk management plan", "", [self.plan]),
             "save": ("Save", "Each save is a new version with your name, the time and your "
@@ -365,6 +365,14 @@ class ARMSAssessmentApp(w.VBox):
 
     def _order(self) -> list[str]:
         return ["person", "rm2000", "arms", "plan", "save"]
+
+    def _ruleset_caveat(self) -> w.HTML:
+        """The RM2000 ruleset in use and its status caveat (as the practice pages show it)."""
+        rs = self.rm2000.rs
+        return w.HTML(
+            '<p class="rso-ruleset-caveat" style="border-left:6px solid #1d70b8;'
+            f'padding:6px 12px;max-width:45em">Ruleset <code>{esc(rs.ref)}</code>: '
+            f"{esc(rs.provenance.status)}.</p>")
 
     def _page(self) -> list[w.Widget]:
         """form style, introduction, failure notice, then the numbered blocks in `_order()`,
@@ -611,7 +619,10 @@ class ARMSAssessmentApp(w.VBox):
         self._loading = True
         try:
             self.rm2000.set_facts(rm.get("facts") or {}, rm.get("evidence") or None)
-            if rm.get("result") is not None and rm.get("facts"):
+            stored = parts.rm2000 if rm.get("result") is not None else None
+            if stored is not None and rm.get("facts") and stored.ruleset != self.rm2000.rs.ref:
+                self.rm2000.show_stored(stored)  # as recorded, with the offer to rescore
+            elif rm.get("result") is not None and rm.get("facts"):
                 self.rm2000.submit()  # show the result and its working again
             self.arms.reset()
             self.arms.set_value(parts.arms or self._blank_arms(), pending.get("arms"))

@@ -17,6 +17,7 @@ from ..instruments.rm2000 import RM2000Result, RM2000ValidationError, score
 from ..instruments.rm2000 import _years_between as years_between
 from ..instruments.ruleset import RM2000Ruleset
 from .arms_key import check_arms_key
+from .names import name_problem
 from .schema import RATIONALE_ITEMS, HistoryOffence, TrainingCase
 
 Finding = tuple[str, str, str]
@@ -120,6 +121,11 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
 
 def _content(case: TrainingCase) -> list[Finding]:
     out: list[Finding] = []
+    clash = name_problem(case.person.name)
+    if clash:
+        out.append(("person.name", clash, "invent a surname from place-name parts (e.g. a first "
+                    "element + -thorpe, -combe, -wick, -stow, -hurst, -ley or -by) and check the "
+                    "full name against real people (training_cases/README.md, Names)"))
     if "fictional" not in case.documents.summary.lower():
         out.append(("documents.summary", "does not say that the case is fictional",
                     "add a line such as 'This case is fictional: any resemblance to a real "

@@ -297,6 +297,13 @@ class PlanKey(RiskManagementPlan):
         return RiskManagementPlan.model_validate(self.model_dump(exclude={"judgements"}))
 
 
+class LegalSource(_Strict):
+    """Where a point of law (or a check made on the case, such as a name screen) comes from."""
+
+    point: Text  # what the case relies on, e.g. "a youth rehabilitation order does not notify"
+    source: Text  # the source named, e.g. "Sexual Offences Act 2003, Sch. 3 para 18"
+
+
 class TrainingCase(_Strict):
     """One fictional training case (schema version 1)."""
 
@@ -313,6 +320,7 @@ class TrainingCase(_Strict):
     key: Key
     arms_key: ArmsKey | None = None
     plan_key: PlanKey | None = None
+    legal_sources: list[LegalSource] = Field(default_factory=list)
 
     def key_facts(self) -> RM2000Facts:
         """The key's facts in the engine's shape, with sex and dates taken from the case."""

@@ -11,6 +11,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, ValidationError
 
 from .record import Derivation, Occasion, derive_counts
+from .rm2000_result import CResult as CResult
+from .rm2000_result import FactorResult as FactorResult
+from .rm2000_result import FieldError as FieldError
+from .rm2000_result import ItemResult as ItemResult
+from .rm2000_result import ResolvedFacts as ResolvedFacts
+from .rm2000_result import RM2000Result as RM2000Result
+from .rm2000_result import RM2000ValidationError as RM2000ValidationError
+from .rm2000_result import SResult as SResult
+from .rm2000_result import VResult as VResult
 from .ruleset import RM2000Ruleset, load_rm2000_ruleset
 
 COUNT_FIELDS = ("sexual_appearances", "criminal_appearances", "violent_appearances")
@@ -24,24 +33,6 @@ FIELD_HINTS = {
     "commencement_date": "an ISO date such as 2025-06-14 (release, or start of a community order)",
     "occasions": "a list of {date, offences: [{name, sexual, violent, burglary, non_contact}]}",
 }
-
-
-class FieldError(BaseModel):
-    """One problem with one input field, and what would be valid."""
-
-    field: str
-    message: str
-
-
-class RM2000ValidationError(ValueError):
-    """Bad facts: a list of (field, message) pairs, never a traceback for the user."""
-
-    def __init__(self, errors: list[FieldError]):
-        self.errors = errors
-        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
-
-    def pairs(self) -> list[tuple[str, str]]:
-        return [(e.field, e.message) for e in self.errors]
 
 
 class RM2000Facts(BaseModel):
@@ -65,111 +56,6 @@ class RM2000Facts(BaseModel):
     non_contact: StrictBool | None = None
     single: StrictBool | None = None
     sexual_offence_aged_17_plus: StrictBool | None = None
-
-
-class ItemResult(BaseModel):
-    item: str
-    label: str
-    fact: int | bool
-    band: str
-    points: int
-
-
-class FactorResult(BaseModel):
-    factor: str
-    label: str
-    present: bool
-
-
-class SResult(BaseModel):
-    items: list[ItemResult]
-    step1_points: int
-    step1_category: str
-    factors: list[FactorResult]
-    aggravating_factors: int
-    raised_by: int
-    capped: bool = False
-    category: str
-
-
-class VResult(BaseModel):
-    items: list[ItemResult]
-    points: int
-    category: str
-
-
-class CResult(BaseModel):
-    s_points: int
-    v_points: int
-    points: int
-    category: str
-
-
-class ResolvedFacts(BaseModel):
-    """The facts the arithmetic used, after dates became ages and records became counts."""
-
-    age_at_assessment: int
-    age_at_commencement: int
-    sexual_appearances: int
-    criminal_appearances: int
-    violent_appearances: int
-    burglary: bool
-    male_victim: bool
-    stranger_victim: bool
-    non_contact: bool
-    single: bool
-
-
-class RM2000Result(BaseModel):
-    applicable: bool
-    reason: str | None
-    ruleset: str
-    scored_at: dt.datetime
-    facts: ResolvedFacts | None = None
-    derivation: Derivation | None = None
-    s: SResult | None = None
-    v: VResult | None = None
-    c: CResult | None = None
-    interpretation: str = ""
-
-    def working(self) -> list[str]:
-        """The arithmetic, line by line, as shown under the result."""
-        if not self.applicable:
-            return [f"RM2000 does not apply: {self.reason}"]
-        assert self.s and self.v and self.c
-        lines = list(self.derivation.explain()) if self.derivation else []
-        lines += [_item_line("/S", i) for i in self.s.items]
-        lines.append(f"/S step 1 total: {_sum(self.s.items)} = {self.s.step1_points} "
-                     f"→ {self.s.step1_category}")
-        present = [f.label.lower() for f in self.s.factors if f.present]
-        lines.append(f"/S step 2: {self.s.aggravating_factors} of {len(self.s.factors)} "
-                     f"aggravating factors ({', '.join(present) or 'none'}) "
-                     f"→ raise {self.s.raised_by} categor{'y' if self.s.raised_by == 1 else 'ies'}")
-        cap = f" (never above {self.s.category})" if self.s.capped else ""
-        lines.append(f"/S category: {self.s.step1_category} raised {self.s.raised_by} "
-                     f"→ {self.s.category}{cap}")
-        lines += [_item_line("/V", i) for i in self.v.items]
-        lines.append(f"/V total: {_sum(self.v.items)} = {self.v.points} → {self.v.category}")
-        lines.append(f"/C: /S {self.s.category} = {self.c.s_points}, /V {self.v.category} = "
-                     f"{self.c.v_points}; {self.c.s_points} + {self.c.v_points} = "
-                     f"{self.c.points} → {self.c.category}")
-        return lines
-
-    def to_output(self) -> dict[str, Any]:
-        """The JSON object of the command-line contract (spec: rm2000.md)."""
-        out = self.model_dump(mode="json")
-        out["working"] = self.working()
-        return out
-
-
-def _item_line(scale: str, item: ItemResult) -> str:
-    fact = ("yes" if item.fact else "no") if isinstance(item.fact, bool) else item.fact
-    unit = "point" if item.points == 1 else "points"
-    return f"{scale} {item.label}: {fact} → band {item.band} → {item.points} {unit}"
-
-
-def _sum(items: list[ItemResult]) -> str:
-    return " + ".join(str(i.points) for i in items)
 
 
 def _years_between(born: dt.date, on: dt.date) -> int:
@@ -271,7 +157,21 @@ class _Checker:
         elif value < 0:
             self.err(field, f"cannot be negative ({value}); enter 0 or more")
             return None
+        elif (top := self.rs.validation.max_appearances) is not None and value > top:
+            self.err(field, f"({value}) is above the ceiling of {top} appearances: a record "
+                            "this long is a typing error; check the number")
+            return None
         return value
+
+    def occasions(self, f: RM2000Facts) -> bool:
+        """False (with the error recorded) if the record lists more occasions than the ceiling."""
+        top = self.rs.validation.max_appearances
+        if f.occasions is None or top is None or len(f.occasions) <= top:
+            return True
+        self.err("occasions", f"lists {len(f.occasions)} sentencing occasions, more than the "
+                              f"ceiling of {top}: a record this long is a typing error; check "
+                              "the record")
+        return False
 
     def flag(self, f: RM2000Facts, field: str, derived: Derivation | None = None) -> bool | None:
         given = getattr(f, field)
@@ -296,6 +196,8 @@ def score(facts: dict[str, Any] | RM2000Facts, ruleset: RM2000Ruleset | None = N
     base = {"ruleset": rs.ref, "scored_at": now, "interpretation": rs.interpretation}
 
     ck.dates(f)
+    if not ck.occasions(f):
+        raise RM2000ValidationError(ck.errors)
     derivation = derive_counts(f.occasions, rs.counting.counted_disposals) \
         if f.occasions is not None else None
     age_now = ck.age(f, "age_at_assessment", "assessment_date")

@@ -373,6 +373,8 @@ def score_table(data: Any, ruleset: RM2000Ruleset | None = None) -> TableResult:
                  lambda i: f"cannot be negative ({age_now.values[i]})")
     errs.add("sexual_appearances", live & sexual.ok & (sexual.values < 0),
              lambda i: f"cannot be negative ({sexual.values[i]}); enter 0 or more")
+    errs.add("sexual_appearances", live & sexual.ok & _over_ceiling(rs, sexual.values),
+             lambda i: _ceiling_message(rs, sexual.values[i]))
 
     # 3. Eligibility on the facts known so far (only when nothing so far is wrong).
     reason_code = _reason_codes(rs, cols, n)
@@ -421,6 +423,16 @@ def _reason_codes(rs: RM2000Ruleset, cols: dict[str, Cells], n: int) -> np.ndarr
     return np.select([c for c, _ in conds], [k for _, k in conds], 0).astype(np.int8)
 
 
+def _over_ceiling(rs: RM2000Ruleset, values: np.ndarray) -> np.ndarray:
+    top = rs.validation.max_appearances
+    return np.zeros(len(values), bool) if top is None else values > top
+
+
+def _ceiling_message(rs: RM2000Ruleset, value: int) -> str:
+    return (f"({value}) is above the ceiling of {rs.validation.max_appearances} appearances: a "
+            "record this long is a typing error; check the number")
+
+
 def _check_items(rs: RM2000Ruleset, errs: _Errors, cols: dict[str, Cells],
                  live: np.ndarray) -> None:
     val = rs.validation
@@ -446,7 +458,9 @@ def _check_items(rs: RM2000Ruleset, errs: _Errors, cols: dict[str, Cells],
                  lambda i: "is required: a whole number of 0 or more")
         errs.add(name, live & c.ok & (c.values < 0),
                  lambda i, c=c: f"cannot be negative ({c.values[i]}); enter 0 or more")
-        counts[name] = (live & c.ok & (c.values >= 0), c.values)
+        over = _over_ceiling(rs, c.values)
+        errs.add(name, live & c.ok & over, lambda i, c=c: _ceiling_message(rs, c.values[i]))
+        counts[name] = (live & c.ok & (c.values >= 0) & ~over, c.values)
     (crim_ok, crim), (viol_ok, viol) = counts.values()
     sexual = cols["sexual_appearances"].values
     errs.add("criminal_appearances", crim_ok & (crim < sexual),

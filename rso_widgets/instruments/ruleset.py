@@ -97,9 +97,11 @@ class Eligibility(_Strict):
 
 
 class Validation(_Strict):
-    min_age: int
+    min_age: int  # lowest valid age at commencement of risk
     max_age: int
     future_horizon_days: int = Field(ge=0)
+    #: Counts (and occasions listed) above this are refused as typing errors; None: no ceiling.
+    max_appearances: int | None = Field(default=None, ge=1)
 
 
 class Counting(_Strict):
@@ -116,6 +118,13 @@ class Provenance(_Strict):
     status: str
 
 
+class Superseded(_Strict):
+    """Marks a ruleset kept only so that stored results can show what produced them."""
+
+    by: str  # id@version of the ruleset that replaces it
+    reason: str
+
+
 class RateSource(_Strict):
     citation: str
     rates: dict[str, dict[str, float]]
@@ -125,6 +134,7 @@ class RM2000Ruleset(_Strict):
     id: str
     version: str
     title: str
+    superseded: Superseded | None = None
     provenance: Provenance
     categories: list[str]
     eligibility: Eligibility
@@ -218,3 +228,23 @@ def load_rm2000_ruleset(path: str | Path | None = None) -> RM2000Ruleset:
 @lru_cache(maxsize=8)
 def _load(p: Path) -> RM2000Ruleset:
     return load_model(p, RM2000Ruleset, "RM2000 ruleset")
+
+
+def load_rm2000_ruleset_ref(ref: str) -> RM2000Ruleset:
+    """The ruleset a stored result names (`id@version`): the configured one, or one shipped in
+    `rulesets/` (superseded editions included), so old results can be shown and recomputed."""
+    current = load_rm2000_ruleset()
+    if current.ref == ref:
+        return current
+    for path in sorted(RULESET_DIR.glob("rm2000*.yaml")):
+        candidate = _load(path)
+        if candidate.ref == ref:
+            return candidate
+    known = sorted({current.ref, *(r.ref for r in shipped_rm2000_rulesets())})
+    raise RulesetError(f"RM2000 ruleset {ref!r} is not available — fix: add its file to "
+                       f"{RULESET_DIR} or set RSO_RM2000_RULESET (available: {', '.join(known)})")
+
+
+def shipped_rm2000_rulesets() -> list[RM2000Ruleset]:
+    """Every RM2000 ruleset shipped with the workbook, current and superseded."""
+    return [_load(p) for p in sorted(RULESET_DIR.glob("rm2000*.yaml"))]

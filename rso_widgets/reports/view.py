@@ -164,10 +164,20 @@ def _about(r: ReportInput) -> Section:
 
 
 def _rm2000(res: RM2000Result) -> Section:
+    from ..instruments.rm2000_rescore import rescore, ruleset_status, superseded_note
+
     s = Section("rm2000", "RM2000 (static risk)")
     s.parts.append(Table("RM2000 result", ["Item", "Detail"], [
-        ["Ruleset", res.ruleset], ["Scored", datetime_text(res.scored_at)],
+        ["Ruleset", res.ruleset], ["Ruleset status", ruleset_status(res.ruleset)],
+        ["Scored", datetime_text(res.scored_at)],
         ["Applies to this person", "Yes" if res.applicable else "No"]]))
+    note = superseded_note(res.ruleset)
+    if note:  # the recorded result is shown as recorded; the current ruleset's view beside it
+        again = rescore(res)
+        what = (again.problem if again.problem else
+                f"The same facts scored with {again.after.ruleset} would give: "
+                f"{'; '.join(c.text() for c in again.scales)}." if again.after else "")
+        s.parts.append(Alert("Scored with an earlier ruleset", [note, what] if what else [note]))
     if not res.applicable:
         s.parts.append(Block("Why RM2000 does not apply", res.reason or "",
                              missing="No reason recorded"))

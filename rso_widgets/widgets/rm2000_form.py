@@ -46,6 +46,7 @@ from .fields import (
     yes_no,
 )
 from .history import SentencingHistory, as_date
+from .rm2000_rescore import RescoreOffer
 
 log = logging.getLogger("rso_widgets.widgets.rm2000_form")
 
@@ -105,13 +106,14 @@ class RM2000Form(w.VBox):
                                         tooltip="Check the answers and score RM2000")
         self.score_button.on_click(self._on_score)
         self.status = Notice(layout=w.Layout(display="none"))
+        self.rescore_offer = RescoreOffer(self.accept_rescore)
         self.answers = w.HTML(value="", layout=w.Layout(display="none"))
         self.output = w.HTML(value="", layout=w.Layout(display="none"))
         self.add_class("rso-form")
         self.add_class("rso-rm2000-form")
         super().__init__(children=[form_style(), self.summary, self.failure, about, ages,
                                    convictions, factors, self.score_button, self.status,
-                                   self.answers, self.output],
+                                   self.rescore_offer, self.answers, self.output],
                          layout=w.Layout(max_width="60em", padding="0 0 2em 0"), **kwargs)
         self._syncing = False
         self._apply_modes()
@@ -195,7 +197,8 @@ class RM2000Form(w.VBox):
             self._number("age_at_assessment", "In whole years, for example 42."),
             self._number("age_at_commencement",
                          "Age on release from the custodial part of the sentence, or at the "
-                         "start of a community sentence. In whole years."),
+                         "start of a community sentence. In whole years; under 18 is scored in "
+                         "the youngest band."),
         ])
         self.dates_box = w.VBox([
             self._date("date_of_birth", "For example 30/04/1980."),
@@ -433,13 +436,17 @@ class RM2000Form(w.VBox):
 
     @safe_callback(_report, "scoring")
     def submit(self) -> RM2000Result | None:
-        """Score the current answers: show the result, or the errors. Returns the result."""
+        """Score the current answers: show the result, or the errors. Returns the result.
+        If a stored result from another ruleset was on show, say what the rescore changed."""
         self.failure.clear()
         self._recompute()
         facts = dict(self.value)
+        pending = self.rescore_offer.rescore
         try:
             result = score(facts, ruleset=self.rs, today=self.today)
         except RM2000ValidationError as exc:
+            if pending is not None:
+                self._rescored(pending, None)
             self.result = None
             self.errors = list(exc.errors)
             self._show_errors(exc.errors)
@@ -458,9 +465,49 @@ class RM2000Form(w.VBox):
         self.answers.layout.display = ""
         self.output.value = self._render_result(result)
         self.output.layout.display = ""
+        if pending is not None:
+            self._rescored(pending, result)
         return result
 
+    def show_stored(self, result: RM2000Result) -> None:
+        """Show a stored result as recorded (its own ruleset label), never re-scored silently.
+        When another ruleset produced it, offer to rescore the answers with this form's one and
+        show what would change, scale by scale."""
+        from ..instruments.rm2000_rescore import rescore
+
+        self.failure.clear()
+        self._recompute()
+        self.errors = []
+        self._show_errors([])
+        self.status.clear()
+        self.result = result
+        self.answers.value = self._render_answers(dict(self.value))
+        self.answers.layout.display = ""
+        self.output.value = self._render_result(result)
+        self.output.layout.display = ""
+        if result.ruleset == self.rs.ref:
+            self.rescore_offer.hide()
+            return
+        self.rescore_offer.offer(rescore(result, dict(self.value), self.rs, self.today), self.rs)
+
+    def accept_rescore(self) -> RM2000Result | None:
+        """Rescore the answers with this form's ruleset (the assessor chose to, with the
+        button or with Score) and say what changed from the recorded result."""
+        return self.submit()
+
+    def _rescored(self, offer: Any, result: RM2000Result | None) -> None:
+        from ..instruments.rm2000_rescore import compare
+
+        if result is None:
+            self.rescore_offer.hide()
+            return
+        moved = [c.text() for c in compare(offer.before, result) if c.changed]
+        self.rescore_offer.accepted(
+            f"Rescored with {result.ruleset} (was {offer.before.ruleset}). "
+            + (f"What changed: {'; '.join(moved)}." if moved else "No category changed."))
+
     def _reset_outcome(self) -> None:
+        self.rescore_offer.hide()
         self.result = None
         self.errors = []
         self._show_errors([])
@@ -471,6 +518,7 @@ class RM2000Form(w.VBox):
             box.layout.display = "none"
 
     def _mark_stale(self) -> None:
+        self.rescore_offer.hide()
         self.result = None
         self.answers.value = ""
         self.answers.layout.display = "none"
@@ -578,8 +626,11 @@ class RM2000Form(w.VBox):
     def _render_result(self, r: RM2000Result) -> str:
         reminder = esc(r.interpretation or REMINDER)
         working = "".join(f"<li>{esc(line)}</li>" for line in r.working())
-        meta = (f"<p style='color:{HINT_COLOUR}'>Ruleset <code>{esc(r.ruleset)}</code> · scored "
-                f"{esc(r.scored_at.strftime('%d %B %Y %H:%M UTC'))}</p>")
+        from ..instruments.rm2000_rescore import ruleset_status
+
+        meta = (f"<p style='color:{HINT_COLOUR}'>Ruleset <code>{esc(r.ruleset)}</code> "
+                f"(<span class='rso-ruleset-status'>{esc(ruleset_status(r.ruleset))}</span>)"
+                f" · scored {esc(r.scored_at.strftime('%d %B %Y %H:%M UTC'))}</p>")
         remind = (f"<p role='note' style='border-left:6px solid #1d70b8;padding:6px 12px;"
                   f"max-width:45em'><strong>Remember:</strong> {reminder}</p>")
         if not r.applicable:

@@ -55,8 +55,8 @@ def test_entering_a_case_shows_its_categories(page, voila):
     score.click()
     page.locator(".rso-result").wait_for()
     assert (category(page, "s"), category(page, "v"), category(page, "c")) == (
-        "Very High", "High", "Very High")
-    assert page.get_by_text("rm2000-ew-training@1.0.0").first.is_visible()
+        "Very High", "High", "High")
+    assert page.get_by_text("rm2000-ew-training@2.0.0").first.is_visible()
     assert page.get_by_text("informs professional judgement and does not decide").first \
         .is_visible()
     # the evidence note is shown as text, never run
@@ -66,7 +66,7 @@ def test_entering_a_case_shows_its_categories(page, voila):
     summary = page.get_by_text("Show the working, line by line")
     summary.focus()
     page.keyboard.press("Enter")
-    assert page.get_by_text("/C: /S Very High = 3, /V High = 2; 3 + 2 = 5 → Very High") \
+    assert page.get_by_text("/C: /S Very High = 4, /V High = 3; 4 + 3 = 7 → High") \
         .is_visible()
     assert_no_traceback(page)
 
