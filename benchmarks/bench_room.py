@@ -245,9 +245,28 @@ async def browser_joins(base: str, n: int) -> list[dict]:
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            return list(await asyncio.gather(*(one(browser) for _ in range(n))))
+            results = list(await asyncio.gather(*(one(browser) for _ in range(n))))
+            spent = browser_cpu()  # the browsers' own work, launch included
+            for r in results:
+                r["browser_cpu"] = spent
+            return results
         finally:
             await browser.close()
+
+
+def browser_cpu() -> float:
+    """CPU seconds used so far by the chromium processes this benchmark started."""
+    import psutil
+
+    total = 0.0
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if "chrom" in proc.name().lower():
+                t = proc.cpu_times()
+                total += t.user + t.system
+        except psutil.Error:
+            continue
+    return total
 
 
 def joins(room: Room, n: int, client: str) -> list[dict]:
@@ -299,6 +318,7 @@ def measure_room(tmp: Path, n: int, client: str) -> dict:
     return {"n": n, "client": client, "times": times, "failed": n - len(times),
             "why": sorted({r["why"] for r in results if not r["ok"]}), "cpu": cpu,
             "server_cpu": server_cpu, "server_rss": server_rss,
+            "browser_cpu": results[0].get("browser_cpu") if results else None,
             "wall": wall, "fill": fill, "preheated": preheated, "joined": joined}
 
 
@@ -329,7 +349,9 @@ def rows_for(r: dict, single: float) -> list[dict]:
          "note": f"{r['cpu']:.1f} CPU s for {n} joins ({r['server_cpu']:.1f} in the Voilà "
                  f"process, which runs on one core; the rest in kernels); {cores} cores serve ≈ "
                  f"{60 * cores / per_join if per_join else float('inf'):.0f} joins a minute "
-                 "(derived)"}]
+                 "(derived)" + (f"; the {n} headless browsers used {r['browser_cpu']:.1f} CPU s "
+                                f"on the same cores ({r['browser_cpu'] / n:.1f} per page)"
+                                if r.get("browser_cpu") else "")}]
     if r["joined"]:
         rows.append({"name": f"{label}: memory per joined trainee kernel (USS)",
                      "value": _mean(r["joined"], 1), "baseline": None, "unit": "MiB",
