@@ -44,7 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     log = sub.add_parser("audit-log", help="the append-only audit log")
     log_sub = log.add_subparsers(dest="action", required=True, metavar="ACTION")
-    log_sub.add_parser("verify", help="check the hash chain; non-zero exit if tampered")
+    ver = log_sub.add_parser("verify", help="check the hash chain and every record against it; "
+                             "non-zero exit if tampered")
+    ver.add_argument("--anchor", metavar="FILE",
+                     help="also check that the chain still holds the head anchored in FILE")
+    anc = log_sub.add_parser("anchor", help="write the chain's head to FILE (keep it on "
+                             "write-once storage)")
+    anc.add_argument("file", metavar="FILE", help="anchor file to write (owner-only)")
     show = log_sub.add_parser("show", help="print recent entries")
     show.add_argument("--limit", type=int, default=50)
     log.set_defaults(module="store")
@@ -62,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("src", help="backup file to restore from (SQLite file or pg_dump "
                          "archive)")
     restore.add_argument("--yes", action="store_true", help="replace the current database")
+    restore.add_argument("--anchor", metavar="FILE", help="refuse a backup whose chain no "
+                         "longer holds the head anchored in FILE")
     restore.set_defaults(module="store", action="restore")
 
     export = sub.add_parser("export", help="export a report (HTML/PDF) or a table (CSV/XLSX); "

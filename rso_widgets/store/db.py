@@ -141,6 +141,12 @@ def current_revision(conn: Connection) -> str | None:
     return rev
 
 
+def includes(rev: str, base: str, script_location: Path | None = None) -> bool:
+    """Whether schema revision `rev` is `base` or comes after it."""
+    script = ScriptDirectory.from_config(_config(script_location))
+    return any(s.revision == base for s in script.iterate_revisions(rev, "base"))
+
+
 def check_known(rev: str, script_location: Path | None = None) -> None:
     """Refuse a revision this package does not ship (a database from a newer release)."""
     script = ScriptDirectory.from_config(_config(script_location))
@@ -181,12 +187,31 @@ def upgrade(engine: Engine, *, script_location: Path | None = None,
                         "with the database's own tools",
                         engine.url.render_as_string(hide_password=True), current, head)
     cfg = _config(script_location)
-    with engine.execution_options(**WRITE).begin() as conn:
-        if conn.dialect.name == "postgresql":  # one migrator at a time across processes
-            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7263001)")
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:  # table rebuilds (0007) need foreign keys off, set outside a transaction
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.execution_options(**WRITE).begin():
+                if conn.dialect.name == "postgresql":  # one migrator at a time
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7263001)")
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if sqlite:
+                    _foreign_key_check(conn)
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
     return backup
+
+
+def _foreign_key_check(conn: Connection) -> None:
+    bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if bad:
+        table, rowid, parent = bad[0][:3]
+        raise SchemaVersionError(
+            f"the schema upgrade was rolled back: row {rowid} of {table} points at a missing "
+            f"{parent} row ({len(bad)} such row(s)); restore the database from a backup")
 
 
 def _pg_backup_before_upgrade(engine: Engine, current: str, head: str,

@@ -126,3 +126,4 @@ class AuditRecord:
     entity_id: str | None
     detail: dict[str, Any] | None
     hash: str
+    records: int = 0  # record rows whose hashes the entry carries (`detail` leaves them out)

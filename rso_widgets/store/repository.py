@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..freetext import MAX_TEXT, check_tree, clean_free_text
-from . import audit, db
+from . import audit, db, integrity
 from .errors import (
     ConcurrentEditError,
     DuplicateNameError,
@@ -123,8 +123,10 @@ class Store:
     def __init__(self, engine: Engine, *, user: str | None = None) -> None:
         self.engine = engine
         self.user = _text(user or current_user(), "user")
-        self._reader = sessionmaker(engine, expire_on_commit=False)
-        self._writer = sessionmaker(engine.execution_options(**db.WRITE), expire_on_commit=False)
+        who = {integrity.USER: self.user}  # for the commit-time "record" entry (integrity)
+        self._reader = sessionmaker(engine, expire_on_commit=False, info=who)
+        self._writer = sessionmaker(engine.execution_options(**db.WRITE), expire_on_commit=False,
+                                    info=who)
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -681,17 +683,24 @@ class Store:
 
     # -- audit ---------------------------------------------------------------------------------
 
-    def verify_audit(self) -> audit.VerifyReport:
+    def verify_audit(self, anchor: audit.Anchor | None = None) -> audit.VerifyReport:
+        """Check the chain, every record table against it, and (if given) an anchor."""
         with self._reading() as s:
-            return audit.verify(s)
+            return audit.verify(s, anchor)
+
+    def audit_head(self) -> audit.Anchor:
+        """The current head of the chain (to anchor outside the database); the read is audited
+        in the next entry's transaction."""
+        with self._writing() as s:
+            self._audit(s, "export", "audit_head", None)
+            return audit.head(s)
 
     def audit_entries(self, limit: int = 50) -> list[AuditRecord]:
         """The most recent entries, oldest of them first."""
         with self._reading() as s:
             rows = list(s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())
                                   .limit(max(0, limit))))
-            return [AuditRecord(e.seq, e.at, e.username, e.action, e.entity, e.entity_id,
-                                e.detail, e.hash) for e in reversed(rows)]
+            return [_audit_record(e) for e in reversed(rows)]
 
     # -- row lookups ---------------------------------------------------------------------------
 
@@ -755,6 +764,13 @@ def delete_person_rows(s: Session, person_id: int) -> dict[str, int]:
 
 
 # -- row → record ------------------------------------------------------------------------------
+
+def _audit_record(e: AuditEntry) -> AuditRecord:
+    detail = dict(e.detail) if e.detail else None
+    hashes = detail.pop(audit.ROWS, []) if detail else []
+    return AuditRecord(e.seq, e.at, e.username, e.action, e.entity, e.entity_id,
+                       detail or None, e.hash, len(hashes))
+
 
 def _person(p: Person) -> PersonRecord:
     return PersonRecord(p.id, p.reference, p.fictional, p.created_by, p.created_at)
