@@ -624,10 +624,12 @@ def test_a_page_that_cannot_start_says_so(monkeypatch):
 
 
 def test_trainee_page_first_view_imports_no_database_code(tmp_path):
-    from lean_start import build_in_fresh_process
+    from lean_start import HEAVY, build_in_fresh_process
 
+    later = ("rso_widgets.cases.loader", "rso_widgets.store.repository",
+             "rso_widgets.widgets.rm2000_form")  # on joining
     _lines, heavy = build_in_fresh_process(
-        "from rso_widgets.apps.workshop import workshop\nworkshop()", tmp_path)
+        "from rso_widgets.apps.workshop import workshop\nworkshop()", tmp_path, HEAVY + later)
     assert heavy == []
     assert not (tmp_path / "data").exists()  # nothing read or created while preheating
 

@@ -976,6 +976,12 @@ def workshop(store: Store | None = None, user: str | None = None,
     return _start(WorkshopTraineeApp, "The workshop page", store, user, cases, lazy=True)
 
 
+def _load_cases() -> list[TrainingCase]:
+    from ..cases import load_cases
+
+    return load_cases()
+
+
 def _open_store(user: str) -> Store:
     from ..store import open_store
 
@@ -993,9 +999,7 @@ def _start(app: type, what: str, store: Store | None, user: str | None,
 
             user = current_user()
         if cases is None:
-            from ..cases import load_cases
-
-            cases = load_cases if lazy else load_cases()  # type: ignore[assignment]
+            cases = _load_cases if lazy else _load_cases()  # type: ignore[assignment]
         if store is None and lazy:
             from ..store.lazy import LazyStore
 
