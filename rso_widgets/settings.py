@@ -25,6 +25,9 @@ class Settings(BaseSettings):
                            description="where drafts, practice attempts and the database live")
     database_url: str | None = Field(default=None,
                                      description="SQLAlchemy URL; default SQLite in data_dir")
+    sqlite_writer_queue: bool = Field(
+        default=True, description="SQLite writers queue on an OS lock beside the database "
+        "(store/db.py); turn off only where flock does not work, e.g. a network filesystem")
     rm2000_ruleset: Path | None = Field(default=None,
                                         description="RM2000 ruleset YAML; default: shipped edition")
     arms_catalogue: Path | None = Field(default=None,
@@ -58,7 +61,7 @@ class Settings(BaseSettings):
         default=15, ge=1, description="serve: how often the open workshops' expected sizes are "
         "read to size the trainee page's pool")
     user: str | None = Field(default=None, description="explicit user identity for the audit log")
-    retention_days: int = Field(default=365, ge=1,
+    retention_days: int = Field(default=365, ge=1, le=36_500,
                                 description="`rso-workbook retention`: records idle this long")
     observation_scale: Path | None = Field(
         default=None, description="observation-of-practice scale YAML; default: shipped")

@@ -867,6 +867,10 @@ def test_dashboard_shows_arms_results_with_the_key(trainer, arms_room):
     text = html.unescape(view.text)
     assert "Agreement with the key per ARMS factor" in text
     assert "Krippendorff's alpha (ordinal), ARMS ratings" in text and "95% CI" in text
+    # agreement with the key, and with the key or one of its defensible alternatives, apart
+    assert lines["agreement.ARMS or acceptable"].value == lines["agreement.ARMS"].value  # none
+    assert "Agreement with the key or a defensible alternative, ARMS ratings (%)" in text
+    assert "Exact or a defensible alternative" in text and "Defensible alternatives" in text
     # the room's ratings per case, with the key's marked
     view.arms_case.value = "TC-02"
     dist = view.arms_distribution.value
@@ -883,6 +887,7 @@ def test_dashboard_shows_arms_results_with_the_key(trainer, arms_room):
     # each trainee's status covers ARMS (2 of 10 cases: not enough yet), names hidden
     statuses = view.statuses.value
     assert "ARMS status" in statuses and "ARMS ratings matching the key" in statuses
+    assert "ARMS ratings matching the key or a defensible alternative" in statuses
     st = next(iter(model.statuses.values()))
     assert st.arms_status == "not enough cases" and st.numbers.arms_cases == 2
     assert "Ann" not in statuses and "Rater 4" in statuses

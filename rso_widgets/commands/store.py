@@ -35,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (StoreError, ValueError, OSError, sqlite3.Error) as exc:
+        if getattr(exc, "title", "") == "Settings":  # a bad setting: the cli names it
+            raise
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except ImportError as exc:
