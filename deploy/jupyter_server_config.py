@@ -13,6 +13,10 @@ image keeps its own file); binder/postBuild installs it as ~/.jupyter/jupyter_se
   RSO_KERNEL_CULL_IDLE_SECONDS / RSO_EXECUTE_TIMEOUT_SECONDS override them as for `serve`.
   Preheated kernels belong to standalone Voilà's own kernel manager, which a Jupyter Server
   extension does not use: a user's server starts a page's kernel when the page is opened.
+- The `rso` page template (service header, skip link, `<main>`, no CDN) and the page lifecycle:
+  the template's folder is put on JUPYTER_PATH, `rso_widgets.serving.extension` adds the
+  heartbeat and page-closed routes, and `WorkbookKernelManager` answers them (a closed page's
+  kernel freed at once or after a short grace, an open page never culled).
 - RSO_SERVER_ROOT, when set, is the folder served (the image sets /srv/rso-workbook, outside the
   home directory over which Zero to JupyterHub mounts each user's volume).
 """
@@ -21,6 +25,7 @@ import os
 
 from rso_widgets.commands.serve import cull_interval
 from rso_widgets.serving import voila_config
+from rso_widgets.serving.app import use_shipped_templates
 from rso_widgets.settings import get_settings
 
 # Sections of voila.json that apply inside Jupyter Server, less the standalone-only traits.
@@ -33,6 +38,13 @@ root = os.environ.get("RSO_SERVER_ROOT")
 if root:
     c.ServerApp.root_dir = root
 c.ServerApp.default_url = "/voila/tree/workbooks"  # JupyterHub's singleuser.defaultUrl wins
+
+use_shipped_templates()  # the `rso` template of voila.json, found by Voilà's extension
+c.ServerApp.kernel_manager_class = "rso_widgets.serving.kernels.WorkbookKernelManager"
+c.ServerApp.jpserver_extensions.update({"rso_widgets.serving.extension": True})
+# No MathJax from cdnjs (Voilà's page config default here): no page asks any host but its own,
+# as with standalone Voilà, where the URL is unset too. No app shows mathematics.
+c.ServerApp.tornado_settings.update({"mathjax_url": None, "mathjax_config": None})
 
 if os.environ.get("RSO_VOILA_ONLY", "1") != "0":
     c.ServerApp.jpserver_extensions.update({

@@ -48,9 +48,14 @@ points for a person RM2000 does not apply to are ignored; only their categories 
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import os
+import re
+import sys
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +67,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from tqdm import tqdm
 
+from .inputfiles import NotAFile, check_regular
 from .instruments.rm2000_table import (
     ELIGIBILITY_COLUMNS,
     INVALID,
@@ -74,6 +80,7 @@ from .instruments.rm2000_table import (
     to_cells,
 )
 from .instruments.ruleset import RM2000Ruleset, load_rm2000_ruleset
+from .reports.tables import FORMULA_START
 
 RECORDED_COLUMNS = ("s_category", "v_category", "c_category")
 WORKING_COLUMNS = ("s_step1_points", "s_step1_category", "v_points", "c_points")
@@ -144,9 +151,12 @@ def _contract() -> str:
 def read_header(path: Path) -> list[str]:
     """Column names, normalised (lower case, trimmed); AuditInputError if unusable."""
     try:
+        check_regular(path)  # a FIFO or a device would block or never end
         with open(path, "rb") as f:
             first = f.readline(1 << 20)  # the header is the first line
         row = next(csv.reader([first.decode("utf-8-sig").rstrip("\r\n")]), None)
+    except NotAFile as exc:
+        raise AuditInputError(str(exc).replace("give a file", "give the CSV export")) from None
     except OSError as exc:
         raise AuditInputError(f"{path}: cannot read the file ({exc.strerror})") from None
     except UnicodeDecodeError:
@@ -420,10 +430,12 @@ def _ints(values: np.ndarray, valid: np.ndarray) -> pa.Array:
 
 
 def audit_batch(rs: RM2000Ruleset, batch: pa.Table, rows: np.ndarray, ids: list[str],
-                summary: AuditSummary) -> pa.Table:
-    """Audit one batch of rows (string columns); update the summary; return the output rows."""
+                summary: AuditSummary, lossy: bool = False) -> pa.Table:
+    """Audit one batch of rows (string columns); update the summary; return the output rows.
+    `lossy`: the file was read with bytes that are not UTF-8 shown as U+FFFD; such cells are
+    named as errors."""
     n = batch.num_rows
-    batch, text_errors = _decode(batch)
+    text_errors = _replaced_cells(batch) if lossy else {}
     t = score_table(batch, rs)
     rec = read_recorded(batch, list(rs.categories))
     for i, problems in text_errors.items():
@@ -484,30 +496,45 @@ def audit_batch(rs: RM2000Ruleset, batch: pa.Table, rows: np.ndarray, ids: list[
     return pa.table(cols, schema=_schema(ids))
 
 
-def _decode(batch: pa.Table) -> tuple[pa.Table, dict[int, list[str]]]:
-    """Binary columns (the slow path for files that are not all UTF-8) → text, naming each
-    cell that is not UTF-8 (its bad bytes shown as U+FFFD)."""
+def _replaced_cells(batch: pa.Table) -> dict[int, list[str]]:
+    """Each cell holding U+FFFD (bytes that were not UTF-8, in a file read lossily), named."""
     errors: dict[int, list[str]] = {}
-    if not any(pa.types.is_binary(f.type) for f in batch.schema):
-        return batch, errors
-    columns = []
     for name in batch.column_names:
-        col = batch.column(name)
-        try:
-            columns.append(pc.cast(col, pa.string()))
-            continue
-        except pa.ArrowInvalid:
-            pass
-        texts = []
-        for i, v in enumerate(col.to_pylist()):
-            try:
-                texts.append(v.decode("utf-8"))
-            except UnicodeDecodeError:
-                texts.append(v.decode("utf-8", errors="replace"))
-                errors.setdefault(i, []).append(
-                    f"{name}: not UTF-8 text; save the export as 'CSV UTF-8'")
-        columns.append(pa.array(texts, pa.string()))
-    return pa.table(dict(zip(batch.column_names, columns, strict=True))), errors
+        hit = pc.fill_null(pc.match_substring(batch.column(name), "\ufffd"), False)
+        for i in np.flatnonzero(hit.to_numpy(zero_copy_only=False)).tolist():
+            errors.setdefault(i, []).append(
+                f"{name}: not UTF-8 text; save the export as 'CSV UTF-8'")
+    return errors
+
+
+def _lossy_utf8(name: str) -> codecs.CodecInfo | None:
+    """A codec for Arrow's reader: UTF-8 with undecodable bytes shown as U+FFFD, so that a row
+    that is both ragged and not UTF-8 is still reported (Arrow decodes the text of a ragged row
+    before handing it to us) and the rest of the file is audited."""
+    if name != LOSSY_UTF8:
+        return None
+    return codecs.CodecInfo(
+        codecs.utf_8_encode, lambda b, errors="strict": codecs.utf_8_decode(b, "replace", True),
+        incrementaldecoder=lambda errors="strict": codecs.getincrementaldecoder("utf-8")(
+            "replace"), name=LOSSY_UTF8)
+
+
+LOSSY_UTF8 = "rso_workbook_utf8_replace"
+codecs.register(_lossy_utf8)
+
+
+def inert(table: pa.Table) -> pa.Table:
+    """Every text cell a spreadsheet could run as a formula made inert with a leading
+    apostrophe: the rule of the exports (`reports.tables.neutralise`), on whole columns."""
+    pattern = "^ *[" + "".join(re.escape(c) for c in FORMULA_START) + "]"
+    columns = []
+    for col in table.columns:
+        if pa.types.is_string(col.type):
+            hit = pc.fill_null(pc.match_substring_regex(col, pattern), False)
+            if pc.any(hit).as_py():
+                col = pc.if_else(hit, pc.binary_join_element_wise("'", col, ""), col)
+        columns.append(col)
+    return pa.table(columns, schema=table.schema)
 
 
 def _short_row_output(s: Any, names: list[str], ids: list[str],
@@ -520,7 +547,9 @@ def _short_row_output(s: Any, names: list[str], ids: list[str],
         k = names.index(name)
         values[name] = fields[k] if k < len(fields) else None
     values["error"] = (f"the row has {s.actual} field(s) but the header has {s.expected}; "
-                       "check for a missing, extra or unquoted comma")
+                       "check for a missing, extra or unquoted comma" + (
+                           "; it is also not UTF-8 text: save the export as 'CSV UTF-8'"
+                           if "\ufffd" in s.text else ""))
     return pa.table({f.name: pa.array([values.get(f.name)], f.type) for f in schema})
 
 
@@ -564,13 +593,14 @@ def audit_csv(path: str | Path, out: str | Path | None = None,
         with tqdm(total=path.stat().st_size, unit="B", unit_scale=True, unit_divisor=1024,
                   desc=f"auditing {path.name}", disable=not progress, leave=False) as bar:
             try:
-                _stream(path, tmp, names, wanted, ids, rs, summary, bar, batch_rows)
-            except _NotUtf8:  # rare: start again, reading bytes and decoding cell by cell
+                with _quiet_ragged_bytes():
+                    _stream(path, tmp, names, wanted, ids, rs, summary, bar, batch_rows)
+            except _NotUtf8:  # rare: start again, showing bytes that are not UTF-8 as U+FFFD
                 summary = AuditSummary(source=path, output=out, ruleset=rs.ref,
                                        skipped_checks=summary.skipped_checks)
                 bar.reset()
                 _stream(path, tmp, names, wanted, ids, rs, summary, bar, batch_rows,
-                        text=pa.binary())
+                        lossy=True)
         if summary.rows == 0:
             raise AuditInputError(f"{path} has a header but no data rows; {_contract()}")
         os.replace(tmp, out)
@@ -606,13 +636,31 @@ class _Short(NamedTuple):
     actual: int
 
 
+@contextlib.contextmanager
+def _quiet_ragged_bytes() -> Iterator[None]:
+    """Arrow decodes a ragged row's text before calling our handler; when that text is not
+    UTF-8 it prints the decoding error as "Exception ignored" and fails the read, which we then
+    retry lossily. Keep that expected error off the user's terminal."""
+    previous = sys.unraisablehook
+
+    def hook(info: Any) -> None:
+        if not isinstance(info.exc_value, UnicodeDecodeError):
+            previous(info)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+
+
 class _NotUtf8(Exception):
     """A cell that is not UTF-8: the fast (text) read cannot go on."""
 
 
 def _stream(path: Path, tmp: Path, names: list[str], wanted: list[str], ids: list[str],
             rs: RM2000Ruleset, summary: AuditSummary, bar: tqdm, batch_rows: int,
-            text: pa.DataType = pa.string()) -> None:  # noqa: B008 - immutable type object
+            lossy: bool = False) -> None:
     """Read in batches while the previous batch is audited and the one before is written."""
     short: list[_Short] = []  # in file order: Arrow parses one block after another
 
@@ -624,16 +672,17 @@ def _stream(path: Path, tmp: Path, names: list[str], wanted: list[str], ids: lis
     source = pa.OSFile(str(path))
     opts = dict(
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False,
-                                       block_size=1 << 20),
+                                       block_size=1 << 20,
+                                       encoding=LOSSY_UTF8 if lossy else "utf8"),
         convert_options=pacsv.ConvertOptions(include_columns=wanted, strings_can_be_null=False,
-                                             column_types=dict.fromkeys(wanted, text)),
+                                             column_types=dict.fromkeys(wanted, pa.string())),
         parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid))
     writer: pacsv.CSVWriter | None = None
     parsed, emitted, done, read = 0, 0, 0, 0
     per_row = _bytes_per_line(path)
 
     def unreadable(exc: Exception) -> Exception:
-        if "utf8" in str(exc).lower() and not pa.types.is_binary(text):
+        if not lossy:  # not UTF-8 (maybe in a ragged row, which Arrow cannot hand over)
             return _NotUtf8()
         return AuditInputError(f"{path}: cannot be read as CSV after data row {read:,} ({exc}); "
                                "save the export as 'CSV UTF-8' with one header row")
@@ -662,7 +711,7 @@ def _stream(path: Path, tmp: Path, names: list[str], wanted: list[str], ids: lis
             nonlocal writer
             if writer is None:
                 writer = pacsv.CSVWriter(str(tmp), table.schema)
-            writer.write_table(table)
+            writer.write_table(inert(table))
 
         with ThreadPoolExecutor(1) as reading, ThreadPoolExecutor(1) as writing:
             coming = reading.submit(next_chunk)
@@ -679,7 +728,7 @@ def _stream(path: Path, tmp: Path, names: list[str], wanted: list[str], ids: lis
                     p = parsed + np.arange(chunk.num_rows, dtype=np.int64)
                     rows = p + 1 + np.searchsorted(before, p, side="right")
                     parsed += chunk.num_rows
-                    parts.append(audit_batch(rs, chunk, rows, ids, summary))
+                    parts.append(audit_batch(rs, chunk, rows, ids, summary, lossy))
                 upto = int(parts[0].column("row")[-1].as_py()) if parts else None
                 due = [s for s in short[emitted:]
                        if upto is None or (s.row is not None and s.row <= upto)]

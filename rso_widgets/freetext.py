@@ -13,11 +13,16 @@ Refused with a message naming the field and the fix:
 - text longer than the field's limit: `MAX_TEXT` for notes, rationales and formulations,
   `MAX_SHORT` for names, references and owners.
 
+Where a record must carry no identifiers (training cases; a plan's MAPPA layer and partner
+assessments), `identifier_problem` names what looks like one (PNC or national insurance number,
+postcode, telephone number, email address).
+
 Pure Python: no widgets, no storage.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -25,6 +30,19 @@ from typing import Any
 MAX_TEXT = 20_000  # one note, rationale or formulation: about 3,000 words
 MAX_SHORT = 200  # a name, reference, owner or reason line
 ALLOWED_CONTROLS = frozenset("\t\n\r")
+IDENTIFIER_PATTERNS = {
+    "a police national computer number": re.compile(r"\b\d{2,4}/\d{5,7}[A-Z]\b"),
+    "a national insurance number": re.compile(r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b"),
+    "a postcode": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b"),
+    "a telephone number": re.compile(r"\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b"),
+    "an email address": re.compile(r"\b\S+@\S+\.[A-Za-z]{2,}\b"),
+}
+
+
+def identifier_problem(value: str) -> str | None:
+    """What identifier `value` seems to contain ("a postcode" …), or None."""
+    return next((what for what, pattern in IDENTIFIER_PATTERNS.items()
+                 if pattern.search(value)), None)
 
 
 class FreeTextError(ValueError):

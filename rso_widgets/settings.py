@@ -25,6 +25,9 @@ class Settings(BaseSettings):
                            description="where drafts, practice attempts and the database live")
     database_url: str | None = Field(default=None,
                                      description="SQLAlchemy URL; default SQLite in data_dir")
+    sqlite_writer_queue: bool = Field(
+        default=True, description="SQLite writers queue on an OS lock beside the database "
+        "(store/db.py); turn off only where flock does not work, e.g. a network filesystem")
     rm2000_ruleset: Path | None = Field(default=None,
                                         description="RM2000 ruleset YAML; default: shipped edition")
     arms_catalogue: Path | None = Field(default=None,
@@ -45,8 +48,20 @@ class Settings(BaseSettings):
     preheat_kernels: bool | None = Field(
         default=None, description="serve: keep kernels ready for the entry notebooks "
         "(default: as rso_widgets/serving/voila.json says; off saves their memory)")
+    preload_memory_mib: int = Field(
+        default=4096, ge=0, description="serve: memory for preheated kernels waiting in the "
+        "pools (all pages together); a room's pool grows no further than this allows")
+    preload_kernel_mib: int = Field(
+        default=110, ge=10, description="serve: memory of one preheated kernel, assumed until "
+        "one has been measured (RSS)")
+    preload_at_once: int | None = Field(
+        default=None, ge=1, description="serve: kernels started for the pools at the same "
+        "time (default: half the CPU cores, at least 1)")
+    preload_check_seconds: float = Field(
+        default=15, ge=1, description="serve: how often the open workshops' expected sizes are "
+        "read to size the trainee page's pool")
     user: str | None = Field(default=None, description="explicit user identity for the audit log")
-    retention_days: int = Field(default=365, ge=1,
+    retention_days: int = Field(default=365, ge=1, le=36_500,
                                 description="`rso-workbook retention`: records idle this long")
     observation_scale: Path | None = Field(
         default=None, description="observation-of-practice scale YAML; default: shipped")

@@ -1,4 +1,4 @@
-"""ARMS keys and key plans in the training cases: the twelve applicable cases each carry a
+"""ARMS keys and key plans in the training cases: TC-01 to TC-12 and TC-16 to TC-24 each carry a
 complete key and a key plan that fully meets Q1–Q8; every kind of bad key is refused with the
 file, the field and a fix."""
 
@@ -25,7 +25,7 @@ from rso_widgets.settings import REPO_ROOT
 
 CASES_DIR = REPO_ROOT / "training_cases"
 CASES = {c.id: c for c in load_cases(CASES_DIR)}
-KEYED = [f"TC-{i:02d}" for i in range(1, 13)]
+KEYED = [f"TC-{i:02d}" for i in (*range(1, 13), *range(16, 25))]
 SOURCE = CASES_DIR / "tc-01-fenby.yaml"
 RANK = {"Low": 0, "Medium": 1, "High": 2, "Very High": 2}
 
@@ -74,6 +74,10 @@ def test_insufficient_information_says_what_to_find_out(cid: str) -> None:
     for r in case.arms_key.ratings.values():
         if r.rating == "insufficient_information":
             assert "find out" in r.rationale.lower()
+            assert r.follow_up is not None and r.follow_up.due >= case.assessment_date
+            assert r.follow_up.what and r.follow_up.source
+        else:
+            assert r.follow_up is None
 
 
 def test_set_is_varied() -> None:

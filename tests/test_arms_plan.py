@@ -14,6 +14,7 @@ from rso_widgets.instruments.arms import (
     ARMSAssessment,
     Evidence,
     FactorRating,
+    FollowUp,
     Formulation,
     Priority,
     check,
@@ -22,6 +23,7 @@ from rso_widgets.instruments.arms import (
     profile,
     reassess,
 )
+from rso_widgets.instruments.mappa import MappaLayer, MappaPartner
 from rso_widgets.instruments.plan import (
     Action,
     Contingency,
@@ -35,6 +37,7 @@ from rso_widgets.instruments.ruleset import RulesetError
 CAT = load_arms_catalogue()
 DAY = dt.date(2026, 10, 1)
 EV = [Evidence(what="Told the officer about a new job", source="the person", date=DAY)]
+FU = FollowUp(what="How he spends his evenings", source="the person", due=DAY)
 
 
 def full_assessment(**ratings: str) -> ARMSAssessment:
@@ -43,7 +46,8 @@ def full_assessment(**ratings: str) -> ARMSAssessment:
     base.update(ratings)
     return ARMSAssessment(
         catalogue=CAT.ref, assessed_on=DAY,
-        ratings={k: FactorRating(rating=v, evidence=[] if v == "insufficient_information" else EV)
+        ratings={k: FactorRating(rating=v, evidence=[] if v == "insufficient_information" else EV,
+                                 follow_up=FU if v == "insufficient_information" else None)
                  for k, v in base.items()},
         formulation=Formulation(past_offending="a", warning_signs="b", strengths="c",
                                 scenarios="d"),
@@ -94,7 +98,7 @@ def test_gaps_are_reported_precisely():
     assert "priority.rationale" in fields
 
 
-def test_insufficient_information_needs_no_evidence():
+def test_insufficient_information_needs_no_evidence_but_a_follow_up():
     assert check(full_assessment(R4="insufficient_information"), CAT) == []
 
 
@@ -145,7 +149,11 @@ def good_plan() -> RiskManagementPlan:
                LegalRequirement(kind="order", terms="SHPO: no unsupervised contact with children",
                                 end_date=dt.date(2031, 5, 1))],
         review=Review(date=dt.date(2027, 4, 1), early_triggers=["new relationship"]),
-        rationale="Necessary and proportionate because …")
+        rationale="Necessary and proportionate because …",
+        mappa=MappaLayer(category=1, level=1, lead_agency="Police",
+                         partners=[MappaPartner(agency="Probation", role="Shares records")],
+                         level_review_triggers=["A new relationship"],
+                         information_sharing=["Police and probation under MAPPA"]))
 
 
 def scores(profile_) -> dict[str, int | None]:
@@ -158,7 +166,7 @@ def test_good_plan_meets_every_auto_criterion_and_waits_for_judgement():
     assert all(s[f"Q{i}"] == 2 for i in range(1, 9))
     assert s["Q9"] is None and s["Q10"] is None
     assert p.criteria[8].status == "not yet judged"
-    assert p.rubric == "rmp-quality-rubric@1.0.0" and p.total == 16 and p.maximum == 16
+    assert p.rubric == "rmp-quality-rubric@1.1.0" and p.total == 16 and p.maximum == 16
 
 
 def test_q1_unaddressed_risk_factor_named_with_fix():

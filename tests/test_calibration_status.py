@@ -195,7 +195,7 @@ def test_cohort_status_table_is_in_rater_order() -> None:
     assert table["status"].tolist() == ["calibrated"] * 6 + ["not yet calibrated"] * 5
     assert list(table.columns) == ["rater", "status", "cases", "category_agreement_pct",
                                    "max_distance", "arms_status", "arms_cases",
-                                   "arms_agreement_pct", "revisit"]
+                                   "arms_agreement_pct", "arms_acceptable_pct", "revisit"]
 
 
 # --- ICC labels ---------------------------------------------------------------------------------

@@ -182,7 +182,8 @@ def test_bad_ruleset_exits_2_without_traceback(tmp_path, monkeypatch):
 def test_bad_today_exits_2(monkeypatch):
     status, out, err = run(monkeypatch, [case()], "--today", "26/11/2026")
     assert status == 2 and out == []
-    assert "--today '26/11/2026' is not an ISO date" in err
+    assert "argument --today: '26/11/2026' is not an ISO date" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
 def test_end_to_end_through_the_installed_command():

@@ -168,7 +168,25 @@ def test_server_config_is_voila_only_unless_turned_off(monkeypatch):
     assert cfg.ServerApp.root_dir == "/srv/x"
     assert cfg.ServerApp.default_url == "/voila/tree/workbooks"
     dev = load_server_config(monkeypatch, RSO_VOILA_ONLY="0")
-    assert "jpserver_extensions" not in dev.ServerApp and "root_dir" not in dev.ServerApp
+    assert "root_dir" not in dev.ServerApp
+    assert dev.ServerApp.jpserver_extensions.get_value({}) == {
+        "rso_widgets.serving.extension": True}  # only ours: JupyterLab and the rest as installed
+
+
+def test_server_config_serves_the_page_template_and_lifecycle(monkeypatch):
+    import os
+
+    from rso_widgets.serving.start_page import TEMPLATE_ROOT
+
+    monkeypatch.setenv("JUPYTER_PATH", "")
+    cfg = load_server_config(monkeypatch)
+    assert cfg.VoilaConfiguration.template == "rso"
+    assert os.environ["JUPYTER_PATH"].split(os.pathsep)[0] == str(TEMPLATE_ROOT)
+    assert cfg.ServerApp.kernel_manager_class == (
+        "rso_widgets.serving.kernels.WorkbookKernelManager")
+    assert cfg.ServerApp.jpserver_extensions.get_value({})["rso_widgets.serving.extension"]
+    tornado = cfg.ServerApp.tornado_settings.get_value({})
+    assert tornado["mathjax_url"] is None and tornado["mathjax_config"] is None  # no CDN
 
 
 # -- Dockerfile --------------------------------------------------------------------------------

@@ -152,19 +152,28 @@ INVENTORY = {
     "widgets/arms_form.py:__init__:note": "live:arms.ratings.R1.note",
     "widgets/arms_form.py:__init__:box": "live:arms.formulation.past_offending",
     "widgets/arms_form.py:__init__:rationale": "live:arms.priority.rationale",
-    "widgets/plan_builder.py:__init__:description": "live:plan.actions[0].description",
-    "widgets/plan_builder.py:__init__:owner": "live:plan.actions[0].owner",
-    "widgets/plan_builder.py:__init__:frequency": "live:plan.actions[0].frequency",
-    "widgets/plan_builder.py:__init__:outcome": "live:plan.actions[0].outcome",
-    "widgets/plan_builder.py:__init__:trigger": "live:plan.contingencies[0].trigger",
-    "widgets/plan_builder.py:__init__:response": "live:plan.contingencies[0].response",
-    "widgets/plan_builder.py:__init__:terms": "live:plan.legal[0].terms",
+    "widgets/plan_rows.py:__init__:description": "live:plan.actions[0].description",
+    "widgets/plan_rows.py:__init__:owner": "live:plan.actions[0].owner",
+    "widgets/plan_rows.py:__init__:frequency": "live:plan.actions[0].frequency",
+    "widgets/plan_rows.py:__init__:outcome": "live:plan.actions[0].outcome",
+    "widgets/plan_rows.py:__init__:trigger": "live:plan.contingencies[0].trigger",
+    "widgets/plan_rows.py:__init__:response": "live:plan.contingencies[0].response",
+    "widgets/plan_rows.py:__init__:terms": "live:plan.legal[0].terms",
     "widgets/plan_builder.py:__init__:t": "live:plan.pillar_omissions.victim_safety",
     "widgets/plan_builder.py:__init__:victims": "live:plan.potential_victims[0]",
     "widgets/plan_builder.py:__init__:visit_frequency": "live:plan.visits.frequency",
     "widgets/plan_builder.py:__init__:visit_reason": "live:plan.visits.reason",
     "widgets/plan_builder.py:__init__:review_triggers": "live:plan.review.early_triggers[0]",
     "widgets/plan_builder.py:__init__:rationale": "live:plan.rationale",
+    "widgets/arms_follow_up.py:_build:what": "live:arms.ratings.R1.follow_up.what",
+    "widgets/arms_follow_up.py:_build:source": "live:arms.ratings.R1.follow_up.source",
+    "widgets/plan_mappa.py:__init__:lead": "live:plan.mappa.lead_agency",
+    "widgets/plan_mappa.py:__init__:agency": "live:plan.mappa.partners[0].agency",
+    "widgets/plan_mappa.py:__init__:role": "live:plan.mappa.partners[0].role",
+    "widgets/plan_mappa.py:__init__:triggers": "live:plan.mappa.level_review_triggers[0]",
+    "widgets/plan_mappa.py:__init__:sharing": "live:plan.mappa.information_sharing[0]",
+    "widgets/plan_mappa.py:__init__:held_by": "live:plan.partner_assessments[0].held_by",
+    "widgets/plan_mappa.py:__init__:result": "live:plan.partner_assessments[0].result",
     # supervision forms build every box through supervision_forms.text_box
     "widgets/supervision_forms.py:text_box:return": "supervision:*",
     "widgets/workshop_setup.py:__init__:name": "workshop:workshop.name",
@@ -226,6 +235,7 @@ LIVE_FIELDS = [  # the live assessment: person record → RM2000 → ARMS → pl
     "version.reason",
     "rm2000.evidence.single", "rm2000.evidence.male_victim", "rm2000.evidence.stranger_victim",
     "arms.ratings.R1.note",
+    "arms.ratings.R1.follow_up.what", "arms.ratings.R1.follow_up.source",  # R1: insufficient
     "arms.ratings.{E}.evidence[0].what",  # {E}: the first factor the key gives evidence for
     "arms.formulation.past_offending", "arms.formulation.warning_signs",
     "arms.formulation.strengths", "arms.formulation.scenarios",
@@ -241,6 +251,10 @@ LIVE_FIELDS = [  # the live assessment: person record → RM2000 → ARMS → pl
     "plan.visits.frequency", "plan.visits.reason",
     "plan.review.early_triggers[0]",
     "plan.rationale",
+    "plan.mappa.lead_agency", "plan.mappa.partners[0].agency", "plan.mappa.partners[0].role",
+    "plan.mappa.level_review_triggers[0]", "plan.mappa.information_sharing[0]",
+    "plan.partner_assessments[0].tool", "plan.partner_assessments[0].held_by",
+    "plan.partner_assessments[0].result",
 ]
 CALCULATOR_FIELDS = ["sex_other", "history.offence", "rm2000.evidence.single"]
 SUPERVISION_FIELDS = [
@@ -296,6 +310,8 @@ def _key_parts() -> tuple[dict[str, Any], dict[str, Any], str]:
     arms = key_assessment(case).model_dump(mode="json")
     plan = key_plan(case).model_dump(mode="json")
     plan["actions"] = [a for a in plan["actions"] if a["pillar"] != "victim_safety"]
+    plan["partner_assessments"] = [{"tool": "OASys RoSH", "held_by": "Probation",
+                                    "result": "Low", "date": "2025-09-01"}]
     with_evidence = next(f for f, r in arms["ratings"].items() if r["evidence"])
     return arms, plan, with_evidence
 

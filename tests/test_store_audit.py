@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import pytest
 from pg_server import drop_trigger, run_sql
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from rso_widgets.cli import main
 from rso_widgets.settings import get_settings
 from rso_widgets.store import Store, open_store
 from rso_widgets.store.audit import GENESIS, entry_hash
+from rso_widgets.store.models import AuditEntry
 
 
 @pytest.fixture
@@ -40,6 +42,11 @@ def _drop(store: Store, trigger: str) -> str:
                         "audit_log")
 
 
+def _baseline_only(store: Store) -> bool:
+    """Nothing in the log but the entry migration 0007 wrote."""
+    return [(e.action, e.entity) for e in store.audit_entries()] == [("record", "database")]
+
+
 def test_every_write_is_audited_in_order(store):
     _fill(store)
     store.save_draft("k", {"x": 1})
@@ -47,24 +54,29 @@ def test_every_write_is_audited_in_order(store):
     store.add_practice_attempt("alice", "case-1", {"a": 1})
     entries = store.audit_entries(limit=100)
     assert [(e.action, e.entity) for e in entries] == [
+        ("record", "database"),  # migration 0007's baseline: a chain is never empty
         ("create", "person"), ("create", "assessment"), ("view", "person"),
         ("change", "assessment"), ("export", "assessment"), ("create", "draft"),
         ("create", "practice_attempt")]
-    assert {e.user for e in entries} == {"alice"}
-    assert [e.seq for e in entries] == list(range(1, 8))
-    assert entries[4].detail == {"format": "pdf"}
+    assert {e.user for e in entries[1:]} == {"alice"}
+    assert [e.seq for e in entries] == list(range(1, 9))
+    assert entries[5].detail == {"format": "pdf"}
+    assert [e.records for e in entries[1:]] == [1, 2, 0, 1, 0, 0, 1]  # row hashes carried
     report = store.verify_audit()
-    assert report.ok and report.entries == 7 and report.head_hash == entries[-1].hash
+    assert report.ok and report.entries == 8 and report.head_hash == entries[-1].hash
     assert "Fictional Person" not in str(entries)  # no personal data in the log
 
 
 def test_hash_is_sha256_over_entry_and_previous_hash(store):
     _fill(store)
-    first, second = store.audit_entries(100)[:2]
-    assert first.hash == entry_hash(GENESIS, seq=1, at=first.at, username=first.user,
+    with store._reading() as s:
+        first, second = s.scalars(select(AuditEntry).order_by(AuditEntry.seq).limit(2))
+        s.expunge_all()
+    assert second.detail["row_hashes"][0][:2] == ["persons", "1"]
+    assert first.hash == entry_hash(GENESIS, seq=1, at=first.at, username=first.username,
                                     action=first.action, entity=first.entity,
                                     entity_id=first.entity_id, detail=first.detail)
-    assert second.hash == entry_hash(first.hash, seq=2, at=second.at, username=second.user,
+    assert second.hash == entry_hash(first.hash, seq=2, at=second.at, username=second.username,
                                      action=second.action, entity=second.entity,
                                      entity_id=second.entity_id, detail=second.detail)
 
@@ -74,7 +86,7 @@ def test_failed_write_leaves_no_entry(store):
         store.create_person("   ")
     with pytest.raises(LookupError):
         store.save_version(99, {}, "alice", "r", 1)
-    assert store.audit_entries() == [] and store.verify_audit().ok
+    assert _baseline_only(store) and store.verify_audit().ok
 
 
 def test_database_refuses_edits_and_deletes_of_entries(store):
@@ -100,8 +112,10 @@ def test_edited_entry_is_detected(store, capsys):
 
 def test_edited_and_rehashed_entry_breaks_the_next_link(store):
     _fill(store)
-    e2 = store.audit_entries(100)[1]
-    forged = entry_hash(store.audit_entries(100)[0].hash, seq=2, at=e2.at, username="mallory",
+    with store._reading() as s:
+        e1, e2 = s.scalars(select(AuditEntry).order_by(AuditEntry.seq).limit(2))
+        s.expunge_all()
+    forged = entry_hash(e1.hash, seq=2, at=e2.at, username="mallory",
                         action=e2.action, entity=e2.entity, entity_id=e2.entity_id,
                         detail=e2.detail)
     _sql(store, _drop(store, "audit_log_no_update"),
@@ -121,16 +135,16 @@ def test_deleted_entry_is_detected(store, capsys):
 
 def test_deleted_last_entry_is_detected(store):
     _fill(store)
-    _sql(store, _drop(store, "audit_log_no_delete"), "DELETE FROM audit_log WHERE seq = 5")
+    _sql(store, _drop(store, "audit_log_no_delete"), "DELETE FROM audit_log WHERE seq = 6")
     report = store.verify_audit()
-    assert not report.ok and report.first_bad_seq == 5 and "deleted" in report.problem
+    assert not report.ok and report.first_bad_seq == 6 and "deleted" in report.problem
 
 
 def test_cli_verify_and_show(store, capsys):
     _fill(store)
     assert main(["audit-log", "verify"]) == 0
     out = capsys.readouterr().out
-    assert "audit log OK: 5 entries" in out
+    assert "audit log OK: 6 entries" in out
     assert main(["audit-log", "show", "--limit", "2"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2 and "export" in lines[-1] and "format=pdf" in lines[-1]
@@ -164,7 +178,7 @@ def test_a_write_and_its_audit_entry_commit_together_or_not_at_all(store, monkey
     with pytest.raises(RuntimeError):
         store.create_person("Half written", fictional=True)
     monkeypatch.undo()
-    assert store.list_persons() == [] and store.audit_entries() == []
+    assert store.list_persons() == [] and _baseline_only(store)
 
 
 def test_truncating_the_log_on_postgresql_is_refused_and_detected(store):
@@ -181,4 +195,4 @@ def test_truncating_the_log_on_postgresql_is_refused_and_detected(store):
     _sql(store, "DROP TRIGGER audit_log_no_truncate ON audit_log", "TRUNCATE audit_log")
     report = store.verify_audit()
     assert not report.ok and report.first_bad_seq == 1
-    assert "entries 1–5 were deleted" in report.problem
+    assert "entries 1–6 were deleted" in report.problem

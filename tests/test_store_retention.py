@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from audited import audited_update
 from sqlalchemy import update
 
 from rso_widgets.cli import main
@@ -30,8 +31,7 @@ def store(store_env, monkeypatch):
 
 def _backdate_person(store, row_id: int) -> None:
     """Past the store (which never backdates anything): as if created in 2020."""
-    with store.engine.begin() as conn:
-        conn.execute(update(Person).where(Person.id == row_id).values(created_at=OLD))
+    audited_update(store.engine, Person, Person.id == row_id, created_at=OLD)
 
 
 def _world(store):

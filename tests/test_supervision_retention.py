@@ -4,20 +4,34 @@ deleted on request, one audit entry each; a record something kept still points a
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 
 import pytest
+from audited import audited_update
+from sqlalchemy import Date
 from supervision_fixtures import days, observation, session
 
 from rso_widgets.cli import main
 from rso_widgets.settings import get_settings
 from rso_widgets.store import NotFoundError, Store, open_store
+from rso_widgets.store.models import (
+    ActionFollowUp,
+    DevelopmentGoal,
+    DiaryEntry,
+    GoalUpdate,
+    Observation,
+    SupervisionAction,
+    SupervisionSession,
+)
 from rso_widgets.store.retention import delete_expired, expired
 from rso_widgets.store.supervision import SupervisionStore
 
 pytest_plugins = ("supervision_fixtures",)
 
-OLD = "2020-01-01 00:00:00.000000"
+OLD = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+MODELS = {m.__tablename__: m for m in (SupervisionSession, SupervisionAction, ActionFollowUp,
+                                       Observation, DiaryEntry, DevelopmentGoal, GoalUpdate)}
 
 
 @pytest.fixture
@@ -38,10 +52,10 @@ def _as(store, user: str) -> SupervisionStore:
 
 
 def _backdate(store, table: str, ids, *columns: str) -> None:
-    sets = ", ".join(f"{c} = '{OLD}'" for c in columns)
-    with sqlite3.connect(store.sqlite_path) as conn:
-        for i in ids:
-            conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (i,))
+    model = MODELS[table]
+    values = {c: OLD.date() if isinstance(model.__table__.c[c].type, Date) else OLD
+              for c in columns}
+    audited_update(store.engine, model, model.id.in_(list(ids)), **values)
 
 
 def _backdate_history(store, table: str) -> None:
@@ -51,7 +65,8 @@ def _backdate_history(store, table: str) -> None:
         sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
                            (f"{table}_no_update",)).fetchone()[0]
         conn.execute(f"DROP TRIGGER {table}_no_update")
-        conn.execute(f"UPDATE {table} SET at = '{OLD}'")
+    audited_update(store.engine, MODELS[table], True, at=OLD)
+    with sqlite3.connect(store.sqlite_path) as conn:
         conn.execute(sql)
 
 

@@ -97,9 +97,57 @@ def test_a_rating_needs_evidence_until_the_evidence_is_finished(form):
     assert form.revision > 0
 
 
-def test_insufficient_information_needs_no_evidence(form):
-    form.sections["R1"].rating.value = "insufficient_information"
+def test_insufficient_information_needs_a_follow_up_not_evidence(form):
+    sec = form.sections["R1"]
+    assert sec.follow_up.layout.display == "none" and not sec.follow_up.fields  # built lazily
+    sec.rating.value = "insufficient_information"
+    assert sec.follow_up.layout.display == ""
+    assert [g.field for g in form.factor_gaps("R1")] == [
+        "ratings.R1.follow_up.what", "ratings.R1.follow_up.source", "ratings.R1.follow_up.due"]
+    f = sec.follow_up.fields
+    f["what"].control.value = "How he spends his evenings"
+    f["source"].control.value = "him, at the next visit"
+    f["due"].control.value = DAY - dt.timedelta(days=1)
+    assert [g.field for g in form.factor_gaps("R1")] == ["ratings.R1.follow_up.due"]
+    assert "before the assessment date" in form.factor_gaps("R1")[0].message
+    f["due"].control.value = DAY + dt.timedelta(days=30)
     assert form.factor_gaps("R1") == []
+    assert form.value.ratings["R1"].follow_up.source == "him, at the next visit"
+    sec.rating.value = "evident"  # another rating: the follow-up is hidden and not kept
+    assert sec.follow_up.layout.display == "none"
+    assert form.value.ratings["R1"].follow_up is None
+
+
+def test_all_insufficient_with_no_notes_fails_the_check_per_factor_at_once(form):
+    for sec in form.sections.values():
+        sec.rating.value = "insufficient_information"
+    gaps = form.show_check()
+    for f in CAT.factors:
+        mine = [g for g in gaps if g.field.startswith(f"ratings.{f.id}.follow_up.")]
+        assert len(mine) == 3, f.id  # what, from whom, by when: all listed at once
+        fields = form.sections[f.id].follow_up.fields
+        assert all(fld.error for fld in fields.values()), f"inline errors for {f.id}"
+    summary = form.summary.text
+    for f in CAT.factors:
+        assert f"{f.name}: rated Insufficient information with no follow-up what to find " \
+            "out" in summary
+    buttons = [b.description for b in form.summary.links.children]
+    assert all(f"Go to {f.id} follow-up" in buttons for f in CAT.factors)
+    names = [wd.description for wd in _walk(form) if isinstance(wd, w.Text | w.Textarea
+                                                                  | w.DatePicker)]
+    assert len(names) == len(set(names)) and all(n.strip() for n in names)
+    assert "Incomplete" in text(form.sections["R1"].status.value)
+
+
+def test_a_stored_follow_up_loads_into_the_form():
+    from rso_widgets.instruments.arms import FollowUp
+
+    fu = FollowUp(what="Whether he drinks at home", source="his partner", due=DAY)
+    a = ARMSAssessment(catalogue=CAT.ref, assessed_on=DAY, ratings={
+        "R5": FactorRating(rating="insufficient_information", follow_up=fu)})
+    form = ARMSForm(value=a)
+    assert form.sections["R5"].follow_up.fields["source"].control.value == "his partner"
+    assert form.factor_gaps("R5") == [] and form.value.ratings["R5"].follow_up == fu
 
 
 def test_late_evidence_and_removal_are_shown_on_the_right_row(form):
@@ -266,6 +314,21 @@ def test_feedback_shows_agreement_key_evidence_and_escapes_the_trainees_text():
     assert "Device check of the shared laptop raised no concerns" in page
     assert "Q9 Proportionality rationale recorded and sound" in page
     assert "Read the key plan" in page
+    assert "MAPPA and partnership Category 1, level 1; lead agency Police." in page
+    assert "Key follow-up: Find out: How he copes with stress" in page  # R1: insufficient
+
+
+def test_feedback_names_a_defensible_alternative_with_the_keys_reason():
+    holt = CASES["TC-03"]
+    attempt = key_assessment(holt)
+    r2 = attempt.ratings["R2"].model_copy(update={"rating": "insufficient_information"})
+    attempt = attempt.model_copy(update={"ratings": {**attempt.ratings, "R2": r2}})
+    page = text(render_feedback(compare_arms(holt, attempt)))
+    assert "R2 Offence-related sexual interest: A defensible alternative" in page
+    assert "the key rates Partly evident and accepts Insufficient information because: With " \
+        "one offence" in page
+    assert "Defensible alternatives the key accepts: Insufficient information" in page
+    assert "exact or a defensible alternative on 10 (100%)" in page
 
 
 # --- the practice app ----------------------------------------------------------------------
@@ -274,7 +337,8 @@ def test_practice_app_opens_a_case_and_compares_with_the_key():
     from rso_widgets.apps.arms import ARMSPractice
 
     app = ARMSPractice()
-    assert sorted(app.cases) == [f"TC-{i:02d}" for i in range(1, 13)]
+    # every case with an ARMS key: TC-01 to TC-12 and the issue-15 cases TC-16 to TC-24
+    assert sorted(app.cases) == [f"TC-{i:02d}" for i in (*range(1, 13), *range(16, 25))]
     assert app.work.layout.display == "none"
     app.open_button.click()
     assert "Choose a training case first" in app.failure.value

@@ -21,7 +21,8 @@ from rso_widgets.widgets.plan_builder import PlanBuilder
 
 CAT = load_arms_catalogue()
 TC01 = next(c for c in load_cases() if c.id == "TC-01")
-ARMS = key_assessment(TC01)  # R5 partly evident is the one live risk factor
+ARMS = key_assessment(TC01)  # R5 partly evident is the one live risk factor; R1 insufficient
+R1_FIND_OUT = "no action to find out about R1 Sexual preoccupation (rated Insufficient information)"
 DAY = dt.date(2026, 3, 1)
 
 
@@ -48,20 +49,23 @@ def builder() -> PlanBuilder:
 def test_an_empty_plan_shows_what_is_unaddressed_and_the_rubric(builder):
     assert builder.value == RiskManagementPlan()
     assert builder.profile == evaluate(RiskManagementPlan(), ARMS)
-    assert builder.unaddressed() == ["no action for R5 Poor self-management",
+    assert builder.unaddressed() == [R1_FIND_OUT, "no action for R5 Poor self-management",
                                      *[f"no action builds or sustains {f.id} {f.name}"
                                        for f in CAT.factors if f.kind == "protective"]]
     cov = builder.coverage.value
-    assert "Not yet addressed (5)" in text(cov)
+    assert "Not yet addressed (6)" in text(cov)
+    assert 'class="rso-coverage-R1 rso-needs-action"' in cov
     assert 'class="rso-coverage-R5 rso-needs-action"' in cov
     assert "R5 Poor self-management Partly evident Needs an action" in text(cov)
     assert 'class="rso-coverage-R2"' in cov  # not evident: no action needed
     rubric = text(builder.rubric_box.value)
-    for cid in ("Q9", "Q10"):
-        row = re.search(rf'rso-criterion-{cid}".*?</tr>', builder.rubric_box.value, re.S)
-        assert "For the reviewer" in text(row.group(0))
-    assert "Q1 Every risk factor rated Partly evident or Evident has at least one action " \
-           "Not met" in rubric
+    row = re.search(r'rso-criterion-Q9".*?</tr>', builder.rubric_box.value, re.S)
+    assert "For the reviewer" in text(row.group(0))
+    row = re.search(r'rso-criterion-Q10".*?</tr>', builder.rubric_box.value, re.S)
+    assert "Not met" in text(row.group(0))  # an action criterion: no actions, nothing to order
+    assert "the plan has no actions" in text(row.group(0))
+    assert "Q1 Every risk factor rated Partly evident or Evident has at least one action" in rubric
+    assert "has an action to find out Not met" in rubric
     assert "How to fix: Add an action linked to each listed risk factor" in rubric
 
 
@@ -73,6 +77,8 @@ def test_linking_an_action_to_a_factor_updates_the_highlight_and_rubric_live(bui
     row.factors.value = ("R5",)
     assert builder.value.actions[0].factors == ["R5"]
     assert "no action for R5 Poor self-management" not in builder.unaddressed()
+    assert criterion(builder, "Q1").score == 1 and criterion(builder, "Q1").missing == [R1_FIND_OUT]
+    row.factors.value = ("R5", "R1")  # and ask how he copes with stress: R1 insufficient
     assert criterion(builder, "Q1").score == 2
     assert "Addressed by action 1" in text(builder.coverage.value)
     assert "rso-needs-action" not in re.search(r'rso-coverage-R5[^>]*', builder.coverage.value
@@ -122,9 +128,20 @@ def test_contingencies_legal_visits_review_and_rationale(builder):
     assert builder.pending() == {"legal": [{"kind": None, "terms": legal.terms.value,
                                             "start_date": None, "end_date": None}]}
     legal.kind.value = "order"
-    assert criterion(builder, "Q7").missing == ["order: no end date"]
+    assert criterion(builder, "Q7").missing[0] == "order: no end date"
     legal.end_date.value = dt.date(2030, 1, 1)
+    assert criterion(builder, "Q7").missing == [
+        "no MAPPA layer (category, level, lead agency, partners, level-review triggers, "
+        "information sharing)"]
+    m = builder.mappa
+    m.category.value, m.level.value, m.lead.value = 1, 1, "Police"
+    partner = m.partners.add_row()
+    partner.agency.value, partner.role.value = "Probation", "Shares the programme report"
+    m.triggers.value = "A new relationship\n"
+    assert criterion(builder, "Q7").missing == ["no information-sharing agreement noted"]
+    m.sharing.value = "Police and probation share information under MAPPA"
     assert criterion(builder, "Q7").score == 2 and builder.pending() == {}
+    assert builder.value.mappa.partners[0].agency == "Probation"
     builder.visit_frequency.value = "Every three months"
     builder.visit_kind.value = "mixed"
     builder.visit_reason.value = "Medium priority"
@@ -200,6 +217,8 @@ def test_every_control_is_labelled_and_every_button_has_text(builder):
         builder.add_action(p)
     builder.contingencies.add_row()
     builder.legal.add_row()
+    builder.mappa.partners.add_row()
+    builder.mappa.assessments.add_row()
     controls = (w.Text, w.Textarea, w.Dropdown, w.DatePicker, Checkboxes)
     names = []
     for widget in _walk(builder):
@@ -215,7 +234,8 @@ def test_every_control_is_labelled_and_every_button_has_text(builder):
             assert widget.description.strip(), f"unlabelled {type(widget).__name__}"
             assert widget.description_allow_html is False
             names.append(widget.description)
-    assert len(names) == 4 * 7 + 4 + 1 + 3 + 4 + 3 + 2 + 1
+    assert len(names) == 4 * 7 + 4 + 1 + 3 + 4 + 3 + 2 + 1 + 5 + 2 + 4
+    assert len(set(names)) == len(names)
     assert len(names) == len(set(names))
 
 

@@ -690,7 +690,23 @@ def test_a_page_that_cannot_start_says_so(monkeypatch):
     monkeypatch.setattr("rso_widgets.store.open_store", broken)
     page = trainer_dashboard()
     assert "could not start" in page.value and "&lt;now&gt;" in page.value
-    assert "could not start" in workshop().value
+    trainee = workshop()  # its first view, the join form, needs no database (opened on join)
+    assert isinstance(trainee, WorkshopTraineeApp) and not trainee.store.opened
+    trainee.join.code.value, trainee.join.name.value = "K7QM3X", "Ann"
+    trainee.join.join_button.click()
+    assert "Something went wrong while joining" in trainee.failure.value
+    assert "<now>" not in trainee.failure.value
+
+
+def test_trainee_page_first_view_imports_no_database_code(tmp_path):
+    from lean_start import HEAVY, build_in_fresh_process
+
+    later = ("rso_widgets.cases.loader", "rso_widgets.store.repository",
+             "rso_widgets.widgets.rm2000_form")  # on joining
+    _lines, heavy = build_in_fresh_process(
+        "from rso_widgets.apps.workshop import workshop\nworkshop()", tmp_path, HEAVY + later)
+    assert heavy == []
+    assert not (tmp_path / "data").exists()  # nothing read or created while preheating
 
 
 def test_callbacks_report_errors_instead_of_raising(trainer, url, monkeypatch):
@@ -933,6 +949,10 @@ def test_dashboard_shows_arms_results_with_the_key(trainer, arms_room):
     text = html.unescape(view.text)
     assert "Agreement with the key per ARMS factor" in text
     assert "Krippendorff's alpha (ordinal), ARMS ratings" in text and "95% CI" in text
+    # agreement with the key, and with the key or one of its defensible alternatives, apart
+    assert lines["agreement.ARMS or acceptable"].value == lines["agreement.ARMS"].value  # none
+    assert "Agreement with the key or a defensible alternative, ARMS ratings (%)" in text
+    assert "Exact or a defensible alternative" in text and "Defensible alternatives" in text
     # the room's ratings per case, with the key's marked
     view.arms_case.value = "TC-02"
     dist = view.arms_distribution.value
@@ -949,6 +969,7 @@ def test_dashboard_shows_arms_results_with_the_key(trainer, arms_room):
     # each trainee's status covers ARMS (2 of 10 cases: not enough yet), names hidden
     statuses = view.statuses.value
     assert "ARMS status" in statuses and "ARMS ratings matching the key" in statuses
+    assert "ARMS ratings matching the key or a defensible alternative" in statuses
     st = next(iter(model.statuses.values()))
     assert st.arms_status == "not enough cases" and st.numbers.arms_cases == 2
     assert "Ann" not in statuses and "Rater 4" in statuses
@@ -1025,3 +1046,23 @@ def test_arms_pure_helpers():
     assert fb.rm2000 is None and fb.arms.factor("P1").agreement == "adjacent"
     broken = trainee_feedback(case, {"arms": {"ratings": "nonsense"}}, RULESET)
     assert broken.arms is None and "could not be read back" in broken.problems[0]
+
+
+def test_trainer_gives_the_room_size_on_create_and_on_open(trainer, trainer_store):
+    trainer.setup.room.value = "thirty"
+    trainer.setup.name.value, trainer.setup.case_select.value = "Room", ("TC-01",)
+    assert trainer.create() is None
+    assert "whole number from 1 to 500" in trainer.setup.summary.text
+    trainer.setup.room.value = " 30 "
+    cohort = trainer.create()
+    assert cohort is not None and cohort.expected_size == 30
+    other = TrainerDashboardApp(trainer_store, CASES, "trainer.one", n_boot=N_BOOT,
+                                ruleset=RULESET)
+    other.setup.existing.value = cohort.id
+    other.setup.room.value = "12"
+    other.setup.open_button.click()
+    assert trainer_store.get_cohort(cohort.id).expected_size == 12
+    assert other.workspace.layout.display == ""
+    other.setup.room.value = ""  # empty: the recorded size stays
+    other.setup.open_button.click()
+    assert trainer_store.get_cohort(cohort.id).expected_size == 12

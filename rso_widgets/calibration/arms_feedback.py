@@ -3,8 +3,11 @@ plan (spec: calibration.md). Pure: no widgets, no storage.
 
 - Each factor: the trainee's rating beside the key's, with agreement *exact*, *adjacent* (one
   scale step apart), *opposite* (two apart) or *not comparable* (either is insufficient
-  information or unrated); the key's evidence and rationale; evidence coverage by source.
-- A summary: counts per agreement and percent exact, over the factors the key rates on the scale.
+  information or unrated); the key's evidence and rationale; evidence coverage by source. A
+  rating the key lists as `acceptable` is called *a defensible alternative*, with the key's
+  reason, rather than a difference.
+- A summary: counts per agreement, percent exact, and percent exact-or-acceptable, over the
+  factors the key rates on the scale.
 - Priority side by side, with the key's rationale for discussion — never an "error" verdict:
   the priority is the assessor's professional judgement.
 - The trainee's plan scored on the rubric beside the key plan's profile, criterion by criterion.
@@ -71,6 +74,10 @@ class FactorComparison(BaseModel):
     key_rationale: str
     trainee_evidence: list[Evidence]
     trainee_note: str = ""
+    key_follow_up: str = ""  # for an insufficient key rating: what to find out, from whom, by when
+    acceptable: bool = False  # the trainee's rating is one of the key's defensible alternatives
+    acceptable_reason: str = ""  # the key's reason for accepting it
+    key_alternatives: list[str] = []  # labels of every defensible alternative the key lists
     coverage: SourceCoverage
     flags: list[str] = []  # problems with the trainee's own entry (no evidence, late evidence…)
     message: str = ""
@@ -83,15 +90,20 @@ class ArmsSummary(BaseModel):
     not_comparable: int
     key_rated: int  # factors the key rates on the scale (the denominator of percent exact)
     percent_exact: float | None
+    acceptable: int = 0  # ratings that are one of the key's defensible alternatives
+    percent_exact_or_acceptable: float | None = None
     unrated: list[str]
     without_evidence: list[str]
     evidence_coverage: float | None  # shared / key sources, over all factors, as a percentage
 
     def line(self) -> str:
         pct = "—" if self.percent_exact is None else f"{self.percent_exact:.0f}%"
+        both = ("—" if self.percent_exact_or_acceptable is None
+                else f"{self.percent_exact_or_acceptable:.0f}%")
         return (f"{self.exact} exact, {self.adjacent} adjacent, {self.opposite} opposite, "
                 f"{self.not_comparable} not comparable; exact on {self.exact} of the "
-                f"{self.key_rated} factors the key rates ({pct})")
+                f"{self.key_rated} factors the key rates ({pct}); exact or a defensible "
+                f"alternative on {self.exact + self.acceptable} ({both})")
 
 
 class PriorityComparison(BaseModel):
@@ -229,6 +241,9 @@ def _factor(case: TrainingCase, fid: str, attempt: ARMSAssessment,
                      f"{', '.join(valid)}")
     elif rating != cat.insufficient.id and not mine.evidence:
         flags.append("rated with no evidence: add what was seen or said, its source and date")
+    elif rating == cat.insufficient.id and (mine.follow_up is None or mine.follow_up.missing()):
+        flags.append("rated insufficient information with no complete follow-up: say what to "
+                     "find out, from whom and by when")
     late = [e for e in mine.evidence if e.date > case.assessment_date]
     if late:
         flags.append(f"{len(late)} evidence item(s) dated after the assessment date "
@@ -236,19 +251,29 @@ def _factor(case: TrainingCase, fid: str, attempt: ARMSAssessment,
     bad = sorted({e.source for e in mine.evidence} - set(cat.evidence_sources))
     if bad:
         flags.append(f"not an evidence source: {', '.join(bad)}")
+    reason = k.reason_for(rating) if rating != k.rating else None
+    fu = k.follow_up
     row = FactorComparison(
         factor=fid, name=f.name, kind=f.kind, look_for=f.look_for, trainee=rating,
         trainee_label=_label(cat, f.kind, rating), key=k.rating,
         key_label=cat.label(f.kind, k.rating), distance=dist, agreement=agree,
         key_evidence=list(k.evidence), key_rationale=k.rationale,
-        trainee_evidence=list(mine.evidence), trainee_note=mine.note, coverage=cov, flags=flags)
+        trainee_evidence=list(mine.evidence), trainee_note=mine.note,
+        key_follow_up=(f"Find out: {fu.what} From: {fu.source}. By: {fu.due:%d %b %Y}."
+                       if fu else ""),
+        acceptable=reason is not None, acceptable_reason=reason or "",
+        key_alternatives=[_label(cat, f.kind, a) for a in k.acceptable_ratings()],
+        coverage=cov, flags=flags)
     row.message = _factor_message(row, cat)
     return row
 
 
 def _factor_message(row: FactorComparison, cat: ArmsCatalogue) -> str:
     you, key = row.trainee_label, row.key_label
-    if row.agreement == "exact":
+    if row.acceptable:
+        msg = (f"A defensible alternative: you rated {you}; the key rates {key} and accepts "
+               f"{you} because: {row.acceptable_reason}")
+    elif row.agreement == "exact":
         msg = f"Same rating as the key ({key})."
     elif row.agreement == "adjacent":
         msg = f"One step from the key: you rated {you}; the key rates {key}."
@@ -275,12 +300,18 @@ def _factor_message(row: FactorComparison, cat: ArmsCatalogue) -> str:
 def _summary(rows: list[FactorComparison], cat: ArmsCatalogue) -> ArmsSummary:
     counts = {a: sum(r.agreement == a for r in rows) for a in AGREEMENTS}
     key_rated = sum(r.key != cat.insufficient.id for r in rows)
+    accepted = sum(r.acceptable for r in rows)
+    accepted_rated = sum(r.acceptable for r in rows if r.key != cat.insufficient.id)
     key_src = sum(len(r.coverage.key_sources) for r in rows)
     shared = sum(len(r.coverage.shared) for r in rows)
     return ArmsSummary(
         exact=counts["exact"], adjacent=counts["adjacent"], opposite=counts["opposite"],
         not_comparable=counts["not comparable"], key_rated=key_rated,
         percent_exact=round(100 * counts["exact"] / key_rated, 1) if key_rated else None,
+        acceptable=accepted,
+        percent_exact_or_acceptable=(
+            round(100 * (counts["exact"] + accepted_rated) / key_rated, 1) if key_rated
+            else None),
         unrated=[r.factor for r in rows if r.trainee is None],
         without_evidence=[r.factor for r in rows
                           if any(f.startswith("rated with no evidence") for f in r.flags)],
@@ -320,7 +351,8 @@ def compare_plans(case: TrainingCase, attempt: ARMSAssessment, plan: RiskManagem
                   cat: ArmsCatalogue | None = None,
                   rubric: Rubric | None = None) -> PlanComparison:
     """The trainee's plan on the rubric (judged against their own ratings, as in live use) beside
-    the key plan's profile, plus the factors the key rates as live that the plan leaves out."""
+    the key plan's profile, plus the risk factors the key rates as live (or as insufficient
+    information, to find out about) that the plan leaves out."""
     cat = cat or key_catalogue(case)
     rubric = rubric or load_rubric()
     mine = evaluate(plan, attempt, judgements, rubric=rubric, cat=cat)
@@ -335,8 +367,10 @@ def compare_plans(case: TrainingCase, attempt: ARMSAssessment, plan: RiskManagem
             key_note=notes.get(m.id, "")))
     key = key_assessment(case, cat)
     live = [f for f in cat.factors if f.kind == "risk"
-            and cat.level("risk", key.ratings[f.id].rating or "") in (1, 2)]
+            and (cat.level("risk", key.ratings[f.id].rating or "") in (1, 2)
+                 or key.ratings[f.id].rating == cat.insufficient.id)]
     gaps = [f"{f.id} {f.name} (key: {cat.label('risk', key.ratings[f.id].rating or '')}) has no "
-            "action in your plan" for f in live if not plan.actions_for(f.id)]
+            f"action{' to find out' if key.ratings[f.id].rating == cat.insufficient.id else ''}"
+            " in your plan" for f in live if not plan.actions_for(f.id)]
     return PlanComparison(criteria=rows, trainee=mine, key=theirs, key_plan=key_plan(case),
                           key_factors_not_addressed=gaps)

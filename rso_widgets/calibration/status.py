@@ -11,7 +11,11 @@ ARMS has its own status beside it (`arms_status`, None when the trainee rated no
 against a key): factor ratings equal to the key's in at least 80% of comparisons, over at least
 10 cases, and never at opposite ends of the scale (at most one step apart). These defaults mirror
 the RM2000 rule; they are local policy too (`arms` in `thresholds.yaml`). Rating "insufficient
-information" where the key rates the factor (or the reverse) counts as a disagreement.
+information" where the key rates the factor (or the reverse) counts as a disagreement, unless the
+key lists it as a defensible alternative. Both agreements are reported — with the key exactly
+(`arms_agreement_pct`) and with the key or one of its defensible alternatives
+(`arms_acceptable_pct`); `arms.agreement` in the thresholds says which one the status uses
+(`key_or_acceptable` by default), and the reasons name it.
 
 Pure: works on the frame from `cohort.cohort_frame`.
 """
@@ -51,6 +55,9 @@ class CalibratedRule(_Strict):
 
 
 class ArmsRule(_Strict):
+    #: which agreement the ARMS status uses: exactly the key's rating (`key`), or the key's
+    #: rating or one of its defensible alternatives (`key_or_acceptable`)
+    agreement: Literal["key", "key_or_acceptable"] = "key_or_acceptable"
     min_agreement_pct: float = Field(default=80.0, ge=0, le=100)
     min_cases: int = Field(default=10, ge=1)
     max_distance: int = Field(default=1, ge=0)
@@ -146,6 +153,9 @@ class CalibrationNumbers(BaseModel):
     arms_max_distance: int | None = None  # furthest rating from the key's (scale steps)
     arms_far_apart: list[FarApart] = []  # `scale` holds the factor id
     arms_not_comparable: int = 0  # insufficient information against a rating (either way)
+    arms_acceptable_agreed: int = 0  # equal to the key's, or one of its defensible alternatives
+    arms_acceptable_pct: float | None = None
+    arms_uses: Literal["key", "key_or_acceptable"] = "key"  # which agreement the status used
 
 
 class RevisitItem(BaseModel):
@@ -170,16 +180,24 @@ class TraineeStatus(BaseModel):
 
 
 def calibration_numbers(frame: pd.DataFrame, member_id: int, max_distance: int = 1,
-                        arms_max_distance: int = 1) -> CalibrationNumbers:
-    """Category agreement, distances and ARMS agreement and distances for one member."""
+                        arms_max_distance: int = 1,
+                        arms_uses: Literal["key", "key_or_acceptable"] = "key"
+                        ) -> CalibrationNumbers:
+    """Category agreement, distances and ARMS agreement and distances for one member. With
+    `arms_uses="key_or_acceptable"`, a rating the key accepts as a defensible alternative is
+    neither far apart nor "not comparable"."""
     mine = frame[frame["member_id"] == member_id]
     cats = mine[mine["item"].isin(CATEGORY_ITEMS) & mine["agree"].notna()]
     compared, agreed = len(cats), int(cats["agree"].sum())
     dist = cats["distance"].dropna()
     far = cats[cats["distance"].notna() & (cats["distance"].fillna(0) > max_distance)]
     arms = mine[(mine["instrument"] == "arms") & mine["agree"].notna()]
-    arms_dist = arms["distance"].dropna()
-    arms_far = arms[arms["distance"].notna() & (arms["distance"].fillna(0) > arms_max_distance)]
+    either = (arms["agree_or_acceptable"] if "agree_or_acceptable" in arms
+              else arms["agree"]).fillna(False).astype(bool)
+    ok = either if arms_uses == "key_or_acceptable" else arms["agree"].astype(bool)
+    arms_dist = arms.loc[~(ok & ~arms["agree"].astype(bool)), "distance"].dropna()
+    arms_far = arms[arms["distance"].notna() & (arms["distance"].fillna(0) > arms_max_distance)
+                    & ~(ok & ~arms["agree"].astype(bool))]
     return CalibrationNumbers(
         n_cases=int(cats["case_id"].nunique()), categories_compared=compared,
         categories_agreed=agreed,
@@ -198,7 +216,10 @@ def calibration_numbers(frame: pd.DataFrame, member_id: int, max_distance: int =
                                  trainee=r["trainee"], key=r["key"], distance=int(r["distance"]))
                         for r in arms_far[["case_id", "item", "trainee", "key", "distance"]]
                         .to_dict("records")],
-        arms_not_comparable=int((arms["distance"].isna() & ~arms["agree"].astype(bool)).sum()))
+        arms_not_comparable=int((arms["distance"].isna() & ~ok).sum()),
+        arms_acceptable_agreed=int(either.sum()),
+        arms_acceptable_pct=100.0 * int(either.sum()) / len(arms) if len(arms) else None,
+        arms_uses=arms_uses)
 
 
 def decide(numbers: CalibrationNumbers,
@@ -237,14 +258,19 @@ def decide_arms(numbers: CalibrationNumbers, thresholds: Thresholds | None = Non
     if not numbers.arms_compared:
         return None, []
     n, need = numbers.arms_cases, rule.min_cases
-    pct_ok = numbers.arms_agreed * 100 >= rule.min_agreement_pct * numbers.arms_compared
+    either = rule.agreement == "key_or_acceptable"
+    agreed = numbers.arms_acceptable_agreed if either else numbers.arms_agreed
+    pct_ok = agreed * 100 >= rule.min_agreement_pct * numbers.arms_compared
     far_ok = (numbers.arms_max_distance is None
               or numbers.arms_max_distance <= rule.max_distance)
+    needed = f"; at least {rule.min_agreement_pct:g}% needed, and the status uses this one"
     reasons = [
         f"ARMS cases rated: {n} (at least {need} needed).",
         f"ARMS ratings equal to the key's: {numbers.arms_agreed} of {numbers.arms_compared} "
-        f"({numbers.arms_agreement_pct or 0:.0f}%; at least {rule.min_agreement_pct:g}% "
-        "needed).",
+        f"({numbers.arms_agreement_pct or 0:.0f}%{'' if either else needed}).",
+        f"ARMS ratings equal to the key's or one of its defensible alternatives: "
+        f"{numbers.arms_acceptable_agreed} of {numbers.arms_compared} "
+        f"({numbers.arms_acceptable_pct or 0:.0f}%{needed if either else ''}).",
     ]
     for f in numbers.arms_far_apart:
         reasons.append(f"{f.case_id} ARMS {f.scale}: {f.trainee} where the key has {f.key} "
@@ -289,7 +315,7 @@ def trainee_status(frame: pd.DataFrame, member_id: int,
     """One member's status, the numbers behind it, and the items to revisit."""
     t = thresholds or load_thresholds()
     numbers = calibration_numbers(frame, member_id, t.calibrated.max_category_distance,
-                                  t.arms.max_distance)
+                                  t.arms.max_distance, t.arms.agreement)
     status, reasons = decide(numbers, t)
     arms_status, arms_reasons = decide_arms(numbers, t)
     raters = frame.loc[frame["member_id"] == member_id, "rater"]
@@ -315,7 +341,8 @@ def status_table(statuses: list[TraineeStatus]) -> pd.DataFrame:
         category_agreement_pct=s.numbers.category_agreement_pct,
         max_distance=s.numbers.max_distance, arms_status=s.arms_status,
         arms_cases=s.numbers.arms_cases, arms_agreement_pct=s.numbers.arms_agreement_pct,
+        arms_acceptable_pct=s.numbers.arms_acceptable_pct,
         revisit=", ".join(r.label for r in s.revisit)) for s in statuses]
     return pd.DataFrame(rows, columns=["rater", "status", "cases", "category_agreement_pct",
                                        "max_distance", "arms_status", "arms_cases",
-                                       "arms_agreement_pct", "revisit"])
+                                       "arms_agreement_pct", "arms_acceptable_pct", "revisit"])

@@ -61,7 +61,8 @@ EXPIRY_CHOICES: list[tuple[str, int]] = [
     ("In 24 hours", 1440)]
 #: the cohort-frame columns `status.trainee_status` reads
 STATUS_COLUMNS = ["member_id", "rater", "case_id", "instrument", "item", "label", "topic",
-                  "trainee", "key", "agree", "error", "distance", "rationale"]
+                  "trainee", "key", "agree", "error", "distance", "rationale",
+                  "agree_or_acceptable"]
 DASHBOARD_N_BOOT = 1000  # bootstrap resamples for the confidence intervals on the dashboard
 
 
@@ -492,6 +493,8 @@ STAT_LABELS: list[tuple[str, str, str]] = [
     ("agreement", "items", "Agreement with the key, RM2000 items (%)"),
     ("agreement", "categories", "Agreement with the key, RM2000 categories (%)"),
     ("agreement", "ARMS", "Agreement with the key, ARMS ratings (%)"),
+    ("agreement", "ARMS or acceptable",
+     "Agreement with the key or a defensible alternative, ARMS ratings (%)"),
     ("icc", "S step 1 total", "ICC(2,1), /S step-1 total"),
     ("icc", "V total", "ICC(2,1), /V total"),
     ("alpha", "categories", "Krippendorff's alpha (ordinal), /S /V /C categories"),
@@ -793,7 +796,7 @@ RESULT_COLUMNS = ["classification", "workshop", "rater", "display_name", "case_i
 TRAINEE_COLUMNS = ["classification", "workshop", "rater", "display_name", "status",
                    "cases_scored", "category_agreement_pct", "max_categories_apart",
                    "arms_status", "arms_cases_rated", "arms_agreement_pct",
-                   "arms_max_steps_apart", "items_to_revisit", "policy"]
+                   "arms_acceptable_pct", "arms_max_steps_apart", "items_to_revisit", "policy"]
 STAT_COLUMNS = ["classification", "workshop", "statistic", "value", "ci_low", "ci_high",
                 "status", "detail"]
 
@@ -841,6 +844,7 @@ def trainees_frame(model: DashboardModel, *, reveal_names: bool = False) -> pd.D
             "arms_status": (st.arms_status or NO_ARMS) if st else "no submissions",
             "arms_cases_rated": n.arms_cases if n else 0,
             "arms_agreement_pct": n.arms_agreement_pct if n else None,
+            "arms_acceptable_pct": n.arms_acceptable_pct if n else None,
             "arms_max_steps_apart": n.arms_max_distance if n else None,
             "items_to_revisit": "; ".join(i.label for i in st.revisit) if st else "",
             "policy": model.policy})
@@ -848,7 +852,7 @@ def trainees_frame(model: DashboardModel, *, reveal_names: bool = False) -> pd.D
     out["cases_scored"] = out["cases_scored"].astype("Int64")
     for col in ("max_categories_apart", "arms_cases_rated", "arms_max_steps_apart"):
         out[col] = out[col].astype("Int64")
-    for col in ("category_agreement_pct", "arms_agreement_pct"):
+    for col in ("category_agreement_pct", "arms_agreement_pct", "arms_acceptable_pct"):
         out[col] = out[col].astype("Float64")
     return out if reveal_names else out.drop(columns="display_name")
 

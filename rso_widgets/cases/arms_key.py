@@ -3,9 +3,11 @@ checking them on load.
 
 A key must rate every factor of its catalogue on the right scale, give evidence for every rating
 except *insufficient information* (dated on or before the assessment date, from a listed source,
-quoting the case file exactly where it quotes), pass the instrument's own completeness check, and
-have a key plan that fully meets the auto criteria Q1–Q8 with the key author's judgements on Q9
-and Q10. Each finding is `(field path, message, fix)`; the loader adds the file name.
+quoting the case file exactly where it quotes) and a follow-up for that one (what to find out,
+from whom, by when), list defensible alternatives (`acceptable`) only as other valid ratings,
+pass the instrument's own completeness check, and have a key plan that fully meets the auto
+criteria Q1–Q8 (MAPPA layer included, in Q7) with the key author's judgements on Q9 and Q10.
+Each finding is `(field path, message, fix)`; the loader adds the file name.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ..instruments.arms import (
     ArmsCatalogue,
     Evidence,
     FactorRating,
+    FollowUp,
     Formulation,
     Priority,
     StaticContext,
@@ -29,7 +32,7 @@ from ..instruments.plan_quality import Judgement, QualityProfile, Rubric, evalua
 from ..instruments.rm2000 import RM2000ValidationError, score
 from ..instruments.ruleset import RM2000Ruleset, RulesetError, load_rm2000_ruleset
 from .documents import record_printout
-from .schema import ArmsKey, TrainingCase
+from .schema import ArmsKey, KeyRating, TrainingCase
 
 Finding = tuple[str, str, str]
 
@@ -40,7 +43,7 @@ KEY_REVIEWER = "case key"
 CRITERION_FIELDS = {"Q1": "plan_key.actions", "Q2": "plan_key.actions",
                     "Q3": "plan_key.pillar_omissions", "Q4": "plan_key.potential_victims",
                     "Q5": "plan_key.actions", "Q6": "plan_key.contingencies",
-                    "Q7": "plan_key.legal", "Q8": "plan_key.review"}
+                    "Q7": "plan_key.legal / plan_key.mappa", "Q8": "plan_key.review"}
 _QUOTED = re.compile(r'"([^"]{3,})"')
 
 
@@ -85,7 +88,9 @@ def key_assessment(case: TrainingCase, cat: ArmsCatalogue | None = None,
     cat = cat or key_catalogue(case)
     ratings = {fid: FactorRating(
         rating=r.rating, note=r.rationale,
-        evidence=[Evidence(what=e.what, source=e.source, date=e.date) for e in r.evidence])
+        evidence=[Evidence(what=e.what, source=e.source, date=e.date) for e in r.evidence],
+        follow_up=FollowUp(what=r.follow_up.what, source=r.follow_up.source,
+                           due=r.follow_up.due) if r.follow_up else None)
         for fid, r in k.ratings.items()}
     f, p = k.formulation, k.priority
     return ARMSAssessment(
@@ -186,8 +191,9 @@ def _ratings(case: TrainingCase, k: ArmsKey, cat: ArmsCatalogue) -> list[Finding
             out.append((f"{where}.evidence", f"{f.name} is rated "
                         f"{cat.label(f.kind, r.rating)} with no evidence",
                         "add at least one item {what, source, date, document} that points at "
-                        "what the case file says, or rate insufficient_information and say in "
-                        "the rationale what to find out"))
+                        "what the case file says, or rate insufficient_information with a "
+                        "follow_up {what, source, due}"))
+        out += _follow_up(case, where, r, cat) + _acceptable(where, r, f.kind, cat)
         for i, ev in enumerate(r.evidence):
             at = f"{where}.evidence[{i}]"
             if ev.source not in cat.evidence_sources:
@@ -204,6 +210,41 @@ def _ratings(case: TrainingCase, k: ArmsKey, cat: ArmsCatalogue) -> list[Finding
                                 f"{ev.document.replace('_', ' ')}",
                                 "quote the case file exactly, point document at the part that "
                                 "says it, or drop the quotation marks"))
+    return out
+
+
+def _follow_up(case: TrainingCase, where: str, r: KeyRating,
+               cat: ArmsCatalogue) -> list[Finding]:
+    """Insufficient information needs what to find out, from whom, by when; nothing else has
+    a follow-up."""
+    if r.rating != cat.insufficient.id:
+        if r.follow_up is not None:
+            return [(f"{where}.follow_up", "is given for a factor the key rates on the scale",
+                     "remove it: a follow-up belongs to an insufficient_information rating")]
+        return []
+    if r.follow_up is None:
+        return [(f"{where}.follow_up", "is missing: an insufficient_information rating says "
+                 "what to find out, from whom, by when",
+                 "add 'follow_up: {what: ..., source: ..., due: YYYY-MM-DD}' with due on or "
+                 f"after the assessment date ({case.assessment_date})")]
+    if r.follow_up.due < case.assessment_date:
+        return [(f"{where}.follow_up.due", f"({r.follow_up.due}) is before the assessment date "
+                 f"({case.assessment_date})", "give a date on or after the assessment date")]
+    return []
+
+
+def _acceptable(where: str, r: KeyRating, kind: str, cat: ArmsCatalogue) -> list[Finding]:
+    """Each defensible alternative is a valid rating of this kind, other than the key's own,
+    listed once."""
+    out: list[Finding] = []
+    valid = cat.rating_ids(kind)
+    seen: set[str] = set()
+    for i, alt in enumerate(r.acceptable):
+        if alt.rating not in valid or alt.rating == r.rating or alt.rating in seen:
+            out.append((f"{where}.acceptable[{i}].rating", f"{alt.rating!r} is not another "
+                        f"rating for a {kind} factor",
+                        f"use one of {', '.join(v for v in valid if v != r.rating)}, once"))
+        seen.add(alt.rating)
     return out
 
 

@@ -8,10 +8,10 @@ Each finding is `(field path, message, fix)`; the loader adds the file name.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from ..freetext import IDENTIFIER_PATTERNS
 from ..instruments.record import Derivation, derive_counts
 from ..instruments.rm2000 import RM2000Result, RM2000ValidationError, score
 from ..instruments.rm2000 import _years_between as years_between
@@ -24,13 +24,6 @@ Finding = tuple[str, str, str]
 
 MIN_AGE_OF_RESPONSIBILITY = 10
 MIN_AGE_OF_RELATIONSHIP = 16
-IDENTIFIER_PATTERNS = {
-    "a police national computer number": re.compile(r"\b\d{2,4}/\d{5,7}[A-Z]\b"),
-    "a national insurance number": re.compile(r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b"),
-    "a postcode": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b"),
-    "a telephone number": re.compile(r"\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b"),
-    "an email address": re.compile(r"\b\S+@\S+\.[A-Za-z]{2,}\b"),
-}
 ENGINE_FIELD_PATHS = {"sex": "person.sex", "date_of_birth": "person.date_of_birth",
                       "assessment_date": "assessment_date", "age_at_assessment": "person.age",
                       "age_at_commencement": "key.facts.commencement_date"}

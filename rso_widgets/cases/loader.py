@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ..inputfiles import NotAFile, read_regular
 from ..instruments.datafile import MAX_FILE_BYTES, shared_node
 from ..instruments.ruleset import RM2000Ruleset, load_rm2000_ruleset
 from .checks import check_case
@@ -137,10 +138,12 @@ def load_case(path: str | Path, ruleset: RM2000Ruleset | None = None, *,
     p = Path(path)
     real = p if anywhere else _allowed(p)
     try:
-        if real.stat().st_size > MAX_FILE_BYTES:
-            raise CaseError([CaseProblem(str(p), "(file)", f"is larger than {MAX_FILE_BYTES:,} "
-                                         "bytes", "give the right file (case files are small)")])
-        text = real.read_text(encoding="utf-8")
+        text = read_regular(real, MAX_FILE_BYTES).decode("utf-8")
+    except NotAFile as exc:
+        message = str(exc).partition(" — fix: ")[0].removeprefix(f"{real} ")
+        fix = ("give the right file (case files are small)" if "larger" in message else
+               "give a case file (.yaml) or a folder of them")
+        raise CaseError([CaseProblem(str(p), "(file)", message, fix)]) from None
     except UnicodeDecodeError:
         raise CaseError([CaseProblem(str(p), "(file)", "is not UTF-8 text",
                                      "save the file as UTF-8")]) from None

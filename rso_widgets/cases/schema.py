@@ -246,12 +246,39 @@ class KeyEvidence(_Strict):
     document: EvidenceDocument
 
 
+class KeyFollowUp(_Strict):
+    """For an `insufficient_information` rating: what to find out, from whom, by when (`due` on
+    or after the case's assessment date)."""
+
+    what: Annotated[StrictStr, Field(min_length=10)]
+    source: Text
+    due: CaseDate
+
+
+class KeyAlternative(_Strict):
+    """Another rating a careful assessor could defend for this factor, and why."""
+
+    rating: Text
+    reason: LongText
+
+
 class KeyRating(_Strict):
-    """The key's rating of one factor, its evidence and the reasoning, written for a learner."""
+    """The key's rating of one factor, its evidence and the reasoning, written for a learner;
+    `follow_up` (required for insufficient information) and `acceptable` (defensible
+    alternatives, each with its reason)."""
 
     rating: Text
     evidence: list[KeyEvidence] = []
     rationale: LongText
+    follow_up: KeyFollowUp | None = None
+    acceptable: list[KeyAlternative] = []
+
+    def acceptable_ratings(self) -> list[str]:
+        return [a.rating for a in self.acceptable]
+
+    def reason_for(self, rating: str | None) -> str | None:
+        """The key's reason for accepting `rating` as a defensible alternative (None if not)."""
+        return next((a.reason for a in self.acceptable if a.rating == rating), None)
 
 
 class KeyFormulation(_Strict):

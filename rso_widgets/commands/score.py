@@ -2,9 +2,13 @@
 
 Each non-blank input line is one case; its answer is written on the matching output line, in
 order: the result object of the spec (rm2000.md), or `{"errors": [{"field", "message"}]}`.
-A line that is not JSON, or is JSON but not an object, gets an error with field "(line N)".
-Blank (empty or spaces-only) lines are skipped and get no output line, so output line k answers
-the k-th non-blank input line. Output is UTF-8.
+A line that is not acceptable JSON (not JSON, not UTF-8, longer than 256 kB, nested too deeply,
+a key given twice, NaN/Infinity, a number of more than 18 digits) or is JSON but not an object
+gets an error with field "(line N)". Blank (empty or spaces-only) lines are skipped and get no
+output line, so output line k answers the k-th non-blank input line. Output is UTF-8.
+
+Lines are read and answered in bounded batches through the vectorised scorer
+(`instruments.rm2000_stream`); every answer is the one `score()` gives for that line alone.
 
 Exit status: 0 every line was scored (or found not applicable); 1 some line had errors (the
 others were still scored; a count goes to stderr); 2 the command could not start (bad --ruleset
@@ -15,65 +19,68 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import os
 import sys
-from collections.abc import Iterator
 from typing import Any
 
-from ..instruments.rm2000 import RM2000ValidationError, score
+from ..instruments.rm2000_stream import BatchScorer, answer, error_answer
 from ..instruments.ruleset import RM2000Ruleset, RulesetError, load_rm2000_ruleset
 from ..settings import get_settings
+from . import jsonlines
+from .jsonlines import TOO_LONG, LineError
+
+BATCH_LINES = 4096
 
 
-def _lines() -> Iterator[str | UnicodeDecodeError]:
-    """Input lines as text (UTF-8, a leading BOM allowed), or the decoding error of a line."""
-    binary = getattr(sys.stdin, "buffer", None)
-    if binary is None:
-        yield from sys.stdin
-        return
-    for raw in binary:
-        try:
-            yield raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            yield exc
-
-
-def _write(obj: dict[str, Any]) -> None:
-    text = json.dumps(obj, ensure_ascii=False) + "\n"
-    binary = getattr(sys.stdout, "buffer", None)
-    if binary is not None:
-        sys.stdout.flush()
-        binary.write(text.encode("utf-8"))
-        binary.flush()
-    else:
-        sys.stdout.write(text)
-
-
-def _error(field: str, message: str) -> dict[str, Any]:
-    return {"errors": [{"field": field, "message": message}]}
-
-
-def score_line(text: str | UnicodeDecodeError, number: int, rs: RM2000Ruleset,
-               today: dt.date | None) -> dict:
-    """The output object for one input line."""
-    if isinstance(text, UnicodeDecodeError):
-        return _error(f"(line {number})", f"not UTF-8 text (byte {text.start + 1} of the line); "
-                                          "save the input as UTF-8")
+def parse_line(raw: jsonlines.Line, number: int) -> tuple[bool, Any]:
+    """(True, JSON value) or (False, error answer) for one input line; (True, None) is never
+    returned for a blank line: those are filtered before."""
+    if raw is TOO_LONG:
+        return False, error_answer(f"(line {number})", jsonlines.too_long_message())
+    assert isinstance(raw, bytes)
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return _error(f"(line {number})", f"not valid JSON: {exc.msg} at column {exc.colno}; "
-                                          "each line must be one JSON object")
-    if not isinstance(data, dict):
-        kind = {list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(
-            type(data), "a number")
-        return _error(f"(line {number})", f"expected a JSON object of named facts, e.g. "
-                                          f'{{"sex": "male", "age_at_assessment": 40}}; got {kind}')
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return False, error_answer(f"(line {number})", f"not UTF-8 text (byte {exc.start + 1} "
+                                   "of the line); save the input as UTF-8")
     try:
-        return score(data, ruleset=rs, today=today).to_output()
-    except RM2000ValidationError as exc:
-        return {"errors": [e.model_dump() for e in exc.errors]}
+        return True, jsonlines.parse(text)
+    except LineError as exc:
+        return False, error_answer(f"(line {number})", str(exc))
+
+
+def is_blank(raw: jsonlines.Line) -> bool:
+    return isinstance(raw, bytes) and not raw.removeprefix(b"\xef\xbb\xbf").strip(b" \t\r\n\f\v")
+
+
+def score_line(raw: jsonlines.Line, number: int, rs: RM2000Ruleset,
+               today: dt.date | None) -> dict[str, Any]:
+    """The answer to one line on its own (the engine alone, as before batching)."""
+    ok, value = parse_line(raw, number)
+    return answer(value, number, rs, today) if ok else value
+
+
+def answer_batch(lines: list[tuple[int, jsonlines.Line]], scorer: BatchScorer) -> list[str]:
+    """The JSON text answering each (number, raw line) of a batch, in order."""
+    out: list[str | None] = []
+    cases: list[tuple[int, Any]] = []
+    at: list[int] = []
+    for number, raw in lines:
+        ok, value = parse_line(raw, number)
+        if ok:
+            at.append(len(out))
+            cases.append((number, value))
+            out.append(None)
+        else:
+            out.append(jsonlines.json.dumps(value, ensure_ascii=False))
+    for k, text in zip(at, scorer.answers(cases), strict=True):
+        out[k] = text
+    return out  # type: ignore[return-value]
+
+
+def _today(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -82,29 +89,40 @@ def run(args: argparse.Namespace) -> int:
     except RulesetError as exc:
         print(f"rso-workbook score: {exc}", file=sys.stderr)
         return 2
-    today = None
-    if args.today:
-        try:
-            today = dt.date.fromisoformat(args.today)
-        except ValueError:
-            print(f"rso-workbook score: --today {args.today!r} is not an ISO date such as "
-                  "2026-11-02", file=sys.stderr)
-            return 2
-    bad: list[int] = []
     try:
-        for number, text in enumerate(_lines(), start=1):
-            if isinstance(text, str) and not text.strip():
-                continue
-            out = score_line(text, number, rs, today)
-            if "errors" in out:
-                bad.append(number)
-            _write(out)
-    except BrokenPipeError:  # e.g. `| head`: the reader has gone; stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    if bad:
-        shown = ", ".join(map(str, bad[:10])) + (", …" if len(bad) > 10 else "")
-        print(f"rso-workbook score: {len(bad)} line(s) had errors (line {shown}); the other "
+        today = _today(args.today)
+    except ValueError:
+        print(f"rso-workbook score: --today {str(args.today)[:40]!r} is not an ISO date such as "
+              "2026-11-02", file=sys.stderr)
+        return 2
+    scorer = BatchScorer(rs, today)
+    bad: list[int] = []
+    n_bad = 0
+    number = 0
+    out = getattr(sys.stdout, "buffer", None)
+    for batch in jsonlines.batches(sys.stdin, max_lines=BATCH_LINES):
+        numbered = []
+        for raw in batch:
+            number += 1
+            if not is_blank(raw):
+                numbered.append((number, raw))
+        texts = answer_batch(numbered, scorer)
+        for (n, _), text in zip(numbered, texts, strict=True):
+            if text.startswith('{"errors"'):
+                n_bad += 1
+                if len(bad) < 10:
+                    bad.append(n)
+        block = "".join(t + "\n" for t in texts)
+        if out is not None:
+            sys.stdout.flush()
+            out.write(block.encode("utf-8", "backslashreplace"))  # lone surrogates: \udXXX
+            out.flush()
+        else:
+            sys.stdout.write(block)
+            sys.stdout.flush()
+    if n_bad:
+        shown = ", ".join(map(str, bad)) + (", …" if n_bad > len(bad) else "")
+        print(f"rso-workbook score: {n_bad} line(s) had errors (line {shown}); the other "
               "lines were scored", file=sys.stderr)
         return 1
     return 0

@@ -1,19 +1,24 @@
 """`rso-workbook serve`: run Voilà on the workbooks folder with the shipped production settings.
 
+Voilà runs as `python -m rso_widgets.serving.app`: Voilà plus the start page at the root (no
+file list), the `rso` page template and the page-lifecycle routes (see `serving/app.py`).
+
 The settings live in one file, `rso_widgets/serving/voila.json`, and Voilà is pointed at that
 folder only (`--Voila.config_file_paths`), so a `voila.json` lying in the working directory or in
 ~/.jupyter cannot weaken them:
 - never `--debug`; tracebacks hidden from the page; notebook sources stripped;
 - `?template=` / `?theme=` in the URL ignored (`allow_template_override`/`allow_theme_override`);
 - a timeout for executing each cell and for starting a kernel;
-- idle kernels culled: closing a page does not free its kernel (design.md), so without culling
-  memory grows with every visit. `cull_connected` is on because a page left open still holds a
-  connection: its kernel is freed after the idle timeout (any use of the form counts as
-  activity; the person reloads the page to continue);
+- a page's kernel lives as long as its page (`serving/lifecycle.py`): freed when the page is
+  closed, never culled while the page is shown (its heartbeat counts as activity). Idle culling
+  with `cull_connected` frees the kernel of a page hidden for longer than the idle timeout; the
+  page then says it stopped and offers to reload;
 - preheated kernels for the entry notebooks only (the calculator and the workshop trainee page,
-  which read nothing from the store while they start; see `serving/__init__.py`), one kernel
-  each: with a pool of two workshop kernels, two pages opened together did not render (Voilà
-  0.5.13 logged "Timeout waiting for IOPub output"; not yet explained).
+  which read nothing from the store while they start), one kernel each by voila.json; the
+  trainee page's pool grows to the open workshops' expected sizes before people arrive, one
+  kernel at a time, within RSO_PRELOAD_MEMORY_MIB, and shrinks when they close
+  (`serving/pool.py`). `VoilaExecutor.iopub_timeout` is 60 s: nbclient's 4 s default dropped
+  the form's output when several kernels executed at once (the old pool-of-two failure).
 
 The command line adds only what varies per run: the folder, address and port, and any of
 RSO_KERNEL_CULL_IDLE_SECONDS, RSO_EXECUTE_TIMEOUT_SECONDS, RSO_PREHEAT_KERNELS that is set. It
@@ -47,7 +52,7 @@ def build_command(root: Path, host: str, port: int, *, cull_idle_seconds: int | 
 
     Settings come from `config_dir/voila.json`; a keyword given here overrides that file."""
     cmd = [
-        python or sys.executable, "-m", "voila", str(root),
+        python or sys.executable, "-m", "rso_widgets.serving.app", str(root),
         "--no-browser",
         f"--Voila.ip={host}",
         f"--Voila.port={port}",

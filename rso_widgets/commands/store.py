@@ -11,6 +11,7 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..settings import get_settings
+from ..store import anchor as anchors
 from ..store import backup as backups
 from ..store import db, pg_tools, retention
 from ..store.errors import StoreError, UnsupportedForDatabase
@@ -34,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (StoreError, ValueError, OSError, sqlite3.Error) as exc:
+        if getattr(exc, "title", "") == "Settings":  # a bad setting: the cli names it
+            raise
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except ImportError as exc:
@@ -48,15 +51,33 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _verify(store: Store, args: argparse.Namespace) -> int:
-    report = store.verify_audit()
+    given = getattr(args, "anchor", None)
+    mark = None if given is None else anchors.read(Path(given))
+    report = store.verify_audit(mark)
     print(report, file=sys.stdout if report.ok else sys.stderr)
+    if report.ok and mark is not None:
+        print(f"anchor OK: entry {mark.seq} still has the hash anchored at {mark.at}")
     return 0 if report.ok else 1
+
+
+def _anchor(store: Store, args: argparse.Namespace) -> int:
+    report = store.verify_audit()
+    if not report.ok:
+        print(f"not anchored: {report}", file=sys.stderr)
+        return 1
+    head = store.audit_head()
+    dest = anchors.write(head, Path(args.file))
+    print(f"anchored entry {head.seq} (hash {head.hash}) at {head.at} in {dest}; copy it to "
+          "write-once storage")
+    return 0
 
 
 def _show(store: Store, args: argparse.Namespace) -> int:
     for e in store.audit_entries(limit=args.limit):
         detail = "" if not e.detail else " " + ", ".join(f"{k}={v}" for k, v in
                                                          sorted(e.detail.items()))
+        if e.records:
+            detail += f" [{e.records} record row hash(es)]"
         target = e.entity if e.entity_id is None else f"{e.entity} {e.entity_id}"
         print(f"{e.seq:>6}  {e.at:%Y-%m-%d %H:%M:%S}Z  {e.user:<20} {e.action:<11} "
               f"{target}{detail}")
@@ -101,16 +122,19 @@ def _check_backup_tools(action: str, url: str) -> None:
 def _restore(args: argparse.Namespace) -> int:
     url = db.database_url()
     live = db.sqlite_path(url)
+    given = getattr(args, "anchor", None)
+    mark = None if given is None else anchors.read(Path(given))
     if live is None:
-        safety = backups.restore_postgresql(url, Path(args.src), yes=args.yes)
+        safety = backups.restore_postgresql(url, Path(args.src), yes=args.yes, anchor=mark)
         where = make_url(url).render_as_string(hide_password=True)
         kept = f"; the database it replaced was saved as {safety}" if safety else ""
         print(f"restored {where} from {args.src}{kept}")
         return 0
-    safety = backups.restore(live, Path(args.src), yes=args.yes)
+    safety = backups.restore(live, Path(args.src), yes=args.yes, anchor=mark)
     kept = f"; the database it replaced was saved as {safety}" if safety else ""
     print(f"restored {live} from {args.src}{kept}")
     return 0
 
 
-_ON_STORE = {"verify": _verify, "show": _show, "retention": _retention, "backup": _backup}
+_ON_STORE = {"verify": _verify, "anchor": _anchor, "show": _show, "retention": _retention,
+             "backup": _backup}

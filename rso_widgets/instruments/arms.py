@@ -128,12 +128,35 @@ class Evidence(BaseModel):
     date: dt.date
 
 
+class FollowUp(BaseModel):
+    """For an *insufficient information* rating: what to find out, from whom, by when."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    what: str = ""
+    source: str = ""
+    due: dt.date | None = None
+
+    def missing(self) -> list[str]:
+        """The parts not filled in yet, in the form's order."""
+        out = [] if self.what.strip() else ["what to find out"]
+        if not self.source.strip():
+            out.append("from whom")
+        if self.due is None:
+            out.append("by when")
+        return out
+
+
 class FactorRating(BaseModel):
+    """One factor's rating, its evidence, a note, and (for insufficient information) the
+    follow-up. `follow_up` is optional on load so assessments stored before it still read."""
+
     model_config = ConfigDict(extra="forbid")
 
     rating: str | None = None
     evidence: list[Evidence] = []
     note: str = ""
+    follow_up: FollowUp | None = None
 
 
 class Formulation(BaseModel):
@@ -188,8 +211,10 @@ class Gap(BaseModel):
 
 
 def check(assessment: ARMSAssessment, cat: ArmsCatalogue | None = None) -> list[Gap]:
-    """Every gap: unknown factors or ratings, unrated factors, ratings without evidence, bad
-    evidence sources, missing formulation parts, priority without a level or a rationale."""
+    """Every gap: unknown factors or ratings, unrated factors, ratings without evidence,
+    insufficient information without its follow-up (what to find out, from whom, by when — the
+    date on or after the assessment date), bad evidence sources, missing formulation parts,
+    priority without a level or a rationale."""
     cat = cat or load_arms_catalogue()
     gaps: list[Gap] = []
     known = {f.id for f in cat.factors}
@@ -211,6 +236,8 @@ def check(assessment: ARMSAssessment, cat: ArmsCatalogue | None = None) -> list[
             gaps.append(Gap(field=f"{where}.evidence", message=f"{f.name}: rated "
                             f"{cat.label(f.kind, fr.rating)} with no evidence; add what was seen "
                             "or said, its source and date"))
+        if fr.rating == cat.insufficient.id:
+            gaps += _follow_up_gaps(f, fr.follow_up, assessment.assessed_on)
         for i, ev in enumerate(fr.evidence):
             if ev.source not in cat.evidence_sources:
                 gaps.append(Gap(field=f"{where}.evidence.{i}.source", message=f"{ev.source!r} is "
@@ -229,6 +256,22 @@ def check(assessment: ARMSAssessment, cat: ArmsCatalogue | None = None) -> list[
                         f"priority; use one of {', '.join(cat.priorities)}"))
     if not assessment.priority.rationale.strip():
         gaps.append(Gap(field="priority.rationale", message="write why this priority was chosen"))
+    return gaps
+
+
+def _follow_up_gaps(f: Factor, fu: FollowUp | None, assessed_on: dt.date | None) -> list[Gap]:
+    """An insufficient rating must say what to find out, from whom and by when."""
+    where = f"ratings.{f.id}.follow_up"
+    fu = fu or FollowUp()
+    fixes = {"what to find out": ("what", "say what to find out"),
+             "from whom": ("source", "say from whom (the person, a partner agency, records…)"),
+             "by when": ("due", "give the date by which to find it out")}
+    gaps = [Gap(field=f"{where}.{fixes[m][0]}", message=f"{f.name}: rated Insufficient "
+                f"information with no follow-up {m}; {fixes[m][1]}") for m in fu.missing()]
+    if fu.due is not None and assessed_on is not None and fu.due < assessed_on:
+        gaps.append(Gap(field=f"{where}.due", message=f"{f.name}: the follow-up date {fu.due} is "
+                        f"before the assessment date {assessed_on}; choose a date on or after "
+                        "it"))
     return gaps
 
 

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ..inputfiles import NotAFile, read_regular
+
 M = TypeVar("M", bound=BaseModel)
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same safety
 
@@ -51,10 +53,10 @@ def read_yaml(path: Path, what: str) -> Any:
 
     try:
         real = allowed_path(path, f"the {what} file", SETTING_FOR.get(what))
-        if real.stat().st_size > MAX_FILE_BYTES:
-            raise RulesetError(f"{path}: the {what} file is larger than {MAX_FILE_BYTES:,} bytes "
-                               "— fix: give the right file (data files are small)")
-        data = safe_load(real.read_text(encoding="utf-8"))
+        data = safe_load(read_regular(real, MAX_FILE_BYTES).decode("utf-8"))
+    except NotAFile as exc:  # a FIFO, a device, a folder, or too large: never read on
+        raise RulesetError(f"{path}: the {what} file {str(exc).removeprefix(f'{real} ')} "
+                           "(data files are small)") from None
     except PathNotAllowed as exc:
         raise RulesetError(str(exc)) from None
     except OSError as exc:

@@ -1,5 +1,6 @@
 """Risk management plan: actions under the four pillars, contingencies, legal requirements,
-visits, review and the proportionality rationale (../shared/spec/risk-management-plan.md)."""
+visits, review, the proportionality rationale (../shared/spec/risk-management-plan.md), and the
+MAPPA and partnership layer (`mappa.py`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .arms import Gap
+from .mappa import MappaLayer, PartnerAssessment, layer_problems
 
 Pillar = Literal["supervision", "monitoring_control", "interventions_treatment", "victim_safety"]
 PILLARS: tuple[Pillar, ...] = ("supervision", "monitoring_control", "interventions_treatment",
@@ -73,7 +75,8 @@ class Review(_Model):
 
 
 class RiskManagementPlan(_Model):
-    """One version of a plan, linked to an ARMS assessment by factor ids."""
+    """One version of a plan, linked to an ARMS assessment by factor ids. `mappa` and
+    `partner_assessments` are optional on load (plans stored before them still read)."""
 
     actions: list[Action] = []
     pillar_omissions: dict[Pillar, str] = {}
@@ -83,6 +86,8 @@ class RiskManagementPlan(_Model):
     visits: VisitPlan = VisitPlan()
     review: Review = Review()
     rationale: str = ""
+    mappa: MappaLayer | None = None
+    partner_assessments: list[PartnerAssessment] = []
 
     def actions_for(self, factor_id: str) -> list[Action]:
         return [a for a in self.actions if factor_id in a.factors]
@@ -95,8 +100,10 @@ def plan_problems(plan: RiskManagementPlan, assessed_on: dt.date | None,
                   factor_ids: set[str]) -> list[Gap]:
     """Inconsistent input that stops a plan being saved as a final version (a draft may keep
     it): no actions, an action linked to an unknown factor, a review date before the
-    assessment date, a legal requirement that ends before it starts. Each names its field
-    (`actions`, `actions.N.factors`, `review.date`, `legal.N.end_date`) and the fix."""
+    assessment date, a legal requirement that ends before it starts, and the MAPPA layer's
+    problems (`mappa.layer_problems`: partners without roles, incomplete or future partner
+    assessments, identifiers). Each names its field (`actions`, `actions.N.factors`,
+    `review.date`, `legal.N.end_date`, `mappa.…`, `partner_assessments.N`) and the fix."""
     gaps: list[Gap] = []
     if not plan.actions:
         gaps.append(Gap(field="actions", message="Add at least one action to the plan, under "
@@ -122,4 +129,4 @@ def plan_problems(plan: RiskManagementPlan, assessed_on: dt.date | None,
                             message=f"Legal requirement {i + 1} ends ({r.end_date:%d %B %Y}) "
                                     f"before it starts ({r.start_date:%d %B %Y}): correct the "
                                     "start or end date"))
-    return gaps
+    return gaps + layer_problems(plan.mappa, plan.partner_assessments, assessed_on)

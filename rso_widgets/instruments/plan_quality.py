@@ -1,5 +1,11 @@
 """Plan-quality rubric Q1–Q10: auto criteria computed from the plan and the ARMS ratings, judged
-criteria entered by a reviewer, overrides with a reason, and a profile saying what is missing."""
+criteria entered by a reviewer, overrides with a reason, and a profile saying what is missing.
+
+Rules the data file documents (`rulesets/plan_quality.yaml`): a factor rated *insufficient
+information* with no action to find out is a gap (Q1 for risk factors, Q2 for protective ones),
+and its follow-up must fall due by the review date (Q8); criteria marked `needs_actions` score 0
+when the plan has no actions, whatever else it holds or a reviewer enters; Q7 asks for the
+legal requirements and the MAPPA and partnership layer (`mappa.py`)."""
 
 from __future__ import annotations
 
@@ -11,10 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .arms import ARMSAssessment, ArmsCatalogue, load_arms_catalogue
 from .datafile import RulesetError, load_model
+from .mappa import load_mappa
 from .plan import PILLARS, RiskManagementPlan
 from .ruleset import RULESET_DIR
 
 DEFAULT_RUBRIC = RULESET_DIR / "plan_quality.yaml"
+NO_ACTIONS = "the plan has no actions"  # what a `needs_actions` criterion misses with none
 
 
 class _Strict(BaseModel):
@@ -26,6 +34,8 @@ class Criterion(_Strict):
     text: str
     mode: Literal["auto", "judged", "auto+judged"]
     fix: str
+    needs_actions: bool = False  # scores 0 when the plan has no actions
+    notes: str = ""
 
 
 class PillarDef(_Strict):
@@ -127,16 +137,23 @@ def _auto(cid: str, plan: RiskManagementPlan, arms: ARMSAssessment,
     def names(ids: list[str]) -> list[str]:
         return [f"{i} {cat.factor(i).name}" for i in ids]
 
+    insufficient = [f.id for f in cat.factors if (r := arms.ratings.get(f.id))
+                    and r.rating == cat.insufficient.id]
+
+    def unaddressed(need: list[str], verb: str) -> tuple[int, list[str]]:
+        gaps = [i for i in need if not plan.actions_for(i)]
+        return _share(len(need) - len(gaps), len(need)), [
+            f"no action to find out about {n} (rated Insufficient information)"
+            if n.split(" ", 1)[0] in insufficient else f"no action {verb} {n}"
+            for n in names(gaps)]
+
     if cid == "Q1":
-        need = rated("risk", {1, 2})
-        gaps = [i for i in need if not plan.actions_for(i)]
-        return _share(len(need) - len(gaps), len(need)), [f"no action for {n}"
-                                                          for n in names(gaps)]
+        live = set(rated("risk", {1, 2})) | set(insufficient)
+        return unaddressed([f.id for f in cat.factors if f.id in live and f.kind == "risk"],
+                           "for")
     if cid == "Q2":
-        need = [f.id for f in cat.factors if f.kind == "protective"]
-        gaps = [i for i in need if not plan.actions_for(i)]
-        return _share(len(need) - len(gaps), len(need)), [f"no action builds or sustains {n}"
-                                                          for n in names(gaps)]
+        return unaddressed([f.id for f in cat.factors if f.kind == "protective"],
+                           "builds or sustains")
     if cid == "Q3":
         labels = {p.id: p.label for p in rubric.pillars}
         gaps = [p for p in PILLARS if p not in plan.pillars_used()
@@ -163,17 +180,37 @@ def _auto(cid: str, plan: RiskManagementPlan, arms: ARMSAssessment,
             return 1, ["no contingency has all of trigger, response and owner"]
         return 0, ["no contingency entries"]
     if cid == "Q7":
-        if not plan.legal:
-            return 0, ["no legal requirements recorded"]
-        gaps = [f"{r.kind.replace('_', ' ')}: no {', no '.join(r.missing())}"
-                for r in plan.legal if r.missing()]
-        return (1 if gaps else 2), gaps
+        return _recorded_and_communicated(plan)
     if cid == "Q8":
         gaps = ([] if plan.review.date else ["no review date"]) + \
             ([] if any(t.strip() for t in plan.review.early_triggers)
              else ["no early-review triggers"])
-        return 2 - len(gaps), gaps
+        late = [f"{n}: the follow-up falls due ({fu.due:%d %b %Y}) after the review date"
+                for fid, n in zip(insufficient, names(insufficient), strict=True)
+                if (fu := arms.ratings[fid].follow_up) and fu.due and plan.review.date
+                and fu.due > plan.review.date]
+        return max(0, 2 - len(gaps) - (1 if late else 0)), gaps + late
     return None, []
+
+
+def _recorded_and_communicated(plan: RiskManagementPlan) -> tuple[int, list[str]]:
+    """Q7: legal requirements complete, and the MAPPA layer recorded and communicated (category
+    consistent with notification, level, lead agency, partners with roles, level-review
+    triggers, information sharing noted), with any partner assessment complete. 0 with no legal
+    requirements; 1 when something is missing; 2 when nothing is."""
+    if not plan.legal:
+        return 0, ["no legal requirements recorded"]
+    gaps = [f"{r.kind.replace('_', ' ')}: no {', no '.join(r.missing())}"
+            for r in plan.legal if r.missing()]
+    registered = any(r.kind == "notification" for r in plan.legal)
+    if plan.mappa is None:
+        gaps.append("no MAPPA layer (category, level, lead agency, partners, level-review "
+                    "triggers, information sharing)")
+    else:
+        gaps += plan.mappa.missing(registered, load_mappa())
+    gaps += [f"partner assessment {i + 1}: no {', no '.join(a.missing())}"
+             for i, a in enumerate(plan.partner_assessments) if a.missing()]
+    return (1 if gaps else 2), gaps
 
 
 def evaluate(plan: RiskManagementPlan, arms: ARMSAssessment,
@@ -202,6 +239,14 @@ def evaluate(plan: RiskManagementPlan, arms: ARMSAssessment,
             score, reason, overridden = j.score, j.reason, overrides
         if c.mode == "judged" and score is None:
             missing = ["a reviewer has not scored this yet"]
+        if c.needs_actions and not plan.actions:
+            if score:
+                reason = (reason + " " if reason else "") + \
+                    f"(Score {score} not counted: the plan has no actions.)"
+            score, auto = 0, (0 if auto is not None else None)
+            missing = [*[m for m in missing
+                         if m not in ("no actions", "a reviewer has not scored this yet")],
+                       NO_ACTIONS]
         results.append(CriterionResult(
             id=c.id, text=c.text, mode=c.mode, auto_score=auto, score=score,
             missing=missing, fix=c.fix if (score is None or score < 2) else "",

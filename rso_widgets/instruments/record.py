@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from itertools import groupby
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class Offence(BaseModel):
@@ -18,10 +18,10 @@ class Offence(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1)
-    sexual: bool = False
-    violent: bool = False
-    burglary: bool = False
-    non_contact: bool = False
+    sexual: StrictBool = False  # strict: "yes", 1 or "off" are refused, as at the top level
+    violent: StrictBool = False
+    burglary: StrictBool = False
+    non_contact: StrictBool = False
 
 
 class Occasion(BaseModel):

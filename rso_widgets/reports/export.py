@@ -67,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
             else:
                 out = export_attempts(store, args.out, args.format, users=args.user or None)
     except (StoreError, ValueError, OSError) as exc:
+        if getattr(exc, "title", "") == "Settings":  # a bad setting: the cli names it
+            raise
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:

@@ -27,6 +27,8 @@ COLUMN_WEIGHTS = {
     "Frequency or due date": 1.2, "Observable outcome": 1.8, "Warning sign or trigger": 1.6,
     "Response": 2.0, "Terms": 2.6, "End date": 1.0, "Criterion": 0.9, "Description": 2.0,
     "How judged": 1.1, "Status": 1.0, "Score": 0.7, "What is missing": 2.6,
+    "What to find out": 2.4, "From whom": 1.4, "By when": 0.9, "Agency": 1.2,
+    "Role in the plan": 2.6, "Tool": 0.9, "Held by": 1.2, "Result as reported": 1.6,
 }
 
 
@@ -239,6 +241,13 @@ def _arms(r: ReportInput, cat: ArmsCatalogue) -> Section:
                                             "Note"], rows))
     s.parts.append(Table("Evidence", ["Factor", "What was seen or said", "Source", "Date"],
                          evidence) if evidence else Block("Evidence", "", "No evidence recorded"))
+    follow = [[f"{f.id} {f.name}", fu.what or "Not set", fu.source or "Not set",
+               date_text(fu.due, "Not set")] for f in cat.factors
+              if (fr := a.ratings.get(f.id)) and fr.rating == cat.insufficient.id
+              and (fu := fr.follow_up) is not None]
+    if follow:
+        s.parts.append(Table("Insufficient information: what to find out, from whom, by when",
+                             ["Factor", "What to find out", "From whom", "By when"], follow))
     s.parts.append(Heading("Formulation"))
     for part in cat.formulation_parts:
         s.parts.append(Block(part.label, getattr(a.formulation, part.id, "")))
@@ -283,6 +292,7 @@ def _plan(p: RiskManagementPlan) -> Section:
                                   [[LEGAL_KINDS.get(x.kind, x.kind), x.terms or "Not set",
                                     date_text(x.end_date, "None recorded")] for x in p.legal],
                                   "No legal requirements recorded"))
+    s.parts.extend(_mappa(p))
     s.parts.append(Heading("Visits and review"))
     s.parts.append(Table("Visits", ["Item", "Detail"], [
         ["Frequency", p.visits.frequency or "Not set"],
@@ -295,6 +305,37 @@ def _plan(p: RiskManagementPlan) -> Section:
     s.parts.append(Heading("Rationale"))
     s.parts.append(Block("Why the plan is proportionate", p.rationale))
     return s
+
+
+def _mappa(p: RiskManagementPlan) -> list[Table | Block | Heading | Lines | Alert]:
+    """The MAPPA and partnership layer and the partners' own assessments (references only)."""
+    from ..instruments.mappa import load_mappa
+
+    out: list[Table | Block | Heading | Lines | Alert] = [Heading("MAPPA and partnership")]
+    m = p.mappa
+    if m is None:
+        out.append(Block("MAPPA arrangements", "", missing="No MAPPA arrangements recorded"))
+    else:
+        cat = load_mappa()
+        out.append(Table("MAPPA arrangements", ["Item", "Detail"], [
+            ["Category", cat.category_label(m.category) if m.category else "Not set"],
+            ["Level", cat.level_label(m.level) if m.level else "Not set"],
+            ["Lead agency", m.lead_agency or "Not set"],
+            ["What would prompt a level review",
+             "\n".join(t for t in m.level_review_triggers if t.strip()) or "None listed"],
+            ["Information-sharing agreements",
+             "\n".join(t for t in m.information_sharing if t.strip()) or "None noted"],
+            ["Source", f"{cat.ref}: {cat.provenance.status}"]]))
+        out.append(_table_or_none("Partner agencies", ["Agency", "Role in the plan"],
+                                  [[x.agency or "Not set", x.role or "Not set"]
+                                   for x in m.partners], "No partner agencies recorded"))
+    out.append(_table_or_none(
+        "Risk assessments held by partners (references only, not computed here)",
+        ["Tool", "Held by", "Result as reported", "Date"],
+        [[a.tool or "Not set", a.held_by or "Not set", a.result or "Not set",
+          date_text(a.date, "Not set")] for a in p.partner_assessments],
+        "No partner assessments noted"))
+    return out
 
 
 def _when(frequency: str, due: dt.date | None) -> str:

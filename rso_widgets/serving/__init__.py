@@ -1,5 +1,8 @@
 """How the workbook is served: the shipped Voilà configuration (`voila.json`, the single source
-of the production settings) and the kernel manager it names.
+of the production settings), the kernel manager it names (`kernels.py`, with the page lifecycle
+of `lifecycle.py`), the Voilà application with the start page (`app.py`, `start_page.py`), the
+`rso` page template (`jupyter/nbconvert/templates/rso/`) and the JupyterHub server extension
+(`extension.py`).
 
 `rso-workbook serve` points Voilà at this folder only (`--Voila.config_file_paths`), so a stray
 `voila.json` in the working directory or in ~/.jupyter cannot weaken the production settings.

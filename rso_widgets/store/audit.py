@@ -3,8 +3,11 @@
 Each entry's hash is sha256(previous hash + canonical JSON of the entry). The single `audit_head`
 row holds the last sequence number and hash; it is locked by every write transaction, which
 serialises writers (PostgreSQL) and lets `verify()` notice entries cut off the end of the log.
-Tamper-evident, not tamper-proof: someone able to rewrite the whole chain and the head can hide
-an edit, so keep the head hash printed by `rso-workbook audit-log verify` somewhere else too.
+Entries also carry the content hash of every record row their transaction wrote
+(`detail["row_hashes"]`, see `integrity`), so `verify()` checks every record table against them.
+Tamper-evident, not tamper-proof: someone able to rewrite the whole chain, the head and the rows
+consistently can hide an edit made after the last anchor (`anchor`) was taken, so anchor the head
+outside the database (docs/tamper-evidence.md).
 """
 
 from __future__ import annotations
@@ -18,11 +21,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import integrity
 from .errors import StoreError
 from .models import AuditEntry, AuditHead, utcnow
 
 GENESIS = "0" * 64
-ACTIONS = frozenset({"create", "view", "change", "export", "delete", "sign", "countersign"})
+ACTIONS = frozenset({"create", "view", "change", "export", "delete", "sign", "countersign",
+                     "record"})
+ROWS = "row_hashes"  # detail key reserved for the record hashes (`integrity`)
 
 
 def _default(obj: Any) -> Any:
@@ -38,7 +44,8 @@ def canonical(obj: Any) -> str:
 
 
 def _stamp(at: dt.datetime) -> str:
-    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """`%Y-%m-%dT%H:%M:%S.%fZ` in UTC (isoformat: the same text, several times faster)."""
+    return at.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def entry_hash(prev_hash: str, *, seq: int, at: dt.datetime, username: str, action: str,
@@ -59,11 +66,20 @@ def lock_head(session: Session) -> AuditHead:
 
 
 def append(session: Session, username: str, action: str, entity: str,
-           entity_id: int | str | None = None, detail: dict[str, Any] | None = None) -> AuditEntry:
-    """Add one chained entry in the caller's transaction. Keep personal data out of `detail`."""
+           entity_id: int | str | None = None, detail: dict[str, Any] | None = None, *,
+           rows: list[list[Any]] | None = None) -> AuditEntry:
+    """Add one chained entry in the caller's transaction. Keep personal data out of `detail`.
+
+    The entry also carries the hashes of the record rows written so far in this transaction
+    (and `rows`, given only by a baseline)."""
     if action not in ACTIONS:
         raise ValueError(f"audit action {action!r} is not one of {sorted(ACTIONS)}")
-    head = lock_head(session)
+    if detail and ROWS in detail:
+        raise ValueError(f"audit detail key {ROWS!r} is reserved for record hashes")
+    head = lock_head(session)  # (its SELECT flushes pending ORM changes first)
+    written = (rows or []) + (integrity.take_pending(session) or [])
+    if written:
+        detail = {**(detail or {}), ROWS: written}
     detail = None if detail is None else json.loads(canonical(detail))
     eid = None if entity_id is None else str(entity_id)
     seq, at = head.seq + 1, utcnow()
@@ -79,25 +95,58 @@ def append(session: Session, username: str, action: str, entity: str,
 
 @dataclasses.dataclass(frozen=True)
 class VerifyReport:
-    """Outcome of `verify()`: `first_bad_seq` is the first entry that fails, if any."""
+    """Outcome of `verify()`: `first_bad_seq` is the first entry that fails, if any;
+    `rows` lists record rows that do not match the chain (table and key named)."""
 
     ok: bool
     entries: int
     head_hash: str
     first_bad_seq: int | None = None
     problem: str = ""
+    rows: tuple[integrity.RowProblem, ...] = ()
+    shown: int = 20  # rows listed by str()
 
     def __str__(self) -> str:
         if self.ok:
             return f"audit log OK: {self.entries} entries, head {self.head_hash}"
-        return f"audit log TAMPERED at entry {self.first_bad_seq}: {self.problem}"
+        if not self.rows:
+            return f"audit log TAMPERED at entry {self.first_bad_seq}: {self.problem}"
+        lines = [f"records TAMPERED: {len(self.rows)} row(s) do not match the audit log "
+                 f"({self.entries} entries, head {self.head_hash})"]
+        lines += [f"  {p}" for p in self.rows[:self.shown]]
+        if len(self.rows) > self.shown:
+            lines.append(f"  … and {len(self.rows) - self.shown} more")
+        return "\n".join(lines)
 
 
-def verify(session: Session) -> VerifyReport:
-    """Walk the chain from the start; report the first entry that is missing or altered."""
+@dataclasses.dataclass(frozen=True)
+class Anchor:
+    """A chain head kept outside the database: entry `seq` had hash `hash` at `at`."""
+
+    seq: int
+    hash: str
+    at: str
+
+
+def head(session: Session) -> Anchor:
+    """The current head, to be written outside the database (`rso-workbook audit-log anchor`)."""
+    row = session.get(AuditHead, 1)
+    if row is None:
+        raise StoreError("the audit log head is missing: the database is damaged or was edited")
+    return Anchor(row.seq, row.hash, _stamp(utcnow()))
+
+
+def verify(session: Session, anchor: Anchor | None = None, *,
+           records: bool = True) -> VerifyReport:
+    """Walk the chain from the start; report the first entry that is missing or altered, an
+    `anchor` the chain no longer contains, then every record row that differs from what the
+    chain wrote (`records=False`: a database from before record hashes, revision 0007)."""
     prev, expected, count = GENESIS, 1, 0
-    rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq)
-                           .execution_options(yield_per=1000)).scalars()
+    state: dict[tuple[str, str], str | None] = {}
+    anchored = anchor is None
+    table = AuditEntry.__table__
+    rows = session.connection().execute(  # Core rows: no ORM objects for 100,000 entries
+        select(table).order_by(table.c.seq).execution_options(yield_per=2000))
     for row in rows:
         if row.seq != expected:
             return VerifyReport(False, count, prev, expected,
@@ -113,15 +162,40 @@ def verify(session: Session) -> VerifyReport:
         if digest != row.hash:
             return VerifyReport(False, count, prev, row.seq,
                                 f"entry {row.seq} was altered after it was written")
+        if row.detail and ROWS in row.detail:
+            for table, key, value in row.detail[ROWS]:
+                state[(table, key)] = value
+        if anchor is not None and row.seq == anchor.seq:
+            if row.hash != anchor.hash:
+                return VerifyReport(False, count, prev, row.seq, _rewritten(anchor))
+            anchored = True
         prev, expected, count = row.hash, expected + 1, count + 1
-    head = session.get(AuditHead, 1)
-    if head is None:
+    head_row = session.get(AuditHead, 1)
+    if head_row is None:
         return VerifyReport(False, count, prev, expected, "the audit head row is missing")
-    if head.seq != count or head.hash != prev:
-        if head.seq > count:
-            problem = (f"the log ends at entry {count} but {head.seq} entries were written: "
-                       f"entries {count + 1}–{head.seq} were deleted")
+    if head_row.seq != count or head_row.hash != prev:
+        if head_row.seq > count:
+            problem = (f"the log ends at entry {count} but {head_row.seq} entries were written: "
+                       f"entries {count + 1}–{head_row.seq} were deleted")
         else:
             problem = "the audit head does not match the last entry: the log was rewritten"
         return VerifyReport(False, count, prev, count + 1, problem)
+    if not anchored:
+        assert anchor is not None
+        return VerifyReport(False, count, prev, count + 1,
+                            f"the log ends at entry {count}, before the anchored entry "
+                            f"{anchor.seq} (anchored {anchor.at}): entries were cut off the end")
+    if count == 0 and records:
+        return VerifyReport(False, 0, prev, 1,
+                            "the log is empty, but every workbook database has the entries "
+                            "written when its schema was created: the log was emptied")
+    problems = integrity.check_records(session.connection(), state) if records else []
+    if problems:
+        return VerifyReport(False, count, prev, None, "records do not match the audit log",
+                            tuple(problems))
     return VerifyReport(True, count, prev)
+
+
+def _rewritten(anchor: Anchor) -> str:
+    return (f"entry {anchor.seq} no longer has the hash anchored at {anchor.at} "
+            f"({anchor.hash[:16]}…): the log was rewritten after the anchor was taken")

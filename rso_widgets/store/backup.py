@@ -3,12 +3,15 @@ and PostgreSQL (pg_dump / pg_restore custom-format archives, `pg_tools`)."""
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from pathlib import Path
 
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
+from . import anchor as anchors
 from . import audit, db, pg_tools
 from .errors import NotAWorkbookDatabase, SchemaVersionError, StoreError, UnsupportedForDatabase
 from .models import Base
@@ -88,12 +91,19 @@ def check_backup_file(src: Path, script_location: Path | None = None) -> str:
     return row[0]
 
 
+def _refuse_tampered(src: Path, report: audit.VerifyReport) -> None:
+    if not report.ok:
+        raise StoreError(f"{src.name} was NOT restored (nothing was replaced): its audit log "
+                         f"fails verification: {report}")
+
+
 def restore(live: Path, src: Path, *, yes: bool = False, user: str | None = None,
-            backup_dir: Path | None = None) -> Path | None:
+            backup_dir: Path | None = None, anchor: audit.Anchor | None = None) -> Path | None:
     """Replace the SQLite database at `live` with the backup `src`; the current one is kept.
 
-    Refused unless `yes`, and unless `src` is a workbook database this release can read. Works
-    on the file (not through the store) so that a damaged live database can be replaced too.
+    Refused unless `yes`, unless `src` is a workbook database this release can read, and unless
+    its audit log verifies (chain, records, and `anchor` if given), all before anything changes.
+    Works on the file (not through the store) so that a damaged live database can be replaced.
     Returns the safety copy of the replaced database (None if there was none). The restored
     database is then opened once: an older schema is upgraded and the restore is audited.
     """
@@ -104,6 +114,7 @@ def restore(live: Path, src: Path, *, yes: bool = False, user: str | None = None
     if src == live:
         raise StoreError(f"{src} is the live database itself: choose a backup file")
     check_backup_file(src)
+    _refuse_tampered(src, anchors.verify_sqlite_file(src, anchor))  # before anything changes
     safety = None
     if live.exists() and live.stat().st_size > 0:
         safety = db.timestamped(backup_dir or live.parent / "backups", "pre-restore")
@@ -159,16 +170,43 @@ def check_pg_archive(src: Path, script_location: Path | None = None) -> str:
     return rev
 
 
+def verify_pg_archive(url: str, src: Path, anchor: audit.Anchor | None = None
+                      ) -> audit.VerifyReport:
+    """Restore the archive into a new scratch database on the same server, verify it there
+    (chain, records, anchor), and drop the scratch database again."""
+    scratch = f"rso_verify_{secrets.token_hex(6)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        try:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'CREATE DATABASE "{scratch}"')
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"{src.name} was not restored: it is verified in a scratch database first, and "
+                f"creating one failed ({str(exc).splitlines()[0]}); grant the workbook's role "
+                "CREATEDB, then restore again") from exc
+        target = make_url(url).set(database=scratch)
+        try:
+            pg_tools.restore(target, src, [])
+            return anchors.verify_url(target.render_as_string(hide_password=False), anchor)
+        finally:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+    finally:
+        admin.dispose()
+
+
 def restore_postgresql(url: str, src: Path, *, yes: bool = False, user: str | None = None,
-                       backup_dir: Path | None = None) -> Path | None:
+                       backup_dir: Path | None = None,
+                       anchor: audit.Anchor | None = None) -> Path | None:
     """Replace the workbook in the PostgreSQL database at `url` with the archive `src`.
 
-    Refused unless `yes`, and unless `src` is a pg_dump archive of a workbook database this
-    release can read. The current database is dumped first (into `backup_dir`, default
-    `<data_dir>/backups/`); its workbook tables are then dropped and the archive restored in one
-    transaction, so a failed restore changes nothing. The restored database is opened once: an
-    older schema is upgraded and the restore is audited. Returns the safety copy (None if the
-    database was empty).
+    Refused unless `yes`, unless `src` is a pg_dump archive of a workbook database this
+    release can read, and unless it verifies in a scratch database (`verify_pg_archive`). The
+    current database is dumped first (into `backup_dir`, default `<data_dir>/backups/`); its
+    workbook tables are then dropped and the archive restored in one transaction, so a failed
+    restore changes nothing. The restored database is opened once: an older schema is upgraded
+    and the restore is audited. Returns the safety copy (None if the database was empty).
     """
     src = Path(src).expanduser().resolve()
     where = make_url(url).render_as_string(hide_password=True)
@@ -179,6 +217,7 @@ def restore_postgresql(url: str, src: Path, *, yes: bool = False, user: str | No
                          ("psql", "a restore")):
         pg_tools.require(tool, action)
     check_pg_archive(src)
+    _refuse_tampered(src, verify_pg_archive(url, src, anchor))  # before anything changes
     engine = create_engine(url)
     try:
         with engine.connect() as conn:

@@ -4,8 +4,9 @@ A record's last activity is the latest of its own dates (created, changed, held 
 event / target date, goal reviews, follow-ups of a session's actions) and of every record that
 points at it: a session is kept while an observation linked to it, a diary entry shared into it
 or a goal set or reviewed in it is kept; an observation is kept while a diary entry about it is
-kept. So a record past the period never leaves a kept record pointing at nothing. A session's
-agreed actions go with it, with every follow-up of them and every follow-up recorded in it.
+kept, and a session is kept while a kept later session followed up its actions. So a record past
+the period never leaves a kept record pointing at nothing. A session's agreed actions go with it,
+with every follow-up of them and every follow-up recorded in it.
 """
 
 from __future__ import annotations
@@ -58,9 +59,11 @@ def last_activity(s: Session) -> dict[str, dict[int, tuple[dt.datetime, str]]]:
     action_session = dict(s.execute(select(SupervisionAction.id,
                                            SupervisionAction.session_id)).all())
     touched: dict[int, list[dt.datetime]] = defaultdict(list)
+    followed: set[tuple[int, int]] = set()  # (session whose action, session that followed up)
     for f in s.scalars(select(ActionFollowUp)):
         touched[action_session[f.action_id]].append(f.at)
         touched[f.session_id].append(f.at)
+        followed.add((action_session[f.action_id], f.session_id))
     for at, _, d in diary.values():
         if d.shared_session_id is not None:
             touched[d.shared_session_id].append(at)
@@ -75,10 +78,26 @@ def last_activity(s: Session) -> dict[str, dict[int, tuple[dt.datetime, str]]]:
     sessions = {r.id: (_latest((r.created_at, r.updated_at, _day(r.held_on),
                                 *touched[r.id])), r.assessor)
                 for r in s.scalars(select(SupervisionSession))}
+    _keep_followed(sessions, followed)
     return {"diary_entry": {k: v[:2] for k, v in diary.items()},
             "development_goal": {k: v[:2] for k, v in goals.items()},
             "observation": {k: v[:2] for k, v in obs.items()},
             "supervision_session": sessions}
+
+
+def _keep_followed(sessions: dict[int, tuple[dt.datetime, str]],
+                   followed: set[tuple[int, int]]) -> None:
+    """A session is kept while a later session that followed up its actions is kept (its
+    follow-ups point at the earlier session's actions): activity flows back along follow-ups."""
+    for _ in range(len(sessions)):
+        changed = False
+        for earlier, later in followed:
+            if earlier in sessions and later in sessions and earlier != later \
+                    and sessions[later][0] > sessions[earlier][0]:
+                sessions[earlier] = (sessions[later][0], sessions[earlier][1])
+                changed = True
+        if not changed:
+            return
 
 
 def find_expired(s: Session, cutoff: dt.datetime) -> list[tuple[str, int, dt.datetime, str]]:

@@ -22,9 +22,10 @@ from .arms_form import tag
 from .fields import HINT_COLOUR, esc
 
 AGREEMENT_WORDS = {"exact": "Exact", "adjacent": "Adjacent (one step apart)",
-                   "opposite": "Opposite ends of the scale", "not comparable": "Not comparable"}
+                   "opposite": "Opposite ends of the scale", "not comparable": "Not comparable",
+                   "acceptable": "A defensible alternative"}
 AGREEMENT_LOOK = {"exact": "Complete", "adjacent": "Incomplete", "opposite": "Not met",
-                  "not comparable": "Not started"}
+                  "not comparable": "Not started", "acceptable": "Complete"}
 DOCUMENTS = {"summary": "case summary", "background": "background", "record": "record printout",
              "officer_notes": "officer's notes", "partner_agency": "partner agency information",
              "interview_summary": "interview summary"}
@@ -51,11 +52,16 @@ def _factor(f: FactorComparison) -> str:
                   f"<ul>{flags}</ul>") if flags else ""
     note = (f"<p style='margin:4px 0'><strong>Your note:</strong> {esc(f.trainee_note)}</p>"
             if f.trainee_note.strip() else "")
+    follow = (f"<p style='margin:4px 0'><strong>Key follow-up:</strong> "
+              f"{esc(f.key_follow_up)}</p>" if f.key_follow_up else "")
+    alts = (f"<p style='margin:4px 0'><strong>Defensible alternatives the key accepts:</strong> "
+            f"{esc(', '.join(f.key_alternatives))}</p>" if f.key_alternatives else "")
+    shown = "acceptable" if f.acceptable else f.agreement
     return (
         f"<section class='rso-fb-factor rso-fb-{esc(f.factor)} rso-agreement-"
-        f"{esc(f.agreement.replace(' ', '-'))}' style='border-top:1px solid #b1b4b6;"
+        f"{esc(shown.replace(' ', '-'))}' style='border-top:1px solid #b1b4b6;"
         f"padding:6px 0'><h4 style='margin:4px 0'>{esc(f.factor)} {esc(f.name)}: "
-        f"{_agreement(f.agreement)}</h4>"
+        f"{_agreement(shown)}</h4>"
         f"<p style='margin:2px 0'>You: <strong>{esc(f.trainee_label)}</strong> · Key: "
         f"<strong>{esc(f.key_label)}</strong></p>"
         f"<p style='margin:2px 0'>{esc(f.message)}</p>{flags_html}"
@@ -64,6 +70,7 @@ def _factor(f: FactorComparison) -> str:
         f"{esc(f.look_for)}</p>"
         f"<p style='margin:4px 0'><strong>Key evidence:</strong></p><ul>{key_ev}</ul>"
         f"<p style='margin:4px 0'><strong>Key rationale:</strong> {esc(f.key_rationale)}</p>"
+        f"{follow}{alts}"
         f"<p style='margin:4px 0'><strong>Your evidence:</strong></p><ul>{mine}</ul>{note}"
         f"</details></section>")
 
@@ -101,9 +108,19 @@ def _key_plan(plan: RiskManagementPlan) -> str:
     victims = "".join(f"<li>{esc(v)}</li>" for v in plan.potential_victims)
     triggers = "".join(f"<li>{esc(t)}</li>" for t in plan.review.early_triggers)
     review = f"{plan.review.date:%d %b %Y}" if plan.review.date else "not set"
+    m = plan.mappa
+    mappa = ("<p>No MAPPA arrangements recorded.</p>" if m is None else
+             f"<p>Category {esc(m.category or '—')}, level {esc(m.level or '—')}; lead agency "
+             f"{esc(m.lead_agency or '—')}.</p><ul>"
+             + "".join(f"<li>{esc(x.agency)}: {esc(x.role)}</li>" for x in m.partners)
+             + "</ul><p>Level review on:</p><ul>"
+             + "".join(f"<li>{esc(t)}</li>" for t in m.level_review_triggers)
+             + "</ul><p>Information sharing:</p><ul>"
+             + "".join(f"<li>{esc(t)}</li>" for t in m.information_sharing) + "</ul>")
     return (f"<details><summary>Read the key plan</summary>"
             f"<h4>Actions</h4><ol>{acts}</ol><h4>Who could be harmed</h4><ul>{victims}</ul>"
             f"<h4>Contingencies</h4><ul>{cont}</ul><h4>Legal requirements</h4><ul>{legal}</ul>"
+            f"<h4>MAPPA and partnership</h4>{mappa}"
             f"<h4>Visits</h4><p>{esc(plan.visits.frequency)} ({esc(plan.visits.kind)}): "
             f"{esc(plan.visits.reason)}</p><h4>Review</h4><p>Next review {review}. Early "
             f"review on:</p><ul>{triggers}</ul><h4>Proportionality</h4>"

@@ -36,6 +36,7 @@ from ..instruments.arms import (
     load_arms_catalogue,
     profile,
 )
+from .arms_follow_up import FollowUpBox
 from .fields import (
     ERROR_COLOUR,
     HINT_COLOUR,
@@ -165,7 +166,8 @@ class FactorSection(w.VBox):
         self.rating_field = Field(
             self.rating, f"Rating: {factor.id} {factor.name}",
             f"{', '.join(scale)}, or {cat.insufficient.label} when the information does not "
-            "allow a rating. Every rating except Insufficient information needs evidence.",
+            "allow a rating. Every rating except Insufficient information needs evidence; "
+            "Insufficient information needs what to find out, from whom and by when.",
             name=f"ratings.{factor.id}", size="medium", shared=sh)
         self.evidence = RowList(
             lambda: EvidenceRow(factor, cat.evidence_sources, sh),
@@ -175,17 +177,25 @@ class FactorSection(w.VBox):
         self.note = w.Textarea(value="", rows=2, continuous_update=True, layout=sh.stacked,
                                style=sh.text)
         stacked(self.note, f"Why this rating: {factor.id} (optional)", size="wide")
+        self.follow_up = FollowUpBox(factor, sh, form._on_edit)
         self.status = sh.html_widget("")
+        self.rating.observe(self._rating_changed, names="value")
         self.rating.observe(form._on_edit, names="value")
         self.note.observe(form._on_edit, names="value")
-        super().__init__([head, self.status, self.rating_field, self.evidence, self.note],
+        self._insufficient = cat.insufficient.id
+        super().__init__([head, self.status, self.rating_field, self.follow_up, self.evidence,
+                          self.note],
                          layout=w.Layout(border_left="4px solid transparent",
                                          padding="0 0 0 10px"))
         self.add_class("rso-factor")
         self.add_class(f"rso-factor-{factor.id}")
         self._status_key: tuple[Any, ...] = ()
 
+    def _rating_changed(self, change: dict[str, Any]) -> None:
+        self.follow_up.show(change["new"] == self._insufficient)
+
     def show_status(self, gaps: list[Gap], checked: bool) -> None:
+        self.follow_up.show_errors(gaps, checked)
         key = (tuple(g.message for g in gaps), checked, self.rating.value is None)
         if key == self._status_key:
             return
@@ -325,7 +335,9 @@ class ARMSForm(w.VBox):
                     # keep what was recorded, shown as such; check() says what is wrong
                     sec.rating.options = [*sec.rating.options,
                                           (f"{fr.rating} (not a rating)", fr.rating)]
+                sec.follow_up.load(fr.follow_up)
                 sec.rating.value = fr.rating
+                sec.follow_up.show(fr.rating == self.cat.insufficient.id)
                 sec.note.value = fr.note
                 rows = [e.model_dump(mode="json") for e in fr.evidence]
                 sec.evidence.set_rows(rows + list(pending.get(fid, [])))
@@ -377,8 +389,10 @@ class ARMSForm(w.VBox):
                     continue
                 evidence.append(ev)
                 rows_used[fid].append(i)
+            fu = sec.follow_up.model() if sec.rating.value == self.cat.insufficient.id \
+                else None
             ratings[fid] = FactorRating(rating=sec.rating.value, evidence=evidence,
-                                        note=sec.note.value)
+                                        note=sec.note.value, follow_up=fu)
         extra = {k: v for k, v in self._base.ratings.items() if k not in self.sections}
         value = self._base.model_copy(update={
             "catalogue": self._base.catalogue or self.cat.ref,
@@ -473,6 +487,8 @@ class ARMSForm(w.VBox):
                 return f"{fid} evidence {n}", row
             if g.field.endswith(".evidence"):
                 return f"{label} evidence", sec.evidence.add
+            if len(parts) == 4 and parts[2] == "follow_up":
+                return f"{fid} follow-up", sec.follow_up.control(parts[3])
             return label, sec.rating
         if g.field.startswith("formulation."):
             pid = g.field.split(".", 1)[1]

@@ -36,7 +36,7 @@ ERROR_NAMES = {"coding": "Coding (a fact read wrongly)",
                "rule": "Rule (step 2, eligibility or /C applied wrongly)"}
 STATUS_NAMES = {"calibrated": "Calibrated", "not yet calibrated": "Not yet calibrated",
                 "not enough cases": "Not enough cases yet", "no RM2000 cases": "No RM2000 cases"}
-ARMS_STATS = ("agreement.ARMS", "alpha.ARMS", "kappa.ARMS")
+ARMS_STATS = ("agreement.ARMS", "agreement.ARMS or acceptable", "alpha.ARMS", "kappa.ARMS")
 
 
 def _report(view: CohortDashboard, message: str) -> None:
@@ -198,7 +198,7 @@ def statuses_html(model: DashboardModel, reveal: bool = False) -> str:
     from ..calibration.workshop import NO_ARMS, rm2000_status
 
     arms = model.has_arms
-    width = 9 if arms else 6
+    width = 10 if arms else 6
     rows = []
     for r in model.roster:
         st = model.statuses.get(r.member_id)
@@ -223,16 +223,20 @@ def statuses_html(model: DashboardModel, reveal: bool = False) -> str:
                       f'<td class="rso-num">{n.arms_cases}</td>'
                       f'<td class="rso-num">{_pct(n.arms_agreement_pct)} '
                       f'<span style="color:{HINT_COLOUR}">(furthest {esc(a_far)} '
-                      "step(s))</span></td>")
+                      "step(s))</span></td>"
+                      f'<td class="rso-num">{_pct(n.arms_acceptable_pct)}</td>')
         rows.append(f'<tr data-member="{r.member_id}"><th scope="row">{esc(r.label(reveal))}'
                     f"</th>{cells}<td>{esc(revisit)}</td></tr>")
     if not rows:
         rows = [f"<tr><td colspan='{width}'>Nobody has joined yet.</td></tr>"]
     arms_head = ('<th scope="col">ARMS status</th><th scope="col" class="rso-num">ARMS cases'
                  '</th><th scope="col" class="rso-num">ARMS ratings matching the key</th>'
-                 if arms else "")
+                 '<th scope="col" class="rso-num">ARMS ratings matching the key or a '
+                 'defensible alternative</th>' if arms else "")
+    uses = ("the key or one of its defensible alternatives"
+            if _arms_rule_uses() == "key_or_acceptable" else "the key exactly")
     arms_hint = (" For ARMS, the same shape of rule applies to the factor ratings (matching "
-                 "the key in enough ratings over enough cases, never at opposite ends of the "
+                 f"{uses} in enough ratings over enough cases, never at opposite ends of the "
                  "scale)." if arms else "")
     return (_h("Each trainee's calibration status")
             + _hint(f"{model.policy}. A trainee is calibrated when their /S, /V and /C "
@@ -245,6 +249,12 @@ def statuses_html(model: DashboardModel, reveal: bool = False) -> str:
             '<th scope="col" class="rso-num">Furthest apart (categories)</th>'
             f'{arms_head}<th scope="col">Items to revisit</th></tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def _arms_rule_uses() -> str:
+    from ..calibration.status import load_thresholds
+
+    return load_thresholds().arms.agreement
 
 
 def arms_html(model: DashboardModel) -> str:
@@ -264,7 +274,9 @@ def arms_html(model: DashboardModel) -> str:
             f'<td class="rso-num">{int(r.adjacent)}</td>'
             f'<td class="rso-num">{int(r.opposite)}</td>'
             f'<td class="rso-num">{int(r.not_comparable)}</td>'
-            f'<td class="rso-num">{_pct(r.pct)}</td></tr>'
+            f'<td class="rso-num">{_pct(r.pct)}</td>'
+            f'<td class="rso-num">{int(r.acceptable)}</td>'
+            f'<td class="rso-num">{_pct(r.pct_or_acceptable)}</td></tr>'
             for r in factors.itertuples(index=False))
         per = ('<div class="rso-scroll-x"><table class="rso-arms-factors"><caption>Agreement '
                "with the key per ARMS factor, across the cases</caption><thead><tr>"
@@ -273,7 +285,10 @@ def arms_html(model: DashboardModel) -> str:
                '<th scope="col" class="rso-num">Adjacent (one step apart)</th>'
                '<th scope="col" class="rso-num">Opposite ends</th>'
                '<th scope="col" class="rso-num">Not comparable (insufficient information)</th>'
-               '<th scope="col" class="rso-num">Exact agreement</th></tr></thead>'
+               '<th scope="col" class="rso-num">Exact agreement</th>'
+               '<th scope="col" class="rso-num">Defensible alternatives</th>'
+               '<th scope="col" class="rso-num">Exact or a defensible alternative</th>'
+               '</tr></thead>'
                f"<tbody>{rows}</tbody></table></div>")
     return (_h("ARMS ratings across the room")
             + _hint("Each factor rating beside the key's. ARMS is structured professional "

@@ -1,5 +1,6 @@
 """Risk management plan builder: actions under the four pillars linked to ARMS factors,
-contingencies, legal requirements, visits, review and the proportionality rationale — with the
+contingencies, legal requirements, the MAPPA and partnership layer (`plan_mappa.py`), visits,
+review and the proportionality rationale — with the
 quality rubric's automatic results kept current as the plan is written.
 
 A thin view over `rso_widgets.instruments.plan` and `plan_quality.evaluate`: what counts as an
@@ -29,15 +30,13 @@ from ..instruments.arms import (
 )
 from ..instruments.plan import (
     PILLARS,
-    Action,
-    Contingency,
-    LegalRequirement,
     Review,
     RiskManagementPlan,
     VisitPlan,
     plan_problems,
 )
 from ..instruments.plan_quality import (
+    NO_ACTIONS,
     CriterionResult,
     Judgement,
     QualityProfile,
@@ -45,8 +44,7 @@ from ..instruments.plan_quality import (
     evaluate,
     load_rubric,
 )
-from .arms_form import as_date, tag
-from .checkboxes import Checkboxes
+from .arms_form import tag
 from .fields import (
     ERROR_COLOUR,
     HINT_COLOUR,
@@ -57,17 +55,14 @@ from .fields import (
     esc,
     form_style,
     safe_callback,
-    stacked,
     text_button,
 )
-from .row_list import Row, RowList
+from .plan_mappa import MappaSection
+from .plan_rows import ActionRow, ContingencyRow, LegalRow
+from .row_list import RowList
 
 log = logging.getLogger("rso_widgets.widgets.plan_builder")
 
-LEGAL_KINDS = [("Notification requirements", "notification"),
-               ("Licence condition", "licence_condition"),
-               ("Civil order (for example a Sexual Harm Prevention Order)", "order"),
-               ("Other", "other")]
 VISIT_KINDS = [("Announced", "announced"), ("Unannounced", "unannounced"),
                ("Mixed (announced and unannounced)", "mixed")]
 WARN_BG = "#fff7bf"
@@ -94,162 +89,6 @@ def _set_error(box: w.HTML, text: str) -> None:
 
 def _lines(text: str) -> list[str]:
     return [x.strip() for x in text.splitlines() if x.strip()]
-
-
-class ActionRow(Row):
-    noun = "action"
-
-    def __init__(self, pillar: str, pillars: list[tuple[str, str]],
-                 factors: list[tuple[str, str]], shared: Shared):
-        super().__init__(shared)
-        sh = shared
-        self.pillar = w.Dropdown(options=pillars, value=pillar, layout=sh.stacked,
-                                 style=sh.desc)
-        self.description = w.Textarea(value="", rows=2, continuous_update=True,
-                                      layout=sh.stacked, style=sh.text)
-        self.factors = Checkboxes(options=factors,
-                                  hint="Select all the factors this action addresses.")
-        self.owner = w.Text(value="", continuous_update=True, layout=sh.stacked, style=sh.text)
-        self.frequency = w.Text(value="", continuous_update=True, layout=sh.stacked,
-                                style=sh.text)
-        self.due = w.DatePicker(value=None, layout=sh.stacked, style=sh.desc)
-        self.outcome = w.Text(value="", continuous_update=True, layout=sh.stacked,
-                              style=sh.text)
-        for c, size in ((self.pillar, "medium"), (self.description, "wide"),
-                        (self.owner, "wide"),
-                        (self.frequency, "wide"), (self.due, "narrow"), (self.outcome, "wide")):
-            stacked(c, "", size=size)
-        self.factors_error = sh.html_widget("")
-        self._finish([self.description, self.pillar, self.factors],
-                     [self.factors_error, self.owner, self.frequency, self.due,
-                      self.outcome])
-        for c in (self.owner, self.frequency, self.due, self.outcome):
-            c.observe(self._changed, names="value")
-
-    def relabel(self, n: int) -> None:
-        self.heading.value = f"<strong>Action {n}</strong>"
-        self.description.description = f"Action {n}: what will be done"
-        self.pillar.description = f"Action {n}: pillar"
-        self.factors.description = f"Action {n}: ARMS factors it addresses"
-        self.owner.description = f"Action {n}: owner (agency or role)"
-        self.frequency.description = f"Action {n}: how often (or give a due date)"
-        self.due.description = f"Action {n}: due date"
-        self.outcome.description = f"Action {n}: observable outcome that shows it is working"
-        self.remove.description = f"Remove action {n}"
-        self.remove.tooltip = f"Remove action {n} from the plan"
-
-    def raw(self) -> dict[str, Any]:
-        d = self.due.value
-        return {"pillar": self.pillar.value, "description": self.description.value,
-                "factors": list(self.factors.value), "owner": self.owner.value,
-                "frequency": self.frequency.value, "due": d.isoformat() if d else None,
-                "outcome": self.outcome.value}
-
-    def load(self, raw: dict[str, Any]) -> None:
-        if raw.get("pillar") in [v for _, v in self.pillar.options]:
-            self.pillar.value = raw["pillar"]
-        self.description.value = str(raw.get("description") or "")
-        known = [v for _, v in self.factors.options]
-        unknown = [f for f in raw.get("factors") or [] if f not in known]
-        if unknown:  # keep what was recorded
-            self.factors.options = [*self.factors.options,
-                                    *[(f"{f} (not in the catalogue)", f) for f in unknown]]
-        self.factors.value = tuple(raw.get("factors") or ())
-        self.owner.value = str(raw.get("owner") or "")
-        self.frequency.value = str(raw.get("frequency") or "")
-        self.due.value = as_date(raw.get("due"))
-        self.outcome.value = str(raw.get("outcome") or "")
-
-    def model(self) -> Action | None:
-        if not self.description.value.strip():
-            return None
-        return Action(pillar=self.pillar.value, description=self.description.value.strip(),
-                      factors=list(self.factors.value), owner=self.owner.value.strip(),
-                      frequency=self.frequency.value.strip(), due=self.due.value,
-                      outcome=self.outcome.value.strip())
-
-
-class ContingencyRow(Row):
-    noun = "contingency"
-
-    def __init__(self, shared: Shared):
-        super().__init__(shared)
-        sh = shared
-        self.trigger = w.Text(value="", continuous_update=True, layout=sh.stacked, style=sh.text)
-        self.response = w.Text(value="", continuous_update=True, layout=sh.stacked,
-                               style=sh.text)
-        self.owner = w.Text(value="", continuous_update=True, layout=sh.stacked, style=sh.text)
-        for c in (self.trigger, self.response, self.owner):
-            stacked(c, "", size="wide")
-        self._finish([self.trigger, self.response, self.owner])
-
-    def relabel(self, n: int) -> None:
-        self.heading.value = f"<strong>Contingency {n}</strong>"
-        self.trigger.description = f"Contingency {n}: warning sign or trigger"
-        self.response.description = f"Contingency {n}: pre-agreed response"
-        self.owner.description = f"Contingency {n}: owner"
-        self.remove.description = f"Remove contingency {n}"
-
-    def raw(self) -> dict[str, Any]:
-        return {"trigger": self.trigger.value, "response": self.response.value,
-                "owner": self.owner.value}
-
-    def load(self, raw: dict[str, Any]) -> None:
-        self.trigger.value = str(raw.get("trigger") or "")
-        self.response.value = str(raw.get("response") or "")
-        self.owner.value = str(raw.get("owner") or "")
-
-    def model(self) -> Contingency | None:
-        c = Contingency(trigger=self.trigger.value.strip(), response=self.response.value.strip(),
-                        owner=self.owner.value.strip())
-        return c if (c.trigger or c.response or c.owner) else None  # an untouched row
-
-
-class LegalRow(Row):
-    noun = "requirement"
-
-    def __init__(self, shared: Shared):
-        super().__init__(shared)
-        sh = shared
-        self.kind = w.Dropdown(options=LEGAL_KINDS, index=None, layout=sh.stacked,
-                               style=sh.desc)
-        self.terms = w.Textarea(value="", rows=2, continuous_update=True, layout=sh.stacked,
-                                style=sh.text)
-        self.start_date = w.DatePicker(value=None, layout=sh.stacked, style=sh.desc)
-        self.end_date = w.DatePicker(value=None, layout=sh.stacked, style=sh.desc)
-        self.end_error = sh.html_widget("")
-        stacked(self.kind, "", size="wide")
-        stacked(self.terms, "", size="wide")
-        stacked(self.start_date, "")
-        stacked(self.end_date, "")
-        self._finish([self.kind, self.terms, self.start_date, self.end_date], [self.end_error])
-
-    def relabel(self, n: int) -> None:
-        self.heading.value = f"<strong>Legal requirement {n}</strong>"
-        self.kind.description = f"Legal requirement {n}: kind"
-        self.terms.description = f"Legal requirement {n}: terms"
-        self.start_date.description = f"Legal requirement {n}: start date"
-        self.end_date.description = f"Legal requirement {n}: end date"
-        self.remove.description = f"Remove legal requirement {n}"
-
-    def raw(self) -> dict[str, Any]:
-        s, d = self.start_date.value, self.end_date.value
-        return {"kind": self.kind.value, "terms": self.terms.value,
-                "start_date": s.isoformat() if s else None,
-                "end_date": d.isoformat() if d else None}
-
-    def load(self, raw: dict[str, Any]) -> None:
-        if raw.get("kind") in [v for _, v in LEGAL_KINDS]:
-            self.kind.value = raw["kind"]
-        self.terms.value = str(raw.get("terms") or "")
-        self.start_date.value = as_date(raw.get("start_date"))
-        self.end_date.value = as_date(raw.get("end_date"))
-
-    def model(self) -> LegalRequirement | None:
-        if self.kind.value is None:
-            return None
-        return LegalRequirement(kind=self.kind.value, terms=self.terms.value.strip(),
-                                start_date=self.start_date.value, end_date=self.end_date.value)
 
 
 class PlanBuilder(w.VBox):
@@ -321,6 +160,7 @@ class PlanBuilder(w.VBox):
             hint="Notification requirements, licence conditions and civil orders, with their "
                  "terms, start and end dates.")
 
+        self.mappa = MappaSection(sh, self._on_edit, lambda m: _report(self, m))
         self.visit_frequency = w.Text(value="", continuous_update=True, layout=sh.stacked,
                                       style=sh.text)
         self.visit_kind = w.Dropdown(options=VISIT_KINDS, index=None, layout=sh.stacked,
@@ -358,8 +198,9 @@ class PlanBuilder(w.VBox):
             form_style(), w.HTML(f"<style>{PLAN_CSS}</style>", layout=w.Layout(display="none")),
             self.summary, self.failure,
             self._h("Factors and actions", "Each risk factor rated Partly evident or Evident "
-                    "needs an action, and each protective factor an action that builds or "
-                    "sustains it. This list updates as you write."),
+                    "needs an action, each factor rated Insufficient information an action to "
+                    "find out, and each protective factor an action that builds or sustains "
+                    "it. This list updates as you write."),
             self.coverage,
             self._h("Actions", "Add actions under the four pillars; link each to the ARMS "
                     "factors it addresses, and give an owner, how often (or a due date) and the "
@@ -370,6 +211,7 @@ class PlanBuilder(w.VBox):
             self._h("Victim safety", ""), victims_f,
             self._h("Contingency plan", ""), self.contingencies,
             self._h("Legal requirements", ""), self.legal,
+            self._h("MAPPA and partnership", ""), self.mappa,
             self._h("Visits", ""), *visits,
             self._h("Review", ""), *review,
             self._h("Proportionality", ""), rationale,
@@ -428,6 +270,7 @@ class PlanBuilder(w.VBox):
             self.review_date.value = plan.review.date
             self.review_triggers.value = "\n".join(plan.review.early_triggers)
             self.rationale.value = plan.rationale
+            self.mappa.load(plan.mappa, plan.partner_assessments)
         finally:
             self._syncing = False
         self._recompute()
@@ -438,7 +281,9 @@ class PlanBuilder(w.VBox):
         used = {a.pillar for a in actions}
         omissions = {p: t.value.strip() for p, t in self.omissions.items()
                      if p not in used and t.value.strip()}
+        mappa, assessments = self.mappa.collect()
         return RiskManagementPlan(
+            mappa=mappa, partner_assessments=assessments,
             actions=actions, pillar_omissions=omissions,
             potential_victims=_lines(self.victims.value),
             contingencies=[c for c in (r.model() for r in self.contingencies.rows)
@@ -484,7 +329,7 @@ class PlanBuilder(w.VBox):
     def unaddressed(self) -> list[str]:
         """The rubric's Q1 and Q2 findings: factors still without an action."""
         return [m for c in (self.profile.criteria if self.profile else [])
-                if c.id in ("Q1", "Q2") for m in c.missing]
+                if c.id in ("Q1", "Q2") for m in c.missing if m != NO_ACTIONS]
 
     def _show(self, plan: RiskManagementPlan, prof: QualityProfile) -> None:
         self._show_rows(plan)
@@ -531,6 +376,7 @@ class PlanBuilder(w.VBox):
         for lrow in self.legal.rows:
             i = legal.index(lrow) if lrow in legal else -1
             _set_error(lrow.end_error, fields.get(f"legal.{i}.end_date", ""))
+        self.mappa.show_problems(fields)
         items: list[tuple[str, str, Any]] = []
         for g in gaps:
             parts = g.field.split(".")
@@ -544,6 +390,9 @@ class PlanBuilder(w.VBox):
             elif parts[0] == "legal" and int(parts[1]) < len(legal):
                 d = legal[int(parts[1])].end_date
                 items.append((d.description, g.message, d))
+            elif parts[0] in ("mappa", "partner_assessments"):
+                items.append((*self.mappa.target(g.field)[:1], g.message,
+                              self.mappa.target(g.field)[1]))
             else:
                 items.append((g.field, g.message, None))
         if items:

@@ -36,6 +36,21 @@ class WorkshopRequest:
     join_code: str
     expiry_minutes: int | None
     instruments: dict[str, tuple[str, ...]]  # case id → ("rm2000",), ("arms",) or both
+    expected_size: int | None = None  # trainees expected (None: not said)
+
+
+MAX_ROOM = 500
+
+
+def room_size_problem(text: str) -> str | None:
+    """What is wrong with the "Trainees expected" box, or None (empty is allowed)."""
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ROOM:
+        return f"Enter the number of trainees as a whole number from 1 to {MAX_ROOM}, or leave " \
+               "it empty"
+    return None
 
 
 def case_label(case: TrainingCase) -> str:
@@ -88,6 +103,11 @@ class WorkshopSetup(w.VBox):
         self.expiry_field = Field(self.expiry, "The join code stops working",
                                   "After this, nobody new can join; trainees who joined carry "
                                   "on.", size="medium")
+        self.room = w.Text(value="", continuous_update=True)
+        self.room_field = Field(self.room, "Trainees expected (optional)",
+                                "How many people will join, for example 30. The server gets "
+                                "that many trainee pages ready before they arrive; it applies "
+                                "to a workshop you create or open here.", size="narrow")
         self.create_button = text_button("Create the workshop", primary=True)
         self.existing = w.Dropdown(options=[], index=None)
         stacked(self.existing, "Workshops you have run", size="wide")
@@ -103,7 +123,8 @@ class WorkshopSetup(w.VBox):
                    "release the key when the room is ready.</p>"),
             self.summary, self.failure, self.name_field, self.cases_field,
             self.instruments_field, self.code_field,
-            self.new_code, self.expiry_field, self.create_button, self.open_box],
+            self.new_code, self.expiry_field, self.room_field, self.create_button,
+            self.open_box],
             layout=w.Layout(max_width="60em"), **kwargs)
         self.add_class("rso-form")
         self.add_class("rso-workshop-setup")
@@ -177,6 +198,9 @@ class WorkshopSetup(w.VBox):
         code_problem = trainer_code_problem(self.code.value)
         if code_problem:
             problems.append(("Join code", code_problem, self.code_field))
+        room_problem = room_size_problem(self.room.value)
+        if room_problem:
+            problems.append(("Trainees expected", room_problem, self.room_field))
         for _label, text, field in problems:
             field.error = text
         self.summary.show([(label, text, field.control) for label, text, field in problems])
@@ -184,7 +208,16 @@ class WorkshopSetup(w.VBox):
             return None
         code = normalise_code(self.code.value) or new_join_code()
         return WorkshopRequest(name=name, case_ids=list(self.case_select.value), join_code=code,
-                               expiry_minutes=self.expiry.value, instruments=instruments)
+                               expiry_minutes=self.expiry.value, instruments=instruments,
+                               expected_size=self.expected_size())
+
+    def expected_size(self) -> int | None:
+        """The "Trainees expected" number, or None (empty or not a valid number: the error
+        shows next to the field)."""
+        problem = room_size_problem(self.room.value)
+        self.room_field.error = problem or ""
+        text = self.room.value.strip()
+        return int(text) if text and problem is None else None
 
     def code_taken(self, code: str) -> None:
         self.code_field.error = (f"The code {code} is already used by another workshop: keep "

@@ -121,6 +121,10 @@ def arms_assessment(page, ready) -> None:
     ready.click()
     page.get_by_role("button", name="Create a record for A11Y/NEW").click()
     page.get_by_text(f"Signed in as {USER}").first.wait_for(timeout=WAIT)
+    # an insufficient rating shows its follow-up fields (what, from whom, by when), in error
+    page.get_by_label("Rating: R1 Sexual preoccupation").select_option(
+        label="Insufficient information")
+    page.get_by_label("R1 follow-up: what to find out").wait_for(timeout=WAIT)
     page.get_by_role("button", name="Check the assessment").click()
     page.get_by_role("heading", name="There is a problem").first.wait_for(timeout=WAIT)
 

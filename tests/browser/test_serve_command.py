@@ -96,8 +96,8 @@ def test_settings_defaults_agree_with_voila_json():
 
 
 def _help_all() -> str:
-    return subprocess.run([sys.executable, "-m", "voila", "--help-all"], capture_output=True,
-                          text=True, timeout=60).stdout
+    return subprocess.run([sys.executable, "-m", "rso_widgets.serving.app", "--help-all"],
+                          capture_output=True, text=True, timeout=60).stdout
 
 
 def test_every_option_is_one_voila_knows():
@@ -155,7 +155,8 @@ def test_refuses_a_bad_port(capsys):
 
 
 def test_idle_kernels_are_culled(tmp_path):
-    """Closing a page does not free its kernel: culling must (design.md)."""
+    """A page that never runs its script (no pagehide beacon, no websocket) is freed by
+    culling (lifecycle.py frees the others)."""
     port = serve.free_port()
     cmd = serve.build_command(ROOT / "benchmarks", "127.0.0.1", port, cull_idle_seconds=2,
                               execute_timeout_seconds=60, interval=1)

@@ -49,6 +49,7 @@ from .agreement import (
 from .divisive import divisive_items
 from .frames import _get, cohort_frame, load_cohort_frame, parse_attempt
 from .results import (
+    ACCEPTABLE_MEASURE,
     ALPHA_MEASURES,
     CATEGORY_ITEMS,
     CODED_KINDS,
@@ -67,7 +68,8 @@ from .results import (
 from .stats import alpha, icc, kappa, kappa_by_rater, ordinal_alpha, overall_agreement
 from .summary import summarise
 
-__all__ = ["ALPHA_MEASURES", "ARMS_FACTOR_COLUMNS", "CATEGORY_ITEMS", "CODED_KINDS", "COLUMNS",
+__all__ = ["ACCEPTABLE_MEASURE", "ALPHA_MEASURES", "ARMS_FACTOR_COLUMNS", "CATEGORY_ITEMS",
+           "CODED_KINDS", "COLUMNS",
            "ICC_ITEMS", "MIN_RATERS", "NOT_ENOUGH", "N_BOOT", "SEED", "TOP", "CohortSummary",
            "DivisiveItem", "Instrument", "Statistic", "_get", "agreement_by_case",
            "agreement_by_item", "agreement_by_item_overall", "alpha", "arms_factor_agreement",

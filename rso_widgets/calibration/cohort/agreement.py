@@ -74,26 +74,32 @@ def agreement_by_case(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 ARMS_FACTOR_COLUMNS = ["item", "label", "cases", "compared", "exact", "adjacent", "opposite",
-                       "not_comparable", "pct"]
+                       "not_comparable", "pct", "acceptable", "pct_or_acceptable"]
 
 
 def arms_factor_agreement(frame: pd.DataFrame) -> pd.DataFrame:
     """Per ARMS factor across the cases: ratings compared with the key, and how many were exact
     (the key's rating, "insufficient information" included), adjacent (one step apart),
     opposite (two apart) or not comparable (insufficient information on one side only); `pct`
-    is % exact, as in `overall_agreement`. Unrated factors are left out."""
+    is % exact, as in `overall_agreement`; `acceptable` counts ratings that differ from the key's
+    but are one of its defensible alternatives, and `pct_or_acceptable` is % exact or
+    acceptable. Unrated factors are left out."""
     d = _compared(frame[frame["instrument"] == "arms"])
     if d.empty:
         return pd.DataFrame(columns=ARMS_FACTOR_COLUMNS)
-    d = d.assign(_adj=d["band"] == "adjacent", _opp=d["band"] == "opposite")
+    either = d["agree_or_acceptable"].fillna(False).astype(bool)
+    d = d.assign(_adj=d["band"] == "adjacent", _opp=d["band"] == "opposite",
+                 _ok=either & ~d["agree"].astype(bool), _either=either)
     out = d.groupby("item", sort=False).agg(
         label=("label", "first"), order=("order", "min"), cases=("case_id", "nunique"),
         compared=("agree", "size"), exact=("agree", "sum"), adjacent=("_adj", "sum"),
-        opposite=("_opp", "sum")).reset_index()
-    for col in ("exact", "adjacent", "opposite"):
+        opposite=("_opp", "sum"), acceptable=("_ok", "sum"),
+        either=("_either", "sum")).reset_index()
+    for col in ("exact", "adjacent", "opposite", "acceptable"):
         out[col] = out[col].astype(int)
     out["not_comparable"] = out["compared"] - out["exact"] - out["adjacent"] - out["opposite"]
     out["pct"] = 100.0 * out["exact"] / out["compared"]
+    out["pct_or_acceptable"] = 100.0 * out["either"] / out["compared"]
     return out.sort_values("order")[ARMS_FACTOR_COLUMNS].reset_index(drop=True)
 
 

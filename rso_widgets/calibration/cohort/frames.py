@@ -96,7 +96,7 @@ def _rm_rows(case: TrainingCase, attempt: Attempt, rs: RM2000Ruleset) -> list[di
             trainee=_shown(r.trainee), key=_shown(r.key),
             trainee_num=_num(r.trainee, scale), key_num=_num(r.key, scale),
             agree=r.agree, error=r.error, follows_from=", ".join(r.follows_from),
-            distance=None, band=None, rationale=r.rationale))
+            distance=None, band=None, rationale=r.rationale, agree_or_acceptable=r.agree))
     for c in fb.categories:
         item = f"{c.scale}.category"
         row = by_id.get(item)
@@ -110,7 +110,8 @@ def _rm_rows(case: TrainingCase, attempt: Attempt, rs: RM2000Ruleset) -> list[di
             key_num=_num(c.key, cats), agree=None if c.trainee is None else c.trainee == c.key,
             error=row.error if row is not None else None,
             follows_from=", ".join(row.follows_from) if row is not None else "",
-            distance=c.distance, band=c.band, rationale=rationale))
+            distance=c.distance, band=c.band, rationale=rationale,
+            agree_or_acceptable=None if c.trainee is None else c.trainee == c.key))
     return out
 
 
@@ -129,7 +130,8 @@ def _arms_rows(case: TrainingCase, assessment: Any, cat: Any) -> list[dict[str, 
             key=f.key_label, trainee_num=np.nan if t_level is None else float(t_level),
             key_num=np.nan if k_level is None else float(k_level),
             agree=(f.trainee == f.key) if rated else None, error=None, follows_from="",
-            distance=f.distance, band=f.agreement, rationale=f.key_rationale))
+            distance=f.distance, band=f.agreement, rationale=f.key_rationale,
+            agree_or_acceptable=(f.trainee == f.key or f.acceptable) if rated else None))
     return out
 
 
@@ -199,6 +201,7 @@ def cohort_frame(submissions: Iterable[Any],
         rows += got
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["agree"] = frame["agree"].astype("boolean")
+    frame["agree_or_acceptable"] = frame["agree_or_acceptable"].astype("boolean")
     frame["distance"] = frame["distance"].astype("Int64")
     frame["primary"] = frame["primary"].astype(bool)
     for col in ("trainee_num", "key_num"):

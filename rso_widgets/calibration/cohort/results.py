@@ -21,7 +21,11 @@ ALPHA_MEASURES = ("S", "V", "C", "categories", "ARMS")
 NOT_ENOUGH = "not enough data"
 COLUMNS = ["submission_id", "member_id", "rater", "case_id", "instrument", "order", "item",
            "kind", "label", "topic", "primary", "trainee", "key", "trainee_num", "key_num",
-           "agree", "error", "follows_from", "distance", "band", "rationale"]
+           "agree", "error", "follows_from", "distance", "band", "rationale",
+           "agree_or_acceptable"]
+#: `agree_or_acceptable`: equal to the key's answer, or (ARMS) one of the key's defensible
+#: alternatives (`arms_key.ratings.<factor>.acceptable`); for RM2000 rows, the same as `agree`.
+ACCEPTABLE_MEASURE = "ARMS or acceptable"
 
 
 # --- result objects ------------------------------------------------------------------------------
@@ -80,7 +84,9 @@ class CohortSummary:
     n_cases: int
     raters: list[str]
     cases: list[str]
-    agreement: dict[str, Statistic]  # "items", "categories", "ARMS": % exact with the key
+    # "items", "categories", "ARMS": % exact with the key; "ARMS or acceptable": % equal to the
+    # key's rating or one of its defensible alternatives
+    agreement: dict[str, Statistic]
     agreement_by_case: pd.DataFrame
     agreement_by_item: pd.DataFrame  # per case × item
     agreement_by_item_overall: pd.DataFrame  # per item, across cases

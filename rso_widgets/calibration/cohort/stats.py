@@ -13,6 +13,7 @@ import pandas as pd
 from ..anonymity import rater_number
 from .agreement import _compared
 from .results import (
+    ACCEPTABLE_MEASURE,
     CATEGORY_ITEMS,
     CODED_KINDS,
     ICC_ITEMS,
@@ -37,16 +38,21 @@ def _fewer(n: int, min_raters: int) -> str:
 def overall_agreement(frame: pd.DataFrame, measure: str = "items", min_raters: int = MIN_RATERS,
                       n_boot: int = N_BOOT, seed: int = SEED) -> Statistic:
     """% exact agreement with the key, pooled over raters and units: `items` (RM2000 coded
-    facts and the eligibility decision), `categories` (/S, /V, /C) or `ARMS` (factor ratings).
-    95% CI: percentile bootstrap over raters."""
-    method = ("percent exact agreement with the key; 95% CI by percentile bootstrap over "
-              f"raters ({n_boot} resamples, seed {seed})")
-    d = _compared(_subset(frame, measure))
-    name = f"Agreement with the key ({measure}), %"
+    facts and the eligibility decision), `categories` (/S, /V, /C), `ARMS` (factor ratings) or
+    `ARMS or acceptable` (factor ratings equal to the key's or one of its defensible
+    alternatives). 95% CI: percentile bootstrap over raters."""
+    either = measure == ACCEPTABLE_MEASURE
+    column = "agree_or_acceptable" if either else "agree"
+    method = (("percent agreement with the key or one of its defensible alternatives"
+               if either else "percent exact agreement with the key")
+              + f"; 95% CI by percentile bootstrap over raters ({n_boot} resamples, seed {seed})")
+    d = _compared(_subset(frame, "ARMS" if either else measure))
+    name = ("Agreement with the key or a defensible alternative (ARMS), %" if either
+            else f"Agreement with the key ({measure}), %")
     n_raters = int(d["member_id"].nunique())
     if n_raters < min_raters:
         return _not_enough(name, _fewer(n_raters, min_raters), method, n_raters, len(d))
-    per = d.groupby("member_id")["agree"].agg(["size", "sum"]).to_numpy(dtype=float)
+    per = d.groupby("member_id")[column].agg(["size", "sum"]).to_numpy(dtype=float)
     value = 100.0 * per[:, 1].sum() / per[:, 0].sum()
     ci = None
     if n_boot > 0:

@@ -16,7 +16,16 @@ from .agreement import (
     error_totals,
 )
 from .divisive import divisive_items
-from .results import ALPHA_MEASURES, ICC_ITEMS, MIN_RATERS, N_BOOT, SEED, TOP, CohortSummary
+from .results import (
+    ACCEPTABLE_MEASURE,
+    ALPHA_MEASURES,
+    ICC_ITEMS,
+    MIN_RATERS,
+    N_BOOT,
+    SEED,
+    TOP,
+    CohortSummary,
+)
 from .stats import alpha, icc, kappa, kappa_by_rater, overall_agreement
 
 
@@ -46,7 +55,7 @@ def summarise(frame: pd.DataFrame, *, min_raters: int = MIN_RATERS, n_boot: int 
     return CohortSummary(
         n_raters=len(raters), n_cases=len(cases), raters=raters, cases=cases,
         agreement={m: overall_agreement(frame, m, min_raters, n_boot, seed)
-                   for m in ("items", "categories", "ARMS")},
+                   for m in ("items", "categories", "ARMS", ACCEPTABLE_MEASURE)},
         agreement_by_case=agreement_by_case(frame),
         agreement_by_item=by_item,
         agreement_by_item_overall=agreement_by_item_overall(frame),

@@ -90,9 +90,11 @@ class TeamsMixin(SupervisionBase):
             return self._team_record(s, t)
 
     def team(self, team_id: int) -> TeamRecord:
-        """A team's roster (who leads, who is in it, who supervises whom)."""
-        with self.store._reading() as s:
-            return self._team_record(s, self._get(s, Team, team_id, "team"))
+        """A team's roster (who leads, who is in it, who supervises whom); the read is audited."""
+        with self.store._writing() as s:
+            record = self._team_record(s, self._get(s, Team, team_id, "team"))
+            self._audit(s, "view", "team", record.id, members=len(record.members))
+            return record
 
     def team_of(self, username: str | None = None) -> TeamRecord | None:
         """The team `username` (default: you) belongs to, if any."""
