@@ -139,7 +139,7 @@ def test_trainer_creates_a_workshop_with_a_code_and_an_expiry(trainer, trainer_s
     assert 59 <= (cohort.expires_at - dt.datetime.now(dt.UTC)).total_seconds() / 60 <= 61
     assert trainer.workspace.layout.display == "" and trainer.setup.layout.display == "none"
     assert cohort.join_code in trainer.header.value and "March calibration" in trainer.header.value
-    assert "key not released yet" in trainer.header.value
+    assert "the key is not released yet" in trainer.header.value
     # closing and reopening
     trainer.set_open(False)
     assert not trainer_store.get_cohort(cohort.id).is_open
