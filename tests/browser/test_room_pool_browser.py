@@ -108,6 +108,10 @@ def test_pool_grows_to_the_room_shrinks_when_closed_and_four_pages_render(chromi
     # the four who arrived are counted (before they join): the pool goes back to its floor
     _wait_pool(server, 1, 1, before)
     assert _pooled_kernels(server) == 5
+    # The pages closed without joining, so their kernels are freed (lifecycle.py) and the room
+    # expects them again: close the workshop so the next test sees only its own room.
+    with open_store(url, user="trainer") as store:
+        store.set_cohort_open(cohort.id, False)
 
 
 def test_two_pages_at_once_with_a_pool_of_two(chromium, room):
