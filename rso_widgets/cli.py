@@ -155,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     admin.set_defaults(module="admin")
 
     bench = sub.add_parser("bench", help="run every benchmark in benchmarks/ and print ratios")
+    bench.add_argument("--check", action="store_true",
+                       help="exit non-zero when any benchmark misses its target")
     bench.add_argument("names", nargs="*", help="only these benchmarks (default: all)")
     bench.set_defaults(module="bench")
     return p

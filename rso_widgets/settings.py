@@ -48,6 +48,18 @@ class Settings(BaseSettings):
     preheat_kernels: bool | None = Field(
         default=None, description="serve: keep kernels ready for the entry notebooks "
         "(default: as rso_widgets/serving/voila.json says; off saves their memory)")
+    preload_memory_mib: int = Field(
+        default=4096, ge=0, description="serve: memory for preheated kernels waiting in the "
+        "pools (all pages together); a room's pool grows no further than this allows")
+    preload_kernel_mib: int = Field(
+        default=110, ge=10, description="serve: memory of one preheated kernel, assumed until "
+        "one has been measured (RSS)")
+    preload_at_once: int | None = Field(
+        default=None, ge=1, description="serve: kernels started for the pools at the same "
+        "time (default: half the CPU cores, at least 1)")
+    preload_check_seconds: float = Field(
+        default=15, ge=1, description="serve: how often the open workshops' expected sizes are "
+        "read to size the trainee page's pool")
     user: str | None = Field(default=None, description="explicit user identity for the audit log")
     display_name: str | None = Field(
         default=None, description="the name pages show for the user (default: the roles "

@@ -337,6 +337,7 @@ def test_sign_then_countersign_by_another_user(data_dir):
     app.sign_button.click()
     assert "Signed version 1 as alice" in text(app.sign_status.value), app.failure.value
     assert "Signed by alice" in text(app.history.table.value)
+    assert app.sign_button.disabled and app.countersign_button.disabled
     # the same person cannot countersign: the store's message, plainly
     app.countersign_button.click()
     status = text(app.sign_status.value)
@@ -371,8 +372,38 @@ def test_only_the_latest_version_can_be_signed(data_dir):
     app.save_button.click()
     app.version_pick.value = 1
     assert "only the latest version can be signed off" in text(app.sign_state.value)
-    app.sign_button.click()
+    assert app.sign_button.disabled and app.countersign_button.disabled
+    app.sign_button.click()  # even if pressed (the store decides): refused, plainly
     assert "superseded by version 2" in text(app.sign_status.value)
+
+
+def test_the_picker_follows_a_new_version_and_sign_is_disabled_once_signed(data_dir):
+    """Issue 14: after version 2 was saved the picker stayed on version 1, and "Sign" stayed
+    enabled after signing."""
+    app = saved_v1(live_app())
+    assert app.version_pick.value == 1 and not app.sign_button.disabled
+    app.start_reassessment()
+    app.change_text.value = "No change; annual review"
+    app.reason.value = "annual review"
+    app.save_button.click()
+    assert app.version_pick.options[0][1] == 2
+    assert app.version_pick.value == 2  # the newest version, ready to sign
+    assert not app.sign_button.disabled
+    app.sign_button.click()
+    assert "Signed version 2 as alice" in text(app.sign_status.value)
+    assert app.version_pick.value == 2
+    assert app.sign_button.disabled  # signed: not offered again, and the reason is shown
+    state = text(app.sign_state.value)
+    assert "You signed this version on" in state
+    assert app.countersign_button.disabled
+    assert "a different person countersigns it" in state
+    supervised_by(app.store, "bob.supervisor")  # alice's supervisor may open and countersign
+    sup = live_app(user="bob.supervisor")
+    sup.reference.value = "PND/0001"
+    sup.find_button.click()
+    assert sup.version_pick.value == 2 and sup.sign_button.disabled
+    assert not sup.countersign_button.disabled and "alice signed this version" in text(
+        sup.sign_state.value)
 
 
 # --- reports ---------------------------------------------------------------------------------

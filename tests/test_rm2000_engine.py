@@ -365,7 +365,20 @@ def test_non_object_input():
 
 def test_all_errors_reported_together():
     errs = errors_of(facts(criminal_appearances=-1, violent_appearances="x", single="maybe"))
-    assert set(errs) == {"violent_appearances", "single"}  # type errors first, all of them
+    # one pass: the wrong types and the negative count together, not one layer at a time
+    assert set(errs) == {"violent_appearances", "single", "criminal_appearances"}
+    assert "whole number" in errs["violent_appearances"]  # not also "is required"
+
+
+def test_letters_negative_and_empty_age_reported_in_one_pass():
+    """Issue 14: letters were reported first and the negative count and the empty age only
+    after the letters were fixed."""
+    d = facts(sexual_appearances="two", criminal_appearances=-1)
+    d.pop("age_at_assessment")
+    errs = errors_of(d)
+    assert {"sexual_appearances", "criminal_appearances", "age_at_assessment"} <= set(errs)
+    assert "whole number" in errs["sexual_appearances"]
+    assert "negative" in errs["criminal_appearances"]
 
 
 # ---- dates become ages ------------------------------------------------------------------

@@ -179,6 +179,7 @@ INVENTORY = {
     "widgets/supervision_forms.py:text_box:return": "supervision:*",
     "widgets/workshop_setup.py:__init__:name": "workshop:workshop.name",
     "widgets/workshop_setup.py:__init__:code": "code",
+    "widgets/workshop_setup.py:__init__:room": "number",
     "widgets/workshop_join.py:__init__:code": "code",
     "widgets/workshop_join.py:__init__:name": "workshop:member.display_name",
 }

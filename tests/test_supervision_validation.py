@@ -250,3 +250,32 @@ def test_only_future_planned_sessions_can_become_held_when_the_date_has_come(ale
         alex.update_session(planned.id, {"status": "held"})
     held = alex.update_session(planned.id, {"status": "held", "held_on": today_in_england()})
     assert held.status == "held"
+
+
+def test_a_team_has_a_name_not_a_user_name():
+    """Issue 14: "Give the team's user name" for a team name."""
+    from rso_widgets.supervision.validation import name_problems
+
+    (p,) = name_problems(" ", "name", "team")
+    assert p.fix == "give the team's name"
+    (p,) = name_problems("", "lead", "team lead")
+    assert p.fix == "give the team lead's user name"
+
+
+def test_empty_answers_read_the_gov_uk_way():
+    """Issue 14: "is missing. Fill it in." became "Enter the …"."""
+    from rso_widgets.widgets.supervision_forms import problem_text
+
+    assert problem_text("Date of the session", "Field required", "fill it in") == \
+        "Enter the date of the session."
+    assert problem_text("Your supervisor's user name", "no supervisor given",
+                        "give the supervisor's user name") == \
+        "Enter the supervisor's user name."
+    assert problem_text("Team name", "no team given", "give the team's name") == \
+        "Enter the team's name."
+    assert problem_text("Notes (optional)", "is missing", "fill it in") == "Enter the notes."
+    assert "Fill it in" not in problem_text("Notes", "Field required", "fill it in")
+    # other problems keep the field, what is wrong and the fix
+    assert problem_text("Date of the session", "Input should be a valid date",
+                        "give a date as YYYY-MM-DD") == \
+        "Date of the session: is not a date. Give a date as YYYY-MM-DD."

@@ -171,7 +171,7 @@ def test_lead_sets_up_a_team_on_the_page(store):
     app = TeamQualityApp(store("lee"))
     app.create_form.name.control.value = ""
     assert app.create_team() is None
-    assert "no team given" in app.create_form.errors["name"]
+    assert app.create_form.errors["name"] == "Enter the team's name."  # not a "user name"
     app.create_form.name.control.value = "South"
     team = app.create_team()
     assert team is not None and app.chooser.layout.display == ""

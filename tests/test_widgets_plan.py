@@ -16,6 +16,7 @@ from rso_widgets.instruments.arms import ARMSAssessment, load_arms_catalogue
 from rso_widgets.instruments.plan import PILLARS, Review, RiskManagementPlan
 from rso_widgets.instruments.plan_quality import Judgement, evaluate
 from rso_widgets.widgets import plan_builder as plan_module
+from rso_widgets.widgets.checkboxes import Checkboxes
 from rso_widgets.widgets.plan_builder import PlanBuilder
 
 CAT = load_arms_catalogue()
@@ -218,10 +219,16 @@ def test_every_control_is_labelled_and_every_button_has_text(builder):
     builder.legal.add_row()
     builder.mappa.partners.add_row()
     builder.mappa.assessments.add_row()
-    controls = (w.Text, w.Textarea, w.Dropdown, w.DatePicker, w.SelectMultiple)
+    controls = (w.Text, w.Textarea, w.Dropdown, w.DatePicker, Checkboxes)
     names = []
     for widget in _walk(builder):
-        if isinstance(widget, w.Button):
+        assert not isinstance(widget, w.SelectMultiple), "a Ctrl-click list (issue 14)"
+        if isinstance(widget, w.Checkbox):  # each box of a group has its own label
+            assert widget.description.strip() and widget.description_allow_html is False
+        elif isinstance(widget, Checkboxes):
+            assert widget.description.strip(), "a checkbox group without its question"
+            names.append(widget.description)
+        elif isinstance(widget, w.Button):
             assert widget.description.strip(), "a button without a text label"
         elif isinstance(widget, controls):
             assert widget.description.strip(), f"unlabelled {type(widget).__name__}"

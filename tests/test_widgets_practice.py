@@ -256,6 +256,20 @@ def test_your_result_is_checked_before_submitting(app, store):
     assert "problems with your result" in app.status.value and store.records == []
 
 
+def test_your_result_and_the_form_are_checked_in_one_submit(app, store):
+    """Issue 14: errors came one layer at a time (your result first, then the form)."""
+    app.picker.open_case("TC-02")  # the form left empty
+    app.own.mode_select.value = "own"
+    app.own.fields["step1_points"].control.value = "three"
+    app.submit()
+    assert "must be a whole number" in app.own.fields["step1_points"].error
+    assert app.form.summary.layout.display == ""  # the form's problems, in the same submit
+    assert app.form.fields["age_at_assessment"].error
+    assert "problems with your result" in app.status.value
+    assert "cannot be compared with the key yet" in app.status.value
+    assert store.records == []
+
+
 # --- retries and progress -----------------------------------------------------------------------
 
 def test_retry_keeps_every_attempt_and_progress_follows(app, store):

@@ -94,24 +94,39 @@ def test_blank_answers_are_not_defaulted_and_errors_sit_next_to_their_fields(for
     form.score_button.click()
     assert form.result is None
     shown = errors_shown(form)
-    assert set(shown) == {"sex", "age_at_assessment", "sexual_offence_aged_17_plus",
-                          "sexual_appearances"}
-    assert shown["sex"].startswith("Sex is required")
-    assert "choose Yes or No" in shown["sexual_offence_aged_17_plus"]
+    required = {"sex", "age_at_assessment", "sexual_offence_aged_17_plus", "sexual_appearances",
+                "age_at_commencement", "criminal_appearances", "violent_appearances",
+                "burglary", "male_victim", "stranger_victim", "non_contact", "single"}
+    assert set(shown) == required  # every unanswered question at once, not one layer
+    assert shown["sex"] == "Select the person's sex: Male, Female or Another description"
+    assert shown["age_at_assessment"] == "Enter the person's age at assessment"
+    assert "Select Yes or No for" in shown["sexual_offence_aged_17_plus"]
     for name in shown:  # the text says "Error:", not colour alone, next to the field
         notes = form.fields[name].notes.value
         assert f"<span>Error:</span> {form_module.esc(shown[name])}" in notes
         assert form.fields[name].notes in form.fields[name].children
-    assert "Error:" not in form.fields["criminal_appearances"].notes.value
     assert "There is a problem" in form.summary.body.value
     assert form.summary.layout.display == ""
-    assert form.summary.text.splitlines() == [e for e in (
-        shown["sex"], shown["age_at_assessment"], shown["sexual_offence_aged_17_plus"],
-        shown["sexual_appearances"])]
-    assert {b.description for b in form.summary.links.children} == {
-        "Go to Sex", "Go to Age at assessment", "Go to Sexual appearances",
-        "Go to Sexual offence committed aged 17 or over"}
-    assert "4 problems" in form.status.value
+    assert sorted(form.summary.text.splitlines()) == sorted(shown.values())
+    assert len(form.summary.links.children) == len(required)
+    assert "Go to Age at assessment" in {b.description for b in form.summary.links.children}
+    assert "12 problems" in form.status.value
+
+
+def test_letters_negative_count_and_empty_age_shown_in_one_submit(form):
+    """Issue 14: letters were reported first, and the negative count and the empty age only
+    once the letters were fixed."""
+    form.set_facts({**CASE, "age_at_assessment": None})
+    form.fields["sexual_appearances"].control.value = "two"
+    form.fields["criminal_appearances"].control.value = "-1"
+    form.score_button.click()
+    shown = errors_shown(form)
+    assert {"sexual_appearances", "criminal_appearances", "age_at_assessment"} <= set(shown)
+    assert "must be a whole number" in shown["sexual_appearances"]
+    assert "cannot be negative" in shown["criminal_appearances"]
+    assert shown["age_at_assessment"] == "Enter the person's age at assessment"
+    for text in shown.values():
+        assert text in form.summary.text
 
 
 def test_not_a_number_names_the_field_and_the_fix(form):
@@ -148,8 +163,9 @@ def test_dates_mode_routes_age_errors_to_the_date_fields(form):
     assert form.ages_box.layout.display == "none"
     form.submit()
     shown = errors_shown(form)
-    assert set(shown) == {"assessment_date"}
+    assert set(shown) == {"assessment_date", "commencement_date"}  # both, in one pass
     assert "Age at assessment must be 110 or under" in shown["assessment_date"]
+    assert "between 10 and 110" in shown["commencement_date"]
 
 
 def test_history_table_scores_and_shows_the_derivation(form):
@@ -348,3 +364,22 @@ def test_score_with_errors_moves_focus_to_the_first_go_to_button(form, monkeypat
     form.set_facts(CASE)
     form.score_button.click()
     assert form.result is not None and focused == []
+
+
+def test_the_ruleset_id_sits_in_an_about_this_result_reveal(form):
+    """Issue 14: `rm2000-ew-training@…` was headline text."""
+    form.set_facts(CASE)
+    form.submit()
+    html = form.output.value
+    about = re.search(r"<details class='rso-about-result'><summary>About this result</summary>"
+                      r"(.*?)</details>", html, re.S)
+    assert about and form.rs.ref in about.group(1)
+    assert form.rs.ref not in html.replace(about.group(0), "")
+
+
+def test_the_aggravating_factors_are_named_in_plain_words_first(form):
+    heads = [c.value for box in form.children if isinstance(box, w.VBox)
+             for c in box.children[:1] if isinstance(c, w.HTML)]
+    title = next(h for h in heads if "Aggravating factors" in h)
+    assert "which can raise the sexual offending category" in title
+    assert title.index("Aggravating") < title.index("/S step 2")

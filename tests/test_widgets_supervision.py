@@ -217,6 +217,37 @@ def test_plan_quality_judged_inside_the_session(store):
     assert len(sam.sup.session(session.id).plan_reviews) == 1
 
 
+def test_plans_saved_in_arms_versions_are_offered_for_review(store):
+    """Issue 14: "The assessor has no saved risk management plan to review" although the
+    assessor saved ARMS versions with full plans (the ARMS apps save kind "arms")."""
+    from rso_widgets.apps.arms import ARMS_KIND
+
+    alex_store = store("alex")
+    person = alex_store.create_person("Fictional Person B", fictional=True)
+    plan, arms = _plan_and_arms()
+    v1 = alex_store.create_assessment(person.id, ARMS_KIND, make_payload(arms=arms, plan=plan))
+    v2 = alex_store.save_version(v1.assessment_id, make_payload(arms=arms, plan=plan),
+                                 "second version", 1)
+    alex = app_for(store, "alex")
+    fill_start(alex, topics=("plan_quality",))
+    session = alex.start_session()
+    sam = app_for(store, "sam")
+    sam.open_session(session.id)
+    form = sam.plan_review
+    assert [v for _, v in form.plan.control.options] == [v1.assessment_id]
+    assert "no saved risk management plan" not in form.profile.value
+    assert "ARMS assessment and plan" in form.plan.control.options[0][0]
+    form.plan.control.value = v1.assessment_id
+    form._on_open()
+    assert "rso-profile" in form.profile.value
+    assert sam.plan_review.version == v2.version  # the newest version is reviewed
+    form.scores["Q9"].control.value = 1
+    form.reasons["Q9"].control.value = "Rationale thin on intrusion"
+    review = sam.add_review()
+    assert review is not None  # the store accepts a review of an ARMS assessment's plan
+    assert sam.sup.session(session.id).plan_reviews[0].assessment_id == v1.assessment_id
+
+
 def test_a_session_the_user_is_not_part_of_is_refused_plainly(store):
     alex = app_for(store, "alex")
     fill_start(alex)

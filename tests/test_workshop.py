@@ -140,7 +140,7 @@ def test_trainer_creates_a_workshop_with_a_code_and_an_expiry(trainer, trainer_s
     assert 59 <= (cohort.expires_at - dt.datetime.now(dt.UTC)).total_seconds() / 60 <= 61
     assert trainer.workspace.layout.display == "" and trainer.setup.layout.display == "none"
     assert cohort.join_code in trainer.header.value and "March calibration" in trainer.header.value
-    assert "key not released yet" in trainer.header.value
+    assert "the key is not released yet" in trainer.header.value
     # closing and reopening
     trainer.set_open(False)
     assert not trainer_store.get_cohort(cohort.id).is_open
@@ -190,6 +190,20 @@ def test_join_with_a_wrong_code_or_a_bad_name_is_explained(trainer, url):
         trainer.refresher.cohort_id).join_code, "   ")
     assert "Enter the name" in app.join.name_field.error
     assert app.workspace.layout.display == "none" and app.member is None
+
+
+def test_join_shows_every_problem_in_one_submit(trainer, url):
+    """Issue 14: a wrong code was reported first and the empty name only after it was fixed."""
+    make_workshop(trainer)
+    app = trainee(url, "user.ann")
+    assert not app.join_workshop("ZZZZZZ", "  ")
+    assert "No workshop has this join code" in app.join.code_field.error
+    assert "Enter the name" in app.join.name_field.error
+    assert len(app.join.summary.text.splitlines()) == 2
+    assert {b.description for b in app.join.summary.links.children} == {
+        "Go to Join code", "Go to Your display name"}
+    assert not app.join_workshop("", "")  # both blank: both named
+    assert app.join.code_field.error and app.join.name_field.error
 
 
 def test_an_expired_code_admits_nobody_new_but_members_can_rejoin(trainer_store, url):
@@ -359,6 +373,50 @@ def test_feedback_only_after_the_key_is_released(trainer, url):
     assert not app.released and app.feedback_view.layout.display == "none"
 
 
+def test_after_release_the_status_is_one_consistent_sentence(trainer, url):
+    """Issue 14: "open for submissions; key released" sat above "no more submissions are
+    accepted"."""
+    cohort = make_workshop(trainer)
+    joined(url, cohort.join_code, "Ann")
+    trainer.release_key(True)
+    state = trainer.header.value
+    assert "open for submissions" not in state
+    assert "closed to submissions: the key is released to trainees" in state
+    assert "no more submissions are accepted" in trainer.status.value
+    trainer.release_key(False)
+    assert "open for submissions" in trainer.header.value
+    assert "the key is not released yet" in trainer.header.value
+
+
+def test_release_warns_first_when_a_case_is_not_submitted(trainer, url):
+    """Issue 14: no warning that a case was still unsubmitted; names hidden unless shown."""
+    cohort = make_workshop(trainer)
+    ann = joined(url, cohort.join_code, "Ann")
+    joined(url, cohort.join_code, "Ben")
+    score_and_submit(ann, "TC-01", single=True)
+    trainer.release_button.click()  # as the trainer would: a warning, not a release
+    assert not trainer.store.get_cohort(cohort.id).key_released
+    text = trainer.status.value
+    assert "TC-01: 1 trainee has not submitted" in text
+    assert "TC-02: 2 trainees have not submitted" in text
+    assert "Ann" not in text and "Ben" not in text  # the anonymity setting hides names
+    assert trainer.release_button.description == "Release the key anyway"
+    trainer.reveal.value = True
+    trainer.release_key(True, confirmed=False)
+    assert "(Ben)" in trainer.status.value  # names once the trainer chose to show them
+    trainer.release_button.click()  # the second, informed click releases
+    assert trainer.store.get_cohort(cohort.id).key_released
+    assert trainer.release_button.description == "Withdraw the key from trainees"
+
+
+def test_release_without_a_warning_when_every_case_is_in(trainer, url):
+    cohort = make_workshop(trainer, cases=("TC-01",))
+    ann = joined(url, cohort.join_code, "Ann")
+    score_and_submit(ann, "TC-01", single=True)
+    trainer.release_button.click()
+    assert trainer.store.get_cohort(cohort.id).key_released
+
+
 # --- the trainer's refresh -----------------------------------------------------------------------
 
 def _members(store, cohort, names=("Ann", "Ben", "Cat", "Dee")):
@@ -440,6 +498,23 @@ def room(trainer, url):
         apps.append(app)
     trainer.refresh()
     return cohort, apps
+
+
+def test_statistics_are_named_in_plain_words_first(trainer, room):
+    """Issue 14: "ICC(2,1)" and "Krippendorff's alpha (ordinal)" were headline text."""
+    import re
+
+    page = trainer.results.statistics.value
+    heads = re.findall(r'<tr data-stat="([^"]+)"><th scope="row">([^<]*)<details', page)
+    assert len(heads) >= 12
+    for key, head in heads:
+        assert not re.search(r"ICC|Krippendorff|kappa|alpha", head), (key, head)
+    assert "How far trainees agree with each other: combined risk category" in page
+    reveal = re.search(r'data-stat="icc.V total".*?<details class="rso-term"><summary>'
+                       r"What this measures</summary><p><strong>(.*?)</strong>\. (.*?)</p>",
+                       page)
+    assert reveal and reveal.group(1) == "ICC(2,1), /V total"
+    assert "intraclass correlation" in reveal.group(2)
 
 
 def test_dashboard_shows_results_anonymously_by_default(trainer, room):
@@ -617,7 +692,23 @@ def test_a_page_that_cannot_start_says_so(monkeypatch):
     monkeypatch.setattr("rso_widgets.store.open_store", broken)
     page = trainer_dashboard()
     assert "could not start" in page.value and "&lt;now&gt;" in page.value
-    assert "could not start" in workshop().value
+    trainee = workshop()  # its first view, the join form, needs no database (opened on join)
+    assert isinstance(trainee, WorkshopTraineeApp) and not trainee.store.opened
+    trainee.join.code.value, trainee.join.name.value = "K7QM3X", "Ann"
+    trainee.join.join_button.click()
+    assert "Something went wrong while joining" in trainee.failure.value
+    assert "<now>" not in trainee.failure.value
+
+
+def test_trainee_page_first_view_imports_no_database_code(tmp_path):
+    from lean_start import HEAVY, build_in_fresh_process
+
+    later = ("rso_widgets.cases.loader", "rso_widgets.store.repository",
+             "rso_widgets.widgets.rm2000_form")  # on joining
+    _lines, heavy = build_in_fresh_process(
+        "from rso_widgets.apps.workshop import workshop\nworkshop()", tmp_path, HEAVY + later)
+    assert heavy == []
+    assert not (tmp_path / "data").exists()  # nothing read or created while preheating
 
 
 def test_callbacks_report_errors_instead_of_raising(trainer, url, monkeypatch):
@@ -777,6 +868,13 @@ def test_trainee_scores_arms_key_hidden_draft_recovered_then_feedback(trainer, u
         app.status.value
     assert app.arms.summary.layout.display != "none"
     assert app.store.submissions(cohort.id, member_id=app.member.id) == []
+    # RM2000 and ARMS problems show in the same submit, not one part after the other
+    app.form.set_facts({**key_facts("TC-01"), "criminal_appearances": None})
+    assert app.submit() is None
+    assert "cannot be submitted yet" in app.status.value
+    assert "Rate every ARMS factor" in app.status.value
+    assert app.form.fields["criminal_appearances"].error
+    app.form.set_facts(key_facts("TC-01"))
     # the draft keeps the ARMS ratings and survives a dead kernel
     mine = arms_ratings("TC-01", R1="not_evident", R5="evident")
     rate(app, mine)
@@ -951,3 +1049,23 @@ def test_arms_pure_helpers():
     assert fb.rm2000 is None and fb.arms.factor("P1").agreement == "adjacent"
     broken = trainee_feedback(case, {"arms": {"ratings": "nonsense"}}, RULESET)
     assert broken.arms is None and "could not be read back" in broken.problems[0]
+
+
+def test_trainer_gives_the_room_size_on_create_and_on_open(trainer, trainer_store):
+    trainer.setup.room.value = "thirty"
+    trainer.setup.name.value, trainer.setup.case_select.value = "Room", ("TC-01",)
+    assert trainer.create() is None
+    assert "whole number from 1 to 500" in trainer.setup.summary.text
+    trainer.setup.room.value = " 30 "
+    cohort = trainer.create()
+    assert cohort is not None and cohort.expected_size == 30
+    other = TrainerDashboardApp(trainer_store, CASES, "trainer.one", n_boot=N_BOOT,
+                                ruleset=RULESET)
+    other.setup.existing.value = cohort.id
+    other.setup.room.value = "12"
+    other.setup.open_button.click()
+    assert trainer_store.get_cohort(cohort.id).expected_size == 12
+    assert other.workspace.layout.display == ""
+    other.setup.room.value = ""  # empty: the recorded size stays
+    other.setup.open_button.click()
+    assert trainer_store.get_cohort(cohort.id).expected_size == 12

@@ -97,6 +97,7 @@ class LiveAssessmentApp(ARMSAssessmentApp):
         self.version_pick = w.Dropdown(options=[], index=None)
         stacked(self.version_pick, "Version to sign off or file", size="wide")
         self.version_pick.observe(self._on_pick, names="value")
+        self._newest_offered: int | None = None  # the picker follows a newer version
         self.sign_state = w.HTML(value="")
         self.sign_button = text_button("Sign this version (assessor)", primary=True)
         self.sign_button.on_click(self._on_sign)
@@ -280,14 +281,19 @@ class LiveAssessmentApp(ARMSAssessmentApp):
         self.version_pick.options = [(f"Version {v.version} — {_sign_word(v)}", v.version)
                                      for v in reversed(self.versions)]
         known = [v.version for v in self.versions]
-        self.version_pick.value = keep if keep in known else (known[-1] if known else None)
+        newest = known[-1] if known else None
+        # A new version (saved here or by someone else) is the one to sign: the picker
+        # follows it; an older version chosen on purpose stays chosen until then.
+        follow = keep not in known or newest != self._newest_offered
+        self._newest_offered = newest
+        self.version_pick.value = newest if follow else keep
         self._show_sign_state()
 
     def _version(self, number: int | None) -> Any:
         return next((v for v in self.versions if v.version == number), None)
 
     def _show_sign_state(self) -> None:
-        from ..widgets.version_history import sign_text
+        from ..widgets.version_history import sign_off_reasons, sign_text
 
         v = self._version(self.version_pick.value)
         if v is None:
@@ -295,19 +301,23 @@ class LiveAssessmentApp(ARMSAssessmentApp):
             for b in (self.sign_button, self.countersign_button, self.report.button):
                 b.disabled = True
             return
-        for b in (self.sign_button, self.countersign_button, self.report.button):
-            b.disabled = False
         from ..store.identity import display_name
 
-        latest = self.versions[-1].version
-        old = (f" A later version ({latest}) exists: only the latest version can be signed "
-               "off." if v.version != latest else "")
+        user = self._store().user
+        no_sign, no_counter = sign_off_reasons(v, self.versions[-1].version, user)
+        self.sign_button.disabled = bool(no_sign)
+        self.countersign_button.disabled = bool(no_counter)
+        self.report.button.disabled = False
+        why = [r for r in dict.fromkeys((no_sign, no_counter)) if r]
+        reasons = "".join(f"<li>{esc(r)}.</li>" for r in why)
         self.sign_state.value = (
             f"<p><strong>Version {v.version}</strong>, saved by {esc(display_name(v.author))} on "
             f"{v.created_at:%d %b %Y %H:%M} UTC (reason: {esc(v.reason)}). "
-            f"{esc(sign_text(v))}.{esc(old)}</p>"
-            f"<p style='color:{HINT_COLOUR}'>You are signed in as "
-            f"{esc(self._store().display_name)}.</p>")
+            f"{esc(sign_text(v))}.</p>"
+            + (f"<p class='rso-sign-reasons' style='margin:4px 0'>Why a button is not "
+               f"available:</p><ul class='rso-sign-reasons'>{reasons}</ul>" if why else "")
+            + f"<p style='color:{HINT_COLOUR}'>You are signed in as "
+               f"{esc(self._store().display_name)}.</p>")
 
     @safe_callback(_report, "showing the chosen version")
     def _on_pick(self, _change: Any = None) -> None:

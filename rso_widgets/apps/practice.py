@@ -302,7 +302,7 @@ class PracticeApp(w.VBox):
         from pydantic import ValidationError
 
         from ..calibration.feedback import Attempt, compare, disputed_what_ifs
-        from ..instruments.rm2000 import RM2000ValidationError
+        from ..instruments.rm2000 import RM2000ValidationError, score
         from ..widgets.own_result import refusal
 
         self.failure.clear()
@@ -310,18 +310,20 @@ class PracticeApp(w.VBox):
             self.status.say("Choose a case and select Open this case first.", kind="error")
             return None
         case = self.case
-        refused = refusal(self.own)
-        if refused:
-            self.status.say(refused, kind="error")
-            return None
+        refused = refusal(self.own)  # your result's problems, shown beside its fields
         data = {"facts": dict(self.form.value), "entered": dict(self.own.value) or None}
         try:
+            if refused:  # still check the facts, so every problem shows in this one pass
+                score(data["facts"], ruleset=self.rs, today=case.assessment_date)
+                self.status.say(refused, kind="error")
+                return None
             attempt = Attempt.model_validate(data)
             feedback = compare(case, attempt, self.rs)
         except (ValidationError, RM2000ValidationError):
             self.form.submit()  # shows each problem next to its field and in the summary
-            self.status.say("Your answers cannot be compared with the key yet: correct the "
-                            "problems shown in the form, then submit again.", kind="error")
+            self.status.say(f"{refused + ' ' if refused else ''}Your answers cannot be "
+                            "compared with the key yet: correct the problems shown in the "
+                            "form, then submit again.", kind="error")
             return None
         what_ifs = disputed_what_ifs(case, attempt, feedback, self.rs)
         saved = self._save(case, attempt, feedback)

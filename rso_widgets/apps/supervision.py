@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from ..widgets.fields import Notice, esc, safe_callback, text_button
+from ..supervision.models import PLAN_KINDS
+from ..widgets.fields import FORM_CSS, Notice, esc, safe_callback, text_button
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -106,7 +107,8 @@ class SupervisionApp(w.VBox):
             f'<p style="border-left:6px solid #1d70b8;padding:6px 12px;max-width:50em">'
             f"You are signed in as <strong>{esc(self.store.display_name)}</strong>. "
             f"{esc(NOTE)}</p>")
-        style = w.HTML(f"<style>{APP_CSS}</style>", layout=w.Layout(display="none"))
+        # the shared form stylesheet from the first view: tabs never cut off, hints above
+        style = w.HTML(f"<style>{FORM_CSS}{APP_CSS}</style>", layout=w.Layout(display="none"))
         super().__init__(children=[style, intro, self.failure, self.tabs],
                          layout=w.Layout(padding="0 12px"), **kwargs)
         self.add_class("rso-supervision")
@@ -411,7 +413,9 @@ class SupervisionApp(w.VBox):
         shared = self.sup.shared_diary_entries(rec.id)
         goals = [g for g in self.sup.goals(rec.assessor) if g.session_id == rec.id]
         self.update_form.load(rec, self.user, linkable, follow)
-        self.plan_review.set_plans([a for a in linkable if a.kind == "plan"])
+        # ARMS assessments hold their risk management plan (the ARMS and live apps save them
+        # as kind "arms"): reviewing only kind "plan" missed every plan written there.
+        self.plan_review.set_plans([a for a in linkable if a.kind in PLAN_KINDS])
         self._review = None
         self.goal_form.reset()
         self._render_summary(rec, observations, shared, goals)

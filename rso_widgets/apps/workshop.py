@@ -24,7 +24,7 @@ import base64
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -131,6 +131,7 @@ class TrainerDashboardApp(w.VBox):
                                           tooltip="Trainees then see the key and their feedback; "
                                                   "no more submissions are accepted")
         self.release_button.on_click(self._on_toggle_release)
+        self._confirm_release = False  # set after warning that some cases are not in
         self.refresh_button = text_button("Refresh now", primary=True,
                                           tooltip="Load new joins and submissions and update "
                                                   "the results")
@@ -207,7 +208,8 @@ class TrainerDashboardApp(w.VBox):
         try:
             cohort = self.store.create_cohort(req.name, req.case_ids, join_code=req.join_code,
                                               expires_at=expiry_at(req.expiry_minutes),
-                                              instruments=req.instruments)
+                                              instruments=req.instruments,
+                                              expected_size=req.expected_size)
         except DuplicateNameError:
             self.setup.code_taken(req.join_code)
             return None
@@ -218,6 +220,11 @@ class TrainerDashboardApp(w.VBox):
     @safe_callback(_report_trainer, "opening the workshop")
     def _on_open_existing(self, _button: Any = None) -> None:
         if self.setup.existing.value is not None:
+            size = self.setup.expected_size()
+            if self.setup.room_field.error:
+                return
+            if size is not None:  # the room's pool of trainee pages follows this number
+                self.store.set_cohort_expected_size(int(self.setup.existing.value), size)
             self.open_workshop(int(self.setup.existing.value))
 
     def open_workshop(self, cohort_id: int) -> None:
@@ -277,7 +284,8 @@ class TrainerDashboardApp(w.VBox):
                                         else "Reopen the workshop")
         self.release_button.description = ("Withdraw the key from trainees"
                                             if c.key_released else
-                                            "Release the key to trainees")
+                                            "Release the key anyway" if self._confirm_release
+                                            else "Release the key to trainees")
         self.refreshed.value = (f'<p style="color:{HINT_COLOUR};margin:2px 0" role="status">'
                                 f"Updated at {model.refreshed_at:%H:%M:%S} UTC "
                                 f"({model.seconds:.1f} s).</p>")
@@ -308,9 +316,28 @@ class TrainerDashboardApp(w.VBox):
 
     @safe_callback(_report_trainer, "releasing the key")
     def _on_toggle_release(self, _button: Any = None) -> None:
-        self.release_key(not self._cohort().key_released)
+        released = self._cohort().key_released
+        self.release_key(not released, confirmed=released or self._confirm_release)
 
-    def release_key(self, released: bool = True) -> None:
+    def release_key(self, released: bool = True, confirmed: bool = True) -> None:
+        """Release (or withdraw) the key. Unless `confirmed`, a release while some trainee
+        still owes a case only warns (how many, names only if shown) and asks again."""
+        from ..calibration.workshop import unsubmitted, unsubmitted_warning
+
+        if released and not confirmed:
+            model = self.refresh()
+            if model is not None:
+                reveal = bool(self.reveal.value)
+                warning = unsubmitted_warning(
+                    unsubmitted(model.roster, list(model.cohort.case_ids), reveal), reveal)
+                if warning:
+                    self._confirm_release = True
+                    self.release_button.description = "Release the key anyway"
+                    self.status.say(warning + " Select “Release the key anyway” to "
+                                    "release it now, or wait.", kind="error",
+                                    heading="Some cases are not submitted yet")
+                    return
+        self._confirm_release = False
         c = self.store.release_key(self._cohort().id, released)
         self.status.say("The key is released: trainees now see the key and their feedback, "
                         "and no more submissions are accepted." if c.key_released else
@@ -405,20 +432,28 @@ def _report_trainee(app: WorkshopTraineeApp, message: str) -> None:
 
 class WorkshopTraineeApp(w.VBox):
     """Join, score the workshop's cases one by one, submit; feedback once the key is
-    released."""
+    released.
 
-    def __init__(self, store: Store, cases: Iterable[TrainingCase], user: str, *,
+    Lean first view (issue 12): the page starts with the join form only. The workspace (case
+    file, RM2000 form, feedback views: about 300 widgets) is built when the person joins, or
+    when any of its parts is first used (`__getattr__`); the cases load when first needed.
+    So a preheated page executes quickly,
+    holds little memory, and a room opening the page at once receives little widget state.
+    """
+
+    WORKSPACE_PARTS = frozenset({
+        "heading", "state", "check_button", "ticker", "choice", "open_button", "case_heading",
+        "case_file", "form", "own", "submit_button", "status", "draft_status", "feedback_head",
+        "feedback_view", "arms_feedback", "autosave", "rm_section", "arms_box", "arms_section",
+        "work", "workspace"})
+
+    def __init__(self, store: Store,
+                 cases: Iterable[TrainingCase] | Callable[[], Iterable[TrainingCase]],
+                 user: str, *,
                  ruleset: RM2000Ruleset | None = None,
                  autosave_seconds: float = AUTOSAVE_SECONDS,
                  check_seconds: float = CHECK_SECONDS):
-        from ..widgets.arms_feedback_view import ArmsFeedbackView
-        from ..widgets.case_file import CaseFile, reading_and_scoring
-        from ..widgets.feedback import FeedbackView
-        from ..widgets.own_result import OwnResult
-        from ..widgets.rm2000_form import RM2000Form
-        from ..widgets.timing import Debouncer
         from ..widgets.workshop_join import WorkshopJoin
-        from ..widgets.workshop_live import Ticker
 
         if ruleset is None:
             from ..instruments.ruleset import load_rm2000_ruleset
@@ -427,7 +462,8 @@ class WorkshopTraineeApp(w.VBox):
             ruleset = load_rm2000_ruleset(get_settings().rm2000_ruleset)
         self.rs = ruleset
         self.store = store
-        self.cases = {c.id: c for c in cases}
+        self._cases_source = cases  # cases, or a function loading them (on first use)
+        self._cases: dict[str, TrainingCase] | None = None
         self.user = user
         self.cohort: CohortRecord | None = None
         self.member: MemberRecord | None = None
@@ -440,9 +476,48 @@ class WorkshopTraineeApp(w.VBox):
         self._draft_json: str | None = None
         self.failure = Notice(layout=w.Layout(display="none"))
 
+        self._autosave_seconds = autosave_seconds
+        self._check_seconds = check_seconds
+        self._workspace_built = False
         self.join = WorkshopJoin()
         self.join.on_join(self._on_join)
 
+        self.workspace_slot = w.VBox([])
+        super().__init__([_style(), form_style(), _note(NOTE + " " + TRAINEE_NOTE),
+                          self.failure, self.join, self.workspace_slot],
+                         layout=w.Layout(padding="0 12px"))
+        self.add_class("rso-workshop")
+        self.add_class("rso-workshop-trainee")
+
+    @property
+    def cases(self) -> dict[str, TrainingCase]:
+        """The cases by id, loaded when first needed (after joining: the join form needs none)."""
+        if self._cases is None:
+            source = self._cases_source
+            self._cases = {c.id: c for c in (source() if callable(source) else source)}
+        return self._cases
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached when normal lookup fails: a workspace part not built yet
+        if name in WorkshopTraineeApp.WORKSPACE_PARTS and not self.__dict__.get(
+                "_workspace_built", True):
+            self._build_workspace()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _build_workspace(self) -> None:
+        """Build the case list, case file, forms and feedback views (once)."""
+        from ..widgets.arms_feedback_view import ArmsFeedbackView
+        from ..widgets.case_file import CaseFile, reading_and_scoring
+        from ..widgets.feedback import FeedbackView
+        from ..widgets.own_result import OwnResult
+        from ..widgets.rm2000_form import RM2000Form
+        from ..widgets.timing import Debouncer
+        from ..widgets.workshop_live import Ticker
+
+        self._workspace_built = True
+        ruleset, check_seconds = self.rs, self._check_seconds
+        autosave_seconds = self._autosave_seconds
         self.heading = w.HTML(value="")
         self.state = w.HTML(value="")
         self.check_button = text_button("Check for the key",
@@ -495,11 +570,7 @@ class WorkshopTraineeApp(w.VBox):
             w.HTML("<h2 style='margin:12px 0 6px 0'>Choose a case</h2>"),
             self.choice, self.open_button, self.case_heading, self.work, self.feedback_head,
             self.feedback_view, self.arms_feedback], layout=w.Layout(display="none"))
-        super().__init__([_style(), form_style(), _note(NOTE + " " + TRAINEE_NOTE),
-                          self.failure, self.join, self.workspace],
-                         layout=w.Layout(padding="0 12px"))
-        self.add_class("rso-workshop")
-        self.add_class("rso-workshop-trainee")
+        self.workspace_slot.children = [self.workspace]
 
     # -- joining -------------------------------------------------------------------------------
     @safe_callback(_report_trainee, "joining the workshop")
@@ -514,7 +585,7 @@ class WorkshopTraineeApp(w.VBox):
         try:
             cohort, member, rejoined = join_workshop(self.store, code, name)
         except JoinProblem as problem:
-            self.join.show_problem(problem.field, problem.message)
+            self.join.show_problems(problem.problems)
             return False
         self.cohort, self.member = cohort, member
         self._load_progress()
@@ -805,9 +876,11 @@ class WorkshopTraineeApp(w.VBox):
             self.status.say("Choose a case and select Open this case first.", kind="error")
             return None
         case = self.case
-        if "rm2000" in self.instruments and not self._rm2000_ready():
-            return None
-        if "arms" in self.instruments and not self._arms_ready():
+        # every check in one pass: the problems of each part show together, not one by one
+        problems = self._rm2000_problems() if "rm2000" in self.instruments else []
+        problems += self._arms_problems() if "arms" in self.instruments else []
+        if problems:
+            self.status.say(" ".join(problems), kind="error")
             return None
         payload = workshop_payload(
             self.instruments, facts=dict(self.form.value), entered=dict(self.own.value) or None,
@@ -842,8 +915,9 @@ class WorkshopTraineeApp(w.VBox):
                         "counts." + nxt)
         return sub
 
-    def _rm2000_ready(self) -> bool:
-        """The RM2000 answers can be submitted; otherwise show why (no key involved)."""
+    def _rm2000_problems(self) -> list[str]:
+        """What stops the RM2000 answers being submitted (no key involved), each problem
+        shown beside its field: your own result and the form's facts, checked together."""
         from pydantic import ValidationError
 
         from ..calibration.feedback import Attempt
@@ -851,36 +925,34 @@ class WorkshopTraineeApp(w.VBox):
         from ..widgets.own_result import refusal
 
         assert self.case is not None
+        out = []
         refused = refusal(self.own)
         if refused:
-            self.status.say(refused, kind="error")
-            return False
+            out.append(refused)
         facts = dict(self.form.value)
         try:
-            Attempt.model_validate({"facts": facts, "entered": dict(self.own.value) or None})
             score(facts, ruleset=self.rs, today=self.case.assessment_date)
+            if not refused:
+                Attempt.model_validate({"facts": facts, "entered": dict(self.own.value) or None})
         except (ValidationError, RM2000ValidationError):
             self.form.submit()  # shows each problem next to its field and in the summary
-            self.status.say("Your answers cannot be submitted yet: correct the problems shown "
-                            "in the form, then submit again.", kind="error")
-            return False
-        return True
+            out.append("Your answers cannot be submitted yet: correct the problems shown in "
+                       "the form, then submit again.")
+        return out
 
-    def _arms_ready(self) -> bool:
-        """Every ARMS factor is rated; otherwise list what is missing (in the form too)."""
+    def _arms_problems(self) -> list[str]:
+        """Every ARMS factor is rated; otherwise what is missing (shown in the form too)."""
         from ..calibration.workshop import arms_problems
 
         problems = arms_problems(self.arms.value, self.arms.cat)
         if not problems:
-            return True
+            return []
         self.arms.show_check()
         n = len(problems)
         shown = "; ".join(problems[:4]) + ("; …" if n > 4 else "")
-        self.status.say(f"Rate every ARMS factor before you submit: {n} "
-                        f"factor{'s are' if n != 1 else ' is'} not rated yet ({shown}). Choose "
-                        "Insufficient information where the case file does not tell you.",
-                        kind="error")
-        return False
+        return [f"Rate every ARMS factor before you submit: {n} "
+                f"factor{'s are' if n != 1 else ' is'} not rated yet ({shown}). Choose "
+                "Insufficient information where the case file does not tell you."]
 
     # -- feedback (only once released) ---------------------------------------------------------
     def _show_feedback(self, case_id: str) -> None:
@@ -921,27 +993,43 @@ class WorkshopTraineeApp(w.VBox):
 
 def workshop(store: Store | None = None, user: str | None = None,
              cases: Iterable[TrainingCase] | None = None) -> w.Widget:
-    """Build the trainee's workshop page (the notebook's last expression shows it)."""
-    return _start(WorkshopTraineeApp, "The workshop page", store, user, cases)
+    """Build the trainee's workshop page (the notebook's last expression shows it). Its first
+    view is the join form: the store is opened when the person joins (`LazyStore`), so a
+    preheated page imports no database code and reads nothing while it waits."""
+    return _start(WorkshopTraineeApp, "The workshop page", store, user, cases, lazy=True)
+
+
+def _load_cases() -> list[TrainingCase]:
+    from ..cases import load_cases
+
+    return load_cases()
+
+
+def _open_store(user: str) -> Store:
+    """The store, acting as the signed-in person (`user` is that person: `current_user()`)."""
+    from ..store import open_store
+
+    return open_store()
 
 
 def _start(app: type, what: str, store: Store | None, user: str | None,
-           cases: Iterable[TrainingCase] | None) -> w.Widget:
-    """Fill in the user, the shipped cases and the store when not given, then build `app`;
-    a failure shows a friendly message instead of a traceback."""
+           cases: Iterable[TrainingCase] | None, *, lazy: bool = False) -> w.Widget:
+    """Fill in the user, the shipped cases and the store when not given (`lazy`: loaded and
+    opened on first use), then build `app`; a failure shows a friendly message instead of a
+    traceback."""
     try:
         if user is None:
             from ..store.identity import current_user
 
             user = current_user()
         if cases is None:
-            from ..cases import load_cases
+            cases = _load_cases if lazy else _load_cases()  # type: ignore[assignment]
+        if store is None and lazy:
+            from ..store.lazy import LazyStore
 
-            cases = load_cases()
-        if store is None:
-            from ..store import open_store
-
-            store = open_store()
+            store = LazyStore(lambda: _open_store(user))  # type: ignore[assignment]
+        elif store is None:
+            store = _open_store(user)
         return app(store, cases, user)
     except Exception as exc:
         from .startup import could_not_start

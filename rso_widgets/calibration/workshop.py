@@ -272,26 +272,60 @@ def feedback_released(cohort: CohortRecord) -> bool:
 
 
 def cohort_state(cohort: CohortRecord, now: dt.datetime | None = None) -> str:
-    """One line for the trainer and trainees: open/closed, code expiry, key released."""
-    parts = ["open for submissions" if cohort.is_open else "closed: no more submissions"]
+    """One consistent line for the trainer and trainees: whether submissions are accepted
+    (a released key ends them, as the store enforces), code expiry, key released."""
+    if feedback_released(cohort):  # the store refuses submissions once the key is out
+        return "closed to submissions: the key is released to trainees"
+    if not cohort.is_open:
+        return "closed: no more submissions; the key is not released yet"
+    parts = ["open for submissions"]
     exp = getattr(cohort, "expires_at", None)
-    if cohort.is_open and exp is not None:
+    if exp is not None:
         if (now or dt.datetime.now(dt.UTC)) >= exp:
             parts.append("the join code has expired (nobody new can join)")
         else:
             parts.append(f"the join code expires at {exp:%H:%M} UTC on {exp:%d %B %Y}")
-    parts.append("key released to trainees" if feedback_released(cohort)
-                 else "key not released yet")
+    parts.append("the key is not released yet")
     return "; ".join(parts)
 
 
-class JoinProblem(Exception):
-    """A join refused; `field` is "code" or "name" (where the person should look)."""
+def unsubmitted(roster: list[RosterRow], case_ids: list[str],
+                reveal: bool = False) -> dict[str, list[str]]:
+    """Case id → the trainees (pseudonyms, or display names when `reveal`) who have not
+    submitted it; only cases someone still owes. For the warning before the key is released."""
+    out: dict[str, list[str]] = {}
+    for cid in case_ids:
+        missing = [r.label(reveal) for r in roster if cid not in r.submitted]
+        if missing:
+            out[cid] = missing
+    return out
 
-    def __init__(self, field: str, message: str):
+
+def unsubmitted_warning(missing: dict[str, list[str]], reveal: bool = False) -> str:
+    """The sentence the trainer reads before releasing the key, or "" when all is in."""
+    if not missing:
+        return ""
+    parts = []
+    for cid, who in missing.items():
+        n = len(who)
+        names = f" ({', '.join(who)})" if reveal else ""
+        parts.append(f"{cid}: {n} trainee{'s have' if n != 1 else ' has'} not submitted"
+                     f"{names}")
+    return ("Not every case is in. " + "; ".join(parts) + ". Once the key is released, no "
+            "more submissions are accepted.")
+
+
+class JoinProblem(Exception):
+    """A join refused; `field` is "code" or "name" (where the person should look).
+    `problems` lists every (field, message) found in the one pass, the first being
+    (`field`, `message`)."""
+
+    def __init__(self, field: str, message: str,
+                 more: list[tuple[str, str]] | None = None):
         super().__init__(message)
         self.field = field
         self.message = message
+        self.problems = [(field, message), *(more or [])]
 
 
 def join_workshop(store: Any, code: Any, name: Any) -> tuple[CohortRecord, MemberRecord, bool]:
@@ -304,16 +338,19 @@ def join_workshop(store: Any, code: Any, name: Any) -> tuple[CohortRecord, Membe
         WorkshopClosed,
     )
 
-    problems = [("code", code_problem(code)), ("name", name_problem(name))]
-    for where, problem in problems:
-        if problem:
-            raise JoinProblem(where, problem)
+    # Every problem with what was typed is found in one pass (GOV.UK: all errors at once).
+    found = [(where, text) for where, text in (("code", code_problem(code)),
+                                               ("name", name_problem(name))) if text]
+    cohort = None
+    if not any(where == "code" for where, _ in found):
+        try:
+            cohort = store.cohort_by_code(normalise_code(code))
+        except NotFoundError:
+            found.insert(0, ("code", "No workshop has this join code. Check the code with "
+                                     "your trainer"))
+    if found or cohort is None:
+        raise JoinProblem(*found[0], more=found[1:])
     display = str(name).strip()
-    try:
-        cohort = store.cohort_by_code(normalise_code(code))
-    except NotFoundError:
-        raise JoinProblem("code", "No workshop has this join code. Check the code with your "
-                                  "trainer") from None
     try:
         return cohort, store.rejoin_cohort(cohort.id, display), True
     except NotFoundError:
@@ -356,12 +393,22 @@ class StatLine:
     """A statistic as the dashboard shows it: the figure, or "not enough data" and why."""
 
     key: str
-    label: str
+    label: str  # the technical name (as exported)
     text: str
     ok: bool
     value: float | None = None
     ci: tuple[float, float] | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def plain(self) -> str:
+        """What it measures in plain words (shown first)."""
+        return STAT_PLAIN.get(self.key, self.label)
+
+    @property
+    def meaning(self) -> str:
+        """What the technical statistic is, for the "details" reveal."""
+        return STAT_MEANING.get(self.key.split(".")[0], "")
 
 
 @dataclass
@@ -442,7 +489,7 @@ def rm2000_status(status: TraineeStatus | None) -> str | None:
 
 
 STAT_LABELS: list[tuple[str, str, str]] = [
-    # (group, key, label)
+    # (group, key, technical label: the exports' "statistic" column, unchanged)
     ("agreement", "items", "Agreement with the key, RM2000 items (%)"),
     ("agreement", "categories", "Agreement with the key, RM2000 categories (%)"),
     ("agreement", "ARMS", "Agreement with the key, ARMS ratings (%)"),
@@ -458,6 +505,36 @@ STAT_LABELS: list[tuple[str, str, str]] = [
     ("kappa", "categories", "Weighted kappa against the key (mean), categories"),
     ("kappa", "ARMS", "Weighted kappa against the key (mean), ARMS ratings"),
 ]
+
+_AGREE = "How far trainees agree with each other"
+_FOLLOW = "How closely trainees follow the key (a near miss counts partly)"
+# Plain words first (issue 14); the technical name and its meaning go in a "details" reveal.
+STAT_PLAIN: dict[str, str] = {
+    "agreement.items": "How often trainees match the key: RM2000 items (%)",
+    "agreement.categories": "How often trainees match the key: RM2000 risk categories (%)",
+    "agreement.ARMS": "How often trainees match the key: ARMS ratings (%)",
+    "icc.S step 1 total": f"{_AGREE}: sexual offending points before aggravating factors",
+    "icc.V total": f"{_AGREE}: violence points",
+    "alpha.categories": f"{_AGREE}: all three risk categories",
+    "alpha.S": f"{_AGREE}: sexual offending risk category",
+    "alpha.V": f"{_AGREE}: violence risk category",
+    "alpha.C": f"{_AGREE}: combined risk category",
+    "alpha.ARMS": f"{_AGREE}: ARMS ratings",
+    "kappa.categories": f"{_FOLLOW}: risk categories",
+    "kappa.ARMS": f"{_FOLLOW}: ARMS ratings",
+}
+STAT_MEANING: dict[str, str] = {
+    "agreement": "The share of answers that are exactly the key's answer.",
+    "icc": "The intraclass correlation (two-way random effects, absolute agreement, single "
+           "rater): 1 means every trainee reaches the same total, 0 means the totals agree "
+           "no better than chance. 0.75 or more is usually read as good (Koo and Li, 2016).",
+    "alpha": "Agreement among trainees on ordered categories, corrected for chance: 1 is "
+             "perfect agreement, 0 is what chance alone would give. 0.8 or more is usually "
+             "read as reliable (Krippendorff, 2004).",
+    "kappa": "Each trainee's agreement with the key, corrected for chance, with a near miss "
+             "counting more than a far one (quadratic weights), averaged over trainees: 1 is "
+             "perfect, 0 is chance.",
+}
 
 
 def stat_lines(summary: CohortSummary | None, min_raters: int = 3) -> list[StatLine]:

@@ -1,4 +1,5 @@
-"""`rso-workbook bench`: run the repository's benchmarks/run.py (benchmarks are not shipped)."""
+"""`rso-workbook bench [--check]`: run the repository's benchmarks/run.py (benchmarks are not
+shipped); with `--check` the exit status is non-zero when any target is missed."""
 
 from __future__ import annotations
 
@@ -15,4 +16,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"benchmarks not found at {runner}: run this from a source checkout",
               file=sys.stderr)
         return 2
-    return subprocess.call([sys.executable, str(runner), *args.names])
+    check = ["--check"] if getattr(args, "check", False) else []
+    return subprocess.call([sys.executable, str(runner), *check, *args.names])

@@ -14,9 +14,11 @@ folder only (`--Voila.config_file_paths`), so a `voila.json` lying in the workin
   with `cull_connected` frees the kernel of a page hidden for longer than the idle timeout; the
   page then says it stopped and offers to reload;
 - preheated kernels for the entry notebooks only (the calculator and the workshop trainee page,
-  which read nothing from the store while they start; see `serving/__init__.py`), one kernel
-  each: with a pool of two workshop kernels, two pages opened together did not render (Voilà
-  0.5.13 logged "Timeout waiting for IOPub output"; not yet explained).
+  which read nothing from the store while they start), one kernel each by voila.json; the
+  trainee page's pool grows to the open workshops' expected sizes before people arrive, one
+  kernel at a time, within RSO_PRELOAD_MEMORY_MIB, and shrinks when they close
+  (`serving/pool.py`). `VoilaExecutor.iopub_timeout` is 60 s: nbclient's 4 s default dropped
+  the form's output when several kernels executed at once (the old pool-of-two failure).
 
 The command line adds only what varies per run: the folder, address and port, and any of
 RSO_KERNEL_CULL_IDLE_SECONDS, RSO_EXECUTE_TIMEOUT_SECONDS, RSO_PREHEAT_KERNELS that is set. It

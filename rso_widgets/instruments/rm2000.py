@@ -76,6 +76,26 @@ def parse_facts(data: dict[str, Any] | RM2000Facts) -> RM2000Facts:
         raise RM2000ValidationError([_friendly(e) for e in exc.errors()]) from None
 
 
+def _parse_all(data: dict[str, Any] | RM2000Facts) -> tuple[RM2000Facts, list[FieldError]]:
+    """Parse what can be parsed: a field of the wrong type is reported and left out, so the
+    other fields are still checked in the same pass (every error at once, not one layer at a
+    time). A non-mapping input is refused outright."""
+    if isinstance(data, RM2000Facts) or not isinstance(data, dict):
+        return parse_facts(data), []
+    errors: list[FieldError] = []
+    data = dict(data)
+    while True:
+        try:
+            return RM2000Facts.model_validate(data), errors
+        except ValidationError as exc:
+            bad = exc.errors()
+            errors.extend(_friendly(e) for e in bad)
+            for e in bad:
+                data.pop(str(e["loc"][0]) if e["loc"] else "", None)
+            if not any(e["loc"] for e in bad):  # nothing left to drop: give up on the rest
+                raise RM2000ValidationError(errors) from None
+
+
 def _friendly(err: Any) -> FieldError:
     loc = err["loc"]
     field = ".".join(str(p) for p in loc) or "(input)"
@@ -190,21 +210,27 @@ def score(facts: dict[str, Any] | RM2000Facts, ruleset: RM2000Ruleset | None = N
     """Score RM2000. Returns a result (possibly *not applicable*), or raises
     RM2000ValidationError listing every bad field."""
     rs = ruleset or load_rm2000_ruleset()
-    f = parse_facts(facts)
+    f, type_errors = _parse_all(facts)
+    bad = {e.field.split(".")[0] for e in type_errors}
     now = dt.datetime.now(dt.UTC)
     ck = _Checker(rs, today or now.date())
     base = {"ruleset": rs.ref, "scored_at": now, "interpretation": rs.interpretation}
 
+    def fail() -> RM2000ValidationError:
+        # A field already reported as the wrong type is not also reported as missing.
+        later = [e for e in ck.errors if e.field.split(".")[0] not in bad]
+        return RM2000ValidationError(type_errors + later)
+
     ck.dates(f)
     if not ck.occasions(f):
-        raise RM2000ValidationError(ck.errors)
+        raise fail()
     derivation = derive_counts(f.occasions, rs.counting.counted_disposals) \
         if f.occasions is not None else None
     age_now = ck.age(f, "age_at_assessment", "assessment_date")
     sexual = ck.count(f, "sexual_appearances", derivation, required=False)
     # Eligibility decided by what is known, before asking for everything else.
     reason = _ineligible(rs, f.sex, age_now, sexual, f.sexual_offence_aged_17_plus)
-    if reason and not ck.errors:
+    if reason and not ck.errors and not type_errors:
         return RM2000Result(applicable=False, reason=reason, derivation=derivation, **base)
     if f.sex is None or not f.sex.strip():
         ck.err("sex", 'is required: "male", "female" or another description')
@@ -216,21 +242,18 @@ def score(facts: dict[str, Any] | RM2000Facts, ruleset: RM2000Ruleset | None = N
         ck.err("sexual_offence_aged_17_plus", "is required: true or false")
     if sexual is None and f.sexual_appearances is None and derivation is None:
         ck.err("sexual_appearances", "is required: a whole number of 1 or more, or give occasions")
-    if ck.errors:
-        raise RM2000ValidationError(ck.errors)
-    assert age_now is not None and sexual is not None
-
+    # Every other check runs in the same pass: the person sees every problem at once.
     age_start = ck.age(f, "age_at_commencement", "commencement_date")
     if age_start is None and f.commencement_date is None and f.age_at_commencement is None:
         ck.err("age_at_commencement", "is required: give it, or date_of_birth + commencement_date")
     elif age_start is not None and ck.in_range("age_at_commencement", age_start):
         ahead = rs.validation.future_horizon_days // 365 + 1
-        if age_start > age_now + ahead:
+        if age_now is not None and age_start > age_now + ahead:
             ck.err("age_at_commencement", f"({age_start}) is more than {ahead} year(s) after "
                    f"age_at_assessment ({age_now}); check both")
     criminal = ck.count(f, "criminal_appearances", derivation)
     violent = ck.count(f, "violent_appearances", derivation)
-    if criminal is not None and criminal < sexual:
+    if criminal is not None and sexual is not None and criminal < sexual:
         ck.err("criminal_appearances", f"({criminal}) cannot be fewer than sexual_appearances "
                f"({sexual}): every sexual appearance is also a criminal appearance")
     if criminal is not None and violent is not None and violent > criminal:
@@ -238,8 +261,9 @@ def score(facts: dict[str, Any] | RM2000Facts, ruleset: RM2000Ruleset | None = N
                f"({criminal}): every violent appearance is also a criminal appearance")
     flags = {name: ck.flag(f, name, derivation) for name in ("burglary", "non_contact")}
     flags |= {name: ck.flag(f, name) for name in ("male_victim", "stranger_victim", "single")}
-    if ck.errors:
-        raise RM2000ValidationError(ck.errors)
+    if ck.errors or type_errors:
+        raise fail()
+    assert age_now is not None and sexual is not None
 
     resolved = ResolvedFacts(
         age_at_assessment=age_now, age_at_commencement=age_start, sexual_appearances=sexual,

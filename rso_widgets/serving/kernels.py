@@ -16,15 +16,17 @@ import datetime as dt
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
 from .lifecycle import PageLifecycle
+from .pool import RoomPoolMixin
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class WorkbookKernelManager(PageLifecycle, AsyncMappingKernelManager):
-    """`AsyncMappingKernelManager` with a grace period for kernels not yet connected, and the
-    page lifecycle of `lifecycle.py` (heartbeats, page-closed shutdowns)."""
+class WorkbookKernelManager(PageLifecycle, RoomPoolMixin, AsyncMappingKernelManager):
+    """`AsyncMappingKernelManager` with a grace period for kernels not yet connected, the page
+    lifecycle of `lifecycle.py` (heartbeats, page-closed shutdowns) and room-sized, gradually
+    filled preheated pools (`pool.RoomPoolMixin`)."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)

@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from .audit import VerifyReport
+from typing import TYPE_CHECKING
+
 from .errors import (
     AccessDenied,
     ConcurrentEditError,
@@ -35,7 +36,10 @@ from .records import (
     SubmissionRecord,
     VersionRecord,
 )
-from .repository import Store, open_store
+
+if TYPE_CHECKING:
+    from .audit import VerifyReport
+    from .repository import Store, open_store
 
 __all__ = [
     "AccessDenied",
@@ -69,7 +73,16 @@ __all__ = [
 ]
 
 
+_LAZY = {"Store": "repository", "open_store": "repository", "VerifyReport": "audit"}
+
+
 def __getattr__(name: str) -> object:
+    # SQLAlchemy and Alembic load only when the store is used: a page whose first view needs no
+    # database (the workshop trainee page) starts without them (issue 12)
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     # SqlPracticeStore needs the calibration package; load it only when asked for
     if name == "SqlPracticeStore":
         from .practice import SqlPracticeStore

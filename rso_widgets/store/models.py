@@ -166,6 +166,8 @@ class Cohort(Base):
     key_released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # 0005: case id → the instruments scored for it ("rm2000", "arms"); None: RM2000 throughout
     instruments: Mapped[dict[str, list[str]] | None] = mapped_column(Json(), nullable=True)
+    # 0009: how many trainees the trainer expects (sizes the preheated trainee-page pool)
+    expected_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class CohortMember(Base):

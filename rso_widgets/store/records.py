@@ -80,6 +80,7 @@ class CohortRecord:
     key_released_at: dt.datetime | None = None  # None: trainees see no key or feedback yet
     # case id → instruments scored ("rm2000", "arms"); a case not listed: RM2000 only
     instruments: dict[str, tuple[str, ...]] | None = dataclasses.field(default=None, hash=False)
+    expected_size: int | None = None  # trainees expected in the room (None: not said)
 
     @property
     def key_released(self) -> bool:

@@ -646,11 +646,14 @@ class Store:
     def create_cohort(self, name: str, case_ids: list[str], *,
                       join_code: str | None = None,
                       expires_at: dt.datetime | None = None,
-                      instruments: Mapping[str, Iterable[str]] | None = None) -> CohortRecord:
+                      instruments: Mapping[str, Iterable[str]] | None = None,
+                      expected_size: int | None = None) -> CohortRecord:
         """A workshop cohort, open for joining, with a fresh 6-character join code; with
         `expires_at` (timezone-aware) the code admits nobody new after that time;
         `instruments`: case id → the instruments trainees score ("rm2000", "arms"; cases not
-        listed: RM2000 only)."""
+        listed: RM2000 only); `expected_size`: trainees expected (sizes the server's pool of
+        preheated trainee pages)."""
+        expected_size = _room_size(expected_size)
         cases = [_text(c, "case id") for c in case_ids]
         if not cases:
             raise ValueError("a cohort needs at least one case id")
@@ -667,7 +670,8 @@ class Store:
             if s.scalar(select(Cohort.id).where(Cohort.join_code == code)) is not None:
                 raise DuplicateNameError(f"join code {code} is already in use: choose another")
             c = Cohort(name=_text(name, "name"), join_code=code, case_ids=cases, is_open=True,
-                       created_by=self.user, expires_at=expires_at, instruments=chosen)
+                       created_by=self.user, expires_at=expires_at, instruments=chosen,
+                       expected_size=expected_size)
             s.add(c)
             s.flush()
             self._audit(s, "create", "cohort", c.id, cases=len(cases),
@@ -745,6 +749,15 @@ class Store:
             c = s.scalar(select(Cohort).where(Cohort.join_code == code))
             if c is None:
                 raise NotFoundError(f"no workshop has join code {code!r}: check the code")
+            return _cohort(c)
+
+    def set_cohort_expected_size(self, cohort_id: int, size: int | None) -> CohortRecord:
+        """Record how many trainees the trainer expects (None: not said)."""
+        size = _room_size(size)
+        with self._writing() as s:
+            c = self._cohort_row(s, cohort_id)
+            c.expected_size = size
+            self._audit(s, "change", "cohort", c.id, expected_size=size)
             return _cohort(c)
 
     def set_cohort_open(self, cohort_id: int, is_open: bool) -> CohortRecord:
@@ -989,10 +1002,20 @@ def _attempt(r: PracticeAttempt) -> PracticeAttemptRecord:
 def _cohort(c: Cohort) -> CohortRecord:
     chosen = ({k: tuple(v) for k, v in c.instruments.items()} if c.instruments else None)
     return CohortRecord(c.id, c.name, c.join_code, tuple(c.case_ids), c.is_open, c.created_by,
-                        c.created_at, c.expires_at, c.key_released_at, chosen)
+                        c.created_at, c.expires_at, c.key_released_at, chosen, c.expected_size)
 
 
 WORKSHOP_INSTRUMENTS = ("rm2000", "arms")
+MAX_ROOM = 500  # trainees in one workshop: beyond this, one server is not the right tool
+
+
+def _room_size(size: int | None) -> int | None:
+    if size is None:
+        return None
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_ROOM:
+        raise ValueError(f"expected trainees must be a whole number from 1 to {MAX_ROOM} "
+                         f"(got {size!r})")
+    return size
 
 
 def _instruments(cases: list[str], instruments: Mapping[str, Iterable[str]] | None

@@ -21,6 +21,9 @@ ActionStatus = Literal["open", "done", "in_progress", "not_done", "no_longer_nee
 GoalStatus = Literal["open", "in_progress", "achieved", "paused", "no_longer_relevant"]
 EvidenceKind = Literal["practice_attempt", "calibration", "observation", "plan_review", "other"]
 CLOSED_OUTCOMES = frozenset({"done", "no_longer_needed"})
+# Assessment kinds that hold a risk management plan a supervisor can review: a plan on its
+# own, or an ARMS assessment with its plan (as the ARMS and live assessment apps save them).
+PLAN_KINDS = ("plan", "arms")
 
 
 class _Input(BaseModel):

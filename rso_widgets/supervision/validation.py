@@ -100,11 +100,13 @@ def _blank(value: str | None) -> bool:
 
 
 def name_problems(value: str, field: str, role: str) -> list[Problem]:
+    # a team has a name; people have user names ("give the team's user name" was wrong)
+    noun = "name" if role == "team" else "user name"
     if _blank(value):
-        return [Problem(field, f"no {role} given", f"give the {role}'s user name")]
+        return [Problem(field, f"no {role} given", f"give the {role}'s {noun}")]
     if len(value.strip()) > MAX_NAME:
         return [Problem(field, f"is longer than {MAX_NAME} characters",
-                        f"give the {role}'s user name")]
+                        f"give the {role}'s {noun}")]
     problem = text_problem(value.strip(), MAX_NAME)
     return [Problem(field, *problem)] if problem else []
 

@@ -70,7 +70,9 @@ def _stat_rows(lines: list[Any]) -> str:
                  f'<span class="rso-not-enough">{esc(s.text)}</span>')
         notes = "".join(f"<li>{esc(n)}</li>" for n in s.notes)
         more = f"<ul style='margin:2px 0;color:{HINT_COLOUR}'>{notes}</ul>" if notes else ""
-        rows.append(f'<tr data-stat="{esc(s.key)}"><th scope="row">{esc(s.label)}</th>'
+        term = (f'<details class="rso-term"><summary>What this measures</summary><p>'
+                f"<strong>{esc(s.label)}</strong>. {esc(s.meaning)}</p></details>")
+        rows.append(f'<tr data-stat="{esc(s.key)}"><th scope="row">{esc(s.plain)}{term}</th>'
                     f"<td>{value}{more}</td></tr>")
     return "".join(rows)
 

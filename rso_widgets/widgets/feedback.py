@@ -36,7 +36,8 @@ REMINDER = ("Categories inform professional judgement and do not decide: any dec
 SECTIONS = [
     ("Does RM2000 apply?", ("decision", "eligibility")),
     ("Items", ("item",)),
-    ("Aggravating factors (/S step 2)", ("factor",)),
+    ("Aggravating factors, which can raise the sexual offending category (/S step 2)",
+     ("factor",)),
     ("Totals and categories", ("total", "category")),
 ]
 SCALES = {"S": "/S (sexual reconviction)", "V": "/V (non-sexual violent reconviction)",

@@ -45,7 +45,7 @@ FORM_CSS = """
   flex: 0 0 auto; box-sizing: border-box; max-width: 100%; }
 .rso-stacked > select { height: var(--jp-widgets-inline-height); }
 .rso-narrow > select, .rso-narrow > input { width: 12em; }
-.rso-medium > select, .rso-medium > input { width: 22em; }
+.rso-medium > input { width: 22em; }
 .rso-wide > textarea, .rso-wide > input { width: 40em; }
 .rso-form :focus-visible { outline: 3px solid #ffdd00 !important; outline-offset: 0;
   box-shadow: 0 0 0 2px #0b0c0c; }
@@ -57,6 +57,44 @@ FORM_CSS = """
 .rso-field { margin: 0 0 14px 0; padding: 0 0 0 10px; border-left: 4px solid transparent; }
 .rso-field.rso-field-error { border-left-color: #d4351c; }
 .rso-stacked.rso-wide { margin: 0 0 18px 14px; }
+/* GOV.UK order in a field: label, hint, error, then the input. The control's own box is
+   dissolved (display: contents) so its label and input become items of the field's column. */
+.rso-field { align-items: flex-start; }
+.rso-field > .rso-stacked, .rso-field > .rso-checkboxes { display: contents; }
+.rso-field > .rso-stacked > .widget-label, .rso-field > .rso-checkboxes > .rso-legend {
+  order: 0; }
+.rso-field > .rso-field-notes { order: 1; margin: 0 0 4px 0; }
+.rso-field > .rso-stacked > :not(.widget-label),
+.rso-field > .rso-checkboxes > .rso-checkbox-list { order: 2; }
+/* typed text in the page's font, not monospace */
+.jupyter-widgets textarea, .rso-form textarea, .widget-textarea textarea {
+  font-family: inherit !important; font-size: inherit; line-height: 1.4; }
+/* checkboxes (widgets/checkboxes.py): the question as a legend, one labelled box a line */
+.rso-hint { color: #505a5f; max-width: 40em; line-height: 1.4; }
+.rso-legend-text { font-weight: 600; max-width: 40em; line-height: 1.4; margin: 0 0 4px 0; }
+.rso-checkbox-list { gap: 2px; }
+.rso-checkbox { height: auto !important; width: auto !important; max-width: 100%; }
+.rso-checkbox .widget-label-basic { white-space: normal; height: auto; line-height: 1.4;
+  align-items: flex-start; }
+.rso-checkbox .widget-label-basic span { white-space: normal; overflow: visible; }
+.rso-checkbox input[type="checkbox"] { width: 1.3em; height: 1.3em; margin: 2px 8px 0 0;
+  flex: 0 0 auto; }
+.rso-checkbox input[type="checkbox"]:focus-visible { outline: 3px solid #ffdd00 !important;
+  box-shadow: 0 0 0 2px #0b0c0c; }
+/* tabs are never cut off: a tab is as wide as its title and the bar wraps onto a second row
+   rather than truncating ("Observation of practi"). ipywidgets 8 and its deprecated names. */
+.jupyter-widgets.jupyter-widget-tab > .lm-TabBar, .jupyter-widgets.widget-tab > .p-TabBar {
+  height: auto !important; overflow: visible !important; }
+.jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-content,
+.jupyter-widgets.widget-tab > .p-TabBar .p-TabBar-content { flex-wrap: wrap; }
+.jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab,
+.jupyter-widgets.widget-tab > .p-TabBar .p-TabBar-tab {
+  flex: 0 0 auto !important; min-width: max-content !important; max-width: none !important; }
+.jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tabLabel,
+.jupyter-widgets.widget-tab > .p-TabBar .p-TabBar-tabLabel {
+  overflow: visible !important; text-overflow: clip !important; }
+/* a select is as wide as its longest option, up to the page ("Case to show" was cut off) */
+.rso-medium > select, .rso-wide > select { width: auto; min-width: 22em; max-width: 100%; }
 """
 
 
@@ -165,7 +203,9 @@ def safe_callback(report: Callable[[Any, str], None], what: str) -> Callable:
 
 
 class Field(w.VBox):
-    """A form field: the control (its label above it), then hint text and the inline error.
+    """A form field: the label, then hint text and the inline error, then the input (GOV.UK
+    order; the label lives inside the control, so CSS in `FORM_CSS` places the notes between
+    the label and the input while the DOM keeps `<label for>` working).
 
     `error` (text) shows as "Error: <text>" next to the control, with a red bar beside the
     field (CSS class `rso-field-error`) as a second, non-colour-only signal. Hint and error share
@@ -182,12 +222,15 @@ class Field(w.VBox):
         self.hint = hint
         if isinstance(control, DescriptionWidget):
             stacked(control, label, size=size)
+        elif hasattr(control, "legend"):  # a checkbox group: the question is its legend
+            control.description = label
         if shared is not None:
             self.notes = shared.html_widget(self._notes(""))
             super().__init__(children=[control, self.notes], layout=shared.plain)
         else:
             self.notes = w.HTML(value=self._notes(""))
             super().__init__(children=[control, self.notes])
+        self.notes.add_class("rso-field-notes")
         self.add_class("rso-field")
 
     def _notes(self, error: str) -> str:

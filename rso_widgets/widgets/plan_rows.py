@@ -10,7 +10,8 @@ import ipywidgets as w
 
 from ..instruments.plan import Action, Contingency, LegalRequirement
 from .arms_form import as_date
-from .fields import HINT_COLOUR, Shared, stacked
+from .checkboxes import Checkboxes
+from .fields import Shared, stacked
 from .row_list import Row
 
 LEGAL_KINDS = [("Notification requirements", "notification"),
@@ -29,8 +30,8 @@ class ActionRow(Row):
                                  style=sh.desc)
         self.description = w.Textarea(value="", rows=2, continuous_update=True,
                                       layout=sh.stacked, style=sh.text)
-        self.factors = w.SelectMultiple(options=factors, value=(), rows=min(len(factors), 11),
-                                        layout=sh.stacked, style=sh.desc)
+        self.factors = Checkboxes(options=factors,
+                                  hint="Select all the factors this action addresses.")
         self.owner = w.Text(value="", continuous_update=True, layout=sh.stacked, style=sh.text)
         self.frequency = w.Text(value="", continuous_update=True, layout=sh.stacked,
                                 style=sh.text)
@@ -38,15 +39,12 @@ class ActionRow(Row):
         self.outcome = w.Text(value="", continuous_update=True, layout=sh.stacked,
                               style=sh.text)
         for c, size in ((self.pillar, "medium"), (self.description, "wide"),
-                        (self.factors, "medium"), (self.owner, "wide"),
+                        (self.owner, "wide"),
                         (self.frequency, "wide"), (self.due, "narrow"), (self.outcome, "wide")):
             stacked(c, "", size=size)
-        hint = sh.html_widget(f'<div style="color:{HINT_COLOUR};max-width:45em;margin:-4px 0 6px '
-                              '0">Choose one or more factors: hold Ctrl (Cmd on a Mac) or Shift '
-                              'to choose more than one.</div>')
         self.factors_error = sh.html_widget("")
         self._finish([self.description, self.pillar, self.factors],
-                     [hint, self.factors_error, self.owner, self.frequency, self.due,
+                     [self.factors_error, self.owner, self.frequency, self.due,
                       self.outcome])
         for c in (self.owner, self.frequency, self.due, self.outcome):
             c.observe(self._changed, names="value")

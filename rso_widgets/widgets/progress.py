@@ -20,13 +20,14 @@ from .fields import HINT_COLOUR, esc
 #: Feedback rows that are not facts, as the feedback names them.
 ROW_LABELS = {
     "eligibility": "Deciding whether RM2000 applies",
-    "S.step1_points": "/S step 1 total",
-    "S.step1_category": "/S step 1 category",
-    "S.aggravating_factors": "/S aggravating factors",
-    "S.category": "/S category (after step 2)",
-    "V.points": "/V total",
-    "V.category": "/V category",
-    "C.category": "/C category",
+    # plain words first, the scoring guide's short name after them
+    "S.step1_points": "Sexual offending points before aggravating factors (/S step 1 total)",
+    "S.step1_category": "Sexual offending category before aggravating factors (/S step 1)",
+    "S.aggravating_factors": "Aggravating factors counted (/S step 2)",
+    "S.category": "Sexual offending category after aggravating factors (/S)",
+    "V.points": "Violence points (/V total)",
+    "V.category": "Violence category (/V)",
+    "C.category": "Combined category (/C)",
     "sex": "Sex",
     "age_at_assessment": "Age at assessment",
     "sexual_offence_aged_17_plus": "A sexual offence committed aged 17 or over",

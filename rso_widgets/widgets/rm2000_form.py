@@ -58,6 +58,10 @@ REMINDER = ("The category informs professional judgement and does not decide: an
             "rest on everything known about the person.")
 
 
+# plain words first, the scoring guide's name for the step after them
+AGGRAVATING = "Aggravating factors, which can raise the sexual offending category (/S step 2)"
+
+
 def _report(form: RM2000Form, message: str) -> None:
     form.failure.say(message, kind="error", heading="Sorry, there is a problem with the form")
 
@@ -100,7 +104,7 @@ class RM2000Form(w.VBox):
         about = self._section("About the person", self._about_fields())
         ages = self._section("Ages", self._age_fields())
         convictions = self._section("Convictions", self._conviction_fields())
-        factors = self._section("Aggravating factors (/S step 2)", self._factor_fields())
+        factors = self._section(AGGRAVATING, self._factor_fields())
 
         self.score_button = text_button("Score", primary=True,
                                         tooltip="Check the answers and score RM2000")
@@ -581,7 +585,8 @@ class RM2000Form(w.VBox):
                 summary.append((self.labels["occasions"].lower(), text, self.history))
                 continue
             label = self.labels.get(top, top)
-            text = f"{label} {message}"
+            text = self._required(top, key) if e.message.startswith("is required") else None
+            text = text or f"{label} {message}"
             if key is None:
                 summary.append((label, text, None))
                 continue
@@ -591,6 +596,23 @@ class RM2000Form(w.VBox):
             f.error = " ".join(inline.get(name, []))
         self.history.show_errors(table_msgs, row_msgs)
         self.summary.show(summary)
+
+    def _required(self, top: str, key: str | None) -> str | None:
+        """GOV.UK-style sentence for an unanswered field ("Enter the person's age at
+        assessment"), for the control the error sits next to; None: keep the engine's text."""
+        if key in ("assessment_date", "commencement_date"):
+            return f"Enter the {self.labels[key].lower()} and the date of birth"
+        if top in ("age_at_assessment", "age_at_commencement"):
+            return f"Enter the person's {self.labels[top].lower()}"
+        if top in COUNT_FIELDS and key != "occasions":
+            least = 1 if top == "sexual_appearances" else 0
+            return (f"Enter the number of {self.labels[top].lower()} ({least} or more), "
+                    "or enter the sentencing history")
+        if top == "sex":
+            return "Select the person's sex: Male, Female or Another description"
+        if key in self.fields and isinstance(self.fields[key].control, w.Dropdown):
+            return f"Select Yes or No for \u201c{self.labels[top]}\u201d"
+        return None
 
     @staticmethod
     def _history_part(parts: list[str]) -> str:
@@ -628,9 +650,11 @@ class RM2000Form(w.VBox):
         working = "".join(f"<li>{esc(line)}</li>" for line in r.working())
         from ..instruments.rm2000_rescore import ruleset_status
 
-        meta = (f"<p style='color:{HINT_COLOUR}'>Ruleset <code>{esc(r.ruleset)}</code> "
+        # the ruleset id is for the record, not headline text: an "About this result" reveal
+        meta = (f"<details class='rso-about-result'><summary>About this result</summary>"
+                f"<p style='color:{HINT_COLOUR}'>Ruleset <code>{esc(r.ruleset)}</code> "
                 f"(<span class='rso-ruleset-status'>{esc(ruleset_status(r.ruleset))}</span>)"
-                f" · scored {esc(r.scored_at.strftime('%d %B %Y %H:%M UTC'))}</p>")
+                f" · scored {esc(r.scored_at.strftime('%d %B %Y %H:%M UTC'))}</p></details>")
         remind = (f"<p role='note' style='border-left:6px solid #1d70b8;padding:6px 12px;"
                   f"max-width:45em'><strong>Remember:</strong> {reminder}</p>")
         if not r.applicable:

@@ -66,8 +66,22 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+def _enter(label: str) -> str:
+    """GOV.UK wording for an empty answer: "Enter the date of the session"."""
+    what = label[:1].lower() + label[1:]
+    what = re.sub(r"\s*\(optional\)$", "", what)
+    return f"Enter {what}." if what.startswith(("your ", "the ", "a ", "an ")) \
+        else f"Enter the {what}."
+
+
 def problem_text(label: str, message: str, fix: str) -> str:
-    """One problem as a sentence naming the field, what is wrong and how to fix it."""
+    """One problem as a sentence naming the field, what is wrong and how to fix it; an empty
+    answer reads the GOV.UK way ("Enter the date of the session", not "is missing. Fill it
+    in.")."""
+    if message in ("Field required", "is missing") or re.fullmatch(r"no .+ given", message):
+        if fix.startswith("give the "):
+            return sentence("enter the " + fix.removeprefix("give the ")).rstrip(".") + "."
+        return _enter(label)
     message = _PLAIN.get(message, message)
     out = f"{label}: {message.rstrip('.')}."
     return f"{out} {sentence(fix).rstrip('.')}." if fix else out

@@ -14,6 +14,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from .checkboxes import Checkboxes
 from .fields import HINT_COLOUR, Field, Notice, esc, text_button
 from .supervision_forms import (
     OUTCOME_LABELS,
@@ -38,7 +39,8 @@ AGENDA_HINT = ("Supervision is led by what you want to bring: tick the topics yo
                "about and add your own words.")
 AGENDA_BY_ASSESSOR = ("The assessor sets the agenda: once the session is saved, they can add "
                       "the topics they want to bring.")
-KIND_LABELS = {"rm2000": "RM2000", "arms": "ARMS", "plan": "Risk management plan"}
+KIND_LABELS = {"rm2000": "RM2000", "arms": "ARMS assessment and plan",
+               "plan": "Risk management plan"}
 
 
 def assessment_label(a: Any) -> str:
@@ -236,13 +238,11 @@ class SessionUpdateForm(RecordForm):
         self.agenda_note = hint(AGENDA_BY_ASSESSOR)
         self.notes = self.field("notes", text_box(sh, area=True, rows=5), "Notes",
                                 "What was talked about and decided.", size="wide")
-        self.linked = w.SelectMultiple(options=[], rows=5, layout=w.Layout(
-            flex_flow="column", align_items="flex-start", width="auto"),
-            style={"description_width": "initial"})
+        self.linked = Checkboxes()
         self.linked_field = self.field(
             "assessment_ids", self.linked, "Assessments and plans discussed",
-            "The assessor's own RM2000, ARMS assessments and plans. Hold Ctrl (or Cmd) to "
-            "choose more than one.", size="wide")
+            "Select all that were discussed: the assessor's own RM2000 and ARMS assessments "
+            "and plans.", size="wide")
         self.follow_ups = FollowUps(sh)
         self.actions = ActionRows(sh, noun="Add an agreed action")
         self._finish([

@@ -38,6 +38,30 @@ def sign_text(v: Any) -> str:
     return out
 
 
+def sign_off_reasons(v: Any, latest: int, user: str) -> tuple[str, str]:
+    """Why `user` cannot sign, and why they cannot countersign, version `v` now ("" when
+    they can). Mirrors the store's rules so a button is disabled with its reason shown; the
+    store still decides."""
+    if v.version != latest:
+        old = f"A later version ({latest}) exists: only the latest version can be signed off"
+        return old, old
+    if v.signed_by is not None:
+        who = "You" if v.signed_by == user else v.signed_by
+        sign = f"{who} signed this version on {v.signed_at:%d %b %Y %H:%M} UTC"
+    else:
+        sign = ""
+    if v.countersigned_by is not None:
+        counter = (f"{'You' if v.countersigned_by == user else v.countersigned_by} "
+                   f"countersigned this version on {v.countersigned_at:%d %b %Y %H:%M} UTC")
+    elif v.signed_by is None:
+        counter = "The assessor signs a version before a supervisor countersigns it"
+    elif v.signed_by == user:
+        counter = "You signed this version: a different person countersigns it"
+    else:
+        counter = ""
+    return sign, counter
+
+
 def version_label(v: Any) -> str:
     return f"Version {v.version} ({v.created_at:%d %b %Y}, {v.author})"
 

@@ -50,7 +50,16 @@ class WorkshopJoin(w.VBox):
 
     def show_problem(self, where: str, message: str) -> None:
         """Show `message` next to the code or the name field, and in the summary."""
+        self.show_problems([(where, message)])
+
+    def show_problems(self, problems: list[tuple[str, str]]) -> None:
+        """Show every (field, message) at once: each next to its field and all in the
+        summary, which then takes focus."""
         self.clear_problems()
-        field = self.fields.get(where, self.code_field)
-        field.error = message
-        self.summary.show([(field.label, message, field.control)])
+        items = []
+        for where, message in problems:
+            field = self.fields.get(where, self.code_field)
+            field.error = f"{field.error} {message}".strip()
+            items.append((field.label, message, field.control))
+        self.summary.show(items)
+        self.summary.focus_first()

@@ -21,6 +21,7 @@ from ..calibration.workshop import (
     normalise_code,
     trainer_code_problem,
 )
+from .checkboxes import Checkboxes
 from .fields import HINT_COLOUR, ErrorSummary, Field, Notice, form_style, stacked, text_button
 
 if TYPE_CHECKING:
@@ -28,9 +29,6 @@ if TYPE_CHECKING:
 
 
 # a list of cases shows several rows (the shared form CSS makes a select one line tall)
-SETUP_CSS = ".rso-stacked.rso-multi > select { height: auto !important; min-height: 10em; }"
-
-
 @dataclass
 class WorkshopRequest:
     name: str
@@ -38,6 +36,21 @@ class WorkshopRequest:
     join_code: str
     expiry_minutes: int | None
     instruments: dict[str, tuple[str, ...]]  # case id → ("rm2000",), ("arms",) or both
+    expected_size: int | None = None  # trainees expected (None: not said)
+
+
+MAX_ROOM = 500
+
+
+def room_size_problem(text: str) -> str | None:
+    """What is wrong with the "Trainees expected" box, or None (empty is allowed)."""
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ROOM:
+        return f"Enter the number of trainees as a whole number from 1 to {MAX_ROOM}, or leave " \
+               "it empty"
+    return None
 
 
 def case_label(case: TrainingCase) -> str:
@@ -64,17 +77,12 @@ class WorkshopSetup(w.VBox):
         self.name_field = Field(self.name, "Workshop name",
                                 "Shown to trainees when they join, for example "
                                 "“RM2000 calibration, March”.", size="wide")
-        self.case_select = w.SelectMultiple(
+        self.case_select = Checkboxes(
             options=[(case_label(c), c.id) for c in sorted(self.cases.values(),
-                                                           key=lambda c: c.id)],
-            value=(), rows=min(10, max(3, len(self.cases))),
-            layout=w.Layout(width="auto"))
+                                                           key=lambda c: c.id)])
         self.cases_field = Field(self.case_select, "Cases to score",
-                                 "Choose one or more fictional training cases (hold Ctrl or "
-                                 "Shift to choose several). Every trainee scores the same "
-                                 "cases, independently.", size="wide")
-        self.case_select.layout.min_width = "30em"
-        self.case_select.add_class("rso-multi")
+                                 "Select all the fictional training cases to score. Every "
+                                 "trainee scores the same cases, independently.", size="wide")
         self.case_select.observe(self._on_cases, names="value")
         self.instrument_choices: dict[str, w.Dropdown] = {}
         self.instruments_box = w.VBox([])
@@ -95,6 +103,11 @@ class WorkshopSetup(w.VBox):
         self.expiry_field = Field(self.expiry, "The join code stops working",
                                   "After this, nobody new can join; trainees who joined carry "
                                   "on.", size="medium")
+        self.room = w.Text(value="", continuous_update=True)
+        self.room_field = Field(self.room, "Trainees expected (optional)",
+                                "How many people will join, for example 30. The server gets "
+                                "that many trainee pages ready before they arrive; it applies "
+                                "to a workshop you create or open here.", size="narrow")
         self.create_button = text_button("Create the workshop", primary=True)
         self.existing = w.Dropdown(options=[], index=None)
         stacked(self.existing, "Workshops you have run", size="wide")
@@ -103,14 +116,15 @@ class WorkshopSetup(w.VBox):
             w.HTML('<h2 style="margin:18px 0 6px 0">Or open a workshop you ran before</h2>'),
             self.existing, self.open_button], layout=w.Layout(display="none"))
         super().__init__([
-            form_style(), w.HTML(f"<style>{SETUP_CSS}</style>", layout=w.Layout(display="none")),
+            form_style(),
             w.HTML('<h2 style="margin:12px 0 6px 0">Start a workshop</h2>'
                    f'<p style="color:{HINT_COLOUR};max-width:45em;margin:0 0 8px 0">Choose the '
                    "cases, then give trainees the join code. You can close the workshop and "
                    "release the key when the room is ready.</p>"),
             self.summary, self.failure, self.name_field, self.cases_field,
             self.instruments_field, self.code_field,
-            self.new_code, self.expiry_field, self.create_button, self.open_box],
+            self.new_code, self.expiry_field, self.room_field, self.create_button,
+            self.open_box],
             layout=w.Layout(max_width="60em"), **kwargs)
         self.add_class("rso-form")
         self.add_class("rso-workshop-setup")
@@ -184,6 +198,9 @@ class WorkshopSetup(w.VBox):
         code_problem = trainer_code_problem(self.code.value)
         if code_problem:
             problems.append(("Join code", code_problem, self.code_field))
+        room_problem = room_size_problem(self.room.value)
+        if room_problem:
+            problems.append(("Trainees expected", room_problem, self.room_field))
         for _label, text, field in problems:
             field.error = text
         self.summary.show([(label, text, field.control) for label, text, field in problems])
@@ -191,7 +208,16 @@ class WorkshopSetup(w.VBox):
             return None
         code = normalise_code(self.code.value) or new_join_code()
         return WorkshopRequest(name=name, case_ids=list(self.case_select.value), join_code=code,
-                               expiry_minutes=self.expiry.value, instruments=instruments)
+                               expiry_minutes=self.expiry.value, instruments=instruments,
+                               expected_size=self.expected_size())
+
+    def expected_size(self) -> int | None:
+        """The "Trainees expected" number, or None (empty or not a valid number: the error
+        shows next to the field)."""
+        problem = room_size_problem(self.room.value)
+        self.room_field.error = problem or ""
+        text = self.room.value.strip()
+        return int(text) if text and problem is None else None
 
     def code_taken(self, code: str) -> None:
         self.code_field.error = (f"The code {code} is already used by another workshop: keep "

@@ -56,7 +56,11 @@ def test_entering_a_case_shows_its_categories(page, voila):
     page.locator(".rso-result").wait_for()
     assert (category(page, "s"), category(page, "v"), category(page, "c")) == (
         "Very High", "High", "High")
-    assert page.get_by_text("rm2000-ew-training@2.0.0").first.is_visible()
+    # the ruleset id is not headline text: it shows when "About this result" is opened
+    about = page.locator(".rso-result details.rso-about-result")
+    assert not about.get_by_text("rm2000-ew-training@2.0.0").is_visible()
+    about.locator("summary").click()
+    assert about.get_by_text("rm2000-ew-training@2.0.0").is_visible()
     assert page.get_by_text("informs professional judgement and does not decide").first \
         .is_visible()
     # the evidence note is shown as text, never run
@@ -92,6 +96,29 @@ def test_an_invalid_entry_shows_its_inline_error(page, voila):
     score.click()
     page.locator(".rso-result").wait_for()
     assert not inline.is_visible()
+    assert_no_traceback(page)
+
+
+def test_every_error_at_once_with_hint_and_error_between_label_and_input(page, voila):
+    """Issue 14: letters, a negative count and an empty age reported in one submit; the hint
+    and the error sit between the label and the input (GOV.UK)."""
+    score = open_app(page, voila)
+    fill_counts_case(page)
+    page.get_by_label("Sexual appearances").fill("two")
+    page.get_by_label("Criminal appearances").fill("-1")
+    page.get_by_label("Age at assessment").fill("")
+    score.click()
+    summary = page.locator(".rso-error-summary")
+    summary.get_by_role("heading", name="There is a problem").wait_for()
+    for text in ("Sexual appearances must be a whole number", "Criminal appearances cannot be "
+                 "negative", "Enter the person's age at assessment"):
+        assert summary.get_by_text(text).is_visible(), text
+    field = page.locator(".rso-field", has=page.get_by_label("Age at assessment"))
+    label = field.locator(".widget-label").first.bounding_box()
+    hint = field.locator(".rso-hint").bounding_box()
+    error = field.locator(".rso-error-message").bounding_box()
+    box = page.get_by_label("Age at assessment").bounding_box()
+    assert label["y"] < hint["y"] < error["y"] < box["y"], (label, hint, error, box)
     assert_no_traceback(page)
 
 

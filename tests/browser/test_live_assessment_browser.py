@@ -17,6 +17,7 @@ from browser_support import (
     private_server,
 )
 from identities import open_as
+from playwright.sync_api import expect
 
 from rso_widgets.commands.serve import ServedWorkbooks
 
@@ -142,11 +143,17 @@ def test_live_assessment_history_sign_off_and_report_download(chromium, live_ser
         page.get_by_role("button", name="Show the ratings over time chart").click()
         page.locator(".rso-version-history .js-plotly-plot").first.wait_for(timeout=30_000)
 
-        # sign; the same person countersigning is refused with the store's message
-        page.get_by_role("button", name="Sign this version (assessor)").click()
+        # sign; then Sign is not offered again, and the same person cannot countersign:
+        # both buttons are disabled with the reason shown (issue 14)
+        sign = page.get_by_role("button", name="Sign this version (assessor)")
+        sign.click()
         page.get_by_text("Signed version 1 as browser.officer").wait_for()
-        page.get_by_role("button", name="Countersign this version (supervisor)").click()
-        page.get_by_text("a countersign is by a supervisor of the assessor").wait_for()
+        expect(sign).to_be_disabled()
+        expect(page.get_by_role("button", name="Countersign this version (supervisor)")
+               ).to_be_disabled()
+        reasons = page.locator("ul.rso-sign-reasons")
+        expect(reasons).to_contain_text("You signed this version on")
+        expect(reasons).to_contain_text("a different person countersigns it")
 
         # file the report and download it from the page
         page.get_by_label("Report format").select_option("HTML web page")

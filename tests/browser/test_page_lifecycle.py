@@ -20,6 +20,7 @@ from pathlib import Path
 import psutil
 import pytest
 from browser_support import ROOT, assert_no_traceback
+from identities import open_as
 from playwright.sync_api import expect
 
 from rso_widgets.commands.serve import ServedWorkbooks, build_command
@@ -43,10 +44,10 @@ class ShortCullServer(ServedWorkbooks):
 
 
 def _seed(data: Path) -> None:
-    from rso_widgets.store import db, open_store
+    from rso_widgets.store import db
 
     data.mkdir(parents=True)
-    with open_store(f"sqlite:///{data / db.DB_FILENAME}", user="life.trainer") as store:
+    with open_as(f"sqlite:///{data / db.DB_FILENAME}", user="life.trainer") as store:
         store.create_cohort("Lifecycle check", ["TC-02"], join_code=JOIN_CODE)
 
 

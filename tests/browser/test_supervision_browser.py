@@ -271,3 +271,30 @@ def test_an_observation_appears_on_the_assessors_next_session_agenda(chromium, p
     assert (ASSESSOR, "view", "observation", observation[3]) in entries
     assert (ASSESSOR, "view", "supervision_session", "2") in entries  # the next session
     assert (ASSESSOR, "view", "supervision_session", "1") in entries
+
+
+def test_tabs_are_never_cut_off_and_textareas_use_the_page_font(chromium, server):
+    """Issue 14: "Observation of practi" (a tab title cut off); textareas in monospace."""
+    for width in (1200, 320):
+        context = chromium.new_context(viewport={"width": width, "height": 900},
+                                       locale="en-GB")
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        try:
+            open_page(page, server, SUPERVISION, "Start a new session")
+            labels = page.locator(".lm-TabBar-tabLabel")
+            expect(labels).to_have_count(5)
+            for label in labels.all():
+                full, shown = label.evaluate("e => [e.scrollWidth, e.clientWidth]")
+                assert full <= shown, f"{label.inner_text()!r} cut off at {width}px"
+            assert "Observation of practice" in page.get_by_role("tab").nth(1).inner_text()
+            page.get_by_role("tab", name="Reflective diary").click()
+            area = page.locator(".rso-diary-form textarea").first
+            area.wait_for()
+            font = area.evaluate("e => getComputedStyle(e).fontFamily")
+            label = area.evaluate(
+                "e => getComputedStyle(e.parentElement.querySelector('.widget-label'))"
+                ".fontFamily")
+            assert "monospace" not in font and font == label  # the page font, as its label
+        finally:
+            context.close()

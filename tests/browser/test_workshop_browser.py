@@ -8,6 +8,7 @@ machine); the three pages load in parallel."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
@@ -95,8 +96,8 @@ def test_trainer_sees_two_trainees_join_and_submit_then_releases_the_key(chromiu
         create.wait_for(state="visible", timeout=READY_TIMEOUT)
         assert_no_traceback(tp)
         tp.get_by_label("Workshop name").fill("Browser calibration")
-        cases = tp.get_by_label("Cases to score")
-        cases.select_option(label=cases.locator("option", has_text="TC-02:").first.inner_text())
+        cases = tp.locator(".rso-checkboxes", has_text="Cases to score")
+        cases.get_by_role("checkbox", name=re.compile(r"^TC-02:")).check()  # no Ctrl-click
         choice = tp.get_by_label("Instruments for TC-02", exact=True)
         expect(choice).to_be_visible()
         choice.select_option(label="RM2000")
@@ -144,7 +145,11 @@ def test_trainer_sees_two_trainees_join_and_submit_then_releases_the_key(chromiu
         second = pages[1]
         second.get_by_role("button", name="Check for the key", exact=True).click()
         expect(second.get_by_text("Your feedback on TC-02")).to_be_visible(timeout=30_000)
-        expect(second.locator(".rso-workshop-state")).to_contain_text("key released")
+        expect(second.locator(".rso-workshop-state")).to_contain_text(
+            "closed to submissions: the key is released")
+        # one consistent status on the trainer's page too (issue 14)
+        expect(tp.locator(".rso-workshop-state")).to_contain_text("closed to submissions")
+        assert "open for submissions" not in tp.locator(".rso-workshop-state").inner_text()
         assert_no_traceback(second)
         assert_no_traceback(pages[0])
         assert_no_traceback(tp)

@@ -16,6 +16,7 @@ from ...settings import get_settings
 from ...supervision import access
 from ...supervision.lists import load_supervision_lists
 from ...supervision.models import (
+    PLAN_KINDS,
     ActionInput,
     ActionRecord,
     AgendaItem,
@@ -281,7 +282,7 @@ class SessionsMixin(SupervisionBase):
             if r.assessment_id is None:
                 continue
             a = s.get(Assessment, r.assessment_id)
-            if a is None or a.kind != "plan":
+            if a is None or a.kind not in PLAN_KINDS:
                 out.append(Problem(f"plan_reviews[{n}].assessment_id",
                                    f"there is no plan {r.assessment_id}",
                                    "choose a saved risk management plan, or leave it empty"))

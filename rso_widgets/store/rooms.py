@@ -1,0 +1,35 @@
+"""The rooms expected now: the sizes trainers gave for their open workshops, read without a user,
+without creating or upgrading the database (the Voilà server sizes its pool of preheated
+trainee pages from this; see `serving/pool.py`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, or_, select
+
+from .db import database_url, make_engine
+from .models import Cohort, CohortMember
+
+
+def open_rooms(url: str | None = None, *,
+               now: dt.datetime | None = None) -> list[tuple[int, int]]:
+    """(expected size, members joined) of each workshop open now (not closed, join code not
+    expired). Workshops without an expected size are left out. No database yet: []."""
+    from .errors import StoreError
+
+    now = now or dt.datetime.now(dt.UTC)
+    try:
+        engine = make_engine(url or database_url(), create=False)
+    except StoreError:
+        return []
+    try:
+        joined = (select(func.count(CohortMember.id))
+                  .where(CohortMember.cohort_id == Cohort.id).scalar_subquery())
+        q = (select(Cohort.expected_size, joined)
+             .where(Cohort.is_open.is_(True), Cohort.expected_size.is_not(None),
+                    or_(Cohort.expires_at.is_(None), Cohort.expires_at > now)))
+        with engine.connect() as conn:
+            return [(int(n), int(j or 0)) for n, j in conn.execute(q) if n]
+    finally:
+        engine.dispose()
