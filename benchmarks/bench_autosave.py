@@ -32,23 +32,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from common import open_as
+
 WRITERS = int(os.environ.get("RSO_BENCH_WRITERS", "20"))
 SAVES = int(os.environ.get("RSO_BENCH_SAVES", "200"))  # fewer for a quick run on a busy machine
 SQLITE_P95_MS = 50.0
 KEY = "arms:autosave"
 
-
-def _open_as(user: str, *args: Any, **kwargs: Any) -> Any:
-    """`open_store(...)` signed in as `user` (the identity comes from the environment)."""
-    import os
-
-    from rso_widgets.store import open_store
-
-    os.environ["JUPYTERHUB_USER"] = user
-    try:
-        return open_store(*args, **kwargs)
-    finally:
-        del os.environ["JUPYTERHUB_USER"]
 
 
 def payload(writer: int, n: int) -> dict[str, Any]:
@@ -64,7 +54,7 @@ def _writer(url: str, writer: int, saves: int, barrier: Any, out: Any) -> None:
 
     times: list[float] = []
     failed: list[str] = []
-    with _open_as(f"writer-{writer:02d}", url, create=False, upgrade=False) as store:
+    with open_as(f"writer-{writer:02d}", url, create=False, upgrade=False) as store:
         store.get_draft(KEY)  # connect before the clock starts
         barrier.wait()
         for n in range(1, saves + 1):
@@ -81,7 +71,7 @@ def _writer(url: str, writer: int, saves: int, barrier: Any, out: Any) -> None:
 def measure(url: str, writers: int, saves: int = SAVES) -> dict[str, Any]:
     """Run `writers` processes × `saves` autosaves; latencies (s) and lost writes."""
 
-    _open_as("setup", url).close()  # schema in place before the writers start
+    open_as("setup", url).close()  # schema in place before the writers start
     ctx = mp.get_context("fork")
     barrier, out = ctx.Barrier(writers), ctx.Queue()
     procs = [ctx.Process(target=_writer, args=(url, w, saves, barrier, out))
@@ -97,7 +87,7 @@ def measure(url: str, writers: int, saves: int = SAVES) -> dict[str, Any]:
     failed = [f for _, _, fs in results for f in fs]
     lost = 0
     for w in range(writers):  # each writer's draft must be the last thing it wrote
-        with _open_as(f"writer-{w:02d}", url, create=False) as store:
+        with open_as(f"writer-{w:02d}", url, create=False) as store:
             draft = store.get_draft(KEY)
             lost += draft is None or draft.data != payload(w, saves)
     return {"median": statistics.median(times),

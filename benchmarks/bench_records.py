@@ -22,22 +22,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from common import open_as
+
 SAVES = 150
 VERSIONS, ENTRIES, PER_ASSESSMENT = 10_000, 100_000, 10
 BUDGET_S = 10.0
 
-
-def _open_as(user: str, *args: Any, **kwargs: Any) -> Any:
-    """`open_store(...)` signed in as `user` (the identity comes from the environment)."""
-    import os
-
-    from rso_widgets.store import open_store
-
-    os.environ["JUPYTERHUB_USER"] = user
-    try:
-        return open_store(*args, **kwargs)
-    finally:
-        del os.environ["JUPYTERHUB_USER"]
 
 
 def form(n: int) -> dict[str, Any]:
@@ -74,7 +64,7 @@ def _latencies(url: str) -> dict[str, dict[str, list[float]]]:
 
     out: dict[str, dict[str, list[float]]] = {k: {"on": [], "off": []}
                                               for k in ("autosave", "version")}
-    with _open_as("bench", url) as store:
+    with open_as("bench", url) as store:
         person = store.create_person("Bench", fictional=True)
         aid = store.create_assessment(person.id, "arms", form(0)).assessment_id
         version = 1
@@ -107,7 +97,7 @@ def build_store(path: Path) -> None:
         Person,
     )
 
-    _open_as("bench", f"sqlite:///{path}").close()
+    open_as("bench", f"sqlite:///{path}").close()
     engine = db.make_engine(f"sqlite:///{path}")
     now = dt.datetime.now(dt.UTC)
     n_assess = VERSIONS // PER_ASSESSMENT
@@ -155,7 +145,7 @@ def build_store(path: Path) -> None:
 def _verify_times(path: Path) -> tuple[float, float, Any]:
     from rso_widgets.store import audit
 
-    with _open_as("bench", f"sqlite:///{path}", create=False) as store:
+    with open_as("bench", f"sqlite:///{path}", create=False) as store:
         t = time.perf_counter()
         report = store.verify_audit()
         full = time.perf_counter() - t

@@ -48,9 +48,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from common import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 NOTEBOOK = "workshop.ipynb"
 PAGE = f"voila/render/{NOTEBOOK}"
 SINGLES = 3

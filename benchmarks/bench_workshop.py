@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from common import open_as
 
 CASES_IN_WORKSHOP = 12
 MINUTES = 2
@@ -39,18 +40,6 @@ N_BOOT = 1000
 SEED = 20261126
 T0 = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 
-
-def _open_as(user: str, *args: Any, **kwargs: Any) -> Any:
-    """`open_store(...)` signed in as `user` (the identity comes from the environment)."""
-    import os
-
-    from rso_widgets.store import open_store
-
-    os.environ["JUPYTERHUB_USER"] = user
-    try:
-        return open_store(*args, **kwargs)
-    finally:
-        del os.environ["JUPYTERHUB_USER"]
 
 
 def _cases() -> dict[str, Any]:
@@ -105,7 +94,7 @@ def simulate(n_trainees: int, seed: int = SEED) -> tuple[list[dict[str, Any]],
 def _store(folder: Path, members: list[dict[str, Any]]) -> tuple[Any, int]:
     from rso_widgets.store.models import CohortMember
 
-    store = _open_as("bench.trainer", f"sqlite:///{folder / 'bench.sqlite'}",
+    store = open_as("bench.trainer", f"sqlite:///{folder / 'bench.sqlite'}",
                        backup_dir=folder / "backups")
     cohort = store.create_cohort("Benchmark workshop", list(_cases()))
     with store._writing() as s:  # bulk: the write path is not what is measured
