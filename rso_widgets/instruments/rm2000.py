@@ -216,6 +216,9 @@ def score(facts: dict[str, Any] | RM2000Facts, ruleset: RM2000Ruleset | None = N
     ck = _Checker(rs, today or now.date())
     base = {"ruleset": rs.ref, "scored_at": now, "interpretation": rs.interpretation}
 
+    if "occasions" in bad:  # a record was given (and refused): the counts it stands for
+        bad |= {"sexual_appearances", "criminal_appearances", "violent_appearances"}
+
     def fail() -> RM2000ValidationError:
         # A field already reported as the wrong type is not also reported as missing.
         later = [e for e in ck.errors if e.field.split(".")[0] not in bad]

@@ -315,8 +315,12 @@ class _Errors:
     def __init__(self, n: int):
         self.any = np.zeros(n, bool)
         self._found: list[tuple[str, np.ndarray, Callable[[int], str]]] = []
+        #: column → rows where it held the wrong type: reported once, never also as missing
+        self.typed: dict[str, np.ndarray] = {}
 
     def add(self, name: str, mask: np.ndarray, message: Callable[[int], str]) -> None:
+        if name in self.typed:
+            mask = mask & ~self.typed[name]
         if mask.any():
             self.any |= mask
             self._found.append((name, mask, message))
@@ -342,6 +346,11 @@ def _type_messages(errs: _Errors, cols: dict[str, Cells], kinds: dict[str, str])
             msg = lambda i, c=cells: ('must be text such as "male" or "female", '  # noqa: E731
                                       f"not {c.raw(i)!r}")
         errs.add(name, cells.bad, msg)
+    # As the scalar engine's parsing: a wrong-type cell is set aside (treated as not given) and
+    # every other check still runs in the same pass.
+    errs.typed = {name: cells.bad for name, cells in cols.items() if cells.bad.any()}
+    for cells in cols.values():
+        cells.missing = cells.missing | cells.bad
 
 
 def score_table(data: Any, ruleset: RM2000Ruleset | None = None) -> TableResult:
@@ -361,10 +370,9 @@ def score_table(data: Any, ruleset: RM2000Ruleset | None = None) -> TableResult:
     errs = _Errors(n)
     val = rs.validation
 
-    # 1. Type errors, as the scalar engine's parsing: reported alone.
+    # 1. Type errors, as the scalar engine's parsing; the other checks run in the same pass.
     _type_messages(errs, cols, kinds)
-    typed = errs.any.copy()
-    live = ~typed
+    live = np.ones(n, bool)
 
     # 2. Negative assessment age or sexual count, found before eligibility is judged.
     age_now, sexual = cols.get("age_at_assessment"), cols["sexual_appearances"]
@@ -398,8 +406,8 @@ def score_table(data: Any, ruleset: RM2000Ruleset | None = None) -> TableResult:
     errs.add("sexual_appearances", live & sexual.missing,
              lambda i: "is required: a whole number of 1 or more")
 
-    # 5. The items themselves, once all of the above is right.
-    _check_items(rs, errs, cols, ~errs.any & ~not_applicable)
+    # 5. The items themselves, in the same pass (every problem at once).
+    _check_items(rs, errs, cols, ~not_applicable)
     invalid = errs.any
     scored = ~invalid & ~not_applicable
     return _score_rows(rs, cols, scored, not_applicable, reason_code, errs.by_row())
@@ -448,7 +456,8 @@ def _check_items(rs: RM2000Ruleset, errs: _Errors, cols: dict[str, Cells],
     if age_now is not None:
         ahead = val.future_horizon_days // 365 + 1
         b = age_now.values
-        errs.add("age_at_commencement", live & start.ok & in_range & (a > b + ahead),
+        errs.add("age_at_commencement",
+                 live & start.ok & in_range & age_now.ok & (b >= 0) & (a > b + ahead),
                  lambda i: f"({a[i]}) is more than {ahead} year(s) after age_at_assessment "
                            f"({b[i]}); check both")
     counts = {}
@@ -462,8 +471,10 @@ def _check_items(rs: RM2000Ruleset, errs: _Errors, cols: dict[str, Cells],
         errs.add(name, live & c.ok & over, lambda i, c=c: _ceiling_message(rs, c.values[i]))
         counts[name] = (live & c.ok & (c.values >= 0) & ~over, c.values)
     (crim_ok, crim), (viol_ok, viol) = counts.values()
-    sexual = cols["sexual_appearances"].values
-    errs.add("criminal_appearances", crim_ok & (crim < sexual),
+    sex_cells = cols["sexual_appearances"]
+    sexual = sex_cells.values
+    sexual_ok = sex_cells.ok & (sexual >= 0) & ~_over_ceiling(rs, sexual)
+    errs.add("criminal_appearances", crim_ok & sexual_ok & (crim < sexual),
              lambda i: f"({crim[i]}) cannot be fewer than sexual_appearances ({sexual[i]}): "
                        "every sexual appearance is also a criminal appearance")
     errs.add("violent_appearances", crim_ok & viol_ok & (viol > crim),
