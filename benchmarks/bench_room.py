@@ -48,7 +48,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from common import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from common import CHROMIUM, CHROMIUM_ARGS, open_as  # noqa: E402
 
 NOTEBOOK = "workshop.ipynb"
 PAGE = f"voila/render/{NOTEBOOK}"
@@ -80,7 +80,6 @@ class Room:
 
     def __init__(self, tmp: Path, size: int):
         from rso_widgets.commands.serve import ServedWorkbooks
-        from rso_widgets.store import open_store
         from rso_widgets.store.db import DB_FILENAME
 
         self.size = size
@@ -89,7 +88,7 @@ class Room:
         folder.mkdir(parents=True)
         (folder / NOTEBOOK).write_bytes((ROOT / "workbooks" / NOTEBOOK).read_bytes())
         self.url = f"sqlite:///{base / 'data' / DB_FILENAME}"
-        open_store(self.url, user="bench.trainer").close()
+        open_as("bench.trainer", self.url).close()
         self.server = ServedWorkbooks(directory=folder, log_path=base / "voila.log", env={
             "RSO_DATA_DIR": str(base / "data"), "RSO_USER": "bench.trainee",
             "RSO_PRELOAD_CHECK_SECONDS": "2",
@@ -97,11 +96,9 @@ class Room:
             "RSO_PRELOAD_MEMORY_MIB": str(max(4096, 200 * size))})
 
     def __enter__(self) -> Room:
-        from rso_widgets.store import open_store
-
         self.server.start(120)
         if self.size > 1:
-            with open_store(self.url, user="bench.trainer") as store:
+            with open_as("bench.trainer", self.url) as store:
                 store.create_cohort(f"Room of {self.size}", ["TC-01"], expected_size=self.size)
         return self
 
