@@ -95,6 +95,9 @@ FORM_CSS = """
   overflow: visible !important; text-overflow: clip !important; }
 /* a select is as wide as its longest option, up to the page ("Case to show" was cut off) */
 .rso-medium > select, .rso-wide > select { width: auto; min-width: 22em; max-width: 100%; }
+/* a note that asks for attention (GOV.UK warning colour) and a table of before/after values */
+.rso-warning-note { border-left: 6px solid #f47738; padding: 6px 12px; }
+.rso-rescore th, .rso-rescore td { text-align: left; padding: 2px 12px 2px 0; }
 """
 
 

@@ -30,6 +30,7 @@ from ..instruments.rm2000 import (
     RM2000ValidationError,
     score,
 )
+from ..instruments.rm2000_rescore import compare, rescore, ruleset_status
 from ..instruments.ruleset import RM2000Ruleset, load_rm2000_ruleset
 from .fields import (
     ERROR_COLOUR,
@@ -477,7 +478,6 @@ class RM2000Form(w.VBox):
         """Show a stored result as recorded (its own ruleset label), never re-scored silently.
         When another ruleset produced it, offer to rescore the answers with this form's one and
         show what would change, scale by scale."""
-        from ..instruments.rm2000_rescore import rescore
 
         self.failure.clear()
         self._recompute()
@@ -500,7 +500,6 @@ class RM2000Form(w.VBox):
         return self.submit()
 
     def _rescored(self, offer: Any, result: RM2000Result | None) -> None:
-        from ..instruments.rm2000_rescore import compare
 
         if result is None:
             self.rescore_offer.hide()
@@ -648,7 +647,6 @@ class RM2000Form(w.VBox):
     def _render_result(self, r: RM2000Result) -> str:
         reminder = esc(r.interpretation or REMINDER)
         working = "".join(f"<li>{esc(line)}</li>" for line in r.working())
-        from ..instruments.rm2000_rescore import ruleset_status
 
         # the ruleset id is for the record, not headline text: an "About this result" reveal
         meta = (f"<details class='rso-about-result'><summary>About this result</summary>"

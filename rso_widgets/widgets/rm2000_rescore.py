@@ -36,9 +36,8 @@ class RescoreOffer(w.VBox):
             effect = f"<p>It cannot be rescored as it stands: {esc(rescore.problem)}.</p>"
         else:
             rows = "".join(
-                f"<tr><th scope='row' style='text-align:left;padding:2px 12px 2px 0'>"
-                f"{esc(c.scale)}</th><td style='padding:2px 12px 2px 0'>{esc(c.before)}</td>"
-                f"<td style='padding:2px 12px 2px 0'><strong>{esc(c.after)}</strong></td>"
+                f"<tr><th scope='row'>{esc(c.scale)}</th><td>{esc(c.before)}</td>"
+                f"<td><strong>{esc(c.after)}</strong></td>"
                 f"<td>{'changes' if c.changed else 'no change'}</td></tr>"
                 for c in rescore.scales)
             effect = (
@@ -48,7 +47,7 @@ class RescoreOffer(w.VBox):
                 f"Rescored ({esc(current.ref)})</th><th scope='col'>Change</th></tr></thead>"
                 f"<tbody>{rows}</tbody></table>")
         self.explain.value = (
-            "<div role='note' style='border-left:6px solid #f47738;padding:6px 12px'>"
+            "<div role='note' class='rso-warning-note'>"
             f"<p><strong>This result is shown as it was recorded.</strong> "
             f"{esc(superseded_note(before.ruleset, current))}</p>{effect}"
             "<p>Nothing changes unless you choose to rescore; the saved version then records "
