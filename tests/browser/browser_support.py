@@ -80,8 +80,18 @@ def private_server(tmp_path_factory: pytest.TempPathFactory, name: str, user: st
     server = ServedWorkbooks(directory=ROOT / "workbooks", log_path=base / "voila.log",
                              env={"RSO_DATA_DIR": str(base / "data"), "RSO_USER": user},
                              preheat=preheat)
+    with running(server) as started:
+        yield started
+
+
+@contextmanager
+def running(server: ServedWorkbooks, pools: bool = False) -> Iterator[ServedWorkbooks]:
+    """Start `server` (and wait for its preheated pools if asked), fail the test plainly if it
+    does not come up, and always stop it."""
     try:
         server.start(timeout=90)
+        if pools:
+            server.wait_for_pools(timeout=180)
     except RuntimeError as exc:
         server.stop()
         pytest.fail(f"could not start rso-workbook serve: {exc}")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from browser_support import ROOT, assert_no_traceback
+from browser_support import ROOT, assert_no_traceback, running
 from identities import open_as
 from playwright.sync_api import expect
 
@@ -57,14 +57,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks
     _seed(base / "data")
     srv = ShortCullServer(log_path=base / "voila.log",
                           env={"RSO_DATA_DIR": str(base / "data"), "RSO_USER": "life.trainer"})
-    try:
-        srv.start(timeout=90)
-        srv.wait_for_pools(timeout=180)
-    except RuntimeError as exc:
-        srv.stop()
-        pytest.fail(f"could not start Voilà: {exc}")
-    yield srv
-    srv.stop()
+    with running(srv, pools=True) as started:
+        yield started
 
 
 def kernel_alive(server: ServedWorkbooks, kernel_id: str) -> bool:

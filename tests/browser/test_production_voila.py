@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import ROOT, assert_no_traceback
+from browser_support import ROOT, assert_no_traceback, running
 
 from rso_widgets.commands.serve import ServedWorkbooks
 
@@ -49,14 +49,8 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks
     server = ServedWorkbooks(directory=folder, log_path=base / "voila.log",
                              env={"RSO_DATA_DIR": str(data), "RSO_USER": "prod-test",
                                   "RSO_RM2000_RULESET": str(ruleset)})
-    try:
-        server.start(timeout=90)
-        server.wait_for_pools(timeout=180)
-    except RuntimeError as exc:
-        server.stop()
-        pytest.fail(f"could not start rso-workbook serve: {exc}")
-    yield server
-    server.stop()
+    with running(server, pools=True) as started:
+        yield started
 
 
 def _open(chromium, url: str):
