@@ -216,8 +216,8 @@ class RoomPoolMixin:
         pools = getattr(self, "_pools", {})
         state = tuple((nb, len(self._ready_kernels(nb)), t)
                       for nb, t in sorted(self.room_targets.items()) if t or pools.get(nb))
-        if state != self._room_reported:
-            self._room_reported = state
+        if (state, self.room_rooms) != self._room_reported:  # a room closing is news too
+            self._room_reported = (state, self.room_rooms)
             self.log.info("Preheated pools (ready/wanted): %s; rooms (expected, joined) %s, "
                           "trainee pages open %d; ~%.0f MiB per kernel, ceiling %.0f MiB",
                           ", ".join(f"{nb} {r}/{t}" for nb, r, t in state) or "none",
