@@ -28,10 +28,12 @@ def _build() -> w.Widget:
     form = RM2000Form()
     status = form.rs.provenance.status
     note = w.HTML(  # the h2 keeps heading levels in order: notebook h1, the form's h3s
-        '<h2 style="margin:12px 0 6px 0">Enter the facts of the case</h2>'
-        f'<p style="border-left:6px solid #1d70b8;padding:6px 12px;max-width:45em">'
+        '<h2 class="rso-kit-heading">Enter the facts of the case</h2>'
+        f'<p class="rso-note">'
         f"{esc(status[:1].upper() + status[1:])}. {esc(NOTE)}</p>"
         '<details class="rso-about-rules"><summary>About the scoring rules</summary>'
         f"<p>Ruleset <code>{esc(form.rs.ref)}</code>, recorded with every result.</p>"
         "</details>")
-    return w.VBox([note, form], layout=w.Layout(padding="0 12px"))
+    page = w.VBox([note, form])
+    page.add_class("rso-app")
+    return page

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import ipywidgets as w
 
-from ..widgets.fields import esc
+from ..widgets.fields import FORM_CSS, esc
 
 log = logging.getLogger("rso_widgets.apps.startup")
 T = TypeVar("T")
@@ -95,12 +95,12 @@ def could_not_start(what: str, exc: BaseException, *, after: str = "") -> w.HTML
     optional extra sentence."""
     log.error("%s could not start", what, exc_info=exc)
     extra = f" {esc(after)}" if after else ""
-    return w.HTML(
-        '<div role="alert" class="rso-could-not-start" '
-        'style="border-left:6px solid #d4351c;padding:6px 12px;max-width:50em">'
-        f"<p style='margin:0 0 6px 0'><strong>{esc(what)} could not start.</strong></p>"
-        f"<p style='margin:0 0 6px 0'>The problem: {esc(problem_text(exc))}</p>"
-        f"<p style='margin:0'>{esc(fix_for(exc))} Nothing was changed; reload the page once it "
+    return w.HTML(  # the kit's stylesheet with it: the page that failed may have shipped none
+        f'<style>{FORM_CSS}</style><div role="alert" class="rso-could-not-start rso-note '
+        'rso-note-error">'
+        f"<p class='rso-tight'><strong>{esc(what)} could not start.</strong></p>"
+        f"<p class='rso-tight'>The problem: {esc(problem_text(exc))}</p>"
+        f"<p class='rso-tight'>{esc(fix_for(exc))} Nothing was changed; reload the page once it "
         f"is fixed.{extra}</p></div>")
 
 

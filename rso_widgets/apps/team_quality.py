@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from ..widgets.fields import HINT_COLOUR, Notice, esc, safe_callback, text_button
+from ..widgets.fields import Notice, esc, form_style, safe_callback, text_button
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -29,15 +29,6 @@ NOTE = ("This page shows the quality of plans and of practice development across
         "to plan training and support. It never counts plans or visits per person and ranks "
         "nobody. A person's own results are shown only if they have agreed.")
 PERIODS = [("Quarter", "quarter"), ("Month", "month")]
-APP_CSS = """
-.rso-team-quality .rso-table { border-collapse: collapse; margin: 0 0 12px 0; max-width: 60em; }
-.rso-team-quality .rso-table th, .rso-team-quality .rso-table td {
-  border: 1px solid #b1b4b6; padding: 3px 8px; text-align: left; vertical-align: top; }
-.rso-team-quality .rso-table caption { text-align: left; font-weight: bold; padding: 2px 0; }
-.rso-team-quality .widget-html-content { line-height: 1.4; }
-"""
-
-
 def _report(app: TeamQualityApp, message: str) -> None:
     app.failure.say(message, kind="error", heading="Sorry, there is a problem")
 
@@ -65,7 +56,7 @@ class TeamQualityApp(w.VBox):
         self.show_button = text_button("Show the team view", primary=True)
         self.show_button.on_click(self._on_show)
         self.none_led = w.HTML(
-            f"<p style='color:{HINT_COLOUR};max-width:45em'>You do not lead a team yet. A team "
+            "<p class='rso-hint'>You do not lead a team yet. A team "
             "view is for the team's lead: create a team below, or ask your team lead.</p>",
             layout=w.Layout(display="none"))
         self.chooser = w.VBox([self.team, self.period, self.show_button])
@@ -75,17 +66,15 @@ class TeamQualityApp(w.VBox):
         self.member_form = MemberForm()
         self.member_form.on_submit(self._on_member)
         self.roster = w.HTML("")
-        setup = w.VBox([w.HTML("<h2 style='margin:28px 0 4px 0;border-top:2px solid #b1b4b6;"
-                               "padding-top:8px'>Set up your team</h2>"),
+        setup = w.VBox([w.HTML("<h2 class='rso-section-heading'>Set up your team</h2>"),
                         self.roster, self.member_form, self.create_form])
         intro = w.HTML(
-            f'<p style="border-left:6px solid #1d70b8;padding:6px 12px;max-width:50em">'
+            f'<p class="rso-note">'
             f"You are signed in as <strong>{esc(self.store.display_name)}</strong>. "
             f"{esc(NOTE)}</p>")
-        style = w.HTML(f"<style>{APP_CSS}</style>", layout=w.Layout(display="none"))
-        super().__init__(children=[style, intro, self.failure, self.none_led, self.chooser,
-                                   self.status, self.view, setup],
-                         layout=w.Layout(padding="0 12px"), **kwargs)
+        super().__init__(children=[form_style(), intro, self.failure, self.none_led,
+                                   self.chooser, self.status, self.view, setup], **kwargs)
+        self.add_class("rso-app")
         self.add_class("rso-team-quality")
         self.refresh_teams()
 

@@ -51,20 +51,6 @@ REFRESH_SECONDS = 10
 CHECK_SECONDS = 20
 AUTOSAVE_SECONDS = 2.0
 DOWNLOAD_LIMIT = 5_000_000  # bytes: larger files are only written to the exports folder
-APP_CSS = """
-.rso-scroll > * { flex-shrink: 0 !important; }
-.rso-workshop .widget-html-content { line-height: 1.4; }
-.rso-join-code { font-size: 2em; letter-spacing: 0.25em; font-family: monospace;
-  font-weight: bold; }
-"""
-
-
-def _style() -> w.HTML:
-    from ..widgets.workshop_live import TABLE_CSS
-
-    return w.HTML(f"<style>{APP_CSS}{TABLE_CSS}</style>", layout=w.Layout(display="none"))
-
-
 def _note(text: str) -> w.HTML:
     return w.HTML(f'<p style="border-left:6px solid #1d70b8;padding:6px 12px;max-width:50em">'
                   f"{esc(text)}</p>")
@@ -178,7 +164,7 @@ class TrainerDashboardApp(w.VBox):
             self.header, controls, self.auto, self.reveal, self.refreshed, self.status,
             self.ticker, self.roster, self.results, exports],
             layout=w.Layout(display="none"))
-        super().__init__([_style(), form_style(), _note(NOTE + " " + TRAINER_NOTE),
+        super().__init__([form_style(), _note(NOTE + " " + TRAINER_NOTE),
                           self.failure, self.setup, self.workspace],
                          layout=w.Layout(padding="0 12px"))
         self.add_class("rso-workshop")
@@ -483,7 +469,7 @@ class WorkshopTraineeApp(w.VBox):
         self.join.on_join(self._on_join)
 
         self.workspace_slot = w.VBox([])
-        super().__init__([_style(), form_style(), _note(NOTE + " " + TRAINEE_NOTE),
+        super().__init__([form_style(), _note(NOTE + " " + TRAINEE_NOTE),
                           self.failure, self.join, self.workspace_slot],
                          layout=w.Layout(padding="0 12px"))
         self.add_class("rso-workshop")

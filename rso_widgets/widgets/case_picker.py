@@ -14,7 +14,7 @@ import ipywidgets as w
 from traitlets import Unicode
 
 from ..cases.schema import OBJECTIVES, TrainingCase
-from .fields import HINT_COLOUR, Notice, Shared, esc, safe_callback, text_button
+from .fields import Notice, Shared, esc, safe_callback, text_button
 
 log = logging.getLogger("rso_widgets.widgets.case_picker")
 
@@ -73,10 +73,10 @@ class CasePicker(w.VBox):
             control.layout.margin = "0 18px 6px 0"
         filters = w.HBox([self.difficulty, self.objective, self.status],
                          layout=w.Layout(flex_flow="row wrap"))
-        head = sh.html_widget('<h2 style="margin:12px 0 6px 0">Choose a case</h2>')
+        head = sh.html_widget('<h2 class="rso-kit-heading">Choose a case</h2>')
         super().__init__(children=[head, self.failure, filters, self.count, self.choice,
                                    self.about, self.open_button],
-                         layout=w.Layout(max_width="70em", margin="0 0 12px 0"), **kwargs)
+                         layout=w.Layout(max_width="70em"), **kwargs)
         self.add_class("rso-case-picker")
         self.refresh()
 
@@ -123,7 +123,7 @@ class CasePicker(w.VBox):
         ids = [c.id for c in cases]
         self.choice.value = keep if keep in ids else (ids[0] if ids else None)
         n = len(cases)
-        self.count.value = (f'<p style="color:{HINT_COLOUR};margin:4px 0">{n} of '
+        self.count.value = (f'<p class="rso-status-line">{n} of '
                             f"{len(self.cases)} cases match.</p>")
         self.open_button.disabled = not cases
         if not cases:
@@ -140,10 +140,10 @@ class CasePicker(w.VBox):
         objectives = "".join(f"<li>{esc(objective_label(o))}</li>"
                              for o in c.learning_objectives)
         self.about.value = (
-            f'<div class="rso-case-about" style="max-width:45em;margin:6px 0">'
+            f'<div class="rso-case-about rso-measure">'
             f"<strong>{esc(c.id)}: {esc(c.title)}</strong><br>"
             f"Difficulty: {esc(c.difficulty)}. Your progress: {esc(self.status_text(c.id))}."
-            f"<br>This case practises:<ul style='margin:2px 0'>{objectives}</ul></div>")
+            f"<br>This case practises:<ul class='rso-tight'>{objectives}</ul></div>")
 
     # -- callbacks ---------------------------------------------------------------------------
     def on_open(self, callback: Callable[[str], Any]) -> None:

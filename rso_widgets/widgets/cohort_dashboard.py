@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from .fields import HINT_COLOUR, Notice, esc, safe_callback, stacked, text_button
+from .fields import Notice, esc, safe_callback, stacked, text_button
 from .figures import draw_figure
 
 if TYPE_CHECKING:
@@ -53,11 +53,11 @@ def _pct(v: Any) -> str:
 
 
 def _h(text: str, level: int = 2) -> str:
-    return f'<h{level} style="margin:18px 0 6px 0">{esc(text)}</h{level}>'
+    return f'<h{level} class="rso-kit-heading">{esc(text)}</h{level}>'
 
 
 def _hint(text: str) -> str:
-    return f'<p style="color:{HINT_COLOUR};max-width:50em;margin:0 0 6px 0">{esc(text)}</p>'
+    return f'<p class="rso-hint">{esc(text)}</p>'
 
 
 
@@ -69,7 +69,7 @@ def _stat_rows(lines: list[Any]) -> str:
         value = (esc(s.text) if s.ok else
                  f'<span class="rso-not-enough">{esc(s.text)}</span>')
         notes = "".join(f"<li>{esc(n)}</li>" for n in s.notes)
-        more = f"<ul style='margin:2px 0;color:{HINT_COLOUR}'>{notes}</ul>" if notes else ""
+        more = f"<ul class='rso-tight rso-hint-text'>{notes}</ul>" if notes else ""
         term = (f'<details class="rso-term"><summary>What this measures</summary><p>'
                 f"<strong>{esc(s.label)}</strong>. {esc(s.meaning)}</p></details>")
         rows.append(f'<tr data-stat="{esc(s.key)}"><th scope="row">{esc(s.plain)}{term}</th>'
@@ -222,7 +222,7 @@ def statuses_html(model: DashboardModel, reveal: bool = False) -> str:
             cells += (f'<td class="rso-arms-status"><strong>{esc(a_text)}</strong></td>'
                       f'<td class="rso-num">{n.arms_cases}</td>'
                       f'<td class="rso-num">{_pct(n.arms_agreement_pct)} '
-                      f'<span style="color:{HINT_COLOUR}">(furthest {esc(a_far)} '
+                      f'<span class="rso-hint-text">(furthest {esc(a_far)} '
                       "step(s))</span></td>"
                       f'<td class="rso-num">{_pct(n.arms_acceptable_pct)}</td>')
         rows.append(f'<tr data-member="{r.member_id}"><th scope="row">{esc(r.label(reveal))}'
@@ -337,18 +337,16 @@ class DebriefPrompt(w.VBox):
     def __init__(self, prompt: Prompt):
         self.prompt = prompt
         self.text = w.HTML(
-            f'<div class="rso-prompt" style="border-left:6px solid #1d70b8;padding:4px 12px;'
-            f'max-width:50em"><strong>{prompt.rank}. {esc(prompt.case_id)}: '
+            f'<div class="rso-prompt rso-note"><strong>{prompt.rank}. {esc(prompt.case_id)}: '
             f"{esc(prompt.label)}</strong><br>{esc(prompt.question)}<br>"
-            f'<span style="color:{HINT_COLOUR}">Answers in the room: {esc(prompt.answers)}'
+            f'<span class="rso-hint-text">Answers in the room: {esc(prompt.answers)}'
             "</span></div>")
         self.button = text_button("Show the key's rationale",
                                   tooltip=f"Show the key's rationale for {prompt.case_id}, "
                                           f"{prompt.label}")
         self.button.on_click(self._on_toggle)
         self.rationale = w.HTML(value="", layout=w.Layout(display="none"))
-        super().__init__([self.text, self.button, self.rationale],
-                         layout=w.Layout(margin="0 0 12px 0"))
+        super().__init__([self.text, self.button, self.rationale])
         self.add_class("rso-debrief-prompt")
 
     @property
@@ -367,8 +365,8 @@ class DebriefPrompt(w.VBox):
             self.button.description = "Show the key's rationale"
             return
         self.rationale.value = (
-            f'<div class="rso-rationale" style="border-left:6px solid #00703c;padding:4px 12px;'
-            f'max-width:50em"><strong>The key: {esc(self.prompt.key or "—")}.</strong> '
+            f'<div class="rso-rationale rso-note rso-note-good"><strong>The key: '
+            f'{esc(self.prompt.key or "—")}.</strong> '
             f"{esc(self.prompt.rationale)}</div>")
         self.rationale.layout.display = ""
         self.button.description = "Hide the key's rationale"

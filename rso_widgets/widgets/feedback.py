@@ -16,7 +16,7 @@ import ipywidgets as w
 from traitlets import Instance
 
 from ..calibration.feedback import Feedback, Row, WhatIf
-from .fields import ERROR_COLOUR, HINT_COLOUR, Notice, esc, safe_callback, stacked
+from .fields import Notice, esc, form_style, safe_callback, stacked
 
 log = logging.getLogger("rso_widgets.widgets.feedback")
 
@@ -42,21 +42,6 @@ SECTIONS = [
 ]
 SCALES = {"S": "/S (sexual reconviction)", "V": "/V (non-sexual violent reconviction)",
           "C": "/C (combined)"}
-CSS = """
-.rso-feedback table { border-collapse: collapse; margin: 4px 0 12px 0; }
-.rso-feedback th, .rso-feedback td { border-bottom: 1px solid #b1b4b6; padding: 4px 10px 4px 0;
-  text-align: left; vertical-align: top; }
-.rso-feedback tr.rso-detail td { border-bottom: 1px solid #b1b4b6; padding-top: 0; }
-.rso-feedback tr.rso-has-detail th, .rso-feedback tr.rso-has-detail td { border-bottom: none; }
-.rso-feedback .rso-differs th { border-left: 6px solid #d4351c; padding-left: 6px; }
-.rso-feedback .rso-agrees th { border-left: 6px solid #00703c; padding-left: 6px; }
-.rso-feedback .rso-neutral th { border-left: 6px solid #b1b4b6; padding-left: 6px; }
-.rso-feedback details summary { cursor: pointer; color: #1d70b8; text-decoration: underline; }
-.rso-feedback dt { font-weight: bold; }
-.rso-feedback dd { margin: 0 0 6px 0; max-width: 45em; }
-"""
-
-
 def _report(view: FeedbackView, message: str) -> None:
     view.failure.say(message, kind="error", heading="Sorry, there is a problem with the feedback")
 
@@ -76,7 +61,7 @@ def _with_points(value: Any, band: str | None, points: int | None) -> str:
         return text
     plain = band is None or band.strip().lower() == shown(value).strip().lower()
     band_text = "" if plain else f"band {esc(band)}, "
-    return (f"{text} <span style='color:{HINT_COLOUR}'>({band_text}{points} "
+    return (f"{text} <span class='rso-hint-text'>({band_text}{points} "
             f"point{'' if points == 1 else 's'})</span>")
 
 
@@ -111,19 +96,19 @@ def render_rows(feedback: Feedback) -> str:
             cls, text = outcome(r, labels)
             detail = []
             if r.message:
-                detail.append(f"<p style='margin:2px 0'>{esc(r.message)}</p>")
+                detail.append(f"<p class='rso-tight'>{esc(r.message)}</p>")
             if r.rationale and home[r.rationale] == r.id:
                 reason = f"<strong>The key's reasoning:</strong> {esc(r.rationale)}"
-                detail.append(f"<p style='margin:2px 0;max-width:50em'>{reason}</p>"
+                detail.append(f"<p class='rso-tight'>{reason}</p>"
                               if r.agree is False else
                               f"<details><summary>The key's reasoning</summary>"
-                              f"<p style='margin:2px 0;max-width:50em'>{esc(r.rationale)}</p>"
+                              f"<p class='rso-tight'>{esc(r.rationale)}</p>"
                               f"</details>")
             has = " rso-has-detail" if detail else ""
             error_attr = f" data-error='{esc(r.error)}'" if r.error else ""
             trs.append(
                 f"<tr class='rso-row {cls}{has}' data-row='{esc(r.id)}'{error_attr}>"
-                f"<th scope='row' style='font-weight:normal'>{esc(r.label)}</th>"
+                f"<th scope='row' class='rso-row-head'>{esc(r.label)}</th>"
                 f"<td>{_with_points(r.trainee, r.trainee_band, r.trainee_points)}</td>"
                 f"<td>{_with_points(r.key, r.key_band, r.key_points)}</td>"
                 f"<td class='rso-outcome'>{esc(text)}</td></tr>")
@@ -131,7 +116,7 @@ def render_rows(feedback: Feedback) -> str:
                 trs.append(f"<tr class='rso-detail'><td></td><td colspan='3'>{''.join(detail)}"
                            f"</td></tr>")
         parts.append(
-            f"<h4 style='margin:14px 0 4px 0'>{esc(title)}</h4><table class='rso-rows'>"
+            f"<h4 class='rso-kit-heading'>{esc(title)}</h4><table class='rso-rows'>"
             "<thead><tr><th scope='col'>Item</th><th scope='col'>Your answer</th>"
             "<th scope='col'>The key</th><th scope='col'>Comparison</th></tr></thead>"
             f"<tbody>{''.join(trs)}</tbody></table>")
@@ -153,12 +138,11 @@ def render_categories(feedback: Feedback) -> str:
         f"<td class='rso-keys'>{esc(c.key)}</td><td class='rso-distance'>"
         f"{esc(_distance(c.distance))}</td></tr>"
         for c in feedback.categories)
-    return ("<h4 style='margin:14px 0 4px 0'>Categories side by side</h4>"
+    return ("<h4 class='rso-kit-heading'>Categories side by side</h4>"
             "<table class='rso-categories'><thead><tr><th scope='col'>Scale</th>"
             "<th scope='col'>Yours</th><th scope='col'>The key</th>"
             f"<th scope='col'>How far apart</th></tr></thead><tbody>{trs}</tbody></table>"
-            f"<p role='note' style='border-left:6px solid #1d70b8;padding:6px 12px;"
-            f"max-width:45em'><strong>Remember:</strong> {esc(REMINDER)}</p>")
+            f"<p role='note' class='rso-note'><strong>Remember:</strong> {esc(REMINDER)}</p>")
 
 
 def render_headline(feedback: Feedback, attempt_no: int | None = None) -> str:
@@ -179,11 +163,11 @@ def render_headline(feedback: Feedback, attempt_no: int | None = None) -> str:
                 "Look at the rows marked Differs below.")
     reason = (f"<p>The key: RM2000 does not apply. {esc(feedback.key_reason)}</p>"
               if not feedback.key_applicable and feedback.key_reason else "")
-    notes = "".join(f"<p style='color:{HINT_COLOUR}'>{esc(note)}</p>" for note in feedback.notes)
-    colour = "#00703c" if feedback.agrees else ERROR_COLOUR
-    return (f"<div style='border-left:6px solid {colour};padding:4px 12px;margin:8px 0'>"
-            f"<h3 class='rso-feedback-headline' style='margin:4px 0'>{esc(head)}{esc(which)}</h3>"
-            f"<p style='margin:2px 0'>{esc(text)}</p></div>{reason}{notes}")
+    notes = "".join(f"<p class='rso-hint-text'>{esc(note)}</p>" for note in feedback.notes)
+    outcome = "rso-outcome-agrees" if feedback.agrees else "rso-outcome-differs"
+    return (f"<div class='rso-outcome {outcome}'>"
+            f"<h3 class='rso-feedback-headline'>{esc(head)}{esc(which)}</h3>"
+            f"<p class='rso-tight'>{esc(text)}</p></div>{reason}{notes}")
 
 
 def render_legend(feedback: Feedback) -> str:
@@ -196,7 +180,7 @@ def render_legend(feedback: Feedback) -> str:
         return ""
     dl = "".join(f"<dt>{esc(name)}</dt><dd>{esc(meaning[0].upper() + meaning[1:])}</dd>"
                  for name, meaning in items)
-    return f"<h4 style='margin:14px 0 4px 0'>What the differences mean</h4><dl>{dl}</dl>"
+    return f"<h4 class='rso-kit-heading'>What the differences mean</h4><dl>{dl}</dl>"
 
 
 def render_what_if(wi: WhatIf, label: str) -> str:
@@ -237,14 +221,12 @@ class FeedbackView(w.VBox):
         self.what_if_select.observe(self._on_what_if, names="value")
         self.what_if_out = w.HTML(value="")
         self.what_if_box = w.VBox(
-            [w.HTML("<h4 style='margin:14px 0 4px 0'>What if?</h4><p style='margin:0 0 6px 0;"
-                    "max-width:45em'>Choose an item you scored differently from the key to see "
+            [w.HTML("<h4 class='rso-kit-heading'>What if?</h4><p class='rso-tight'>Choose an "
+                    "item you scored differently from the key to see "
                     "how your categories would move had you scored it the key's way.</p>"),
              self.what_if_select, self.what_if_out],
             layout=w.Layout(display="none"))
-        super().__init__(children=[w.HTML(f"<style>{CSS}</style>",
-                                          layout=w.Layout(display="none")),
-                                   self.failure, self.body, self.what_if_box],
+        super().__init__(children=[form_style(), self.failure, self.body, self.what_if_box],
                          layout=w.Layout(display="none", max_width="75em"), **kwargs)
         self.add_class("rso-feedback")
 

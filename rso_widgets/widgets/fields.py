@@ -14,6 +14,7 @@ import logging
 import sys
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
@@ -35,75 +36,18 @@ def esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-# Layout the widget traits cannot express (a select stacked under its label would otherwise grow
-# to 148px tall). Scoped to this project's classes; shipped as a <style> inside an HTML widget.
-FORM_CSS = """
-.rso-stacked { height: auto !important; width: auto !important; max-width: 100%; }
-.rso-stacked > .widget-label { white-space: normal; text-align: left; width: auto !important;
-  max-width: 40em; font-weight: 600; margin-bottom: 4px; height: auto; line-height: 1.4; }
-.rso-stacked > select, .rso-stacked > input, .rso-stacked > textarea {
-  flex: 0 0 auto; box-sizing: border-box; max-width: 100%; }
-.rso-stacked > select { height: var(--jp-widgets-inline-height); }
-.rso-narrow > select, .rso-narrow > input { width: 12em; }
-.rso-medium > input { width: 22em; }
-.rso-wide > textarea, .rso-wide > input { width: 40em; }
-.rso-form :focus-visible { outline: 3px solid #ffdd00 !important; outline-offset: 0;
-  box-shadow: 0 0 0 2px #0b0c0c; }
-/* ipywidgets sets `outline: none !important` on text boxes with a more specific selector */
-.rso-form .jupyter-widgets input:focus-visible,
-.rso-form .jupyter-widgets textarea:focus-visible { outline: 3px solid #ffdd00 !important; }
-.rso-form .widget-html-content { line-height: 1.4; }
-.rso-form details summary { cursor: pointer; color: #1d70b8; text-decoration: underline; }
-.rso-field { margin: 0 0 14px 0; padding: 0 0 0 10px; border-left: 4px solid transparent; }
-.rso-field.rso-field-error { border-left-color: #d4351c; }
-.rso-stacked.rso-wide { margin: 0 0 18px 14px; }
-/* GOV.UK order in a field: label, hint, error, then the input. The control's own box is
-   dissolved (display: contents) so its label and input become items of the field's column. */
-.rso-field { align-items: flex-start; }
-.rso-field > .rso-stacked, .rso-field > .rso-checkboxes { display: contents; }
-.rso-field > .rso-stacked > .widget-label, .rso-field > .rso-checkboxes > .rso-legend {
-  order: 0; }
-.rso-field > .rso-field-notes { order: 1; margin: 0 0 4px 0; }
-.rso-field > .rso-stacked > :not(.widget-label),
-.rso-field > .rso-checkboxes > .rso-checkbox-list { order: 2; }
-/* typed text in the page's font, not monospace */
-.jupyter-widgets textarea, .rso-form textarea, .widget-textarea textarea {
-  font-family: inherit !important; font-size: inherit; line-height: 1.4; }
-/* checkboxes (widgets/checkboxes.py): the question as a legend, one labelled box a line */
-.rso-hint { color: #505a5f; max-width: 40em; line-height: 1.4; }
-.rso-legend-text { font-weight: 600; max-width: 40em; line-height: 1.4; margin: 0 0 4px 0; }
-.rso-checkbox-list { gap: 2px; }
-.rso-checkbox { height: auto !important; width: auto !important; max-width: 100%; }
-.rso-checkbox .widget-label-basic { white-space: normal; height: auto; line-height: 1.4;
-  align-items: flex-start; }
-.rso-checkbox .widget-label-basic span { white-space: normal; overflow: visible; }
-.rso-checkbox input[type="checkbox"] { width: 1.3em; height: 1.3em; margin: 2px 8px 0 0;
-  flex: 0 0 auto; }
-.rso-checkbox input[type="checkbox"]:focus-visible { outline: 3px solid #ffdd00 !important;
-  box-shadow: 0 0 0 2px #0b0c0c; }
-/* tabs are never cut off: a tab is as wide as its title and the bar wraps onto a second row
-   rather than truncating ("Observation of practi"). ipywidgets 8 and its deprecated names. */
-.jupyter-widgets.jupyter-widget-tab > .lm-TabBar, .jupyter-widgets.widget-tab > .p-TabBar {
-  height: auto !important; overflow: visible !important; }
-.jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-content,
-.jupyter-widgets.widget-tab > .p-TabBar .p-TabBar-content { flex-wrap: wrap; }
-.jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab,
-.jupyter-widgets.widget-tab > .p-TabBar .p-TabBar-tab {
-  flex: 0 0 auto !important; min-width: max-content !important; max-width: none !important; }
-.jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tabLabel,
-.jupyter-widgets.widget-tab > .p-TabBar .p-TabBar-tabLabel {
-  overflow: visible !important; text-overflow: clip !important; }
-/* a select is as wide as its longest option, up to the page ("Case to show" was cut off) */
-.rso-medium > select, .rso-wide > select { width: auto; min-width: 22em; max-width: 100%; }
-/* a note that asks for attention (GOV.UK warning colour) and a table of before/after values */
-.rso-warning-note { border-left: 6px solid #f47738; padding: 6px 12px; }
-.rso-rescore th, .rso-rescore td { text-align: left; padding: 2px 12px 2px 0; }
-"""
+# The kit's one stylesheet (kit.css, next to this module): read once, shipped by `form_style()`.
+FORM_CSS = (Path(__file__).with_name("kit.css")).read_text(encoding="utf-8")
+_STYLE: list[w.HTML] = []
 
 
 def form_style() -> w.HTML:
-    """Add to a form once: the CSS above (the widget itself takes no space)."""
-    return w.HTML(value=f"<style>{FORM_CSS}</style>", layout=w.Layout(display="none"))
+    """The kit stylesheet as a hidden HTML widget (it takes no space). One widget per kernel,
+    shared by every form and app that asks for it, so the page receives the CSS once."""
+    if not _STYLE or _STYLE[0].comm is None:  # none yet, or closed
+        _STYLE[:] = [w.HTML(value=f"<style>{FORM_CSS}</style>",
+                            layout=w.Layout(display="none"))]
+    return _STYLE[0]
 
 
 class Shared:
@@ -237,10 +181,9 @@ class Field(w.VBox):
         self.add_class("rso-field")
 
     def _notes(self, error: str) -> str:
-        hint = (f'<div class="rso-hint" style="color:{HINT_COLOUR};max-width:40em">'
-                f'{esc(self.hint)}</div>') if self.hint else ""
-        err = (f'<div class="rso-error-message" style="color:{ERROR_COLOUR};font-weight:bold;'
-               f'max-width:40em"><span>Error:</span> {esc(error)}</div>') if error else ""
+        hint = f'<div class="rso-hint">{esc(self.hint)}</div>' if self.hint else ""
+        err = (f'<div class="rso-error-message"><span>Error:</span> {esc(error)}</div>'
+               if error else "")
         return hint + err
 
     @observe("error")
@@ -265,9 +208,7 @@ class ErrorSummary(w.VBox):
         self.items: list[str] = []
         self.body = w.HTML(value="")
         self.links = w.HBox(layout=w.Layout(flex_flow="row wrap"))
-        super().__init__(children=[self.body, self.links],
-                         layout=w.Layout(display="none", border=f"4px solid {ERROR_COLOUR}",
-                                         padding="8px 14px", margin="0 0 16px 0"))
+        super().__init__(children=[self.body, self.links], layout=w.Layout(display="none"))
         self.add_class("rso-error-summary")
 
     def show(self, items: list[tuple[str, str, Any]]) -> None:
@@ -277,9 +218,8 @@ class ErrorSummary(w.VBox):
             self.clear()
             return
         lis = "".join(f"<li>{esc(text)}</li>" for _, text, _ in items)
-        self.body.value = (f'<div role="alert"><h2 style="margin:0 0 6px 0;font-size:1.3em">'
-                           f'There is a problem</h2><ul style="color:{ERROR_COLOUR};'
-                           f'font-weight:bold;margin:0 0 6px 0">{lis}</ul></div>')
+        self.body.value = (f'<div role="alert"><h2>There is a problem</h2>'
+                           f'<ul class="rso-error-list">{lis}</ul></div>')
         buttons = []
         seen: set[int] = set()
         for label, _, target in items:
@@ -316,15 +256,20 @@ def _focus(target: Any, _button: Any = None) -> None:
         log.exception("could not move focus")
 
 
+def message_html(text: str, *, kind: str = "info", heading: str = "") -> str:
+    """A message box (information, or a problem announced with role=alert), text escaped."""
+    error = kind == "error"
+    role = ' role="alert"' if error else ""
+    head = f"<strong>{esc(heading)}</strong><br>" if heading else ""
+    return (f'<div{role} class="rso-message{" rso-message-error" if error else ""}">'
+            f"{head}{esc(text)}</div>")
+
+
 class Notice(w.HTML):
     """A block of text in a coloured box (information or a problem), text always escaped."""
 
     def say(self, text: str, *, kind: str = "info", heading: str = "") -> None:
-        colour = ERROR_COLOUR if kind == "error" else "#1d70b8"
-        role = ' role="alert"' if kind == "error" else ""
-        head = f'<strong>{esc(heading)}</strong><br>' if heading else ""
-        self.value = (f'<div{role} style="border-left:6px solid {colour};padding:6px 12px;'
-                      f'margin:6px 0;max-width:45em">{head}{esc(text)}</div>')
+        self.value = message_html(text, kind=kind, heading=heading)
         self.layout.display = ""
 
     def clear(self) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import ipywidgets as w
 from traitlets import List as ListTrait
 
-from .fields import ERROR_COLOUR, HINT_COLOUR, esc, safe_callback, text_button
+from .fields import esc, safe_callback, text_button
 
 FLAGS = (("sexual", "Sexual"), ("violent", "Violent"), ("burglary", "Burglary"),
          ("non_contact", "Non-contact"))
@@ -23,7 +23,7 @@ SUB_LABELS = {"date": "date", "name": "offence", "offences": "offence",
 
 
 def _report(table: SentencingHistory, message: str) -> None:
-    table.table_error.value = f'<div role="alert" style="color:{ERROR_COLOUR}">{esc(message)}</div>'
+    table.table_error.value = f'<div role="alert" class="rso-error-text">{esc(message)}</div>'
     table.table_error.layout.display = ""
 
 
@@ -31,31 +31,30 @@ class HistoryRow(w.VBox):
     """One offence: its controls on one (wrapping) line, then its inline error."""
 
     def __init__(self, number: int, disposals: list[str], on_remove: Any, on_change: Any):
-        self.heading = w.HTML(layout=w.Layout(width="4.5em", margin="0 6px 0 0"))
+        self.heading = w.HTML()
+        self.heading.add_class("rso-history-row-number")
         self.date = w.DatePicker(description="Date", description_allow_html=False,
-                                 style={"description_width": "initial"},
-                                 layout=w.Layout(width="15em"))
+                                 style={"description_width": "initial"})
+        self.date.add_class("rso-history-date")
         self.offence = w.Text(description="Offence", description_allow_html=False,
                               placeholder="e.g. sexual assault",
-                              style={"description_width": "initial"},
-                              layout=w.Layout(width="20em"))
+                              style={"description_width": "initial"})
+        self.offence.add_class("rso-history-offence")
         self.flags = {key: w.Checkbox(description=label, description_allow_html=False,
-                                      indent=False, value=False,
-                                      layout=w.Layout(width="auto", margin="0 8px 0 0"))
-                      for key, label in FLAGS}
+                                      indent=False, value=False) for key, label in FLAGS}
+        for box in self.flags.values():
+            box.add_class("rso-history-flag")
         self.disposal = w.Dropdown(description="Disposal", description_allow_html=False,
                                    options=disposals, value=disposals[0],
-                                   style={"description_width": "initial"},
-                                   layout=w.Layout(width="16em"))
+                                   style={"description_width": "initial"})
+        self.disposal.add_class("rso-history-disposal")
         self.remove = text_button("Remove")
         self.remove.on_click(lambda _b: on_remove(self))
         self.message = w.HTML(value="", layout=w.Layout(display="none"))
         line = w.HBox([self.heading, self.date, self.offence, *self.flags.values(),
-                       self.disposal, self.remove],
-                      layout=w.Layout(flex_flow="row wrap", align_items="center"))
-        super().__init__([line, self.message],
-                         layout=w.Layout(border_bottom="1px solid #b1b4b6", padding="4px 0",
-                                         border_left="4px solid transparent"))
+                       self.disposal, self.remove])
+        line.add_class("rso-history-line")
+        super().__init__([line, self.message])
         for c in (self.date, self.offence, self.disposal, *self.flags.values()):
             c.observe(on_change, names="value")
         self.add_class("rso-history-row")
@@ -88,14 +87,13 @@ class HistoryRow(w.VBox):
     def show_error(self, messages: list[str]) -> None:
         if messages:
             text = "; ".join(messages)
-            self.message.value = (f'<div class="rso-error-message" style="color:{ERROR_COLOUR};'
-                                  f'font-weight:bold">Error: {esc(text)}</div>')
+            self.message.value = f'<div class="rso-error-message">Error: {esc(text)}</div>'
             self.message.layout.display = ""
-            self.layout.border_left = f"4px solid {ERROR_COLOUR}"
+            self.add_class("rso-field-error")
         else:
             self.message.value = ""
             self.message.layout.display = "none"
-            self.layout.border_left = "4px solid transparent"
+            self.remove_class("rso-field-error")
 
     def focus(self) -> None:
         self.date.focus()
@@ -134,16 +132,14 @@ class SentencingHistory(w.VBox):
                 "(such as rape) counts as sexual only.")
         if note:
             hint += " " + note
-        self.hint = w.HTML(f'<div style="color:{HINT_COLOUR};max-width:45em">{esc(hint)}</div>')
+        self.hint = w.HTML(f'<div class="rso-hint">{esc(hint)}</div>')
         self.table_error = w.HTML(value="", layout=w.Layout(display="none"))
         self.body = w.VBox()
         self.empty = w.HTML("<em>No rows yet. Select “Add a row” to enter an offence.</em>")
         self.add = text_button("Add a row")
         self.add.on_click(self._on_add)
         super().__init__([w.HTML("<strong>Sentencing history</strong>"), self.hint,
-                          self.table_error, self.empty, self.body, self.add],
-                         layout=w.Layout(margin="0 0 14px 0", padding="0 0 0 10px",
-                                         border_left="4px solid transparent"))
+                          self.table_error, self.empty, self.body, self.add])
         self.add_class("rso-history")
 
     # -- editing ---------------------------------------------------------------------------
@@ -239,12 +235,11 @@ class SentencingHistory(w.VBox):
         for i, row in enumerate(self.rows):
             row.show_error(row_messages.get(i, []))
         if table_messages or row_messages:
-            self.layout.border_left = f"4px solid {ERROR_COLOUR}"
+            self.add_class("rso-field-error")
         else:
-            self.layout.border_left = "4px solid transparent"
+            self.remove_class("rso-field-error")
         if table_messages:
-            self.table_error.value = (f'<div class="rso-error-message" '
-                                      f'style="color:{ERROR_COLOUR};font-weight:bold">Error: '
+            self.table_error.value = (f'<div class="rso-error-message">Error: '
                                       f'{esc("; ".join(table_messages))}</div>')
             self.table_error.layout.display = ""
         else:

@@ -14,7 +14,7 @@ from typing import Any
 import ipywidgets as w
 from traitlets import Dict, Unicode, observe
 
-from .fields import HINT_COLOUR, ErrorSummary, Field, Notice, Shared, esc, safe_callback
+from .fields import ErrorSummary, Field, Notice, Shared, esc, safe_callback
 
 MODES = [
     ("Work them out from my answers (the form does the arithmetic)", "form"),
@@ -68,8 +68,8 @@ class OwnResult(w.VBox):
         ]
         self.own_box = w.VBox(own, layout=w.Layout(display="none"))
         head = sh.html_widget(
-            '<h3 style="margin:18px 0 8px 0">Your result</h3>'
-            f'<p style="color:{HINT_COLOUR};max-width:45em;margin:0 0 8px 0">{esc(REMINDER)}</p>')
+            '<h3 class="rso-kit-heading">Your result</h3>'
+            f'<p class="rso-hint">{esc(REMINDER)}</p>')
         super().__init__(children=[head, self.summary, self.failure, self.mode_field,
                                    self.own_box],
                          layout=w.Layout(max_width="60em"), **kwargs)

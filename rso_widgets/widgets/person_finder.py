@@ -14,7 +14,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from .fields import ERROR_COLOUR, HINT_COLOUR, Field, Notice, esc, stacked, text_button
+from .fields import Field, Notice, esc, stacked, text_button
 
 REFERENCE_HINT = ("A force reference or display name. Record nothing more than the assessment "
                   "needs.")
@@ -112,27 +112,27 @@ class PersonFinder(w.VBox):
         overdue = sum(1 for _, st, _ in rows if st.overdue)
         lines = []
         for entry, state, latest in rows:
-            review = (f'<strong style="color:{ERROR_COLOUR}">{esc(state.text)}</strong>'
+            review = (f'<strong class="rso-error-text">{esc(state.text)}</strong>'
                       if state.overdue else esc(state.text))  # the word OVERDUE, and colour
             lines.append(
                 f"<tr class='rso-caseload-row{' rso-overdue' if state.overdue else ''}'>"
-                f"<th scope='row' style='text-align:left;padding:4px 14px 4px 0'>"
+                f"<th scope='row' class='rso-cell'>"
                 f"{esc(entry.person.reference)}</th>"
-                f"<td style='padding:4px 14px 4px 0'>{entry.person.id}</td>"
-                f"<td style='padding:4px 14px 4px 0'>{review}</td>"
-                f"<td style='padding:4px 0'>{esc(latest)}</td></tr>")
+                f"<td class='rso-cell'>{entry.person.id}</td>"
+                f"<td class='rso-cell'>{review}</td>"
+                f"<td class='rso-cell'>{esc(latest)}</td></tr>")
         summary = (f"{overdue} review{'s are' if overdue != 1 else ' is'} OVERDUE (listed "
                    "first)." if overdue else "No review is overdue.")
         self.caseload_table.value = (
             f'<p role="status"><strong>{len(rows)} record{"s" if len(rows) != 1 else ""} on '
             f'{today:%d %B %Y}.</strong> {esc(summary)}</p>'
-            "<table class='rso-caseload'><caption style='text-align:left;color:"
-            f"{HINT_COLOUR}'>Person records by review date: overdue first, then soonest due, "
+            "<table class='rso-caseload'><caption class='rso-caption rso-hint-text'>"
+            "Person records by review date: overdue first, then soonest due, "
             "then records with no review date</caption><thead><tr>"
-            "<th scope='col' style='text-align:left'>Reference</th>"
-            "<th scope='col' style='text-align:left'>Record</th>"
-            "<th scope='col' style='text-align:left'>Review</th>"
-            "<th scope='col' style='text-align:left'>ARMS assessment</th></tr></thead>"
+            "<th scope='col' class='rso-cell'>Reference</th>"
+            "<th scope='col' class='rso-cell'>Record</th>"
+            "<th scope='col' class='rso-cell'>Review</th>"
+            "<th scope='col' class='rso-cell'>ARMS assessment</th></tr></thead>"
             f"<tbody>{''.join(lines)}</tbody></table>")
         self.caseload_pick.options = [
             (f"{e.person.reference} (record {e.person.id}): {st.text}", e.person.id)

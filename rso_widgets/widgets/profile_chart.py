@@ -18,7 +18,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..instruments.arms import StaticContext
-from .fields import ERROR_COLOUR, HINT_COLOUR, esc, safe_callback, text_button
+from .fields import esc, safe_callback, text_button
 from .figures import draw_figure
 from .timing import Debouncer
 
@@ -114,7 +114,7 @@ def build_figure(rows: list[dict[str, Any]], scales: dict[str, list[str]],
 
 
 def _report(chart: ProfileChart, message: str) -> None:
-    chart.message.value = (f'<div role="alert" style="color:{ERROR_COLOUR};font-weight:bold">'
+    chart.message.value = (f'<div role="alert" class="rso-error-text">'
                            f'{esc(message)}</div>')
     chart.message.layout.display = ""
 
@@ -129,8 +129,8 @@ class ProfileChart(w.VBox):
         self.figure: Any = None
         self.shown = False
         self.draws = 0
-        self.head = w.HTML(f'<h3 style="margin:18px 0 6px 0">{esc(heading)}</h3>'
-                           f'<p style="color:{HINT_COLOUR};max-width:45em">{esc(NOTE)}</p>')
+        self.head = w.HTML(f'<h3 class="rso-kit-heading">{esc(heading)}</h3>'
+                           f'<p class="rso-hint">{esc(NOTE)}</p>')
         self.table = w.HTML(value="")
         self.button = text_button("Show the profile chart",
                                   tooltip="Draw the ratings as a chart beside the RM2000 category")
@@ -153,14 +153,14 @@ class ProfileChart(w.VBox):
     def _table(self) -> str:
         def cells(kind: str) -> str:
             return "".join(
-                f"<tr><th scope='row' style='text-align:left;font-weight:normal;padding:1px 12px "
-                f"1px 0'>{esc(r['factor'])} {esc(r['name'])}</th><td><strong>{esc(r['label'])}"
+                f"<tr><th scope='row' class='rso-cell rso-row-head'>{esc(r['factor'])} "
+                f"{esc(r['name'])}</th><td><strong>{esc(r['label'])}"
                 f"</strong></td></tr>" for r in self.rows if r["kind"] == kind)
-        return (f"<div class='rso-profile-table' style='display:flex;flex-wrap:wrap;gap:0 36px'>"
-                f"<table><caption style='text-align:left;font-weight:bold'>Risk factors"
-                f"</caption>{cells('risk')}</table><table><caption style='text-align:left;"
-                f"font-weight:bold'>Protective factors</caption>{cells('protective')}</table>"
-                f"<p style='flex-basis:100%'><strong>Static context:</strong> "
+        return (f"<div class='rso-profile-table'>"
+                f"<table><caption class='rso-caption'>Risk factors"
+                f"</caption>{cells('risk')}</table><table><caption class='rso-caption'>"
+                f"Protective factors</caption>{cells('protective')}</table>"
+                f"<p class='rso-profile-static'><strong>Static context:</strong> "
                 f"{esc(static_text(self.static))}</p></div>")
 
     @safe_callback(_report, "drawing the profile chart")

@@ -15,7 +15,7 @@ from traitlets import Instance
 
 from ..calibration.progress import PracticeSummary
 from .feedback import ERROR_TYPES
-from .fields import HINT_COLOUR, esc
+from .fields import esc, form_style
 
 #: Feedback rows that are not facts, as the feedback names them.
 ROW_LABELS = {
@@ -32,15 +32,6 @@ ROW_LABELS = {
     "age_at_assessment": "Age at assessment",
     "sexual_offence_aged_17_plus": "A sexual offence committed aged 17 or over",
 }
-CSS = """
-.rso-progress table { border-collapse: collapse; margin: 4px 0 12px 0; }
-.rso-progress th, .rso-progress td { border-bottom: 1px solid #b1b4b6; padding: 3px 12px 3px 0;
-  text-align: left; vertical-align: top; }
-.rso-progress .rso-bar { display: inline-block; height: 0.8em; background: #1d70b8;
-  vertical-align: middle; margin-right: 6px; }
-"""
-
-
 def _pct(rate: float | None) -> str:
     return "–" if rate is None else f"{round(rate * 100)}%"
 
@@ -56,8 +47,7 @@ class PracticeProgress(w.VBox):
         self.labels = {**ROW_LABELS, **(labels or {})}
         self.titles = dict(titles or {})
         self.body = w.HTML(value="")
-        super().__init__(children=[w.HTML(f"<style>{CSS}</style>",
-                                          layout=w.Layout(display="none")), self.body],
+        super().__init__(children=[form_style(), self.body],
                          layout=w.Layout(max_width="70em"), **kwargs)
         self.add_class("rso-progress")
 
@@ -72,8 +62,8 @@ class PracticeProgress(w.VBox):
         self.summary = summary
 
     def render(self, s: PracticeSummary) -> str:
-        head = "<h2 style='margin:18px 0 6px 0'>Your progress</h2>"
-        problems = "".join(f"<p role='alert' style='color:#d4351c'>{esc(p)}</p>"
+        head = "<h2 class='rso-kit-heading'>Your progress</h2>"
+        problems = "".join(f"<p role='alert' class='rso-error-text'>{esc(p)}</p>"
                            for p in s.problems)
         if not s.attempts:
             return (f"{head}{problems}<p class='rso-progress-empty'>No attempts yet. Choose a "
@@ -86,12 +76,12 @@ class PracticeProgress(w.VBox):
                  f"({_pct(s.agreement_rate)}). Agreeing means the same decision on whether "
                  "RM2000 applies and the same /S, /V and /C categories.</p>")
         cases = "".join(
-            f"<tr><th scope='row' style='font-weight:normal'>{esc(c.case_id)}"
+            f"<tr><th scope='row' class='rso-row-head'>{esc(c.case_id)}"
             f"{': ' + esc(self.titles[c.case_id]) if c.case_id in self.titles else ''}</th>"
             f"<td>{c.attempts}</td><td>{c.agreed}</td>"
             f"<td>{'Agreed' if c.last_agrees else 'Differed'}</td>"
             f"<td>{c.last_at:%d %b %Y}</td></tr>" for c in s.cases)
-        cases_table = ("<h3 style='margin:12px 0 4px 0'>By case</h3><table class='rso-by-case'>"
+        cases_table = ("<h3 class='rso-kit-heading'>By case</h3><table class='rso-by-case'>"
                        "<thead><tr><th scope='col'>Case</th><th scope='col'>Attempts</th>"
                        "<th scope='col'>Agreed with the key</th><th scope='col'>Last attempt"
                        "</th><th scope='col'>Last tried</th></tr></thead>"
@@ -103,7 +93,7 @@ class PracticeProgress(w.VBox):
             f"<td><span class='rso-bar' style='width:{round(p.running_rate * 8, 2)}em'></span>"
             f"{_pct(p.running_rate)}</td></tr>"
             for n, p in enumerate(s.over_time, 1))
-        over_time = ("<h3 style='margin:12px 0 4px 0'>Agreement with the key over time</h3>"
+        over_time = ("<h3 class='rso-kit-heading'>Agreement with the key over time</h3>"
                      "<table class='rso-over-time'><thead><tr><th scope='col'>Attempt</th>"
                      "<th scope='col'>When (UTC)</th><th scope='col'>Case</th>"
                      "<th scope='col'>Agreed</th><th scope='col'>Categories the same</th>"
@@ -111,12 +101,12 @@ class PracticeProgress(w.VBox):
                      f"<tbody>{rows}</tbody></table>")
         if s.most_missed:
             missed_rows = "".join(
-                f"<tr><th scope='row' style='font-weight:normal'>{esc(self.label(m.item))}</th>"
+                f"<tr><th scope='row' class='rso-row-head'>{esc(self.label(m.item))}</th>"
                 f"<td>{m.count}</td><td>"
                 + esc(", ".join(f"{ERROR_TYPES.get(t, (t,))[0].lower()} × {k}"
                                 for t, k in sorted(m.types.items())))
                 + "</td></tr>" for m in s.most_missed)
-            missed = ("<h3 style='margin:12px 0 4px 0'>Items you most often scored differently "
+            missed = ("<h3 class='rso-kit-heading'>Items you most often scored differently "
                       "from the key</h3><table class='rso-most-missed'><thead><tr>"
                       "<th scope='col'>Item</th><th scope='col'>Times</th>"
                       "<th scope='col'>Error types</th></tr></thead>"
@@ -125,7 +115,7 @@ class PracticeProgress(w.VBox):
             missed = "<p>No item has differed from the key so far.</p>"
         types = ", ".join(f"{ERROR_TYPES[t][0].lower()}: {n}"
                           for t, n in sorted(s.error_types.items()) if t in ERROR_TYPES)
-        type_line = (f"<p style='color:{HINT_COLOUR}'>Errors by type across all attempts: "
+        type_line = (f"<p class='rso-hint-text'>Errors by type across all attempts: "
                      f"{esc(types)}.</p>" if types else "")
         return head + problems + intro + cases_table + over_time + missed + type_line
 

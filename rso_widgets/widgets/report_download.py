@@ -14,7 +14,7 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from .fields import HINT_COLOUR, Notice, esc, stacked, text_button
+from .fields import Notice, esc, stacked, text_button
 
 MIME = {"pdf": "application/pdf", "html": "text/html"}
 MAX_LINK_BYTES = 20 * 1024 * 1024  # larger files are left in exports/ only
@@ -52,7 +52,7 @@ class ReportDownload(w.VBox):
         self.link = w.HTML(value="")
         self.path: Path | None = None
         note = w.HTML(
-            f'<p style="color:{HINT_COLOUR};max-width:45em">The report is marked {MARKING}. '
+            f'<p class="rso-hint">The report is marked {MARKING}. '
             "Creating it is recorded in the audit log with your name. Keep the downloaded file "
             "under your force's information management policy.</p>")
         super().__init__([note, self.format, self.button, self.status, self.link])

@@ -33,8 +33,6 @@ from ..instruments.rm2000 import (
 from ..instruments.rm2000_rescore import compare, rescore, ruleset_status
 from ..instruments.ruleset import RM2000Ruleset, load_rm2000_ruleset
 from .fields import (
-    ERROR_COLOUR,
-    HINT_COLOUR,
     ErrorSummary,
     Field,
     Notice,
@@ -148,7 +146,7 @@ class RM2000Form(w.VBox):
         return labels
 
     def _section(self, title: str, children: list[w.Widget]) -> w.VBox:
-        head = self.shared.html_widget(f'<h3 style="margin:18px 0 8px 0">{esc(title)}</h3>')
+        head = self.shared.html_widget(f'<h3 class="rso-kit-heading">{esc(title)}</h3>')
         return w.VBox([head, *children], layout=self.shared.plain)
 
     def _field(self, name: str, control: w.DOMWidget, hint: str = "", label: str = "",
@@ -247,7 +245,7 @@ class RM2000Form(w.VBox):
     def _factor_fields(self) -> list[w.Widget]:
         assert self.rs.s.step2 is not None
         intro = self.shared.html_widget(
-            f'<div style="color:{HINT_COLOUR};max-width:45em">Answer each question and note '
+            '<div class="rso-hint">Answer each question and note '
             "briefly where the evidence is recorded.</div>")
         out: list[w.Widget] = [intro]
         self.evidence_boxes: dict[str, w.Textarea] = {}
@@ -634,14 +632,14 @@ class RM2000Form(w.VBox):
         for name in order:
             if name not in facts:
                 continue
-            rows.append(f"<tr><th scope='row' style='text-align:left;padding:2px 12px 2px 0;"
-                        f"font-weight:normal'>{esc(self.labels[name])}</th>"
+            rows.append(f"<tr><th scope='row' class='rso-cell "
+                        f"rso-row-head'>{esc(self.labels[name])}</th>"
                         f"<td><strong>{esc(self._display(name, facts[name]))}</strong></td></tr>")
             note = self.evidence.get(name, "").strip() if name in FACTOR_FIELDS else ""
             if note:
-                rows.append(f"<tr><td></td><td style='color:{HINT_COLOUR}'>Evidence: "
+                rows.append(f"<tr><td></td><td class='rso-hint-text'>Evidence: "
                             f"{esc(note)}</td></tr>")
-        return (f"<h3 style='margin:18px 0 6px 0'>Check your answers</h3>"
+        return (f"<h3 class='rso-kit-heading'>Check your answers</h3>"
                 f"<table class='rso-answers'>{''.join(rows)}</table>")
 
     def _render_result(self, r: RM2000Result) -> str:
@@ -650,16 +648,15 @@ class RM2000Form(w.VBox):
 
         # the ruleset id is for the record, not headline text: an "About this result" reveal
         meta = (f"<details class='rso-about-result'><summary>About this result</summary>"
-                f"<p style='color:{HINT_COLOUR}'>Ruleset <code>{esc(r.ruleset)}</code> "
+                f"<p class='rso-hint-text'>Ruleset <code>{esc(r.ruleset)}</code> "
                 f"(<span class='rso-ruleset-status'>{esc(ruleset_status(r.ruleset))}</span>)"
                 f" · scored {esc(r.scored_at.strftime('%d %B %Y %H:%M UTC'))}</p></details>")
-        remind = (f"<p role='note' style='border-left:6px solid #1d70b8;padding:6px 12px;"
-                  f"max-width:45em'><strong>Remember:</strong> {reminder}</p>")
+        remind = (f"<p role='note' class='rso-note'><strong>Remember:</strong> {reminder}</p>")
         if not r.applicable:
             return (f"<div class='rso-result rso-not-applicable'>"
-                    f"<h3 style='margin:18px 0 6px 0'>RM2000 does not apply</h3>"
-                    f"<p style='border-left:6px solid {ERROR_COLOUR};padding:6px 12px;"
-                    f"max-width:45em'><strong>Not applicable.</strong> {esc(r.reason)}</p>"
+                    f"<h3 class='rso-kit-heading'>RM2000 does not apply</h3>"
+                    f"<p class='rso-note rso-note-error'><strong>Not applicable.</strong> "
+                    f"{esc(r.reason)}</p>"
                     f"<p>No category is given.</p>{meta}{remind}</div>")
         assert r.s and r.v and r.c
         s, v, c = r.s, r.v, r.c
@@ -672,20 +669,20 @@ class RM2000Form(w.VBox):
                  f"{c.s_points} + {c.v_points} = {c.points} points")]
         trs = "".join(
             f"<tr class='rso-scale-{esc(code[1:]).lower()}'><th scope='row' "
-            f"style='text-align:left;padding:4px 14px 4px 0'>RM2000{esc(code)} "
-            f"<span style='font-weight:normal'>({esc(name)})</span></th>"
-            f"<td style='padding:4px 14px 4px 0'><strong class='rso-category'>{esc(cat)}"
-            f"</strong></td><td style='color:{HINT_COLOUR}'>{esc(detail)}</td></tr>"
+            f"class='rso-cell'>RM2000{esc(code)} "
+            f"<span class='rso-row-head'>({esc(name)})</span></th>"
+            f"<td class='rso-cell'><strong class='rso-category'>{esc(cat)}"
+            f"</strong></td><td class='rso-hint-text'>{esc(detail)}</td></tr>"
             for code, name, cat, detail in rows)
         derivation = ""
         if r.derivation is not None:
             lines = "".join(f"<li>{esc(line)}</li>" for line in r.derivation.explain())
             derivation = (f"<details open><summary>How the appearances were counted from the "
                           f"sentencing history</summary><ul>{lines}</ul></details>")
-        return (f"<div class='rso-result'><h3 style='margin:18px 0 6px 0'>Result</h3>"
-                f"<table><thead><tr><th scope='col' style='text-align:left'>Scale</th>"
-                f"<th scope='col' style='text-align:left'>Category</th>"
-                f"<th scope='col' style='text-align:left'>How</th></tr></thead>"
+        return (f"<div class='rso-result'><h3 class='rso-kit-heading'>Result</h3>"
+                f"<table><thead><tr><th scope='col' class='rso-cell'>Scale</th>"
+                f"<th scope='col' class='rso-cell'>Category</th>"
+                f"<th scope='col' class='rso-cell'>How</th></tr></thead>"
                 f"<tbody>{trs}</tbody></table>{meta}{derivation}"
                 f"<details><summary>Show the working, line by line</summary>"
                 f"<ol class='rso-working'>{working}</ol></details>{remind}</div>")

@@ -17,7 +17,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from .fields import ERROR_COLOUR, HINT_COLOUR, Shared, esc, text_button
+from .fields import Shared, esc, text_button
 
 log = logging.getLogger("rso_widgets.widgets.row_list")
 
@@ -44,8 +44,7 @@ class Row(w.VBox):
         for c in controls:
             c.observe(self._changed, names="value")
         super().__init__([self.heading, *controls, *(extra or []), self.status, self.remove],
-                         layout=w.Layout(border_left="4px solid #b1b4b6", padding="2px 0 6px 10px",
-                                         margin="0 0 10px 0"), **self._kwargs)
+                         **self._kwargs)
         self.add_class("rso-row")
 
     def _changed(self, _change: Any = None) -> None:
@@ -68,20 +67,21 @@ class Row(w.VBox):
     def show_status(self, text: str, *, problem: bool = False, error: bool = False) -> None:
         """Status under the row: "Complete", or what is still needed (as an error after a check)."""
         if not text:
+            self.remove_class("rso-field-error")
             if self.status.value:
                 self.status.value = ""
                 self.status.layout.display = "none"
             return
-        colour = ERROR_COLOUR if error else HINT_COLOUR
         prefix = "Error: " if error else ("To complete: " if problem else "")
-        html = (f'<div class="rso-row-status" style="color:{colour};max-width:45em;'
-                f'{"font-weight:bold;" if error else ""}">{esc(prefix)}{esc(text)}</div>')
+        look = "rso-error-message" if error else "rso-hint-text"
+        html = f'<div class="rso-row-status {look}">{esc(prefix)}{esc(text)}</div>'
         if self.status.value != html:
             self.status.value = html
             self.status.layout.display = ""
-        border = f"4px solid {ERROR_COLOUR if error else '#b1b4b6'}"
-        if self.layout.border_left != border:
-            self.layout.border_left = border
+        if error:
+            self.add_class("rso-field-error")
+        else:
+            self.remove_class("rso-field-error")
 
     def focus(self) -> None:
         if self.controls:
@@ -100,7 +100,7 @@ class RowList(w.VBox):
         self.report = report
         self.shared = shared or Shared()
         self.empty = w.HTML(  # its own layout: it is shown and hidden
-            f'<p style="color:{HINT_COLOUR};margin:2px 0"><em>{esc(empty_text)}</em></p>')
+            f'<p class="rso-status-line"><em>{esc(empty_text)}</em></p>')
         self.body = w.VBox(layout=w.Layout())
         self.add = text_button(add_label)
         self.add.on_click(self._on_add)
@@ -109,9 +109,8 @@ class RowList(w.VBox):
             top.append(self.shared.html_widget(f"<strong>{esc(heading)}</strong>"))
         if hint:
             top.append(self.shared.html_widget(
-                f'<div style="color:{HINT_COLOUR};max-width:45em">{esc(hint)}</div>'))
-        super().__init__([*top, self.empty, self.body, self.add],
-                         layout=w.Layout(margin="4px 0 12px 0"))
+                f'<div class="rso-hint">{esc(hint)}</div>'))
+        super().__init__([*top, self.empty, self.body, self.add])
         self.add_class("rso-row-list")
 
     # -- editing ---------------------------------------------------------------------------

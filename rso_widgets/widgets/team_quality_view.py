@@ -21,7 +21,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from .fields import HINT_COLOUR, esc
+from .fields import esc
 from .figures import show_figure
 
 log = logging.getLogger("rso_widgets.widgets.team_quality_view")
@@ -36,8 +36,8 @@ CALIBRATION_LABELS = {"calibrated": "Calibrated", "not yet calibrated": "Not yet
 def _withheld(text: str) -> str:
     text = re.sub(r"^withheld:\s*", "", text.strip())
     text = text[:1].upper() + text[1:]
-    return (f"<p class='rso-withheld' role='note' style='border-left:6px solid #505a5f;"
-            f"padding:4px 10px;max-width:45em'><strong>Withheld.</strong> {esc(text)}</p>")
+    return (f"<p class='rso-withheld rso-note rso-note-muted' role='note'>"
+            f"<strong>Withheld.</strong> {esc(text)}</p>")
 
 
 def _pct(v: float | None) -> str:
@@ -58,7 +58,7 @@ def _table(caption: str, columns: Sequence[str], rows: Sequence[Sequence[str]],
 
 
 def _h(text: str, level: int = 3) -> str:
-    return f"<h{level} style='margin:18px 0 6px 0'>{esc(text)}</h{level}>"
+    return f"<h{level} class='rso-kit-heading'>{esc(text)}</h{level}>"
 
 
 def withheld_note(view: Any, part: str) -> str:
@@ -122,7 +122,7 @@ class TeamQualityView(w.VBox):
         callback: the chart is drawn into an `Output`."""
         texts = {c.id: c.text for c in rubric.criteria}
         self.body.value = (
-            f"<h2 style='margin:12px 0 4px 0'>Team {esc(view.team)}</h2>"
+            f"<h2 class='rso-kit-heading'>Team {esc(view.team)}</h2>"
             f"<p>{view.assessors} {'person' if view.assessors == 1 else 'people'} in the team; "
             f"records since {esc(_day(view.since))}. Figures from fewer than {view.min_group} "
             "people are withheld so that nobody can be identified.</p>"
@@ -166,11 +166,11 @@ class TeamQualityView(w.VBox):
         if view.plan_quality is None:
             return out + _withheld(withheld_note(view, "plan quality"))
         if not any(c.judged for c in view.plan_quality):
-            return out + (f"<p style='color:{HINT_COLOUR}'>No plan has been reviewed against "
+            return out + ("<p class='rso-hint-text'>No plan has been reviewed against "
                           "the rubric in supervision yet.</p>")
         rows = [[c.criterion, c.text, str(c.judged), _mean(c.mean), _pct(c.fully_met),
                  _pct(c.not_met)] for c in view.plan_quality]
-        return out + (f"<p style='color:{HINT_COLOUR};max-width:45em'>The latest review of each "
+        return out + ("<p class='rso-hint'>The latest review of each "
                       "plan, scored in supervision against the plan-quality rubric.</p>"
                       + _table("Plan quality across the team's recent plans",
                                ["Criterion", "What it asks", "Reviews scoring it",
@@ -180,7 +180,7 @@ class TeamQualityView(w.VBox):
     @staticmethod
     def _trend_table(view: Any, rubric: Any) -> str:
         if not view.plan_quality_trend:
-            return (f"<p style='color:{HINT_COLOUR}'>No plan reviews in this period, so there "
+            return ("<p class='rso-hint-text'>No plan reviews in this period, so there "
                     "is no trend yet.</p>")
         ids = [c.id for c in rubric.criteria]
         rows = []
@@ -196,14 +196,14 @@ class TeamQualityView(w.VBox):
     def _calibration(cal: Any | None) -> str:
         out = _h("Calibration against the training keys")
         if cal is None:
-            return out + (f"<p style='color:{HINT_COLOUR}'>Calibration could not be read right "
+            return out + ("<p class='rso-hint-text'>Calibration could not be read right "
                           "now.</p>")
         if cal.coverage is None:
             note = next((n.split(":", 1)[1].strip() for n in cal.notes
                          if n.startswith("calibration:")), "too few people have practised.")
             return out + _withheld(note)
         c = cal.coverage
-        return out + (f"<p style='color:{HINT_COLOUR};max-width:45em'>{esc(c.policy)}.</p>"
+        return out + (f"<p class='rso-hint'>{esc(c.policy)}.</p>"
                       + _table("Calibration status across the team", ["Status", "People"], [
                           ["Calibrated", str(c.calibrated)],
                           ["Not yet calibrated", str(c.not_yet_calibrated)],
@@ -229,11 +229,11 @@ class TeamQualityView(w.VBox):
     @staticmethod
     def _counts(title: str, counts: Mapping[str, int] | None, note: str,
                 labels: Mapping[str, str] | None = None, what: str = "Times") -> str:
-        out = f"<h4 style='margin:12px 0 4px 0'>{esc(title)}</h4>"
+        out = f"<h4 class='rso-kit-heading'>{esc(title)}</h4>"
         if counts is None:
             return out + _withheld(note)
         if not counts:
-            return out + f"<p style='color:{HINT_COLOUR}'>None recorded.</p>"
+            return out + "<p class='rso-hint-text'>None recorded.</p>"
         labels = labels or {}
         rows = [[k, labels.get(k, ""), str(v)] if labels else [k, str(v)]
                 for k, v in counts.items()]
@@ -242,7 +242,7 @@ class TeamQualityView(w.VBox):
 
     def _themes(self, view: Any, texts: Mapping[str, str]) -> str:
         return (_h("Development themes emerging")
-                + f"<p style='color:{HINT_COLOUR};max-width:45em'>Anonymised counts across the "
+                + "<p class='rso-hint'>Anonymised counts across the "
                   "team, to plan training: what people bring to supervision, where plans fall "
                   "short of the rubric, and the skills observed below Established.</p>"
                 + self._counts("Agenda topics brought to supervision", view.agenda_themes,
@@ -257,7 +257,7 @@ class TeamQualityView(w.VBox):
     def _individuals(view: Any, cal: Any | None) -> str:
         out = _h("Individual results (with each person's agreement)")
         if not view.individuals:
-            return out + (f"<p class='rso-no-individuals' style='color:{HINT_COLOUR}'>Nobody in "
+            return out + ("<p class='rso-no-individuals rso-hint-text'>Nobody in "
                           "the team has agreed to share their individual results. Each person "
                           "chooses this for themselves in the supervision workbook.</p>")
         status = cal.individuals if cal is not None else {}
@@ -273,7 +273,7 @@ class TeamQualityView(w.VBox):
                 f"<td>{esc(quality)}</td>"
                 f"<td>{esc(CALIBRATION_LABELS.get(status.get(p.assessor, ''), '—'))}</td></tr>")
         return out + (
-            f"<p style='color:{HINT_COLOUR};max-width:45em'>{esc(NO_RANKING)}</p>"
+            f"<p class='rso-hint'>{esc(NO_RANKING)}</p>"
             "<table class='rso-table rso-individuals'><caption>People who agreed to share"
             "</caption><thead><tr><th scope='col'>Person</th><th scope='col'>Last supervision"
             "</th><th scope='col'>Next due</th><th scope='col'>Overdue</th>"

@@ -16,7 +16,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..instruments.arms import ArmsCatalogue, load_arms_catalogue
-from .fields import ERROR_COLOUR, HINT_COLOUR, Notice, esc, safe_callback, stacked, text_button
+from .fields import Notice, esc, safe_callback, stacked, text_button
 from .figures import draw_figure
 
 log = logging.getLogger("rso_widgets.widgets.version_history")
@@ -144,11 +144,11 @@ class VersionHistory(w.VBox):
         self.chart_button.on_click(self._on_chart)
         self.out = w.Output(layout=w.Layout(min_height="0"))
         self.compare_box = w.VBox([
-            w.HTML("<h3 style='margin:18px 0 6px 0'>What changed between two versions</h3>"),
+            w.HTML("<h3 class='rso-kit-heading'>What changed between two versions</h3>"),
             self.before, self.after, self.compare_button, self.changes])
         self.over_time = w.VBox([
-            w.HTML("<h3 style='margin:18px 0 6px 0'>ARMS ratings over time</h3>"
-                   f"<p style='color:{HINT_COLOUR};max-width:45em'>A picture of the ratings in "
+            w.HTML("<h3 class='rso-kit-heading'>ARMS ratings over time</h3>"
+                   "<p class='rso-hint'>A picture of the ratings in "
                    "each version. It is not a score.</p>"),
             self.ratings_table, self.chart_button, self.out])
         super().__init__([self.message, self.table, self.compare_box, self.over_time])
@@ -187,16 +187,16 @@ class VersionHistory(w.VBox):
             arms = self.parts[v.version].arms
             why = arms.change_reason if arms is not None else ""
             rows.append(
-                f"<tr class='rso-version-{v.version}'><th scope='row' style='{CELL}'>"
-                f"{v.version}</th><td style='{CELL}'>{v.created_at:%d %b %Y %H:%M} UTC</td>"
-                f"<td style='{CELL}'>{esc(v.author)}</td><td style='{CELL}'>{esc(v.reason)}"
-                f"</td><td style='{CELL}'>{esc(why) or '—'}</td>"
-                f"<td style='{CELL}'>{esc(sign_text(v))}</td></tr>")
+                f"<tr class='rso-version-{v.version}'><th scope='row' class='rso-cell'>"
+                f"{v.version}</th><td class='rso-cell'>{v.created_at:%d %b %Y %H:%M} UTC</td>"
+                f"<td class='rso-cell'>{esc(v.author)}</td><td class='rso-cell'>{esc(v.reason)}"
+                f"</td><td class='rso-cell'>{esc(why) or '—'}</td>"
+                f"<td class='rso-cell'>{esc(sign_text(v))}</td></tr>")
         n = len(self.versions)
-        return (f"<table class='rso-versions'><caption style='text-align:left;"
-                f"font-weight:bold'>{n} version{'s' if n != 1 else ''}, newest first (earlier "
+        return (f"<table class='rso-versions'><caption class='rso-caption'>"
+                f"{n} version{'s' if n != 1 else ''}, newest first (earlier "
                 "versions are never changed)</caption><thead><tr>"
-                + "".join(f"<th scope='col' style='{CELL}'>{h}</th>" for h in (
+                + "".join(f"<th scope='col' class='rso-cell'>{h}</th>" for h in (
                     "Version", "Saved", "Author", "Reason", "What changed and why",
                     "Sign-off"))
                 + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
@@ -211,23 +211,23 @@ class VersionHistory(w.VBox):
         if not self.versions:
             return ""
         rows = self.rating_rows()
-        head = "".join(f"<th scope='col' style='{CELL}'>Version {v.version}</th>"
+        head = "".join(f"<th scope='col' class='rso-cell'>Version {v.version}</th>"
                        for v in self.versions)
         body = "".join(
-            f"<tr><th scope='row' style='{CELL};font-weight:normal'>{esc(r['factor'])} "
+            f"<tr><th scope='row' class='rso-cell rso-row-head'>{esc(r['factor'])} "
             f"{esc(r['name'])}</th>"
-            + "".join(f"<td style='{CELL}'>{esc(c['label'])}</td>" for c in r["cells"])
+            + "".join(f"<td class='rso-cell'>{esc(c['label'])}</td>" for c in r["cells"])
             + "</tr>" for r in rows)
-        return (f"<table class='rso-ratings-over-time'><caption style='text-align:left;"
-                f"font-weight:bold'>Each factor's rating, by version</caption><thead><tr>"
-                f"<th scope='col' style='{CELL}'>Factor</th>{head}</tr></thead>"
+        return (f"<table class='rso-ratings-over-time'><caption class='rso-caption'>"
+                f"Each factor's rating, by version</caption><thead><tr>"
+                f"<th scope='col' class='rso-cell'>Factor</th>{head}</tr></thead>"
                 f"<tbody>{body}</tbody></table>")
 
     # -- comparing two versions --------------------------------------------------------------
     @safe_callback(_report, "comparing the versions")
     def _on_compare(self, _button: Any = None) -> None:
         if self.before.value is None or self.after.value is None:
-            self.changes.value = (f"<p style='color:{ERROR_COLOUR};font-weight:bold'>"
+            self.changes.value = ("<p class='rso-error-text'>"
                                   "Error: choose two versions to compare.</p>")
             return
         self.compare(self.before.value, self.after.value)
@@ -237,7 +237,7 @@ class VersionHistory(w.VBox):
         from ..instruments.reassessment import compare
 
         if before == after:
-            self.changes.value = (f"<p style='color:{ERROR_COLOUR};font-weight:bold'>"
+            self.changes.value = ("<p class='rso-error-text'>"
                                   "Error: choose two different versions.</p>")
             return None
         ch = compare(self.parts[before], self.parts[after], self.cat)
@@ -247,21 +247,21 @@ class VersionHistory(w.VBox):
 
     @staticmethod
     def render_changes(before: int, after: int, ch: Any) -> str:
-        head = f"<h4 style='margin:12px 0 4px 0'>From version {before} to version {after}</h4>"
+        head = f"<h4 class='rso-kit-heading'>From version {before} to version {after}</h4>"
         if ch.empty:
             return head + "<p>Nothing changed in RM2000, ARMS or the plan.</p>"
         out = [head]
         if ch.ratings:
             rows = "".join(
-                f"<tr><th scope='row' style='{CELL};font-weight:normal'>{esc(c.factor)} "
-                f"{esc(c.name)}</th><td style='{CELL}'>{esc(c.before or 'Not rated')}</td>"
-                f"<td style='{CELL}'><strong>{esc(c.after or 'Not rated')}</strong></td>"
-                f"<td style='{CELL}'>{esc(c.reason)}</td></tr>" for c in ch.ratings)
-            out.append(f"<table class='rso-rating-changes'><caption style='text-align:left;"
-                       f"font-weight:bold'>ARMS ratings that changed</caption><thead><tr>"
-                       f"<th scope='col' style='{CELL}'>Factor</th><th scope='col' "
-                       f"style='{CELL}'>Was</th><th scope='col' style='{CELL}'>Now</th>"
-                       f"<th scope='col' style='{CELL}'>Reason</th></tr></thead>"
+                f"<tr><th scope='row' class='rso-cell rso-row-head'>{esc(c.factor)} "
+                f"{esc(c.name)}</th><td class='rso-cell'>{esc(c.before or 'Not rated')}</td>"
+                f"<td class='rso-cell'><strong>{esc(c.after or 'Not rated')}</strong></td>"
+                f"<td class='rso-cell'>{esc(c.reason)}</td></tr>" for c in ch.ratings)
+            out.append(f"<table class='rso-rating-changes'><caption class='rso-caption'>"
+                       f"ARMS ratings that changed</caption><thead><tr>"
+                       f"<th scope='col' class='rso-cell'>Factor</th><th scope='col' "
+                       f"class='rso-cell'>Was</th><th scope='col' class='rso-cell'>Now</th>"
+                       f"<th scope='col' class='rso-cell'>Reason</th></tr></thead>"
                        f"<tbody>{rows}</tbody></table>")
         else:
             out.append("<p>No ARMS rating changed.</p>")
@@ -271,7 +271,7 @@ class VersionHistory(w.VBox):
             if lines:
                 items = "".join(f"<li>{esc(x)}</li>" for x in lines)
                 out.append(f"<div class='rso-changes-{cls}'><strong>{esc(title)}</strong>"
-                           f"<ul style='margin:2px 0 8px 0'>{items}</ul></div>")
+                           f"<ul class='rso-tight'>{items}</ul></div>")
         return "".join(out)
 
     # -- the chart ---------------------------------------------------------------------------

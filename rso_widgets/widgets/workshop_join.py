@@ -8,7 +8,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from .fields import HINT_COLOUR, ErrorSummary, Field, Notice, form_style, text_button
+from .fields import ErrorSummary, Field, Notice, form_style, text_button
 
 
 class WorkshopJoin(w.VBox):
@@ -31,8 +31,8 @@ class WorkshopJoin(w.VBox):
         self.fields = {"code": self.code_field, "name": self.name_field}
         super().__init__([
             form_style(),
-            w.HTML('<h2 style="margin:12px 0 6px 0">Join a workshop</h2>'
-                   f'<p style="color:{HINT_COLOUR};max-width:45em;margin:0 0 8px 0">Score each '
+            w.HTML('<h2 class="rso-kit-heading">Join a workshop</h2>'
+                   '<p class="rso-hint">Score each '
                    "case on your own. Nobody sees the key until the trainer releases it.</p>"),
             self.summary, self.failure, self.code_field, self.name_field, self.join_button],
             layout=w.Layout(max_width="60em"), **kwargs)

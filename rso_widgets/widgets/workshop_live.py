@@ -18,28 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from .fields import HINT_COLOUR, esc
+from .fields import esc, form_style
 
 if TYPE_CHECKING:
     from ..calibration.workshop import DashboardModel
 
 log = logging.getLogger("rso_widgets.widgets.workshop_live")
 
-TABLE_CSS = """
-.rso-workshop table { border-collapse: collapse; margin: 4px 0 12px 0; }
-.rso-workshop th, .rso-workshop td { border-bottom: 1px solid #b1b4b6; padding: 4px 10px 4px 0;
-  text-align: left; vertical-align: top; }
-.rso-workshop td.rso-num, .rso-workshop th.rso-num { text-align: right; }
-.rso-workshop caption { text-align: left; font-weight: bold; padding: 4px 0; }
-.rso-workshop details summary { cursor: pointer; color: #1d70b8; text-decoration: underline; }
-.rso-workshop .rso-key { font-weight: bold; }
-.rso-workshop .rso-scroll-x { overflow-x: auto; max-width: 100%; }
-.rso-workshop :focus-visible { outline: 3px solid #ffdd00 !important; }
-"""
-
-
 def workshop_style() -> w.HTML:
-    return w.HTML(f"<style>{TABLE_CSS}</style>", layout=w.Layout(display="none"))
+    """The kit stylesheet (the workshop tables are styled there)."""
+    return form_style()
 
 
 class Ticker(w.Play):
@@ -122,9 +110,9 @@ class LiveRoster(w.VBox):
 
     def __init__(self, **kwargs: Any):
         self.body = w.HTML(value="")
-        super().__init__([w.HTML('<h2 style="margin:16px 0 6px 0">Who has joined and '
+        super().__init__([w.HTML('<h2 class="rso-kit-heading">Who has joined and '
                                  "submitted</h2>"
-                                 f'<p style="color:{HINT_COLOUR};max-width:45em;margin:0">'
+                                 '<p class="rso-hint">'
                                  "This updates on its own while the page is open.</p>"),
                           self.body], **kwargs)
         self.add_class("rso-roster-view")

@@ -22,7 +22,7 @@ from ..calibration.workshop import (
     trainer_code_problem,
 )
 from .checkboxes import Checkboxes
-from .fields import HINT_COLOUR, ErrorSummary, Field, Notice, form_style, stacked, text_button
+from .fields import ErrorSummary, Field, Notice, form_style, stacked, text_button
 
 if TYPE_CHECKING:
     from ..cases.schema import TrainingCase
@@ -87,9 +87,9 @@ class WorkshopSetup(w.VBox):
         self.instrument_choices: dict[str, w.Dropdown] = {}
         self.instruments_box = w.VBox([])
         self.instruments_field = w.VBox([
-            w.HTML('<p style="margin:8px 0 2px 0"><strong>What trainees score in each case'
-                   f'</strong></p><p style="color:{HINT_COLOUR};max-width:45em;margin:0 0 4px '
-                   '0">RM2000, ARMS or both. ARMS is offered for cases with an ARMS key.</p>'),
+            w.HTML('<p class="rso-tight"><strong>What trainees score in each case'
+                   '</strong></p><p class="rso-hint">RM2000, ARMS or both. ARMS is offered for '
+                   'cases with an ARMS key.</p>'),
             self.instruments_box], layout=w.Layout(display="none"))
         self.instruments_field.add_class("rso-workshop-instruments")
         self.code = w.Text(value=new_join_code(), continuous_update=True)
@@ -113,12 +113,12 @@ class WorkshopSetup(w.VBox):
         stacked(self.existing, "Workshops you have run", size="wide")
         self.open_button = text_button("Open this workshop")
         self.open_box = w.VBox([
-            w.HTML('<h2 style="margin:18px 0 6px 0">Or open a workshop you ran before</h2>'),
+            w.HTML('<h2 class="rso-kit-heading">Or open a workshop you ran before</h2>'),
             self.existing, self.open_button], layout=w.Layout(display="none"))
         super().__init__([
             form_style(),
-            w.HTML('<h2 style="margin:12px 0 6px 0">Start a workshop</h2>'
-                   f'<p style="color:{HINT_COLOUR};max-width:45em;margin:0 0 8px 0">Choose the '
+            w.HTML('<h2 class="rso-kit-heading">Start a workshop</h2>'
+                   '<p class="rso-hint">Choose the '
                    "cases, then give trainees the join code. You can close the workshop and "
                    "release the key when the room is ready.</p>"),
             self.summary, self.failure, self.name_field, self.cases_field,
