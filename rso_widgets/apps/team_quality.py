@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from ..widgets.fields import Notice, esc, form_style, safe_callback, text_button
+from ..widgets.guard import attempt, plain_refusal
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -79,8 +80,6 @@ class TeamQualityApp(w.VBox):
         self.refresh_teams()
 
     def _attempt(self, form: Any, what: str, fn: Any) -> Any:
-        from ..widgets.supervision_forms import attempt
-
         return attempt(form, what, fn, self.failure)
 
     def refresh_teams(self) -> None:
@@ -112,8 +111,6 @@ class TeamQualityApp(w.VBox):
         try:
             view = self.sup.team_view(team_id, period=self.period.value)
         except (AccessDenied, StoreError) as exc:
-            from ..widgets.supervision_forms import plain_refusal
-
             self.view.clear()
             self.status.say(plain_refusal(exc), kind="error", heading="You cannot see this")
             return None

@@ -20,7 +20,6 @@ pandas or plotly; those load when results are first computed.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import logging
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from ..widgets.download import MIME, data_link
 from ..widgets.fields import HINT_COLOUR, Notice, esc, form_style, safe_callback, text_button
 
 if TYPE_CHECKING:
@@ -57,18 +57,13 @@ def _note(text: str) -> w.HTML:
 
 
 def download_link(path: Path, label: str, mime: str) -> str:
-    """An `<a download>` link carrying the file (small files only), or its path."""
+    """A list item: an `<a download>` link carrying the file (small files only), or its path."""
     size = path.stat().st_size
     if size > DOWNLOAD_LIMIT:
         return f"<li>{esc(label)}: saved as <code>{esc(path)}</code> (too large to download " \
                "here)</li>"
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return (f'<li><a download="{esc(path.name)}" href="data:{mime};base64,{data}">'
-            f"Download {esc(label)}</a> (also saved as <code>{esc(path)}</code>)</li>")
-
-
-MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument."
-        "spreadsheetml.sheet", "pdf": "application/pdf"}
+    link = data_link(path.name, path.read_bytes(), mime, f"Download {label}")
+    return f"<li>{link} (also saved as <code>{esc(path)}</code>)</li>"
 
 
 def _exports_dir() -> Path:

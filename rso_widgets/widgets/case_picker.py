@@ -69,10 +69,9 @@ class CasePicker(w.VBox):
         self.open_button.on_click(self._on_open)
         self.count = sh.html_widget()
         self.about = sh.html_widget()
-        for control in (self.difficulty, self.objective, self.status):
-            control.layout.margin = "0 18px 6px 0"
         filters = w.HBox([self.difficulty, self.objective, self.status],
                          layout=w.Layout(flex_flow="row wrap"))
+        filters.add_class("rso-case-filters")
         head = sh.html_widget('<h2 class="rso-kit-heading">Choose a case</h2>')
         super().__init__(children=[head, self.failure, filters, self.count, self.choice,
                                    self.about, self.open_button],

@@ -275,4 +275,4 @@ class FeedbackView(w.VBox):
     def text(self) -> str:
         """Everything shown, as plain-ish text (tests and logs)."""
         html = self.body.value + self.what_if_out.value
-        return re.sub(r"\s+", " ", re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S))
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

@@ -11,9 +11,6 @@ from __future__ import annotations
 import functools
 import html
 import logging
-import sys
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +19,8 @@ from ipywidgets.widgets.widget_description import DescriptionStyle, DescriptionW
 from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 from traitlets import Unicode, observe
 
-from ..freetext import FreeTextError
+from .guard import is_refusal as is_refusal  # re-exported: the kit's one error wrapper
+from .guard import safe_callback as safe_callback
 
 log = logging.getLogger("rso_widgets.widgets")
 
@@ -103,50 +101,6 @@ def yes_no(label: str, shared: Shared | None = None) -> w.Dropdown:
     extra = {"layout": shared.stacked, "style": shared.desc} if shared else {}
     dd = w.Dropdown(options=[("Yes", True), ("No", False)], index=None, **extra)
     return stacked(dd, label)
-
-
-def is_refusal(exc: BaseException) -> bool:
-    """The store refused this user (`store.errors.AccessDenied`): a plain sentence, not an
-    error. (Checked without importing the store: if it was never imported, it refused nothing.)"""
-    errors = sys.modules.get("rso_widgets.store.errors")
-    return errors is not None and isinstance(exc, errors.AccessDenied)
-
-
-def safe_callback(report: Callable[[Any, str], None], what: str) -> Callable:
-    """Decorator for widget callbacks: an exception never reaches Voilà (where it would be
-    invisible); it is logged and `report(self, message)` shows a friendly message instead."""
-
-    def deco(fn: Callable) -> Callable:
-        @functools.wraps(fn)
-        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-            try:
-                return fn(self, *args, **kwargs)
-            except FreeTextError as exc:  # text that cannot be stored: say which and why
-                log.info("refused typed text while %s: %s", what, exc.field)
-                try:
-                    report(self, f"Not saved: {exc}. Your answers are kept on this page.")
-                except Exception:
-                    log.exception("could not show the refusal")
-                return None
-            except Exception as exc:
-                if is_refusal(exc):  # the store refused this user, and audited it
-                    log.info("refused while %s: %s", what, exc)
-                    try:
-                        report(self, f"Not allowed: {exc}")
-                    except Exception:
-                        log.exception("could not show the refusal")
-                    return None
-                ref = uuid.uuid4().hex[:8]
-                log.exception("error while %s (reference %s)", what, ref)
-                try:
-                    report(self, f"Something went wrong while {what}. Your answers are kept. "
-                                 f"Try again; if it happens again, tell the workbook team and "
-                                 f"quote reference {ref}.")
-                except Exception:  # the report itself must not raise either
-                    log.exception("could not show the error message (reference %s)", ref)
-                return None
-        return wrapper
-    return deco
 
 
 class Field(w.VBox):

@@ -7,12 +7,12 @@ how). No counting rules here.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import ipywidgets as w
 from traitlets import List as ListTrait
 
+from .dates import as_date
 from .fields import esc, safe_callback, text_button
 
 FLAGS = (("sexual", "Sexual"), ("violent", "Violent"), ("burglary", "Burglary"),
@@ -76,7 +76,7 @@ class HistoryRow(w.VBox):
         return row
 
     def set(self, date: Any, offence: dict[str, Any], disposal: str) -> None:
-        self.date.value = as_date(date)
+        self.date.value = as_date(date, what="occasion date")
         self.offence.value = str(offence.get("name", ""))
         for k, c in self.flags.items():
             c.value = bool(offence.get(k, False))
@@ -97,20 +97,6 @@ class HistoryRow(w.VBox):
 
     def focus(self) -> None:
         self.date.focus()
-
-
-def as_date(value: Any) -> dt.date | None:
-    """A date from a date, datetime or ISO string; None when blank. ValueError otherwise."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"occasion date {value!r} is not an ISO date such as 2019-03-01") from None
 
 
 class SentencingHistory(w.VBox):

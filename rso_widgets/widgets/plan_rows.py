@@ -9,8 +9,8 @@ from typing import Any
 import ipywidgets as w
 
 from ..instruments.plan import Action, Contingency, LegalRequirement
-from .arms_form import as_date
 from .checkboxes import Checkboxes
+from .dates import as_date
 from .fields import Shared, stacked
 from .row_list import Row
 
@@ -80,7 +80,7 @@ class ActionRow(Row):
         self.factors.value = tuple(raw.get("factors") or ())
         self.owner.value = str(raw.get("owner") or "")
         self.frequency.value = str(raw.get("frequency") or "")
-        self.due.value = as_date(raw.get("due"))
+        self.due.value = as_date(raw.get("due"), strict=False)
         self.outcome.value = str(raw.get("outcome") or "")
 
     def model(self) -> Action | None:
@@ -165,8 +165,8 @@ class LegalRow(Row):
         if raw.get("kind") in [v for _, v in LEGAL_KINDS]:
             self.kind.value = raw["kind"]
         self.terms.value = str(raw.get("terms") or "")
-        self.start_date.value = as_date(raw.get("start_date"))
-        self.end_date.value = as_date(raw.get("end_date"))
+        self.start_date.value = as_date(raw.get("start_date"), strict=False)
+        self.end_date.value = as_date(raw.get("end_date"), strict=False)
 
     def model(self) -> LegalRequirement | None:
         if self.kind.value is None:

@@ -9,35 +9,22 @@ is written and audited by `reports.write_report`; this widget only shows it.
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
 import ipywidgets as w
 
-from .fields import Notice, esc, stacked, text_button
+from .download import MIME, data_link, human_size
+from .fields import Notice, stacked, text_button
 
-MIME = {"pdf": "application/pdf", "html": "text/html"}
+__all__ = ["MIME", "ReportDownload", "download_link", "human_size"]
 MAX_LINK_BYTES = 20 * 1024 * 1024  # larger files are left in exports/ only
 MARKING = "OFFICIAL-SENSITIVE"
 
 
-def human_size(n: int) -> str:
-    if n < 1024:
-        return f"{n} bytes"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.0f} KB"
-    return f"{n / 1024 / 1024:.1f} MB"
-
-
 def download_link(name: str, data: bytes, fmt: str) -> str:
-    """An anchor that downloads `data` as the file `name` (the contents are base64: nothing in
-    them is read as part of the page)."""
-    payload = base64.b64encode(data).decode("ascii")
-    return (f'<a class="rso-download" download="{esc(name)}" '
-            f'href="data:{MIME[fmt]};base64,{payload}" style="display:inline-block;'
-            "background:#00703c;color:#fff;padding:8px 14px;margin:6px 0;font-weight:bold;"
-            'text-decoration:none;border-bottom:2px solid #002d18">'
-            f"Download the report ({fmt.upper()}, {human_size(len(data))})</a>")
+    """A button-like link that downloads the report `data` as the file `name`."""
+    return data_link(name, data, MIME[fmt],
+                     f"Download the report ({fmt.upper()}, {human_size(len(data))})", button=True)
 
 
 class ReportDownload(w.VBox):

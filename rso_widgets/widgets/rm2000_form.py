@@ -117,7 +117,7 @@ class RM2000Form(w.VBox):
         super().__init__(children=[form_style(), self.summary, self.failure, about, ages,
                                    convictions, factors, self.score_button, self.status,
                                    self.rescore_offer, self.answers, self.output],
-                         layout=w.Layout(max_width="60em", padding="0 0 2em 0"), **kwargs)
+                         layout=w.Layout(max_width="60em"), **kwargs)
         self._syncing = False
         self._apply_modes()
         self._recompute()

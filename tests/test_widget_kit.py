@@ -1,0 +1,327 @@
+"""The widget kit (issue 14 item 5): one stylesheet and no inline styles, and the pieces that
+were duplicated — date parsing and formatting, the download link, the error wrapper — each in
+one place, keeping every caller's behaviour."""
+
+from __future__ import annotations
+
+import ast
+import base64
+import datetime as dt
+import logging
+import re
+from pathlib import Path
+
+import ipywidgets as w
+import pytest
+
+from rso_widgets.freetext import FreeTextError
+from rso_widgets.reports.text import date_text as report_date_text
+from rso_widgets.store.errors import AccessDenied, NotFoundError
+from rso_widgets.supervision.validation import InvalidRecord
+from rso_widgets.widgets import fields, guard
+from rso_widgets.widgets.dates import as_date, date_text
+from rso_widgets.widgets.download import data_link, human_size
+from rso_widgets.widgets.report_download import download_link as report_link
+
+PACKAGE = Path(__file__).resolve().parents[1] / "rso_widgets"
+KIT_CSS = PACKAGE / "widgets" / "kit.css"
+
+# --- no inline styles -----------------------------------------------------------------------
+
+INLINE = re.compile(r"""(?<![\w-])style\s*=\s*\\?["']""")  # an HTML style attribute
+STYLE_BLOCK = re.compile(r"<style[\s>]")
+LOOKS = {"border", "border_top", "border_right", "border_bottom", "border_left", "padding",
+         "margin", "color", "background", "font_weight", "font_size"}
+REDESIGN = ("being redesigned now by another helper (issue 14 item 2); its inline styles move "
+            "to kit classes when that work lands")
+# file (relative to rso_widgets/) -> why it may still style inline. Every entry must still be
+# needed: a stale entry fails the test too.
+ALLOWED: dict[str, str] = {
+    "apps/arms.py": REDESIGN, "apps/live_assessment.py": REDESIGN,
+    "apps/practice.py": REDESIGN, "apps/supervision.py": REDESIGN,
+    "widgets/arms_form.py": REDESIGN, "widgets/plan_builder.py": REDESIGN,
+    "widgets/arms_feedback_view.py": REDESIGN, "widgets/arms_follow_up.py": REDESIGN,
+    "widgets/plan_mappa.py": REDESIGN,
+    "widgets/supervision_diary.py": REDESIGN, "widgets/supervision_forms.py": REDESIGN,
+    "widgets/supervision_goals.py": REDESIGN, "widgets/supervision_observation.py": REDESIGN,
+    "widgets/supervision_plan_review.py": REDESIGN, "widgets/supervision_session.py": REDESIGN,
+    "widgets/supervision_sharing.py": REDESIGN,
+    "apps/workshop.py": "being split into trainer and trainee modules now by another helper "
+                        "(issue 12); restyled once the split lands",
+    "widgets/progress.py": "each bar's width is the data itself (the running agreement rate)",
+    "widgets/fields.py": "form_style() ships the kit stylesheet itself in a <style> block",
+    "apps/startup.py": "a page that could not start may have shipped no stylesheet: its "
+                       "message carries the kit stylesheet in a <style> block",
+    "serving/jupyter/nbconvert/templates/rso/index.html.j2":
+        "Voilà's own script reveals <main> once the widgets are rendered (as in its lab "
+        "template)",
+}
+
+
+def _strings(tree: ast.AST) -> list[tuple[int, str]]:
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            out.append((node.lineno, node.value))
+    return out
+
+
+def _layout_looks(tree: ast.AST) -> list[tuple[int, str]]:
+    """`w.Layout(border=…, margin=…)`: looks that belong in the stylesheet."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            if name == "Layout":
+                out += [(node.lineno, k.arg) for k in node.keywords if k.arg in LOOKS]
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Attribute)
+                and isinstance(node.targets[0].value, ast.Attribute)
+                and node.targets[0].value.attr == "layout" and node.targets[0].attr in LOOKS):
+            out.append((node.lineno, f"layout.{node.targets[0].attr}"))
+    return out
+
+
+def inline_styles() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.suffix not in (".py", ".j2", ".html") or "reports" in path.parts:
+            continue  # reports/: standalone HTML files and PDFs, not the widgets
+        rel = path.relative_to(PACKAGE).as_posix()
+        text = path.read_text(encoding="utf-8")
+        hits = []
+        if path.suffix == ".py":
+            tree = ast.parse(text)
+            for line, s in _strings(tree):
+                if INLINE.search(s) or STYLE_BLOCK.search(s):
+                    hits.append(f"{rel}:{line}: {s.strip()[:70]!r}")
+            hits += [f"{rel}:{line}: Layout {arg}=" for line, arg in _layout_looks(tree)]
+        else:
+            hits += [f"{rel}:{n}: {line.strip()[:70]!r}"
+                     for n, line in enumerate(text.splitlines(), 1) if INLINE.search(line)]
+        if hits:
+            found[rel] = hits
+    return found
+
+
+def test_no_inline_style_outside_the_allow_list():
+    found = inline_styles()
+    unexpected = {f: h for f, h in found.items() if f not in ALLOWED}
+    assert not unexpected, ("inline styles (use a class in rso_widgets/widgets/kit.css):\n"
+                            + "\n".join(h for hits in unexpected.values() for h in hits))
+    stale = sorted(set(ALLOWED) - set(found))
+    assert not stale, f"allow-list entries no longer needed (remove them): {stale}"
+    assert all(len(reason) > 20 for reason in ALLOWED.values())
+
+
+def test_the_scan_finds_an_inline_style_and_a_layout_border(tmp_path, monkeypatch):
+    (tmp_path / "widgets").mkdir()
+    (tmp_path / "widgets" / "bad.py").write_text(
+        "import ipywidgets as w\n"
+        "x = f\"<p style='color:red'>{1}</p>\"\n"
+        "box = w.VBox(layout=w.Layout(border='1px solid red', width='3em'))\n"
+        "ok = w.Button(button_style='primary')\n")
+    monkeypatch.setattr(__import__(__name__), "PACKAGE", tmp_path)
+    hits = inline_styles()["widgets/bad.py"]
+    assert [h.split(": ", 1)[0] for h in hits] == ["widgets/bad.py:2", "widgets/bad.py:3"]
+    assert "Layout border=" in hits[1]
+
+
+def test_every_class_used_instead_of_a_style_is_in_the_one_stylesheet():
+    css = KIT_CSS.read_text(encoding="utf-8")
+    assert css == fields.FORM_CSS  # one source: form_style() ships the file as it is
+    for cls in ("rso-kit-heading", "rso-section-heading", "rso-hint", "rso-hint-text",
+                "rso-status-line", "rso-error-message", "rso-error-text", "rso-error-list",
+                "rso-error-summary", "rso-note", "rso-note-error", "rso-message",
+                "rso-message-error", "rso-download-button", "rso-row", "rso-history-row",
+                "rso-history-line", "rso-cell", "rso-row-head", "rso-caption", "rso-tight",
+                "rso-reading-scoring", "rso-outcome-agrees", "rso-outcome-differs", "rso-app",
+                "rso-progress", "rso-feedback", "rso-case-file", "rso-workshop",
+                "rso-team-quality", "rso-rm2000-form"):
+        assert re.search(rf"\.{cls}\b", css), f".{cls} is not in kit.css"
+    template_css = (PACKAGE / "serving/jupyter/nbconvert/templates/rso/static/rso.css").read_text()
+    kit_classes = set(re.findall(r"\.(rso-[\w-]+)", css))
+    page_classes = set(re.findall(r"\.(rso-[\w-]+)", template_css))
+    assert not kit_classes & page_classes, "a class is styled in both stylesheets"
+
+
+def test_form_style_is_one_widget_per_kernel_and_comes_back_after_closing():
+    first = fields.form_style()
+    assert fields.form_style() is first
+    assert first.layout.display == "none" and "<style>" in first.value
+    first.close()
+    second = fields.form_style()
+    assert second is not first and second.comm is not None
+
+
+def test_kit_pieces_render_classes_not_styles():
+    f = fields.Field(w.Text(), "Name", hint="As on the record")
+    f.error = "Enter a name"
+    assert 'class="rso-hint"' in f.notes.value and "rso-error-message" in f.notes.value
+    assert "style=" not in f.notes.value and "rso-field-error" in f._dom_classes
+    n = fields.Notice()
+    n.say("<b>bad</b>", kind="error", heading="Not saved")
+    assert n.value.startswith('<div role="alert" class="rso-message rso-message-error">')
+    assert "&lt;b&gt;bad&lt;/b&gt;" in n.value
+    s = fields.ErrorSummary()
+    s.show([("Age", "Enter the age", None)])
+    assert "rso-error-list" in s.body.value and "style=" not in s.body.value
+    assert "rso-error-summary" in s._dom_classes
+
+
+# --- dates: one parser, its two ways of failing explicit --------------------------------------
+
+def test_as_date_reads_dates_datetimes_and_iso_text():
+    d = dt.date(2019, 3, 1)
+    assert as_date(d) == d
+    assert as_date(dt.datetime(2019, 3, 1, 23, 59)) == d
+    assert as_date("2019-03-01") == d and as_date(" 2019-03-01 ") == d
+    assert as_date(None) is None and as_date("") is None
+    assert as_date(None, strict=False) is None
+
+
+def test_as_date_strict_names_the_value_and_the_form_lenient_gives_none():
+    with pytest.raises(ValueError, match=r"occasion date '1/3/2019' is not an ISO date such as "
+                                         r"2019-03-01"):
+        as_date("1/3/2019", what="occasion date")
+    assert as_date("1/3/2019", strict=False) is None  # a stored draft: shown empty
+    assert as_date(12345, strict=False) is None
+
+
+def test_the_callers_keep_their_behaviour():
+    from rso_widgets.widgets.history import HistoryRow
+
+    row = HistoryRow(1, ["conviction"], on_remove=lambda r: None, on_change=lambda c: None)
+    row.set("2019-03-01", {"name": "burglary"}, "conviction")
+    assert row.date.value == dt.date(2019, 3, 1)
+    with pytest.raises(ValueError, match="occasion date 'yesterday'"):
+        row.set("yesterday", {}, "conviction")
+
+    from rso_widgets.widgets.fields import Shared
+    from rso_widgets.widgets.plan_rows import LegalRow
+
+    legal = LegalRow(Shared())
+    legal.load({"start_date": "not a date", "end_date": "2027-01-31"})
+    assert legal.start_date.value is None and legal.end_date.value == dt.date(2027, 1, 31)
+
+
+def test_date_text_is_the_reports_wording_and_shows_a_datetime_as_its_day():
+    d = dt.date(2026, 11, 2)
+    assert date_text(d) == report_date_text(d) == "2 November 2026"
+    assert date_text(dt.datetime(2026, 11, 2, 14, 5)) == "2 November 2026"
+    assert date_text(None) == "not set" and date_text(None, "Not set") == "Not set"
+
+
+# --- one download link --------------------------------------------------------------------------
+
+def _href_bytes(html: str) -> bytes:
+    return base64.b64decode(re.search(r'base64,([^"]+)"', html).group(1))
+
+
+def test_data_link_carries_the_file_and_escapes_the_name_and_text():
+    data = b"a,b\n1,<2>\n"
+    html = data_link('x"><script>.csv', data, "text/csv", "Download <it>")
+    assert html.startswith('<a class="rso-download" download="x&quot;&gt;&lt;script&gt;.csv" '
+                           'href="data:text/csv;base64,')
+    assert _href_bytes(html) == data and "Download &lt;it&gt;</a>" in html
+    assert "rso-download-button" in data_link("r.pdf", b"%PDF", "application/pdf", "Get",
+                                              button=True)
+    assert [human_size(n) for n in (1, 900, 12 * 1024, 3_500_000)] == [
+        "1 byte", "900 bytes", "12 KB", "3.3 MB"]
+
+
+def test_the_report_and_workshop_links_keep_their_behaviour(tmp_path):
+    html = report_link("report.pdf", b"%PDF-1.4 x", "pdf")
+    assert "Download the report (PDF, 10 bytes)</a>" in html
+    assert 'download="report.pdf"' in html and "application/pdf;base64," in html
+    assert "style=" not in html and "rso-download-button" in html
+
+    from rso_widgets.apps import workshop
+
+    small = tmp_path / "room.csv"
+    small.write_bytes(b"rater,score\n")
+    item = workshop.download_link(small, "the room's answers", workshop.MIME["csv"])
+    assert item.startswith("<li><a ") and item.endswith(f"(also saved as <code>{small}</code>)"
+                                                        "</li>")
+    assert "Download the room&#x27;s answers</a>" in item
+    assert _href_bytes(item) == small.read_bytes()
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"0" * (workshop.DOWNLOAD_LIMIT + 1))
+    assert "too large to download here" in workshop.download_link(big, "big", "application/pdf")
+
+
+# --- one error wrapper --------------------------------------------------------------------------
+
+class _Page:
+    def __init__(self, exc: BaseException | None = None):
+        self.exc = exc
+        self.messages: list[str] = []
+
+    @fields.safe_callback(lambda self, text: self.messages.append(text), "saving the draft")
+    def run(self) -> str:
+        if self.exc is not None:
+            raise self.exc
+        return "done"
+
+
+def test_safe_callback_returns_the_result_or_shows_a_message_for_each_kind(caplog):
+    assert _Page().run() == "done"
+    page = _Page(FreeTextError("Notes", "contains a control character", "delete it"))
+    assert page.run() is None
+    assert page.messages[0].startswith("Not saved: ") and "kept on this page" in page.messages[0]
+    page = _Page(AccessDenied("You may not read this record."))
+    page.run()
+    assert page.messages == ["Not allowed: You may not read this record."]
+    with caplog.at_level(logging.ERROR, logger="rso_widgets.widgets"):
+        page = _Page(KeyError("boom"))
+        page.run()
+    ref = re.search(r"quote reference ([0-9a-f]{8})\.$", page.messages[0]).group(1)
+    assert page.messages[0].startswith("Something went wrong while saving the draft.")
+    assert ref in caplog.text  # logged under the reference the person quotes
+
+
+def test_safe_callback_survives_a_report_that_raises():
+    class Broken:
+        @fields.safe_callback(lambda self, text: 1 / 0, "showing")
+        def run(self) -> None:
+            raise RuntimeError("first")
+
+    assert Broken().run() is None
+
+
+class _Form:
+    def __init__(self) -> None:
+        self.notice = fields.Notice()
+        self.cleared = 0
+        self.problems: list = []
+
+    def clear_problems(self) -> None:
+        self.cleared += 1
+
+    def show_problems(self, problems, what) -> None:
+        self.problems.append((list(problems), what))
+
+
+def _raise(exc: BaseException):
+    def fn():
+        raise exc
+    return fn
+
+
+def test_attempt_routes_each_kind_where_it_belongs():
+    form, fallback = _Form(), fields.Notice()
+    assert guard.attempt(form, "the session", lambda: 42, fallback) == 42
+    assert form.cleared == 1
+    problem = type("P", (), {"field": "held_on", "message": "is missing", "fix": "Enter it"})()
+    assert guard.attempt(form, "the session", _raise(InvalidRecord([problem])), fallback) is None
+    assert form.problems == [([problem], "the session")]
+    guard.attempt(form, "the session", _raise(AccessDenied("not yours (update_session)")),
+                  fallback)
+    assert "You cannot do this" in form.notice.value and "update_session" not in form.notice.value
+    guard.attempt(form, "the team", _raise(NotFoundError("no such team")), fallback)
+    assert "This could not be done" in form.notice.value and "No such team" in form.notice.value
+    guard.attempt(None, "the consent", _raise(RuntimeError("x")), fallback)
+    assert "Sorry, there is a problem" in fallback.value
+    assert "Something went wrong with the consent." in fallback.value
+    guard.attempt(None, "the goal", _raise(InvalidRecord([problem])), fallback)
+    assert "The goal was not saved" in fallback.value
