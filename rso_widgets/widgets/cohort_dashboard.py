@@ -152,7 +152,8 @@ def heatmap_table_html(model: DashboardModel) -> str:
                         else f'<td class="rso-num">{v * 100:.0f}%</td>' for v in row.to_numpy())
         body.append(f'<tr><th scope="row">{esc(label)}</th>{cells}</tr>')
     return ("<details><summary>The heatmap as a table</summary>"
-            '<div class="rso-scroll-x"><table class="rso-heatmap-table"><caption>Share of raters '
+            '<div class="rso-scroll-x" role="region" tabindex="0" aria-label="The heatmap as a '
+            'table"><table class="rso-heatmap-table"><caption>Share of raters '
             "differing from the key (— : nobody compared)</caption>"
             f'<thead><tr><th scope="col">Item</th>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table></div></details>")
@@ -242,7 +243,8 @@ def statuses_html(model: DashboardModel, reveal: bool = False) -> str:
             + _hint(f"{model.policy}. A trainee is calibrated when their /S, /V and /C "
                     "categories match the key in enough of their cases and are never too far "
                     f"apart.{arms_hint} The status informs your judgement; it certifies nobody.")
-            + '<div class="rso-scroll-x"><table class="rso-statuses"><thead><tr>'
+            + '<div class="rso-scroll-x" role="region" tabindex="0" aria-label="Calibration '
+            'status by trainee"><table class="rso-statuses"><thead><tr>'
             '<th scope="col">Trainee</th>'
             '<th scope="col">RM2000 status</th><th scope="col" class="rso-num">Cases</th>'
             '<th scope="col" class="rso-num">Categories matching the key</th>'
@@ -278,7 +280,8 @@ def arms_html(model: DashboardModel) -> str:
             f'<td class="rso-num">{int(r.acceptable)}</td>'
             f'<td class="rso-num">{_pct(r.pct_or_acceptable)}</td></tr>'
             for r in factors.itertuples(index=False))
-        per = ('<div class="rso-scroll-x"><table class="rso-arms-factors"><caption>Agreement '
+        per = ('<div class="rso-scroll-x" role="region" tabindex="0" aria-label="Agreement '
+               'per ARMS factor"><table class="rso-arms-factors"><caption>Agreement '
                "with the key per ARMS factor, across the cases</caption><thead><tr>"
                '<th scope="col">Factor</th><th scope="col" class="rso-num">Ratings compared</th>'
                '<th scope="col" class="rso-num">Exact</th>'

@@ -17,6 +17,7 @@ from traitlets import Instance
 
 from ..calibration.feedback import Feedback, Row, WhatIf
 from .fields import Notice, esc, form_style, safe_callback, stacked
+from .tables import scroll_x
 
 log = logging.getLogger("rso_widgets.widgets.feedback")
 
@@ -116,10 +117,11 @@ def render_rows(feedback: Feedback) -> str:
                 trs.append(f"<tr class='rso-detail'><td></td><td colspan='3'>{''.join(detail)}"
                            f"</td></tr>")
         parts.append(
-            f"<h4 class='rso-kit-heading'>{esc(title)}</h4><table class='rso-rows'>"
-            "<thead><tr><th scope='col'>Item</th><th scope='col'>Your answer</th>"
-            "<th scope='col'>The key</th><th scope='col'>Comparison</th></tr></thead>"
-            f"<tbody>{''.join(trs)}</tbody></table>")
+            f"<h4 class='rso-kit-heading'>{esc(title)}</h4>" + scroll_x(
+                "<table class='rso-rows'>"
+                "<thead><tr><th scope='col'>Item</th><th scope='col'>Your answer</th>"
+                "<th scope='col'>The key</th><th scope='col'>Comparison</th></tr></thead>"
+                f"<tbody>{''.join(trs)}</tbody></table>", title))
     return "".join(parts)
 
 
@@ -138,11 +140,12 @@ def render_categories(feedback: Feedback) -> str:
         f"<td class='rso-keys'>{esc(c.key)}</td><td class='rso-distance'>"
         f"{esc(_distance(c.distance))}</td></tr>"
         for c in feedback.categories)
-    return ("<h4 class='rso-kit-heading'>Categories side by side</h4>"
+    return ("<h4 class='rso-kit-heading'>Categories side by side</h4>" + scroll_x(
             "<table class='rso-categories'><thead><tr><th scope='col'>Scale</th>"
             "<th scope='col'>Yours</th><th scope='col'>The key</th>"
-            f"<th scope='col'>How far apart</th></tr></thead><tbody>{trs}</tbody></table>"
-            f"<p role='note' class='rso-note'><strong>Remember:</strong> {esc(REMINDER)}</p>")
+            f"<th scope='col'>How far apart</th></tr></thead><tbody>{trs}</tbody></table>",
+            "Categories side by side")
+            + f"<p role='note' class='rso-note'><strong>Remember:</strong> {esc(REMINDER)}</p>")
 
 
 def render_headline(feedback: Feedback, attempt_no: int | None = None) -> str:
@@ -199,10 +202,10 @@ def render_what_if(wi: WhatIf, label: str) -> str:
     return (f"<p class='rso-what-if-summary'>If you had scored <strong>{esc(label)}</strong> as "
             f"{esc(shown(wi.new_value))} instead of {esc(shown(wi.trainee_value))}: "
             f"{esc(moved)} would move.</p>"
-            "<table class='rso-what-if'><thead><tr><th scope='col'>Scale</th>"
-            "<th scope='col'>Your category</th><th scope='col'>With the key's value</th>"
-            "<th scope='col'>The key</th><th scope='col'>Change</th></tr></thead>"
-            f"<tbody>{trs}</tbody></table>")
+            + scroll_x("<table class='rso-what-if'><thead><tr><th scope='col'>Scale</th>"
+                       "<th scope='col'>Your category</th><th scope='col'>With the key's "
+                       "value</th><th scope='col'>The key</th><th scope='col'>Change</th>"
+                       f"</tr></thead><tbody>{trs}</tbody></table>", "What if"))
 
 
 class FeedbackView(w.VBox):

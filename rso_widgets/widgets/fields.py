@@ -85,11 +85,13 @@ def stacked(control: w.DOMWidget, label: str, size: str = "narrow") -> w.DOMWidg
 
 def text_button(label: str, *, tooltip: str = "", primary: bool = False,
                 width: str = "auto") -> w.Button:
-    """A button whose text is its label (icons come from a CDN and do not show offline)."""
-    return w.Button(description=label, tooltip=tooltip or label, icon="",
-                    button_style="primary" if primary else "",
-                    layout=w.Layout(width=width, min_width="max-content",
-                                    align_self="flex-start"))
+    """A button whose text is its label (icons come from a CDN and do not show offline). Its
+    text is never cut off: it wraps inside a narrow page (class `rso-text-button`)."""
+    b = w.Button(description=label, tooltip=tooltip or label, icon="",
+                 button_style="primary" if primary else "",
+                 layout=w.Layout(width=width, align_self="flex-start"))
+    b.add_class("rso-text-button")
+    return b
 
 
 def yes_no(label: str, shared: Shared | None = None) -> w.Dropdown:

@@ -16,6 +16,7 @@ from traitlets import Instance
 from ..calibration.progress import PracticeSummary
 from .feedback import ERROR_TYPES
 from .fields import esc, form_style
+from .tables import scroll_x
 
 #: Feedback rows that are not facts, as the feedback names them.
 ROW_LABELS = {
@@ -81,11 +82,12 @@ class PracticeProgress(w.VBox):
             f"<td>{c.attempts}</td><td>{c.agreed}</td>"
             f"<td>{'Agreed' if c.last_agrees else 'Differed'}</td>"
             f"<td>{c.last_at:%d %b %Y}</td></tr>" for c in s.cases)
-        cases_table = ("<h3 class='rso-kit-heading'>By case</h3><table class='rso-by-case'>"
-                       "<thead><tr><th scope='col'>Case</th><th scope='col'>Attempts</th>"
+        cases_table = ("<h3 class='rso-kit-heading'>By case</h3>" + scroll_x(
+                       "<table class='rso-by-case'><thead><tr><th scope='col'>Case</th>"
+                       "<th scope='col'>Attempts</th>"
                        "<th scope='col'>Agreed with the key</th><th scope='col'>Last attempt"
                        "</th><th scope='col'>Last tried</th></tr></thead>"
-                       f"<tbody>{cases}</tbody></table>")
+                       f"<tbody>{cases}</tbody></table>", "By case"))
         rows = "".join(
             f"<tr><td>{n}</td><td>{p.at:%d %b %Y %H:%M}</td><td>{esc(p.case_id)}"
             f"{f' (retry {p.attempt_no - 1})' if p.attempt_no > 1 else ''}</td>"
@@ -94,11 +96,12 @@ class PracticeProgress(w.VBox):
             f"{_pct(p.running_rate)}</td></tr>"
             for n, p in enumerate(s.over_time, 1))
         over_time = ("<h3 class='rso-kit-heading'>Agreement with the key over time</h3>"
-                     "<table class='rso-over-time'><thead><tr><th scope='col'>Attempt</th>"
+                     + scroll_x("<table class='rso-over-time'>"
+                     "<thead><tr><th scope='col'>Attempt</th>"
                      "<th scope='col'>When (UTC)</th><th scope='col'>Case</th>"
                      "<th scope='col'>Agreed</th><th scope='col'>Categories the same</th>"
                      "<th scope='col'>Agreement so far</th></tr></thead>"
-                     f"<tbody>{rows}</tbody></table>")
+                     f"<tbody>{rows}</tbody></table>", "Agreement with the key over time"))
         if s.most_missed:
             missed_rows = "".join(
                 f"<tr><th scope='row' class='rso-row-head'>{esc(self.label(m.item))}</th>"
@@ -107,10 +110,11 @@ class PracticeProgress(w.VBox):
                                 for t, k in sorted(m.types.items())))
                 + "</td></tr>" for m in s.most_missed)
             missed = ("<h3 class='rso-kit-heading'>Items you most often scored differently "
-                      "from the key</h3><table class='rso-most-missed'><thead><tr>"
+                      "from the key</h3>" + scroll_x("<table class='rso-most-missed'><thead><tr>"
                       "<th scope='col'>Item</th><th scope='col'>Times</th>"
                       "<th scope='col'>Error types</th></tr></thead>"
-                      f"<tbody>{missed_rows}</tbody></table>")
+                      f"<tbody>{missed_rows}</tbody></table>", "Items most often scored "
+                                                                 "differently"))
         else:
             missed = "<p>No item has differed from the key so far.</p>"
         types = ", ".join(f"{ERROR_TYPES[t][0].lower()}: {n}"

@@ -23,6 +23,7 @@ import ipywidgets as w
 
 from .fields import esc
 from .figures import show_figure
+from .tables import scroll_x
 
 log = logging.getLogger("rso_widgets.widgets.team_quality_view")
 
@@ -53,8 +54,8 @@ def _table(caption: str, columns: Sequence[str], rows: Sequence[Sequence[str]],
     head = "".join(f"<th scope='col'>{esc(c)}</th>" for c in columns)
     body = "".join("<tr>" + f"<th scope='row'>{esc(r[0])}</th>"
                    + "".join(f"<td>{esc(c)}</td>" for c in r[1:]) + "</tr>" for r in rows)
-    return (f"<table class='rso-table {esc(css)}'><caption>{esc(caption)}</caption><thead><tr>"
-            f"{head}</tr></thead><tbody>{body}</tbody></table>")
+    return scroll_x(f"<table class='rso-table {esc(css)}'><caption>{esc(caption)}</caption>"
+                    f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>", caption)
 
 
 def _h(text: str, level: int = 3) -> str:
@@ -82,7 +83,7 @@ def build_trend_figure(view: Any, rubric: Any) -> Any:
                                  hovertemplate=f"{c.id}: %{{y:.2f}} in %{{x}}<extra></extra>"))
     withheld = [p.period for p in view.plan_quality_trend if p.criteria is None]
     fig.update_layout(
-        title="Plan quality over time: mean score per criterion (0 not met – 2 fully met)",
+        title="Mean score per criterion",  # short: a chart title never wraps
         yaxis={"range": [-0.1, 2.1], "tickvals": [0, 1, 2],
                "ticktext": ["0 not met", "1 partly", "2 fully"], "title": "Mean score"},
         xaxis={"type": "category", "title": "Period"}, height=420,
@@ -127,7 +128,9 @@ class TeamQualityView(w.VBox):
             f"records since {esc(_day(view.since))}. Figures from fewer than {view.min_group} "
             "people are withheld so that nobody can be identified.</p>"
             + self._plan_quality(view))
-        self.trend_intro.value = _h("Plan quality over time")
+        self.trend_intro.value = _h("Plan quality over time") + (
+            "<p class='rso-hint'>Each line is one criterion's mean score, from 0 (not met) "
+            "to 2 (fully met).</p>")
         self.trend_table.value = self._trend_table(view, rubric)
         self.rest.value = (self._calibration(calibration) + self._supervision(view)
                            + self._themes(view, texts) + self._individuals(view, calibration)

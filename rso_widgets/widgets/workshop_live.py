@@ -97,7 +97,8 @@ def roster_html(model: DashboardModel, reveal: bool = False) -> str:
     foot = "".join(f'<td class="rso-num">{model.submitted_count(c)}</td>'
                    for c in model.case_ids)
     who = "Name" if reveal else "Trainee (anonymous)"
-    return (head + '<div class="rso-scroll-x"><table class="rso-roster">'
+    return (head + '<div class="rso-scroll-x" role="region" tabindex="0" aria-label="Who '
+            'has joined and submitted"><table class="rso-roster">'
             f"<caption>Who has joined and submitted</caption><thead><tr>"
             f'<th scope="col">{who}</th><th scope="col">Joined</th>{cols}'
             f'<th scope="col">Cases submitted</th></tr></thead><tbody>{"".join(rows)}</tbody>'
