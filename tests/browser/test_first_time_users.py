@@ -23,7 +23,6 @@ from browser_support import (
     AXE_ANY,
     assert_accessible,
     assert_no_traceback,
-    fill_counts_case,
     private_server,
 )
 from playwright.sync_api import expect
@@ -218,7 +217,7 @@ def test_calculator(page, server, summary):
 
 def test_rm2000_practice_and_progress(page, server, summary):
     journey = Journey(page, "rm2000_practice", summary)
-    open_case = arrive(page, server, journey, "RM2000 practice", "Open this case")
+    arrive(page, server, journey, "RM2000 practice", "Open this case")
     case = page.get_by_label("Case", exact=True)
     label = case.locator("option", has_text="TC-02:").first.inner_text()
     case.focus()
