@@ -134,7 +134,7 @@ def test_every_class_used_instead_of_a_style_is_in_the_one_stylesheet():
                 "rso-status-line", "rso-error-message", "rso-error-text", "rso-error-list",
                 "rso-error-summary", "rso-note", "rso-note-error", "rso-message",
                 "rso-message-error", "rso-download-button", "rso-row", "rso-history-row",
-                "rso-history-line", "rso-cell", "rso-row-head", "rso-caption", "rso-tight",
+                "rso-history-line", "rso-cell", "rso-row-head", "rso-table-caption", "rso-tight",
                 "rso-reading-scoring", "rso-outcome-agrees", "rso-outcome-differs", "rso-app",
                 "rso-progress", "rso-feedback", "rso-case-file", "rso-workshop",
                 "rso-team-quality", "rso-rm2000-form"):

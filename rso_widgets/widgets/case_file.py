@@ -53,7 +53,7 @@ def record_table(case: TrainingCase) -> str:
                   if case.history.convention else "")
     notes = (f"<p><strong>Notes:</strong> {esc(case.documents.record_notes)}</p>"
              if case.documents.record_notes else "")
-    return (f"{head}{convention}<table class='rso-record'><caption class='rso-caption "
+    return (f"{head}{convention}<table class='rso-record'><caption class='rso-table-caption "
             "rso-hint-text'>Fictional training record, oldest entry first</caption>"
             "<thead><tr><th scope='col'>Date</th><th scope='col'>Disposal and court</th>"
             "<th scope='col'>Offences</th><th scope='col'>Outcome</th></tr></thead>"

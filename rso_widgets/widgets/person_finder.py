@@ -126,7 +126,7 @@ class PersonFinder(w.VBox):
         self.caseload_table.value = (
             f'<p role="status"><strong>{len(rows)} record{"s" if len(rows) != 1 else ""} on '
             f'{today:%d %B %Y}.</strong> {esc(summary)}</p>'
-            "<table class='rso-caseload'><caption class='rso-caption rso-hint-text'>"
+            "<table class='rso-caseload'><caption class='rso-table-caption rso-hint-text'>"
             "Person records by review date: overdue first, then soonest due, "
             "then records with no review date</caption><thead><tr>"
             "<th scope='col' class='rso-cell'>Reference</th>"

@@ -157,8 +157,8 @@ class ProfileChart(w.VBox):
                 f"{esc(r['name'])}</th><td><strong>{esc(r['label'])}"
                 f"</strong></td></tr>" for r in self.rows if r["kind"] == kind)
         return (f"<div class='rso-profile-table'>"
-                f"<table><caption class='rso-caption'>Risk factors"
-                f"</caption>{cells('risk')}</table><table><caption class='rso-caption'>"
+                f"<table><caption class='rso-table-caption'>Risk factors"
+                f"</caption>{cells('risk')}</table><table><caption class='rso-table-caption'>"
                 f"Protective factors</caption>{cells('protective')}</table>"
                 f"<p class='rso-profile-static'><strong>Static context:</strong> "
                 f"{esc(static_text(self.static))}</p></div>")

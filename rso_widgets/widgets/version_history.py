@@ -193,7 +193,7 @@ class VersionHistory(w.VBox):
                 f"</td><td class='rso-cell'>{esc(why) or '—'}</td>"
                 f"<td class='rso-cell'>{esc(sign_text(v))}</td></tr>")
         n = len(self.versions)
-        return (f"<table class='rso-versions'><caption class='rso-caption'>"
+        return (f"<table class='rso-versions'><caption class='rso-table-caption'>"
                 f"{n} version{'s' if n != 1 else ''}, newest first (earlier "
                 "versions are never changed)</caption><thead><tr>"
                 + "".join(f"<th scope='col' class='rso-cell'>{h}</th>" for h in (
@@ -218,7 +218,7 @@ class VersionHistory(w.VBox):
             f"{esc(r['name'])}</th>"
             + "".join(f"<td class='rso-cell'>{esc(c['label'])}</td>" for c in r["cells"])
             + "</tr>" for r in rows)
-        return (f"<table class='rso-ratings-over-time'><caption class='rso-caption'>"
+        return (f"<table class='rso-ratings-over-time'><caption class='rso-table-caption'>"
                 f"Each factor's rating, by version</caption><thead><tr>"
                 f"<th scope='col' class='rso-cell'>Factor</th>{head}</tr></thead>"
                 f"<tbody>{body}</tbody></table>")
@@ -257,7 +257,7 @@ class VersionHistory(w.VBox):
                 f"{esc(c.name)}</th><td class='rso-cell'>{esc(c.before or 'Not rated')}</td>"
                 f"<td class='rso-cell'><strong>{esc(c.after or 'Not rated')}</strong></td>"
                 f"<td class='rso-cell'>{esc(c.reason)}</td></tr>" for c in ch.ratings)
-            out.append(f"<table class='rso-rating-changes'><caption class='rso-caption'>"
+            out.append(f"<table class='rso-rating-changes'><caption class='rso-table-caption'>"
                        f"ARMS ratings that changed</caption><thead><tr>"
                        f"<th scope='col' class='rso-cell'>Factor</th><th scope='col' "
                        f"class='rso-cell'>Was</th><th scope='col' class='rso-cell'>Now</th>"
