@@ -73,6 +73,9 @@ class Settings(BaseSettings):
         default=None, description="observation-of-practice scale YAML; default: shipped")
     supervision_lists: Path | None = Field(
         default=None, description="agenda topics / diary prompts YAML; default: shipped")
+    signposts: Path | None = Field(
+        default=None, description="where to find support, shown with wellbeing check-ins "
+        "(YAML, see rulesets/signposts.yaml): a force's own services; default: shipped")
     supervision_frequency_days: int = Field(
         default=42, ge=1, description="how often each assessor should have formal supervision")
     team_min_group: int = Field(
