@@ -63,9 +63,8 @@ def journey():
 
 
 def task_titles(j: TaskListJourney) -> list[str]:
-    rows = j.body.children[0].children
-    return [r.children[0].description if isinstance(r.children[0], w.Button)
-            else r.children[0].value for r in rows]
+    names = [row.children[0].children[0] for row in j.body.children[0].children]
+    return [n.description if isinstance(n, w.Button) else n.value for n in names]
 
 
 def test_opens_on_the_task_list_with_statuses_and_nothing_built(journey):

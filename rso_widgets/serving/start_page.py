@@ -54,6 +54,8 @@ APPS: tuple[App, ...] = (
         "off and file a report.", ASSESS, "live_assessment.ipynb", saves_drafts=True),
     App("Supervision", "Record supervision sessions led by your agenda, observations of practice, "
         "a diary and goals.", SUPERVISE, "supervision.ipynb"),
+    App("Values reflection", "Think through your beliefs about change and public protection, "
+        "privately, and see how your answers change.", SUPERVISE, "values_reflection.ipynb"),
     App("Team quality", "For team leads: the quality of the team's plans, calibration and "
         "supervision held against due.", SUPERVISE, "team_quality.ipynb"),
 )

@@ -345,7 +345,6 @@ class Reflection(Base):
     their supervision sessions (migration 0011). Never edited: a re-take is a new row."""
 
     __tablename__ = "reflections"
-    __table_args__ = {"sqlite_autoincrement": True}  # ids never reused (as migration 0007)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner: Mapped[str] = mapped_column(String(NAME), index=True)
     kind: Mapped[str] = mapped_column(String(32))  # "values" | "wellbeing"

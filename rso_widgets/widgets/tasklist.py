@@ -136,10 +136,9 @@ class TaskListJourney(w.VBox):
             link = text_button(section.title)
             link.add_class("rso-task-link")
             link.on_click(functools.partial(self._open_from_list, section.key))
-        parts = [link, tag]
-        if section.hint:
-            parts.insert(1, w.HTML(f'<div class="rso-hint">{esc(section.hint)}</div>'))
-        row = w.HBox(parts)
+        name = _column([link, w.HTML(f'<div class="rso-hint">{esc(section.hint)}</div>')]
+                       if section.hint else [link], "rso-task-name")
+        row = w.HBox([name, tag])
         row.add_class("rso-task")
         return row
 
