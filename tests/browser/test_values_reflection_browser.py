@@ -1,8 +1,8 @@
 """A first-time user completes the values reflection in a real browser: from the start page,
 through the task list one section at a time (keyboard for the answers), check answers, save;
 then the page shows it is saved and private. Screenshots of each step go to
-`test-artifacts/values-reflection/` (git-ignored). axe-core (any impact) on the first view and on check answers; 320 px wide
-without horizontal scrolling."""
+`test-artifacts/values-reflection/` (git-ignored). axe-core (any impact) on the first view and on
+check answers; 320 px wide without horizontal scrolling."""
 
 from __future__ import annotations
 
