@@ -183,3 +183,14 @@ def test_sections_must_exist_and_be_unique():
     s = Section("a", "A", w.Text, lambda: NOT_STARTED)
     with pytest.raises(ValueError):
         TaskListJourney("T", [s, s])
+
+
+def test_check_anytime_lists_an_unopened_sections_own_problems(journey):
+    j, a, _third = journey
+    j.sections[1].check_anytime = True
+    a.name.value = "Ann"
+    j.show_check_answers()
+    j._submit()
+    assert j.summary_box.items == [
+        "Enter notes in full",
+        "More is not completed. Open it from the task list and complete it."]

@@ -33,6 +33,7 @@ FIRST_BUTTON = {
     "supervision.ipynb": "Start a new session",
     "team_quality.ipynb": "Create the team",  # this user leads no team yet
     "values_reflection.ipynb": "Change and desistance",  # the task list's first section
+    "case_editor.ipynb": "Start",
 }
 
 
