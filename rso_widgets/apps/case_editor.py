@@ -183,23 +183,11 @@ class CaseEditorApp(w.VBox):
         self.journey.show_task_list()
 
     def _taken_ids(self) -> set[str]:
-        ids = set()
-        for path in self.shipped + (case_files(self.folder) if self.folder.is_dir() else []):
-            try:
-                data = read_yaml(path.read_text(encoding="utf-8"), str(path))
-                ids.add(str(data.get("id")))
-            except (CaseError, OSError, UnicodeDecodeError, AttributeError):
-                continue
-        return ids
+        mine = case_files(self.folder) if self.folder.is_dir() else []
+        return editing.case_ids(self.shipped + mine)
 
     def _reserved(self) -> set[str]:
-        out = set()
-        for path in self.shipped:
-            try:
-                out.add(str(read_yaml(path.read_text(encoding="utf-8"), str(path)).get("id")))
-            except (CaseError, OSError, UnicodeDecodeError, AttributeError):
-                continue
-        return out
+        return editing.case_ids(self.shipped)
 
     @safe_callback(_report, "showing the preview")
     def _preview(self, _b: Any = None) -> None:

@@ -238,9 +238,15 @@ def save_case(data: Mapping[str, Any], folder: Path, *, started_from: str | None
     return target
 
 
+def case_ids(paths: list[Path]) -> set[str]:
+    """The ids of the case files at `paths` (files that cannot be read are skipped)."""
+    return {i for i in map(_id_of, paths) if i}
+
+
 def _id_of(path: Path) -> str | None:
     try:
         data = read_yaml(path.read_text(encoding="utf-8"), str(path))
     except (CaseError, OSError, UnicodeDecodeError):
         return None
-    return data.get("id") if isinstance(data, dict) else None
+    value = data.get("id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
