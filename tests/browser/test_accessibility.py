@@ -165,6 +165,16 @@ def team_quality(page, ready) -> None:
     expect(view.locator(".js-plotly-plot")).to_be_visible(timeout=WAIT)
 
 
+def values_reflection(page, ready) -> None:
+    ready.click()  # the first section of the task list
+    expect(page.get_by_text("Section 1 of 3")).to_be_visible(timeout=WAIT)
+
+
+def case_editor(page, ready) -> None:
+    ready.click()  # a blank case: the task list of its sections
+    page.get_by_role("button", name="The person", exact=True).wait_for(timeout=WAIT)
+
+
 APPS: dict[str, tuple[str, Callable]] = {
     "rm2000_calculator": ("Score", calculator),
     "rm2000_practice": ("Open this case", rm2000_practice),
@@ -175,6 +185,8 @@ APPS: dict[str, tuple[str, Callable]] = {
     "workshop": ("Join the workshop", workshop),
     "supervision": ("Start a new session", supervision),
     "team_quality": ("Show the team view", team_quality),
+    "values_reflection": ("Change and desistance", values_reflection),
+    "case_editor": ("Start", case_editor),
 }
 
 
