@@ -55,7 +55,8 @@ OVERFLOW = """() => {
           main: main ? main.scrollWidth - main.clientWidth : 0, wide: out.slice(0, 8)};
 }"""
 HEIGHT = """() => { const m = document.querySelector('main#rendered_cells');
-                    return m ? m.scrollHeight : document.documentElement.scrollHeight; }"""
+  return Math.round(m ? m.firstElementChild.getBoundingClientRect().height
+                      : document.documentElement.scrollHeight); }"""  # the content's height
 
 
 @pytest.fixture(scope="module")
