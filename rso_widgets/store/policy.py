@@ -88,6 +88,10 @@ RULES: tuple[Rule, ...] = (
          "their supervisor, their lead while consent is on",
          "team: RSO_TEAM_ADMINS (anyone if unset); roster: the lead; consent: the person",
          "every read and write; every refusal"),
+    Rule("certification records (calibration over time)", "the person; a trainer (statuses, "
+         "due dates and reasons, not the attempts); their assigned supervisor; their team lead "
+         "while consent is on; an administrator", "nobody: worked out from practice attempts "
+         "and workshop submissions", "reads by anyone else; every refusal"),
     Rule("acting as another user", "-", "an administrator only (`rso-workbook admin act-as`)",
          "the switch itself, and every refusal"),
 )
@@ -225,3 +229,20 @@ def workshop_manageable(user: str, roles: Collection[str], creator: str) -> bool
 def may_act_as(roles: Collection[str]) -> bool:
     return ADMINISTRATOR in roles
 
+
+
+# -- certification records (issue 16) ---------------------------------------------------------
+
+TRAINS = "trainer"  # `via` of a trainer's read of someone's certification record
+
+
+def certification_access(user: str, roles: Collection[str], subject: str, *,
+                         assigned_supervisor: str | None, lead: str | None,
+                         consent: bool) -> str | None:
+    """Why `user` may read `subject`'s certification record (status, due date, reasons), or
+    None: as practice attempts, and a trainer too (who sees who is due for a re-test)."""
+    via = practice_access(user, roles, subject, assigned_supervisor=assigned_supervisor,
+                          lead=lead, consent=consent)
+    if via is None and TRAINER in roles:
+        return TRAINS
+    return via
