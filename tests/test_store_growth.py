@@ -159,3 +159,20 @@ def test_retest_pack_never_holds_a_case_seen_in_practice_or_a_workshop(world):
     pack = certs.retest("rm2000", today=dt.date.today())
     assert len(pack) == get_settings().retest_pack_size
     assert not {"TC-01", "TC-02"} & set(pack)
+
+
+def test_old_arms_attempts_go_with_the_retention_period(world):
+    from rso_widgets.store.retention import delete_expired, expired
+
+    alice, people = world
+    old = _arms_record("alice").model_copy(
+        update={"at": dt.datetime.now(dt.UTC) - dt.timedelta(days=400)})
+    SqlArmsPracticeStore(alice).add_attempt(old)
+    recent = _arms_record("alice").model_copy(update={"at": dt.datetime.now(dt.UTC)})
+    SqlArmsPracticeStore(alice).add_attempt(recent)
+    found = [x for x in expired(people["ops"], 365) if x.kind == "arms_practice_attempt"]
+    assert len(found) == 1 and found[0].last_activity < recent.at
+    delete_expired(people["ops"], 365)
+    left = SqlArmsPracticeStore(alice).attempts("alice")
+    assert recent in left and old not in left
+    assert alice.verify_audit().ok

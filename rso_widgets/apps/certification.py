@@ -191,13 +191,12 @@ class CertificationApp(w.VBox):
         self.mine = RecordPanel(certs, certs.store.user, own=True)
         intro = w.HTML(f"<p class='rso-inset rso-cert-intro'>{esc(INTRO)}</p>")
         self.due: DuePanel | None = None
+        parts: list[w.Widget] = [self.mine]
         if {policy.TRAINER, policy.ADMINISTRATOR} & set(certs.store.roles):
             self.due = DuePanel(certs)
-            body: w.Widget = w.Tab(children=[self.mine, self.due],
-                                   titles=("Your calibration record", "Who is due (trainers)"))
-        else:
-            body = self.mine
-        super().__init__([form_style(), intro, body])
+            parts += [w.HTML("<h2 class='rso-section-heading'>For trainers: who is due for a "
+                             "re-test</h2>"), self.due]
+        super().__init__([form_style(), intro, *parts])
         self.add_class("rso-form")
         self.add_class("rso-certification")
         self.mine.refresh()

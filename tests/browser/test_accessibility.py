@@ -165,6 +165,11 @@ def team_quality(page, ready) -> None:
     expect(view.locator(".js-plotly-plot")).to_be_visible(timeout=WAIT)
 
 
+def calibration_record(page, ready) -> None:
+    ready.click()  # a re-test pack of cases never scored
+    page.locator(".rso-retest-pack li").first.wait_for(timeout=WAIT)
+
+
 APPS: dict[str, tuple[str, Callable]] = {
     "rm2000_calculator": ("Score", calculator),
     "rm2000_practice": ("Open this case", rm2000_practice),
@@ -175,6 +180,7 @@ APPS: dict[str, tuple[str, Callable]] = {
     "workshop": ("Join the workshop", workshop),
     "supervision": ("Start a new session", supervision),
     "team_quality": ("Show the team view", team_quality),
+    "calibration_record": ("Draw a re-test pack", calibration_record),
 }
 
 
