@@ -121,17 +121,17 @@ def test_practice_without_confidence_still_works(practice: PracticeApp) -> None:
 def test_arms_practice_keeps_attempts_and_shows_progress() -> None:
     store = MemoryArmsPracticeStore()
     app = ARMSPractice(store=store, user=USER)
-    app.progress_button.click()
-    assert "No ARMS attempts yet" in app.progress.text
+    app.kept.button.click()
+    assert "No ARMS attempts yet" in app.kept.progress.text
     app.open_case("TC-01")
     app.arms.value = key_assessment(BY_ID["TC-01"])
     app.submit()
     app.submit()
     assert [r.case_id for r in store.attempts(USER)] == ["TC-01", "TC-01"]
     assert "Your attempt is saved" in app.status.value
-    assert "2 attempts at 1 case" in app.progress.text
-    assert "(retry 1)" in app.progress.text
-    no_inline_style(app.progress.body.value)
+    assert "2 attempts at 1 case" in app.kept.progress.text
+    assert "(retry 1)" in app.kept.progress.text
+    no_inline_style(app.kept.progress.body.value)
 
 
 def test_arms_practice_says_when_an_attempt_cannot_be_saved() -> None:

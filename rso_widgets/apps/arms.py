@@ -76,13 +76,13 @@ class ARMSPractice(w.VBox):
 
     def __init__(self, cases: list[Any] | None = None, store: Any = None,
                  user: str | None = None):
-        """`store`: where attempts are kept (default: the database, opened when a case is
-        first opened, so the page itself builds without it); `user`: default the signed-in."""
+        """`store`: where submitted attempts are kept (default: the database, opened on the
+        first submit or when progress is asked for); `user`: default the signed-in user."""
         from ..cases import load_cases
         from ..widgets.arms_feedback_view import ArmsFeedbackView
         from ..widgets.arms_form import ARMSForm
-        from ..widgets.arms_progress import ArmsPracticeProgress
         from ..widgets.plan_builder import PlanBuilder
+        from .arms_attempts import KeptAttempts
 
         all_cases = load_cases() if cases is None else cases
         self.cases = {c.id: c for c in all_cases if c.arms_key is not None}
@@ -117,12 +117,7 @@ class ARMSPractice(w.VBox):
         self.submit_button.on_click(self._on_submit)
         self.status = Notice(layout=w.Layout(display="none"))
         self.feedback = ArmsFeedbackView()
-        self.attempts_store, self.user = store, user
-        self.progress = ArmsPracticeProgress(titles={c.id: c.title for c in self.cases.values()})
-        # the database is opened only when asked (or on a submit): the page builds lean
-        self.progress_button = text_button("Show my ARMS progress",
-                                           tooltip="Your earlier ARMS practice attempts")
-        self.progress_button.on_click(self._on_progress)
+        self.kept = KeptAttempts(store, user, {c.id: c.title for c in self.cases.values()})
         self.work = w.VBox([
             _section("1. Read the case file", "Read it all before you rate: the evidence for "
                      "each factor is somewhere in these documents."),
@@ -142,7 +137,7 @@ class ARMSPractice(w.VBox):
             f"Catalogue <code>{esc(self.arms.cat.ref)}</code>: "
             f"{esc(self.arms.cat.provenance.status)}. {esc(NOTE)}</p>")
         super().__init__([form_style(), intro, self.failure, picker, self.open_button,
-                          self.switch_box, self.work, self.progress_button, self.progress],
+                          self.switch_box, self.work, self.kept],
                          layout=w.Layout(padding="0 12px", max_width="64em"))
         self.add_class("rso-form")
         self.add_class("rso-arms-practice")
@@ -226,7 +221,7 @@ class ARMSPractice(w.VBox):
         fb = compare_arms(self.case, self.arms.value, self.plan.value, cat=self.cat)
         self.feedback.show(fb)
         self._dirty = False
-        saved = self._save(fb)
+        saved = self.kept.save(self.case, self.arms.value, self.plan.value, fb)
         n = len(self.arms.gaps)
         gaps = (f" Your assessment still has {n} gap{'s' if n != 1 else ''} (see "
                 "“Check the assessment”); it was compared as it stands.") if n else ""
@@ -236,51 +231,8 @@ class ARMSPractice(w.VBox):
         self.status.say(f"Submitted. {fb.summary.line()}.{gaps}{kept} The feedback is below; "
                         "change your answers and submit again whenever you like.",
                         heading="Compared with the key")
-        self._refresh_progress()
+        self.kept.refresh()
         return fb
-
-    # -- attempts kept over time (issue 16) ---------------------------------------------------
-    def _attempts(self) -> Any:
-        """The attempts store, opened on first use (in memory if the database cannot be)."""
-        if self.user is None:
-            from ..store.identity import current_user
-
-            self.user = current_user()
-        if self.attempts_store is None:
-            from ..store.arms_practice import MemoryArmsPracticeStore, SqlArmsPracticeStore
-
-            try:
-                from ..store import open_store
-
-                self.attempts_store = SqlArmsPracticeStore(open_store())
-            except Exception:
-                log.exception("the practice database could not be opened")
-                self.attempts_store = MemoryArmsPracticeStore()
-        return self.attempts_store
-
-    def _save(self, fb: Any) -> bool:
-        from ..calibration.arms_progress import record_arms_attempt
-
-        try:
-            store = self._attempts()
-            store.add_attempt(record_arms_attempt(self.user or "", self.case, self.arms.value,
-                                                  self.plan.value, fb))
-            return True
-        except Exception:
-            log.exception("could not save an ARMS practice attempt at %s", self.case.id)
-            return False
-
-    @safe_callback(_report_practice, "showing your progress")
-    def _on_progress(self, _button: Any = None) -> None:
-        self._refresh_progress()
-
-    def _refresh_progress(self) -> None:
-        self.progress_button.layout.display = "none"  # from now on it refreshes by itself
-        try:
-            self.progress.show(self._attempts().summary(self.user))
-        except Exception:
-            log.exception("could not read the ARMS practice progress of %s", self.user)
-            self.progress.unavailable()
 
 
 def _case_file_view() -> Any:
