@@ -176,3 +176,29 @@ def test_old_arms_attempts_go_with_the_retention_period(world):
     left = SqlArmsPracticeStore(alice).attempts("alice")
     assert recent in left and old not in left
     assert alice.verify_audit().ok
+
+
+@pytest.mark.parametrize(("members", "withheld"), [(2, True), (3, False)])
+def test_team_lead_sees_counts_above_the_minimum_group_and_consenting_members(
+        world, members, withheld):
+    alice, people = world
+    lee = store_as(alice.engine, user="lee")
+    team = lee.supervision.create_team("North")
+    names = ["alice", "bob", "cal"][:members]
+    stores = {"alice": alice, "bob": people["bob"], "cal": store_as(alice.engine, user="cal")}
+    for n, name in enumerate(names):
+        lee.supervision.add_team_member(team.id, name)
+        _rm2000(stores[name], sorted(CASES)[n])
+    alice.supervision.set_consent(True)
+    (view,) = CertificationStore(lee, cases=CASES.values()).teams(T0.date())
+    assert view.team == "North" and view.members == members and view.min_group == 3
+    if withheld:
+        assert view.counts["rm2000"] is None
+    else:
+        assert view.counts["rm2000"]["not enough cases"] == 3
+    assert {r.user for r in view.individuals} == {"alice"}  # only she agreed to share
+    reads = [(e.user, e.entity_id, e.detail.get("via")) for e in _entries(alice, "certification")]
+    assert ("lee", "alice", "team_lead") in reads and ("lee", "North", "team_lead") in reads
+    assert not any(entity == "bob" for _, entity, _ in reads)
+    for s in (lee, stores["cal"]):
+        s.close()

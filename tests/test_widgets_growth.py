@@ -195,3 +195,18 @@ def test_trainer_sees_who_is_due(data_dir, monkeypatch, tmp_path) -> None:
     panel = app.due.open_record("alice")
     assert panel is not None and "Not enough cases" in panel.view.text
     assert app.due.open_record(None) is None and "Choose a person" in app.due.failure.value
+
+
+def test_team_lead_sees_their_team(data_dir, monkeypatch, tmp_path) -> None:
+    roles_file(monkeypatch, tmp_path, team_lead=["alice"])
+    store = open_store()
+    team = store.supervision.create_team("North")
+    store.supervision.add_team_member(team.id, "alice")
+    _practise(store, 1)
+    app = CertificationApp(CertificationStore(store, cases=CASES))
+    assert app.due is None and app.lead is not None
+    app.lead.show_button.click()
+    html = app.lead.body.value
+    assert "North (1 member)" in html and "withheld" in html
+    assert "No member has agreed to share" in html
+    no_inline_style(html)

@@ -5,6 +5,8 @@
   re-test pack of cases you have not seen, and your certificate (PDF or HTML).
 - Trainers (and administrators): who is due for a re-test, most urgent first, and any person's
   record and certificate — each person's record read is audited under the trainer's name.
+- Team leads: their team's statuses as counts (withheld below the minimum group) and the records
+  of members who agreed to share theirs (audited).
 
 Assembles widgets only: the rules are in `calibration.certification`, the reads (access policy,
 audit) in `store.certification`, the certificate in `reports.certification`.
@@ -181,6 +183,33 @@ class DuePanel(w.VBox):
         return panel
 
 
+class LeadPanel(w.VBox):
+    """For team leads: their team's statuses (counts above the minimum group only) and the
+    records of members who agreed to share."""
+
+    def __init__(self, certs: Any) -> None:
+        self.certs = certs
+        self.failure = Notice(layout=w.Layout(display="none"))
+        self.show_button = text_button("Show my team", tooltip="Counts for the team; the "
+                                       "records of members who agreed to share (audited)")
+        self.show_button.on_click(self._on_show)
+        self.body = w.HTML(value="")
+        super().__init__([self.failure, self.show_button, self.body])
+        self.add_class("rso-lead-panel")
+
+    @safe_callback(_report, "reading your team")
+    def _on_show(self, _button: Any = None) -> None:
+        self.show()
+
+    def show(self) -> None:
+        from ..store.identity import display_name
+        from ..widgets.certification_view import team_html
+
+        teams = self.certs.teams()
+        names = {r.user: display_name(r.user) for t in teams for r in t.individuals}
+        self.body.value = team_html(teams, names)
+
+
 class CertificationApp(w.VBox):
     """Your record; and for trainers and administrators, who is due."""
 
@@ -196,6 +225,11 @@ class CertificationApp(w.VBox):
             self.due = DuePanel(certs)
             parts += [w.HTML("<h2 class='rso-section-heading'>For trainers: who is due for a "
                              "re-test</h2>"), self.due]
+        self.lead: LeadPanel | None = None
+        if policy.TEAM_LEAD in certs.store.roles:
+            self.lead = LeadPanel(certs)
+            parts += [w.HTML("<h2 class='rso-section-heading'>For team leads: your team</h2>"),
+                      self.lead]
         super().__init__([form_style(), intro, *parts])
         self.add_class("rso-form")
         self.add_class("rso-certification")

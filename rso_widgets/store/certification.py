@@ -41,6 +41,8 @@ from .models import (
     CohortMember,
     CohortSubmission,
     PracticeAttempt,
+    SharingConsent,
+    Team,
     TeamMember,
 )
 
@@ -55,6 +57,18 @@ def certification_policy() -> CertificationPolicy:
     return CertificationPolicy(valid_days=cfg.certification_valid_days,
                                due_days=cfg.certification_due_days,
                                pack_size=cfg.retest_pack_size)
+
+
+@dataclasses.dataclass(frozen=True)
+class TeamRecord:
+    """A team lead's view: status counts per instrument (None: withheld below the minimum
+    group), and the records of members whose consent to share is on."""
+
+    team: str
+    members: int
+    counts: dict[str, dict[str, int] | None]
+    individuals: list[CertificationRecord]
+    min_group: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -233,3 +247,40 @@ class CertificationStore:
                 note = ""
         self.store._seen(ENTITY, user, via, part="drift")
         return drift(user, team, instrument, get_settings().team_min_group), note  # type: ignore[arg-type]
+
+    def teams(self, today: dt.date | None = None) -> list[TeamRecord]:
+        """For a team lead: each team they lead, its status counts (withheld when fewer than
+        `settings.team_min_group` members have a record) and the records of members who agreed
+        to share (each such read audited); one audit entry for each team's counts."""
+        from ..calibration.certification import status_counts
+        from ..settings import get_settings
+
+        day, min_group = today or self.today(), get_settings().team_min_group
+        out = []
+        with self.store._reading() as s:
+            teams = [(t.id, t.name) for t in s.scalars(
+                select(Team).where(Team.lead == self.store.user).order_by(Team.name))]
+            rosters = {tid: list(s.scalars(select(TeamMember.username)
+                                           .where(TeamMember.team_id == tid)))
+                       for tid, _ in teams}
+            shared = {c.username for c in s.scalars(select(SharingConsent).where(
+                SharingConsent.share_individual.is_(True)))}
+            evidence: dict[str, list[CaseResult]] = {}
+            for names in rosters.values():
+                for u in names:
+                    evidence[u] = _practice_results(s, u, self.thresholds, [])
+                for r in _workshop_results(s, names, self.cases, self.thresholds, []):
+                    evidence[r.user].append(r)
+        for tid, name in teams:
+            names = rosters[tid]
+            records = {u: self._person(u, evidence[u], [], day) for u in names}
+            counts = {i: status_counts([p.records[i] for u, p in records.items()
+                                        if evidence[u]], min_group) for i in INSTRUMENTS}
+            individuals = [r for u in sorted(names) if u in shared and u != self.store.user
+                           for r in self.record(u, day).records.values()]
+            with self.store._writing() as w:
+                self.store._audit(w, "view", ENTITY, name, via=policy.LEAD_WITH_CONSENT,
+                                  part="team counts", members=len(names))
+            out.append(TeamRecord(team=name, members=len(names), counts=counts,
+                                  individuals=individuals, min_group=min_group))
+        return out

@@ -138,3 +138,34 @@ def due_html(records: Sequence[CertificationRecord], names: Mapping[str, str],
     summary = "".join(f"<li>{esc(p)}</li>" for p in parts)
     return (f"<ul class='rso-due-summary'>{summary}</ul>{table}"
             f"<p class='rso-warning-note rso-local-policy'>{esc(LOCAL_POLICY)}</p>")
+
+
+def team_html(teams: Sequence[Any], names: Mapping[str, str]) -> str:
+    """A team lead's view: counts per status (withheld below the minimum group), then the
+    records of members who agreed to share theirs."""
+    if not teams:
+        return "<p class='rso-team-empty'>You do not lead a team in the workbook.</p>"
+    out = []
+    for t in teams:
+        counts = []
+        for instrument, c in t.counts.items():
+            label = "RM2000" if instrument == "rm2000" else "ARMS"
+            counts.append(f"{label}: counts {WITHHELD.format(n=t.min_group)}" if c is None else
+                          f"{label}: " + (", ".join(f"{n} {s}" for s, n in c.items() if n)
+                                          or "no records yet"))
+        items = "".join(f"<li>{esc(x)}</li>" for x in counts)
+        rows = "".join(
+            f"<tr><th scope='row'>{esc(names.get(r.user, r.user))}</th><td>{esc(r.name)}</td>"
+            f"<td>{esc(r.status.capitalize())}</td><td>{_day(r.valid_until)}</td></tr>"
+            for r in due_order(t.individuals))
+        people = ("<table class='rso-table rso-team-individuals'><caption>Members who agreed to "
+                  "share their results</caption><thead><tr><th scope='col'>Person</th>"
+                  "<th scope='col'>Instrument</th><th scope='col'>Status</th>"
+                  "<th scope='col'>Valid until</th></tr></thead>"
+                  f"<tbody>{rows}</tbody></table>" if rows else
+                  "<p class='rso-hint'>No member has agreed to share their individual results."
+                  "</p>")
+        out.append(f"<h3 class='rso-kit-heading'>{esc(t.team)} ({t.members} member"
+                   f"{'s' if t.members != 1 else ''})</h3><ul class='rso-team-counts'>{items}"
+                   f"</ul>{people}")
+    return "".join(out) + f"<p class='rso-warning-note rso-local-policy'>{esc(LOCAL_POLICY)}</p>"
