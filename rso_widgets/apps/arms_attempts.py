@@ -36,7 +36,9 @@ class KeptAttempts(w.VBox):
         self.button = text_button("Show my ARMS progress",
                                   tooltip="Your earlier ARMS practice attempts")
         self.button.on_click(self._on_show)
-        super().__init__([self.failure, self.button, self.progress])
+        from ..widgets.record_css import style
+
+        super().__init__([style(), self.failure, self.button, self.progress])
         self.add_class("rso-arms-kept")
 
     def _store(self) -> Any:

@@ -210,7 +210,9 @@ class PracticeApp(w.VBox):
         self.progress = PracticeProgress(labels=self._labels(),
                                          titles={c.id: c.title for c in self.cases.values()})
 
-        style = w.HTML(f"<style>{APP_CSS}</style>", layout=w.Layout(display="none"))
+        from ..widgets.record_css import CSS as TABLE_CSS  # confidence tables
+
+        style = w.HTML(f"<style>{APP_CSS}{TABLE_CSS}</style>", layout=w.Layout(display="none"))
         self.work = reading_and_scoring(
             self.case_file, "Use the same RM2000 form as for a live assessment. Select Score to "
             "check your answers as you go; the key is shown only after you submit.",
