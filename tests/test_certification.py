@@ -213,3 +213,35 @@ def test_due_order_puts_lapsed_then_due_first() -> None:
     none = certification("cai", [], "rm2000", today, POLICY)
     assert [r.user for r in due_order([fresh, none, due, lapsed])] == ["zed", "amy", "cai",
                                                                        "bea"]
+
+
+@given(days=st.lists(st.integers(0, 800), min_size=0, max_size=25),
+       agreed=st.lists(st.integers(0, 3), min_size=25, max_size=25),
+       today=st.integers(0, 1200))
+def test_status_invariants(days: list[int], agreed: list[int], today: int) -> None:
+    results = [res(D0 + dt.timedelta(days=d), f"C{n}", agreed=agreed[n])
+               for n, d in enumerate(days)]
+    day = D0 + dt.timedelta(days=today)
+    r = certification("amy", results, "rm2000", day, POLICY)
+    if r.certified_on is None:
+        assert r.status in ("not yet calibrated", "not enough cases") and r.days_left is None
+    else:
+        assert r.certified_on <= day
+        assert r.valid_until == r.certified_on + dt.timedelta(days=POLICY.valid_days)
+        expected = ("lapsed" if r.days_left < 0 else "due for re-test"
+                    if r.days_left <= POLICY.due_days else "calibrated")
+        assert r.status == expected
+    later = [res(day + dt.timedelta(days=1), f"L{n}", agreed=0) for n in range(3)]
+    assert certification("amy", results + later, "rm2000", day, POLICY) == r  # future ignored
+
+
+def test_results_that_slip_below_the_thresholds_are_said_plainly() -> None:
+    from rso_widgets.calibration.certification import status_sentence
+
+    later = D0 + dt.timedelta(days=100)
+    slipping = ten_good() + [res(later, f"NEW-{n}", agreed=0) for n in range(10)]
+    r = certification("amy", slipping, "rm2000", later, POLICY)
+    assert r.status == "calibrated" and r.current == "not yet calibrated"
+    assert "no longer meet the thresholds" in status_sentence(r)
+    steady = certification("amy", ten_good(), "rm2000", later, POLICY)
+    assert "no longer" not in status_sentence(steady)

@@ -238,6 +238,7 @@ class CertificationRecord(BaseModel):
     valid_until: dt.date | None
     days_left: int | None  # to valid_until (negative once lapsed)
     reasons: list[str]  # for the window ending today
+    current: str = "not enough cases"  # what the window ending today gives on its own
     history: list[WindowPoint]
     cases_seen: list[str]
     sources: dict[str, int]  # practice / workshop → cases counted
@@ -283,7 +284,8 @@ def certification(user: str, results: Iterable[CaseResult], instrument: Instrume
     return CertificationRecord(
         user=user, instrument=instrument, today=today, status=status,  # type: ignore[arg-type]
         certified_on=certified_on, valid_until=valid_until, days_left=days_left,
-        reasons=reasons, history=history, cases_seen=sorted({r.case_id for r in mine}),
+        reasons=reasons, current=now_status, history=history,
+        cases_seen=sorted({r.case_id for r in mine}),
         sources=sources, policy=p.label, thresholds=t.label)
 
 
@@ -384,15 +386,18 @@ def status_counts(records: Iterable[CertificationRecord], min_group: int
 
 
 def status_sentence(r: CertificationRecord) -> str:
-    """The status in plain words, with its dates."""
+    """The status in plain words, with its dates (and a word when recent results slip)."""
     name = r.name
+    slipped = ("" if r.current == "calibrated" else " Your results of the validity period up "
+               "to today no longer meet the thresholds on their own: a re-test may be worth "
+               "taking early.")
     if r.status == "calibrated":
         return (f"{name}: calibrated. The thresholds were last met on {r.certified_on:%d %B %Y}; "
-                f"valid until {r.valid_until:%d %B %Y} ({r.days_left} days left).")
+                f"valid until {r.valid_until:%d %B %Y} ({r.days_left} days left).{slipped}")
     if r.status == "due for re-test":
         return (f"{name}: calibrated, and due for a re-test: valid until "
                 f"{r.valid_until:%d %B %Y} ({r.days_left} day{'s' if r.days_left != 1 else ''} "
-                "left). A re-test pack of unseen cases renews it.")
+                f"left). A re-test pack of unseen cases renews it.{slipped}")
     if r.status == "lapsed":
         return (f"{name}: lapsed — it was valid until {r.valid_until:%d %B %Y}. A re-test pack "
                 "of unseen cases can renew it.")
