@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterable, Mapping, Sequence
+from types import SimpleNamespace as NS
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -134,8 +135,6 @@ def frame_results(frame: Any, usernames: Mapping[int, str],
     """Workshop results from a cohort frame (`cohort.cohort_frame`): one per member, case and
     instrument; `usernames`: member id → user (members without one are left out); `dates`:
     submission id → when it was submitted."""
-    from types import SimpleNamespace as NS
-
     out: list[CaseResult] = []
     if frame is None or len(frame) == 0:
         return out

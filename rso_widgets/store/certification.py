@@ -31,7 +31,12 @@ from ..calibration.certification import (
     frame_results,
     retest_pack,
     rm2000_result,
+    status_counts,
 )
+from ..calibration.cohort import cohort_frame
+from ..calibration.status import load_thresholds
+from ..cases import load_cases
+from ..settings import get_settings
 from . import guard, policy
 from .arms_practice import arms_record
 from .errors import AccessDenied
@@ -45,14 +50,13 @@ from .models import (
     Team,
     TeamMember,
 )
+from .practice import _record
 
 ENTITY = "certification"
 
 
 def certification_policy() -> CertificationPolicy:
     """The validity period, due window and pack size from settings (local policy)."""
-    from ..settings import get_settings
-
     cfg = get_settings()
     return CertificationPolicy(valid_days=cfg.certification_valid_days,
                                due_days=cfg.certification_due_days,
@@ -83,8 +87,6 @@ class PersonRecord:
 
 def _practice_results(s: Session, user: str, thresholds: Any,
                       problems: list[str]) -> list[CaseResult]:
-    from .practice import _record
-
     out = []
     for row in s.scalars(select(PracticeAttempt).where(PracticeAttempt.username == user)):
         try:
@@ -110,8 +112,6 @@ def _workshop_results(s: Session, users: Iterable[str], cases: Any, thresholds: 
                       problems: list[str]) -> list[CaseResult]:
     """Results of `users`' submissions to workshops whose key is released or that are closed
     (a trainee's status never moves before the room has seen the key)."""
-    from ..calibration.cohort import cohort_frame
-
     members = list(s.execute(
         select(CohortMember.id, CohortMember.username)
         .join(Cohort, Cohort.id == CohortMember.cohort_id)
@@ -136,8 +136,6 @@ class CertificationStore:
 
     def __init__(self, store: Any, cases: Any = None, thresholds: Any = None,
                  cert_policy: CertificationPolicy | None = None) -> None:
-        from ..calibration.status import load_thresholds
-
         self.store = store
         self._cases = cases
         self.thresholds = thresholds or load_thresholds()
@@ -146,8 +144,6 @@ class CertificationStore:
     @property
     def cases(self) -> Any:
         if self._cases is None:
-            from ..cases import load_cases
-
             self._cases = load_cases()
         return self._cases
 
@@ -227,8 +223,6 @@ class CertificationStore:
     def drift(self, instrument: str, user: str | None = None) -> tuple[list[DriftPoint], str]:
         """`user`'s agreement per quarter beside the rest of their team's (team figures withheld
         below `settings.team_min_group`), and a note ("" when they are in a team)."""
-        from ..settings import get_settings
-
         user = user or self.store.user
         problems: list[str] = []
         with self.store._reading() as s:
@@ -252,9 +246,6 @@ class CertificationStore:
         """For a team lead: each team they lead, its status counts (withheld when fewer than
         `settings.team_min_group` members have a record) and the records of members who agreed
         to share (each such read audited); one audit entry for each team's counts."""
-        from ..calibration.certification import status_counts
-        from ..settings import get_settings
-
         day, min_group = today or self.today(), get_settings().team_min_group
         out = []
         with self.store._reading() as s:
