@@ -210,3 +210,15 @@ def test_team_lead_sees_their_team(data_dir, monkeypatch, tmp_path) -> None:
     assert "North (1 member)" in html and "withheld" in html
     assert "No member has agreed to share" in html
     no_inline_style(html)
+
+
+def test_names_and_notes_are_escaped_in_the_lists() -> None:
+    from rso_widgets.calibration.certification import CertificationPolicy, certification
+    from rso_widgets.widgets.certification_view import due_html, record_html
+
+    hostile = "<img src=x onerror=alert(1)>"
+    r = certification(hostile, [], "rm2000", dt.date(2026, 1, 1), CertificationPolicy())
+    html = due_html([r], {hostile: hostile}, min_group=1)
+    assert hostile not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert hostile not in record_html(r, drift_note=hostile)
+    no_inline_style(html)
