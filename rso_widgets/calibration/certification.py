@@ -42,6 +42,8 @@ URGENCY: dict[str, int] = {"lapsed": 0, "due for re-test": 1, "not yet calibrate
                            "not enough cases": 3, "calibrated": 4}
 WITHHELD = ("withheld: fewer than {n} other people contribute, so the figure could identify "
             "someone")
+COUNTS_WITHHELD = ("withheld: fewer than {n} people have a record, so the counts could identify "
+                   "someone")
 
 
 class CertificationPolicy(BaseModel):

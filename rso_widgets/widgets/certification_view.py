@@ -15,7 +15,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..calibration.certification import (
-    WITHHELD,
+    COUNTS_WITHHELD,
     CertificationRecord,
     DriftPoint,
     due_order,
@@ -44,7 +44,7 @@ def record_html(r: CertificationRecord, drift: Sequence[DriftPoint] = (),
                 drift_note: str = "") -> str:
     """One instrument's record: status in plain words, reasons, over time, drift."""
     status = (f"<p class='rso-cert-status {STATUS_CLASS.get(r.status, '')}'>"
-              f"<strong>{esc(r.status.capitalize())}</strong> — {esc(status_sentence(r))}</p>")
+              f"{esc(status_sentence(r))}</p>")
     sources = ", ".join(f"{n} from {k}" for k, n in sorted(r.sources.items())) or "none yet"
     counted = (f"<p class='rso-hint'>Cases counted (first attempts only): {esc(sources)}.</p>")
     reasons = "".join(f"<li>{esc(x)}</li>" for x in r.reasons)
@@ -132,7 +132,7 @@ def due_html(records: Sequence[CertificationRecord], names: Mapping[str, str],
         counts = status_counts(rs, min_group)
         label = rs[0].name
         if counts is None:
-            parts.append(f"{label}: counts {WITHHELD.format(n=min_group)}")
+            parts.append(f"{label}: counts {COUNTS_WITHHELD.format(n=min_group)}")
         else:
             parts.append(f"{label}: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
     summary = "".join(f"<li>{esc(p)}</li>" for p in parts)
@@ -150,7 +150,8 @@ def team_html(teams: Sequence[Any], names: Mapping[str, str]) -> str:
         counts = []
         for instrument, c in t.counts.items():
             label = "RM2000" if instrument == "rm2000" else "ARMS"
-            counts.append(f"{label}: counts {WITHHELD.format(n=t.min_group)}" if c is None else
+            withheld = f"{label}: counts {COUNTS_WITHHELD.format(n=t.min_group)}"
+            counts.append(withheld if c is None else
                           f"{label}: " + (", ".join(f"{n} {s}" for s, n in c.items() if n)
                                           or "no records yet"))
         items = "".join(f"<li>{esc(x)}</li>" for x in counts)
