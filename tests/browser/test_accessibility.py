@@ -177,6 +177,11 @@ def case_editor(page, ready) -> None:
     expect(page.get_by_text("Error:").first).to_be_visible(timeout=WAIT)
 
 
+def calibration_record(page, ready) -> None:
+    ready.click()  # a re-test pack of cases never scored
+    page.locator(".rso-retest-pack li").first.wait_for(timeout=WAIT)
+
+
 APPS: dict[str, tuple[str, Callable]] = {
     "rm2000_calculator": ("Score", calculator),
     "rm2000_practice": ("Open this case", rm2000_practice),
@@ -189,6 +194,7 @@ APPS: dict[str, tuple[str, Callable]] = {
     "team_quality": ("Show the team view", team_quality),
     "values_reflection": ("Change and desistance", values_reflection),
     "case_editor": ("Start", case_editor),
+    "calibration_record": ("Draw a re-test pack", calibration_record),
 }
 
 
