@@ -34,7 +34,7 @@ class DiaryForm(RecordForm):
         self.editing: tuple[int, int] | None = None  # (entry id, version the edit started from)
         self._kept: dict[str, Any] = {}
         self._entries: dict[int, Any] = {}
-        self.title = heading("Write a diary entry", 2, margin="6px 0")
+        self.title = heading("Write a diary entry", 2)
         self.edit_picker = self.field("edit_entry", choice([], sh), "Edit one of your entries",
                                       "Your entries stay private unless you share them.",
                                       size="wide")
@@ -44,7 +44,7 @@ class DiaryForm(RecordForm):
         self.cancel_button.on_click(lambda _b: self.reset())
         self.cancel_button.layout.display = "none"
         self.edit_box = w.VBox([self.edit_picker, self.edit_button],
-                               layout=w.Layout(display="none", margin="0 0 12px 0"))
+                               layout=w.Layout(display="none"))
         self.prompt = self.field("prompt", choice([(p.label, p.id) for p in lists.diary_prompts],
                                                   sh, value="free"),
                                  "What prompted this entry?", self._prompt_hint("free"),
@@ -101,7 +101,7 @@ class DiaryForm(RecordForm):
         self._kept = {k: getattr(entry, k, None) for k in self.KEPT}
         self.editing = (entry.id, entry.version)
         self.title.value = heading(f"Edit entry {n} (written {date_text(entry.created_at)})",
-                                   2, margin="6px 0").value
+                                   2).value
         self.submit_button.description = self.submit_button.tooltip = "Save changes"
         self.cancel_button.layout.display = ""
         self.text.control.focus()
@@ -139,7 +139,7 @@ class DiaryForm(RecordForm):
         self.observation.control.value = None
         self.text.control.value = ""
         self.editing, self._kept = None, {}
-        self.title.value = heading("Write a diary entry", 2, margin="6px 0").value
+        self.title.value = heading("Write a diary entry", 2).value
         self.submit_button.description = self.submit_button.tooltip = self.submit_label
         self.cancel_button.layout.display = "none"
 

@@ -62,7 +62,7 @@ class ObservationForm(RecordForm):
                                               text_box(sh, area=True, rows=2),
                                               f"{sk.label}: what you saw or heard",
                                               size="wide")
-            skills += [heading(sk.label, 4, margin="14px 0 4px 0"), self.levels[sk.id],
+            skills += [heading(sk.label, 4), self.levels[sk.id],
                        self.evidence[sk.id]]
         self.aliases |= {f"ratings.{sk.id}.level": f"ratings.{sk.id}" for sk in scale.skills}
         self.aliases["ratings"] = f"ratings.{scale.skills[0].id}.evidence"
@@ -78,7 +78,7 @@ class ObservationForm(RecordForm):
         self.aliases["development_points"] = "development_points[0]"
         self.notes = self.field("notes", text_box(sh, area=True, rows=3), "Other notes",
                                 "Optional.", size="wide")
-        self._finish([heading("Record an observation of practice", 2, margin="6px 0"),
+        self._finish([heading("Record an observation of practice", 2),
                       hint(INTRO), self.assessor, self.observed_on, self.context,
                       heading("The six skills"), hint(level_hint), *skills,
                       heading("Strengths and development points"), self.strengths,

@@ -41,7 +41,7 @@ class ConsentForm(RecordForm):
                                        self.shared, value=False, none_first=True),
             "May your team lead see your individual results?", size="wide")
         self.current = w.HTML("")
-        self._finish([heading("Sharing your results with your team lead", 2, margin="6px 0"),
+        self._finish([heading("Sharing your results with your team lead", 2),
                       hint(CONSENT_HINT), self.current, self.choice])
         self.add_class("rso-consent")
 
@@ -70,7 +70,7 @@ class CPDExport(w.VBox):
         self.notice = Notice(layout=w.Layout(display="none"))
         self.link = w.HTML("", layout=w.Layout(display="none"))
         super().__init__(children=[
-            heading("Your CPD portfolio", 2, margin="18px 0 6px 0"), hint(CPD_HINT),
+            heading("Your CPD portfolio", 2), hint(CPD_HINT),
             w.HBox([self.html_button, self.pdf_button], layout=w.Layout(flex_flow="row wrap")),
             self.notice, self.link])
         self.add_class("rso-cpd-export")
