@@ -274,10 +274,16 @@ class TaskListJourney(w.VBox):
             self.back_button.focus()  # nothing to go to: the top of the page
 
     def section_of(self, target: Any) -> str | None:
-        """The key of the built section whose widget holds `target`, if any."""
+        """The key of the section whose widget holds `target`, if any (sections not yet
+        built are built to look, only when the built ones do not hold it)."""
         for key, widget in self.built.items():
             if _holds(widget, target):
                 return key
+        for s in self.sections:
+            if s.key not in self.built:
+                self.built[s.key] = s.build()
+                if _holds(self.built[s.key], target):
+                    return s.key
         return None
 
     def done(self, message: str) -> None:
