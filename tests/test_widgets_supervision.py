@@ -83,7 +83,7 @@ def test_assessor_starts_a_session_with_their_agenda(store):
     assert app.detail.layout.display == "" and app.start_form.layout.display == "none"
     assert "Denial &lt;script&gt;" in app.summary.value and "<script>" not in app.summary.value
     assert "rso-session-row" in app.session_list.table.value
-    assert "is saved" in app.update_form.notice.value
+    assert "is saved" in app.detail_notice.value  # at the top of the session
     assert not any(t in page_text(app) for t in TRACEBACK)
 
 

@@ -107,7 +107,7 @@ class ActionRow(w.VBox):
         self.add_class("rso-action-row")
 
     def number(self, n: int) -> None:
-        self.title.value = f"<h4 class='rso-action-title'>Action {n}</h4>"
+        self.title.value = f"<h3 class='rso-action-title'>Action {n}</h3>"
         for f, label in ((self.text, "What will be done"), (self.owner, "Who will do it"),
                          (self.due, "Due by")):
             f.label = f"{label} (action {n})"

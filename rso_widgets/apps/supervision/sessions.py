@@ -173,7 +173,6 @@ class SessionsTab(TabBase):
 
     def _saved(self, text: str) -> None:
         """Say what was saved at the top of the session's view, and move focus there."""
-        self.update_form.say(text)
         self.detail_notice.say(text, heading="Saved")
         self.close_button.focus()
 
