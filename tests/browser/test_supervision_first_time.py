@@ -50,7 +50,8 @@ WIDE = """() => { const w = document.documentElement.clientWidth; const out = []
     const r = e.getBoundingClientRect();
     if (r.width > 0 && r.right > w + 1 && getComputedStyle(e).position !== 'fixed'
         && !e.closest('.rso-table'))
-      out.push((e.className || e.tagName).toString().slice(0, 60) + ' ' + Math.round(r.right)); }
+      out.push((e.className || e.tagName).toString().slice(0, 60) + ' ' + Math.round(r.right)
+               + ' ' + e.outerHTML.slice(0, 120)); }
   return out.slice(0, 5); }"""
 
 
@@ -208,8 +209,11 @@ def test_a_session_is_recorded_with_the_keyboard_alone_at_320_px(chromium, serve
         no_sideways("the task list")
         keys.press("Enter")
         tab_to("Date of the session", role="textbox")
-        held = dt.date.today() - dt.timedelta(days=2)
-        keys.type(f"{held:%d%m%Y}")  # en-GB: day, month, year
+        # a date whose day and month are the same number types the same whichever order
+        # the browser's date field asks for them (day first in en-GB, month first in en-US)
+        held = next(d for d in (dt.date.today() - dt.timedelta(days=n) for n in range(1, 400))
+                    if d.day == d.month)
+        keys.type(f"{held:%d%m%Y}")
         no_sideways("who and when")
         step("who-and-when", axe=False)
         tab_to("Continue")

@@ -62,6 +62,14 @@ APP_CSS = """
 .rso-supervision .rso-wide > textarea, .rso-supervision .rso-wide > input {
   width: 40em; max-width: 100%; }
 .rso-supervision .rso-journey, .rso-supervision .rso-form { max-width: 100%; }
+.rso-supervision .widget-html, .rso-supervision .widget-html-content,
+.rso-supervision .widget-vbox, .rso-supervision .widget-hbox { min-width: 0; max-width: 100%; }
+@media (max-width: 40em) {
+  .rso-supervision .rso-stacked > select { min-width: 0; width: 100%; }
+  .rso-supervision .rso-wide > textarea, .rso-supervision .rso-wide > input,
+  .rso-supervision .rso-medium > input { width: 100%; }
+  .rso-supervision .rso-stacked.rso-wide { margin-left: 0; }
+}
 """
 
 
