@@ -248,6 +248,7 @@ class JourneyForm(RecordForm):
     def _section(self, key: str, title: str, body: Callable[[], w.Widget],
                  status: Callable[[], str], summary: Callable[[], list[tuple[str, str]]],
                  **extra: Any) -> Section:
+        extra.setdefault("check_anytime", True)  # the rules read the answers, not widgets
         return Section(key, title, body, status, lambda: self._check(key), summary, **extra)
 
     def _check(self, key: str) -> list[tuple[str, str, Any]]:
