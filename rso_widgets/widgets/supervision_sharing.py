@@ -14,7 +14,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from .fields import HINT_COLOUR, Notice, esc, text_button
+from .fields import Notice, esc, text_button
 from .supervision_forms import RecordForm, choice, heading, hint
 
 CONSENT_HINT = (
@@ -92,7 +92,7 @@ class CPDExport(w.VBox):
             f"<p><a class='rso-download' download='{esc(path.name)}' "
             f"href='data:{mime};base64,{encoded}'>Download {esc(path.name)} "
             f"({fmt.upper()}, {max(1, len(data) // 1024)} KB)</a></p>"
-            f"<p style='color:{HINT_COLOUR}'>Saved on the workbook server at "
+            f"<p class='rso-hint'>Saved on the workbook server at "
             f"<code>{esc(path)}</code>.</p>")
         self.link.layout.display = ""
 

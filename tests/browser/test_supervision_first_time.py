@@ -1,6 +1,6 @@
 """Supervision as a first-time user meets it (issue 14, items 2, 6 and 7), in a real browser:
 from the start page, follow the Supervision link and record a session through its task list,
-with a screenshot of each step (in `.scratch/screenshots/supervision/`, ignored by git; or
+with a screenshot of each step (in `test-artifacts/supervision/`, ignored by git; or
 `RSO_SCREENSHOT_DIR`), axe-core finding no violation of any impact at each step, no first view
 taller than four screens, and the same journey done with the keyboard alone at 320 CSS px wide
 without horizontal scrolling."""
@@ -33,7 +33,7 @@ READY = 90_000
 WAIT = 20_000
 SCREEN = 900
 MAX_FIRST_VIEW = 4 * SCREEN  # "no first view taller than about four screens"
-SHOTS = Path(os.environ.get("RSO_SCREENSHOT_DIR", ROOT / ".scratch" / "screenshots")) \
+SHOTS = Path(os.environ.get("RSO_SCREENSHOT_DIR", ROOT / "test-artifacts")) \
     / "supervision"
 # the tallest scrolling box on the page (Voilà's lab template scrolls inside the page)
 HEIGHT = """() => { let m = document.documentElement.scrollHeight;

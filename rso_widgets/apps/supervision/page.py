@@ -45,7 +45,10 @@ APP_CSS = """
 .rso-supervision .rso-sup-intro { border-left: 6px solid #1d70b8; padding: 6px 12px;
   max-width: 50em; }
 .rso-supervision .rso-agenda-hint { margin: 0 0 4px 26px; }
-.rso-supervision .rso-action-title { margin: 4px 0; }
+.rso-supervision .rso-action-title { margin: 4px 0; font-size: 1.1em; }
+.rso-supervision .rso-entry-title { margin: 6px 0 2px 0; }
+.rso-supervision .rso-tight { margin: 0; }
+.rso-supervision .rso-tight-top { margin: 4px 0 0 0; }
 .rso-supervision .rso-action-row { border-left: 4px solid #b1b4b6; padding: 2px 0 6px 10px;
   margin: 0 0 10px 0; }
 .rso-supervision .rso-earlier-action { margin: 8px 0 4px 0; }
