@@ -613,3 +613,26 @@ def test_one_error_wrapper():
     from rso_widgets.widgets import supervision_forms
 
     assert not hasattr(supervision_forms, "attempt")  # fields.safe_callback does the work
+
+
+def test_an_observation_with_no_date_still_shows_every_other_problem(store):
+    """Issue 14: the missing date ("Field required") used to hide the skills with no evidence
+    and the missing development point until it was given."""
+    sam = app_for(store, "sam")
+    form = sam.observation_form
+    fill_observation(form, evidence="", points=())
+    form.observed_on.control.value = None
+    assert sam.record_observation() is None
+    errors = form.errors
+    assert "observed_on" in errors and "ratings.empathy.evidence" in errors
+    assert "development_points[0]" in errors or "development_points" in errors
+    assert len(form.summary.text.splitlines()) >= 8  # the date, six skills, the point
+
+
+def test_a_goal_with_no_words_and_an_early_target_shows_both(store):
+    alex = app_for(store, "alex")
+    fill_start(alex, held_on=days(-3))
+    alex.start_session()
+    alex.goal_form.target_on.control.value = days(-10)
+    assert alex.set_goal() is None
+    assert set(alex.goal_form.errors) == {"text", "target_on"}

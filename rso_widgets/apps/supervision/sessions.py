@@ -12,10 +12,11 @@ from typing import Any
 import ipywidgets as w
 
 from ...store import AccessDenied
-from ...supervision.models import PLAN_KINDS, SessionInput, SessionUpdate
+from ...supervision.models import PLAN_KINDS, GoalInput, SessionInput, SessionUpdate
 from ...supervision.validation import (
     all_problems,
     checked,
+    goal_problems,
     raise_if,
     session_problems,
     session_update_problems,
@@ -284,7 +285,10 @@ class SessionsTab(TabBase):
             return None
         sid = self.current.id
         self.goal_form.clear_problems()
-        goal = self.sup.set_goal(sid, self.goal_form.value)
+        held_on = self.current.held_on
+        goal = self.sup.set_goal(sid, checked(GoalInput, self.goal_form.value,
+                                              "development goal",
+                                              lambda inp: goal_problems(inp, held_on)))
         self.goal_form.reset()
         self.reread_session()
         self.update_form.confirmed.add("goal")
