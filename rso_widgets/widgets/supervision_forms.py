@@ -193,6 +193,7 @@ class RecordForm(w.VBox):
         for f in fields.values():
             f.error = " ".join(inline.get(id(f), []))
         self.summary.show(items)
+        self.summary.focus_first()  # GOV.UK: focus moves to the problems at the top
         n = len(items)
         if n:
             self.notice.say(f"{sentence(what) or 'This'} was not saved: there "
