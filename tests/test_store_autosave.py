@@ -55,6 +55,26 @@ def test_an_existing_draft_is_replaced_by_one_update_and_nothing_else(alice, sto
     assert alice.verify_audit().ok
 
 
+def test_the_update_is_its_own_transaction_on_postgresql_only(alice, store_url):
+    alice.save_draft(KEY, {"step": 1})
+    seen: list[bool] = []
+
+    def probe(conn, cur, sql, params, ctx, many):
+        if sql.startswith("UPDATE drafts"):
+            raw = conn.connection.dbapi_connection
+            seen.append(raw.autocommit if store_url.startswith("postgresql")
+                        else not raw.in_transaction)  # SQLite: inside BEGIN IMMEDIATE
+
+    event.listen(alice.engine, "before_cursor_execute", probe)
+    alice.save_draft(KEY, {"step": 2})
+    assert seen == [store_url.startswith("postgresql")]
+    if store_url.startswith("postgresql"):
+        with alice.engine.connect() as conn:  # the pooled connection is transactional again
+            assert not conn.connection.dbapi_connection.autocommit
+    person = alice.create_person("Person B (fictional)", fictional=True)  # an ORM write after
+    assert alice.get_person(person.id).reference == "Person B (fictional)"
+
+
 def test_a_new_or_deleted_draft_is_created_and_audited(alice):
     alice.save_draft(KEY, {"step": 1})
     alice.save_draft(KEY, {"step": 2})

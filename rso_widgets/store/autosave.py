@@ -5,7 +5,8 @@ behind everybody else's (SQLite: the writer queue of `db`, one writer at a time;
 CPU and round trips). Everything is prepared before the transaction starts — the JSON text as
 the ORM would store it, the timestamp in the column's storage form, the SQL — and the
 transaction is `UPDATE drafts … WHERE username = ? AND key = ? RETURNING created_at`, then
-COMMIT: no ORM session, no SELECT, no audit entry.
+COMMIT (PostgreSQL: in autocommit, the statement is the transaction: one round trip): no ORM
+session, no SELECT, no audit entry.
 
 Semantics are those of the ORM path it short-cuts: the acting user's own draft under `key` is
 replaced (drafts are not records: not in the audit chain or the tamper evidence, see
