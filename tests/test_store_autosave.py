@@ -145,3 +145,29 @@ def test_the_sqlite_writer_queue_is_held_for_the_update_and_released_after(tmp_p
         event.listen(alice.engine, "before_cursor_execute", probe)
         alice.save_draft(KEY, {"step": 2})
         assert seen == [True] and not _locked(path)
+
+
+def test_two_tabs_creating_the_same_draft_at_once_make_one_audited_draft(alice):
+    import threading
+
+    tabs = [store_as(alice.engine, user="alice") for _ in range(4)]  # before the threads
+    start, errors = threading.Barrier(len(tabs)), []
+
+    def save(i: int) -> None:
+        try:
+            start.wait(timeout=60)
+            for n in range(5):
+                tabs[i].save_draft(KEY, {"tab": i, "n": n})
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(len(tabs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors
+    (draft,) = alice.drafts()
+    assert draft.data["n"] == 4  # the last save of one of the tabs, whole
+    assert draft_entries(alice) == [("create", "draft")]
+    assert alice.verify_audit().ok
