@@ -111,8 +111,12 @@ class CaseForm:
 
     def _text(self, section: str, path: Path_, label: str, hint: str = "", *,
               long: bool = False, optional: bool = False) -> Field:
-        control = w.Textarea(rows=4) if long else w.Text()
-        return self._add(section, path, control, label, hint, size="wide" if long else "medium",
+        box: w.Widget
+        if long:
+            box = w.Textarea(rows=4)
+        else:
+            box = w.Text()
+        return self._add(section, path, box, label, hint, size="wide" if long else "medium",
                          optional=optional)
 
     def _choice(self, section: str, path: Path_, label: str, options: list[Any],
@@ -122,8 +126,9 @@ class CaseForm:
 
     def _yaml(self, section: str, path: Path_, label: str, hint: str,
               optional: bool = False) -> Field:
-        return self._add(section, path, w.Textarea(rows=12), label, hint, kind="yaml",
-                         size="wide", optional=optional)
+        box = w.Textarea(rows=12)
+        return self._add(section, path, box, label, hint, kind="yaml", size="wide",
+                         optional=optional)
 
     def _build(self) -> None:
         self._text("about", ("id",), "Case id", "TC- and a number. Your own cases start at "
