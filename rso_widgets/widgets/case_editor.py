@@ -81,6 +81,12 @@ class Binding:
             control.value = value if value in values else None
 
 
+def _text_box(long: bool) -> w.Widget:
+    if long:
+        return w.Textarea(rows=4)
+    return w.Text()
+
+
 def _date_text(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else ("" if value is None
                                                                   else str(value))
@@ -111,12 +117,7 @@ class CaseForm:
 
     def _text(self, section: str, path: Path_, label: str, hint: str = "", *,
               long: bool = False, optional: bool = False) -> Field:
-        box: w.Widget
-        if long:
-            box = w.Textarea(rows=4)
-        else:
-            box = w.Text()
-        return self._add(section, path, box, label, hint, size="wide" if long else "medium",
+        return self._add(section, path, _text_box(long), label, hint, size="wide" if long else "medium",
                          optional=optional)
 
     def _choice(self, section: str, path: Path_, label: str, options: list[Any],
