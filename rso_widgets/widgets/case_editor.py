@@ -117,8 +117,8 @@ class CaseForm:
 
     def _text(self, section: str, path: Path_, label: str, hint: str = "", *,
               long: bool = False, optional: bool = False) -> Field:
-        return self._add(section, path, _text_box(long), label, hint, size="wide" if long else "medium",
-                         optional=optional)
+        return self._add(section, path, _text_box(long), label, hint,
+                         size="wide" if long else "medium", optional=optional)
 
     def _choice(self, section: str, path: Path_, label: str, options: list[Any],
                 hint: str = "", optional: bool = False) -> Field:
