@@ -1,7 +1,7 @@
 """The trainee page's quick join form (rso template quick_join.html + static/rso_quick.js) and
 the widget join form it hands over to stay in step: same fields, same wording, the hooks the
 script looks for, and only the trainee notebook asks for it. Browser behaviour:
-tests/browser/test_quick_join.py."""
+tests/browser/test_quick_join_browser.py."""
 
 from __future__ import annotations
 
