@@ -619,7 +619,8 @@ def test_supervision_refuses_unstorable_text_naming_the_field(as_user, field, na
 def test_workshop_names_are_kept_and_shown_inert(data_dir, tmp_path, name):
     from pypdf import PdfReader
 
-    from rso_widgets.apps.workshop import TrainerDashboardApp, WorkshopTraineeApp
+    from rso_widgets.apps.workshop_trainee import WorkshopTraineeApp
+    from rso_widgets.apps.workshop_trainer import TrainerDashboardApp
     from rso_widgets.cases import load_cases
     from rso_widgets.widgets.workshop_live import roster_html
 
@@ -741,7 +742,8 @@ def test_every_box_on_each_page_shows_hostile_text_inert(data_dir, name):
     from rso_widgets.apps.reflection import values_reflection
     from rso_widgets.apps.supervision import supervision
     from rso_widgets.apps.team_quality import team_quality
-    from rso_widgets.apps.workshop import trainer_dashboard, workshop
+    from rso_widgets.apps.workshop_trainee import workshop
+    from rso_widgets.apps.workshop_trainer import trainer_dashboard
 
     payload, total = STORED[name], 0
     for make in (rm2000_calculator, rm2000_practice, arms_practice, live_assessment, workshop,
