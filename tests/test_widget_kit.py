@@ -45,8 +45,6 @@ ALLOWED: dict[str, str] = {
     "widgets/supervision_sharing.py": REDESIGN,
     "widgets/progress.py": "each bar's width is the data itself (the running agreement rate)",
     "widgets/fields.py": "form_style() ships the kit stylesheet itself in a <style> block",
-    "apps/startup.py": "a page that could not start may have shipped no stylesheet: its "
-                       "message carries the kit stylesheet in a <style> block",
     "serving/jupyter/nbconvert/templates/rso/index.html.j2":
         "Voilà's own script reveals <main> once the widgets are rendered (as in its lab "
         "template)",

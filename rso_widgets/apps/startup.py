@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import ipywidgets as w
 
-from ..widgets.fields import FORM_CSS, esc
+from ..widgets.fields import esc
 
 log = logging.getLogger("rso_widgets.apps.startup")
 T = TypeVar("T")
@@ -95,9 +95,8 @@ def could_not_start(what: str, exc: BaseException, *, after: str = "") -> w.HTML
     optional extra sentence."""
     log.error("%s could not start", what, exc_info=exc)
     extra = f" {esc(after)}" if after else ""
-    return w.HTML(  # the kit's stylesheet with it: the page that failed may have shipped none
-        f'<style>{FORM_CSS}</style><div role="alert" class="rso-could-not-start rso-note '
-        'rso-note-error">'
+    return w.HTML(  # a short alert (styled by kit.css when the page has it; plain text if not)
+        '<div role="alert" class="rso-could-not-start rso-note rso-note-error">'
         f"<p class='rso-tight'><strong>{esc(what)} could not start.</strong></p>"
         f"<p class='rso-tight'>The problem: {esc(problem_text(exc))}</p>"
         f"<p class='rso-tight'>{esc(fix_for(exc))} Nothing was changed; reload the page once it "
