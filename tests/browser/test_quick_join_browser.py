@@ -62,7 +62,7 @@ def _held_page(chromium, server: ServedWorkbooks):
 
 def test_the_form_is_usable_before_the_widgets_and_hands_over_what_was_typed(chromium, server):
     ctx, page, release = _held_page(chromium, server)
-    form = page.get_by_role("region", name="Join a workshop")
+    form = page.get_by_role("main", name="Join a workshop")  # the main landmark until the widgets
     expect(form).to_be_visible()
     assert page.locator(".jupyter-widgets").count() == 0  # no widget has rendered
     assert_accessible(page, "#rso-quick")
