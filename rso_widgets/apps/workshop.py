@@ -360,7 +360,7 @@ class TrainerDashboardApp(w.VBox):
 
     def export(self, fmt: str = "csv") -> list[Path]:
         """Write the three result tables; show download links."""
-        from ..calibration.workshop import export_workshop
+        from ..reports.workshop import export_workshop
 
         model = self.refresh()
         if model is None or self.refresher is None or self.refresher.frame is None:
@@ -579,7 +579,7 @@ class WorkshopTraineeApp(w.VBox):
 
     def join_workshop(self, code: str, name: str) -> bool:
         """Join (or rejoin) with a code and a display name; True when in."""
-        from ..calibration.workshop import JoinProblem, join_workshop
+        from ..store.joining import JoinProblem, join_workshop
 
         self.join.clear_problems()
         try:
