@@ -80,7 +80,7 @@ from .instruments.rm2000_table import (
     to_cells,
 )
 from .instruments.ruleset import RM2000Ruleset, load_rm2000_ruleset
-from .reports.tables import FORMULA_START
+from .reports.text import FORMULA_START
 
 RECORDED_COLUMNS = ("s_category", "v_category", "c_category")
 WORKING_COLUMNS = ("s_step1_points", "s_step1_category", "v_points", "c_points")

@@ -20,6 +20,7 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..cases.schema import TrainingCase
+from ..settings import get_settings
 from .feedback import Attempt, ErrorType, Feedback
 
 try:  # POSIX advisory locks; elsewhere appends rely on O_APPEND alone
@@ -164,7 +165,6 @@ class JsonlPracticeStore:
 
     def __init__(self, root: str | Path | None = None):
         if root is None:
-            from ..settings import get_settings
             root = get_settings().data_dir / "practice"
         self.root = Path(root)
 

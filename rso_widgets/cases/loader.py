@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from ..inputfiles import NotAFile, read_regular
 from ..instruments.datafile import MAX_FILE_BYTES, shared_node
 from ..instruments.ruleset import RM2000Ruleset, load_rm2000_ruleset
+from ..settings import PathNotAllowed, allowed_path, get_settings
 from .checks import check_case
 from .errors import CaseError, CaseProblem
 from .schema import SCHEMA_VERSION, TrainingCase
@@ -72,7 +73,6 @@ class CaseReport:
 def _ruleset(ruleset: RM2000Ruleset | None) -> RM2000Ruleset:
     if ruleset is not None:
         return ruleset
-    from ..settings import get_settings
     return load_rm2000_ruleset(get_settings().rm2000_ruleset)
 
 
@@ -122,8 +122,6 @@ def parse_case(data: Any, source: str, ruleset: RM2000Ruleset | None = None) -> 
 
 def _allowed(path: Path, setting: str | None = None) -> Path:
     """The resolved path if inside the allowed folders (settings.allowed_path), else CaseError."""
-    from ..settings import PathNotAllowed, allowed_path
-
     try:
         return allowed_path(path, "the training case path", setting)
     except PathNotAllowed as exc:
@@ -199,7 +197,6 @@ def load_cases(folder: str | Path | None = None,
                ruleset: RM2000Ruleset | None = None) -> list[TrainingCase]:
     """Every case in a folder (default: the shipped cases), sorted by id; CaseError if any fail."""
     if folder is None:
-        from ..settings import get_settings
         folder = get_settings().training_cases_dir
         report = validate_path(folder, ruleset, setting="RSO_TRAINING_CASES_DIR")
     else:
