@@ -6,23 +6,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..instruments.rm2000_table import (
-    INVALID,
-    NOT_APPLICABLE,
-    SCORED,
-    score_table,
-)
+from ..instruments.rm2000_table import INVALID, NOT_APPLICABLE, SCORED, score_table
 from ..instruments.ruleset import RM2000Ruleset
-from .classify import (
-    classify,
-    details,
-)
-from .columns import (
-    RECORDED_COLUMNS,
-    SCALES,
-    AuditSummary,
-    read_recorded,
-)
+from .classify import classify, details
+from .columns import RECORDED_COLUMNS, SCALES, AuditSummary, read_recorded
 
 CAUSE_NAMES = (None, "calculation", "rule", "both")
 STATUS_OUT = ("scored", "not applicable", "malformed")

@@ -7,18 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..instruments.rm2000_table import (
-    NOT_APPLICABLE,
-    SCORED,
-    TableResult,
-    cut_codes,
-)
+from ..instruments.rm2000_table import NOT_APPLICABLE, SCORED, TableResult, cut_codes
 from ..instruments.ruleset import RM2000Ruleset
-from .columns import (
-    NA,
-    SCALES,
-    Recorded,
-)
+from .columns import NA, SCALES, Recorded
 
 
 @dataclass

@@ -13,11 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..inputfiles import NotAFile, check_regular
-from ..instruments.rm2000_table import (
-    ELIGIBILITY_COLUMNS,
-    REQUIRED_COLUMNS,
-    to_cells,
-)
+from ..instruments.rm2000_table import ELIGIBILITY_COLUMNS, REQUIRED_COLUMNS, to_cells
 from ..instruments.ruleset import RM2000Ruleset
 
 RECORDED_COLUMNS = ("s_category", "v_category", "c_category")

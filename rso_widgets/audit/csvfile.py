@@ -21,16 +21,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from tqdm import tqdm
 
-from ..instruments.rm2000_table import (
-    REQUIRED_COLUMNS,
-)
+from ..instruments.rm2000_table import REQUIRED_COLUMNS
 from ..instruments.ruleset import RM2000Ruleset, load_rm2000_ruleset
 from ..reports.text import FORMULA_START
-from .batch import (
-    _note_malformed,
-    _schema,
-    audit_batch,
-)
+from .batch import _note_malformed, _schema, audit_batch
 from .columns import (
     BATCH_ROWS,
     OPTIONAL_COLUMNS,

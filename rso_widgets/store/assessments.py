@@ -13,23 +13,9 @@ from . import guard, policy
 from .base import RULESET_REF, _id, _payload, _text
 from .convert import _assessment, _version
 from .drafts import DraftsMixin
-from .errors import (
-    AccessDenied,
-    ConcurrentEditError,
-    SignOffError,
-    StoreError,
-)
-from .models import (
-    KINDS,
-    Assessment,
-    AssessmentVersion,
-    Draft,
-    SignOff,
-)
-from .records import (
-    AssessmentRecord,
-    VersionRecord,
-)
+from .errors import AccessDenied, ConcurrentEditError, SignOffError, StoreError
+from .models import KINDS, Assessment, AssessmentVersion, Draft, SignOff
+from .records import AssessmentRecord, VersionRecord
 
 _RULESET_PATHS = (("ruleset",), ("result", "ruleset"), ("rm2000", "result", "ruleset"),
                   ("arms", "catalogue"))

@@ -11,16 +11,9 @@ from sqlalchemy.orm import Session
 from . import guard, policy
 from .base import StoreBase, _payload, _text
 from .convert import _attempt
-from .errors import (
-    AccessDenied,
-)
-from .models import (
-    PracticeAttempt,
-    utcnow,
-)
-from .records import (
-    PracticeAttemptRecord,
-)
+from .errors import AccessDenied
+from .models import PracticeAttempt, utcnow
+from .records import PracticeAttemptRecord
 
 
 class PracticeAttemptsMixin(StoreBase):

@@ -18,24 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..freetext import MAX_TEXT, check_tree, clean_free_text
 from . import audit, db, guard, identity, integrity, policy
 from .convert import _audit_record, _version
-from .errors import (
-    AccessDenied,
-    NotFoundError,
-)
+from .errors import AccessDenied, NotFoundError
 from .identity import current_user
-from .models import (
-    NAME,
-    Assessment,
-    AssessmentVersion,
-    AuditEntry,
-    Cohort,
-    Person,
-    SignOff,
-)
-from .records import (
-    AuditRecord,
-    VersionRecord,
-)
+from .models import NAME, Assessment, AssessmentVersion, AuditEntry, Cohort, Person, SignOff
+from .records import AuditRecord, VersionRecord
 
 RULESET_REF = re.compile(r"^[A-Za-z0-9_.\-]+@[A-Za-z0-9_.\-+]+$")
 

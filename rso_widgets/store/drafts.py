@@ -8,13 +8,8 @@ from sqlalchemy import select
 
 from .base import StoreBase, _payload, _text
 from .convert import _draft
-from .models import (
-    Draft,
-    utcnow,
-)
-from .records import (
-    DraftRecord,
-)
+from .models import Draft, utcnow
+from .records import DraftRecord
 
 
 class DraftsMixin(StoreBase):

@@ -8,19 +8,9 @@ from sqlalchemy.orm import Session
 from . import guard, policy
 from .base import StoreBase, _text
 from .convert import _person
-from .errors import (
-    AccessDenied,
-)
-from .models import (
-    Assessment,
-    AssessmentVersion,
-    Draft,
-    Person,
-    SignOff,
-)
-from .records import (
-    PersonRecord,
-)
+from .errors import AccessDenied
+from .models import Assessment, AssessmentVersion, Draft, Person, SignOff
+from .records import PersonRecord
 
 
 class PersonsMixin(StoreBase):

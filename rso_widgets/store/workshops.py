@@ -14,24 +14,9 @@ from sqlalchemy.orm import Session
 from . import policy
 from .base import StoreBase, _aware, _payload, _text
 from .convert import _cohort, _member, _submission
-from .errors import (
-    AccessDenied,
-    DuplicateNameError,
-    JoinCodeExpired,
-    NotFoundError,
-    WorkshopClosed,
-)
-from .models import (
-    Cohort,
-    CohortMember,
-    CohortSubmission,
-    utcnow,
-)
-from .records import (
-    CohortRecord,
-    MemberRecord,
-    SubmissionRecord,
-)
+from .errors import AccessDenied, DuplicateNameError, JoinCodeExpired, NotFoundError, WorkshopClosed
+from .models import Cohort, CohortMember, CohortSubmission, utcnow
+from .records import CohortRecord, MemberRecord, SubmissionRecord
 
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 
