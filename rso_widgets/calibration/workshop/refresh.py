@@ -38,7 +38,6 @@ STATUS_COLUMNS = ["member_id", "rater", "case_id", "instrument", "item", "label"
 def _case_map(cases: Mapping[str, TrainingCase] | Iterable[TrainingCase] | None
               ) -> dict[str, TrainingCase]:
     if cases is None:
-
         cases = load_cases()
     return dict(cases) if isinstance(cases, Mapping) else {c.id: c for c in cases}
 
@@ -56,8 +55,6 @@ class IncrementalFrame:
 
     def __init__(self, cases: Mapping[str, TrainingCase] | Iterable[TrainingCase] | None = None,
                  ruleset: RM2000Ruleset | None = None):
-
-
         self.cases = _case_map(cases)
         self.rs = ruleset or load_rm2000_ruleset()
         self.frame: pd.DataFrame = pd.DataFrame(columns=COLUMNS)
@@ -69,8 +66,6 @@ class IncrementalFrame:
 
     def update(self, new: Iterable[Any], members: Iterable[Any]) -> set[int]:
         """Add submissions newer than any seen; returns the member ids whose rows changed."""
-
-
         members = list(members)
         batch = sorted((s for s in new if int(_get(s, "id") or 0) > self.last_id),
                        key=lambda s: int(_get(s, "id")))

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-
     from ...cases.schema import TrainingCase
     from ...instruments.arms import ARMSAssessment, ArmsCatalogue
 
