@@ -63,9 +63,8 @@ def journey():
 
 
 def task_titles(j: TaskListJourney) -> list[str]:
-    rows = j.body.children[0].children
-    return [r.children[0].description if isinstance(r.children[0], w.Button)
-            else r.children[0].value for r in rows]
+    names = [row.children[0].children[0] for row in j.body.children[0].children]
+    return [n.description if isinstance(n, w.Button) else n.value for n in names]
 
 
 def test_opens_on_the_task_list_with_statuses_and_nothing_built(journey):
@@ -184,3 +183,14 @@ def test_sections_must_exist_and_be_unique():
     s = Section("a", "A", w.Text, lambda: NOT_STARTED)
     with pytest.raises(ValueError):
         TaskListJourney("T", [s, s])
+
+
+def test_check_anytime_lists_an_unopened_sections_own_problems(journey):
+    j, a, _third = journey
+    j.sections[1].check_anytime = True
+    a.name.value = "Ann"
+    j.show_check_answers()
+    j._submit()
+    assert j.summary_box.items == [
+        "Enter notes in full",
+        "More is not completed. Open it from the task list and complete it."]
