@@ -15,6 +15,7 @@ submissions); supervision records are `store.supervision` (`Store.supervision`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import db
 from .assessments import AssessmentsMixin
@@ -23,8 +24,10 @@ from .base import ENTITY, RULESET_REF, StoreBase
 from .convert import _person
 from .errors import SchemaVersionError
 from .persons import PersonsMixin, delete_person_rows
-from .supervision import SupervisionStore
 from .workshops import JOIN_ALPHABET, MAX_ROOM, WORKSHOP_INSTRUMENTS, WorkshopsMixin
+
+if TYPE_CHECKING:
+    from .supervision import SupervisionStore
 
 __all__ = ["ENTITY", "JOIN_ALPHABET", "MAX_ROOM", "RULESET_REF", "WORKSHOP_INSTRUMENTS", "Store",
            "StoreBase", "_person", "delete_person_rows", "open_store"]
@@ -36,6 +39,11 @@ class Store(AssessmentsMixin, PersonsMixin, PracticeAttemptsMixin, WorkshopsMixi
     @property
     def supervision(self) -> SupervisionStore:
         """Supervision sessions, observations, diary, goals, teams (acting as this user)."""
+        # deferred: the supervision store loads the supervision and calibration packages (about
+        # 0.9 s, measured on a loaded machine), which a page that only keeps assessments or runs
+        # a workshop never needs
+        from .supervision import SupervisionStore
+
         return SupervisionStore(self)
 
 

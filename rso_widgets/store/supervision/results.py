@@ -7,7 +7,6 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from ...calibration.progress import PracticeRecord
 from ...instruments.plan_quality import load_rubric
 from ...settings import get_settings
 from ...supervision import access
@@ -16,7 +15,6 @@ from ...supervision.models import GoalRecord, ObservationRecord
 from ...supervision.team import Period, TeamCalibration, TeamView, team_calibration, team_view
 from ..errors import AccessDenied
 from ..models import DevelopmentGoal, Observation, PracticeAttempt, SupervisionSession, Team
-from ..practice import _record
 from .base import SupervisionBase
 from .records import _observation, _stub
 
@@ -85,6 +83,11 @@ class ResultsMixin(SupervisionBase):
         """Calibration against the training keys across a team (from RM2000 practice): counts
         withheld below `settings.team_min_group`, and consenting members' own status. For the
         team lead only (audited)."""
+        # deferred: calibration.progress loads the case loader (about 0.2 s and 23 modules,
+        # measured), which the supervision and team quality pages' first views do not need
+        from ...calibration.progress import PracticeRecord
+        from ..practice import _record
+
         cfg = get_settings()
         with self._guard("view", "team_view", team_id), self.store._writing() as s:
             team = self._team_record(s, self._get(s, Team, team_id, "team"))
