@@ -126,9 +126,21 @@ def test_a_broken_contract_fails(tmp_path, extra, broken):
     assert "BROKEN" in out.stdout and broken in out.stdout, out.stdout
 
 
+def _said_above(lines: list[str], lineno: int) -> bool:
+    """Whether a comment stands above line `lineno` (1-based) with only imports between: one
+    comment covers a block of imports."""
+    for line in reversed(lines[:lineno - 1]):
+        text = line.strip()
+        if text.startswith("#"):
+            return True
+        if not text.startswith(("from ", "import ")):
+            return False
+    return False
+
+
 def function_level_imports(path: Path) -> list[tuple[int, str, bool]]:
-    """(line, statement, has a comment on its lines or the line above) per import inside a
-    function."""
+    """(line, statement, whether a comment says why) per import inside a function: a comment on
+    its lines, or above it or the block of imports it is in."""
     lines = path.read_text().splitlines()
     found = []
 
@@ -136,9 +148,8 @@ def function_level_imports(path: Path) -> list[tuple[int, str, bool]]:
         for child in ast.iter_child_nodes(node):
             if in_function and isinstance(child, ast.Import | ast.ImportFrom):
                 text = " ".join(lines[child.lineno - 1:child.end_lineno])
-                above = lines[child.lineno - 2].strip() if child.lineno > 1 else ""
                 found.append((child.lineno, lines[child.lineno - 1].strip(),
-                              "#" in text or above.startswith("#")))
+                              "#" in text or _said_above(lines, child.lineno)))
             visit(child, in_function or isinstance(
                 child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda))
 
@@ -162,5 +173,7 @@ def test_function_level_imports_in_domain_code_say_why():
 def test_the_checker_sees_a_bare_function_level_import(tmp_path):
     f = tmp_path / "m.py"
     f.write_text("import os\n\ndef f():\n    import json\n    # deferred: cost\n"
-                 "    import csv\n    return json, csv, os\n")
-    assert function_level_imports(f) == [(4, "import json", False), (6, "import csv", True)]
+                 "    import csv\n    import re\n    x = 1\n    import io\n"
+                 "    return json, csv, re, io, os, x\n")
+    assert function_level_imports(f) == [(4, "import json", False), (6, "import csv", True),
+                                         (7, "import re", True), (9, "import io", False)]
