@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..freetext import MAX_TEXT, check_tree, clean_free_text
-from . import audit, db, guard, identity, integrity, policy
+from . import audit, autosave, db, guard, identity, integrity, policy
 from .convert import _audit_record, _version
 from .errors import AccessDenied, NotFoundError
 from .identity import current_user
@@ -71,6 +71,7 @@ class StoreBase:
         self._reader = sessionmaker(engine, expire_on_commit=False, info=self._who)
         self._writer = sessionmaker(engine.execution_options(**db.WRITE), expire_on_commit=False,
                                     info=self._who)
+        self._drafts = autosave.DraftUpdater(engine)  # the autosave fast path
         self.roles = policy.roles_of(self.user)
         self.acting_admin: str | None = None
         if act_as is not None and _text(act_as, "act_as") != self.user:
