@@ -22,7 +22,7 @@ from .. import store as stores
 from ..instruments.plan_quality import load_rubric
 from ..store import AccessDenied, StoreError
 from ..widgets.fields import HINT_COLOUR, Notice, esc, safe_callback, text_button
-from ..widgets.supervision_forms import PageProblem, attempt, plain_refusal
+from ..widgets.supervision_forms import PageProblem, form_call, plain_refusal
 from ..widgets.team_quality_view import TeamQualityView
 from ..widgets.team_roster import MemberForm, TeamCreateForm
 from .startup import could_not_start
@@ -92,9 +92,6 @@ class TeamQualityApp(w.VBox):
         self.add_class("rso-team-quality")
         self.refresh_teams()
 
-    def _attempt(self, form: Any, what: str, fn: Any) -> Any:
-        return attempt(form, what, fn, self.failure)
-
     def refresh_teams(self) -> None:
         self.teams = self.sup.teams_led()
         self.team.options = [(t.name, t.id) for t in self.teams]
@@ -139,33 +136,35 @@ class TeamQualityApp(w.VBox):
     def _on_create(self, form: Any) -> None:
         self.create_team()
 
+    @form_call("create_form", "the team")
     def create_team(self) -> Any:
         form = self.create_form
-        team = self._attempt(form, "the team", lambda: self.sup.create_team(form.value))
-        if team is not None:
-            form.reset()
-            self.refresh_teams()
-            self.team.value = team.id
-            form.say(f"Team {team.name} is created, led by you. Add its members above.")
+        form.clear_problems()
+        team = self.sup.create_team(form.value)
+        form.reset()
+        self.refresh_teams()
+        self.team.value = team.id
+        form.say(f"Team {team.name} is created, led by you. Add its members above.")
         return team
 
     @safe_callback(_report, "adding the person")
     def _on_member(self, form: Any) -> None:
         self.add_member()
 
+    @form_call("member_form", "the change")
     def add_member(self) -> Any:
         form = self.member_form
+        form.clear_problems()
         data = form.value
         if data["team_id"] is None:
             form.show_problems([PageProblem("team", "no team chosen", "choose the team")],
                                "the change")
             return None
-        team = self._attempt(form, "the change", lambda: self.sup.add_team_member(
-            data["team_id"], data["username"], supervisor=data["supervisor"]))
-        if team is not None:
-            form.reset()
-            self.refresh_teams()
-            form.say(f"{data['username']} is added to {team.name}.")
+        team = self.sup.add_team_member(data["team_id"], data["username"],
+                                        supervisor=data["supervisor"])
+        form.reset()
+        self.refresh_teams()
+        form.say(f"{data['username']} is added to {team.name}.")
         return team
 
 
