@@ -133,6 +133,7 @@ class Store:
                                     info=self._who)
         self.roles = policy.roles_of(self.user)
         self.acting_admin: str | None = None
+        self._reads = guard.ReadsSeen()  # others' rows whose reading is already audited
         if act_as is not None and _text(act_as, "act_as") != self.user:
             self._act_as(_text(act_as, "act_as"))
 
@@ -204,6 +205,19 @@ class Store:
         with self._writing() as s:
             self._audit(s, exc.action or "view", exc.entity, exc.entity_id, denied=True,
                         **exc.detail)
+
+    def permit(self, operation: str) -> str:
+        """Why this user may run `operation` on the whole store (`policy.OPERATIONS`: audit
+        log, backup, restore, retention): the role that allows it. Else `AccessDenied`,
+        audited, naming who may."""
+        via = policy.operation_via(self.roles, operation)
+        if via is None:
+            op = policy.OPERATIONS[operation]
+            exc = AccessDenied(policy.operation_refusal(operation), action=op.action,
+                               entity=op.entity, entity_id=None, operation=operation)
+            self._refused(exc)
+            raise exc
+        return via
 
     def _seen(self, entity: str, entity_id: int | str | None, via: str | None,
               **detail: Any) -> None:
@@ -817,15 +831,20 @@ class Store:
             m = s.get(CohortMember, member_id)
             if m is None:
                 raise NotFoundError(f"no workshop member with id {member_id}")
+            via = policy.OWN
             if m.username != self.user:
-                self._manage(s, m.cohort_id, "view")
-            return _member(m)
+                via = self._workshop_via(self._manage(s, m.cohort_id, "view"))
+            member = _member(m)
+        self._seen_new("cohort_member", member.cohort_id, via, [member.id])
+        return member
 
     def cohort_members(self, cohort_id: int) -> list[MemberRecord]:
         with self._reading() as s:
-            self._manage(s, cohort_id, "view")
-            return [_member(m) for m in s.scalars(select(CohortMember).where(
+            via = self._workshop_via(self._manage(s, cohort_id, "view"))
+            rows = [_member(m) for m in s.scalars(select(CohortMember).where(
                 CohortMember.cohort_id == cohort_id).order_by(CohortMember.id))]
+        self._seen_new("cohort_member", cohort_id, via, [m.id for m in rows])
+        return rows
 
     def submit(self, cohort_id: int, member_id: int, case_id: str,
                attempt: Any) -> SubmissionRecord:
@@ -874,29 +893,51 @@ class Store:
         with self._reading() as s:
             c = self._cohort_row(s, cohort_id)
             m = None if member_id is None else s.get(CohortMember, member_id)
+            via = policy.OWN
             if m is None or m.username != self.user or m.cohort_id != c.id:
-                self._manage(s, cohort_id, "view")
-            return [_submission(x) for x in s.scalars(q.order_by(CohortSubmission.id))]
+                via = self._workshop_via(self._manage(s, cohort_id, "view"))
+            rows = [_submission(x) for x in s.scalars(q.order_by(CohortSubmission.id))]
+        self._seen_new("cohort_submission", cohort_id, via, [x.id for x in rows])
+        return rows
+
+    def _workshop_via(self, c: Cohort) -> str:
+        return policy.RUNS_WORKSHOP if c.created_by == self.user else policy.ADMIN
+
+    def _seen_new(self, entity: str, cohort_id: int, via: str, ids: list[int]) -> None:
+        """Audit a read of workshop members' rows by its trainer or an administrator: one
+        entry naming the rows this store had not read before (none when nothing is new, so
+        a polling dashboard writes only when it shows something new)."""
+        if via != policy.OWN and (fresh := self._reads.new(entity, cohort_id, ids)):
+            self._seen(entity, None, via, cohort_id=cohort_id, ids=fresh)
 
     # -- audit ---------------------------------------------------------------------------------
 
     def verify_audit(self, anchor: audit.Anchor | None = None) -> audit.VerifyReport:
-        """Check the chain, every record table against it, and (if given) an anchor."""
+        """Check the chain, every record table against it, and (if given) an anchor
+        (administrators and team leads, `policy.OPERATIONS`); the check is audited after it."""
+        via = self.permit("audit_verify")
         with self._reading() as s:
-            return audit.verify(s, anchor)
+            report = audit.verify(s, anchor)
+        with self._writing() as s:
+            self._audit(s, "view", "audit_log", None, via=via, verified=report.ok)
+        return report
 
     def audit_head(self) -> audit.Anchor:
-        """The current head of the chain (to anchor outside the database); the read is audited
-        in the next entry's transaction."""
+        """The current head of the chain (to anchor outside the database; administrators);
+        the read is audited in the next entry's transaction."""
+        self.permit("audit_anchor")
         with self._writing() as s:
             self._audit(s, "export", "audit_head", None)
             return audit.head(s)
 
     def audit_entries(self, limit: int = 50) -> list[AuditRecord]:
-        """The most recent entries, oldest of them first."""
-        with self._reading() as s:
+        """The most recent entries, oldest of them first (administrators); the read is
+        audited after them."""
+        via = self.permit("audit_show")
+        with self._writing() as s:
             rows = list(s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())
                                   .limit(max(0, limit))))
+            self._audit(s, "view", "audit_log", None, via=via, entries=len(rows))
             return [_audit_record(e) for e in reversed(rows)]
 
     # -- row lookups ---------------------------------------------------------------------------

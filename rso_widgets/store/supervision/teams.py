@@ -6,9 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...settings import get_settings
-from ...supervision import access
 from ...supervision.models import TeamRecord
 from ...supervision.validation import Problem, name_problems, raise_if
+from .. import policy
 from ..errors import AccessDenied, DuplicateNameError, NotFoundError
 from ..models import SharingConsent, SupervisionSession, Team, TeamMember, utcnow
 from .base import SupervisionBase
@@ -27,7 +27,7 @@ class TeamsMixin(SupervisionBase):
         raise_if(name_problems(name, "name", "team") + name_problems(lead, "lead", "team lead"),
                  "team")
         with self._guard("create", "team", None), self.store._writing() as s:
-            if not access.team_creatable(self.user, admins):
+            if not policy.team_creatable(self.user, admins):
                 raise AccessDenied(f"{self.user} may not create teams: ask one of the team "
                                    f"administrators ({', '.join(admins)})")
             if s.scalar(select(Team.id).where(Team.name == name.strip())) is not None:
@@ -120,7 +120,7 @@ class TeamsMixin(SupervisionBase):
 
     def _team_for_lead(self, s: Session, team_id: int) -> Team:
         t = self._get(s, Team, team_id, "team")
-        if not access.roster_writable(self.user, self._team_record(s, t)):
+        if not policy.roster_writable(self.user, self._team_record(s, t)):
             raise AccessDenied(f"only the team lead ({t.lead}) changes the roster of "
                                f"{t.name!r}")
         return t
