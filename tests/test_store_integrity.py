@@ -17,7 +17,7 @@ from alembic import command
 from audited import audit_log, audited_update, trigger_lifted, verify_log
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from identities import open_as, store_as
+from identities import administrators, open_as, store_as
 from sqlalchemy import insert, select, update
 from tamper_kit import by_hand, edit, record_tables, world
 
@@ -34,10 +34,10 @@ OLD = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def store(store_env, monkeypatch):
+def store(store_env, monkeypatch, tmp_path):
     monkeypatch.setenv("RSO_USER", "alice")
     monkeypatch.setenv("RSO_RETENTION_DAYS", "365")
-    get_settings.cache_clear()
+    administrators(monkeypatch, tmp_path, "alice")  # backup, restore, retention, anchor
     with open_store() as s:
         yield s
     get_settings.cache_clear()
