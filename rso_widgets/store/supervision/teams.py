@@ -97,10 +97,17 @@ class TeamsMixin(SupervisionBase):
             return record
 
     def team_of(self, username: str | None = None) -> TeamRecord | None:
-        """The team `username` (default: you) belongs to, if any."""
+        """The team `username` (default: you) belongs to, if any (another person's: the read
+        of that roster is audited, as `team`)."""
+        who = username or self.user
         with self.store._reading() as s:
-            m = self._membership(s, username or self.user)
-            return None if m is None else self._team_record(s, s.get(Team, m.team_id))
+            m = self._membership(s, who)
+            record = None if m is None else self._team_record(s, s.get(Team, m.team_id))
+        if record is not None and who != self.user:
+            with self.store._writing() as s:
+                self._audit(s, "view", "team", record.id, members=len(record.members),
+                            member=who)
+        return record
 
     def teams_led(self) -> list[TeamRecord]:
         """The teams you lead, by name."""
