@@ -17,7 +17,9 @@ from identities import store_as, supervised_by
 from sqlalchemy import Connection, Table, create_engine, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from rso_widgets.calibration.arms_progress import ArmsPracticeRecord
 from rso_widgets.store import Store, audit, db, integrity
+from rso_widgets.store.arms_practice import SqlArmsPracticeStore
 from rso_widgets.store.supervision import SupervisionStore
 
 CHECKED = frozenset({"kind", "role", "status"})  # columns under a CHECK constraint
@@ -33,6 +35,9 @@ def world(store: Store) -> dict[str, int]:
     supervised_by(alice, "bob")  # a countersign is by the assessor's supervisor
     bob.countersign(v.assessment_id, 2)
     alice.add_practice_attempt("case-1", {"a": 1}, {"score": 3})
+    SqlArmsPracticeStore(alice).add_attempt(ArmsPracticeRecord(
+        user=alice.user, case_id="case-1", at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        catalogue="arms-training-edition@1", attempt={"ratings": {}}, factors=[]))
     cohort = alice.create_cohort("Workshop", ["case-1"])
     member = bob.join_cohort(cohort.id, "Bee")
     bob.submit(cohort.id, member.id, "case-1", {"a": 2})
@@ -60,6 +65,9 @@ def world(store: Store) -> dict[str, int]:
     alex.write_diary_entry({"text": "A reflection", "observation_id": obs.id})
     goal = sam.set_goal(s2.id, {"text": "Explain the purpose"})
     sam.review_goal(goal.id, {"status": "in_progress", "note": "Practising"})
+    check_in = alex.save_reflection("wellbeing", {"workload": "busy", "exposure": "some",
+                                                  "impact": "a_little", "support": "enough"})
+    alex.share_reflection(check_in.id, s2.id)
     return {"person": person.id, "assessment": v.assessment_id}
 
 

@@ -13,7 +13,6 @@ from identities import administrators
 from sqlalchemy import update
 
 from rso_widgets.cli import main
-from rso_widgets.settings import get_settings
 from rso_widgets.store import NotFoundError, open_store
 from rso_widgets.store.models import Draft, Person
 from rso_widgets.store.retention import delete_expired, expired

@@ -74,11 +74,15 @@ def _report_practice(app: ARMSPractice, message: str) -> None:
 class ARMSPractice(w.VBox):
     """Pick a case, read it, rate ARMS, write a plan, submit, compare with the key."""
 
-    def __init__(self, cases: list[Any] | None = None):
+    def __init__(self, cases: list[Any] | None = None, store: Any = None,
+                 user: str | None = None):
+        """`store`: where submitted attempts are kept (default: the database, opened on the
+        first submit or when progress is asked for); `user`: default the signed-in user."""
         from ..cases import load_cases
         from ..widgets.arms_feedback_view import ArmsFeedbackView
         from ..widgets.arms_form import ARMSForm
         from ..widgets.plan_builder import PlanBuilder
+        from .arms_attempts import KeptAttempts
 
         all_cases = load_cases() if cases is None else cases
         self.cases = {c.id: c for c in all_cases if c.arms_key is not None}
@@ -113,6 +117,7 @@ class ARMSPractice(w.VBox):
         self.submit_button.on_click(self._on_submit)
         self.status = Notice(layout=w.Layout(display="none"))
         self.feedback = ArmsFeedbackView()
+        self.kept = KeptAttempts(store, user, {c.id: c.title for c in self.cases.values()})
         self.work = w.VBox([
             _section("1. Read the case file", "Read it all before you rate: the evidence for "
                      "each factor is somewhere in these documents."),
@@ -132,7 +137,7 @@ class ARMSPractice(w.VBox):
             f"Catalogue <code>{esc(self.arms.cat.ref)}</code>: "
             f"{esc(self.arms.cat.provenance.status)}. {esc(NOTE)}</p>")
         super().__init__([form_style(), intro, self.failure, picker, self.open_button,
-                          self.switch_box, self.work],
+                          self.switch_box, self.work, self.kept],
                          layout=w.Layout(padding="0 12px", max_width="64em"))
         self.add_class("rso-form")
         self.add_class("rso-arms-practice")
@@ -216,12 +221,17 @@ class ARMSPractice(w.VBox):
         fb = compare_arms(self.case, self.arms.value, self.plan.value, cat=self.cat)
         self.feedback.show(fb)
         self._dirty = False
+        saved = self.kept.save(self.case, self.arms.value, self.plan.value, fb)
         n = len(self.arms.gaps)
         gaps = (f" Your assessment still has {n} gap{'s' if n != 1 else ''} (see "
                 "“Check the assessment”); it was compared as it stands.") if n else ""
-        self.status.say(f"Submitted. {fb.summary.line()}.{gaps} The feedback is below; change "
-                        "your answers and submit again whenever you like.",
+        kept = (" Your attempt is saved and shows in your progress below." if saved else
+                " This attempt could not be saved, so it will not show in your progress; if "
+                "it happens again, tell the workbook team.")
+        self.status.say(f"Submitted. {fb.summary.line()}.{gaps}{kept} The feedback is below; "
+                        "change your answers and submit again whenever you like.",
                         heading="Compared with the key")
+        self.kept.refresh()
         return fb
 
 

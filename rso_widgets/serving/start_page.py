@@ -44,16 +44,23 @@ APPS: tuple[App, ...] = (
         "expert key, item by item.", PRACTISE, "rm2000_practice.ipynb"),
     App("ARMS practice", "Rate ARMS and write a risk management plan for a fictional case, then "
         "compare them with the key.", PRACTISE, "arms_practice.ipynb"),
+    App("Calibration record", "Your calibration over time, re-tests of unseen cases and your "
+        "certificate; for trainers, who is due for a re-test.", PRACTISE,
+        "calibration_record.ipynb"),
     App("Join a workshop", "Join your trainer's workshop with its code and score the cases on "
         "your own.", WORKSHOP, "workshop.ipynb", saves_drafts=True),
     App("Run a workshop", "Choose the cases, give trainees the join code and see how the room "
         "agrees.", WORKSHOP, "trainer_dashboard.ipynb"),
+    App("Write a training case", "For trainers: write a fictional case of your own, checked "
+        "as you type, for practice and workshops.", WORKSHOP, "case_editor.ipynb"),
     App("ARMS assessment", "Assess a person: RM2000, ARMS with evidence and a risk management "
         "plan, kept as a draft as you go.", ASSESS, "arms_assessment.ipynb", saves_drafts=True),
     App("Assessment records", "Find a person's record, see each version and what changed, sign "
         "off and file a report.", ASSESS, "live_assessment.ipynb", saves_drafts=True),
     App("Supervision", "Record supervision sessions led by your agenda, observations of practice, "
         "a diary and goals.", SUPERVISE, "supervision.ipynb"),
+    App("Values reflection", "Think through your beliefs about change and public protection, "
+        "privately, and see how your answers change.", SUPERVISE, "values_reflection.ipynb"),
     App("Team quality", "For team leads: the quality of the team's plans, calibration and "
         "supervision held against due.", SUPERVISE, "team_quality.ipynb"),
 )

@@ -149,6 +149,20 @@ class PracticeAttempt(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+
+class ArmsPracticeAttempt(Base):
+    """One ARMS practice attempt at a fictional case (migration 0012): the assessment and plan
+    as `attempt`, the comparison with the key as `feedback` (see `calibration.arms_progress`)."""
+
+    __tablename__ = "arms_practice_attempts"
+    __table_args__ = (Index(None, "username", "case_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(NAME))
+    case_id: Mapped[str] = mapped_column(String(NAME))
+    attempt: Mapped[dict[str, Any]] = mapped_column(Json())
+    feedback: Mapped[dict[str, Any]] = mapped_column(Json())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
 class Cohort(Base):
     """A workshop group that members join with a code."""
 
@@ -338,6 +352,21 @@ class DiaryEntry(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # the text's version: 1 when written, +1 on each edit by the author (migration 0004)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class Reflection(Base):
+    """A values reflection or wellbeing check-in: private to its owner unless shared into one of
+    their supervision sessions (migration 0011). Never edited: a re-take is a new row."""
+
+    __tablename__ = "reflections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(NAME), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # "values" | "wellbeing"
+    form: Mapped[str] = mapped_column(String(NAME))  # the questions' id@version
+    answers: Mapped[dict[str, Any]] = mapped_column(Json())
+    shared_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("supervision_sessions.id"), nullable=True, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class DevelopmentGoal(Base):

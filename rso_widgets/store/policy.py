@@ -43,7 +43,7 @@ DEFAULT_ROLES = frozenset({ASSESSOR, SUPERVISOR, TRAINER, TEAM_LEAD})
 
 # Why a read of someone else's record was allowed (written into its audit entry as `via`).
 OWN, SUPERVISES, ADMIN, LEAD_WITH_CONSENT = "own", "supervisor", "administrator", "team_lead"
-RUNS_WORKSHOP = "trainer"
+RUNS_WORKSHOP = TRAINS = "trainer"  # a trainer's read: of their workshop; of a certification
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,10 @@ RULES: tuple[Rule, ...] = (
          "every read and write; every refusal"),
     Rule("diary", "the author; the supervisor of a session it is shared into",
          "only the author", "every read and write; every refusal"),
+    Rule("values reflections, wellbeing check-ins", "the owner; the supervisor of a session "
+         "the owner shares one into; a team lead sees only counts of wellbeing answers across "
+         "the team, withheld below the minimum group size", "only the owner (a re-take is a new "
+         "record; sharing and withdrawing by the owner)", "every read and write; every refusal"),
     Rule("goals", "the assessor, the supervisor of the session that set it, the assigned "
          "supervisor", "the same people", "every read and write; every refusal"),
     Rule("teams, members, consents", "roster (who leads, who supervises whom): anyone; team "
@@ -140,6 +144,10 @@ RULES: tuple[Rule, ...] = (
          "consent is on",
          "team: RSO_TEAM_ADMINS (anyone if unset); roster: the lead; consent: the person",
          "every read and write; every refusal"),
+    Rule("certification records (calibration over time)", "the person; a trainer (statuses, "
+         "due dates and reasons, not the attempts); their assigned supervisor; their team lead "
+         "while consent is on; an administrator", "nobody: worked out from practice attempts "
+         "and workshop submissions", "reads by anyone else; every refusal"),
     Rule("acting as another user", "-", "an administrator only (`rso-workbook admin act-as`)",
          "the switch itself, and every refusal"),
     Rule("the audit log, backups, retention", "audit-log show: an administrator; audit-log "
@@ -280,6 +288,26 @@ def workshop_manageable(user: str, roles: Collection[str], creator: str) -> bool
 
 def may_act_as(roles: Collection[str]) -> bool:
     return ADMINISTRATOR in roles
+
+
+def reflection_readable(user: str, owner: str, shared_supervisor: str | None) -> bool:
+    """A values reflection or wellbeing check-in: its owner, or the supervisor of the session
+    the owner shared it into. Nobody else, administrators included: it is personal."""
+    return user == owner or (shared_supervisor is not None and user == shared_supervisor)
+
+
+# -- certification records (issue 16) ---------------------------------------------------------
+
+def certification_access(user: str, roles: Collection[str], subject: str, *,
+                         assigned_supervisor: str | None, lead: str | None,
+                         consent: bool) -> str | None:
+    """Why `user` may read `subject`'s certification record (status, due date, reasons), or
+    None: as practice attempts, and a trainer too (who sees who is due for a re-test)."""
+    via = practice_access(user, roles, subject, assigned_supervisor=assigned_supervisor,
+                          lead=lead, consent=consent)
+    if via is None and TRAINER in roles:
+        return TRAINS
+    return via
 
 
 # -- supervision records (the rows of RULES from "supervision sessions" to "teams") ------------

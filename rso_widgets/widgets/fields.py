@@ -98,6 +98,41 @@ FORM_CSS = """
 /* a note that asks for attention (GOV.UK warning colour) and a table of before/after values */
 .rso-warning-note { border-left: 6px solid #f47738; padding: 6px 12px; }
 .rso-rescore th, .rso-rescore td { text-align: left; padding: 2px 12px 2px 0; }
+/* task list journeys (widgets/tasklist.py): GOV.UK task list, summary list, back link */
+.rso-journey { max-width: 48em; }
+.rso-journey-title { margin: 0 0 8px 0; font-size: 1.5em; }
+.rso-caption { color: #505a5f; margin: 0; }
+.rso-task-list { border-top: 1px solid #b1b4b6; margin: 0 0 16px 0; width: 100%; }
+.rso-task { border-bottom: 1px solid #b1b4b6; padding: 8px 0; width: 100%;
+  justify-content: space-between; align-items: center; flex-wrap: wrap; gap: 8px; }
+.rso-task-link, .rso-back-link { background: none !important; box-shadow: none !important;
+  border: none !important; color: #1d70b8 !important; text-decoration: underline;
+  padding: 0 !important; height: auto !important; font-size: 1em; text-align: left;
+  white-space: normal !important; }
+.rso-task-link:hover, .rso-back-link:hover { color: #003078 !important; }
+.rso-task-name { flex: 1 1 20em; min-width: 0; }
+.rso-tag { display: inline-block; padding: 2px 8px; font-weight: 600; }
+.rso-tag-not-started { background: #d2e2f1; color: #0c2d4a; }
+.rso-tag-in-progress { background: #fff7bf; color: #594d00; }
+.rso-tag-completed { background: none; color: #0b0c0c; font-weight: 400; }
+.rso-tag-cannot-start-yet { background: none; color: #505a5f; font-weight: 400; }
+.rso-summary-section { margin: 0 0 18px 0; width: 100%; }
+.rso-summary-list { margin: 0 0 6px 0; }
+.rso-summary-row { display: flex; flex-wrap: wrap; border-bottom: 1px solid #b1b4b6;
+  padding: 6px 0; }
+.rso-summary-row dt { font-weight: 600; flex: 0 0 14em; max-width: 100%; margin: 0 12px 0 0; }
+.rso-summary-row dd { margin: 0; flex: 1 1 16em; white-space: pre-wrap; overflow-wrap: anywhere; }
+.rso-journey-nav { gap: 12px; margin: 16px 0 0 0; }
+.rso-confirmation { border: 4px solid #00703c; padding: 8px 14px; margin: 12px 0; }
+/* tables of results and the reflection pages (apps/reflection.py) */
+.rso-table { border-collapse: collapse; margin: 0 0 12px 0; max-width: 100%; }
+.rso-table th, .rso-table td { border: 1px solid #b1b4b6; padding: 3px 8px; text-align: left;
+  vertical-align: top; overflow-wrap: anywhere; }
+.rso-table caption { text-align: left; font-weight: bold; padding: 2px 0; }
+.rso-intro { border-left: 6px solid #1d70b8; padding: 6px 12px; max-width: 50em; }
+.rso-scenario { max-width: 40em; margin: 12px 0 6px 0; padding: 6px 12px; background: #f3f2f1; }
+.rso-reflection-item { border-bottom: 1px solid #b1b4b6; padding: 0 0 8px 0; width: 100%; }
+.rso-signposts ul { margin: 6px 0; padding-left: 1.2em; max-width: 45em; }
 """
 
 

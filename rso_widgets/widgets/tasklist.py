@@ -1,0 +1,276 @@
+"""A long form as a GOV.UK task list: the list of sections with their status, one section at a
+time with Back and Continue, then "Check your answers" before the final action.
+
+The journey owns navigation only. Each `Section` brings its own widget (built the first time it
+is opened, so the first view is the short task list), a `status()` and, optionally, a `check()`
+that returns every problem of that section at once and a `summary()` of its answers. Errors
+appear at the top of what the person is looking at, and keyboard focus moves there.
+
+Status words follow the GOV.UK task list pattern: "Not started", "In progress", "Completed";
+"Cannot start yet" for a section that needs an earlier one.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ipywidgets as w
+
+from .fields import ErrorSummary, esc, safe_callback, text_button
+
+log = logging.getLogger("rso_widgets.widgets")
+
+NOT_STARTED = "Not started"
+IN_PROGRESS = "In progress"
+COMPLETED = "Completed"
+CANNOT_START = "Cannot start yet"
+STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START)
+
+# (field label, sentence naming the field and the fix, widget to focus or None): ErrorSummary's
+Problem = tuple[str, str, Any]
+
+
+@dataclass
+class Section:
+    """One task. `build` makes its widget (called once, on first opening); `status` says how
+    far it has got; `check` lists its problems (empty when it can be left as complete);
+    `summary` gives (question, answer) rows for "Check your answers". `check` runs only once
+    the section has been opened; `summary` and `status` run any time, so they read the
+    answers (a loaded draft counts), not widgets that may not exist yet. With `check_anytime`,
+    `check` also runs for a section never opened (so "Save" lists its problems too)."""
+
+    key: str
+    title: str
+    build: Callable[[], w.Widget]
+    status: Callable[[], str]
+    check: Callable[[], list[Problem]] = field(default=lambda: [])
+    summary: Callable[[], list[tuple[str, str]]] = field(default=lambda: [])
+    hint: str = ""
+    check_anytime: bool = False  # `check` reads the answers, not widgets: run it unopened too
+
+
+def _report(journey: TaskListJourney, message: str) -> None:
+    journey.summary_box.show([("", message, None)])
+
+
+class TaskListJourney(w.VBox):
+    """The task list, one section at a time, and "Check your answers".
+
+    `on_submit(journey)` runs from the check-answers page's main button; it calls
+    `journey.show_problems([...])` to refuse (the problems appear at the top, focus moves to
+    them) or `journey.done(message)` after it has saved.
+    """
+
+    def __init__(self, title: str, sections: Sequence[Section], *,
+                 submit_label: str = "Save", on_submit: Callable[[TaskListJourney], None]
+                 | None = None, intro: str = "", check_intro: str = ""):
+        if not sections:
+            raise ValueError("a task list needs at least one section")
+        keys = [s.key for s in sections]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"section keys must be unique: {keys}")
+        self.title = title
+        self.sections = list(sections)
+        self.on_submit = on_submit
+        self.intro = intro
+        self.check_intro = check_intro
+        self.current: str | None = None  # None: the task list; "check": check answers
+        self.returning_to_check = False
+        self.built: dict[str, w.Widget] = {}
+        self.summary_box = ErrorSummary()
+        self.heading = w.HTML()
+        self.back_button = text_button("Back")
+        self.back_button.add_class("rso-back-link")
+        self.back_button.on_click(self._back)
+        self.body = w.VBox()
+        self.continue_button = text_button("Continue", primary=True)
+        self.continue_button.on_click(self._continue)
+        self.submit_button = text_button(submit_label, primary=True)
+        self.submit_button.on_click(self._submit)
+        self.message = w.HTML()
+        self.nav = w.HBox([self.continue_button, self.submit_button])
+        self.nav.add_class("rso-journey-nav")
+        super().__init__(children=[self.back_button, self.summary_box, self.heading,
+                                   self.body, self.nav, self.message])
+        self.add_class("rso-journey")
+        self.show_task_list()
+
+    # --- views -----------------------------------------------------------------------------
+
+    def statuses(self) -> dict[str, str]:
+        out = {}
+        for s in self.sections:
+            try:
+                status = s.status()
+            except Exception:  # a status must never break the list
+                log.exception("status of section %s", s.key)
+                status = IN_PROGRESS
+            out[s.key] = status if status in STATUSES else IN_PROGRESS
+        return out
+
+    def show_task_list(self, _b: Any = None) -> None:
+        self.current = None
+        self.returning_to_check = False
+        self.summary_box.clear()
+        statuses = self.statuses()
+        done = sum(1 for v in statuses.values() if v == COMPLETED)
+        intro = f'<p class="rso-hint">{esc(self.intro)}</p>' if self.intro else ""
+        self.heading.value = (f'<h2 class="rso-journey-title">{esc(self.title)}</h2>{intro}'
+                              f'<p class="rso-journey-progress">You have completed {done} of '
+                              f'{len(self.sections)} sections.</p>')
+        rows = [self._task_row(s, statuses[s.key]) for s in self.sections]
+        check = text_button("Check your answers", primary=done == len(self.sections))
+        check.on_click(self.show_check_answers)
+        self.body.children = [_column(rows, "rso-task-list"), check]
+        self.back_button.layout.display = "none"
+        self.nav.layout.display = "none"
+
+    def _task_row(self, section: Section, status: str) -> w.Widget:
+        tag = w.HTML(f'<strong class="rso-tag rso-tag-{status.lower().replace(" ", "-")}">'
+                     f'{esc(status)}</strong>')
+        if status == CANNOT_START:
+            link: w.Widget = w.HTML(f'<span class="rso-task-title">{esc(section.title)}</span>')
+        else:
+            link = text_button(section.title)
+            link.add_class("rso-task-link")
+            link.on_click(functools.partial(self._open_from_list, section.key))
+        name = _column([link, w.HTML(f'<div class="rso-hint">{esc(section.hint)}</div>')]
+                       if section.hint else [link], "rso-task-name")
+        row = w.HBox([name, tag])
+        row.add_class("rso-task")
+        return row
+
+    def _open_from_list(self, key: str, _b: Any = None) -> None:
+        self.open_section(key)
+
+    def open_section(self, key: str, *, from_check: bool = False) -> None:
+        section = self._section(key)
+        if key not in self.built:
+            self.built[key] = section.build()
+        self.current = key
+        self.returning_to_check = from_check
+        self.summary_box.clear()
+        self.message.value = ""
+        number = self.sections.index(section) + 1
+        self.heading.value = (f'<p class="rso-caption">Section {number} of '
+                              f'{len(self.sections)}</p><h2 class="rso-journey-title">'
+                              f'{esc(section.title)}</h2>')
+        self.body.children = [self.built[key]]
+        self.back_button.description = ("Back to check your answers" if from_check
+                                        else "Back to the task list")
+        self.back_button.layout.display = ""
+        self.nav.layout.display = ""
+        self.continue_button.layout.display = ""
+        self.submit_button.layout.display = "none"
+        self.back_button.focus()  # the top of the new view: a screen reader starts here
+
+    def show_check_answers(self, _b: Any = None) -> None:
+        self.current = "check"
+        self.returning_to_check = False
+        self.summary_box.clear()
+        statuses = self.statuses()
+        intro = f'<p>{esc(self.check_intro)}</p>' if self.check_intro else ""
+        self.heading.value = f'<h2 class="rso-journey-title">Check your answers</h2>{intro}'
+        blocks: list[w.Widget] = []
+        for s in self.sections:
+            rows = "".join(f'<div class="rso-summary-row"><dt>{esc(q)}</dt><dd>{esc(a)}</dd>'
+                           f'</div>' for q, a in self._rows(s))
+            if statuses[s.key] != COMPLETED:
+                rows += (f'<div class="rso-summary-row"><dt>Status</dt><dd>'
+                         f'{esc(statuses[s.key])}</dd></div>')
+            change = text_button(f"Change {s.title}")
+            change.add_class("rso-task-link")
+            change.on_click(functools.partial(self._change, s.key))
+            blocks.append(_column([w.HTML(f'<h3>{esc(s.title)}</h3><dl class="rso-summary-list">'
+                                          f'{rows}</dl>'), change], "rso-summary-section"))
+        self.body.children = blocks
+        self.back_button.description = "Back to the task list"
+        self.back_button.layout.display = ""
+        self.nav.layout.display = ""
+        self.continue_button.layout.display = "none"
+        self.submit_button.layout.display = ""
+        self.back_button.focus()
+
+    def _rows(self, section: Section) -> list[tuple[str, str]]:
+        try:
+            return list(section.summary())
+        except Exception:
+            log.exception("summary of section %s", section.key)
+            return [("Answers", "These answers could not be shown. Open the section to see them.")]
+
+    def _change(self, key: str, _b: Any = None) -> None:
+        self.open_section(key, from_check=True)
+
+    # --- navigation ------------------------------------------------------------------------
+
+    def _section(self, key: str) -> Section:
+        for s in self.sections:
+            if s.key == key:
+                return s
+        raise KeyError(key)
+
+    @safe_callback(_report, "going back")
+    def _back(self, _b: Any = None) -> None:
+        if self.returning_to_check:
+            self.show_check_answers()
+        else:
+            self.show_task_list()
+
+    @safe_callback(_report, "checking this section")
+    def _continue(self, _b: Any = None) -> None:
+        if self.current in (None, "check"):
+            return
+        problems = list(self._section(self.current).check())
+        if problems:
+            self.show_problems(problems)
+            return
+        if self.returning_to_check:
+            self.show_check_answers()
+            return
+        index = [s.key for s in self.sections].index(self.current)
+        statuses = self.statuses()
+        later = [s.key for s in self.sections[index + 1:] if statuses[s.key] != CANNOT_START]
+        if later:
+            self.open_section(later[0])
+        elif all(v == COMPLETED for v in statuses.values()):
+            self.show_check_answers()
+        else:
+            self.show_task_list()
+
+    @safe_callback(_report, "saving")
+    def _submit(self, _b: Any = None) -> None:
+        statuses = self.statuses()
+        problems: list[Problem] = []
+        for s in self.sections:
+            if s.key in self.built or s.check_anytime:
+                problems += s.check()
+            elif statuses[s.key] != COMPLETED:
+                problems.append((s.title, f"{s.title} is not completed. Open it from the task "
+                                          "list and complete it.", None))
+        if problems:
+            self.show_problems(problems)
+            return
+        if self.on_submit is not None:
+            self.on_submit(self)
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        """Every problem at once, at the top of the current view; focus moves to them."""
+        self.summary_box.show(problems)
+        self.summary_box.focus_first()
+        if not self.summary_box.links.children:
+            self.back_button.focus()  # nothing to go to: the top of the page
+
+    def done(self, message: str) -> None:
+        """Say the outcome (escaped) under the main button, after a successful submit."""
+        self.summary_box.clear()
+        self.message.value = f'<div class="rso-confirmation" role="status">{esc(message)}</div>'
+
+
+def _column(children: list[w.Widget], css_class: str) -> w.VBox:
+    box = w.VBox(children)
+    box.add_class(css_class)
+    return box

@@ -1,0 +1,196 @@
+"""The task list journey (widgets/tasklist.py): statuses, one section at a time, Continue and
+Back, every problem at once at the top, check answers, and the final action."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import pytest
+
+from rso_widgets.widgets.tasklist import (
+    CANNOT_START,
+    COMPLETED,
+    IN_PROGRESS,
+    NOT_STARTED,
+    Section,
+    TaskListJourney,
+)
+
+
+class Answers:
+    """Two text sections and a third that needs the first: the kind of state an app keeps."""
+
+    def __init__(self) -> None:
+        self.name = w.Text()
+        self.notes = w.Text()
+        self.built: list[str] = []
+        self.submitted = 0
+
+    def section(self, key: str, title: str, control: w.Text, needs: w.Text | None = None):
+        def build() -> w.Widget:
+            self.built.append(key)
+            return control
+
+        def status() -> str:
+            if needs is not None and not needs.value:
+                return CANNOT_START
+            if not control.value:
+                return NOT_STARTED
+            return COMPLETED if control.value != "draft" else IN_PROGRESS
+
+        def check():
+            if not control.value or control.value == "draft":
+                return [(title, f"Enter {title.lower()} in full", control)]
+            return []
+
+        return Section(key, title, build, status, check, lambda: [(title, control.value)])
+
+
+@pytest.fixture
+def journey():
+    a = Answers()
+    third = w.Text()
+
+    def submit(j: TaskListJourney) -> None:
+        a.submitted += 1
+        j.done("Saved as version 1 <script>")
+
+    j = TaskListJourney("Assessment <b>", [
+        a.section("name", "Name", a.name),
+        a.section("notes", "Notes", a.notes),
+        a.section("more", "More", third, needs=a.name),
+    ], submit_label="Save this version", on_submit=submit)
+    return j, a, third
+
+
+def task_titles(j: TaskListJourney) -> list[str]:
+    names = [row.children[0].children[0] for row in j.body.children[0].children]
+    return [n.description if isinstance(n, w.Button) else n.value for n in names]
+
+
+def test_opens_on_the_task_list_with_statuses_and_nothing_built(journey):
+    j, a, _ = journey
+    assert j.current is None
+    assert a.built == []  # sections are built when first opened: a short first view
+    assert "Assessment &lt;b&gt;" in j.heading.value  # the title is escaped
+    assert "completed 0 of 3 sections" in j.heading.value
+    assert task_titles(j)[:2] == ["Name", "Notes"]
+    assert "More" in task_titles(j)[2]  # cannot start yet: plain text, not a link
+    assert j.statuses() == {"name": NOT_STARTED, "notes": NOT_STARTED, "more": CANNOT_START}
+    assert j.nav.layout.display == "none"
+
+
+def test_continue_shows_every_problem_at_the_top_and_stays(journey):
+    j, a, _ = journey
+    j.open_section("name")
+    assert a.built == ["name"] and j.body.children == (a.name,)
+    assert "Section 1 of 3" in j.heading.value
+    j._continue()
+    assert j.current == "name"
+    assert j.summary_box.items == ["Enter name in full"]
+    assert j.summary_box.layout.display == ""
+
+
+def test_continue_goes_to_the_next_section_then_back_returns_to_the_list(journey):
+    j, a, _third = journey
+    j.open_section("name")
+    a.name.value = "Ann"
+    j._continue()
+    assert j.current == "notes"
+    assert j.summary_box.items == []
+    j._back()
+    assert j.current is None
+    assert "completed 1 of 3" in j.heading.value
+    assert j.statuses()["more"] == NOT_STARTED  # now it can start
+
+
+def test_last_section_leads_to_check_answers_when_all_are_complete(journey):
+    j, a, third = journey
+    a.name.value, a.notes.value = "Ann", "ok"
+    j.open_section("more")
+    third.value = "done"
+    j._continue()
+    assert j.current == "check"
+    html = "".join(b.children[0].value for b in j.body.children)
+    assert "<dt>Name</dt><dd>Ann</dd>" in html
+    assert j.submit_button.layout.display == "" and j.continue_button.layout.display == "none"
+
+
+def test_last_section_returns_to_the_list_while_others_are_incomplete(journey):
+    j, a, third = journey
+    a.name.value = "Ann"
+    j.open_section("more")
+    third.value = "done"
+    j._continue()
+    assert j.current is None
+
+
+def test_change_from_check_answers_comes_back_to_check_answers(journey):
+    j, a, third = journey
+    a.name.value, a.notes.value, third.value = "Ann", "ok", "x"
+    j.show_check_answers()
+    j._change("notes")
+    assert j.current == "notes" and j.back_button.description == "Back to check your answers"
+    a.notes.value = "changed"
+    j._continue()
+    assert j.current == "check"
+
+
+def test_submit_lists_every_unfinished_section_at_once(journey):
+    j, a, _third = journey
+    j.open_section("name")
+    a.name.value = "draft"
+    j.show_check_answers()
+    j._submit()
+    assert a.submitted == 0
+    assert j.summary_box.items == [
+        "Enter name in full",
+        "Notes is not completed. Open it from the task list and complete it.",
+        "More is not completed. Open it from the task list and complete it."]
+
+
+def test_submit_runs_the_action_and_the_message_is_escaped(journey):
+    j, a, third = journey
+    a.name.value, a.notes.value, third.value = "Ann", "ok", "x"
+    j.show_check_answers()
+    j._submit()
+    assert a.submitted == 1
+    assert "&lt;script&gt;" in j.message.value and "<script>" not in j.message.value
+
+
+def test_a_failing_status_or_summary_never_breaks_the_page():
+    def boom():
+        raise RuntimeError("bad")
+
+    j = TaskListJourney("T", [Section("a", "A", w.Text, boom, summary=boom)])
+    assert j.statuses() == {"a": IN_PROGRESS}
+    j.show_check_answers()
+    assert "could not be shown" in j.body.children[0].children[0].value
+
+
+def test_a_failing_action_is_shown_not_raised():
+    def fail(_j):
+        raise RuntimeError("database gone")
+
+    j = TaskListJourney("T", [Section("a", "A", w.Text, lambda: COMPLETED)], on_submit=fail)
+    j.show_check_answers()
+    j._submit()
+    assert "Something went wrong while saving" in j.summary_box.text
+
+
+def test_sections_must_exist_and_be_unique():
+    with pytest.raises(ValueError):
+        TaskListJourney("T", [])
+    s = Section("a", "A", w.Text, lambda: NOT_STARTED)
+    with pytest.raises(ValueError):
+        TaskListJourney("T", [s, s])
+
+
+def test_check_anytime_lists_an_unopened_sections_own_problems(journey):
+    j, a, _third = journey
+    j.sections[1].check_anytime = True
+    a.name.value = "Ann"
+    j.show_check_answers()
+    j._submit()
+    assert j.summary_box.items == [
+        "Enter notes in full",
+        "More is not completed. Open it from the task list and complete it."]
