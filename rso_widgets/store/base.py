@@ -74,6 +74,7 @@ class StoreBase:
         self._drafts = autosave.DraftUpdater(engine)  # the autosave fast path
         self.roles = policy.roles_of(self.user)
         self.acting_admin: str | None = None
+        self._reads = guard.ReadsSeen()  # others' rows whose reading is already audited
         if act_as is not None and _text(act_as, "act_as") != self.user:
             self._act_as(_text(act_as, "act_as"))
 
@@ -136,6 +137,19 @@ class StoreBase:
             self._audit(s, exc.action or "view", exc.entity, exc.entity_id, denied=True,
                         **exc.detail)
 
+    def permit(self, operation: str) -> str:
+        """Why this user may run `operation` on the whole store (`policy.OPERATIONS`: audit
+        log, backup, restore, retention): the role that allows it. Else `AccessDenied`,
+        audited, naming who may."""
+        via = policy.operation_via(self.roles, operation)
+        if via is None:
+            op = policy.OPERATIONS[operation]
+            exc = AccessDenied(policy.operation_refusal(operation), action=op.action,
+                               entity=op.entity, entity_id=None, operation=operation)
+            self._refused(exc)
+            raise exc
+        return via
+
     def _seen(self, entity: str, entity_id: int | str | None, via: str | None,
               **detail: Any) -> None:
         """Audit a read of someone else's record (`via`: why it was allowed)."""
@@ -194,22 +208,31 @@ class StoreBase:
             self._audit(s, action, entity, entity_id, **detail)
 
     def verify_audit(self, anchor: audit.Anchor | None = None) -> audit.VerifyReport:
-        """Check the chain, every record table against it, and (if given) an anchor."""
+        """Check the chain, every record table against it, and (if given) an anchor
+        (administrators and team leads, `policy.OPERATIONS`); the check is audited after it."""
+        via = self.permit("audit_verify")
         with self._reading() as s:
-            return audit.verify(s, anchor)
+            report = audit.verify(s, anchor)
+        with self._writing() as s:
+            self._audit(s, "view", "audit_log", None, via=via, verified=report.ok)
+        return report
 
     def audit_head(self) -> audit.Anchor:
-        """The current head of the chain (to anchor outside the database); the read is audited
-        in the next entry's transaction."""
+        """The current head of the chain (to anchor outside the database; administrators);
+        the read is audited in the next entry's transaction."""
+        self.permit("audit_anchor")
         with self._writing() as s:
             self._audit(s, "export", "audit_head", None)
             return audit.head(s)
 
     def audit_entries(self, limit: int = 50) -> list[AuditRecord]:
-        """The most recent entries, oldest of them first."""
-        with self._reading() as s:
+        """The most recent entries, oldest of them first (administrators); the read is
+        audited after them."""
+        via = self.permit("audit_show")
+        with self._writing() as s:
             rows = list(s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())
                                   .limit(max(0, limit))))
+            self._audit(s, "view", "audit_log", None, via=via, entries=len(rows))
             return [_audit_record(e) for e in reversed(rows)]
 
     @staticmethod

@@ -240,15 +240,20 @@ class WorkshopsMixin(StoreBase):
             m = s.get(CohortMember, member_id)
             if m is None:
                 raise NotFoundError(f"no workshop member with id {member_id}")
+            via = policy.OWN
             if m.username != self.user:
-                self._manage(s, m.cohort_id, "view")
-            return _member(m)
+                via = self._workshop_via(self._manage(s, m.cohort_id, "view"))
+            member = _member(m)
+        self._seen_new("cohort_member", member.cohort_id, via, [member.id])
+        return member
 
     def cohort_members(self, cohort_id: int) -> list[MemberRecord]:
         with self._reading() as s:
-            self._manage(s, cohort_id, "view")
-            return [_member(m) for m in s.scalars(select(CohortMember).where(
+            via = self._workshop_via(self._manage(s, cohort_id, "view"))
+            rows = [_member(m) for m in s.scalars(select(CohortMember).where(
                 CohortMember.cohort_id == cohort_id).order_by(CohortMember.id))]
+        self._seen_new("cohort_member", cohort_id, via, [m.id for m in rows])
+        return rows
 
     def submit(self, cohort_id: int, member_id: int, case_id: str,
                attempt: Any) -> SubmissionRecord:
@@ -297,7 +302,20 @@ class WorkshopsMixin(StoreBase):
         with self._reading() as s:
             c = self._cohort_row(s, cohort_id)
             m = None if member_id is None else s.get(CohortMember, member_id)
+            via = policy.OWN
             if m is None or m.username != self.user or m.cohort_id != c.id:
-                self._manage(s, cohort_id, "view")
-            return [_submission(x) for x in s.scalars(q.order_by(CohortSubmission.id))]
+                via = self._workshop_via(self._manage(s, cohort_id, "view"))
+            rows = [_submission(x) for x in s.scalars(q.order_by(CohortSubmission.id))]
+        self._seen_new("cohort_submission", cohort_id, via, [x.id for x in rows])
+        return rows
+
+    def _workshop_via(self, c: Cohort) -> str:
+        return policy.RUNS_WORKSHOP if c.created_by == self.user else policy.ADMIN
+
+    def _seen_new(self, entity: str, cohort_id: int, via: str, ids: list[int]) -> None:
+        """Audit a read of workshop members' rows by its trainer or an administrator: one
+        entry naming the rows this store had not read before (none when nothing is new, so
+        a polling dashboard writes only when it shows something new)."""
+        if via != policy.OWN and (fresh := self._reads.new(entity, cohort_id, ids)):
+            self._seen(entity, None, via, cohort_id=cohort_id, ids=fresh)
 

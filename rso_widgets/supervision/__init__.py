@@ -1,8 +1,9 @@
 """Supervision and practice development: sessions led by the assessor's agenda, observation of
 practice, reflective diary, development goals, CPD record and the team lead's view.
 
-Domain models (`models`), rules as pure functions (`validation`, `access`), team aggregates
-(`team`) and the data files (`lists`). Persistence: `rso_widgets.store.supervision`
+Domain models (`models`), rules as pure functions (`validation`), team aggregates (`team`) and
+the data files (`lists`); who may see or change which record is the store's rule
+(`rso_widgets.store.policy`). Persistence: `rso_widgets.store.supervision`
 (`store.supervision`); the CPD record: `supervision.cpd.CPDRecord`, built by
 `rso_widgets.store.cpd.cpd_record`.
 """
