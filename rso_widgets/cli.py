@@ -1,7 +1,8 @@
 """`rso-workbook` command line. Parsers live here; each command's work lives in `commands/`.
 
-Bad input never gives a traceback: a bad option is one line naming it and the fix (exit 2), and
-any unexpected error is one line (exit 70) with the traceback only when RSO_DEBUG is set.
+Bad input never gives a traceback: a bad option is one line naming it and the fix (exit 2), a
+refusal by the store's rules is one line naming who may (exit 77), and any unexpected error is
+one line (exit 70) with the traceback only when RSO_DEBUG is set.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, NoReturn
 MAX_ID = 2**62  # ids and version numbers: far above any real store, inside a 64-bit integer
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 INTERNAL_ERROR = 70  # EX_SOFTWARE
+NOT_ALLOWED = 77  # EX_NOPERM: the store refused (store.policy); the line names who may
 
 
 class Parser(argparse.ArgumentParser):
@@ -94,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("path", nargs="?", help="a case file or folder (default: shipped cases)")
     validate.set_defaults(module="cases")
 
-    log = sub.add_parser("audit-log", help="the append-only audit log")
+    log = sub.add_parser("audit-log", help="the append-only audit log (administrators; verify: "
+                         "also team leads)")
     log_sub = log.add_subparsers(dest="action", required=True, metavar="ACTION",
                                  parser_class=Parser)
     ver = log_sub.add_parser("verify", help="check the hash chain and every record against it; "
@@ -109,17 +112,20 @@ def build_parser() -> argparse.ArgumentParser:
                       help="how many entries (1 to 1,000,000; default 50)")
     log.set_defaults(module="store")
 
-    ret = sub.add_parser("retention", help="list or delete records past the retention period")
+    ret = sub.add_parser("retention", help="list or delete records past the retention period "
+                         "(administrators)")
     ret.add_argument("--days", type=whole(1, 36_500, " days (100 years)"),
                      help="retention period in days (default: settings)")
     ret.add_argument("--delete", action="store_true", help="delete (default is a dry run)")
     ret.set_defaults(module="store", action="retention")
 
-    backup = sub.add_parser("backup", help="consistent copy of the database, safe while running")
+    backup = sub.add_parser("backup", help="consistent copy of the database, safe while running "
+                            "(administrators)")
     backup.add_argument("dest", help="new backup file, or a folder for a timestamped one "
                         "(SQLite: a database file; PostgreSQL: a pg_dump archive)")
     backup.set_defaults(module="store", action="backup")
-    restore = sub.add_parser("restore", help="restore the database from a backup file")
+    restore = sub.add_parser("restore", help="restore the database from a backup file "
+                             "(administrators)")
     restore.add_argument("src", help="backup file to restore from (SQLite file or pg_dump "
                          "archive)")
     restore.add_argument("--yes", action="store_true", help="replace the current database")
@@ -181,6 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         name = args.command if isinstance(args.command, str) else args.module
         if type(exc).__name__ == "ValidationError" and getattr(exc, "title", "") == "Settings":
             return _bad_setting(name, exc)
+        if type(exc).__name__ == "AccessDenied":  # store.errors: the sentence names who may
+            print(f"rso-workbook {name}: not allowed: {exc}", file=sys.stderr)
+            return NOT_ALLOWED
         return _unexpected(name, exc)
 
 

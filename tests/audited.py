@@ -1,6 +1,10 @@
 """Test set-up that changes rows the store never changes (backdating), through the audited
 write path: an ORM `update()` in a Session is caught by `store.integrity` and written into the
-audit chain, so `audit-log verify` still passes afterwards (a raw SQL edit would be reported)."""
+audit chain, so `audit-log verify` still passes afterwards (a raw SQL edit would be reported).
+
+`audit_log(store)` and `verify_log(store)` read the chain as a test's check, under no
+identity: `Store.audit_entries` / `verify_audit` are administrators' operations (and are
+audited themselves), which a test checking what another operation wrote must not disturb."""
 
 from __future__ import annotations
 
@@ -8,8 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
+
+from rso_widgets.store import audit
+from rso_widgets.store.models import AuditEntry
+from rso_widgets.store.records import AuditRecord
 
 
 def audited_update(engine: Engine, model: type[Any], *where: Any, **values: Any) -> None:
@@ -37,3 +45,19 @@ def trigger_lifted(engine: Engine, table: str) -> Iterator[None]:
     finally:
         with engine.begin() as conn:
             conn.exec_driver_sql(sql)
+
+
+def audit_log(store: Any, limit: int = 50) -> list[AuditRecord]:
+    """The most recent audit entries, oldest first (as `Store.audit_entries` returns them)."""
+    from rso_widgets.store.convert import _audit_record
+
+    with Session(store.engine) as s:
+        rows = list(s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())
+                              .limit(max(0, limit))))
+        return [_audit_record(e) for e in reversed(rows)]
+
+
+def verify_log(store: Any, anchor: audit.Anchor | None = None) -> audit.VerifyReport:
+    """`audit.verify` over the store's database (as `Store.verify_audit` checks it)."""
+    with Session(store.engine) as s, s.begin():
+        return audit.verify(s, anchor)

@@ -79,3 +79,11 @@ def roles_file(monkeypatch: Any, folder: Any, **roles: list[str]) -> Any:
     monkeypatch.setenv("RSO_ROLES_FILE", str(path))
     get_settings.cache_clear()
     return path
+
+
+def administrators(monkeypatch: Any, folder: Any, *users: str) -> Any:
+    """A roles file that keeps everyone's default roles (every role but administrator, as with
+    no roles file) and makes `users` administrators too: for tests of administrators'
+    commands (backup, restore, retention, the audit log)."""
+    return roles_file(monkeypatch, folder, administrator=list(users), supervisor=["*"],
+                      trainer=["*"], team_lead=["*"])

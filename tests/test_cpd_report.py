@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pypdf
 import pytest
+from audited import audit_log
 from identities import open_as, store_as
 
 from rso_widgets.calibration.progress import CategoryRecord, ErrorRecord, PracticeRecord
@@ -22,8 +23,8 @@ from rso_widgets.reports.cpd import (
 )
 from rso_widgets.settings import get_settings
 from rso_widgets.store import AccessDenied
+from rso_widgets.store.cpd import cpd_record
 from rso_widgets.store.practice import SqlPracticeStore
-from rso_widgets.supervision import cpd_record
 from rso_widgets.supervision.validation import today_in_england
 
 TODAY = today_in_england()
@@ -139,7 +140,7 @@ def test_an_empty_record_says_none_recorded(as_user):
 def test_export_is_atomic_audited_and_access_checked(alex, as_user, tmp_path):
     out = write_cpd_portfolio(alex, "alex", tmp_path / "alex.pdf")
     assert out.read_bytes().startswith(b"%PDF")
-    entry = alex.audit_entries(1)[-1]
+    entry = audit_log(alex, 1)[-1]
     assert (entry.user, entry.action, entry.entity, entry.entity_id, entry.detail["format"]) \
         == ("alex", "export", "cpd_record", "alex", "pdf")
     # the supervisor may export it; someone else may not, and no file is left behind

@@ -26,6 +26,7 @@ import nbformat
 import psutil
 import pytest
 import yaml
+from audited import audit_log, verify_log
 from identities import open_as
 from traitlets.config import PyFileConfigLoader
 
@@ -364,8 +365,8 @@ def test_hub_user_reaches_the_kernel_and_the_audit_log(pod):
     assert probe["cases"] == len(list((ROOT / "training_cases").glob("*.yaml"))) > 0
 
     with open_as(f"sqlite:///{pod['db']}", user="test-reader") as store:
-        entries = [e for e in store.audit_entries(limit=50) if e.entity == "deployment_check"]
-        assert store.verify_audit().ok
+        entries = [e for e in audit_log(store, limit=50) if e.entity == "deployment_check"]
+        assert verify_log(store).ok
     assert [(e.user, e.action, e.entity_id) for e in entries] == [(hub_user, "view", "probe")]
 
 

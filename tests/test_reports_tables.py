@@ -8,6 +8,7 @@ import datetime as dt
 import openpyxl
 import pandas as pd
 import pytest
+from audited import audit_log
 from identities import open_as, roles_file, store_as
 
 from rso_widgets.instruments.arms import ARMSAssessment, Priority
@@ -93,7 +94,7 @@ def test_csv_export_is_marked_neutralised_and_audited(store, tmp_path):
     assert third["kind"] == "arms" and int(third["arms_gaps"]) > 0
     assert not any(str(v).startswith(("=", "+", "-", "@", "\t", "\r"))
                    for v in df.to_numpy().ravel())
-    entry = store.audit_entries(1)[0]
+    entry = audit_log(store, 1)[0]
     assert (entry.action, entry.entity, entry.entity_id, entry.user) == (
         "export", "assessment", "all", "alice")
     assert entry.detail == {"format": "csv", "table": "assessments", "rows": 3}
@@ -114,7 +115,7 @@ def test_xlsx_export_has_no_formulas_and_carries_the_marking(store, tmp_path):
     assert book["About"]["B2"].value == MARKING
     df = pd.read_excel(out)  # the first sheet reads back as a plain table
     assert len(df) == 3 and (df["classification"] == MARKING).all()
-    assert store.audit_entries(1)[0].detail["format"] == "xlsx"
+    assert audit_log(store, 1)[0].detail["format"] == "xlsx"
 
 
 def test_attempts_export_one_row_per_attempt_for_everyone_or_chosen_users(
@@ -133,11 +134,11 @@ def test_attempts_export_one_row_per_attempt_for_everyone_or_chosen_users(
     assert (row["case_id"], row["agrees_with_key"], row["s_trainee"], row["s_key"],
             row["categories_agreeing"], row["errors"], row["error_types"]) == (
         "tc-01-fenby", False, "Low", "Medium", 1, 1, "coding: 1")
-    assert store.audit_entries(1)[0].detail == {"format": "csv", "table": "practice_attempts",
+    assert audit_log(store, 1)[0].detail == {"format": "csv", "table": "practice_attempts",
                                                 "rows": 3, "users": 2}
     only = pd.read_excel(export_attempts(store, tmp_path / "a.xlsx", users=["trainee1"]))
     assert set(only["user"]) == {"trainee1"} and len(only) == 2
-    assert store.audit_entries(1)[0].entity_id == "trainee1"
+    assert audit_log(store, 1)[0].entity_id == "trainee1"
 
 
 def test_report_files_are_written_and_audited(store, tmp_path):
@@ -146,7 +147,7 @@ def test_report_files_are_written_and_audited(store, tmp_path):
     assert MARKING in html.read_text(encoding="utf-8")
     assert "superseded: the latest version is 2" in html.read_text(encoding="utf-8")
     assert pdf.read_bytes().startswith(b"%PDF")
-    a, b = store.audit_entries(2)
+    a, b = audit_log(store, 2)
     assert (a.entity, a.entity_id, a.detail) == ("assessment", "1", {
         "format": "html", "version": 1, "report": "assessment"})
     assert b.detail == {"format": "pdf", "version": 2, "report": "assessment"}
@@ -161,7 +162,7 @@ def test_failed_write_leaves_no_partial_file_and_no_audit_entry(store, tmp_path,
     tmp_path.mkdir()
     dest = tmp_path / "assessments.csv"
     dest.write_text("previous export\n", encoding="utf-8")
-    before = store.audit_entries(1)[0].seq
+    before = audit_log(store, 1)[0].seq
     real = pd.DataFrame.to_csv
 
     def half_then_fail(self, path, *args, **kwargs):
@@ -174,7 +175,7 @@ def test_failed_write_leaves_no_partial_file_and_no_audit_entry(store, tmp_path,
     monkeypatch.undo()
     assert dest.read_text(encoding="utf-8") == "previous export\n"
     assert [p.name for p in tmp_path.iterdir()] == ["assessments.csv"]
-    assert store.audit_entries(1)[0].seq == before
+    assert audit_log(store, 1)[0].seq == before
 
     def no_fsync(fd):
         raise OSError("I/O error")

@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 from rso_widgets.commands import jsonlines
 from rso_widgets.commands.jsonlines import TOO_LONG, LineError
 from rso_widgets.commands.score import answer_batch, score_line
-from rso_widgets.instruments.rm2000_stream import BatchScorer, ceiling, is_plain
+from rso_widgets.instruments.rm2000_stream import ROW, ROW_TYPES, BatchScorer, ceiling, is_plain
 from rso_widgets.instruments.ruleset import load_rm2000_ruleset
 
 RS = load_rm2000_ruleset()
-STAMP = re.compile(r'"scored_at": "[^"]*"')
+STAMP = re.compile(rb'"scored_at": "[^"]*"')
 
 
 def plain_case(**over: Any) -> dict[str, Any]:
@@ -32,20 +32,22 @@ def plain_case(**over: Any) -> dict[str, Any]:
     return d
 
 
-def reference(lines: list[bytes]) -> list[str]:
-    """Today's answer: the engine alone, line by line."""
-    return [STAMP.sub('"scored_at": "T"', json.dumps(score_line(raw, n, RS, None),
-                                                     ensure_ascii=False))
+def reference(lines: list[bytes]) -> list[bytes]:
+    """Today's answer: the engine alone, line by line, as the command writes it (UTF-8, a
+    lone surrogate as \\udXXX)."""
+    return [STAMP.sub(b'"scored_at": "T"', json.dumps(score_line(raw, n, RS, None),
+                      ensure_ascii=False).encode("utf-8", "backslashreplace"))
             for n, raw in enumerate(lines, start=1)]
 
 
-def batched(lines: list[bytes], cuts: list[int], scorer: BatchScorer | None = None) -> list[str]:
+def batched(lines: list[bytes], cuts: list[int], scorer: BatchScorer | None = None
+            ) -> list[bytes]:
     scorer = scorer or BatchScorer(RS)
-    out: list[str] = []
+    out: list[bytes] = []
     bounds = sorted({0, len(lines), *(c for c in cuts if 0 < c < len(lines))})
     for a, b in itertools.pairwise(bounds):
         out += answer_batch([(n, lines[n - 1]) for n in range(a + 1, b + 1)], scorer)
-    return [STAMP.sub('"scored_at": "T"', t) for t in out]
+    return [STAMP.sub(b'"scored_at": "T"', t) for t in out]
 
 
 # --- random cases: valid, not applicable, invalid, hostile ---------------------------------
@@ -105,8 +107,22 @@ HOSTILE = [
     b'{"sex": ' + b"[" * 30 + b"]" * 30 + b"}", b'{"sex": "m\xe4le"}', b'{"sex": "\\ud800"}',
     b'{"a" :1, "a":2, "b" :"q\\":"}', TOO_LONG,
 ]
+_PLAIN = json.dumps(plain_case()).encode()
+NEAR_PLAIN = [  # every key once but one thing unusual: the fast path must leave these to parse
+    _PLAIN[:-1] + b', "sex": "female"}', _PLAIN[:-1] + b', "single": false}',
+    _PLAIN.replace(b'"sex":', b'"sex" :'), _PLAIN.replace(b'"single":', b'"single"\t:'),
+    _PLAIN.replace(b'"sex":', b'"s\\u0065x":'), b"\xef\xbb\xbf" + _PLAIN, _PLAIN + b"\r",
+    _PLAIN.replace(b": 40", b": 999999999999999999"), _PLAIN.replace(b": 40", b": -0"),
+    _PLAIN.replace(b": 40", b": 1000000000000000000"), _PLAIN.replace(b": 40", b": 40.0"),
+    _PLAIN.replace(b": 40", b": 4e1"), _PLAIN.replace(b": 40", b": true"),
+    _PLAIN.replace(b"true", b"1", 1), _PLAIN.replace(b'"male"', b'"m\\u00e4le"'),
+    _PLAIN.replace(b'"male"', b'"\\ud800"'), _PLAIN.replace(b'"male"', b'"ma\xe4le"'),
+    _PLAIN.replace(b'"male"', b'"a\\":"'), _PLAIN.replace(b'"male"', b"null"),
+    _PLAIN.replace(b": 40", b": null"), _PLAIN.replace(b", \"single\": true", b""),
+    _PLAIN[:-1] + b', "x": 1}', _PLAIN + b" " + _PLAIN, _PLAIN.replace(b": 5", b": 301"),
+]
 a_line = st.one_of(a_case().map(lambda d: json.dumps(d).encode()), st.sampled_from(HOSTILE),
-                   st.binary(max_size=40))
+                   st.sampled_from(NEAR_PLAIN), st.binary(max_size=40))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -285,3 +301,50 @@ def test_the_fast_decoder_agrees_with_the_checked_one(obj, around, separators):
             return ("error", str(exc))
 
     assert outcome(jsonlines.parse) == outcome(jsonlines._checked)
+
+
+# --- the fast path for plain lines: msgspec, then `parse` for anything unusual ------------
+
+FIXED = jsonlines.FixedObjects(ROW_TYPES)
+JSON_WS = st.sampled_from(["", " ", "\t", "\r", "\n", "\u00a0"])
+
+
+@st.composite
+def a_plain_text(draw: st.DrawFn) -> bytes:
+    """A plain case written in some way: keys dropped, repeated, escaped or spaced; values of
+    other types; numbers at the digit bound; a BOM; broken UTF-8."""
+    d = plain_case()
+    pairs = list(d.items())
+    for _ in range(draw(st.integers(0, 2))):
+        k = draw(st.sampled_from(ROW))
+        pairs.append((k, draw(values[KIND[k]] | st.sampled_from([10**18 - 1, -(10**18) + 1,
+                                                                  10**18, 1.0, "\ud800"]))))
+    pairs = draw(st.permutations(pairs))[:draw(st.integers(10, len(pairs)))]
+    parts = []
+    for k, v in pairs:
+        key = json.dumps(k) if draw(st.integers(0, 9)) else '"s\\u0065x"' if k == "sex" else \
+            json.dumps(k, ensure_ascii=True)
+        parts.append(f"{key}{draw(JSON_WS)}:{draw(JSON_WS)}{json.dumps(v)}")
+    text = draw(JSON_WS) + "{" + ", ".join(parts) + "}" + draw(JSON_WS)
+    raw = text.encode("utf-8", "surrogatepass")
+    return draw(st.sampled_from([raw, raw, raw, b"\xef\xbb\xbf" + raw, raw + b"\xff"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=a_plain_text())
+def test_the_fixed_decoder_takes_only_what_parse_gives_the_same(raw):
+    got = FIXED.one(raw)
+    if got is None:
+        return
+    value = jsonlines.parse(raw.decode("utf-8-sig"))  # never refused, never different
+    assert isinstance(value, dict) and set(value) == set(ROW)
+    want = tuple(value[k] for k in ROW)
+    assert got == want and list(map(type, got)) == list(map(type, want))
+
+
+@settings(max_examples=100, deadline=None)
+@given(lines=st.lists(a_plain_text() | st.sampled_from([*NEAR_PLAIN, _PLAIN, b"", TOO_LONG]),
+                      max_size=8))
+def test_the_fixed_decoder_batch_is_each_line_alone(lines):
+    assert FIXED.rows(lines) == [FIXED.one(x) for x in lines]
+    assert FIXED.one(_PLAIN) == tuple(plain_case()[k] for k in ROW)

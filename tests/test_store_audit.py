@@ -6,6 +6,8 @@ Every test runs on SQLite and on a real PostgreSQL server (`store_env`, tests/pg
 from __future__ import annotations
 
 import pytest
+from audited import audit_log, verify_log
+from identities import administrators
 from pg_server import drop_trigger, run_sql
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
@@ -44,7 +46,7 @@ def _drop(store: Store, trigger: str) -> str:
 
 def _baseline_only(store: Store) -> bool:
     """Nothing in the log but the entry migration 0007 wrote."""
-    return [(e.action, e.entity) for e in store.audit_entries()] == [("record", "database")]
+    return [(e.action, e.entity) for e in audit_log(store)] == [("record", "database")]
 
 
 def test_every_write_is_audited_in_order(store):
@@ -52,7 +54,7 @@ def test_every_write_is_audited_in_order(store):
     store.save_draft("k", {"x": 1})
     store.save_draft("k", {"x": 2})  # an autosave of the same draft is not a new entry
     store.add_practice_attempt("case-1", {"a": 1})
-    entries = store.audit_entries(limit=100)
+    entries = audit_log(store, limit=100)
     assert [(e.action, e.entity) for e in entries] == [
         ("record", "database"),  # migration 0007's baseline: a chain is never empty
         ("create", "person"), ("create", "assessment"), ("view", "person"),
@@ -62,7 +64,7 @@ def test_every_write_is_audited_in_order(store):
     assert [e.seq for e in entries] == list(range(1, 9))
     assert entries[5].detail == {"format": "pdf"}
     assert [e.records for e in entries[1:]] == [1, 2, 0, 1, 0, 0, 1]  # row hashes carried
-    report = store.verify_audit()
+    report = verify_log(store)
     assert report.ok and report.entries == 8 and report.head_hash == entries[-1].hash
     assert "Fictional Person" not in str(entries)  # no personal data in the log
 
@@ -86,7 +88,7 @@ def test_failed_write_leaves_no_entry(store):
         store.create_person("   ")
     with pytest.raises(LookupError):
         store.save_version(99, {}, "r", 1)
-    assert _baseline_only(store) and store.verify_audit().ok
+    assert _baseline_only(store) and verify_log(store).ok
 
 
 def test_database_refuses_edits_and_deletes_of_entries(store):
@@ -97,14 +99,14 @@ def test_database_refuses_edits_and_deletes_of_entries(store):
         _sql(store, "DELETE FROM audit_log WHERE seq = 2")
     with pytest.raises(DBAPIError, match="append-only"):  # versions cannot be rewritten either
         _sql(store, "UPDATE assessment_versions SET reason = 'x'")
-    assert store.verify_audit().ok
+    assert verify_log(store).ok
 
 
 def test_edited_entry_is_detected(store, capsys):
     _fill(store)
     _sql(store, _drop(store, "audit_log_no_update"),  # a determined tamperer
          "UPDATE audit_log SET username = 'mallory' WHERE seq = 3")
-    report = store.verify_audit()
+    report = verify_log(store)
     assert not report.ok and report.first_bad_seq == 3 and "altered" in report.problem
     assert main(["audit-log", "verify"]) == 1
     assert "TAMPERED at entry 3" in capsys.readouterr().err
@@ -120,14 +122,14 @@ def test_edited_and_rehashed_entry_breaks_the_next_link(store):
                         detail=e2.detail)
     _sql(store, _drop(store, "audit_log_no_update"),
          f"UPDATE audit_log SET username = 'mallory', hash = '{forged}' WHERE seq = 2")
-    report = store.verify_audit()
+    report = verify_log(store)
     assert not report.ok and report.first_bad_seq == 3 and "does not link" in report.problem
 
 
 def test_deleted_entry_is_detected(store, capsys):
     _fill(store)
     _sql(store, _drop(store, "audit_log_no_delete"), "DELETE FROM audit_log WHERE seq = 2")
-    report = store.verify_audit()
+    report = verify_log(store)
     assert not report.ok and report.first_bad_seq == 2 and "missing" in report.problem
     assert main(["audit-log", "verify"]) == 1
     assert "entry 2 is missing" in capsys.readouterr().err
@@ -136,19 +138,22 @@ def test_deleted_entry_is_detected(store, capsys):
 def test_deleted_last_entry_is_detected(store):
     _fill(store)
     _sql(store, _drop(store, "audit_log_no_delete"), "DELETE FROM audit_log WHERE seq = 6")
-    report = store.verify_audit()
+    report = verify_log(store)
     assert not report.ok and report.first_bad_seq == 6 and "deleted" in report.problem
 
 
-def test_cli_verify_and_show(store, capsys):
+def test_cli_verify_and_show(store, capsys, monkeypatch, tmp_path):
     _fill(store)
+    administrators(monkeypatch, tmp_path, "alice")
     assert main(["audit-log", "verify"]) == 0
     out = capsys.readouterr().out
     assert "audit log OK: 6 entries" in out
-    assert main(["audit-log", "show", "--limit", "2"]) == 0
+    assert main(["audit-log", "show", "--limit", "3"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 2 and "export" in lines[-1] and "format=pdf" in lines[-1]
-    assert "alice" in lines[-1]
+    assert len(lines) == 3 and "export" in lines[-2] and "format=pdf" in lines[-2]
+    assert "alice" in lines[-2]
+    assert "view" in lines[-1] and "audit_log" in lines[-1] and "verified=True" in lines[-1]
+    assert audit_log(store, 1)[0].detail == {"via": "administrator", "entries": 3}  # the show
 
 
 def test_cli_without_a_database_explains_and_creates_nothing(tmp_path, monkeypatch, capsys):
@@ -191,8 +196,8 @@ def test_truncating_the_log_on_postgresql_is_refused_and_detected(store):
 
     with pytest.raises(DBAPIError, match="append-only"):
         _sql(store, "TRUNCATE audit_log")
-    assert store.verify_audit().ok
+    assert verify_log(store).ok
     _sql(store, "DROP TRIGGER audit_log_no_truncate ON audit_log", "TRUNCATE audit_log")
-    report = store.verify_audit()
+    report = verify_log(store)
     assert not report.ok and report.first_bad_seq == 1
     assert "entries 1–6 were deleted" in report.problem

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from audited import audit_log, verify_log
 from identities import open_as, store_as
 from pg_server import run_sql
 from sqlalchemy import event
@@ -34,12 +35,12 @@ def statements(store: Store) -> list[str]:
 
 
 def draft_entries(store: Store) -> list[tuple[str, str]]:
-    return [(e.action, e.entity) for e in store.audit_entries(1000) if e.entity == "draft"]
+    return [(e.action, e.entity) for e in audit_log(store, 1000) if e.entity == "draft"]
 
 
 def test_an_existing_draft_is_replaced_by_one_update_and_nothing_else(alice, store_url):
     first = alice.save_draft(KEY, {"step": 1})  # created: audited, under the audit head lock
-    entries = alice.audit_entries(1000)
+    entries = audit_log(alice, 1000)
     sent = statements(alice)
     second = alice.save_draft(KEY, {"step": 2, "text": "what the person said"})
     writes = [s for s in sent if not s.startswith(("SELECT", "PRAGMA"))]
@@ -47,12 +48,12 @@ def test_an_existing_draft_is_replaced_by_one_update_and_nothing_else(alice, sto
         "BEGIN IMMEDIATE", "UPDATE drafts"]  # PostgreSQL: the UPDATE is its own transaction
     assert [w[:len(e)] for w, e in zip(writes, expected, strict=True)] == expected
     assert not any(s.startswith("SELECT") for s in sent)  # no read in the transaction
-    assert alice.audit_entries(1000) == entries  # an autosave writes no audit entry
+    assert audit_log(alice, 1000) == entries  # an autosave writes no audit entry
     assert second.created_at == first.created_at and second.updated_at > first.updated_at
     assert alice.get_draft(KEY) == second
     assert (second.user, second.key, second.data) == (
         "alice", KEY, {"step": 2, "text": "what the person said"})
-    assert alice.verify_audit().ok
+    assert verify_log(alice).ok
 
 
 def test_the_update_is_its_own_transaction_on_postgresql_only(alice, store_url):
@@ -170,4 +171,4 @@ def test_two_tabs_creating_the_same_draft_at_once_make_one_audited_draft(alice):
     (draft,) = alice.drafts()
     assert draft.data["n"] == 4  # the last save of one of the tabs, whole
     assert draft_entries(alice) == [("create", "draft")]
-    assert alice.verify_audit().ok
+    assert verify_log(alice).ok

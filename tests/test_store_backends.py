@@ -11,6 +11,7 @@ import sys
 import textwrap
 
 import pytest
+from audited import audit_log, verify_log
 from identities import open_as, store_as
 from pg_server import run_sql
 from sqlalchemy.exc import DBAPIError
@@ -95,7 +96,7 @@ def test_draft_survives_a_writer_killed_mid_save(store_url):
             # before the kill (never a mixture, never an older one)
             assert draft.data["n"] in (last, last + 1)
             assert draft.data == payload(draft.data["n"])
-            assert store.verify_audit().ok
+            assert verify_log(store).ok
             n = draft.data["n"]
             # nothing is left locked by the dead writer: the next autosave goes through
             again = store.save_draft(KEY, payload(n + 1))
@@ -104,7 +105,7 @@ def test_draft_survives_a_writer_killed_mid_save(store_url):
     with open_as(store_url, user="alice") as store:
         (only,) = store.drafts()
         assert only.data["n"] == n
-        creates = [e for e in store.audit_entries(100) if e.entity == "draft"]
+        creates = [e for e in audit_log(store, 100) if e.entity == "draft"]
         assert [e.action for e in creates] == ["create"]  # autosaves are not audit entries
 
 
@@ -145,7 +146,7 @@ def test_supervision_records_basics(as_user, store_url):
                                     "target_on": days(30)})
     done = alex.review_goal(goal.id, {"status": "in_progress", "note": "Practising"})
     assert [h.status for h in done.history] == ["open", "in_progress"]
-    assert sam.store.verify_audit().ok
+    assert verify_log(sam.store).ok
 
 
 # -- workshop cohorts ----------------------------------------------------------------------------
@@ -167,4 +168,4 @@ def test_workshop_expiry_release_and_rejoin(store_url):
         with pytest.raises(WorkshopClosed, match="released"):
             trainee.submit(c.id, ann.id, "case-01", {})
         assert trainer.cohort_activity(c.id) == (1, 1, trainer.submissions(c.id)[0].id)
-        assert trainer.verify_audit().ok
+        assert verify_log(trainer).ok

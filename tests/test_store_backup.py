@@ -12,7 +12,8 @@ import stat
 import threading
 
 import pytest
-from identities import open_as, supervised_by
+from audited import audit_log, verify_log
+from identities import administrators, open_as, supervised_by
 from pg_server import run_sql
 
 from rso_widgets.cli import main
@@ -22,9 +23,10 @@ from rso_widgets.store import backup as backups
 
 
 @pytest.fixture
-def store(store_env, monkeypatch):
+def store(store_env, monkeypatch, tmp_path):
     monkeypatch.setenv("RSO_USER", "alice")
-    get_settings.cache_clear()
+    administrators(monkeypatch, tmp_path, "alice")  # backup and restore are administrators'
+
     with open_store() as s:
         yield s
 
@@ -58,7 +60,7 @@ def _versions_in_copy(copy, tmp_path, pg_empty_url: str | None) -> list[int]:
         pg_tools.restore(pg_empty_url, copy, [])  # into a new, empty database
         url = pg_empty_url
     with open_as(url, user="auditor", create=False) as opened:
-        assert opened.verify_audit().ok
+        assert verify_log(opened).ok
     return [r[0] for r in run_sql(url, "SELECT version FROM assessment_versions "
                                        "ORDER BY version")]
 
@@ -93,10 +95,10 @@ def test_backup_while_a_writer_is_active_is_consistent(store, tmp_path, request)
         assert stat.S_IMODE(os.stat(copy).st_mode) == 0o600
         versions = _versions_in_copy(copy, tmp_path, empty)
         assert versions == list(range(1, len(versions) + 1)) and len(versions) >= 2
-    exports = [e for e in store.audit_entries(100_000) if e.action == "export"]
+    exports = [e for e in audit_log(store, 100_000) if e.action == "export"]
     assert [(e.entity, e.detail) for e in exports] == [("database", {"backup": c.name})
                                                        for c in copies]
-    assert store.verify_audit().ok
+    assert verify_log(store).ok
 
 
 def test_backup_into_a_folder_and_never_over_a_file(store, tmp_path, capsys):
@@ -161,17 +163,17 @@ def test_restore_backs_up_the_current_database_first(store, tmp_path, capsys):
         assert "persons" in pg_tools.archive_tables(safety)
     else:
         assert _person_count(f"sqlite:///{safety}") == 2
-    last = store.audit_entries(1)[0]
+    last = audit_log(store, 1)[0]
     assert (last.action, last.entity, last.detail["restored_from"]) == (
         "change", "database", "copy.backup")
-    assert store.verify_audit().ok
+    assert verify_log(store).ok
     if not _is_pg(store):
         with store.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     # the app carries on: new rows get fresh ids (PostgreSQL sequences were restored too)
     after = store.create_person("After restore", fictional=True)
     assert [p.reference for p in store.list_persons()] == ["In backup", "After restore"]
-    assert after.id == 2 and store.verify_audit().ok
+    assert after.id == 2 and verify_log(store).ok
 
 
 def test_pg_restore_round_trip_keeps_everything(store, tmp_path):
@@ -183,16 +185,16 @@ def test_pg_restore_round_trip_keeps_everything(store, tmp_path):
     store.save_version(v1.assessment_id, {"items": {"a": 2}}, "update", 1)
     store.sign(v1.assessment_id, 2)
     store.save_draft("k", {"typing": "half a sent"})
-    before = (store.versions(v1.assessment_id), store.drafts(), store.audit_entries(1000))
+    before = (store.versions(v1.assessment_id), store.drafts(), audit_log(store, 1000))
     copy = backups.backup(store, tmp_path / "copy.pgdump")
     store.delete_person(person.id, reason="test")
     backups.restore_postgresql(_url(store), copy, yes=True, user="alice",
                                backup_dir=tmp_path / "safety")
     assert store.versions(v1.assessment_id) == before[0]
     assert store.drafts() == before[1]
-    entries = store.audit_entries(1000)  # the backup's chain, then the restore itself
+    entries = audit_log(store, 1000)  # the backup's chain, then the restore itself
     assert entries[:-1] == before[2] and entries[-1].detail["restored_from"] == "copy.pgdump"
-    assert store.verify_audit().ok
+    assert verify_log(store).ok
     with pytest.raises(Exception, match="append-only"):  # the triggers came back too
         run_sql(_url(store), "DELETE FROM audit_log WHERE seq = 1")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from audited import audit_log, verify_log
 from identities import open_as, roles_file, store_as
 
 from rso_widgets.calibration.arms_feedback import compare_arms
@@ -61,7 +62,7 @@ def _arms(store, minutes: int = 0):
 
 
 def _entries(store, entity: str):
-    return [e for e in store.audit_entries(10_000) if e.entity == entity]
+    return [e for e in audit_log(store, 10_000) if e.entity == entity]
 
 
 def test_arms_attempts_are_kept_and_summarised(world):
@@ -77,7 +78,7 @@ def test_arms_attempts_are_kept_and_summarised(world):
     assert [p.attempt_no for p in summary.over_time] == [1, 2]
     assert summary.agreement_rate == 1.0  # the key's own ratings
     assert [e.action for e in _entries(alice, "arms_practice_attempt")] == ["create", "create"]
-    assert alice.verify_audit().ok  # the new table is in the tamper evidence
+    assert verify_log(alice).ok  # the new table is in the tamper evidence
 
 
 def test_arms_attempts_are_confidential_to_their_owner(world):
@@ -175,7 +176,7 @@ def test_old_arms_attempts_go_with_the_retention_period(world):
     delete_expired(people["ops"], 365)
     left = SqlArmsPracticeStore(alice).attempts("alice")
     assert recent in left and old not in left
-    assert alice.verify_audit().ok
+    assert verify_log(alice).ok
 
 
 @pytest.mark.parametrize(("members", "withheld"), [(2, True), (3, False)])

@@ -14,10 +14,10 @@ import sqlite3
 
 import pytest
 from alembic import command
-from audited import audited_update, trigger_lifted
+from audited import audit_log, audited_update, trigger_lifted, verify_log
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from identities import open_as, store_as
+from identities import administrators, open_as, store_as
 from sqlalchemy import insert, select, update
 from tamper_kit import by_hand, edit, record_tables, world
 
@@ -34,10 +34,10 @@ OLD = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def store(store_env, monkeypatch):
+def store(store_env, monkeypatch, tmp_path):
     monkeypatch.setenv("RSO_USER", "alice")
     monkeypatch.setenv("RSO_RETENTION_DAYS", "365")
-    get_settings.cache_clear()
+    administrators(monkeypatch, tmp_path, "alice")  # backup, restore, retention, anchor
     with open_store() as s:
         yield s
     get_settings.cache_clear()
@@ -73,11 +73,11 @@ def test_restore_refuses_a_tampered_backup_before_replacing_anything(store, stor
     assert main(["restore", str(bad_file), "--yes"]) == 1
     err = capsys.readouterr().err
     assert "NOT restored" in err and "assessment_versions row 1" in err
-    assert not store.verify_audit().ok  # still the (tampered) live database, not replaced
+    assert not verify_log(store).ok  # still the (tampered) live database, not replaced
     (good_file,) = good.iterdir()
     assert main(["restore", str(good_file), "--yes"]) == 0
     with open_store() as again:
-        assert again.verify_audit().ok and again.versions(1)[0].author == "alice"
+        assert verify_log(again).ok and again.versions(1)[0].author == "alice"
 
 
 def test_restore_checks_the_anchor(store, store_env, tmp_path, capsys):
@@ -112,8 +112,8 @@ def test_upgrade_from_0006_baselines_rows_and_adds_autoincrement(tmp_path):
                                                created_by="x", created_at=OLD))
     engine.dispose()
     with open_as(url, user="admin", backup_dir=tmp_path / "b") as s:
-        assert s.verify_audit().ok
-        assert [(e.entity, e.records) for e in s.audit_entries()][-3:] == [
+        assert verify_log(s).ok
+        assert [(e.entity, e.records) for e in audit_log(s)][-3:] == [
             ("persons", 1), ("assessments", 1), ("database", 0)]
     with sqlite3.connect(tmp_path / "old.sqlite") as conn:
         sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'persons'").fetchone()[0]
@@ -126,7 +126,7 @@ def test_upgrade_from_0006_baselines_rows_and_adds_autoincrement(tmp_path):
                 "action_follow_ups_no_update", "goal_updates_no_update"} <= triggers
         conn.execute("UPDATE persons SET reference = 'Edited' WHERE id = 1")
     with open_as(url, user="admin") as s:
-        report = s.verify_audit()
+        report = verify_log(s)
         assert [(p.table, p.key, p.kind) for p in report.rows] == [("persons", "1", "edited")]
 
 
@@ -166,7 +166,7 @@ def test_a_draft_saved_after_the_cutoff_keeps_its_person(store):
     assert [x for x in expired(store, 365) if x.kind in ("person", "draft")] == []
     assert delete_expired(store, 365) == []
     assert store.get_person(pid) and store.get_draft(store.draft_key(aid)) is not None
-    assert store.verify_audit().ok
+    assert verify_log(store).ok
 
 
 def test_the_dry_run_lists_the_drafts_that_would_go(store, capsys):
@@ -177,7 +177,7 @@ def test_the_dry_run_lists_the_drafts_that_would_go(store, capsys):
     out = capsys.readouterr().out
     assert "would delete  draft" in out and f"goes with person {pid}" in out
     assert [x.kind for x in delete_expired(store, 365)] == ["person", "draft"]
-    assert store.drafts() == [] and store.verify_audit().ok
+    assert store.drafts() == [] and verify_log(store).ok
 
 
 # -- supervision ------------------------------------------------------------------------------
@@ -187,7 +187,7 @@ def test_reading_a_team_roster_is_audited(store):
     team = lee.create_team("North")
     lee.add_team_member(team.id, "alex", supervisor="sam")
     assert [m.username for m in lee.team(team.id).members] == ["alex"]
-    last = store.audit_entries(1)[-1]
+    last = audit_log(store, 1)[-1]
     assert (last.user, last.action, last.entity, last.entity_id) == ("lee", "view", "team",
                                                                      str(team.id))
 
@@ -225,7 +225,7 @@ def test_follow_ups_recorded_in_a_kept_session_are_kept(store):
     with store.engine.connect() as conn:
         kept = conn.execute(select(ActionFollowUp.session_id)).scalars().all()
     assert kept == [s2.id]
-    assert store.verify_audit().ok
+    assert verify_log(store).ok
 
 
 # -- legitimate writes always verify ----------------------------------------------------------
@@ -288,7 +288,7 @@ def test_random_legitimate_writes_always_verify(template, tmp_path_factory, ops)
                 diary.append((e.id, e.version))
             elif op == "consent":
                 sup.set_consent(len(ops) % 2 == 0)
-            report = s.verify_audit()
+            report = verify_log(s)
             assert report.ok, (op, str(report))
     finally:
         engine.dispose()
@@ -325,10 +325,10 @@ def test_any_orm_write_is_audited_and_a_bulk_insert_is_refused(store):
 
     p = store.create_person("Someone", fictional=True)
     audited_update(store.engine, Person, Person.id == p.id, reference="Renamed")
-    last = store.audit_entries(1)[-1]
+    last = audit_log(store, 1)[-1]
     assert (last.user, last.action, last.entity, last.records) == ("test:setup", "record",
                                                                    "records", 1)
-    assert store.verify_audit().ok
+    assert verify_log(store).ok
     with Session(store.engine) as s, pytest.raises(StoreError, match="bulk INSERT"):
         s.execute(insert(Person), [{"reference": "Bulk", "fictional": True, "created_by": "x",
                                     "created_at": OLD}])

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 
 import pytest
+from audited import audit_log, verify_log
 from identities import open_as, roles_file
 
 from rso_widgets.calibration.progress import (
@@ -67,7 +68,7 @@ def test_sql_store_implements_the_practice_protocol(trainee):
     practice.add_attempt(_record(case_id="case-02", minutes=10))
     with pytest.raises(AccessDenied, match="your own"):  # never under another name
         practice.add_attempt(_record(user="someone-else"))
-    refused = store.audit_entries(1)[0]
+    refused = audit_log(store, 1)[0]
     assert (refused.user, refused.action, refused.detail) == (
         "trainee", "create", {"denied": True, "owner": "someone-else"})
     got = practice.attempts("trainee")
@@ -78,8 +79,8 @@ def test_sql_store_implements_the_practice_protocol(trainee):
     assert summary.attempts == 3 and summary.agreement_rate == pytest.approx(0.667)
     assert [c.case_id for c in summary.cases] == ["case-01", "case-02"]
     assert summary.most_missed[0].item == "sexual_appearances"
-    assert store.verify_audit().ok and store.audit_entries(1)[0].entity == "practice_attempt"
-    assert store.audit_entries(1)[0].action == "create"  # reading one's own is not audited
+    assert verify_log(store).ok and audit_log(store, 1)[0].entity == "practice_attempt"
+    assert audit_log(store, 1)[0].action == "create"  # reading one's own is not audited
 
 
 def test_same_summary_as_the_jsonl_store(trainee, tmp_path):
@@ -108,7 +109,7 @@ def test_import_jsonl_migrates_files_once_and_reports_bad_lines(admin, trainee, 
     again = sql.import_jsonl(jsonl.path("trainee"))
     assert (again.added, again.duplicates) == (0, 2)
     assert len(sql.attempts("trainee")) == 2
-    imports = [e for e in store.audit_entries(20) if "duplicates" in (e.detail or {})]
+    imports = [e for e in audit_log(store, 20) if "duplicates" in (e.detail or {})]
     assert imports[-1].detail["duplicates"] == 2
     with pytest.raises(FileNotFoundError, match="does not exist"):
         sql.import_jsonl(tmp_path / "nope.jsonl")
@@ -142,4 +143,4 @@ def test_cohorts_members_and_submissions(store):
         store.create_cohort("Clash", ["case-01"], join_code=c.join_code)
     with pytest.raises(NotFoundError, match="join code"):
         store.cohort_by_code("ZZZZZZ")
-    assert store.verify_audit().ok
+    assert verify_log(store).ok

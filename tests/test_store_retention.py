@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from audited import audited_update
+from audited import audit_log, audited_update, verify_log
+from identities import administrators
 from sqlalchemy import update
 
 from rso_widgets.cli import main
-from rso_widgets.settings import get_settings
 from rso_widgets.store import NotFoundError, open_store
 from rso_widgets.store.models import Draft, Person
 from rso_widgets.store.retention import delete_expired, expired
@@ -21,10 +21,10 @@ OLD = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def store(store_env, monkeypatch):
+def store(store_env, monkeypatch, tmp_path):
     monkeypatch.setenv("RSO_USER", "admin")
     monkeypatch.setenv("RSO_RETENTION_DAYS", "365")
-    get_settings.cache_clear()
+    administrators(monkeypatch, tmp_path, "admin")  # retention is an administrator's command
     with open_store() as s:
         yield s
 
@@ -56,12 +56,15 @@ def _world(store):
 
 def test_dry_run_lists_and_deletes_nothing(store):
     idle, _, attempt = _world(store)
-    before = len(store.audit_entries(1000))
+    before = len(audit_log(store, 1000))
     found = expired(store, 365)
     assert [(x.kind, x.id) for x in found] == [("person", idle.id), ("draft", 1),
                                                 ("practice_attempt", attempt.id)]
     assert store.get_person(idle.id) and len(store.drafts()) == 2
-    assert len(store.audit_entries(1000)) == before
+    log = audit_log(store, 1000)
+    assert len(log) == before + 1  # the listing itself (an administrator's read)
+    assert (log[-1].action, log[-1].entity, log[-1].detail) == (
+        "view", "retention", {"via": "administrator", "older_than_days": 365, "records": 3})
 
 
 def test_delete_removes_only_expired_and_audits_each(store):
@@ -73,11 +76,12 @@ def test_delete_removes_only_expired_and_audits_each(store):
     assert [p.reference for p in store.list_persons()] == ["Active", "Review due"]
     assert [d.key for d in store.drafts()] == ["new"]
     assert [a.attempt for a in store.practice_attempts()] == [{"a": 2}]
-    deletions = [e for e in store.audit_entries(1000) if e.action == "delete"]
+    deletions = [e for e in audit_log(store, 1000) if e.action == "delete"
+                 and e.entity != "retention"]
     assert [(e.entity, e.user, e.detail["reason"]) for e in deletions] == [
         ("person", "admin", "retention"), ("draft", "admin", "retention"),
         ("practice_attempt", "admin", "retention")]
-    assert store.verify_audit().ok
+    assert verify_log(store).ok
     assert delete_expired(store, 365) == []
 
 
@@ -126,5 +130,6 @@ def test_a_draft_autosaved_after_it_was_found_is_kept(store, monkeypatch):
     gone = delete_expired(store, 365)
     assert "draft" not in {g.kind for g in gone}
     assert store.get_draft("old") is not None
-    deleted = [e for e in store.audit_entries(1000) if e.action == "delete"]
+    deleted = [e for e in audit_log(store, 1000) if e.action == "delete"
+                 and e.entity != "retention"]
     assert {e.entity for e in deleted} == {g.kind for g in gone}

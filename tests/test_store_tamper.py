@@ -12,7 +12,8 @@ import json
 import os
 
 import pytest
-from identities import store_as
+from audited import audit_log, verify_log
+from identities import administrators, store_as
 from sqlalchemy import delete, select, update
 from tamper_kit import add, by_hand, edit, record_tables, remove, verify, world
 
@@ -26,9 +27,9 @@ KINDS = {"edited": edit, "deleted": remove, "inserted": add}
 
 
 @pytest.fixture
-def store(store_env, monkeypatch):
+def store(store_env, monkeypatch, tmp_path):
     monkeypatch.setenv("RSO_USER", "alice")
-    get_settings.cache_clear()
+    administrators(monkeypatch, tmp_path, "alice")  # anchor and verify: administrators'
     with open_store() as s:
         yield s
     get_settings.cache_clear()
@@ -36,7 +37,7 @@ def store(store_env, monkeypatch):
 
 def test_the_world_fills_every_record_table_and_verifies(store, store_env):
     world(store)
-    assert store.verify_audit().ok
+    assert verify_log(store).ok
     with by_hand(store_env) as conn:
         empty = [t.name for t in record_tables()
                  if conn.execute(select(t).limit(1)).first() is None]
@@ -56,7 +57,7 @@ def test_one_row_changed_by_hand_in_any_record_table_is_named(store, store_env, 
                 f"{table.name} row {key}" not in str(report):
             missed.append((table.name, key, found))
     assert missed == []
-    assert store.verify_audit().ok  # every change was rolled back
+    assert verify_log(store).ok  # every change was rolled back
 
 
 @pytest.mark.parametrize("column", ["data", "author", "reason", "created_at"])
@@ -106,7 +107,7 @@ def _truncate(conn, keep: int) -> None:
 def test_a_truncated_chain_is_reported(store, store_env):
     """Cutting entries off the end (head moved back too) leaves records no entry wrote."""
     world(store)
-    n = store.verify_audit().entries
+    n = verify_log(store).entries
     with by_hand(store_env) as conn:
         _truncate(conn, n - 3)
         report = verify(conn)
@@ -117,7 +118,7 @@ def test_tail_of_read_only_entries_cut_off_is_caught_only_by_an_anchor(store, st
     world(store)
     anchor = store.audit_head()  # itself a read-only entry ("export audit_head")
     store.log_view("person", 1)
-    n = store.verify_audit().entries
+    n = verify_log(store).entries
     with by_hand(store_env) as conn:
         _truncate(conn, n - 2)  # the view entry and the head export: no record rows
         assert verify(conn).ok  # the documented limit without an anchor
@@ -156,7 +157,7 @@ def test_a_chain_rewritten_with_recomputed_hashes_is_caught_by_the_anchor(store,
     path = tmp_path / "anchor.json"
     assert main(["audit-log", "anchor", str(path)]) == 0
     assert os.stat(path).st_mode & 0o777 == 0o600
-    assert json.loads(path.read_text())["seq"] == store.verify_audit().entries
+    assert json.loads(path.read_text())["seq"] == verify_log(store).entries
     with by_hand(store_env) as conn:
         _rewrite(conn, "1")
         assert verify(conn).ok  # consistent rewrite: invisible without an anchor
@@ -190,6 +191,6 @@ def test_legitimate_edits_through_the_store_stay_possible_and_audited(store):
                             expected_version=entry.version)
     sessions = alex.sessions()
     alex.update_session(sessions[0].id, {"notes": "Edited notes"})
-    assert store.verify_audit().ok
-    changes = {e.entity: e.records for e in store.audit_entries(4) if e.action == "change"}
+    assert verify_log(store).ok
+    changes = {e.entity: e.records for e in audit_log(store, 4) if e.action == "change"}
     assert changes == {"diary_entry": 1, "supervision_session": 1}  # each edit carries its row

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from audited import audit_log
 from supervision_fixtures import RATINGS, days
 
 from rso_widgets.settings import get_settings
-from rso_widgets.store import AccessDenied
+from rso_widgets.store import AccessDenied, policy
+from rso_widgets.store.cpd import cpd_record
 from rso_widgets.store.supervision import SupervisionStore
-from rso_widgets.supervision import access
-from rso_widgets.supervision.cpd import cpd_record
 
 pytest_plugins = ("supervision_fixtures",)
 
@@ -20,7 +20,7 @@ def _session(as_user, **extra):
 
 
 def _denied_last(store: SupervisionStore, user: str, action: str, entity: str) -> None:
-    last = store.store.audit_entries(1)[0]
+    last = audit_log(store.store, 1)[0]
     assert (last.user, last.action, last.entity, last.detail) == (
         user, action, entity, {"denied": True})
 
@@ -155,7 +155,7 @@ def test_consent_off_by_default_and_only_the_person_changes_it(as_user, north):
     alex.set_consent(False)
     with pytest.raises(AccessDenied):
         cpd_record(lee.store, "alex")
-    assert access.consent_writable("alex", "alex") and not access.consent_writable("lee",
+    assert policy.consent_writable("alex", "alex") and not policy.consent_writable("lee",
                                                                                      "alex")
 
 

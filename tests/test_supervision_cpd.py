@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from audited import audit_log
 from identities import open_as, store_as
 
 from rso_widgets.calibration.progress import CategoryRecord, ErrorRecord, PracticeRecord
 from rso_widgets.settings import get_settings
+from rso_widgets.store.cpd import cpd_record
 from rso_widgets.store.practice import SqlPracticeStore
 from rso_widgets.store.supervision import SupervisionStore
-from rso_widgets.supervision import CPDRecord, cpd_record
+from rso_widgets.supervision import CPDRecord
 from rso_widgets.supervision.validation import today_in_england
 
 TODAY = today_in_england()
@@ -81,6 +83,6 @@ def test_cpd_record_content(as_user):
     assert record.problems == []
     # the same record for the supervisor; the read is audited
     assert cpd_record(sam.store, "alex").goals == record.goals
-    assert [(e.user, e.entity) for e in sam.store.audit_entries(3)] == [
+    assert [(e.user, e.entity) for e in audit_log(sam.store, 3)] == [
         ("alex", "cpd_record"), ("sam", "cpd_record"), ("sam", "practice_attempt")]
-    assert sam.store.audit_entries(1)[0].detail["via"] == "supervisor"
+    assert audit_log(sam.store, 1)[0].detail["via"] == "supervisor"

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+from audited import audit_log
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from identities import open_as, store_as
@@ -237,7 +238,7 @@ def test_team_view_from_the_store(team_store):
     assert v.skill_gaps == {s.label: 3 for s in SCALE.skills}
     assert v.supervision.up_to_date == 3 and v.individuals == []
     assert all(name not in v.model_dump_json() for name in ASSESSORS)
-    last = lee.store.audit_entries(1)[0]
+    last = audit_log(lee.store, 1)[0]
     assert (last.user, last.action, last.entity) == ("lee", "view", "team_view")
     # a supervisor sees their own supervisees' supervision status
     assert [p.assessor for p in sam.supervision_due()] == ASSESSORS[:3]

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 import pytest
+from audited import audit_log
 
 from rso_widgets.apps.team_quality import TeamQualityApp, team_quality
 from rso_widgets.calibration.progress import CategoryRecord, PracticeRecord
@@ -134,7 +135,7 @@ def test_assessments_of_an_assessor_for_them_and_their_supervisor_only(store, no
     assert [a.id for a in sam.assessments_of("alex", kind="plan")] == [plan.assessment_id]
     with pytest.raises(AccessDenied, match="only for them and their supervisor"):
         store("bo").supervision.assessments_of("alex")
-    denied = [e for e in alex.audit_entries(5) if e.detail and e.detail.get("denied")]
+    denied = [e for e in audit_log(alex, 5) if e.detail and e.detail.get("denied")]
     assert denied and denied[-1].user == "bo"
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from audited import audit_log
 from identities import roles_file
 
 from rso_widgets.apps.arms import ARMSPractice
@@ -177,7 +178,7 @@ def test_own_record_pack_and_certificate(data_dir, monkeypatch, tmp_path) -> Non
     assert "Calibration certificate" in html and "Valid until" in html
     assert "local policy" in html
     assert "download=" in app.mine.download.link.value
-    exports = [e for e in store.audit_entries(10_000) if e.action == "export"]
+    exports = [e for e in audit_log(store, 10_000) if e.action == "export"]
     assert exports[-1].entity == "certification" and exports[-1].entity_id == "alice"
 
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from audited import audit_log
 
 from rso_widgets.apps.supervision import SupervisionApp, supervision
 from rso_widgets.instruments.arms import ARMSAssessment, FactorRating, load_arms_catalogue
@@ -462,7 +463,7 @@ def test_cpd_portfolio_export_html_and_pdf(store, tmp_path):
     assert pdf_path.read_bytes().startswith(b"%PDF")
     assert "download=" in alex.cpd_export.link.value and "data:application/pdf;base64," in \
         alex.cpd_export.link.value
-    exports = [e for e in alex.store.audit_entries(20) if e.action == "export"]
+    exports = [e for e in audit_log(alex.store, 20) if e.action == "export"]
     assert [(e.entity, e.entity_id, e.detail["format"]) for e in exports] == [
         ("cpd_record", "alex", "html"), ("cpd_record", "alex", "pdf")]
 

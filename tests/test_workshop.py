@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from audited import audit_log, verify_log
 from identities import open_as
 
 from rso_widgets.apps.workshop_trainee import WorkshopTraineeApp, workshop
@@ -33,7 +34,6 @@ from rso_widgets.calibration.workshop import (
     code_problem,
     draft_key,
     feedback_released,
-    join_workshop,
     new_join_code,
     normalise_code,
     stat_lines,
@@ -42,6 +42,7 @@ from rso_widgets.cases import load_cases
 from rso_widgets.instruments.ruleset import load_rm2000_ruleset
 from rso_widgets.reports.certificate import Certificate, certificate_pdf
 from rso_widgets.store import JoinCodeExpired, WorkshopClosed
+from rso_widgets.store.joining import join_workshop
 from rso_widgets.store.repository import JOIN_ALPHABET
 from rso_widgets.widgets.cohort_dashboard import DebriefPrompt, build_heatmap
 from rso_widgets.widgets.workshop_live import Ticker, roster_html
@@ -633,10 +634,10 @@ def test_exports_are_marked_guarded_and_audited(trainer, room, tmp_path):
     assert "'=Ben+1" in names and "=Ben+1" not in names and "Cat <b>" in names
     about = pd.read_excel(paths[1], sheet_name="About")
     assert "OFFICIAL-SENSITIVE" in set(about["Detail"].astype(str))
-    exports = [e for e in trainer.store.audit_entries(200) if e.action == "export"]
+    exports = [e for e in audit_log(trainer.store, 200) if e.action == "export"]
     assert len(exports) == 6 and all(e.entity == "cohort" for e in exports)
     assert exports[-1].detail["names_revealed"] is True
-    assert trainer.store.verify_audit().ok
+    assert verify_log(trainer.store).ok
 
 
 def test_certificates_name_each_trainee_escaped(trainer, room):
@@ -652,7 +653,7 @@ def test_certificates_name_each_trainee_escaped(trainer, room):
     assert "Not enough cases scored yet" in text
     assert "local policy" in text and "does not certify competence" in text
     assert "OFFICIAL-SENSITIVE" not in text
-    assert trainer.store.audit_entries(5)[-1].detail["table"] == "certificates"
+    assert audit_log(trainer.store, 5)[-1].detail["table"] == "certificates"
 
 
 def test_one_certificate_escapes_markup_and_hidden_characters():
@@ -776,10 +777,10 @@ def test_store_workshop_additions(trainer_store, url):
     assert not trainer_store.release_key(c.id, False).key_released
     assert [x.id for x in trainer_store.cohorts(created_by="trainer.one")] == [c.id]
     assert trainer_store.cohorts(created_by="someone.else") == []
-    changes = [e.detail for e in trainer_store.audit_entries(50) if e.entity == "cohort"
+    changes = [e.detail for e in audit_log(trainer_store, 50) if e.entity == "cohort"
                and e.action == "change"]
     assert {"key_released": True} in changes and {"key_released": False} in changes
-    assert trainer_store.verify_audit().ok
+    assert verify_log(trainer_store).ok
 
 
 # --- ARMS in a workshop --------------------------------------------------------------------------

@@ -5,7 +5,8 @@ order: the result object of the spec (rm2000.md), or `{"errors": [{"field", "mes
 A line that is not acceptable JSON (not JSON, not UTF-8, longer than 256 kB, nested too deeply,
 a key given twice, NaN/Infinity, a number of more than 18 digits) or is JSON but not an object
 gets an error with field "(line N)". Blank (empty or spaces-only) lines are skipped and get no
-output line, so output line k answers the k-th non-blank input line. Output is UTF-8.
+output line, so output line k answers the k-th non-blank input line. Output is UTF-8 (a lone
+surrogate echoed from the input is written as the JSON escape \\udXXX).
 
 Lines are read and answered in bounded batches through the vectorised scorer
 (`instruments.rm2000_stream`); every answer is the one `score()` gives for that line alone.
@@ -20,15 +21,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Sequence
 from typing import Any
 
-from ..instruments.rm2000_stream import BatchScorer, answer, error_answer
+from ..instruments.rm2000_stream import ROW_TYPES, BatchScorer, answer, encode, error_answer
 from ..instruments.ruleset import RM2000Ruleset, RulesetError, load_rm2000_ruleset
 from ..settings import get_settings
 from . import jsonlines
 from .jsonlines import TOO_LONG, LineError
 
 BATCH_LINES = 4096
+_FIXED = jsonlines.FixedObjects(ROW_TYPES)
 
 
 def parse_line(raw: jsonlines.Line, number: int) -> tuple[bool, Any]:
@@ -59,22 +62,42 @@ def score_line(raw: jsonlines.Line, number: int, rs: RM2000Ruleset,
     return answer(value, number, rs, today) if ok else value
 
 
-def answer_batch(lines: list[tuple[int, jsonlines.Line]], scorer: BatchScorer) -> list[str]:
-    """The JSON text answering each (number, raw line) of a batch, in order."""
-    out: list[str | None] = []
+def answer_lines(raws: list[jsonlines.Line], numbers: Sequence[int], scorer: BatchScorer
+                 ) -> tuple[list[bytes | None], list[int]]:
+    """The UTF-8 JSON answering each raw line of a batch (None for a blank line), and the
+    numbers of the lines answered with errors. `numbers[k]` is the line number of `raws[k]`.
+
+    Lines that are a plain case written the usual way (`jsonlines.FixedObjects`) go straight
+    to the vectorised scorer; every other line, and every plain case it cannot answer as the
+    engine would, is parsed with `jsonlines.parse` and answered by `scorer.answers`."""
+    when = scorer.when()
+    rows = _FIXED.rows(raws)
+    fast = iter(scorer.answer_rows([r for r in rows if r is not None], when))
+    out = [None if r is None else next(fast) for r in rows]
+    bad: list[int] = []
     cases: list[tuple[int, Any]] = []
     at: list[int] = []
-    for number, raw in lines:
-        ok, value = parse_line(raw, number)
+    for k, text in enumerate(out):
+        if text is not None or is_blank(raw := raws[k]):
+            continue
+        ok, value = parse_line(raw, numbers[k])
         if ok:
-            at.append(len(out))
-            cases.append((number, value))
-            out.append(None)
+            at.append(k)
+            cases.append((numbers[k], value))
         else:
-            out.append(jsonlines.json.dumps(value, ensure_ascii=False))
-    for k, text in zip(at, scorer.answers(cases), strict=True):
+            out[k] = encode(value)
+            bad.append(numbers[k])
+    for k, text in zip(at, scorer.answers(cases, when), strict=True):
         out[k] = text
-    return out  # type: ignore[return-value]
+        if text.startswith(b'{"errors"'):
+            bad.append(numbers[k])
+    return out, sorted(bad)
+
+
+def answer_batch(lines: list[tuple[int, jsonlines.Line]], scorer: BatchScorer) -> list[bytes]:
+    """The answers to (number, non-blank raw line) pairs, in order (as `run` writes them)."""
+    texts, _ = answer_lines([raw for _, raw in lines], [n for n, _ in lines], scorer)
+    return [t for t in texts if t is not None]
 
 
 def _today(value: Any) -> dt.date | None:
@@ -101,24 +124,20 @@ def run(args: argparse.Namespace) -> int:
     number = 0
     out = getattr(sys.stdout, "buffer", None)
     for batch in jsonlines.batches(sys.stdin, max_lines=BATCH_LINES):
-        numbered = []
-        for raw in batch:
-            number += 1
-            if not is_blank(raw):
-                numbered.append((number, raw))
-        texts = answer_batch(numbered, scorer)
-        for (n, _), text in zip(numbered, texts, strict=True):
-            if text.startswith('{"errors"'):
-                n_bad += 1
-                if len(bad) < 10:
-                    bad.append(n)
-        block = "".join(t + "\n" for t in texts)
+        texts, errors = answer_lines(batch, range(number + 1, number + len(batch) + 1), scorer)
+        number += len(batch)
+        n_bad += len(errors)
+        bad += errors[:10 - len(bad)]
+        answered = [t for t in texts if t is not None]
+        if not answered:  # only blank lines
+            continue
+        block = b"\n".join(answered) + b"\n"
         if out is not None:
             sys.stdout.flush()
-            out.write(block.encode("utf-8", "backslashreplace"))  # lone surrogates: \udXXX
+            out.write(block)
             out.flush()
         else:
-            sys.stdout.write(block)
+            sys.stdout.write(block.decode("utf-8"))
             sys.stdout.flush()
     if n_bad:
         shown = ", ".join(map(str, bad)) + (", …" if n_bad > len(bad) else "")

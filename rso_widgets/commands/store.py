@@ -1,4 +1,7 @@
-"""`rso-workbook audit-log | retention | backup | restore`: database housekeeping."""
+"""`rso-workbook audit-log | retention | backup | restore`: database housekeeping.
+
+Administrators' commands (`store.policy.OPERATIONS`; `audit-log verify` also a team lead's): a
+refusal is one line naming who may, exit 77, and is itself in the audit log."""
 
 from __future__ import annotations
 
@@ -14,8 +17,10 @@ from ..settings import get_settings
 from ..store import anchor as anchors
 from ..store import backup as backups
 from ..store import db, pg_tools, retention
-from ..store.errors import StoreError, UnsupportedForDatabase
+from ..store.errors import AccessDenied, StoreError, UnsupportedForDatabase
 from ..store.repository import Store, open_store
+
+NOT_ALLOWED = 77  # EX_NOPERM, as cli.NOT_ALLOWED
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,12 +30,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"unknown action {action!r}", file=sys.stderr)
         return 2
     try:
-        if action in ("backup", "restore"):
+        if action in ("backup", "restore"):  # the tools first: their absence is no secret
             _check_backup_tools(action, db.database_url())
         if action == "restore":
-            return _restore(args)
+            return _restore(args)  # permission first (backups.permit_restore)
         with open_store(create=False) as store:
             return _ON_STORE[action](store, args)
+    except AccessDenied as exc:  # an administrator's command (store.policy.OPERATIONS)
+        print(f"not allowed: {exc}", file=sys.stderr)
+        return NOT_ALLOWED
     except UnsupportedForDatabase as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -121,6 +129,7 @@ def _check_backup_tools(action: str, url: str) -> None:
 
 def _restore(args: argparse.Namespace) -> int:
     url = db.database_url()
+    backups.permit_restore(url)  # before the backup or the anchor file is even read
     live = db.sqlite_path(url)
     given = getattr(args, "anchor", None)
     mark = None if given is None else anchors.read(Path(given))

@@ -2,7 +2,8 @@
 
 The command `score rm2000` answers a stream of cases. Calling `score()` per case costs ~140 µs,
 mostly validating and building result objects; most cases in a stream are plain item-level facts.
-`BatchScorer.answers` therefore:
+`BatchScorer` therefore (`answer_rows` takes plain cases already decoded as ROW tuples, as the
+command's msgspec fast path gives them; `answers` takes any parsed JSON value):
 
 - sends each *plain* case (only item-level fields, each of its exact JSON type: whole numbers
   within 64 bits and, for counts, within the ruleset's ceiling; true/false; text for `sex`)
@@ -14,6 +15,7 @@ mostly validating and building result objects; most cases in a stream are plain 
 - gives every other case (dates, occasions, anything the table scorer finds invalid, any
   mistyped field) to `score()` itself, so every error message is the engine's own.
 
+Answers are UTF-8 bytes, as the command writes them (a lone surrogate as the escape \\udXXX).
 `scored_at` is the time of the batch. Everything else is byte-for-byte `score()`'s answer;
 tests/test_score_stream.py checks this with hypothesis on random valid and invalid cases.
 """
@@ -41,7 +43,10 @@ BOOL_FIELDS = ("burglary", "male_victim", "stranger_victim", "non_contact", "sin
 FACT_ORDER = ("age_at_assessment", "age_at_commencement", "sexual_appearances",
               "criminal_appearances", "violent_appearances", "burglary", "male_victim",
               "stranger_victim", "non_contact", "single")
-PLAIN = frozenset((*INT_FIELDS, *BOOL_FIELDS, "sex"))
+ROW = ("sex", *INT_FIELDS, *BOOL_FIELDS)  # a plain case as a tuple: its values in this order
+PLAIN = frozenset(ROW)
+ROW_TYPES: dict[str, type] = {"sex": str, **dict.fromkeys(INT_FIELDS, int),
+                              **dict.fromkeys(BOOL_FIELDS, bool)}
 MAX_MESSAGE = 400  # an error quoting a huge input is cut here
 _LIMIT = 2**62
 _WHEN = TypeAdapter(dt.datetime)
@@ -103,28 +108,37 @@ def _column_problems(cols: dict[str, list[Any]], top: int) -> set[int]:
         want = _KINDS[k]
         if not kinds <= want:
             bad.update(i for i, v in enumerate(col) if type(v) not in want)
-        if str in kinds:  # Arrow cannot hold a lone surrogate (JSON "\ud800"): the engine can
+        # the distinct values (a set mixes up 1, 1.0 and True: only when the types are right)
+        distinct = set(col) - {None} if kinds <= want and kinds & {int, str} else None
+        # Arrow cannot hold a lone surrogate (JSON "\ud800"): the engine can
+        if str in kinds and (distinct is None or any(map(_SURROGATE.search, distinct))):
             bad.update(i for i, v in enumerate(col) if type(v) is str and not v.isascii()
                        and _SURROGATE.search(v))
         if int in kinds:
-            ints = [v if type(v) is int else 0 for v in col]
+            ints = distinct if distinct is not None else [v if type(v) is int else 0
+                                                          for v in col]
             hi = top if k in COUNT_FIELDS else _LIMIT - 1
-            if max(ints) > hi or min(ints) <= -_LIMIT:
-                bad.update(i for i, v in enumerate(ints) if v > hi or v <= -_LIMIT)
+            if ints and (max(ints) > hi or min(ints) <= -_LIMIT):
+                bad.update(i for i, v in enumerate(col)
+                           if type(v) is int and (v > hi or v <= -_LIMIT))
     return bad
 
 
-def _dump(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False)
+def encode(obj: Any) -> bytes:
+    """`obj` as the UTF-8 JSON the command writes (a lone surrogate as the escape \\udXXX)."""
+    return json.dumps(obj, ensure_ascii=False).encode("utf-8", "backslashreplace")
 
 
-def _rest(scale: dict[str, Any]) -> str:
+_dump = encode
+
+
+def _rest(scale: dict[str, Any]) -> bytes:
     """A scale's JSON members after "items", as text to follow `"items": [...], `."""
     return _dump({k: x for k, x in scale.items() if k != "items"})[1:-1]
 
 
 class BatchScorer:
-    """Answers batches of parsed cases as JSON text lines (see the module docstring)."""
+    """Answers batches of cases as lines of UTF-8 JSON (see the module docstring)."""
 
     def __init__(self, rs: RM2000Ruleset, today: dt.date | None = None):
         self.rs, self.today, self.top = rs, today, ceiling(rs)
@@ -134,21 +148,25 @@ class BatchScorer:
         assert rs.s.step2 is not None
         self.factor_ids = [f.id for f in rs.s.step2.factors]
         # item fragments: per scale and position, value → (item JSON, working line JSON, points)
-        self.items: list[list[dict[Any, tuple[str, str, int]]]] = [
+        self.items: list[list[dict[Any, tuple[bytes, bytes, int]]]] = [
             [{} for _ in self.s_ids], [{} for _ in self.v_ids]]
         # the rest of /S by (items' points, factors); of /V by its items' points; /C by both
-        # categories: JSON (without "items") and working lines
-        self.s_tails: dict[tuple, tuple[str, str, str]] = {}
-        self.v_tails: dict[tuple, tuple[str, str, str]] = {}
-        self.c_parts: dict[tuple[str, str], tuple[str, str]] = {}
+        # categories: JSON (without "items") and working lines, each with the punctuation
+        # that joins it to the next fragment (see `_rendered`)
+        self.s_tails: dict[tuple, tuple[bytes, bytes, str]] = {}
+        self.v_tails: dict[tuple, tuple[bytes, bytes, str]] = {}
+        self.c_parts: dict[tuple[str, str], tuple[bytes, bytes]] = {}
         # per scale: the items' facts → (items JSON, working lines JSON, points)
-        self.blocks: list[dict[tuple, tuple[str, str, tuple]]] = [{}, {}]
+        self.blocks: list[dict[tuple, tuple[bytes, bytes, tuple]]] = [{}, {}]
         self.s_values, self.v_values = _getter(self.s_ids), _getter(self.v_ids)
         self.factors = _getter(self.factor_ids)
         self.ints, self.bools = _getter(FACT_ORDER[:5]), _getter(FACT_ORDER[5:])
+        self.when()  # pydantic's serializer built once, before the first batch is timed
         self.interp = _dump(rs.interpretation)
         self.ref = _dump(rs.ref)
-        self.head = f'{{"applicable": true, "reason": null, "ruleset": {self.ref}, "scored_at": '
+        self.head = b'{"applicable": true, "reason": null, "ruleset": ' + self.ref + \
+            b', "scored_at": '
+        self.c_tail = b', "interpretation": ' + self.interp + b', "working": ['
 
     # --- fragments ------------------------------------------------------------------------
 
@@ -168,74 +186,107 @@ class BatchScorer:
                                                   item["points"])
                 points[k].append(item["points"])
         s_key = (tuple(points[0]), tuple(f["present"] for f in s["factors"]))
-        self.s_tails[s_key] = (_rest(s), ", ".join(map(_dump, work[n_s:n_s + 3])),
-                               s["category"])
-        self.v_tails[tuple(points[1])] = (_rest(v), _dump(work[n_s + 3 + n_v]), v["category"])
-        self.c_parts[s["category"], v["category"]] = (_dump(out["c"]), _dump(work[-1]))
+        self.s_tails[s_key] = (
+            b"], " + _rest(s) + b'}, "v": {"items": [',
+            b", " + b", ".join(map(_dump, work[n_s:n_s + 3])) + b", ", s["category"])
+        self.v_tails[tuple(points[1])] = (b"], " + _rest(v) + b'}, "c": ',
+                                          b", " + _dump(work[n_s + 3 + n_v]) + b", ",
+                                          v["category"])
+        self.c_parts[s["category"], v["category"]] = (_dump(out["c"]) + self.c_tail,
+                                                      _dump(work[-1]) + b"]}")
 
-    def _block(self, k: int, values: tuple) -> tuple[str, str, tuple] | None:
+    def _block(self, k: int, values: tuple) -> tuple[bytes, bytes, tuple] | None:
         """A scale's items as JSON, their working lines, and their points, for these facts."""
         try:
             parts = [self.items[k][j][v] for j, v in enumerate(values)]
         except KeyError:
             return None
-        block = (", ".join(p[0] for p in parts), ", ".join(p[1] for p in parts),
+        block = (b", ".join(p[0] for p in parts), b", ".join(p[1] for p in parts),
                  tuple(p[2] for p in parts))
         self.blocks[k][values] = block
         return block
 
-    def _render(self, f: dict[str, Any], when: str) -> str | None:
-        """The scored answer from fragments, or None if one is not known yet."""
-        try:
-            sv, vv = self.s_values(f), self.v_values(f)
-        except KeyError:
-            return None
-        s_block = self.blocks[0].get(sv) or self._block(0, sv)
-        v_block = self.blocks[1].get(vv) or self._block(1, vv)
-        if s_block is None or v_block is None:
-            return None
-        s_tail = self.s_tails.get((s_block[2], self.factors(f)))
-        v_tail = self.v_tails.get(v_block[2])
-        if s_tail is None or v_tail is None or (s_tail[2], v_tail[2]) not in self.c_parts:
-            return None
-        c, c_work = self.c_parts[s_tail[2], v_tail[2]]
-        facts = _INTS % self.ints(f) + _BOOLS[self.bools(f)]
-        return (f'{self.head}{when}, "facts": {{{facts}}}, "derivation": null, "s": {{"items": ['
-                f'{s_block[0]}], {s_tail[0]}}}, "v": {{"items": [{v_block[0]}], {v_tail[0]}}}, '
-                f'"c": {c}, "interpretation": {self.interp}, "working": [{s_block[1]}, '
-                f'{s_tail[1]}, {v_block[1]}, {v_tail[1]}, {c_work}]}}')
+    def _rendered(self, rows: list[tuple], at: list[int], when: bytes) -> list[bytes | None]:
+        """The scored answer of each `rows[i]` (ROW values; i in `at`) from fragments, or
+        None where a fragment is not known yet."""
+        start = self.head + when
+        s_values, v_values, factors, ints, bools = (
+            self.s_values, self.v_values, self.factors, self.ints, self.bools)
+        s_blocks, v_blocks = self.blocks
+        s_tails, v_tails, c_parts, block = self.s_tails, self.v_tails, self.c_parts, self._block
+        out: list[bytes | None] = []
+        for i in at:
+            f = rows[i]
+            sv, vv = s_values(f), v_values(f)
+            s_block = s_blocks.get(sv) or block(0, sv)
+            v_block = v_blocks.get(vv) or block(1, vv)
+            if s_block is None or v_block is None:
+                out.append(None)
+                continue
+            s_tail = s_tails.get((s_block[2], factors(f)))
+            v_tail = v_tails.get(v_block[2])
+            c = c_parts.get((s_tail[2], v_tail[2])) if s_tail and v_tail else None
+            try:
+                facts = _INTS % ints(f) + _BOOLS[bools(f)]
+            except (TypeError, KeyError):  # a fact absent: never scored, but the engine decides
+                c = None
+            if c is None:
+                out.append(None)
+                continue
+            out.append(b"".join((  # s_tail, v_tail, c: with their punctuation
+                start, facts, s_block[0], s_tail[0], v_block[0], v_tail[0], c[0],  # type: ignore[index]
+                s_block[1], s_tail[1], v_block[1], v_tail[1], c[1])))  # type: ignore[index]
+        return out
 
-    def _not_applicable(self, reason: str, when: str) -> str:
+    def _not_applicable(self, reason: str, when: bytes) -> bytes:
         r = _dump(reason)
-        return "".join((
-            '{"applicable": false, "reason": ', r, ', "ruleset": ', self.ref, ', "scored_at": ',
-            when, ', "facts": null, "derivation": null, "s": null, "v": null, "c": null, '
-            '"interpretation": ', self.interp, ', "working": [',
-            _dump(f"RM2000 does not apply: {reason}"), "]}"))
+        return b"".join((
+            b'{"applicable": false, "reason": ', r, b', "ruleset": ', self.ref,
+            b', "scored_at": ', when, b', "facts": null, "derivation": null, "s": null, '
+            b'"v": null, "c": null, "interpretation": ', self.interp, b', "working": [',
+            _dump(f"RM2000 does not apply: {reason}"), b"]}"))
 
     # --- a batch --------------------------------------------------------------------------
 
-    def answers(self, cases: list[tuple[int, Any]]) -> list[str]:
-        """(line number, parsed JSON value) → the JSON text of each answer, in order."""
-        when = _dump(_WHEN.dump_python(dt.datetime.now(dt.UTC), mode="json"))
-        out: list[str | None] = [None] * len(cases)
-        plain = [i for i, (_, d) in enumerate(cases) if type(d) is dict and d.keys() <= PLAIN]
-        facts = [cases[i][1] for i in plain]
-        cols = _columns(facts)
+    def when(self) -> bytes:
+        """The `scored_at` JSON of answers given now."""
+        return _dump(_WHEN.dump_python(dt.datetime.now(dt.UTC), mode="json"))
+
+    def answer_rows(self, rows: list[tuple], when: bytes | None = None) -> list[bytes | None]:
+        """Plain cases as tuples of their ROW values (None for an absent key) → the JSON text
+        of each answer, or None where the vectorised scorer cannot give the engine's answer
+        (a value it reads differently, an invalid case, a fragment not learned yet): answer
+        those through `answers`, which asks the engine."""
+        out: list[bytes | None] = [None] * len(rows)
+        if not rows:
+            return out
+        when = when or self.when()
+        cols = dict(zip(ROW, zip(*rows, strict=True), strict=True))
         wrong = _column_problems(cols, self.top)
+        keep = range(len(rows))
         if wrong:  # rare: those cases go to the engine
-            plain = [i for j, i in enumerate(plain) if j not in wrong]
-            facts = [cases[i][1] for i in plain]
-            cols = _columns(facts)
-        if plain:
-            table = {k: pa.array(col, _TYPES[k]) for k, col in cols.items()}
-            t = score_table(table, self.rs)
-            status = t.status.tolist()
-            for j, i in enumerate(plain):
-                if status[j] == SCORED:
-                    out[i] = self._render(facts[j], when)  # scored: every fact present
-                elif status[j] == NOT_APPLICABLE:
-                    out[i] = self._not_applicable(t.reasons[j], when)
+            keep = [i for i in keep if i not in wrong]  # type: ignore[assignment]
+            if not keep:
+                return out
+            cols = dict(zip(ROW, zip(*(rows[i] for i in keep), strict=True), strict=True))
+        t = score_table({k: pa.array(col, _TYPES[k]) for k, col in cols.items()}, self.rs)
+        status = t.status.tolist()
+        scored = [i for i, st in zip(keep, status, strict=True) if st == SCORED]
+        for i, text in zip(scored, self._rendered(rows, scored, when), strict=True):
+            out[i] = text
+        for j, (i, st) in enumerate(zip(keep, status, strict=True)):
+            if st == NOT_APPLICABLE:
+                out[i] = self._not_applicable(t.reasons[j], when)
+        return out
+
+    def answers(self, cases: list[tuple[int, Any]], when: bytes | None = None) -> list[bytes]:
+        """(line number, parsed JSON value) → the JSON of each answer, in order."""
+        when = when or self.when()
+        plain = [i for i, (_, d) in enumerate(cases) if type(d) is dict and d.keys() <= PLAIN]
+        fast = self.answer_rows([tuple(map(cases[i][1].get, ROW)) for i in plain], when)
+        out: list[bytes | None] = [None] * len(cases)
+        for i, text in zip(plain, fast, strict=True):
+            out[i] = text
         for i, text in enumerate(out):
             if text is None:
                 number, data = cases[i]
@@ -246,16 +297,18 @@ class BatchScorer:
         return out  # type: ignore[return-value]
 
 
-_INTS = "".join(f'"{k}": %d, ' for k in FACT_ORDER[:5])
-_BOOLS = {flags: ", ".join(f'"{k}": {"true" if b else "false"}' for k, b in zip(
-    FACT_ORDER[5:], flags, strict=True)) for flags in itertools.product((False, True), repeat=5)}
+_INTS = (', "facts": {' + "".join(f'"{k}": %d, ' for k in FACT_ORDER[:5])).encode()
+_BOOLS = {flags: (", ".join(f'"{k}": {"true" if b else "false"}' for k, b in zip(
+    FACT_ORDER[5:], flags, strict=True)) + '}, "derivation": null, "s": {"items": [').encode()
+    for flags in itertools.product((False, True), repeat=5)}
 
 
-def _getter(keys: Any) -> Callable[[dict[str, Any]], tuple]:
-    """A function giving the values of `keys` as a tuple (even for one key)."""
-    keys = tuple(keys)
-    get = operator.itemgetter(*keys)
-    return get if len(keys) > 1 else (lambda d: (get(d),))
+def _getter(keys: Any) -> Callable[[tuple], tuple]:
+    """A function giving the values of the facts `keys` from a ROW tuple, as a tuple (even
+    for one key)."""
+    at = tuple(ROW.index(k) for k in keys)
+    get = operator.itemgetter(*at)
+    return get if len(at) > 1 else (lambda row: (get(row),))
 
 
 _NONE = type(None)

@@ -11,11 +11,19 @@ from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..settings import get_settings
 from . import anchor as anchors
-from . import audit, db, pg_tools
-from .errors import NotAWorkbookDatabase, SchemaVersionError, StoreError, UnsupportedForDatabase
+from . import audit, db, pg_tools, policy
+from .errors import (
+    AccessDenied,
+    NotAWorkbookDatabase,
+    SchemaVersionError,
+    StoreError,
+    UnsupportedForDatabase,
+)
+from .identity import current_user
 from .models import Base
-from .repository import Store
+from .repository import Store, open_store
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -43,7 +51,9 @@ def backup(store: Store, dest: Path) -> Path:
 
     `dest` may be a folder (a timestamped file is made in it) or a new file name. SQLite gives
     an SQLite file; PostgreSQL a pg_dump custom-format archive (`pg_restore` reads it).
+    Administrators only (`policy.OPERATIONS`; a refusal is `AccessDenied`, audited).
     """
+    store.permit("backup")
     src = store.sqlite_path
     if src is not None:
         dest = _new_file(dest, db.SQLITE_SUFFIX)
@@ -58,6 +68,24 @@ def backup(store: Store, dest: Path) -> Path:
         audit.append(s, store.user, "export", "database", None,
                      {"backup": dest.name})
     return dest
+
+
+def permit_restore(url: str) -> None:
+    """Only an administrator restores (`policy.OPERATIONS`): else `AccessDenied`, audited in
+    the live database at `url` when it opens (a damaged, missing or out-of-date one cannot
+    hold the entry, and the refusal is then only raised)."""
+    from .repository import open_store  # late: repository is heavier than this module needs
+
+    try:
+        store = open_store(url, create=False, upgrade=False)
+    except (StoreError, SQLAlchemyError, sqlite3.Error, OSError):
+        store = None
+    if store is not None:
+        with store:
+            store.permit("restore")
+        return
+    if policy.operation_via(policy.roles_of(current_user()), "restore") is None:
+        raise AccessDenied(policy.operation_refusal("restore"))
 
 
 def check_backup_file(src: Path, script_location: Path | None = None) -> str:
@@ -106,8 +134,10 @@ def restore(live: Path, src: Path, *, yes: bool = False, user: str | None = None
     Works on the file (not through the store) so that a damaged live database can be replaced.
     Returns the safety copy of the replaced database (None if there was none). The restored
     database is then opened once: an older schema is upgraded and the restore is audited.
+    Administrators only (`permit_restore`).
     """
     live, src = Path(live).expanduser().resolve(), Path(src).expanduser().resolve()
+    permit_restore(f"sqlite:///{live}")
     if not yes:
         raise StoreError(f"restore replaces the current database at {live} with {src}; "
                          "run again with --yes to go ahead (the current one is backed up first)")
@@ -134,7 +164,6 @@ def restore(live: Path, src: Path, *, yes: bool = False, user: str | None = None
     finally:
         source.close()
         target.close()
-    from .repository import open_store  # late: repository is heavier than this module needs
 
     with open_store(f"sqlite:///{live}", act_as=user, backup_dir=backup_dir) as store, \
             store._writing() as s:
@@ -207,7 +236,9 @@ def restore_postgresql(url: str, src: Path, *, yes: bool = False, user: str | No
     workbook tables are then dropped and the archive restored in one transaction, so a failed
     restore changes nothing. The restored database is opened once: an older schema is upgraded
     and the restore is audited. Returns the safety copy (None if the database was empty).
+    Administrators only (`permit_restore`).
     """
+    permit_restore(url)
     src = Path(src).expanduser().resolve()
     where = make_url(url).render_as_string(hide_password=True)
     if not yes:
@@ -231,8 +262,6 @@ def restore_postgresql(url: str, src: Path, *, yes: bool = False, user: str | No
         engine.dispose()
     safety = None
     if live:
-        from ..settings import get_settings  # late: only a restore needs the data directory
-
         folder = backup_dir or Path(get_settings().data_dir).expanduser() / "backups"
         safety = db.timestamped(folder, "pre-restore", db.PG_SUFFIX)
         try:
@@ -242,7 +271,6 @@ def restore_postgresql(url: str, src: Path, *, yes: bool = False, user: str | No
                              "nothing was restored") from exc
     ours = set(Base.metadata.tables) | {"alembic_version"} | pg_tools.archive_tables(src)
     pg_tools.restore(url, src, sorted(live & ours))
-    from .repository import open_store  # late, as in restore()
 
     with open_store(url, act_as=user, backup_dir=backup_dir) as store, store._writing() as s:
         audit.append(s, store.user, "change", "database", None,

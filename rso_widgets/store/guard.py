@@ -1,4 +1,5 @@
-"""The database lookups `store.policy` needs: whose a record is, and whom a user supervises."""
+"""The database lookups `store.policy` needs (whose a record is, and whom a user supervises), and
+`ReadsSeen`: which reads of others' records a store has already audited."""
 
 from __future__ import annotations
 
@@ -70,3 +71,19 @@ def practice_context(s: Session, subject: str) -> tuple[str | None, str | None, 
     lead = s.get(Team, m.team_id).lead if m else None  # type: ignore[union-attr]
     c = s.get(SharingConsent, subject)
     return (m.supervisor if m else None), lead, bool(c and c.share_individual)
+
+
+class ReadsSeen:
+    """The rows of others' records one store has already audited as read, per (entity,
+    scope): a page that polls (the trainer's live workshop dashboard) writes an entry when it
+    reads a row it had not read before, never on a refresh that brings nothing new."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, int], set[int]] = defaultdict(set)
+
+    def new(self, entity: str, scope: int, ids: Collection[int]) -> list[int]:
+        """The `ids` not seen before (sorted), now marked seen."""
+        seen = self._seen[entity, scope]
+        fresh = sorted(set(ids) - seen)
+        seen.update(fresh)
+        return fresh

@@ -106,14 +106,20 @@ def _lock_drafts(s: Session, person_id: int) -> dict[int, dt.datetime]:
 
 
 def expired(store: Store, days: int, *, now: dt.datetime | None = None) -> list[Expired]:
-    """Dry run: what `delete_expired` would delete."""
+    """Dry run: what `delete_expired` would delete (administrators; the listing is audited)."""
+    via = store.permit("retention_list")
     cutoff = cutoff_for(days, now)
-    with store._reading() as s:
-        return find_expired(s, cutoff)
+    with store._writing() as s:
+        found = find_expired(s, cutoff)
+        audit.append(s, store.user, "view", "retention", None,
+                     {"via": via, "older_than_days": days, "records": len(found)})
+        return found
 
 
 def delete_expired(store: Store, days: int, *, now: dt.datetime | None = None) -> list[Expired]:
-    """Delete everything past the period in one transaction, one audit entry per record."""
+    """Delete everything past the period in one transaction, one audit entry per record and
+    one for the run (administrators)."""
+    via = store.permit("retention_delete")
     cutoff = cutoff_for(days, now)
     with store._writing() as s:
         found = find_expired(s, cutoff)  # re-checked under the write lock
@@ -143,4 +149,6 @@ def delete_expired(store: Store, days: int, *, now: dt.datetime | None = None) -
                 detail.update(supervision_retention.delete_record(s, item.kind, item.id))
             audit.append(s, store.user, "delete", item.kind, item.id, detail)
             deleted.append(item)
+        audit.append(s, store.user, "delete", "retention", None,
+                     {"via": via, "older_than_days": days, "records": len(deleted)})
         return deleted

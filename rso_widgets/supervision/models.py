@@ -2,8 +2,8 @@
 (`*Input`, `SessionUpdate`) and the frozen records the store hands back (`*Record`).
 
 Inputs only describe shape; the rules (dates, owners, evidence, …) are in `validation.py`, and who
-may see or change what is in `access.py`. The acting user is never a field of an input: the store
-takes it from its own identity.
+may see or change what is in `rso_widgets.store.policy`. The acting user is never a field of an
+input: the store takes it from its own identity.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ trainee's task). All text is escaped.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import ipywidgets as w
@@ -101,8 +102,6 @@ class CaseFile(w.VBox):
 
     @property
     def text(self) -> str:
-        import re
-
         return re.sub(r"<[^>]+>", " ", self.body.value)
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from audited import audit_log
 from browser_support import AXE_ANY, assert_accessible, assert_no_traceback, private_server
 from identities import open_as, store_as
 from playwright.sync_api import expect
@@ -278,7 +279,7 @@ def test_an_observation_appears_on_the_assessors_next_session_agenda(chromium, p
 
     with open_as(f"sqlite:///{data / db.DB_FILENAME}", user="auditor") as store:
         entries = [(e.user, e.action, e.entity, e.entity_id)
-                   for e in store.audit_entries(1000)]
+                   for e in audit_log(store, 1000)]
     observation = next(e for e in entries if e[:3] == (OBSERVER, "create", "observation"))
     assert (ASSESSOR, "view", "observation", observation[3]) in entries
     assert (ASSESSOR, "view", "supervision_session", "2") in entries  # the next session

@@ -4,7 +4,7 @@
     s1 = sup.create_session({"supervisor": "sam", "assessor": "alex", "held_on": ...})
 
 The acting user is always the store's identity (`Store.user`, from `identity.current_user()`),
-never an argument. Every rule in `rso_widgets.supervision.access` is checked here: a refusal
+never an argument. Every rule for supervision records in `store.policy` is checked here: a refusal
 raises `AccessDenied` and is itself audited. Every write, and every read of a confidential record
 (session, observation, diary entry, goal, CPD data, team view), is in the audit log; audit details
 hold ids and counts, never the records' words.

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...supervision import access
 from ...supervision.lists import load_supervision_lists
 from ...supervision.models import DiaryInput, DiaryRecord
 from ...supervision.validation import Problem, diary_problems, parse, raise_if
+from .. import policy
 from ..errors import AccessDenied, EditConflictError
 from ..models import Assessment, DiaryEntry, Observation, SupervisionSession, utcnow
 from .base import SupervisionBase
@@ -104,7 +104,7 @@ class DiaryMixin(SupervisionBase):
         """Entries shared into a session (its supervisor and assessor; audited)."""
         with self._guard("view", "diary_entry", None), self.store._writing() as s:
             row = self._session_row(s, session_id)
-            if not access.session_readable(self.user, _stub(row)):
+            if not policy.session_readable(self.user, _stub(row)):
                 raise AccessDenied(f"supervision session {session_id} is confidential to its "
                                    "supervisor and assessor")
             rows = list(s.scalars(select(DiaryEntry).where(
@@ -115,14 +115,14 @@ class DiaryMixin(SupervisionBase):
 
     def _own_entry(self, s: Session, entry_id: int) -> DiaryEntry:
         row = self._get(s, DiaryEntry, entry_id, "diary entry")
-        if not access.diary_writable(self.user, _diary(row)):
+        if not policy.diary_writable(self.user, _diary(row)):
             raise AccessDenied(f"diary entry {entry_id} can be changed only by its author")
         return row
 
     def _diary_readable(self, s: Session, row: DiaryEntry) -> bool:
         shared = s.get(SupervisionSession, row.shared_session_id) \
             if row.shared_session_id else None
-        return access.diary_readable(self.user, _diary(row),
+        return policy.diary_readable(self.user, _diary(row),
                                      shared_supervisor=shared.supervisor if shared else None)
 
     def _check_diary_links(self, s: Session, inp: DiaryInput) -> None:

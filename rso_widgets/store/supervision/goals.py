@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...supervision import access
 from ...supervision.models import (
     Evidence,
     EvidenceRecord,
@@ -18,6 +17,7 @@ from ...supervision.models import (
     StatusChange,
 )
 from ...supervision.validation import Problem, evidence_problems, goal_problems, parse, raise_if
+from .. import policy
 from ..errors import AccessDenied
 from ..models import (
     CohortSubmission,
@@ -39,7 +39,7 @@ class GoalsMixin(SupervisionBase):
         inp = parse(GoalInput, data, "development goal")
         with self._guard("create", "development_goal", None), self.store._writing() as s:
             sess = self._session_row(s, session_id)
-            if not access.session_writable(self.user, _stub(sess)):
+            if not policy.session_writable(self.user, _stub(sess)):
                 raise AccessDenied(f"goals are set in supervision: only the supervisor and "
                                    f"assessor of session {session_id} can set one there")
             problems = goal_problems(inp, sess.held_on)
@@ -63,7 +63,7 @@ class GoalsMixin(SupervisionBase):
         upd = parse(GoalUpdateInput, data, "goal review")
         with self._guard("change", "development_goal", goal_id), self.store._writing() as s:
             g = self._get(s, DevelopmentGoal, goal_id, "development goal")
-            if not self._goal_allowed(s, g, access.goal_writable):
+            if not self._goal_allowed(s, g, policy.goal_writable):
                 raise AccessDenied(f"goal {goal_id} can be reviewed only by its assessor and "
                                    "their supervisor")
             problems = []
@@ -72,7 +72,7 @@ class GoalsMixin(SupervisionBase):
                                         "give a new status, evidence or a note"))
             if upd.session_id is not None:
                 sess = s.get(SupervisionSession, upd.session_id)
-                if sess is None or sess.assessor != g.assessor or not access.session_readable(
+                if sess is None or sess.assessor != g.assessor or not policy.session_readable(
                         self.user, _stub(sess)):
                     problems.append(Problem("session_id", f"session {upd.session_id} is not a "
                                             "supervision session of this assessor that you "
@@ -92,7 +92,7 @@ class GoalsMixin(SupervisionBase):
     def goal(self, goal_id: int) -> GoalRecord:
         with self._guard("view", "development_goal", goal_id), self.store._writing() as s:
             g = self._get(s, DevelopmentGoal, goal_id, "development goal")
-            if not self._goal_allowed(s, g, access.goal_readable):
+            if not self._goal_allowed(s, g, policy.goal_readable):
                 raise AccessDenied(f"goal {goal_id} is visible only to its assessor and "
                                    "their supervisor")
             self._audit(s, "view", "development_goal", g.id)
@@ -104,7 +104,7 @@ class GoalsMixin(SupervisionBase):
         with self.store._writing() as s:
             rows = [g for g in s.scalars(select(DevelopmentGoal).where(
                 DevelopmentGoal.assessor == who).order_by(DevelopmentGoal.id))
-                if self._goal_allowed(s, g, access.goal_readable)]
+                if self._goal_allowed(s, g, policy.goal_readable)]
             self._audit(s, "view", "development_goal", None, ids=[g.id for g in rows])
             return [self._goal_record(s, g) for g in rows]
 

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...supervision import access
 from ...supervision.lists import load_observation_scale
 from ...supervision.models import ObservationInput, ObservationRecord
 from ...supervision.validation import observation_problems, parse, raise_if
+from .. import policy
 from ..errors import AccessDenied
 from ..models import Observation, SupervisionSession
 from .base import SupervisionBase
@@ -74,7 +74,7 @@ class ObservationsMixin(SupervisionBase):
 
     def _observation_readable(self, s: Session, row: Observation) -> bool:
         linked = s.get(SupervisionSession, row.session_id) if row.session_id else None
-        return access.observation_readable(
+        return policy.observation_readable(
             self.user, _observation(row),
             assigned_supervisor=self._assigned_supervisor(s, row.assessor),
             session_supervisor=linked.supervisor if linked else None)

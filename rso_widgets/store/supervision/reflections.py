@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import select
 
 from ...settings import get_settings
-from ...supervision import access
 from ...supervision.reflection import (
     KINDS,
     VALUES,
@@ -23,6 +22,7 @@ from ...supervision.reflection import (
     wellbeing_problems,
 )
 from ...supervision.validation import Problem, raise_if
+from .. import policy
 from ..errors import AccessDenied
 from ..models import Reflection, Team, TeamMember
 from ..policy import reflection_readable
@@ -118,7 +118,7 @@ class ReflectionsMixin(SupervisionBase):
         """Reflections shared into a session (its supervisor and assessor; audited)."""
         with self._guard("view", "reflection", None), self.store._writing() as s:
             session = self._session_row(s, session_id)
-            if not access.session_readable(self.user, _stub(session)):
+            if not policy.session_readable(self.user, _stub(session)):
                 raise AccessDenied(f"supervision session {session_id} is confidential to its "
                                    "supervisor and assessor")
             rows = list(s.scalars(select(Reflection).where(

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from ...instruments.plan_quality import load_rubric
 from ...settings import get_settings
-from ...supervision import access
 from ...supervision.lists import load_observation_scale, load_supervision_lists
 from ...supervision.models import GoalRecord, ObservationRecord
 from ...supervision.team import Period, TeamCalibration, TeamView, team_calibration, team_view
+from .. import policy
 from ..errors import AccessDenied
 from ..models import DevelopmentGoal, Observation, PracticeAttempt, SupervisionSession, Team
 from .base import SupervisionBase
@@ -37,7 +37,7 @@ class ResultsMixin(SupervisionBase):
         """Observations, goals and supervision dates of `user`: for the person, their
         supervisor, or their team lead if the person's consent setting is on (audited)."""
         with self._guard("view", "cpd_record", None), self.store._writing() as s:
-            if not access.individual_readable(
+            if not policy.individual_readable(
                     self.user, user, assigned_supervisor=self._assigned_supervisor(s, user),
                     lead=self._lead_of(s, user), consent=self._consent(s, user)):
                 raise AccessDenied(f"{user}'s CPD record is visible only to them, their "
@@ -61,7 +61,7 @@ class ResultsMixin(SupervisionBase):
         since = since or today - dt.timedelta(days=cfg.team_window_days)
         with self._guard("view", "team_view", team_id), self.store._writing() as s:
             team = self._team_record(s, self._get(s, Team, team_id, "team"))
-            if not access.team_view_readable(self.user, team):
+            if not policy.team_view_readable(self.user, team):
                 raise AccessDenied(f"the team view of {team.name!r} is for its lead "
                                    f"({team.lead}) only")
             names = [m.username for m in team.members]
@@ -83,13 +83,15 @@ class ResultsMixin(SupervisionBase):
         """Calibration against the training keys across a team (from RM2000 practice): counts
         withheld below `settings.team_min_group`, and consenting members' own status. For the
         team lead only (audited)."""
+        # deferred: calibration.progress loads the case loader (about 0.2 s and 23 modules,
+        # measured), which the supervision and team quality pages' first views do not need
         from ...calibration.progress import PracticeRecord
         from ..practice import _record
 
         cfg = get_settings()
         with self._guard("view", "team_view", team_id), self.store._writing() as s:
             team = self._team_record(s, self._get(s, Team, team_id, "team"))
-            if not access.team_view_readable(self.user, team):
+            if not policy.team_view_readable(self.user, team):
                 raise AccessDenied(f"the team view of {team.name!r} is for its lead "
                                    f"({team.lead}) only")
             practice: dict[str, list[PracticeRecord]] = {}

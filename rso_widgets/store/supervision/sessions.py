@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from ...instruments.plan_quality import load_rubric
 from ...settings import get_settings
-from ...supervision import access
 from ...supervision.lists import load_supervision_lists
 from ...supervision.models import (
     PLAN_KINDS,
@@ -38,6 +37,7 @@ from ...supervision.validation import (
     session_problems,
     status_date_problems,
 )
+from .. import policy
 from ..errors import AccessDenied
 from ..models import (
     ActionFollowUp,
@@ -89,14 +89,14 @@ class SessionsMixin(SupervisionBase):
             paired = s.scalar(select(SupervisionSession.id).where(
                 SupervisionSession.supervisor == inp.supervisor,
                 SupervisionSession.assessor == inp.assessor).limit(1)) is not None
-            if not access.session_creatable(
+            if not policy.session_creatable(
                     self.user, inp.supervisor, inp.assessor, paired_before=paired,
                     assigned_supervisor=self._assigned_supervisor(s, inp.assessor)):
                 raise AccessDenied(
                     f"{self.user} cannot record a session for {inp.assessor} with "
                     f"{inp.supervisor}: a session is recorded by the assessor, or by a "
                     "supervisor already supervising them")
-            if inp.agenda and not access.agenda_writable(self.user, inp.assessor):
+            if inp.agenda and not policy.agenda_writable(self.user, inp.assessor):
                 raise AccessDenied(f"the agenda is set by the assessor: ask {inp.assessor} to "
                                    "add it (set the agenda with update_session)")
             open_ids = {a.id for a in self._open_actions(s, inp.supervisor, inp.assessor,
@@ -131,10 +131,10 @@ class SessionsMixin(SupervisionBase):
         with (self._guard("change", "supervision_session", session_id),
               self.store._writing() as s):
             row = self._session_row(s, session_id)
-            if not access.session_writable(self.user, _stub(row)):
+            if not policy.session_writable(self.user, _stub(row)):
                 raise AccessDenied(f"supervision session {session_id} is confidential to its "
                                    "supervisor and assessor")
-            if upd.agenda is not None and not access.agenda_writable(self.user, row.assessor):
+            if upd.agenda is not None and not policy.agenda_writable(self.user, row.assessor):
                 raise AccessDenied(f"the agenda is set by the assessor: ask {row.assessor} to "
                                    "change it")
             held_on = upd.held_on or row.held_on
@@ -185,7 +185,7 @@ class SessionsMixin(SupervisionBase):
         """One session (supervisor and assessor only; the read is audited)."""
         with self._guard("view", "supervision_session", session_id), self.store._writing() as s:
             row = self._session_row(s, session_id)
-            if not access.session_readable(self.user, _stub(row)):
+            if not policy.session_readable(self.user, _stub(row)):
                 raise AccessDenied(f"supervision session {session_id} is confidential to its "
                                    "supervisor and assessor")
             self._audit(s, "view", "supervision_session", row.id)
@@ -206,7 +206,7 @@ class SessionsMixin(SupervisionBase):
         (the last session's, and older ones carried forward), oldest first."""
         with self._guard("view", "supervision_session", session_id), self.store._writing() as s:
             row = self._session_row(s, session_id)
-            if not access.session_readable(self.user, _stub(row)):
+            if not policy.session_readable(self.user, _stub(row)):
                 raise AccessDenied(f"supervision session {session_id} is confidential to its "
                                    "supervisor and assessor")
             actions = self._open_actions(s, row.supervisor, row.assessor, row.held_on, row.id)
@@ -243,7 +243,7 @@ class SessionsMixin(SupervisionBase):
             paired = s.scalar(select(SupervisionSession.id).where(
                 SupervisionSession.supervisor == self.user,
                 SupervisionSession.assessor == who).limit(1)) is not None
-            if not access.assessments_listable(
+            if not policy.assessments_listable(
                     self.user, who, assigned_supervisor=self._assigned_supervisor(s, who),
                     paired_before=paired):
                 raise AccessDenied(f"the assessments of {who} are listed only for them and "

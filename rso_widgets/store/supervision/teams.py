@@ -6,9 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...settings import get_settings
-from ...supervision import access
 from ...supervision.models import TeamRecord
 from ...supervision.validation import Problem, name_problems, raise_if
+from .. import policy
 from ..errors import AccessDenied, DuplicateNameError, NotFoundError
 from ..models import SharingConsent, SupervisionSession, Team, TeamMember, utcnow
 from .base import SupervisionBase
@@ -27,7 +27,7 @@ class TeamsMixin(SupervisionBase):
         raise_if(name_problems(name, "name", "team") + name_problems(lead, "lead", "team lead"),
                  "team")
         with self._guard("create", "team", None), self.store._writing() as s:
-            if not access.team_creatable(self.user, admins):
+            if not policy.team_creatable(self.user, admins):
                 raise AccessDenied(f"{self.user} may not create teams: ask one of the team "
                                    f"administrators ({', '.join(admins)})")
             if s.scalar(select(Team.id).where(Team.name == name.strip())) is not None:
@@ -97,10 +97,17 @@ class TeamsMixin(SupervisionBase):
             return record
 
     def team_of(self, username: str | None = None) -> TeamRecord | None:
-        """The team `username` (default: you) belongs to, if any."""
+        """The team `username` (default: you) belongs to, if any (another person's: the read
+        of that roster is audited, as `team`)."""
+        who = username or self.user
         with self.store._reading() as s:
-            m = self._membership(s, username or self.user)
-            return None if m is None else self._team_record(s, s.get(Team, m.team_id))
+            m = self._membership(s, who)
+            record = None if m is None else self._team_record(s, s.get(Team, m.team_id))
+        if record is not None and who != self.user:
+            with self.store._writing() as s:
+                self._audit(s, "view", "team", record.id, members=len(record.members),
+                            member=who)
+        return record
 
     def teams_led(self) -> list[TeamRecord]:
         """The teams you lead, by name."""
@@ -120,7 +127,7 @@ class TeamsMixin(SupervisionBase):
 
     def _team_for_lead(self, s: Session, team_id: int) -> Team:
         t = self._get(s, Team, team_id, "team")
-        if not access.roster_writable(self.user, self._team_record(s, t)):
+        if not policy.roster_writable(self.user, self._team_record(s, t)):
             raise AccessDenied(f"only the team lead ({t.lead}) changes the roster of "
                                f"{t.name!r}")
         return t
