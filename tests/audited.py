@@ -49,7 +49,7 @@ def trigger_lifted(engine: Engine, table: str) -> Iterator[None]:
 
 def audit_log(store: Any, limit: int = 50) -> list[AuditRecord]:
     """The most recent audit entries, oldest first (as `Store.audit_entries` returns them)."""
-    from rso_widgets.store.repository import _audit_record
+    from rso_widgets.store.convert import _audit_record
 
     with Session(store.engine) as s:
         rows = list(s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())
