@@ -24,6 +24,7 @@ from rso_widgets.instruments.reassessment import (
     review_state,
 )
 from rso_widgets.reports.payload import read_payload
+from rso_widgets.widgets.tasklist import CANNOT_START, COMPLETED, NOT_STARTED
 
 CAT = load_arms_catalogue()
 TC01 = {c.id: c for c in load_cases()}["TC-01"]
@@ -103,12 +104,17 @@ def test_building_the_page_is_lean_and_writes_nothing(tmp_path):
 
 def test_the_forms_stay_closed_until_a_record_is_open(data_dir):
     app = live_app()
-    hidden = [n for n, b in app.blocks.items() if b.layout.display == "none"]
-    assert sorted(hidden) == ["arms", "plan", "record", "rm2000", "save", "signoff"]
-    assert app.blocks["person"].layout.display != "none"
+    # the page opens on the task list: only the person record can be started
+    assert app.journey.current is None
+    closed = [k for k, v in app.journey.statuses().items() if v == CANNOT_START]
+    assert sorted(closed) == ["formulation", "plan-actions", "plan-review", "plan-safety",
+                              "protective", "reason", "record", "risk", "rm2000", "signoff"]
+    assert app.journey.statuses()["person"] == NOT_STARTED
     assert not data_dir.exists()  # nothing opened, nothing written
     open_new(app)
-    assert all(b.layout.display != "none" for b in app.blocks.values())
+    statuses = app.journey.statuses()
+    assert statuses["person"] == COMPLETED
+    assert [k for k, v in statuses.items() if v == CANNOT_START] == ["signoff"]  # no version
     assert "has no ARMS assessment yet" in text(app.record_status.value)
     assert app.change_field.layout.display == "none"  # version 1 needs no "what changed"
 
@@ -466,7 +472,8 @@ def test_a_concurrent_edit_is_refused_and_the_text_kept_as_a_draft(data_dir):
     app.reopen_button.click()
     assert app.expected_version == 2 and "unsaved draft" in app.draft_notice.value
     assert "started from version 1" in text(app.draft_notice.value)
-    assert app.blocks["arms"].layout.display == "none"  # closed until resumed or discarded
+    # closed until resumed or discarded
+    assert app.journey.statuses()["risk"] == CANNOT_START
     app.save()
     assert "Resume or discard your unsaved draft first" in text(app.save_status.value)
     app.resume_button.click()
@@ -489,7 +496,7 @@ def test_an_open_draft_offer_blocks_edits_from_replacing_it(data_dir):
     assert again.store.get_draft(again.draft_key()).data["arms"]["priority"]["rationale"] == \
         "Draft words"
     again.discard_button.click()
-    assert again.blocks["arms"].layout.display == ""
+    assert again.journey.statuses()["risk"] != CANNOT_START
     assert again.store.get_draft(again.draft_key()) is None
 
 

@@ -291,13 +291,18 @@ class ARMSForm(w.VBox):
                                   heading="Profile")
         self.add_class("rso-form")
         self.add_class("rso-arms-form")
+        formulation = w.VBox(form_children)
+        priority = w.VBox([self._heading("Priority for work", ""), self.priority_field,
+                           self.rationale_field])
+        # The form's seams, for a page that shows one part at a time (apps' task lists)
+        self.parts: dict[str, list[w.Widget]] = {
+            "about": [intro], "date": [self.date_field, self.static_box],
+            "risk": risk[1:], "protective": protective[1:],
+            "formulation": [formulation], "priority": [priority], "profile": [self.chart]}
         super().__init__(
             children=[form_style(), intro, self.summary, self.failure, self.completeness,
                       self.check_button, self.date_field, self.static_box, *risk, *protective,
-                      w.VBox(form_children),
-                      w.VBox([self._heading("Priority for work", ""), self.priority_field,
-                              self.rationale_field]),
-                      self.chart],
+                      formulation, priority, self.chart],
             layout=w.Layout(max_width="62em", padding="0 0 2em 0"), **kwargs)
         self._syncing = False
         self._load(value or ARMSAssessment(catalogue=cat.ref,
@@ -470,6 +475,10 @@ class ARMSForm(w.VBox):
                 f'max-width:45em"><strong>Completeness:</strong> {tag(label)} '
                 f'{done} of {n} factors complete · formulation: {written} of {parts} parts '
                 f'written · priority for work: {esc(prio)}.{esc(things)}</div>')
+
+    def locate(self, g: Gap) -> tuple[str, Any]:
+        """A gap's field label and the control to move focus to (None if there is none)."""
+        return self._target(g)
 
     def _target(self, g: Gap) -> tuple[str, Any]:
         fid = _factor_of(g.field)

@@ -40,7 +40,9 @@ class Section:
     far it has got; `check` lists its problems (empty when it can be left as complete);
     `summary` gives (question, answer) rows for "Check your answers". `check` runs only once
     the section has been opened; `summary` and `status` run any time, so they read the
-    answers (a loaded draft counts), not widgets that may not exist yet."""
+    answers (a loaded draft counts), not widgets that may not exist yet. A section that is
+    not `required` is never demanded by the final action (the final action may still refuse,
+    through `show_problems`)."""
 
     key: str
     title: str
@@ -49,6 +51,7 @@ class Section:
     check: Callable[[], list[Problem]] = field(default=lambda: [])
     summary: Callable[[], list[tuple[str, str]]] = field(default=lambda: [])
     hint: str = ""
+    required: bool = True  # False: an optional task, never demanded before the final action
 
 
 def _report(journey: TaskListJourney, message: str) -> None:
@@ -146,13 +149,15 @@ class TaskListJourney(w.VBox):
     def _open_from_list(self, key: str, _b: Any = None) -> None:
         self.open_section(key)
 
-    def open_section(self, key: str, *, from_check: bool = False) -> None:
+    def open_section(self, key: str, *, from_check: bool = False,
+                     keep_problems: bool = False) -> None:
         section = self._section(key)
         if key not in self.built:
             self.built[key] = section.build()
         self.current = key
         self.returning_to_check = from_check
-        self.summary_box.clear()
+        if not keep_problems:
+            self.summary_box.clear()
         self.message.value = ""
         number = self.sections.index(section) + 1
         self.heading.value = (f'<p class="rso-caption">Section {number} of '
@@ -221,7 +226,7 @@ class TaskListJourney(w.VBox):
 
     @safe_callback(_report, "checking this section")
     def _continue(self, _b: Any = None) -> None:
-        if self.current in (None, "check"):
+        if self.current in (None, "check", "result"):
             return
         problems = list(self._section(self.current).check())
         if problems:
@@ -235,7 +240,7 @@ class TaskListJourney(w.VBox):
         later = [s.key for s in self.sections[index + 1:] if statuses[s.key] != CANNOT_START]
         if later:
             self.open_section(later[0])
-        elif all(v == COMPLETED for v in statuses.values()):
+        elif all(statuses[s.key] == COMPLETED for s in self.sections if s.required):
             self.show_check_answers()
         else:
             self.show_task_list()
@@ -247,7 +252,7 @@ class TaskListJourney(w.VBox):
         problems += [(s.title, f"{s.title} is not completed. Open it from the task list and "
                                f"complete it.", None)
                      for s in self.sections
-                     if s.key not in self.built and statuses[s.key] != COMPLETED]
+                     if s.required and s.key not in self.built and statuses[s.key] != COMPLETED]
         if problems:
             self.show_problems(problems)
             return
@@ -261,10 +266,41 @@ class TaskListJourney(w.VBox):
         if not self.summary_box.links.children:
             self.back_button.focus()  # nothing to go to: the top of the page
 
+    def target(self, key: str, widget: Any) -> SectionTarget:
+        """A focus target for `show_problems` that lives in section `key`: "Go to" opens the
+        section (keeping the problem list) and then moves focus to `widget`."""
+        return SectionTarget(self, key, widget)
+
+    def show_result(self, title: str, widgets: Sequence[w.Widget]) -> None:
+        """A view after the final action (e.g. feedback), with a way back to the task list;
+        focus moves to its top."""
+        self.current = "result"
+        self.returning_to_check = False
+        self.summary_box.clear()
+        self.heading.value = f'<h2 class="rso-journey-title">{esc(title)}</h2>'
+        self.body.children = list(widgets)
+        self.back_button.description = "Back to the task list"
+        self.back_button.layout.display = ""
+        self.nav.layout.display = "none"
+        self.back_button.focus()
+
     def done(self, message: str) -> None:
         """Say the outcome (escaped) under the main button, after a successful submit."""
         self.summary_box.clear()
         self.message.value = f'<div class="rso-confirmation" role="status">{esc(message)}</div>'
+
+
+class SectionTarget:
+    """Focus target for a problem whose field is in another section (see `target`)."""
+
+    def __init__(self, journey: TaskListJourney, key: str, widget: Any):
+        self.journey, self.key, self.widget = journey, key, widget
+
+    def focus(self) -> None:
+        if self.journey.current != self.key:
+            self.journey.open_section(self.key, from_check=self.journey.current == "check",
+                                      keep_problems=True)
+        self.widget.focus()
 
 
 def _column(children: list[w.Widget], css_class: str) -> w.VBox:
