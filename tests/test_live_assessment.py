@@ -43,10 +43,23 @@ def text(markup: str) -> str:
     return " ".join(html.unescape(plain).split())
 
 
-def walk(widget):
+def walk(widget, seen=None):
+    """Every widget under `widget`, once; the task list's sections opened so far count too."""
+    seen = set() if seen is None else seen
+    if id(widget) in seen:
+        return
+    seen.add(id(widget))
     yield widget
     for child in getattr(widget, "children", ()):
-        yield from walk(child)
+        yield from walk(child, seen)
+    for built in list(getattr(widget, "built", {}).values()):  # a TaskListJourney's sections
+        yield from walk(built, seen)
+
+
+def open_every_section(app) -> None:
+    for section in app.journey.sections:
+        app.journey.open_section(section.key)
+    app.journey.show_task_list()
 
 
 def page_html(app) -> str:
@@ -122,6 +135,8 @@ def test_the_forms_stay_closed_until_a_record_is_open(data_dir):
 def test_every_control_is_labelled_and_every_button_has_text(data_dir):
     app = saved_v1(live_app())
     app.finder.list_button.click()
+    open_every_section(app)
+    assert len(app.journey.built) == len(app.journey.sections) == 11
     controls = (w.Text, w.Textarea, w.Dropdown, w.DatePicker, w.SelectMultiple)
     for widget in walk(app):
         if isinstance(widget, w.Button):

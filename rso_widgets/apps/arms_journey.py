@@ -115,7 +115,8 @@ def assessment_journey(rec: AssessmentRecord, title: str, *, intro: str = "",
                 lambda: box([hint("Score RM2000 first: its result is the static context shown "
                                   "beside the ARMS profile."),
                              about("About this result", f"Ruleset <code>{esc(rs.ref)}</code>: "
-                                   f"{esc(rs.provenance.status)}."), rec.rm2000]),
+                                   f"{esc(rs.provenance.status)}.", "rso-ruleset-caveat"),
+                             rec.rm2000]),
                 rm2000_status, summary=rm2000_rows, required=False),
         *arms_sections(rec.arms, ready),
         *plan_sections(rec.plan, ready),

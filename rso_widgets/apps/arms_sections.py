@@ -30,9 +30,10 @@ def hint(text: str) -> w.HTML:
     return w.HTML(f'<p class="rso-hint">{esc(text)}</p>')
 
 
-def about(summary: str, text: str) -> w.HTML:
-    """A "details" reveal (GOV.UK): technical notes such as catalogue or ruleset ids."""
-    return w.HTML(f'<details class="rso-about"><summary>{esc(summary)}</summary>'
+def about(summary: str, text: str, css_class: str = "") -> w.HTML:
+    """A "details" reveal (GOV.UK): technical notes such as catalogue or ruleset ids, never
+    headline text. `text` is markup: escape what it quotes."""
+    return w.HTML(f'<details class="rso-about {css_class}"><summary>{esc(summary)}</summary>'
                   f'<p>{text}</p></details>')
 
 

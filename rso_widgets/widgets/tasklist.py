@@ -298,8 +298,9 @@ class SectionTarget:
 
     def focus(self) -> None:
         if self.journey.current != self.key:
-            self.journey.open_section(self.key, from_check=self.journey.current == "check",
-                                      keep_problems=True)
+            j = self.journey
+            j.open_section(self.key, from_check=j.current == "check" or j.returning_to_check,
+                           keep_problems=True)
         self.widget.focus()
 
 
