@@ -49,7 +49,7 @@ class ARMSAssessmentApp(w.VBox):
         self.today = self.record.today
         expose(self, self.record)
         self.journey = assessment_journey(
-            self.record, "ARMS assessment",
+            self.record, "Tasks for this assessment",
             intro="Start with the person record. The other tasks open once a record is open; "
                   "your work is kept as a draft as you go.",
             person_hint="Find the person's record by its reference, or create one. Your work "

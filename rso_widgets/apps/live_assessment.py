@@ -105,8 +105,8 @@ class LiveAssessmentApp(w.VBox):
         self.finder.caseload_open.on_click(self._on_caseload_open)
 
         self.journey = assessment_journey(
-            rec, "Live assessment", intro="Start with the person record. The other tasks open "
-            "once a record is open.",
+            rec, "Tasks for this assessment",
+            intro="Start with the person record. The other tasks open once a record is open.",
             person_hint="Find the person's record by its reference, or create one; or list "
                         "every record with its review date.",
             before=[Section("record", "Review date, reassessment and version history",
