@@ -19,14 +19,14 @@ from typing import Any
 import ipywidgets as w
 
 from ..widgets.fields import Field, Notice, safe_callback, text_button
-from .arms_sections import arms_problem, plan_problems
+from .arms_save import ARMS_KIND, SaveProblem, save_problems, save_version
+
+__all__ = ["ARMS_KIND", "AUTOSAVE_SECONDS", "AssessmentRecord", "SaveProblem", "short",
+           "static_from_result"]
 
 log = logging.getLogger("rso_widgets.apps.arms_record")
 
 AUTOSAVE_SECONDS = 2.0
-ARMS_KIND = "arms"
-# (instruction for the status line, label, sentence for the error summary, section key, control)
-SaveProblem = tuple[str, str, str, str, Any]
 
 
 def short(exc: BaseException) -> str:
@@ -385,99 +385,12 @@ class AssessmentRecord:
                                                "when you reopen this record.")
         return True
 
-    # -- saving a version ------------------------------------------------------------------
+    # -- saving a version (apps/arms_save.py) ----------------------------------------------
     def problems(self) -> list[SaveProblem]:
         """Everything that stops a save, in one pass, shown beside each field too."""
-        out: list[SaveProblem] = []
-        reason = self.reason.value.strip()
-        self.reason_field.error = "" if reason else "Enter the reason for this version"
-        if self.rm2000.result is None and self.rm2000.value:
-            self.rm2000.submit()
-        if self.rm2000.result is None:
-            out.append(("score RM2000", "RM2000", "Score RM2000: answer its questions and "
-                        "select Score", "rm2000", self.rm2000))
-        gaps = self.arms.show_check()
-        if gaps:
-            n = len(gaps)
-            out += [(f"complete the ARMS assessment ({n} thing{'s' if n != 1 else ''} to do)"
-                     if i == 0 else "", *arms_problem(self.arms, g))
-                    for i, g in enumerate(gaps)]
-        plan_gaps = self.plan.show_problems(self.arms.value.assessed_on)
-        if plan_gaps:
-            n = len(plan_gaps)
-            first = (f"correct the risk management plan ({n} thing{'s' if n != 1 else ''}: "
-                     + "; ".join(g.message for g in plan_gaps) + ")")
-            out += [(first if i == 0 else "", *p)
-                    for i, p in enumerate(plan_problems(self.plan))]
-        if not reason:
-            out.append(("give the reason for this version", "Reason for this version",
-                        "Enter the reason for this version", "reason", self.reason))
-        for extra in self.extra_problems:
-            out += extra()
-        return out
+        return save_problems(self)
 
     def save(self) -> Any:
-        """Save everything as a new version; returns the VersionRecord, or None if refused."""
-        from ..store.errors import ConcurrentEditError
-
-        self.autosave.cancel()
-        self.save_status.clear()
-        self.last_problems = []
-        if self.person is None:
-            self.last_problems = [("", "Person record", "Open or create the person's record "
-                                   "first", "person", self.finder.reference)]
-            self.save_status.say("Open or create the person's record first (the first task).",
-                                 kind="error", heading="Not saved")
-            return None
-        if self.draft_pending:
-            self.last_problems = [("", "Unsaved draft", "Resume or discard your unsaved draft "
-                                   "first", "person", self.resume_button)]
-            self.save_status.say("Resume or discard your unsaved draft first (the first task).",
-                                 kind="error", heading="Not saved")
-            return None
-        problems = self.problems()
-        if problems:
-            self.last_problems = problems
-            self.save_draft()
-            kept = " Your work is kept as your draft." if self.draft_saved else ""
-            said = "; ".join(p[0] for p in problems if p[0])
-            self.save_status.say(f"Before saving: {said}.{kept}", kind="error",
-                                 heading="Not saved yet")
-            return None
-        store = self.store_()
-        data = self.payload()
-        review = self.plan.value.review.date
-        reason = self.reason.value.strip()
-        try:
-            if self.assessment_id is None:
-                new_key = self.draft_key()
-                v = store.create_assessment(self.person.id, ARMS_KIND, data, reason=reason,
-                                            review_due=review)
-                store.delete_draft(new_key)
-            else:
-                v = store.save_version(self.assessment_id, data, reason,
-                                       self.expected_version or 1)
-                if review is not None and \
-                        store.get_assessment(self.assessment_id).review_due != review:
-                    store.set_review_due(self.assessment_id, review)  # never cleared by a save
-        except ConcurrentEditError as exc:
-            self.save_status.say(
-                f"{exc} Everything you typed is still on this page.", kind="error",
-                heading="Not saved: someone else saved a newer version")
-            self.baseline = self.json(self.payload())  # the store kept this as the draft
-            self.draft_saved = True
-            self.save_draft()  # and unfinished rows with it, if there are any
-            for listener in self.refused:
-                listener(exc)
-            return None
-        self.assessment_id, self.expected_version = v.assessment_id, v.version
-        self.baseline = self.json(self.draft_payload())
-        self.draft_saved = False
-        self.reason.value = ""
-        self.save_status.say(f"Saved as version {v.version} by {v.author} at "
-                             f"{v.created_at:%d %b %Y %H:%M} UTC.", heading="Saved")
-        self.draft_status.value = ""
-        for listener in self.saved:
-            listener(v)
-        self._changed()
-        return v
+        """Save everything as a new version; returns the VersionRecord, or None if refused
+        (`last_problems` then says why)."""
+        return save_version(self)
