@@ -223,3 +223,15 @@ def test_a_result_view_replaces_the_form_and_leads_back_to_the_list(journey):
     assert j.current == "result"
     j._back()
     assert j.current is None
+
+
+def test_continue_passes_over_a_section_outside_the_sequence():
+    """`sequence=False` (e.g. sign-off after saving): opened from the list, never by Continue."""
+    j = TaskListJourney("T", [Section("a", "A", w.Text, lambda: COMPLETED),
+                              Section("after", "After", w.Text, lambda: NOT_STARTED,
+                                      required=False, sequence=False)])
+    j.open_section("a")
+    j._continue()
+    assert j.current == "check"
+    j.open_section("after")  # still reachable from the task list
+    assert j.current == "after"

@@ -117,7 +117,7 @@ class LiveAssessmentApp(w.VBox):
                            lambda: box([hint("Sign a saved version as the assessor; a "
                                              "supervisor (a different person) countersigns it. "
                                              "Then file the report."), self.signoff]),
-                           self._signoff_status, required=False)],
+                           self._signoff_status, required=False, sequence=False)],
             reason_parts=[self.change_field],
             reason_rows=lambda: [("What changed, and why", self.change_text.value.strip())]
             if self.assessment_id is not None else [])

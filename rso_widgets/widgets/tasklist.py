@@ -52,6 +52,7 @@ class Section:
     summary: Callable[[], list[tuple[str, str]]] = field(default=lambda: [])
     hint: str = ""
     required: bool = True  # False: an optional task, never demanded before the final action
+    sequence: bool = True  # False: opened from the task list only; Continue passes over it
 
 
 def _report(journey: TaskListJourney, message: str) -> None:
@@ -237,7 +238,8 @@ class TaskListJourney(w.VBox):
             return
         index = [s.key for s in self.sections].index(self.current)
         statuses = self.statuses()
-        later = [s.key for s in self.sections[index + 1:] if statuses[s.key] != CANNOT_START]
+        later = [s.key for s in self.sections[index + 1:]
+                 if s.sequence and statuses[s.key] != CANNOT_START]
         if later:
             self.open_section(later[0])
         elif all(statuses[s.key] == COMPLETED for s in self.sections if s.required):

@@ -136,8 +136,12 @@ def test_a_new_assessor_completes_an_arms_assessment(chromium, server):
     evidence → formulation and priority → a plan → reason → check answers → save."""
     from rso_widgets.cases import load_cases
     from rso_widgets.cases.arms_key import key_assessment
+    from rso_widgets.instruments.arms import load_arms_catalogue
 
     key = key_assessment(next(c for c in load_cases() if c.id == "TC-01"))
+    cat = load_arms_catalogue()
+    words = {lv.id: lv.label for scale in cat.scales.values() for lv in scale}
+    words[cat.insufficient.id] = cat.insufficient.label
     context, page = start(chromium, server, "ARMS assessment", "Person record")
     shot = Steps(page, "arms_assessment")
     try:
@@ -163,9 +167,15 @@ def test_a_new_assessor_completes_an_arms_assessment(chromium, server):
                 if fid.startswith("R") != (kind == "risk"):
                     continue
                 section = page.locator(f".rso-factor-{fid}")
-                label = section.locator("select").first
-                label.select_option(rating.rating)
-                if rating.rating == "insufficient_information":
+                page.get_by_label(re.compile(f"^Rating: {fid} ")).select_option(
+                    label=words[rating.rating])
+                if rating.rating == cat.insufficient.id:  # what, from whom, by when
+                    page.get_by_label(f"{fid} follow-up: what to find out").fill(
+                        "How he spends his evenings")
+                    page.get_by_label(f"{fid} follow-up: from whom").fill("His partner")
+                    page.get_by_label(f"{fid} follow-up: by when").fill(
+                        (dt.date.today() + dt.timedelta(days=28)).isoformat())
+                    section.locator(".rso-tag", has_text="Complete").wait_for()
                     continue
                 page.get_by_role("button", name=f"Add evidence for {fid}").click()
                 section.locator("textarea").first.fill(f"Seen at the home visit ({fid})")
