@@ -175,14 +175,15 @@ def test_a_new_assessor_completes_an_arms_assessment(chromium, server):
                     page.get_by_label(f"{fid} follow-up: from whom").fill("His partner")
                     page.get_by_label(f"{fid} follow-up: by when").fill(
                         (dt.date.today() + dt.timedelta(days=28)).isoformat())
-                    section.locator(".rso-tag", has_text="Complete").wait_for()
+                    section.locator(".rso-tag", has_text=re.compile("^Complete$")).wait_for()
                     continue
                 page.get_by_role("button", name=f"Add evidence for {fid}").click()
-                section.locator("textarea").first.fill(f"Seen at the home visit ({fid})")
+                page.get_by_label(f"{fid} evidence 1: what was seen or said").fill(
+                    f"Seen at the home visit ({fid})")
                 page.get_by_label(f"{fid} evidence 1: source").select_option(index=1)
                 page.get_by_label(f"{fid} evidence 1: date").fill(
                     (dt.date.today() - dt.timedelta(days=7)).isoformat())
-                section.locator(".rso-tag", has_text="Complete").wait_for()
+                section.locator(".rso-tag", has_text=re.compile("^Complete$")).wait_for()
             shot(f"{kind}-factors")
             page.get_by_role("button", name="Continue").click()
         for part in page.locator(".rso-arms-form textarea").all()[:4]:
@@ -193,19 +194,31 @@ def test_a_new_assessor_completes_an_arms_assessment(chromium, server):
         page.get_by_role("button", name="Continue").click()
         page.get_by_role("button", name="Add an action: Supervision").click()
         page.get_by_label("Action 1: what will be done").fill("Monthly home visits")
+        page.locator(".rso-checkboxes", has_text="Action 1: ARMS factors it addresses"
+                     ).get_by_role("checkbox", name="R5 Poor self-management").check()
+        page.get_by_label("Action 1: owner (agency or role)").fill("Offender manager")
+        page.get_by_label("Action 1: how often (or give a due date)").fill("monthly")
+        page.get_by_label("Action 1: observable outcome that shows it is working").fill(
+            "Visits kept")
+        page.locator(".rso-coverage-R5").get_by_text("Addressed by action 1").wait_for()
         shot("plan-actions")
         page.get_by_role("button", name="Back to the task list").click()
         page.get_by_role("button", name="Reason for this version").click()
         page.get_by_label("Reason for this version").fill("first assessment")
         page.get_by_role("button", name="Continue").click()
         page.get_by_role("heading", name="Check your answers").wait_for()
+        save = page.get_by_role("button", name="Save as a new version")
+        save.wait_for()
         shot("check-answers")
-        page.get_by_role("button", name="Save as a new version").click()
+        save.click()
         page.get_by_text(re.compile("Saved as version 1 by")).wait_for()
         shot("saved")
         assert_accessible(page, fail_on=AXE_ANY)
         check_narrow(page)
         assert_no_traceback(page)
+    except BaseException:
+        shot("failed")
+        raise
     finally:
         context.close()
 
@@ -222,7 +235,8 @@ def test_a_new_assessor_reviews_a_record_by_keyboard_alone(chromium, server):
         tab_to(page, "Person record")
         page.keyboard.press("Enter")
         tab_to(page, "Person reference")
-        page.keyboard.type("FIRST/1")
+        page.keyboard.type("FIRST/1", delay=60)  # at a person's pace: each key reaches Python
+        page.wait_for_timeout(500)
         tab_to(page, "Find or create the record")
         page.keyboard.press("Enter")
         page.get_by_text(f"Signed in as {USER}").first.wait_for()
@@ -240,12 +254,14 @@ def test_a_new_assessor_reviews_a_record_by_keyboard_alone(chromium, server):
         tab_to(page, "Reason for this version")
         page.keyboard.press("Enter")
         tab_to(page, "Reason for this version")
-        page.keyboard.type("annual review")
+        page.keyboard.type("annual review", delay=40)
         tab_to(page, "What changed since the last version")
-        page.keyboard.type("No change in circumstances; the plan continues.")
+        page.keyboard.type("No change in circumstances; the plan continues.", delay=40)
+        page.wait_for_timeout(500)
         tab_to(page, "Continue")
         page.keyboard.press("Enter")
         page.get_by_role("heading", name="Check your answers").wait_for()
+        page.get_by_role("button", name="Save as a new version").wait_for()
         shot("check-answers")
         tab_to(page, "Save as a new version", limit=250)
         page.keyboard.press("Enter")
@@ -263,6 +279,9 @@ def test_a_new_assessor_reviews_a_record_by_keyboard_alone(chromium, server):
         assert_accessible(page, fail_on=AXE_ANY)
         check_narrow(page)
         assert_no_traceback(page)
+    except BaseException:
+        shot("failed")
+        raise
     finally:
         context.close()
 
@@ -297,7 +316,8 @@ def test_a_new_trainee_practises_arms_by_keyboard_alone(chromium, server):
         page.keyboard.press("Enter")
         page.wait_for_function("document.activeElement && document.activeElement.tagName === "
                                "'TEXTAREA'", timeout=WAIT)
-        page.keyboard.type("He said he thinks about sex most of the day")
+        page.keyboard.type("He said he thinks about sex most of the day", delay=30)
+        page.wait_for_timeout(500)
         shot("rated")
         check_narrow(page)
         tab_to(page, "Back to the task list", limit=250)
@@ -305,6 +325,7 @@ def test_a_new_trainee_practises_arms_by_keyboard_alone(chromium, server):
         tab_to(page, "Check your answers")
         page.keyboard.press("Enter")
         page.get_by_role("heading", name="Check your answers").wait_for()
+        page.get_by_role("button", name="Submit and compare with the key").wait_for()
         tab_to(page, "Submit and compare with the key", limit=250)
         page.keyboard.press("Enter")
         page.get_by_role("heading", name="Compared with the key").wait_for()
@@ -314,5 +335,8 @@ def test_a_new_trainee_practises_arms_by_keyboard_alone(chromium, server):
         assert_accessible(page, fail_on=AXE_ANY)
         check_narrow(page)
         assert_no_traceback(page)
+    except BaseException:
+        shot("failed")
+        raise
     finally:
         context.close()
