@@ -36,6 +36,9 @@ class Settings(BaseSettings):
                                      description="plan-quality rubric YAML; default: shipped")
     workbooks_dir: Path = Field(default=REPO_ROOT / "workbooks")
     training_cases_dir: Path = Field(default=SHIPPED_CASES_DIR)
+    local_cases_dir: Path | None = Field(
+        default=None, description="trainers' own cases, written by the case editor and offered "
+        "beside the training cases (default: <data_dir>/cases)")
     allowed_data_dirs: Annotated[list[Path], NoDecode] = Field(
         default_factory=list, description="further folders from which rulesets, catalogues, "
         "rubrics, scales, lists and training cases may be read (a JSON list, or folders "
@@ -73,6 +76,9 @@ class Settings(BaseSettings):
         default=None, description="observation-of-practice scale YAML; default: shipped")
     supervision_lists: Path | None = Field(
         default=None, description="agenda topics / diary prompts YAML; default: shipped")
+    signposts: Path | None = Field(
+        default=None, description="where to find support, shown with wellbeing check-ins "
+        "(YAML, see rulesets/signposts.yaml): a force's own services; default: shipped")
     supervision_frequency_days: int = Field(
         default=42, ge=1, description="how often each assessor should have formal supervision")
     team_min_group: int = Field(
@@ -93,9 +99,14 @@ class Settings(BaseSettings):
             return [part for part in text.split(os.pathsep) if part.strip()]
         return value
 
+    def local_cases(self) -> Path:
+        """The folder trainers' own cases are saved in and read from."""
+        return Path(self.local_cases_dir or Path(self.data_dir) / "cases").expanduser()
+
     def allowed_folders(self) -> list[Path]:
         """Folders data files may be read from, resolved (symlinks and `..` followed)."""
-        folders = [PACKAGE_DIR, SHIPPED_CASES_DIR, self.data_dir, *self.allowed_data_dirs]
+        folders = [PACKAGE_DIR, SHIPPED_CASES_DIR, self.data_dir, self.local_cases(),
+                   *self.allowed_data_dirs]
         return list(dict.fromkeys(Path(f).expanduser().resolve() for f in folders))
 
 

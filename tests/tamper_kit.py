@@ -60,6 +60,9 @@ def world(store: Store) -> dict[str, int]:
     alex.write_diary_entry({"text": "A reflection", "observation_id": obs.id})
     goal = sam.set_goal(s2.id, {"text": "Explain the purpose"})
     sam.review_goal(goal.id, {"status": "in_progress", "note": "Practising"})
+    check_in = alex.save_reflection("wellbeing", {"workload": "busy", "exposure": "some",
+                                                  "impact": "a_little", "support": "enough"})
+    alex.share_reflection(check_in.id, s2.id)
     return {"person": person.id, "assessment": v.assessment_id}
 
 

@@ -17,6 +17,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "workbooks").glob("*.ipynb"))
 BENCH_NOTEBOOKS = sorted((ROOT / "benchmarks").glob("*.ipynb"))
+EXAMPLES = sorted((ROOT / "examples").glob("*.ipynb"))  # for JupyterLab (the widget gallery)
 TRACEBACK_TEXT = ("Traceback", 'File "', "Error in callback")
 
 
@@ -26,6 +27,7 @@ def _id(p: Path) -> str:
 
 def test_there_are_workbooks():
     assert NOTEBOOKS, "workbooks/ holds no notebooks"
+    assert EXAMPLES, "examples/ holds no widget gallery"
 
 
 def test_python3_kernel_spec_is_installed():
@@ -38,7 +40,7 @@ def test_python3_kernel_spec_is_installed():
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("path", NOTEBOOKS + BENCH_NOTEBOOKS, ids=_id)
+@pytest.mark.parametrize("path", NOTEBOOKS + BENCH_NOTEBOOKS + EXAMPLES, ids=_id)
 def test_notebook_executes_without_errors(path: Path, tmp_path: Path):
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
@@ -61,7 +63,7 @@ def test_notebook_executes_without_errors(path: Path, tmp_path: Path):
         for c in code for o in c.outputs), "the notebook displayed no widget"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS + BENCH_NOTEBOOKS, ids=_id)
+@pytest.mark.parametrize("path", NOTEBOOKS + BENCH_NOTEBOOKS + EXAMPLES, ids=_id)
 def test_notebook_is_committed_clean(path: Path):
     nb = nbformat.read(path, as_version=4)
     for i, cell in enumerate(nb.cells):

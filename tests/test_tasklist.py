@@ -63,9 +63,8 @@ def journey():
 
 
 def task_titles(j: TaskListJourney) -> list[str]:
-    rows = j.body.children[0].children
-    return [r.children[0].description if isinstance(r.children[0], w.Button)
-            else r.children[0].value for r in rows]
+    names = [row.children[0].children[0] for row in j.body.children[0].children]
+    return [n.description if isinstance(n, w.Button) else n.value for n in names]
 
 
 def test_opens_on_the_task_list_with_statuses_and_nothing_built(journey):
@@ -235,3 +234,14 @@ def test_continue_passes_over_a_section_outside_the_sequence():
     assert j.current == "check"
     j.open_section("after")  # still reachable from the task list
     assert j.current == "after"
+
+
+def test_check_anytime_lists_an_unopened_sections_own_problems(journey):
+    j, a, _third = journey
+    j.sections[1].check_anytime = True
+    a.name.value = "Ann"
+    j.show_check_answers()
+    j._submit()
+    assert j.summary_box.items == [
+        "Enter notes in full",
+        "More is not completed. Open it from the task list and complete it."]

@@ -55,7 +55,7 @@ class ARMSAssessmentApp(w.VBox):
             person_hint="Find the person's record by its reference, or create one. Your work "
                         "is then kept as a draft as you go.")
         self.save_button = self.journey.submit_button
-        intro = w.HTML(f'<p class="rso-lede">{esc(LIVE_NOTE)} Versions are saved under your '
+        intro = w.HTML(f'<p class="rso-intro">{esc(LIVE_NOTE)} Versions are saved under your '
                        "sign-in name; nothing is saved until you open a person record.</p>")
         super().__init__([form_style(), intro, self.failure, record_banner(self.record),
                           self.journey, self.save_status])

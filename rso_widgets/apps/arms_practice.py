@@ -109,7 +109,7 @@ class ARMSPractice(w.VBox):
         self.submit_button = self.journey.submit_button
         self.work = w.VBox([self.journey], layout=w.Layout(display="none"))
         cat = self.arms.cat
-        intro = w.HTML(f'<p class="rso-lede">{esc(NOTE)} Choose a case, then work through its '
+        intro = w.HTML(f'<p class="rso-intro">{esc(NOTE)} Choose a case, then work through its '
                        "tasks.</p>")
         details = about("About this practice", f"ARMS catalogue <code>{esc(cat.ref)}</code>: "
                         f"{esc(cat.provenance.status)}.")

@@ -122,7 +122,7 @@ class LiveAssessmentApp(w.VBox):
             reason_rows=lambda: [("What changed, and why", self.change_text.value.strip())]
             if self.assessment_id is not None else [])
         self.save_button = self.journey.submit_button
-        intro = w.HTML(f'<p class="rso-lede">{INTRO}</p>')
+        intro = w.HTML(f'<p class="rso-intro">{INTRO}</p>')
         super().__init__([form_style(), intro, self.failure, record_banner(rec), self.journey,
                           self.save_status, self.reopen_button])
         self.add_class("rso-form")

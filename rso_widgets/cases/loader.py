@@ -7,6 +7,7 @@ and refuses duplicate keys, which plain YAML would silently overwrite.
 
 from __future__ import annotations
 
+import logging
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from .errors import CaseError, CaseProblem
 from .schema import SCHEMA_VERSION, TrainingCase
 
 README = "training_cases/README.md"
+log = logging.getLogger("rso_widgets.cases")
 CASE_SUFFIXES = (".yaml", ".yml")
 
 
@@ -197,16 +199,41 @@ def validate_path(path: str | Path, ruleset: RM2000Ruleset | None = None, *,
 
 def load_cases(folder: str | Path | None = None,
                ruleset: RM2000Ruleset | None = None) -> list[TrainingCase]:
-    """Every case in a folder (default: the shipped cases), sorted by id; CaseError if any fail."""
+    """Every case in a folder, sorted by id; CaseError if any fail. Default: the training cases
+    (`RSO_TRAINING_CASES_DIR`) and, beside them, the trainers' own (`local_cases`)."""
     if folder is None:
         from ..settings import get_settings
-        folder = get_settings().training_cases_dir
-        report = validate_path(folder, ruleset, setting="RSO_TRAINING_CASES_DIR")
-    else:
-        report = validate_path(folder, ruleset)
+        cfg = get_settings()
+        report = validate_path(cfg.training_cases_dir, ruleset, setting="RSO_TRAINING_CASES_DIR")
+        if report.problems:
+            raise CaseError(report.problems)
+        return sorted(report.cases + local_cases({c.id for c in report.cases}, ruleset),
+                      key=lambda c: c.id)
+    report = validate_path(folder, ruleset)
     if report.problems:
         raise CaseError(report.problems)
     return sorted(report.cases, key=lambda c: c.id)
+
+
+def local_cases(taken: set[str], ruleset: RM2000Ruleset | None = None) -> list[TrainingCase]:
+    """The trainers' own cases (settings.local_cases()). A file there that cannot be used is
+    left out and logged, never allowed to stop the training cases loading: `rso-workbook cases
+    validate <folder>` names its problems. A case reusing a training case's id is left out."""
+    from ..settings import get_settings
+
+    folder = get_settings().local_cases()
+    if not folder.is_dir() or not case_files(folder):
+        return []
+    report = validate_path(folder, ruleset, setting="RSO_LOCAL_CASES_DIR")
+    for problem in report.problems:
+        log.warning("trainer's case left out: %s", problem)
+    out = []
+    for case in report.cases:
+        if case.id in taken:
+            log.warning("trainer's case %s left out: a training case has that id", case.id)
+            continue
+        out.append(case)
+    return out
 
 
 # --- pydantic errors → problems with a fix ------------------------------------------------------

@@ -22,7 +22,8 @@ MAX_FILE_BYTES = 5_000_000  # the shipped files are under 100 kB
 #: The setting that chooses each kind of data file, named when its path is refused.
 SETTING_FOR = {"RM2000 ruleset": "RSO_RM2000_RULESET", "ARMS catalogue": "RSO_ARMS_CATALOGUE",
                "rubric": "RSO_PLAN_RUBRIC", "observation scale": "RSO_OBSERVATION_SCALE",
-               "supervision lists": "RSO_SUPERVISION_LISTS"}
+               "supervision lists": "RSO_SUPERVISION_LISTS",
+               "signposts": "RSO_SIGNPOSTS"}
 
 
 def safe_load(text: str) -> Any:

@@ -48,12 +48,16 @@ APPS: tuple[App, ...] = (
         "your own.", WORKSHOP, "workshop.ipynb", saves_drafts=True),
     App("Run a workshop", "Choose the cases, give trainees the join code and see how the room "
         "agrees.", WORKSHOP, "trainer_dashboard.ipynb"),
+    App("Write a training case", "For trainers: write a fictional case of your own, checked "
+        "as you type, for practice and workshops.", WORKSHOP, "case_editor.ipynb"),
     App("ARMS assessment", "Assess a person: RM2000, ARMS with evidence and a risk management "
         "plan, kept as a draft as you go.", ASSESS, "arms_assessment.ipynb", saves_drafts=True),
     App("Assessment records", "Find a person's record, see each version and what changed, sign "
         "off and file a report.", ASSESS, "live_assessment.ipynb", saves_drafts=True),
     App("Supervision", "Record supervision sessions led by your agenda, observations of practice, "
         "a diary and goals.", SUPERVISE, "supervision.ipynb"),
+    App("Values reflection", "Think through your beliefs about change and public protection, "
+        "privately, and see how your answers change.", SUPERVISE, "values_reflection.ipynb"),
     App("Team quality", "For team leads: the quality of the team's plans, calibration and "
         "supervision held against due.", SUPERVISE, "team_quality.ipynb"),
 )

@@ -340,6 +340,21 @@ class DiaryEntry(Base):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
+class Reflection(Base):
+    """A values reflection or wellbeing check-in: private to its owner unless shared into one of
+    their supervision sessions (migration 0011). Never edited: a re-take is a new row."""
+
+    __tablename__ = "reflections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(NAME), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # "values" | "wellbeing"
+    form: Mapped[str] = mapped_column(String(NAME))  # the questions' id@version
+    answers: Mapped[dict[str, Any]] = mapped_column(Json())
+    shared_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("supervision_sessions.id"), nullable=True, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class DevelopmentGoal(Base):
     """A development goal set in a session; its reviews are `GoalUpdate` rows."""
 

@@ -82,6 +82,10 @@ RULES: tuple[Rule, ...] = (
          "every read and write; every refusal"),
     Rule("diary", "the author; the supervisor of a session it is shared into",
          "only the author", "every read and write; every refusal"),
+    Rule("values reflections, wellbeing check-ins", "the owner; the supervisor of a session "
+         "the owner shares one into; a team lead sees only counts of wellbeing answers across "
+         "the team, withheld below the minimum group size", "only the owner (a re-take is a new "
+         "record; sharing and withdrawing by the owner)", "every read and write; every refusal"),
     Rule("goals", "the assessor, the supervisor of the session that set it, the assigned "
          "supervisor", "the same people", "every read and write; every refusal"),
     Rule("teams, members, consents", "team view: its lead; a person's results: the person, "
@@ -225,3 +229,9 @@ def workshop_manageable(user: str, roles: Collection[str], creator: str) -> bool
 def may_act_as(roles: Collection[str]) -> bool:
     return ADMINISTRATOR in roles
 
+
+
+def reflection_readable(user: str, owner: str, shared_supervisor: str | None) -> bool:
+    """A values reflection or wellbeing check-in: its owner, or the supervisor of the session
+    the owner shared it into. Nobody else, administrators included: it is personal."""
+    return user == owner or (shared_supervisor is not None and user == shared_supervisor)

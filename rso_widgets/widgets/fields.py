@@ -110,6 +110,7 @@ FORM_CSS = """
   padding: 0 !important; height: auto !important; font-size: 1em; text-align: left;
   white-space: normal !important; }
 .rso-task-link:hover, .rso-back-link:hover { color: #003078 !important; }
+.rso-task-name { flex: 1 1 20em; min-width: 0; }
 .rso-tag { display: inline-block; padding: 2px 8px; font-weight: 600; }
 .rso-tag-not-started { background: #d2e2f1; color: #0c2d4a; }
 .rso-tag-in-progress { background: #fff7bf; color: #594d00; }
@@ -123,9 +124,17 @@ FORM_CSS = """
 .rso-summary-row dd { margin: 0; flex: 1 1 16em; white-space: pre-wrap; overflow-wrap: anywhere; }
 .rso-journey-nav { gap: 12px; margin: 16px 0 0 0; }
 .rso-confirmation { border: 4px solid #00703c; padding: 8px 14px; margin: 12px 0; }
+/* tables of results and the reflection pages (apps/reflection.py) */
+.rso-table { border-collapse: collapse; margin: 0 0 12px 0; max-width: 100%; }
+.rso-table th, .rso-table td { border: 1px solid #b1b4b6; padding: 3px 8px; text-align: left;
+  vertical-align: top; overflow-wrap: anywhere; }
+.rso-table caption { text-align: left; font-weight: bold; padding: 2px 0; }
+.rso-intro { border-left: 6px solid #1d70b8; padding: 6px 12px; max-width: 50em; }
+.rso-scenario { max-width: 40em; margin: 12px 0 6px 0; padding: 6px 12px; background: #f3f2f1; }
+.rso-reflection-item { border-bottom: 1px solid #b1b4b6; padding: 0 0 8px 0; width: 100%; }
+.rso-signposts ul { margin: 6px 0; padding-left: 1.2em; max-width: 45em; }
 /* the ARMS, live assessment and ARMS practice pages (apps/arms*.py, apps/live_*.py) */
 .rso-page { padding: 0 12px; max-width: 64em; box-sizing: border-box; }
-.rso-lede { border-left: 6px solid #1d70b8; padding: 6px 12px; max-width: 45em; }
 .rso-about { margin: 6px 0 10px 0; max-width: 45em; }
 .rso-record-banner { border-bottom: 1px solid #b1b4b6; margin: 0 0 8px 0; }
 .rso-section-body { max-width: 62em; }

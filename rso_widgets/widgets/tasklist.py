@@ -40,9 +40,11 @@ class Section:
     far it has got; `check` lists its problems (empty when it can be left as complete);
     `summary` gives (question, answer) rows for "Check your answers". `check` runs only once
     the section has been opened; `summary` and `status` run any time, so they read the
-    answers (a loaded draft counts), not widgets that may not exist yet. A section that is
-    not `required` is never demanded by the final action (the final action may still refuse,
-    through `show_problems`)."""
+    answers (a loaded draft counts), not widgets that may not exist yet. With `check_anytime`,
+    `check` also runs for a section never opened (so "Save" lists its problems too). A
+    section that is not `required` is never demanded by the final action (the final action
+    may still refuse, through `show_problems`); one outside the `sequence` is opened from the
+    task list only."""
 
     key: str
     title: str
@@ -51,6 +53,7 @@ class Section:
     check: Callable[[], list[Problem]] = field(default=lambda: [])
     summary: Callable[[], list[tuple[str, str]]] = field(default=lambda: [])
     hint: str = ""
+    check_anytime: bool = False  # `check` reads the answers, not widgets: run it unopened too
     required: bool = True  # False: an optional task, never demanded before the final action
     sequence: bool = True  # False: opened from the task list only; Continue passes over it
 
@@ -140,10 +143,9 @@ class TaskListJourney(w.VBox):
             link = text_button(section.title)
             link.add_class("rso-task-link")
             link.on_click(functools.partial(self._open_from_list, section.key))
-        parts = [link, tag]
-        if section.hint:
-            parts.insert(1, w.HTML(f'<div class="rso-hint">{esc(section.hint)}</div>'))
-        row = w.HBox(parts)
+        name = _column([link, w.HTML(f'<div class="rso-hint">{esc(section.hint)}</div>')]
+                       if section.hint else [link], "rso-task-name")
+        row = w.HBox([name, tag])
         row.add_class("rso-task")
         return row
 
@@ -250,11 +252,13 @@ class TaskListJourney(w.VBox):
     @safe_callback(_report, "saving")
     def _submit(self, _b: Any = None) -> None:
         statuses = self.statuses()
-        problems = [p for s in self.sections if s.key in self.built for p in s.check()]
-        problems += [(s.title, f"{s.title} is not completed. Open it from the task list and "
-                               f"complete it.", None)
-                     for s in self.sections
-                     if s.required and s.key not in self.built and statuses[s.key] != COMPLETED]
+        problems: list[Problem] = []
+        for s in self.sections:
+            if s.key in self.built or s.check_anytime:
+                problems += s.check()
+            elif s.required and statuses[s.key] != COMPLETED:
+                problems.append((s.title, f"{s.title} is not completed. Open it from the task "
+                                          "list and complete it.", None))
         if problems:
             self.show_problems(problems)
             return

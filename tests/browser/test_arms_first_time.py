@@ -1,7 +1,7 @@
 """A first-time user of the ARMS assessment, the assessment records (live assessment) and ARMS
 practice (issue 14, items 2, 6 and 7): each starts from the start page, follows the app's link,
 and does the app's main task as a new user would, with a screenshot of each step written to
-`.scratch/first-time/<app>/` (ignored by git). On the way: the first view is at most four
+`test-artifacts/first-time/<app>/` (git-ignored). On the way: the first view is at most four
 screens tall (1200×900) and opens on the task list; axe-core finds no violation of any impact
 in the first and main states; the page fits 320 CSS px without horizontal scrolling; and the
 main task is completed with the keyboard alone where the test says so."""
@@ -24,7 +24,7 @@ from rso_widgets.commands.serve import ServedWorkbooks
 pytestmark = pytest.mark.browser
 
 USER = "first.timer"
-SHOTS = ROOT / ".scratch" / "first-time"
+SHOTS = ROOT / "test-artifacts" / "first-time"
 SCREEN = 900
 WAIT = 30_000
 HEIGHT = ("Math.max(...Array.from(document.querySelectorAll('*')).map(e => e.scrollHeight))")
@@ -75,7 +75,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks
 
 
 class Steps:
-    """Numbered screenshots of one journey, in `.scratch/first-time/<name>/`."""
+    """Numbered screenshots of one journey, in `test-artifacts/first-time/<name>/`."""
 
     def __init__(self, page, name: str):
         self.page, self.n = page, 0

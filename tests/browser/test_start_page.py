@@ -32,6 +32,8 @@ FIRST_BUTTON = {
     "workshop.ipynb": "Join the workshop",
     "supervision.ipynb": "Start a new session",
     "team_quality.ipynb": "Create the team",  # this user leads no team yet
+    "values_reflection.ipynb": "Change and desistance",  # the task list's first section
+    "case_editor.ipynb": "Start",
 }
 
 

@@ -10,9 +10,10 @@ raises `AccessDenied` and is itself audited. Every write, and every read of a co
 hold ids and counts, never the records' words.
 
 `SupervisionStore` is one object composed of a part per kind of record: `teams` (roster and
-consent), `sessions` (sessions, actions, follow-ups), `observations`, `diary`, `goals` and
-`results` (CPD data, team views), over `base` (acting user, audit plumbing, shared lookups) and
-`records` (row → record conversion).
+consent), `sessions` (sessions, actions, follow-ups), `observations`, `diary`, `goals`,
+`reflections` (values reflections, wellbeing check-ins) and `results` (CPD data, team views),
+over `base` (acting user, audit plumbing, shared lookups) and `records` (row → record
+conversion).
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from __future__ import annotations
 from .diary import DiaryMixin
 from .goals import GoalsMixin
 from .observations import ObservationsMixin
+from .reflections import ReflectionRecord, ReflectionsMixin
 from .results import CPDData, ResultsMixin
 from .sessions import LinkableAssessment, SessionsMixin
 from .teams import TeamsMixin
 
-__all__ = ["CPDData", "LinkableAssessment", "SupervisionStore"]
+__all__ = ["CPDData", "LinkableAssessment", "ReflectionRecord", "SupervisionStore"]
 
 
 class SupervisionStore(TeamsMixin, SessionsMixin, ObservationsMixin, DiaryMixin, GoalsMixin,
-                       ResultsMixin):
+                       ResultsMixin, ReflectionsMixin):
     """Sessions, observations, diary, goals, teams and consent over one `Store`."""
