@@ -170,6 +170,12 @@ def test_the_ruleset_and_catalogue_ids_are_in_about_reveals_not_headlines(data_d
     before_details = markup.split("<details")[0]
     assert ref not in before_details  # only inside the reveal
     assert "About this result" in markup
+    app.journey.open_section("risk")
+    cat_ref = app.arms.cat.ref
+    shown = [x.value for x in app.journey.built["risk"].children
+             if isinstance(getattr(x, "value", None), str) and cat_ref in x.value]
+    assert shown and all(v.startswith("<details") for v in shown)
+    assert "Check the assessment" not in app.arms.completeness.value  # no such button here
     practice = ARMSPractice()
     intro = [x.value for x in practice.children if hasattr(x, "value")
              and isinstance(x.value, str) and practice.arms.cat.ref in x.value]

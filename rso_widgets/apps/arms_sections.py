@@ -57,6 +57,9 @@ def arms_sections(form: Any, ready: Ready, *, before: list[w.Widget] | None = No
     the top of each (e.g. the case file reveal in practice)."""
     cat = form.cat
     top = list(before or [])
+    form.check_hint = "each factor's status below says what is left."
+    notes = about("About these ratings", f"Catalogue: {esc(cat.title)} (<code>{esc(cat.ref)}"
+                  f"</code>): {esc(cat.provenance.status)}. {esc(cat.interpretation)}")
     kinds = {"risk": [f.id for f in cat.factors if f.kind == "risk"],
              "protective": [f.id for f in cat.factors if f.kind != "risk"]}
     labels = {lv.id: lv.label for scale in cat.scales.values() for lv in scale}
@@ -112,7 +115,7 @@ def arms_sections(form: Any, ready: Ready, *, before: list[w.Widget] | None = No
                      "for each rating.")
     return [
         Section("risk", "ARMS risk factors (R1 to R7)",
-                lambda: box([*top, *form.parts["about"], form.completeness, risk_hint,
+                lambda: box([*top, notes, form.completeness, risk_hint,
                              *form.parts["date"], *form.parts["risk"]], "rso-arms-form"),
                 factor_status("risk"), summary=lambda: date_rows() + factor_summary("risk")(),
                 required=False),

@@ -227,6 +227,8 @@ class ARMSForm(w.VBox):
                  value: ARMSAssessment | None = None, *, date_editable: bool = True,
                  **kwargs: Any):
         self.cat = catalogue or load_arms_catalogue()
+        # how the page lists what is left (a page without the check button says its own way)
+        self.check_hint = "select “Check the assessment” to list them."
         self.shared = Shared()
         self._syncing = True
         self._checked = False
@@ -470,7 +472,7 @@ class ARMSForm(w.VBox):
             prio = f"{self.priority.value}, with a rationale"
         label = "Complete" if not gaps else "Incomplete"
         things = "" if not gaps else (f" {len(gaps)} thing{'s' if len(gaps) != 1 else ''} to "
-                                      "complete: select “Check the assessment” to list them.")
+                                      f"complete: {self.check_hint}")
         return (f'<div class="rso-completeness" role="status" style="margin:8px 0;'
                 f'max-width:45em"><strong>Completeness:</strong> {tag(label)} '
                 f'{done} of {n} factors complete · formulation: {written} of {parts} parts '

@@ -21,6 +21,7 @@ from typing import Any
 import ipywidgets as w
 
 from .fields import ErrorSummary, esc, safe_callback, text_button
+from .timing import Debouncer
 
 log = logging.getLogger("rso_widgets.widgets")
 
@@ -29,6 +30,7 @@ IN_PROGRESS = "In progress"
 COMPLETED = "Completed"
 CANNOT_START = "Cannot start yet"
 STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START)
+FOCUS_DELAY = 0.8  # seconds for a newly shown section's views to be drawn before focusing
 
 # (field label, sentence naming the field and the fix, widget to focus or None): ErrorSummary's
 Problem = tuple[str, str, Any]
@@ -173,7 +175,8 @@ class TaskListJourney(w.VBox):
         self.nav.layout.display = ""
         self.continue_button.layout.display = ""
         self.submit_button.layout.display = "none"
-        self.back_button.focus()  # the top of the new view: a screen reader starts here
+        if not keep_problems:  # else the caller moves focus to the field
+            self.back_button.focus()  # the top of the new view: a screen reader starts here
 
     def show_check_answers(self, _b: Any = None) -> None:
         self.current = "check"
@@ -303,11 +306,14 @@ class SectionTarget:
         self.journey, self.key, self.widget = journey, key, widget
 
     def focus(self) -> None:
-        if self.journey.current != self.key:
-            j = self.journey
-            j.open_section(self.key, from_check=j.current == "check" or j.returning_to_check,
-                           keep_problems=True)
-        self.widget.focus()
+        j = self.journey
+        if j.current == self.key:
+            self.widget.focus()
+            return
+        j.open_section(self.key, from_check=j.current == "check" or j.returning_to_check,
+                       keep_problems=True)
+        # the section's views are being drawn: a focus request sent now would find no view
+        Debouncer(FOCUS_DELAY, self.widget.focus)()
 
 
 def _column(children: list[w.Widget], css_class: str) -> w.VBox:

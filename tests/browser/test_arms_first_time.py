@@ -265,6 +265,27 @@ def test_a_new_assessor_reviews_a_record_by_keyboard_alone(chromium, server):
         shot("check-answers")
         tab_to(page, "Save as a new version", limit=250)
         page.keyboard.press("Enter")
+        # the reassessment is dated today, so the old plan's dates are refused: every problem
+        # at once at the top, focus on its first "Go to"; each is fixed from there
+        summary = page.locator(".rso-error-summary")
+        expect(summary).to_contain_text("follow-up date")
+        expect(summary).to_contain_text("review date on or after the assessment date")
+        shot("problems")
+        later = (dt.date.today() + dt.timedelta(days=90)).strftime("%d%m%Y")
+        for field in ("R1 follow-up: by when", "Date of the next review"):
+            go = summary.get_by_role("button").first
+            expect(go).to_be_focused()
+            page.keyboard.press("Enter")  # opens the section and focuses the field
+            expect(page.get_by_label(field)).to_be_focused()
+            page.keyboard.type(later, delay=60)
+            page.wait_for_timeout(500)
+            tab_to(page, "Back to check your answers", limit=250)
+            page.keyboard.press("Enter")
+            page.get_by_role("heading", name="Check your answers").wait_for()
+            tab_to(page, "Save as a new version", limit=250)
+            page.keyboard.press("Enter")
+            if field.startswith("R1"):
+                expect(summary).not_to_contain_text("follow-up date")
         page.get_by_text(re.compile("Saved as version 2 by")).wait_for()
         shot("saved")
         tab_to(page, "Back to the task list", limit=250)
