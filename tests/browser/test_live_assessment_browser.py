@@ -86,7 +86,7 @@ def test_live_assessment_renders_creates_a_record_and_scores_rm2000(chromium, li
     try:
         # the forms stay closed until a record is open: every other task cannot start yet
         assert not page.get_by_role("button", name="Score", exact=True).is_visible()
-        expect(page.locator(".rso-tag-cannot-start-yet")).to_have_count(11)
+        expect(page.locator(".rso-tag-cannot-start-yet")).to_have_count(10)
     finally:
         context.close()
 
