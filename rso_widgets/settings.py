@@ -86,6 +86,14 @@ class Settings(BaseSettings):
         "people than this contribute to them")
     team_window_days: int = Field(default=365, ge=1,
                                   description="team view: how far back to look")
+    certification_valid_days: int = Field(
+        default=365, ge=1, le=3650, description="local policy: how long a calibration lasts "
+        "before a re-test (days from the day the thresholds were last met)")
+    certification_due_days: int = Field(
+        default=60, ge=0, le=3650, description="local policy: a re-test is due this many "
+        "days before a calibration's validity ends")
+    retest_pack_size: int = Field(default=5, ge=1, le=50,
+                                  description="cases in a re-test pack (unseen cases only)")
     team_admins: list[str] = Field(
         default_factory=list, description="users who may create teams (empty: anyone may)")
 

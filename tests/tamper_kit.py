@@ -17,7 +17,9 @@ from identities import store_as, supervised_by
 from sqlalchemy import Connection, Table, create_engine, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from rso_widgets.calibration.arms_progress import ArmsPracticeRecord
 from rso_widgets.store import Store, audit, db, integrity
+from rso_widgets.store.arms_practice import SqlArmsPracticeStore
 from rso_widgets.store.supervision import SupervisionStore
 
 CHECKED = frozenset({"kind", "role", "status"})  # columns under a CHECK constraint
@@ -33,6 +35,9 @@ def world(store: Store) -> dict[str, int]:
     supervised_by(alice, "bob")  # a countersign is by the assessor's supervisor
     bob.countersign(v.assessment_id, 2)
     alice.add_practice_attempt("case-1", {"a": 1}, {"score": 3})
+    SqlArmsPracticeStore(alice).add_attempt(ArmsPracticeRecord(
+        user=alice.user, case_id="case-1", at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        catalogue="arms-training-edition@1", attempt={"ratings": {}}, factors=[]))
     cohort = alice.create_cohort("Workshop", ["case-1"])
     member = bob.join_cohort(cohort.id, "Bee")
     bob.submit(cohort.id, member.id, "case-1", {"a": 2})

@@ -688,6 +688,7 @@ def test_every_box_on_each_page_shows_hostile_text_inert(data_dir, name):
     every visible button is pressed: whatever the page says back stays inert."""
     from rso_widgets.apps.arms import arms_practice
     from rso_widgets.apps.calculator import rm2000_calculator
+    from rso_widgets.apps.certification import calibration_record
     from rso_widgets.apps.live_assessment import live_assessment
     from rso_widgets.apps.practice import rm2000_practice
     from rso_widgets.apps.supervision import supervision
@@ -696,7 +697,7 @@ def test_every_box_on_each_page_shows_hostile_text_inert(data_dir, name):
 
     payload, total = STORED[name], 0
     for make in (rm2000_calculator, rm2000_practice, arms_practice, live_assessment, workshop,
-                 trainer_dashboard, supervision, team_quality):
+                 trainer_dashboard, supervision, team_quality, calibration_record):
         page = make()
         open_every_section(page)
         boxes = [x for x in walk(page) if isinstance(x, w.Text | w.Textarea)]

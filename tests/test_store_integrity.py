@@ -310,7 +310,7 @@ def test_every_record_table_is_covered(store, store_env):
         "cohorts", "cohort_members", "cohort_submissions", "teams", "team_members",
         "sharing_consents", "supervision_sessions", "supervision_actions",
         "action_follow_ups", "observations", "diary_entries", "development_goals",
-        "goal_updates", "reflections"}
+        "goal_updates", "arms_practice_attempts", "reflections"}
     world(store)
     with by_hand(store_env) as conn:
         (persons,) = [t for t in record_tables() if t.name == "persons"]

@@ -3,7 +3,9 @@ the case file, rate the risk and protective factors, write the formulation and t
 "Check your answers", submit, and compare with the case's key (the feedback opens at the top of
 the page). The case file can be shown beside every rating section.
 
-Lean: the page builds with no pandas, plotly or SQLAlchemy. Practice answers are not saved.
+Lean: the page builds with no pandas, plotly or SQLAlchemy. Each submitted attempt is kept
+(`apps/arms_attempts.py`, the database opened on the first submit) and shown in the person's
+progress at the foot of the page.
 """
 
 from __future__ import annotations
@@ -49,11 +51,15 @@ class ARMSPractice(w.VBox):
     """Pick a case; then the task list: read it, rate ARMS, write a plan, check, submit and
     compare with the key."""
 
-    def __init__(self, cases: list[Any] | None = None):
+    def __init__(self, cases: list[Any] | None = None, store: Any = None,
+                 user: str | None = None):
+        """`store`: where submitted attempts are kept (default: the database, opened on the
+        first submit or when progress is asked for); `user`: default the signed-in user."""
         from ..cases import load_cases
         from ..widgets.arms_feedback_view import ArmsFeedbackView
         from ..widgets.arms_form import ARMSForm
         from ..widgets.plan_builder import PlanBuilder
+        from .arms_attempts import KeptAttempts
 
         all_cases = load_cases() if cases is None else cases
         self.cases = {c.id: c for c in all_cases if c.arms_key is not None}
@@ -87,6 +93,7 @@ class ARMSPractice(w.VBox):
         self.plan.observe(self._on_edit, names="value")
         self.status = Notice(layout=w.Layout(display="none"))
         self.feedback = ArmsFeedbackView()
+        self.kept = KeptAttempts(store, user, {c.id: c.title for c in self.cases.values()})
         reveal = [CaseFileReveal(self.case_file)]
 
         def opened() -> bool:
@@ -114,7 +121,7 @@ class ARMSPractice(w.VBox):
         details = about("About this practice", f"ARMS catalogue <code>{esc(cat.ref)}</code>: "
                         f"{esc(cat.provenance.status)}.")
         super().__init__([form_style(), intro, details, self.failure, picker, self.open_button,
-                          self.switch_box, self.work])
+                          self.switch_box, self.work, self.kept])
         self.add_class("rso-form")
         self.add_class("rso-arms-practice")
         self.add_class("rso-page")
@@ -212,12 +219,17 @@ class ARMSPractice(w.VBox):
         fb = compare_arms(self.case, self.arms.value, self.plan.value, cat=self.cat)
         self.feedback.show(fb)
         self._dirty = False
+        saved = self.kept.save(self.case, self.arms.value, self.plan.value, fb)
         n = len(self.arms.gaps)
         gaps = (f" Your assessment still has {n} gap{'s' if n != 1 else ''}; it was compared "
                 "as it stands.") if n else ""
-        self.status.say(f"Submitted. {fb.summary.line()}.{gaps} The feedback is below; go back "
-                        "to the task list to change your answers and submit again whenever you "
-                        "like.", heading="Compared with the key")
+        kept = (" Your attempt is saved and shows in your progress at the foot of the page."
+                if saved else " This attempt could not be saved, so it will not show in your "
+                "progress; if it happens again, tell the workbook team.")
+        self.status.say(f"Submitted. {fb.summary.line()}.{gaps}{kept} The feedback is below; go "
+                        "back to the task list to change your answers and submit again "
+                        "whenever you like.", heading="Compared with the key")
+        self.kept.refresh()
         return fb
 
 

@@ -157,6 +157,7 @@ class PracticeApp(w.VBox):
                  **kwargs: Any):
         from ..widgets.case_file import CaseFile, reading_and_scoring
         from ..widgets.case_picker import CasePicker
+        from ..widgets.confidence import ConfidenceFeedback, ConfidenceInput, ConfidenceProgress
         from ..widgets.feedback import FeedbackView
         from ..widgets.own_result import OwnResult
         from ..widgets.progress import PracticeProgress
@@ -184,6 +185,11 @@ class PracticeApp(w.VBox):
         self.own.observe(self._on_mode, names="mode")
         self.form.observe(self._on_answers, names="value")
         self.own.observe(self._on_answers, names="value")
+        from ..calibration.confidence import RM2000_TOPICS
+
+        self.confidence = ConfidenceInput(RM2000_TOPICS)  # optional; stored with the attempt
+        self.confidence_feedback = ConfidenceFeedback()
+        self.confidence_progress = ConfidenceProgress()
         self.submit_button = text_button("Submit for feedback", primary=True,
                                          tooltip="Compare your answers with the expert key")
         self.submit_button.on_click(self._on_submit)
@@ -204,12 +210,16 @@ class PracticeApp(w.VBox):
         self.progress = PracticeProgress(labels=self._labels(),
                                          titles={c.id: c.title for c in self.cases.values()})
 
-        style = w.HTML(f"<style>{APP_CSS}</style>", layout=w.Layout(display="none"))
+        from ..widgets.record_css import CSS as TABLE_CSS  # confidence tables
+
+        style = w.HTML(f"<style>{APP_CSS}{TABLE_CSS}</style>", layout=w.Layout(display="none"))
         self.work = reading_and_scoring(
             self.case_file, "Use the same RM2000 form as for a live assessment. Select Score to "
             "check your answers as you go; the key is shown only after you submit.",
-            [self.form, self.own, self.submit_button, self.retry_box, self.status, self.failure])
-        self.workspace = w.VBox([self.heading, self.work, self.feedback_view],
+            [self.form, self.own, self.confidence, self.submit_button, self.retry_box,
+             self.status, self.failure])
+        self.workspace = w.VBox([self.heading, self.work, self.confidence_feedback,
+                                 self.feedback_view],
                                 layout=w.Layout(display="none"))
         from ..store.identity import display_name
 
@@ -223,7 +233,7 @@ class PracticeApp(w.VBox):
         if notes:
             self.notices.say(" ".join(notes), kind="error", heading="Please note")
         super().__init__(children=[style, intro, self.notices, self.picker, self.workspace,
-                                   self.progress],
+                                   self.progress, self.confidence_progress],
                          layout=w.Layout(padding="0 12px"), **kwargs)
         self.add_class("rso-practice")
         self._refresh_progress()
@@ -246,6 +256,7 @@ class PracticeApp(w.VBox):
                 "right now. You can still practise; try reloading the page later.</p>")
             return None
         self.progress.show(summary)
+        self.confidence_progress.show(summary.confidence)
         self.picker.set_progress(summary.cases)
         return summary
 
@@ -263,8 +274,10 @@ class PracticeApp(w.VBox):
         self.form.today = case.assessment_date
         self.form.reset()
         self.own.reset()
+        self.confidence.reset()
         self.case_file.show(case)
         self.feedback_view.clear()
+        self.confidence_feedback.clear()
         self.failure.clear()
         self.status.clear()
         self.heading.value = (f"<h2 class='rso-practice-case' style='margin:16px 0 0 0'>"
@@ -311,6 +324,9 @@ class PracticeApp(w.VBox):
             return None
         case = self.case
         refused = refusal(self.own)  # your result's problems, shown beside its fields
+        unmarked = self.confidence.check() if self.confidence.value else []  # all or none
+        if unmarked:
+            refused = (refused + " " if refused else "") + " ".join(m for _, m, _ in unmarked)
         data = {"facts": dict(self.form.value), "entered": dict(self.own.value) or None}
         try:
             if refused:  # still check the facts, so every problem shows in this one pass
@@ -329,6 +345,7 @@ class PracticeApp(w.VBox):
         saved = self._save(case, attempt, feedback)
         self.attempt, self.feedback = attempt, feedback
         self.feedback_view.show(feedback, what_ifs, self.attempt_no)
+        self._show_confidence(feedback)
         self._editing(False)
         if saved:
             self.status.say(f"Attempt {self.attempt_no} at {case.id} is saved. Your feedback is "
@@ -340,7 +357,8 @@ class PracticeApp(w.VBox):
         from ..calibration.progress import record_attempt
 
         try:
-            self.store.add_attempt(record_attempt(self.user, case, attempt, feedback))
+            self.store.add_attempt(record_attempt(self.user, case, attempt, feedback,
+                                                  confidence=self.confidence.value))
             self.attempt_no = len(self.store.attempts(self.user, case.id))
             return True
         except Exception:
@@ -350,6 +368,12 @@ class PracticeApp(w.VBox):
                             "will not show in your progress. Try again later; if it happens "
                             "again, tell the workbook team.", kind="error")
             return False
+
+    def _show_confidence(self, feedback: Feedback) -> None:
+        from ..calibration.confidence import RM2000_TOPICS, judged
+
+        answers = {c.scale: (c.trainee, c.key) for c in feedback.categories}
+        self.confidence_feedback.show(judged(self.confidence.value, answers), RM2000_TOPICS)
 
     # -- retrying ------------------------------------------------------------------------------
     @safe_callback(_report, "starting the case again")
@@ -365,11 +389,13 @@ class PracticeApp(w.VBox):
         if self.case is None:
             return
         self.feedback_view.clear()
+        self.confidence_feedback.clear()
         self.failure.clear()
         self.attempt = self.feedback = None
         if blank:
             self.form.reset()
             self.own.reset()
+            self.confidence.reset()
         self._editing(True)
         self.status.say("Your earlier attempts are kept. "
                         + ("The form is empty: score the case again and submit."

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import os
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Literal, Protocol
 from urllib.parse import quote
@@ -20,6 +20,7 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..cases.schema import TrainingCase
+from .confidence import ConfidenceSummary, Judged, Level, judged, summarise_confidence
 from .feedback import Attempt, ErrorType, Feedback
 
 try:  # POSIX advisory locks; elsewhere appends rely on O_APPEND alone
@@ -55,16 +56,25 @@ class PracticeRecord(BaseModel):
     agrees: bool
     categories: list[CategoryRecord]
     errors: list[ErrorRecord]
+    #: how sure the assessor was of each category (issue 16); None for attempts without it
+    confidence: dict[Literal["S", "V", "C"], Level] | None = None
+
+    def judged(self) -> list[Judged]:
+        """Each category marked with a confidence, and whether it matched the key."""
+        return judged(self.confidence, {c.scale: (c.trainee, c.key) for c in self.categories},
+                      at=self.at, case_id=self.case_id)
 
 
 def record_attempt(user: str, case: TrainingCase, attempt: Attempt, feedback: Feedback,
-                   at: dt.datetime | None = None) -> PracticeRecord:
-    """Build the record to store for an attempt that has been compared with its case key."""
+                   at: dt.datetime | None = None,
+                   confidence: dict[str, str] | None = None) -> PracticeRecord:
+    """Build the record to store for an attempt that has been compared with its case key
+    (`confidence`: category → sure / fairly_sure / unsure, as the assessor marked it)."""
     if not user.strip():
         raise ValueError("user: is empty — fix: give the trainee's user name")
     return PracticeRecord(
         user=user, case_id=case.id, at=at or dt.datetime.now(dt.UTC), ruleset=feedback.ruleset,
-        attempt=attempt, agrees=feedback.agrees,
+        attempt=attempt, agrees=feedback.agrees, confidence=confidence or None,
         categories=[CategoryRecord(scale=c.scale, trainee=c.trainee, key=c.key,
                                    distance=c.distance) for c in feedback.categories],
         errors=[ErrorRecord(row=r.id, item=r.fact if r.error == "coding" and r.fact else r.id,
@@ -104,6 +114,7 @@ class PracticeSummary(BaseModel):
     error_types: dict[str, int]
     most_missed: list[MissedItem]
     problems: list[str] = []
+    confidence: ConfidenceSummary | None = None  # None: no attempt marked with confidence
 
 
 class PracticeStore(Protocol):
@@ -144,7 +155,13 @@ def summarise(user: str, records: Iterable[PracticeRecord], problems: Iterable[s
         error_types=dict(Counter(e.type for r in ordered for e in r.errors)),
         most_missed=[MissedItem(item=item, count=sum(c.values()), types=dict(c))
                      for item, c in ranked],
-        problems=list(problems))
+        problems=list(problems),
+        confidence=_confidence(ordered))
+
+
+def _confidence(records: Sequence[PracticeRecord]) -> ConfidenceSummary | None:
+    items = [j for r in records for j in r.judged()]
+    return summarise_confidence(items) if items else None
 
 
 @contextlib.contextmanager

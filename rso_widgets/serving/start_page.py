@@ -44,6 +44,9 @@ APPS: tuple[App, ...] = (
         "expert key, item by item.", PRACTISE, "rm2000_practice.ipynb"),
     App("ARMS practice", "Rate ARMS and write a risk management plan for a fictional case, then "
         "compare them with the key.", PRACTISE, "arms_practice.ipynb"),
+    App("Calibration record", "Your calibration over time, re-tests of unseen cases and your "
+        "certificate; for trainers, who is due for a re-test.", PRACTISE,
+        "calibration_record.ipynb"),
     App("Join a workshop", "Join your trainer's workshop with its code and score the cases on "
         "your own.", WORKSHOP, "workshop.ipynb", saves_drafts=True),
     App("Run a workshop", "Choose the cases, give trainees the join code and see how the room "

@@ -149,6 +149,20 @@ class PracticeAttempt(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+
+class ArmsPracticeAttempt(Base):
+    """One ARMS practice attempt at a fictional case (migration 0012): the assessment and plan
+    as `attempt`, the comparison with the key as `feedback` (see `calibration.arms_progress`)."""
+
+    __tablename__ = "arms_practice_attempts"
+    __table_args__ = (Index(None, "username", "case_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(NAME))
+    case_id: Mapped[str] = mapped_column(String(NAME))
+    attempt: Mapped[dict[str, Any]] = mapped_column(Json())
+    feedback: Mapped[dict[str, Any]] = mapped_column(Json())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
 class Cohort(Base):
     """A workshop group that members join with a code."""
 

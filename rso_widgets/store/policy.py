@@ -92,6 +92,10 @@ RULES: tuple[Rule, ...] = (
          "their supervisor, their lead while consent is on",
          "team: RSO_TEAM_ADMINS (anyone if unset); roster: the lead; consent: the person",
          "every read and write; every refusal"),
+    Rule("certification records (calibration over time)", "the person; a trainer (statuses, "
+         "due dates and reasons, not the attempts); their assigned supervisor; their team lead "
+         "while consent is on; an administrator", "nobody: worked out from practice attempts "
+         "and workshop submissions", "reads by anyone else; every refusal"),
     Rule("acting as another user", "-", "an administrator only (`rso-workbook admin act-as`)",
          "the switch itself, and every refusal"),
 )
@@ -230,8 +234,24 @@ def may_act_as(roles: Collection[str]) -> bool:
     return ADMINISTRATOR in roles
 
 
-
 def reflection_readable(user: str, owner: str, shared_supervisor: str | None) -> bool:
     """A values reflection or wellbeing check-in: its owner, or the supervisor of the session
     the owner shared it into. Nobody else, administrators included: it is personal."""
     return user == owner or (shared_supervisor is not None and user == shared_supervisor)
+
+
+# -- certification records (issue 16) ---------------------------------------------------------
+
+TRAINS = "trainer"  # `via` of a trainer's read of someone's certification record
+
+
+def certification_access(user: str, roles: Collection[str], subject: str, *,
+                         assigned_supervisor: str | None, lead: str | None,
+                         consent: bool) -> str | None:
+    """Why `user` may read `subject`'s certification record (status, due date, reasons), or
+    None: as practice attempts, and a trainer too (who sees who is due for a re-test)."""
+    via = practice_access(user, roles, subject, assigned_supervisor=assigned_supervisor,
+                          lead=lead, consent=consent)
+    if via is None and TRAINER in roles:
+        return TRAINS
+    return via

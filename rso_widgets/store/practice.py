@@ -1,7 +1,8 @@
 """`SqlPracticeStore`: the `calibration.progress.PracticeStore` protocol on the database.
 
 A `PracticeRecord` is stored as one `practice_attempts` row: the trainee's `attempt` as JSON,
-and the rest of the comparison (ruleset, agreement, categories, errors) as the feedback JSON.
+and the rest of the comparison (ruleset, agreement, categories, errors, and the confidence the
+assessor marked, when they did) as the feedback JSON.
 `import_jsonl` copies the JSON-Lines files of `JsonlPracticeStore` in, without duplicates.
 """
 
@@ -42,9 +43,11 @@ def _utc(at: dt.datetime) -> dt.datetime:
 
 def _row(record: PracticeRecord) -> PracticeAttempt:
     data = record.model_dump(mode="json")
+    feedback = {k: data[k] for k in _FEEDBACK_FIELDS}
+    if data.get("confidence"):  # only when marked, so older rows keep their exact form
+        feedback["confidence"] = data["confidence"]
     return PracticeAttempt(username=record.user, case_id=record.case_id,
-                           attempt=data["attempt"],
-                           feedback={k: data[k] for k in _FEEDBACK_FIELDS},
+                           attempt=data["attempt"], feedback=feedback,
                            created_at=_utc(record.at))
 
 

@@ -18,7 +18,16 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from . import audit, supervision_retention
-from .models import Assessment, AssessmentVersion, Draft, Person, PracticeAttempt, SignOff, utcnow
+from .models import (
+    ArmsPracticeAttempt,
+    Assessment,
+    AssessmentVersion,
+    Draft,
+    Person,
+    PracticeAttempt,
+    SignOff,
+    utcnow,
+)
 from .repository import Store, delete_person_rows
 
 
@@ -78,6 +87,10 @@ def find_expired(s: Session, cutoff: dt.datetime) -> list[Expired]:
     out += [Expired("practice_attempt", a.id, a.created_at, a.username) for a in s.scalars(
         select(PracticeAttempt).where(PracticeAttempt.created_at < cutoff)
         .order_by(PracticeAttempt.id))]
+    out += [Expired("arms_practice_attempt", a.id, a.created_at, a.username)
+            for a in s.scalars(select(ArmsPracticeAttempt)
+                               .where(ArmsPracticeAttempt.created_at < cutoff)
+                               .order_by(ArmsPracticeAttempt.id))]
     out += [Expired(kind, rid, at, owner) for kind, rid, at, owner
             in supervision_retention.find_expired(s, cutoff)]
     return out
@@ -124,6 +137,8 @@ def delete_expired(store: Store, days: int, *, now: dt.datetime | None = None) -
                     continue
             elif item.kind == "practice_attempt":
                 s.execute(delete(PracticeAttempt).where(PracticeAttempt.id == item.id))
+            elif item.kind == "arms_practice_attempt":
+                s.execute(delete(ArmsPracticeAttempt).where(ArmsPracticeAttempt.id == item.id))
             else:
                 detail.update(supervision_retention.delete_record(s, item.kind, item.id))
             audit.append(s, store.user, "delete", item.kind, item.id, detail)

@@ -174,6 +174,23 @@ def team_quality(page, ready) -> None:
     expect(view.locator(".js-plotly-plot")).to_be_visible(timeout=WAIT)
 
 
+def values_reflection(page, ready) -> None:
+    ready.click()  # the first section, then Continue with nothing chosen
+    page.get_by_role("button", name="Continue", exact=True).click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible(timeout=WAIT)
+
+
+def case_editor(page, ready) -> None:
+    ready.click()  # a blank case: every section lists its problems
+    page.get_by_role("button", name="The person", exact=True).click()
+    expect(page.get_by_text("Error:").first).to_be_visible(timeout=WAIT)
+
+
+def calibration_record(page, ready) -> None:
+    ready.click()  # a re-test pack of cases never scored
+    page.locator(".rso-retest-pack li").first.wait_for(timeout=WAIT)
+
+
 APPS: dict[str, tuple[str, Callable]] = {
     "rm2000_calculator": ("Score", calculator),
     "rm2000_practice": ("Open this case", rm2000_practice),
@@ -184,6 +201,9 @@ APPS: dict[str, tuple[str, Callable]] = {
     "workshop": ("Join the workshop", workshop),
     "supervision": ("Start a new session", supervision),
     "team_quality": ("Show the team view", team_quality),
+    "values_reflection": ("Change and desistance", values_reflection),
+    "case_editor": ("Start", case_editor),
+    "calibration_record": ("Draw a re-test pack", calibration_record),
 }
 
 

@@ -34,6 +34,7 @@ FIRST_BUTTON = {
     "team_quality.ipynb": "Create the team",  # this user leads no team yet
     "values_reflection.ipynb": "Change and desistance",  # the task list's first section
     "case_editor.ipynb": "Start",
+    "calibration_record.ipynb": "Draw a re-test pack",
 }
 
 
