@@ -186,8 +186,8 @@ def test_a_new_assessor_completes_an_arms_assessment(chromium, server):
                 section.locator(".rso-tag", has_text=re.compile("^Complete$")).wait_for()
             shot(f"{kind}-factors")
             page.get_by_role("button", name="Continue").click()
-        for part in page.locator(".rso-arms-form textarea").all()[:4]:
-            part.fill("In my own words, from the ratings.")
+        for part in cat.formulation_parts:
+            page.get_by_label(part.label, exact=True).fill("In my own words, from the ratings.")
         page.get_by_label("Priority for work").select_option(index=1)
         page.get_by_label("Why this priority").fill("The ratings and his circumstances.")
         shot("formulation")
