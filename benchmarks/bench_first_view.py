@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNS = 3
 HEAVY = ("pandas", "plotly", "sqlalchemy", "pyarrow", "reportlab", "scipy")
 PAGES = {
-    "workshop trainee page": "from rso_widgets.apps.workshop import workshop\nworkshop()",
+    "workshop trainee page": "from rso_widgets.apps.workshop_trainee import workshop\nworkshop()",
     "RM2000 calculator": "from rso_widgets.apps.calculator import rm2000_calculator\n"
                          "rm2000_calculator()",
 }

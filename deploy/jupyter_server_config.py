@@ -26,6 +26,7 @@ import os
 from rso_widgets.commands.serve import cull_interval
 from rso_widgets.serving import voila_config
 from rso_widgets.serving.app import use_shipped_templates
+from rso_widgets.serving.extension import START_URL
 from rso_widgets.settings import get_settings
 
 # Sections of voila.json that apply inside Jupyter Server, less the standalone-only traits.
@@ -37,7 +38,7 @@ c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 root = os.environ.get("RSO_SERVER_ROOT")
 if root:
     c.ServerApp.root_dir = root
-c.ServerApp.default_url = "/voila/tree/workbooks"  # JupyterHub's singleuser.defaultUrl wins
+c.ServerApp.default_url = START_URL  # the start page; JupyterHub's singleuser.defaultUrl wins
 
 use_shipped_templates()  # the `rso` template of voila.json, found by Voilà's extension
 c.ServerApp.kernel_manager_class = "rso_widgets.serving.kernels.WorkbookKernelManager"

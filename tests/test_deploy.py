@@ -30,6 +30,8 @@ from identities import open_as
 from traitlets.config import PyFileConfigLoader
 
 from rso_widgets.commands.serve import build_command
+from rso_widgets.serving.extension import START_URL, WORKBOOKS
+from rso_widgets.serving.start_page import APPS
 from rso_widgets.settings import get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,11 +76,11 @@ def test_values_name_the_image_and_voila_as_the_default_app(values):
     su = values["singleuser"]
     assert su["image"]["name"] and isinstance(su["image"]["tag"], str) and su["image"]["tag"]
     assert su["cmd"] == "jupyterhub-singleuser"
-    assert su["defaultUrl"] == "/voila/tree/workbooks"
-    # the default URL's folder is where the image puts the apps, below the served root
+    assert su["defaultUrl"] == START_URL  # the start page, not Voilà's file list
+    # the start page links the apps' folder, where the image puts them below the served root
     served = image_env()["RSO_SERVER_ROOT"]
     copies = {dest.rstrip("/") for _, dest in copy_lines()}
-    assert served + "/" + su["defaultUrl"].removeprefix("/voila/tree/") in copies
+    assert served + "/" + WORKBOOKS in copies
 
 
 def test_database_url_comes_from_a_secret_never_from_the_file(values):
@@ -167,7 +169,7 @@ def test_server_config_is_voila_only_unless_turned_off(monkeypatch):
         assert extensions[name] is False
     assert cfg.ServerApp.terminals_enabled is False
     assert cfg.ServerApp.root_dir == "/srv/x"
-    assert cfg.ServerApp.default_url == "/voila/tree/workbooks"
+    assert cfg.ServerApp.default_url == START_URL
     dev = load_server_config(monkeypatch, RSO_VOILA_ONLY="0")
     assert "root_dir" not in dev.ServerApp
     assert dev.ServerApp.jpserver_extensions.get_value({}) == {
@@ -310,10 +312,13 @@ def assert_no_traceback(body: str) -> None:
     assert not found, f"the page shows traceback text {found}"
 
 
-def test_default_url_lists_every_app(pod, values):
+def test_default_url_is_the_start_page_linking_every_app(pod, values):
     server = pod["server"]
-    status, _ = server.get(values["singleuser"]["defaultUrl"])
+    status, body = server.get(values["singleuser"]["defaultUrl"].lstrip("/"))
     assert status == 200
+    assert "<h1>RSO Workbook</h1>" in body
+    for app in APPS:
+        assert f'/voila/render/{WORKBOOKS}/{app.notebook}"' in body, app.notebook
     status, body = server.get("voila/api/contents/workbooks")
     assert status == 200
     names = {item["name"] for item in json.loads(body)["content"]}

@@ -184,3 +184,24 @@ def test_two_people_on_one_machine_countersign_through_their_own_servers(hub) ->
                 allow_redirects=True)
     assert "IDENTITY alice" not in r.text
     assert isinstance(r, requests.Response)
+
+
+def test_sign_in_lands_on_the_start_page_not_the_file_list(hub) -> None:
+    from rso_widgets.serving.extension import START_URL
+    from rso_widgets.serving.start_page import APPS
+
+    carol = _sign_in(hub, "carol")
+    carol.get(f"{hub}/hub/spawn/carol", timeout=60)
+    deadline = time.monotonic() + 180
+    while True:  # the server's root sends the person to the hub's default URL
+        r = carol.get(f"{hub}/user/carol/", timeout=150)
+        if r.status_code == 200 and "/user/carol/" in r.url and "spawn-pending" not in r.url:
+            break
+        assert time.monotonic() < deadline, f"carol's server never came: {r.status_code} {r.url}"
+        time.sleep(1)
+    assert r.url == f"{hub}/user/carol{START_URL}"
+    assert "<h1>RSO Workbook</h1>" in r.text
+    for app in APPS:  # each app linked where the single-user server renders it
+        assert f'href="/user/carol/voila/render/workbooks/{app.notebook}"' in r.text
+    assert carol.get(f"{hub}/user/carol/voila/render/workbooks/whoami.ipynb",
+                     timeout=150).status_code == 200

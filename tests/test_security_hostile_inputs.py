@@ -202,6 +202,10 @@ INVENTORY = {
     "widgets/workshop_setup.py:__init__:room": "number",
     "widgets/workshop_join.py:__init__:code": "code",
     "widgets/workshop_join.py:__init__:name": "workshop:member.display_name",
+    "widgets/values_reflection.py:__init__:notes": "reflection:values.notes",
+    # the case editor builds every text box through _text_box (short or long) and _yaml
+    "widgets/case_editor.py:_text_box:return": "case_editor:*",
+    "widgets/case_editor.py:_yaml:box": "case_editor:*",
 }
 BOX_CALLS = {"Text", "Textarea"}
 
@@ -289,8 +293,11 @@ SUPERVISION_FIELDS = [
 #: development points only).
 NOT_ON_SUPERVISION_PAGE = {"observation.notes"}
 WORKSHOP_FIELDS = ["workshop.name", "member.display_name"]
+REFLECTION_FIELDS = ["values.notes"]
+CASE_EDITOR_FIELDS = ["title", "person.background.work", "documents.officer_notes"]
 SURFACE_FIELDS = {"live": LIVE_FIELDS, "calculator": CALCULATOR_FIELDS,
-                  "supervision": SUPERVISION_FIELDS, "workshop": WORKSHOP_FIELDS}
+                  "supervision": SUPERVISION_FIELDS, "workshop": WORKSHOP_FIELDS,
+                  "reflection": REFLECTION_FIELDS, "case_editor": CASE_EDITOR_FIELDS}
 #: Typed in the app and stored, but (by design) not printed in the assessment report.
 NOT_IN_REPORT = {"rm2000.evidence.single", "rm2000.evidence.male_victim",
                  "rm2000.evidence.stranger_victim", "arms.change_reason"}
@@ -635,7 +642,8 @@ def test_supervision_refuses_unstorable_text_naming_the_field(as_user, field, na
 def test_workshop_names_are_kept_and_shown_inert(data_dir, tmp_path, name):
     from pypdf import PdfReader
 
-    from rso_widgets.apps.workshop import TrainerDashboardApp, WorkshopTraineeApp
+    from rso_widgets.apps.workshop_trainee import WorkshopTraineeApp
+    from rso_widgets.apps.workshop_trainer import TrainerDashboardApp
     from rso_widgets.cases import load_cases
     from rso_widgets.widgets.workshop_live import roster_html
 
@@ -680,6 +688,68 @@ def test_workshop_names_are_kept_and_shown_inert(data_dir, tmp_path, name):
         assert " ".join(display.strip().split()) in " ".join(pdf.split())
 
 
+# --- values reflection and the case editor --------------------------------------------------
+
+@pytest.mark.parametrize("name", STORED)
+def test_reflection_notes_are_kept_exactly_and_shown_inert(data_dir, name):
+    from rso_widgets.apps.reflection import ValuesReflectionApp
+    from rso_widgets.store import open_store
+
+    text = tagged(STORED[name], "values.notes")
+    app = ValuesReflectionApp(open_store())
+    for x in app.reflection_form.inputs.values():
+        x.choice.value, x.notes.value = "agree", text
+    app.reflection_form.journey.show_check_answers()
+    markup = page_html(app)
+    app.reflection_form.journey._submit()
+    assert "Your reflection is saved" in app.reflection_form.journey.message.value
+    saved = app.sup.my_reflections("values")[0]
+    assert {a["notes"] for a in saved.answers.values()} == {text.strip()}
+    assert_inert(markup + page_html(app), [text], "values reflection")
+    assert shown(text.strip(), markup)
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_reflection_refuses_unstorable_notes_naming_the_statement(data_dir, name):
+    from rso_widgets.apps.reflection import ValuesReflectionApp
+    from rso_widgets.store import open_store
+
+    app = ValuesReflectionApp(open_store())
+    for x in app.reflection_form.inputs.values():
+        x.choice.value = "agree"
+    first = next(iter(app.reflection_form.inputs.values()))
+    first.notes.value = REFUSED[name]
+    app.reflection_form.journey.show_check_answers()
+    app.reflection_form.journey._submit()
+    assert app.sup.my_reflections("values") == []
+    assert first.item.statement in first.notes_field.error
+    assert "characters long" in first.notes_field.error or "character" in first.notes_field.error
+
+
+@pytest.mark.parametrize("name", STORED)
+def test_case_editor_keeps_text_exactly_and_previews_it_inert(data_dir, name):
+    from rso_widgets.apps.case_editor import CaseEditorApp
+    from rso_widgets.cases.loader import load_case
+
+    app = CaseEditorApp()
+    app.open_case(next(v for label, v in app.start_from.options if "TC-01:" in label))
+    t = {f: tagged(STORED[name], f) for f in CASE_EDITOR_FIELDS}
+    for f, text in t.items():  # long enough for the case file's own minimum lengths
+        app.form.binding(f).field.control.value = text + " — fictional training text."
+    check = app.recheck()
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in STORED[name]):
+        assert check.case is None
+        return
+    assert check.case is not None, [str(p) for p in check.problems]
+    app._preview()
+    assert_inert(page_html(app), list(t.values()), "case editor")
+    app.journey.show_check_answers()
+    app.journey._submit()
+    saved = load_case(app.path)
+    assert saved.title == (t["title"] + " — fictional training text.").strip()
+    assert saved.documents.officer_notes.startswith(t["documents.officer_notes"].strip()[:20])
+
+
 # --- every box on each page at once (numbers and codes too): messages echo text inertly ------
 
 @pytest.mark.parametrize("name", ["img-onerror", "attribute-break"])
@@ -688,16 +758,20 @@ def test_every_box_on_each_page_shows_hostile_text_inert(data_dir, name):
     every visible button is pressed: whatever the page says back stays inert."""
     from rso_widgets.apps.arms import arms_practice
     from rso_widgets.apps.calculator import rm2000_calculator
+    from rso_widgets.apps.case_editor import case_editor
     from rso_widgets.apps.certification import calibration_record
     from rso_widgets.apps.live_assessment import live_assessment
     from rso_widgets.apps.practice import rm2000_practice
+    from rso_widgets.apps.reflection import values_reflection
     from rso_widgets.apps.supervision import supervision
     from rso_widgets.apps.team_quality import team_quality
-    from rso_widgets.apps.workshop import trainer_dashboard, workshop
+    from rso_widgets.apps.workshop_trainee import workshop
+    from rso_widgets.apps.workshop_trainer import trainer_dashboard
 
     payload, total = STORED[name], 0
     for make in (rm2000_calculator, rm2000_practice, arms_practice, live_assessment, workshop,
-                 trainer_dashboard, supervision, team_quality, calibration_record):
+                 trainer_dashboard, supervision, team_quality, calibration_record,
+                 values_reflection, case_editor):
         page = make()
         open_every_section(page)
         boxes = [x for x in walk(page) if isinstance(x, w.Text | w.Textarea)]

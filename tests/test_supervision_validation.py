@@ -279,3 +279,86 @@ def test_empty_answers_read_the_gov_uk_way():
     assert problem_text("Date of the session", "Input should be a valid date",
                         "give a date as YYYY-MM-DD") == \
         "Date of the session: is not a date. Give a date as YYYY-MM-DD."
+
+
+# -- every problem at once (no layers) -----------------------------------------------------------
+# `parse` used to raise on the first kind of problem: a missing or bad date hid text that may not
+# be stored, and both hid every rule (a blank name, an action with no owner). Forms now check
+# with `all_problems` before the store, so one submit shows everything.
+
+def _session_rules(inp):
+    from rso_widgets.supervision.validation import session_problems as rules
+
+    return rules(inp, LISTS, RUBRIC, TODAY, set())
+
+
+def test_a_missing_date_does_not_hide_the_rules_or_stored_text_problems():
+    from rso_widgets.supervision.validation import all_problems
+
+    data = {"supervisor": "", "assessor": "alex", "notes": "bad \x07 bell",
+            "agenda": [{"topic": "other"}],
+            "actions": [{"text": "Read", "owner": "", "due": TODAY},
+                        {"text": "Call", "owner": "sam", "due": "not a date"}]}
+    fields = {p.field for p in all_problems(SessionInput, data, "supervision session",
+                                            _session_rules)}
+    assert fields == {"held_on", "notes", "supervisor", "agenda[0].detail",
+                      "actions[0].owner", "actions[1].due"}
+
+
+def test_the_stand_in_for_a_missing_date_invents_no_problem():
+    from rso_widgets.supervision.validation import all_problems
+
+    # with the date missing, an action due yesterday is not "before the session"
+    problems = all_problems(SessionInput, {"supervisor": "sam", "assessor": "alex",
+                                           "actions": [{"text": "a", "owner": "alex",
+                                                        "due": TODAY - dt.timedelta(days=1)}]},
+                            "supervision session", _session_rules)
+    assert [p.field for p in problems] == ["held_on"]
+    assert "Field required" in problems[0].message
+
+
+def test_parse_reports_shape_and_stored_text_problems_together():
+    with pytest.raises(InvalidRecord) as caught:
+        from rso_widgets.supervision.validation import parse
+
+        parse(SessionInput, {"supervisor": "sam", "assessor": "alex", "notes": "x\x00y"},
+              "supervision session")
+    assert {p.field for p in caught.value.problems} == {"held_on", "notes"}
+
+
+def test_observation_with_a_bad_date_still_lists_each_unrated_skill():
+    from rso_widgets.supervision.validation import all_problems, observation_problems
+
+    data = {"assessor": "", "observed_on": "yesterday", "context": "home_visit",
+            "ratings": {}, "strengths": ["Calm"], "development_points": []}
+    fields = {p.field for p in all_problems(
+        ObservationInput, data, "observation",
+        lambda inp: observation_problems(inp, "pat", SCALE, TODAY))}
+    assert {"observed_on", "assessor", "development_points"} <= fields
+    assert {f"ratings.{s}" for s in SKILLS} <= fields
+
+
+def test_checked_passes_good_input_through_and_refuses_with_every_problem():
+    from rso_widgets.supervision.validation import checked
+
+    good = {"supervisor": "sam", "assessor": "alex", "held_on": TODAY}
+    assert checked(SessionInput, good, "supervision session", _session_rules) is good
+    with pytest.raises(InvalidRecord) as caught:
+        checked(SessionInput, {"supervisor": "alex", "assessor": "alex", "held_on": "soon",
+                               "actions": [{"text": "", "owner": "", "due": None}]},
+                "supervision session", _session_rules)
+    assert {p.field for p in caught.value.problems} == {
+        "held_on", "supervisor", "actions[0].text", "actions[0].owner", "actions[0].due"}
+
+
+def test_the_update_rules_match_the_store():
+    from rso_widgets.supervision.models import SessionUpdate
+    from rso_widgets.supervision.validation import session_update_problems
+
+    upd = SessionUpdate.model_validate({"status": "planned", "add_actions": [
+        {"text": "a", "owner": "", "due": TODAY}], "follow_ups": [{"action_id": 9,
+                                                                  "outcome": "not_done"}]})
+    fields = [p.field for p in session_update_problems(
+        upd, TODAY, "planned", LISTS, RUBRIC, TODAY, {9}, has_actions=False,
+        has_reviews=False)]
+    assert fields == ["add_actions[0].owner", "follow_ups[0].note", "status"]

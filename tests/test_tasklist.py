@@ -236,6 +236,35 @@ def test_continue_passes_over_a_section_outside_the_sequence():
     assert j.current == "after"
 
 
+def test_go_to_opens_the_section_holding_the_field_and_keeps_the_summary(journey):
+    j, a, _ = journey
+    j.open_section("name")
+    j.open_section("notes")
+    j.show_check_answers()
+    j.show_problems([("Name", "Enter name", a.name), ("Notes", "Enter notes", a.notes),
+                     ("Notes", "Notes again", a.notes)])
+    goto = j.summary_box.links.children
+    assert [b.description for b in goto] == ["Go to Name", "Go to Notes"]  # one per field
+    goto[1].click()
+    assert j.current == "notes" and j.returning_to_check  # Continue goes back to the check
+    assert j.summary_box.text == "Enter name\nEnter notes\nNotes again"  # the summary stays
+    assert j.section_of(a.name) == "name" and j.section_of(w.Text()) is None
+
+
+def test_an_optional_section_left_not_started_does_not_stop_the_submit():
+    done = []
+    name = w.Text(value="Ann")
+    j = TaskListJourney("Record", [
+        Section("name", "Name", lambda: name, lambda: COMPLETED if name.value else NOT_STARTED),
+        Section("extra", "Extra", w.Text, lambda: NOT_STARTED, optional=True),
+        Section("more", "More", w.Text, lambda: IN_PROGRESS, optional=True),
+    ], on_submit=lambda jj: done.append(1))
+    j.show_check_answers()
+    j.submit_button.click()
+    assert done == [] and "More is not completed" in j.summary_box.text  # started, unfinished
+    assert "Extra" not in j.summary_box.text
+
+
 def test_check_anytime_lists_an_unopened_sections_own_problems(journey):
     j, a, _third = journey
     j.sections[1].check_anytime = True

@@ -83,7 +83,7 @@ def test_assessor_starts_a_session_with_their_agenda(store):
     assert app.detail.layout.display == "" and app.start_form.layout.display == "none"
     assert "Denial &lt;script&gt;" in app.summary.value and "<script>" not in app.summary.value
     assert "rso-session-row" in app.session_list.table.value
-    assert "is saved" in app.update_form.notice.value
+    assert "is saved" in app.detail_notice.value  # at the top of the session
     assert not any(t in page_text(app) for t in TRACEBACK)
 
 
@@ -537,3 +537,102 @@ def test_the_served_page_stays_lean(tmp_path):
                          env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
+
+
+# -- recording a session as a task list (issue 14) ------------------------------------------------
+
+def test_recording_a_session_is_a_task_list_one_section_at_a_time(store):
+    app = app_for(store, "alex")
+    app._on_start_clicked()
+    j = app.start_form.journey
+    assert app.home.layout.display == "none" and app.start_slot.layout.display == ""
+    assert j.current is None and [s.title for s in j.sections] == [
+        "Who and when", "Agenda", "Notes", "Agreed actions"]
+    assert j.statuses() == {"who": "Not started", "agenda": "Not started",
+                            "notes": "Not started", "actions": "Not started"}
+    j.open_section("who")
+    j.continue_button.click()  # no date yet: the section's own problem, inline and on top
+    assert j.current == "who" and "Enter the date of the session" in j.summary_box.text
+    assert app.start_form.held_on.error
+    app.start_form.held_on.control.value = days(-1)
+    j.continue_button.click()
+    assert j.current == "agenda" and j.statuses()["who"] == "Completed"
+    app.start_form.agenda.boxes["skills"].value = True
+    for _ in range(3):  # agenda, notes, actions: then check your answers
+        j.continue_button.click()
+    assert j.current == "check"
+    assert "Date of the session" in j.body.children[0].children[0].value
+    j.submit_button.click()
+    saved = app.sup.sessions()
+    assert len(saved) == 1 and saved[0].supervisor == "sam"
+    assert app.detail.layout.display == "" and "is saved" in app.detail_notice.value
+
+
+def test_save_shows_every_problem_at_once_not_layer_by_layer(store):
+    """Issue 14: a missing date was reported alone ("Field required"); the empty name, the
+    topic needing words and the action with no owner appeared only after it was fixed."""
+    app = app_for(store, "alex")
+    app._on_start_clicked()
+    f = app.start_form
+    f.other.value = ""
+    f.agenda.boxes["other"].value = True
+    row = f.actions.add()
+    row.text.control.value = "Book the workshop"
+    row.due.control.value = days(5)
+    f._clicked()
+    assert set(f.errors) == {"held_on", "other", "agenda[0]", "actions[0].owner"}
+    assert len(f.summary.text.splitlines()) == 4 and f.journey.summary_box is f.summary
+    assert [b.description for b in f.journey.summary_box.links.children][:2] == [
+        "Go to Date of the session", "Go to Your supervisor's user name"]
+    assert app.sup.sessions() == []
+    f.journey.summary_box.links.children[-1].click()  # Go to: opens the actions section
+    assert f.journey.current == "actions"
+
+
+def test_changing_a_session_is_a_task_list_with_review_and_goals(store):
+    alex = app_for(store, "alex")
+    fill_start(alex)
+    rec = alex.start_session()
+    j = alex.update_form.journey
+    assert [s.key for s in j.sections] == ["when", "agenda", "notes", "discussed", "follow",
+                                           "actions", "review", "goal"]
+    assert j.current is None  # the session opens on its task list
+    j.open_section("goal")
+    assert alex.goal_form in j.body.children
+    alex.goal_form.text.control.value = "Open interviews with the purpose"
+    assert alex.set_goal() is not None and j.current == "goal"  # stays in the section
+    j.open_section("notes")
+    alex.update_form.notes.control.value = "Talked it through"
+    j.show_check_answers()
+    j.submit_button.click()
+    assert alex.sup.session(rec.id).notes == "Talked it through"
+    assert "Your changes to this session are saved" in alex.detail_notice.value
+
+
+def test_one_error_wrapper():
+    from rso_widgets.widgets import supervision_forms
+
+    assert not hasattr(supervision_forms, "attempt")  # fields.safe_callback does the work
+
+
+def test_an_observation_with_no_date_still_shows_every_other_problem(store):
+    """Issue 14: the missing date ("Field required") used to hide the skills with no evidence
+    and the missing development point until it was given."""
+    sam = app_for(store, "sam")
+    form = sam.observation_form
+    fill_observation(form, evidence="", points=())
+    form.observed_on.control.value = None
+    assert sam.record_observation() is None
+    errors = form.errors
+    assert "observed_on" in errors and "ratings.empathy.evidence" in errors
+    assert "development_points[0]" in errors or "development_points" in errors
+    assert len(form.summary.text.splitlines()) >= 8  # the date, six skills, the point
+
+
+def test_a_goal_with_no_words_and_an_early_target_shows_both(store):
+    alex = app_for(store, "alex")
+    fill_start(alex, held_on=days(-3))
+    alex.start_session()
+    alex.goal_form.target_on.control.value = days(-10)
+    assert alex.set_goal() is None
+    assert set(alex.goal_form.errors) == {"text", "target_on"}

@@ -17,12 +17,11 @@ import pandas as pd
 import pytest
 from identities import open_as
 
-from rso_widgets.apps.workshop import (
+from rso_widgets.apps.workshop_trainee import WorkshopTraineeApp, workshop
+from rso_widgets.apps.workshop_trainer import (
     TrainerDashboardApp,
-    WorkshopTraineeApp,
     certificates_for,
     trainer_dashboard,
-    workshop,
 )
 from rso_widgets.calibration.cohort import cohort_frame
 from rso_widgets.calibration.status import cohort_status
@@ -706,7 +705,8 @@ def test_trainee_page_first_view_imports_no_database_code(tmp_path):
     later = ("rso_widgets.cases.loader", "rso_widgets.store.repository",
              "rso_widgets.widgets.rm2000_form")  # on joining
     _lines, heavy = build_in_fresh_process(
-        "from rso_widgets.apps.workshop import workshop\nworkshop()", tmp_path, HEAVY + later)
+        "from rso_widgets.apps.workshop_trainee import workshop\nworkshop()", tmp_path,
+        HEAVY + later)
     assert heavy == []
     assert not (tmp_path / "data").exists()  # nothing read or created while preheating
 
@@ -736,7 +736,8 @@ def test_roster_html_escapes_and_counts(trainer, url):
 
 def test_served_pages_stay_lean():
     code = ("import sys\n"
-            "from rso_widgets.apps.workshop import trainer_dashboard, workshop\n"
+            "from rso_widgets.apps.workshop_trainee import workshop\n"
+            "from rso_widgets.apps.workshop_trainer import trainer_dashboard\n"
             "workshop(); trainer_dashboard()\n"
             "heavy = [m for m in ('pandas', 'plotly', 'pingouin', 'sklearn', 'scipy') "
             "if m in sys.modules]\n"

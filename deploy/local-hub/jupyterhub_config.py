@@ -86,7 +86,7 @@ if os.environ.get("RSO_HUB_SPAWNER", "localprocess") == "simple":
 else:
     c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [str(Path(sys.executable).with_name("jupyterhub-singleuser"))]
-c.Spawner.default_url = "/voila/tree/workbooks"
+c.Spawner.default_url = "/start"  # the start page (rso_widgets.serving.extension.START_URL)
 c.Spawner.http_timeout = 120
 
 

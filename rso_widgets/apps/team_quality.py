@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from ..widgets.fields import HINT_COLOUR, Notice, esc, safe_callback, text_button
+from ..widgets.supervision_forms import form_call
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -89,11 +90,6 @@ class TeamQualityApp(w.VBox):
         self.add_class("rso-team-quality")
         self.refresh_teams()
 
-    def _attempt(self, form: Any, what: str, fn: Any) -> Any:
-        from ..widgets.supervision_forms import attempt
-
-        return attempt(form, what, fn, self.failure)
-
     def refresh_teams(self) -> None:
         self.teams = self.sup.teams_led()
         self.team.options = [(t.name, t.id) for t in self.teams]
@@ -142,35 +138,37 @@ class TeamQualityApp(w.VBox):
     def _on_create(self, form: Any) -> None:
         self.create_team()
 
+    @form_call("create_form", "the team")
     def create_team(self) -> Any:
         form = self.create_form
-        team = self._attempt(form, "the team", lambda: self.sup.create_team(form.value))
-        if team is not None:
-            form.reset()
-            self.refresh_teams()
-            self.team.value = team.id
-            form.say(f"Team {team.name} is created, led by you. Add its members above.")
+        form.clear_problems()
+        team = self.sup.create_team(form.value)
+        form.reset()
+        self.refresh_teams()
+        self.team.value = team.id
+        form.say(f"Team {team.name} is created, led by you. Add its members above.")
         return team
 
     @safe_callback(_report, "adding the person")
     def _on_member(self, form: Any) -> None:
         self.add_member()
 
+    @form_call("member_form", "the change")
     def add_member(self) -> Any:
         from ..widgets.supervision_forms import PageProblem
 
         form = self.member_form
+        form.clear_problems()
         data = form.value
         if data["team_id"] is None:
             form.show_problems([PageProblem("team", "no team chosen", "choose the team")],
                                "the change")
             return None
-        team = self._attempt(form, "the change", lambda: self.sup.add_team_member(
-            data["team_id"], data["username"], supervisor=data["supervisor"]))
-        if team is not None:
-            form.reset()
-            self.refresh_teams()
-            form.say(f"{data['username']} is added to {team.name}.")
+        team = self.sup.add_team_member(data["team_id"], data["username"],
+                                        supervisor=data["supervisor"])
+        form.reset()
+        self.refresh_teams()
+        form.say(f"{data['username']} is added to {team.name}.")
         return team
 
 

@@ -3,15 +3,12 @@ summary). Pure functions: they take the lists/scale and today's date, and touch 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ValidationError
-
-from ..freetext import text_problem, tree_problems
+from ..freetext import text_problem
 from ..instruments.plan_quality import Rubric
 from .lists import ObservationScale, SupervisionLists
 from .models import (
@@ -23,33 +20,19 @@ from .models import (
     ObservationInput,
     PlanReview,
     SessionInput,
+    SessionUpdate,
+)
+from .shape import (  # noqa: F401 - re-exported: the store and forms import them here
+    InvalidRecord,
+    Problem,
+    all_problems,
+    checked,
+    parse,
+    raise_if,
+    read,
 )
 
-M = TypeVar("M", bound=BaseModel)
 MAX_NAME = 200
-
-
-@dataclasses.dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input: the field (dotted path), what is wrong, how to fix it."""
-
-    field: str
-    message: str
-    fix: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message} — fix: {self.fix}"
-
-
-class InvalidRecord(ValueError):
-    """An input that breaks one or more rules; `problems` lists each, field first."""
-
-    def __init__(self, problems: Iterable[Problem], what: str = "record") -> None:
-        self.problems = list(problems)
-        self.what = what
-        n = len(self.problems)
-        super().__init__(f"{what} not saved, {n} problem{'s' if n != 1 else ''}: "
-                         + "; ".join(map(str, self.problems)))
 
 
 def today_in_england() -> dt.date:
@@ -58,41 +41,6 @@ def today_in_england() -> dt.date:
         return dt.datetime.now(ZoneInfo("Europe/London")).date()
     except ZoneInfoNotFoundError:  # pragma: no cover - minimal containers without tzdata
         return dt.date.today()
-
-
-def parse(model: type[M], data: Any, what: str) -> M:
-    """`data` (a model or a mapping) as `model`; shape errors and text that may not be stored
-    (control characters, over-long text: see `freetext.py`) become `InvalidRecord`."""
-    if isinstance(data, model):
-        parsed = data
-    else:
-        if isinstance(data, BaseModel):
-            data = data.model_dump()
-        try:
-            parsed = model.model_validate(data)
-        except ValidationError as exc:
-            raise InvalidRecord([Problem(".".join(str(x) for x in e["loc"]) or what, e["msg"],
-                                         _shape_fix(e)) for e in exc.errors()], what) from None
-    raise_if([Problem(*p) for p in tree_problems(parsed.model_dump(mode="json"))], what)
-    return parsed
-
-
-def _shape_fix(error: Any) -> str:
-    kind = error.get("type", "")
-    if kind == "missing":
-        return "fill it in"
-    if kind == "extra_forbidden":
-        return "remove it: it is not a field of this record"
-    if kind.startswith("date"):
-        return "give a date as YYYY-MM-DD"
-    if kind == "literal_error":
-        return f"choose one of the allowed values ({error.get('ctx', {}).get('expected', '')})"
-    return "correct the value"
-
-
-def raise_if(problems: list[Problem], what: str) -> None:
-    if problems:
-        raise InvalidRecord(problems, what)
 
 
 def _blank(value: str | None) -> bool:
@@ -228,6 +176,26 @@ def session_problems(inp: SessionInput, lists: SupervisionLists, rubric: Rubric,
     if inp.status == "planned" and (inp.actions or inp.follow_ups or inp.plan_reviews):
         out.append(Problem("status", "a planned session cannot have agreed actions, follow-ups "
                            "or plan reviews yet", "record them once the session is held"))
+    return out
+
+
+def session_update_problems(upd: SessionUpdate, held_on: dt.date, status: str,
+                            lists: SupervisionLists, rubric: Rubric, today: dt.date,
+                            open_ids: set[int], *, has_actions: bool,
+                            has_reviews: bool) -> list[Problem]:
+    """Every rule a change to a session breaks that needs no storage: `held_on` and `status`
+    as they will be after the change; `open_ids` the earlier actions it may follow up."""
+    out = status_date_problems(status, held_on, today)
+    if upd.agenda is not None:
+        out += agenda_problems(upd.agenda, lists)
+    out += action_problems(upd.add_actions, held_on, "add_actions")
+    out += follow_up_problems(upd.follow_ups, open_ids)
+    if upd.plan_reviews is not None:
+        out += plan_review_problems(upd.plan_reviews, rubric)
+    if status == "planned" and (has_actions or upd.add_actions or upd.follow_ups
+                                or has_reviews):
+        out.append(Problem("status", "a planned session cannot have agreed actions, follow-ups "
+                           "or plan reviews yet", "mark the session as held"))
     return out
 
 

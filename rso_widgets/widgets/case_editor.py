@@ -81,6 +81,12 @@ class Binding:
             control.value = value if value in values else None
 
 
+def _text_box(long: bool) -> w.Widget:
+    if long:
+        return w.Textarea(rows=4)
+    return w.Text()
+
+
 def _date_text(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else ("" if value is None
                                                                   else str(value))
@@ -111,9 +117,8 @@ class CaseForm:
 
     def _text(self, section: str, path: Path_, label: str, hint: str = "", *,
               long: bool = False, optional: bool = False) -> Field:
-        control = w.Textarea(rows=4) if long else w.Text()
-        return self._add(section, path, control, label, hint, size="wide" if long else "medium",
-                         optional=optional)
+        return self._add(section, path, _text_box(long), label, hint,
+                         size="wide" if long else "medium", optional=optional)
 
     def _choice(self, section: str, path: Path_, label: str, options: list[Any],
                 hint: str = "", optional: bool = False) -> Field:
@@ -122,8 +127,9 @@ class CaseForm:
 
     def _yaml(self, section: str, path: Path_, label: str, hint: str,
               optional: bool = False) -> Field:
-        return self._add(section, path, w.Textarea(rows=12), label, hint, kind="yaml",
-                         size="wide", optional=optional)
+        box = w.Textarea(rows=12)
+        return self._add(section, path, box, label, hint, kind="yaml", size="wide",
+                         optional=optional)
 
     def _build(self) -> None:
         self._text("about", ("id",), "Case id", "TC- and a number. Your own cases start at "

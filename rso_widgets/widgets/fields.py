@@ -214,9 +214,30 @@ def is_refusal(exc: BaseException) -> bool:
     return errors is not None and isinstance(exc, errors.AccessDenied)
 
 
-def safe_callback(report: Callable[[Any, str], None], what: str) -> Callable:
-    """Decorator for widget callbacks: an exception never reaches Voilà (where it would be
-    invisible); it is logged and `report(self, message)` shows a friendly message instead."""
+def is_store_error(exc: BaseException) -> bool:
+    """Any of the store's own errors (a refusal, a record not found, a duplicate name...)."""
+    errors = sys.modules.get("rso_widgets.store.errors")
+    return errors is not None and isinstance(exc, errors.StoreError)
+
+
+def _call(handler: Callable[..., Any], *args: Any) -> None:
+    try:
+        handler(*args)
+    except Exception:  # a report must not raise either
+        log.exception("could not show the message")
+
+
+def safe_callback(report: Callable[[Any, str], None], what: str, *,
+                  problems: Callable[[Any, Exception], None] | None = None,
+                  refused: Callable[[Any, Exception], None] | None = None) -> Callable:
+    """Decorator for widget callbacks and the calls they make: an exception never reaches Voilà
+    (where it would be invisible); it is logged and `report(self, message)` shows a friendly
+    message instead. The decorated function returns None when it failed.
+
+    Optional handlers, for forms that save through a domain: `problems(self, exc)` for an input
+    the domain refused with its list of problems (an exception with `.problems`, such as
+    `InvalidRecord`: show them all, inline and in the summary); `refused(self, exc)` for any of
+    the store's own errors (a refusal, a record not found, a duplicate name: a plain message)."""
 
     def deco(fn: Callable) -> Callable:
         @functools.wraps(fn)
@@ -225,27 +246,26 @@ def safe_callback(report: Callable[[Any, str], None], what: str) -> Callable:
                 return fn(self, *args, **kwargs)
             except FreeTextError as exc:  # text that cannot be stored: say which and why
                 log.info("refused typed text while %s: %s", what, exc.field)
-                try:
-                    report(self, f"Not saved: {exc}. Your answers are kept on this page.")
-                except Exception:
-                    log.exception("could not show the refusal")
+                _call(report, self, f"Not saved: {exc}. Your answers are kept on this page.")
                 return None
             except Exception as exc:
+                if problems is not None and isinstance(getattr(exc, "problems", None), list):
+                    log.info("input refused while %s: %s", what, exc)
+                    _call(problems, self, exc)
+                    return None
+                if refused is not None and is_store_error(exc):
+                    log.info("refused while %s: %s", what, exc)
+                    _call(refused, self, exc)
+                    return None
                 if is_refusal(exc):  # the store refused this user, and audited it
                     log.info("refused while %s: %s", what, exc)
-                    try:
-                        report(self, f"Not allowed: {exc}")
-                    except Exception:
-                        log.exception("could not show the refusal")
+                    _call(report, self, f"Not allowed: {exc}")
                     return None
                 ref = uuid.uuid4().hex[:8]
                 log.exception("error while %s (reference %s)", what, ref)
-                try:
-                    report(self, f"Something went wrong while {what}. Your answers are kept. "
-                                 f"Try again; if it happens again, tell the workbook team and "
-                                 f"quote reference {ref}.")
-                except Exception:  # the report itself must not raise either
-                    log.exception("could not show the error message (reference %s)", ref)
+                _call(report, self, f"Something went wrong while {what}. Your answers are "
+                                    f"kept. Try again; if it happens again, tell the workbook "
+                                    f"team and quote reference {ref}.")
                 return None
         return wrapper
     return deco

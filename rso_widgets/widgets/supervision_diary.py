@@ -13,7 +13,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from .fields import HINT_COLOUR, esc, text_button
+from .fields import esc, text_button
 from .supervision_forms import RecordForm, choice, date_picker, date_text, heading, hint, text_box
 
 PRIVATE = ("Your diary is private. An entry is seen by your supervisor only if you share it "
@@ -34,7 +34,7 @@ class DiaryForm(RecordForm):
         self.editing: tuple[int, int] | None = None  # (entry id, version the edit started from)
         self._kept: dict[str, Any] = {}
         self._entries: dict[int, Any] = {}
-        self.title = heading("Write a diary entry", 2, margin="6px 0")
+        self.title = heading("Write a diary entry", 2)
         self.edit_picker = self.field("edit_entry", choice([], sh), "Edit one of your entries",
                                       "Your entries stay private unless you share them.",
                                       size="wide")
@@ -44,7 +44,7 @@ class DiaryForm(RecordForm):
         self.cancel_button.on_click(lambda _b: self.reset())
         self.cancel_button.layout.display = "none"
         self.edit_box = w.VBox([self.edit_picker, self.edit_button],
-                               layout=w.Layout(display="none", margin="0 0 12px 0"))
+                               layout=w.Layout(display="none"))
         self.prompt = self.field("prompt", choice([(p.label, p.id) for p in lists.diary_prompts],
                                                   sh, value="free"),
                                  "What prompted this entry?", self._prompt_hint("free"),
@@ -101,7 +101,7 @@ class DiaryForm(RecordForm):
         self._kept = {k: getattr(entry, k, None) for k in self.KEPT}
         self.editing = (entry.id, entry.version)
         self.title.value = heading(f"Edit entry {n} (written {date_text(entry.created_at)})",
-                                   2, margin="6px 0").value
+                                   2).value
         self.submit_button.description = self.submit_button.tooltip = "Save changes"
         self.cancel_button.layout.display = ""
         self.text.control.focus()
@@ -139,7 +139,7 @@ class DiaryForm(RecordForm):
         self.observation.control.value = None
         self.text.control.value = ""
         self.editing, self._kept = None, {}
-        self.title.value = heading("Write a diary entry", 2, margin="6px 0").value
+        self.title.value = heading("Write a diary entry", 2).value
         self.submit_button.description = self.submit_button.tooltip = self.submit_label
         self.cancel_button.layout.display = "none"
 
@@ -190,8 +190,8 @@ def diary_html(entries: Sequence[Any], prompt_labels: Mapping[str, str],
                sessions: Mapping[int, Any]) -> str:
     """Your entries, newest first: prompt, dates, sharing, the text (escaped)."""
     if not entries:
-        return (f"<h3 style='margin:18px 0 6px 0'>Your entries</h3>"
-                f"<p style='color:{HINT_COLOUR}'>No entries yet.</p>")
+        return ("<h3 class='rso-sup-heading'>Your entries</h3>"
+                "<p class='rso-hint'>No entries yet.</p>")
     parts = []
     for n, e in enumerate(entries, 1):
         s = sessions.get(e.shared_session_id) if e.shared_session_id else None
@@ -206,10 +206,10 @@ def diary_html(entries: Sequence[Any], prompt_labels: Mapping[str, str],
         if getattr(e, "version", 1) > 1:
             event += f" · edited {date_text(e.updated_at)}"
         parts.append(
-            f"<div class='rso-diary-entry' style='border-left:4px solid #b1b4b6;"
-            f"padding:2px 10px;margin:0 0 10px 0'><h4 style='margin:6px 0 2px 0'>Entry {n}: "
+            f"<div class='rso-diary-entry'>"
+            f"<h4 class='rso-entry-title'>Entry {n}: "
             f"{esc(prompt_labels.get(e.prompt, e.prompt))}</h4>"
-            f"<p style='color:{HINT_COLOUR};margin:0'>Written {esc(date_text(e.created_at))}"
-            f"{esc(event)} · {esc(shared)}</p><p class='rso-typed' style='white-space:pre-wrap;"
-            f"max-width:45em'>{esc(e.text)}</p></div>")
-    return f"<h3 style='margin:18px 0 6px 0'>Your entries</h3>{''.join(parts)}"
+            f"<p class='rso-hint rso-tight'>Written {esc(date_text(e.created_at))}"
+            f"{esc(event)} · {esc(shared)}</p><p class='rso-typed rso-prewrap'>"
+            f"{esc(e.text)}</p></div>")
+    return f"<h3 class='rso-sup-heading'>Your entries</h3>{''.join(parts)}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .fields import HINT_COLOUR, esc
+from .fields import esc
 from .supervision_forms import RecordForm, choice, date_picker, date_text, heading, text_box
 
 STATUSES = [("Open", "open"), ("In progress", "in_progress"), ("Achieved", "achieved"),
@@ -159,8 +159,8 @@ def goals_html(goals: Sequence[Any], *, title: str, sessions: Mapping[int, Any] 
     """Goals with their current status, history and evidence (typed text escaped)."""
     sessions, records = sessions or {}, records or {}
     if not goals:
-        return (f"<h3 style='margin:18px 0 6px 0'>{esc(title)}</h3><p style='color:"
-                f"{HINT_COLOUR}'>No development goals yet. Goals are set in a supervision "
+        return (f"<h3 class='rso-sup-heading'>{esc(title)}</h3><p class='rso-hint'>"
+                "No development goals yet. Goals are set in a supervision "
                 "session.</p>")
     parts = []
     for n, g in enumerate(goals, 1):
@@ -175,22 +175,22 @@ def goals_html(goals: Sequence[Any], *, title: str, sessions: Mapping[int, Any] 
             f"{' — ' + esc(records.get((e.kind, e.ref), f'number {e.ref}')) if e.ref else ''}"
             f"{' — ' + esc(e.note) if e.note else ''}</li>" for e in g.evidence)
         parts.append(
-            f"<div class='rso-goal' style='border-left:4px solid #b1b4b6;padding:2px 10px;"
-            f"margin:0 0 10px 0'><h4 style='margin:6px 0 2px 0'>Goal {n}: "
+            f"<div class='rso-goal'>"
+            f"<h4 class='rso-entry-title'>Goal {n}: "
             f"<span class='rso-typed'>{esc(g.text)}</span></h4>"
-            f"<p style='margin:0'>Status: <strong>{esc(STATUS_LABELS.get(g.status, g.status))}"
+            f"<p class='rso-tight'>Status: <strong>{esc(STATUS_LABELS.get(g.status, g.status))}"
             f"</strong> · set in {esc(where)} · target {esc(date_text(g.target_on))}</p>"
-            + (f"<p style='margin:0'>Measure: <span class='rso-typed'>{esc(g.measure)}</span>"
+            + (f"<p class='rso-tight'>Measure: <span class='rso-typed'>{esc(g.measure)}</span>"
                "</p>" if g.measure else "")
-            + f"<p style='margin:4px 0 0 0'>History</p><ul>{history}</ul>"
-            + (f"<p style='margin:4px 0 0 0'>Evidence</p><ul>{evidence}</ul>" if evidence
-               else f"<p style='color:{HINT_COLOUR}'>No evidence linked yet.</p>")
+            + f"<p class='rso-tight-top'>History</p><ul>{history}</ul>"
+            + (f"<p class='rso-tight-top'>Evidence</p><ul>{evidence}</ul>" if evidence
+               else "<p class='rso-hint'>No evidence linked yet.</p>")
             + "</div>")
-    return (f"<h3 style='margin:18px 0 6px 0'>{esc(title)}</h3>"
+    return (f"<h3 class='rso-sup-heading'>{esc(title)}</h3>"
             f"{hint_text()}{''.join(parts)}")
 
 
 def hint_text() -> str:
-    return (f"<p style='color:{HINT_COLOUR};max-width:45em'>Goals are followed over time: each "
+    return ("<p class='rso-hint'>Goals are followed over time: each "
             "review keeps the earlier status.</p>")
 

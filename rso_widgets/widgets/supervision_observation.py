@@ -13,7 +13,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from .fields import HINT_COLOUR, Field, esc
+from .fields import Field, esc
 from .supervision_forms import (
     RecordForm,
     choice,
@@ -62,7 +62,7 @@ class ObservationForm(RecordForm):
                                               text_box(sh, area=True, rows=2),
                                               f"{sk.label}: what you saw or heard",
                                               size="wide")
-            skills += [heading(sk.label, 4, margin="14px 0 4px 0"), self.levels[sk.id],
+            skills += [heading(sk.label, 4), self.levels[sk.id],
                        self.evidence[sk.id]]
         self.aliases |= {f"ratings.{sk.id}.level": f"ratings.{sk.id}" for sk in scale.skills}
         self.aliases["ratings"] = f"ratings.{scale.skills[0].id}.evidence"
@@ -78,7 +78,7 @@ class ObservationForm(RecordForm):
         self.aliases["development_points"] = "development_points[0]"
         self.notes = self.field("notes", text_box(sh, area=True, rows=3), "Other notes",
                                 "Optional.", size="wide")
-        self._finish([heading("Record an observation of practice", 2, margin="6px 0"),
+        self._finish([heading("Record an observation of practice", 2),
                       hint(INTRO), self.assessor, self.observed_on, self.context,
                       heading("The six skills"), hint(level_hint), *skills,
                       heading("Strengths and development points"), self.strengths,
@@ -122,8 +122,8 @@ def observations_html(observations: Sequence[Any], scale: Any, *, title: str,
                       empty: str, sessions: Mapping[int, Any] | None = None) -> str:
     """Observations as a readable list (ratings with evidence; all typed text escaped)."""
     if not observations:
-        return (f"<h3 style='margin:18px 0 6px 0'>{esc(title)}</h3>"
-                f"<p style='color:{HINT_COLOUR}'>{esc(empty)}</p>")
+        return (f"<h3 class='rso-sup-heading'>{esc(title)}</h3>"
+                f"<p class='rso-hint'>{esc(empty)}</p>")
     skills = {s.id: s.label for s in scale.skills}
     levels = {lv.id: lv.label for lv in scale.scale}
     contexts = {c.id: c.label for c in scale.contexts}
@@ -143,8 +143,8 @@ def observations_html(observations: Sequence[Any], scale: Any, *, title: str,
         strengths = "".join(f"<li class='rso-typed'>{esc(x)}</li>" for x in o.strengths)
         points = "".join(f"<li class='rso-typed'>{esc(x)}</li>" for x in o.development_points)
         parts.append(
-            f"<div class='rso-observation' style='margin:0 0 14px 0'>"
-            f"<h4 style='margin:10px 0 4px 0'>{esc(date_text(o.observed_on))}: "
+            f"<div class='rso-observation'>"
+            f"<h4 class='rso-entry-title'>{esc(date_text(o.observed_on))}: "
             f"{esc(o.assessor)} observed by {esc(o.observer)} "
             f"({esc(contexts.get(o.context, o.context))})</h4><p>{link}</p>"
             "<table class='rso-table'><thead><tr><th scope='col'>Skill</th>"
@@ -152,4 +152,4 @@ def observations_html(observations: Sequence[Any], scale: Any, *, title: str,
             f"</thead><tbody>{rows}</tbody></table>"
             f"<p><strong>Strengths</strong></p><ul>{strengths}</ul>"
             f"<p><strong>Development points</strong></p><ul>{points}</ul></div>")
-    return f"<h3 style='margin:18px 0 6px 0'>{esc(title)}</h3>{''.join(parts)}"
+    return f"<h3 class='rso-sup-heading'>{esc(title)}</h3>{''.join(parts)}"

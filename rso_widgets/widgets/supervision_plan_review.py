@@ -14,7 +14,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from .fields import HINT_COLOUR, Field, esc, text_button
+from .fields import Field, esc, text_button
 from .supervision_forms import RecordForm, choice, heading, hint, text_box
 from .supervision_session import assessment_label
 
@@ -53,9 +53,11 @@ class PlanReviewForm(RecordForm):
                 continue
             self.scores[c.id] = self.field(f"judgements.{c.id}", choice(SCORES, sh,
                                                                          none_first=True),
-                                           f"{c.id} score", c.text, size="medium")
+                                           f"{_short(c.text)}: your score ({c.id})", c.text,
+                                           size="medium")
             self.reasons[c.id] = self.field(f"judgements.{c.id}.reason", text_box(sh),
-                                            f"{c.id} reason", "Why you gave this score.",
+                                            f"{_short(c.text)}: why ({c.id})",
+                                            "Why you gave this score.",
                                             size="wide")
             judged += [self.scores[c.id], self.reasons[c.id]]
         self.judged_box = w.VBox([heading("Your judgements"), *judged],
@@ -88,7 +90,7 @@ class PlanReviewForm(RecordForm):
         self.plan.control.disabled = not plans
         self.open_button.disabled = not plans
         self.profile.value = "" if plans else (
-            f"<p style='color:{HINT_COLOUR}'>The assessor has no saved risk management plan "
+            "<p class='rso-hint'>The assessor has no saved risk management plan "
             "to review.</p>")
         self.judged_box.layout.display = "none"
         self.submit_button.layout.display = "none"
@@ -117,12 +119,17 @@ class PlanReviewForm(RecordForm):
                 for cid, f in self.scores.items() if f.control.value is not None}
 
 
+def _short(text: str) -> str:
+    """A criterion's name in plain words: its text up to the first colon."""
+    return text.split(":")[0].strip()
+
+
 def profile_html(profile: Any, title: str = "") -> str:
     """The rubric profile as a table: criterion, how judged, status, what is missing."""
     rows = []
     for c in profile.criteria:
         missing = "; ".join(c.missing) or ("—" if c.score == 2 else "")
-        fix = f"<br><span style='color:{HINT_COLOUR}'>How to fix: {esc(c.fix)}</span>" \
+        fix = f"<br><span class='rso-hint'>How to fix: {esc(c.fix)}</span>" \
             if c.fix else ""
         over = f" (overridden: {esc(c.reason)})" if c.overridden else ""
         rows.append(f"<tr class='rso-criterion' data-criterion='{esc(c.id)}'>"
@@ -133,10 +140,13 @@ def profile_html(profile: Any, title: str = "") -> str:
     scored = profile.maximum
     total = (f"<p>Total beside the profile: {profile.total} of {scored} for the criteria "
              "scored so far.</p>") if scored else ""
-    head = f"<h4 style='margin:12px 0 6px 0'>{esc(title)}</h4>" if title else ""
-    return (f"{head}<table class='rso-table rso-profile'><caption style='text-align:left'>"
-            f"Plan-quality profile ({esc(profile.rubric)})</caption><thead><tr>"
+    head = f"<h4 class='rso-entry-title'>{esc(title)}</h4>" if title else ""
+    about = (f"<details class='rso-about'><summary>About this result</summary><p>Judged "
+             f"against the plan-quality rubric {esc(profile.rubric)}: criteria worked out from "
+             "the plan, and those a reviewer judges.</p></details>")
+    return (f"{head}<table class='rso-table rso-profile'><caption>"
+            "How the plan meets each quality criterion</caption><thead><tr>"
             "<th scope='col'>Criterion</th><th scope='col'>What it asks</th>"
             "<th scope='col'>How</th><th scope='col'>Status</th>"
             "<th scope='col'>What is missing</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>{total}")
+            f"<tbody>{''.join(rows)}</tbody></table>{total}{about}")

@@ -1,9 +1,10 @@
-"""Supervision sessions: the list of my sessions, the form to start one (the assessor sets the
-agenda), and one session's record with the form to change it (notes, agreed actions, follow-up of
-earlier actions, the assessments and plans discussed).
+"""Recording a supervision session, and changing one, as GOV.UK task lists: one section at a time
+with Back and Continue, "Check your answers", then save (the assessor sets the agenda).
 
 Views only: `SessionStartForm.value` / `SessionUpdateForm.value` are the dicts the store takes
-(`create_session` / `update_session`); the store's problems come back through `show_problems`.
+(`create_session` / `update_session`); the store's problems come back through `show_problems`
+(inline, and all of them at the top of the section in view, with focus). `check` (given by the
+app) returns the domain's problems for the answers so far: Continue shows a section's own ones.
 The acting user is never typed: the form is told who is using it.
 """
 
@@ -15,26 +16,24 @@ from typing import Any
 import ipywidgets as w
 
 from .checkboxes import Checkboxes
-from .fields import HINT_COLOUR, Field, Notice, esc, text_button
+from .fields import Field
 from .supervision_forms import (
-    OUTCOME_LABELS,
-    ActionRows,
-    AgendaPicker,
-    FollowUps,
-    RecordForm,
+    JourneyForm,
     choice,
+    column,
     date_picker,
     date_text,
-    heading,
     hint,
-    names_hint,
     text_box,
 )
+from .supervision_rows import OUTCOMES as FOLLOW_OUTCOMES
+from .supervision_rows import ActionRows, AgendaPicker, FollowUps
+from .supervision_session_list import STATUS_LABELS
+from .tasklist import COMPLETED, NOT_STARTED, Section
 
 ROLES = [("I am the assessor: the session is about my practice", "assessor"),
          ("I am the supervisor", "supervisor")]
 STATUSES = [("Yes, it has been held", "held"), ("No, it is planned", "planned")]
-STATUS_LABELS = {"held": "Held", "planned": "Planned"}
 AGENDA_HINT = ("Supervision is led by what you want to bring: tick the topics you want to talk "
                "about and add your own words.")
 AGENDA_BY_ASSESSOR = ("The assessor sets the agenda: once the session is saved, they can add "
@@ -50,46 +49,97 @@ def assessment_label(a: Any) -> str:
             f"{', fictional' if a.fictional else ''})")
 
 
-class SessionStartForm(RecordForm):
-    """Start a supervision session: who with, when, whether held, the agenda (assessor only),
-    notes and agreed actions."""
+class SessionStartForm(JourneyForm):
+    """Record a supervision session: who with and when, the agenda (assessor only), notes and
+    agreed actions; check the answers, then save."""
 
     submit_label = "Save the session"
 
     def __init__(self, lists: Any, user: str, *, supervisor: str | None = None,
-                 people: Iterable[str] = (), **kwargs: Any) -> None:
+                 people: Iterable[str] = (), names: Mapping[str, str] | None = None,
+                 check: Callable[[dict[str, Any]], list[Any]] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.lists, self.user = lists, user
+        self.lists, self.user, self.check = lists, user, check
         self.assigned_supervisor = supervisor
+        self.names = dict(names or {})
         self.people = sorted({p for p in people if p and p != user})
         sh = self.shared
         self.role = choice(ROLES, sh, value="assessor")
         self.role.observe(self._on_role, names="value")
-        role_field = self.field("role", self.role, "Your part in this session", size="wide")
+        self.role_field = self.field("role", self.role, "Your part in this session",
+                                     size="wide")
         self.other = w.Combobox(value=supervisor or "", options=self.people,
                                 ensure_option=False, continuous_update=False,
                                 layout=sh.stacked, style=sh.text)
         self.other_field = self.field("other", self.other, "Your supervisor's user name",
-                                      names_hint(self.people), size="medium")
+                                      people_hint(self.people, self.names), size="medium")
         self.aliases |= {"supervisor": "other", "assessor": "other"}
         self.held_on = self.field("held_on", date_picker(sh), "Date of the session",
                                   "For a session already held: today or earlier. For a planned "
-                                  "session: the date it is planned for.")
+                                  "session: the date it is planned for. For example, 27 3 2026.")
         self.status = self.field("status", choice(STATUSES, sh, value="held"),
                                  "Has the session been held?", size="medium")
         self.agenda = AgendaPicker(lists, sh)
-        self.agenda_box = w.VBox([heading("Your agenda"), hint(AGENDA_HINT), self.agenda])
+        self.agenda_box = w.VBox([hint(AGENDA_HINT), self.agenda])
         self.agenda_note = hint(AGENDA_BY_ASSESSOR)
         self.agenda_note.layout.display = "none"
         self.notes = self.field("notes", text_box(sh, area=True, rows=5), "Notes",
                                 "What was talked about and decided. Write about people "
                                 "respectfully: person-first, no labels.", size="wide")
         self.actions = ActionRows(sh)
-        self._finish([
-            heading("Start a supervision session", 2, margin="6px 0 6px 0"),
-            role_field, self.other_field, self.held_on, self.status, self.agenda_box,
-            self.agenda_note, heading("Notes and agreed actions"), self.notes, self.actions])
+        self._start_journey("Record a supervision session",
+                            intro="Go through each section, then check your answers and save.",
+                            check_intro="Check the session before you save it.")
         self.add_class("rso-session-start")
+
+    def _sections(self) -> list[Section]:
+        return [
+            self._section("who", "Who and when", lambda: column([
+                self.role_field, self.other_field, self.held_on, self.status]),
+                lambda: self._done("who", self.held_on.control.value is not None),
+                self._who_rows),
+            self._section("agenda", "Agenda", lambda: column([self.agenda_box,
+                                                               self.agenda_note]),
+                          self._agenda_status, self._agenda_rows,
+                          hint="The topics the assessor wants to bring"),
+            self._section("notes", "Notes", lambda: column([self.notes]),
+                          lambda: self._done("notes", bool(self.notes.control.value.strip())),
+                          lambda: [("Notes", self.notes.control.value.strip() or "None")]),
+            self._section("actions", "Agreed actions", lambda: column([
+                hint("What will be done, who will do it and by when. Leave it empty if "
+                     "nothing was agreed."), self.actions]),
+                lambda: self._done("actions", bool(self.actions.rows)),
+                lambda: action_rows(self.actions.value)),
+        ]
+
+    def _section_fields(self, key: str) -> list[Field]:
+        if key == "who":
+            return [self.role_field, self.other_field, self.held_on, self.status]
+        if key == "agenda":
+            return list(self.agenda.fields("agenda").values())
+        if key == "notes":
+            return [self.notes]
+        return list(self.actions.fields("actions").values())
+
+    def _agenda_status(self) -> str:
+        if self.role.value != "assessor":
+            return COMPLETED  # the assessor sets it, later
+        return self._done("agenda", any(b.value for b in self.agenda.boxes.values()))
+
+    def _who_rows(self) -> list[tuple[str, str]]:
+        other = (self.other.value or "").strip()
+        return [("Your part", dict((v, k) for k, v in ROLES).get(self.role.value, "")),
+                (self.other_field.label, self.names.get(other, other) or "Not given"),
+                ("Date of the session", date_text(self.held_on.control.value)),
+                ("Has the session been held?",
+                 STATUS_LABELS.get(self.status.control.value or "held", ""))]
+
+    def _agenda_rows(self) -> list[tuple[str, str]]:
+        if self.role.value != "assessor":
+            return [("Agenda", "Set by the assessor")]
+        items = self.agenda.value
+        return [(self.lists.topic_label(i["topic"]), i["detail"] or "No words added")
+                for i in items] or [("Agenda", "No topics chosen")]
 
     def _on_role(self, _change: Any = None) -> None:
         assessor = self.role.value == "assessor"
@@ -130,111 +180,43 @@ class SessionStartForm(RecordForm):
         self.agenda.reset()
         self.notes.control.value = ""
         self.actions.reset()
+        self.confirmed.clear()
+        self.journey.show_task_list()
 
 
-class SessionList(w.VBox):
-    """My sessions (as assessor or supervisor), newest first, and a way to open one; for a
-    supervisor, the people they supervise with supervision held against due."""
-
-    def __init__(self, lists: Any) -> None:
-        self.lists = lists
-        self.sessions: list[Any] = []
-        self.table = w.HTML("")
-        self.due = w.HTML("", layout=w.Layout(display="none"))
-        self.picker = choice([], None)
-        self.picker.description = "Session"
-        self.picker.add_class("rso-stacked")
-        self.picker.add_class("rso-wide")
-        self.picker.style.description_width = "initial"
-        self.picker.layout = w.Layout(flex_flow="column", align_items="flex-start",
-                                      width="auto")
-        self.open_button = text_button("Open this session")
-        self._handlers: list[Callable[[int], Any]] = []
-        self.open_button.on_click(self._clicked)
-        self.failure = Notice(layout=w.Layout(display="none"))
-        self.chooser = w.VBox([self.picker, self.open_button])
-        super().__init__(children=[heading("My supervision sessions", 2, margin="6px 0"),
-                                   self.table, self.chooser, self.failure, self.due])
-        self.add_class("rso-session-list")
-
-    def on_open(self, fn: Callable[[int], Any]) -> None:
-        self._handlers.append(fn)
-
-    def _clicked(self, _b: Any = None) -> None:
-        if self.picker.value is None:
-            self.failure.say("Choose a session first.", kind="error")
-            return
-        self.failure.clear()
-        for fn in self._handlers:
-            fn(self.picker.value)
-
-    def show(self, sessions: Sequence[Any], user: str) -> None:
-        self.sessions = sorted(sessions, key=lambda s: (s.held_on, s.id), reverse=True)
-        if not self.sessions:
-            self.table.value = (f"<p style='color:{HINT_COLOUR}'>You have no supervision "
-                                "sessions yet. Start one below.</p>")
-            self.chooser.layout.display = "none"
-            return
-        rows = []
-        options = []
-        for s in self.sessions:
-            mine = "Assessor" if s.assessor == user else "Supervisor"
-            other = s.supervisor if s.assessor == user else s.assessor
-            topics = ", ".join(self.lists.topic_label(a.topic) for a in s.agenda) or "None yet"
-            open_actions = sum(not a.closed for a in s.actions)
-            rows.append(
-                f"<tr class='rso-session-row'><td>{esc(date_text(s.held_on))}</td>"
-                f"<td>{esc(mine)}</td><td>{esc(other)}</td>"
-                f"<td>{esc(STATUS_LABELS.get(s.status, s.status))}</td><td>{esc(topics)}</td>"
-                f"<td>{open_actions}</td></tr>")
-            options.append((f"{date_text(s.held_on)} — with {other} "
-                            f"({STATUS_LABELS.get(s.status, s.status).lower()})", s.id))
-        self.table.value = (
-            "<table class='rso-table rso-sessions'><caption style='text-align:left'>Sessions, "
-            "newest first</caption><thead><tr><th scope='col'>Date</th>"
-            "<th scope='col'>Your part</th><th scope='col'>With</th><th scope='col'>Status</th>"
-            "<th scope='col'>Agenda</th><th scope='col'>Open actions</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
-        self.picker.options = options
-        self.picker.index = None
-        self.chooser.layout.display = ""
-
-    def show_due(self, due: Sequence[Any]) -> None:
-        """For a supervisor: each person they supervise, with supervision held against due."""
-        if not due:
-            self.due.value = ""
-            self.due.layout.display = "none"
-            return
-        rows = "".join(
-            f"<tr><td>{esc(p.assessor)}</td><td>{esc(date_text(p.last_held, 'never'))}</td>"
-            f"<td>{esc(date_text(p.next_due))}</td><td>{p.held_in_window} of "
-            f"{p.due_in_window}</td><td>{'Yes, overdue' if p.overdue else 'No'}</td></tr>"
-            for p in due)
-        self.due.value = (
-            "<h3 style='margin:18px 0 6px 0'>People you supervise</h3>"
-            "<table class='rso-table rso-due'><thead><tr><th scope='col'>Assessor</th>"
-            "<th scope='col'>Last session</th><th scope='col'>Next due</th>"
-            "<th scope='col'>Held of due (this year)</th><th scope='col'>Overdue</th></tr>"
-            f"</thead><tbody>{rows}</tbody></table>")
-        self.due.layout.display = ""
+def people_hint(people: Iterable[str], names: Mapping[str, str]) -> str:
+    shown = [f"{names[p]} ({p})" if names.get(p, p) != p else p for p in people if p]
+    return f"People you work with: {', '.join(shown)}." if shown else ""
 
 
-class SessionUpdateForm(RecordForm):
+def action_rows(actions: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    return [(f"Action {n}", f"{a['text']} — {a['owner'] or 'no owner'}, due "
+             f"{date_text(a['due'])}") for n, a in enumerate(actions, 1)] or [
+        ("Agreed actions", "None")]
+
+
+class SessionUpdateForm(JourneyForm):
     """Change a session: date and status, notes, the agenda (assessor only), the assessments
-    and plans discussed, new agreed actions, and what became of earlier actions."""
+    and plans discussed, what became of earlier actions and new agreed actions; the plan
+    quality review and development goals (`extras`: their own forms, saved by their own
+    buttons) are sections of the same task list."""
 
     submit_label = "Save changes to this session"
 
-    def __init__(self, lists: Any, **kwargs: Any) -> None:
+    def __init__(self, lists: Any, *, extras: Sequence[tuple[str, str, w.Widget,
+                                                             Callable[[], list]]] = (),
+                 check: Callable[[dict[str, Any]], list[Any]] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.lists = lists
+        self.lists, self.check = lists, check
+        self.extras = list(extras)
         self.is_assessor = False
+        self.record: Any = None
         sh = self.shared
         self.held_on = self.field("held_on", date_picker(sh), "Date of the session")
         self.status = self.field("status", choice(STATUSES, sh, value="held"),
                                  "Has the session been held?", size="medium")
         self.agenda = AgendaPicker(lists, sh)
-        self.agenda_box = w.VBox([heading("Your agenda"), hint(AGENDA_HINT), self.agenda])
+        self.agenda_box = w.VBox([hint(AGENDA_HINT), self.agenda])
         self.agenda_note = hint(AGENDA_BY_ASSESSOR)
         self.notes = self.field("notes", text_box(sh, area=True, rows=5), "Notes",
                                 "What was talked about and decided.", size="wide")
@@ -245,15 +227,90 @@ class SessionUpdateForm(RecordForm):
             "and plans.", size="wide")
         self.follow_ups = FollowUps(sh)
         self.actions = ActionRows(sh, noun="Add an agreed action")
-        self._finish([
-            self.held_on, self.status, self.agenda_box, self.agenda_note, self.notes,
-            self.linked_field, heading("Follow-up of earlier actions"), self.follow_ups,
-            heading("New agreed actions"), self.actions])
+        self._start_journey("Change this session",
+                            intro="Open a section to change it; your changes are saved from "
+                                  "Check your answers.")
         self.add_class("rso-session-update")
+
+    def _sections(self) -> list[Section]:
+        out = [
+            self._section("when", "Date and status", lambda: column([self.held_on,
+                                                                      self.status]),
+                          lambda: COMPLETED, lambda: [
+                              ("Date of the session", date_text(self.held_on.control.value)),
+                              ("Has the session been held?",
+                               STATUS_LABELS.get(self.status.control.value or "held", ""))]),
+            self._section("agenda", "Agenda", lambda: column([self.agenda_box,
+                                                               self.agenda_note]),
+                          self._agenda_status, self._agenda_rows, optional=True),
+            self._section("notes", "Notes", lambda: column([self.notes]),
+                          lambda: self._saved("notes", bool(self.notes.control.value.strip())),
+                          lambda: [("Notes", self.notes.control.value.strip() or "None")],
+                          optional=True),
+            self._section("discussed", "Assessments and plans discussed",
+                          lambda: column([self.linked_field]),
+                          lambda: self._saved("discussed", bool(self.linked.value)),
+                          lambda: [("Discussed", "; ".join(
+                              label for label, v in self.linked.options
+                              if v in self.linked.value) or "None")], optional=True),
+            self._section("follow", "Follow-up of earlier actions",
+                          lambda: column([self.follow_ups]), self._follow_status,
+                          self._follow_rows, optional=True),
+            self._section("actions", "New agreed actions", lambda: column([self.actions]),
+                          lambda: self._done("actions", bool(self.actions.rows)),
+                          lambda: action_rows(self.actions.value), optional=True),
+        ]
+        for key, title, widget, rows in self.extras:
+            out.append(Section(key, title, lambda widget=widget: widget,
+                               lambda key=key: COMPLETED if key in self.confirmed
+                               else NOT_STARTED, lambda key=key: self._extra_done(key),
+                               rows, hint="Saved by its own button", optional=True))
+        return out
+
+    def _extra_done(self, key: str) -> list:
+        self.confirmed.add(key)
+        return []
+
+    def _section_fields(self, key: str) -> list[Field]:
+        return {"when": [self.held_on, self.status], "notes": [self.notes],
+                "discussed": [self.linked_field],
+                "agenda": list(self.agenda.fields("agenda").values()),
+                "follow": list(self.follow_ups.fields("follow_ups").values()),
+                "actions": list(self.actions.fields("add_actions").values())}.get(key, [])
+
+    def _saved(self, key: str, has: bool) -> str:
+        return COMPLETED if has or key in self.confirmed else NOT_STARTED
+
+    def _agenda_status(self) -> str:
+        if not self.is_assessor:
+            return COMPLETED  # the assessor sets it
+        return self._saved("agenda", any(b.value for b in self.agenda.boxes.values()))
+
+    def _agenda_rows(self) -> list[tuple[str, str]]:
+        if not self.is_assessor:
+            return [("Agenda", "Set by the assessor")]
+        return [(self.lists.topic_label(i["topic"]), i["detail"] or "No words added")
+                for i in self.agenda.value] or [("Agenda", "No topics chosen")]
+
+    def _follow_status(self) -> str:
+        if not self.follow_ups.actions:
+            return COMPLETED
+        given = len(self.follow_ups.value)
+        return self._done("follow", given > 0) if given < len(self.follow_ups.actions) \
+            else COMPLETED
+
+    def _follow_rows(self) -> list[tuple[str, str]]:
+        labels = {v: k for k, v in FOLLOW_OUTCOMES}
+        given = {f["action_id"]: f for f in self.follow_ups.value}
+        return [(f"Earlier action {n}: {a.text}",
+                 labels.get(given[a.id]["outcome"], "") if a.id in given else "Not recorded")
+                for n, a in enumerate(self.follow_ups.actions, 1)] or [
+            ("Earlier actions", "None open")]
 
     def load(self, record: Any, user: str, linkable: Sequence[Any],
              open_actions: Sequence[Any]) -> None:
         self.clear_problems()
+        self.record = record
         self.is_assessor = record.assessor == user
         self.held_on.control.value = record.held_on
         self.status.control.value = record.status
@@ -270,6 +327,8 @@ class SessionUpdateForm(RecordForm):
                                   if i in {v for _, v in options})
         self.follow_ups.show(open_actions)
         self.actions.reset()
+        self.confirmed.clear()
+        self.journey.show_task_list()
 
     def part_fields(self) -> dict[str, Field]:
         return {**self.agenda.fields("agenda"), **self.actions.fields("add_actions"),
@@ -290,81 +349,3 @@ class SessionUpdateForm(RecordForm):
             data["agenda"] = self.agenda.value
         return data
 
-
-# -- one session, as read ----------------------------------------------------------------------
-
-def _list(items: Iterable[str], empty: str) -> str:
-    lis = "".join(f"<li>{x}</li>" for x in items)
-    return f"<ul>{lis}</ul>" if lis else f"<p style='color:{HINT_COLOUR}'>{esc(empty)}</p>"
-
-
-def session_summary_html(s: Any, lists: Any, *, action_texts: Mapping[int, str] | None = None,
-                         observations: Sequence[Any] = (), shared_diary: Sequence[Any] = (),
-                         goals: Sequence[Any] = (), skill_labels: Mapping[str, str] | None = None,
-                         context_labels: Mapping[str, str] | None = None,
-                         prompt_labels: Mapping[str, str] | None = None) -> str:
-    """One session as it stands (all typed text escaped)."""
-    action_texts = action_texts or {}
-    skill_labels, context_labels = skill_labels or {}, context_labels or {}
-    prompt_labels = prompt_labels or {}
-    # the assessor's topics, then what was brought to this session: each observation of
-    # practice linked to it, with its development points
-    brought = [f"<span class='rso-agenda-observation'><strong>Observation of practice</strong>"
-               f" on {esc(date_text(o.observed_on))} by {esc(o.observer)} "
-               f"({esc(context_labels.get(o.context, o.context))}): development points: "
-               f"<span class='rso-typed'>{esc('; '.join(o.development_points) or 'none')}"
-               "</span></span>" for o in observations]
-    agenda = _list([*(f"<strong>{esc(lists.topic_label(a.topic))}</strong>"
-                      + (f": <span class='rso-typed'>{esc(a.detail)}</span>" if a.detail
-                         else "") for a in s.agenda), *brought], "No agenda yet.")
-    notes = (f"<p class='rso-typed' style='white-space:pre-wrap;max-width:45em'>"
-             f"{esc(s.notes)}</p>" if s.notes.strip()
-             else f"<p style='color:{HINT_COLOUR}'>No notes yet.</p>")
-    if s.actions:
-        rows = "".join(
-            f"<tr><td class='rso-typed'>{esc(a.text)}</td><td>{esc(a.owner)}</td>"
-            f"<td>{esc(date_text(a.due))}</td>"
-            f"<td>{esc(OUTCOME_LABELS.get(a.status, a.status))}</td></tr>" for a in s.actions)
-        actions = ("<table class='rso-table'><thead><tr><th scope='col'>Action</th>"
-                   "<th scope='col'>Owner</th><th scope='col'>Due</th>"
-                   f"<th scope='col'>Status</th></tr></thead><tbody>{rows}</tbody></table>")
-    else:
-        actions = f"<p style='color:{HINT_COLOUR}'>No actions agreed in this session.</p>"
-    follow = _list((f"{esc(action_texts.get(f.action_id, f'Action {f.action_id}'))}: "
-                    f"<strong>{esc(OUTCOME_LABELS.get(f.outcome, f.outcome))}</strong>"
-                    + (f" — {esc(f.note)}" if f.note else "") for f in s.follow_ups),
-                   "No earlier actions followed up in this session.")
-    reviews = []
-    for r in s.plan_reviews:
-        gaps = ", ".join(r.gaps()) or "none"
-        judged = sum(v is not None for v in r.scores.values())
-        what = f"plan {r.assessment_id}" if r.assessment_id else "a plan"
-        version = f", version {r.version}" if r.version else ""
-        reviews.append(f"Quality review of {esc(what)}{esc(version)}: {judged} of "
-                       f"{len(r.scores)} criteria scored; not fully met: {esc(gaps)}")
-    obs = _list((f"Observation on {esc(date_text(o.observed_on))} by {esc(o.observer)} "
-                 f"({esc(context_labels.get(o.context, o.context))}); development points: "
-                 f"<span class='rso-typed'>{esc('; '.join(o.development_points) or 'none')}"
-                 "</span>" for o in observations),
-                "No observation of practice linked to this session.")
-    diary = _list((f"<strong>{esc(prompt_labels.get(d.prompt, d.prompt))}</strong> "
-                   f"({esc(date_text(d.created_at))}): <span class='rso-typed' "
-                   f"style='white-space:pre-wrap'>{esc(d.text)}</span>" for d in shared_diary),
-                  "No diary entries shared into this session.")
-    goal_items = _list((f"<span class='rso-typed'>{esc(g.text)}</span> — "
-                        f"{esc(g.status.replace('_', ' '))}" for g in goals),
-                       "No development goals set in this session.")
-    linked = ", ".join(str(i) for i in s.assessment_ids) or "none"
-    return (
-        f"<div class='rso-session-summary'>"
-        f"<h2 style='margin:12px 0 6px 0'>Session on {esc(date_text(s.held_on))}</h2>"
-        f"<p>Supervisor: <strong>{esc(s.supervisor)}</strong> · Assessor: "
-        f"<strong>{esc(s.assessor)}</strong> · Status: "
-        f"<strong>{esc(STATUS_LABELS.get(s.status, s.status))}</strong></p>"
-        f"<h3>Agenda</h3>{agenda}<h3>Notes</h3>{notes}<h3>Agreed actions</h3>{actions}"
-        f"<h3>Follow-up of earlier actions</h3>{follow}"
-        f"<h3>Assessments and plans discussed</h3><p>{esc(linked)}</p>"
-        f"<h3>Plan quality reviews</h3>{_list(reviews, 'No plan reviewed in this session.')}"
-        f"<h3>Observations of practice</h3>{obs}"
-        f"<h3>Diary entries shared by the assessor</h3>{diary}"
-        f"<h3>Development goals set here</h3>{goal_items}</div>")

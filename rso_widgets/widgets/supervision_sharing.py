@@ -14,7 +14,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from .fields import HINT_COLOUR, Notice, esc, text_button
+from .fields import Notice, esc, text_button
 from .supervision_forms import RecordForm, choice, heading, hint
 
 CONSENT_HINT = (
@@ -41,7 +41,7 @@ class ConsentForm(RecordForm):
                                        self.shared, value=False, none_first=True),
             "May your team lead see your individual results?", size="wide")
         self.current = w.HTML("")
-        self._finish([heading("Sharing your results with your team lead", 2, margin="6px 0"),
+        self._finish([heading("Sharing your results with your team lead", 2),
                       hint(CONSENT_HINT), self.current, self.choice])
         self.add_class("rso-consent")
 
@@ -70,7 +70,7 @@ class CPDExport(w.VBox):
         self.notice = Notice(layout=w.Layout(display="none"))
         self.link = w.HTML("", layout=w.Layout(display="none"))
         super().__init__(children=[
-            heading("Your CPD portfolio", 2, margin="18px 0 6px 0"), hint(CPD_HINT),
+            heading("Your CPD portfolio", 2), hint(CPD_HINT),
             w.HBox([self.html_button, self.pdf_button], layout=w.Layout(flex_flow="row wrap")),
             self.notice, self.link])
         self.add_class("rso-cpd-export")
@@ -92,7 +92,7 @@ class CPDExport(w.VBox):
             f"<p><a class='rso-download' download='{esc(path.name)}' "
             f"href='data:{mime};base64,{encoded}'>Download {esc(path.name)} "
             f"({fmt.upper()}, {max(1, len(data) // 1024)} KB)</a></p>"
-            f"<p style='color:{HINT_COLOUR}'>Saved on the workbook server at "
+            f"<p class='rso-hint'>Saved on the workbook server at "
             f"<code>{esc(path)}</code>.</p>")
         self.link.layout.display = ""
 

@@ -43,10 +43,10 @@ class Section:
     `summary` gives (question, answer) rows for "Check your answers". `check` runs only once
     the section has been opened; `summary` and `status` run any time, so they read the
     answers (a loaded draft counts), not widgets that may not exist yet. With `check_anytime`,
-    `check` also runs for a section never opened (so "Save" lists its problems too). A
-    section that is not `required` is never demanded by the final action (the final action
-    may still refuse, through `show_problems`); one outside the `sequence` is opened from the
-    task list only."""
+    `check` also runs for a section never opened (so "Save" lists its problems too). An
+    `optional` section left not started does not stop the final action; one not `required`
+    is never demanded by it (the action may still refuse, through `show_problems`); one
+    outside the `sequence` is opened from the task list only."""
 
     key: str
     title: str
@@ -56,7 +56,8 @@ class Section:
     summary: Callable[[], list[tuple[str, str]]] = field(default=lambda: [])
     hint: str = ""
     check_anytime: bool = False  # `check` reads the answers, not widgets: run it unopened too
-    required: bool = True  # False: an optional task, never demanded before the final action
+    optional: bool = False
+    required: bool = True  # False: never demanded before the final action, even started
     sequence: bool = True  # False: opened from the task list only; Continue passes over it
 
 
@@ -259,7 +260,8 @@ class TaskListJourney(w.VBox):
         for s in self.sections:
             if s.key in self.built or s.check_anytime:
                 problems += s.check()
-            elif s.required and statuses[s.key] != COMPLETED:
+            elif s.required and statuses[s.key] != COMPLETED and not (
+                    s.optional and statuses[s.key] == NOT_STARTED):
                 problems.append((s.title, f"{s.title} is not completed. Open it from the task "
                                           "list and complete it.", None))
         if problems:
@@ -269,8 +271,15 @@ class TaskListJourney(w.VBox):
             self.on_submit(self)
 
     def show_problems(self, problems: list[Problem]) -> None:
-        """Every problem at once, at the top of the current view; focus moves to them."""
-        self.summary_box.show(problems)
+        """Every problem at once, at the top of the current view; focus moves to them. A
+        problem's "Go to" opens the section its field is in (the summary stays) first."""
+        reach: dict[int, _GoTo] = {}
+        items = []
+        for label, text, target in problems:
+            if target is not None and not isinstance(target, SectionTarget):
+                target = reach.setdefault(id(target), _GoTo(self, target))
+            items.append((label, text, target))
+        self.summary_box.show(items)
         self.summary_box.focus_first()
         if not self.summary_box.links.children:
             self.back_button.focus()  # nothing to go to: the top of the page
@@ -293,6 +302,19 @@ class TaskListJourney(w.VBox):
         self.nav.layout.display = "none"
         self.back_button.focus()
 
+    def section_of(self, target: Any) -> str | None:
+        """The key of the section whose widget holds `target`, if any (sections not yet
+        built are built to look, only when the built ones do not hold it)."""
+        for key, widget in self.built.items():
+            if _holds(widget, target):
+                return key
+        for s in self.sections:
+            if s.key not in self.built:
+                self.built[s.key] = s.build()
+                if _holds(self.built[s.key], target):
+                    return s.key
+        return None
+
     def done(self, message: str) -> None:
         """Say the outcome (escaped) under the main button, after a successful submit."""
         self.summary_box.clear()
@@ -314,6 +336,29 @@ class SectionTarget:
                        keep_problems=True)
         # the section's views are being drawn: a focus request sent now would find no view
         Debouncer(FOCUS_DELAY, self.widget.focus)()
+
+class _GoTo:
+    """A problem's focus target that first opens the section holding it."""
+
+    def __init__(self, journey: TaskListJourney, target: Any) -> None:
+        self.journey, self.target = journey, target
+
+    def focus(self) -> None:
+        key = self.journey.section_of(self.target)
+        if key is not None and key != self.journey.current:
+            self.journey.open_section(key, from_check=self.journey.current == "check"
+                                      or self.journey.returning_to_check, keep_problems=True)
+        self.target.focus()
+
+
+def _holds(widget: Any, target: Any) -> bool:
+    todo = [widget]
+    while todo:
+        wdg = todo.pop()
+        if wdg is target:
+            return True
+        todo += list(getattr(wdg, "children", ()))
+    return False
 
 
 def _column(children: list[w.Widget], css_class: str) -> w.VBox:

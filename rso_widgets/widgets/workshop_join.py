@@ -28,6 +28,10 @@ class WorkshopJoin(w.VBox):
                                 "page closed, join again with the same name to carry on.",
                                 size="medium")
         self.join_button = text_button("Join the workshop", primary=True)
+        # hooks for the page's quick join form (serving/.../rso/static/rso_quick.js)
+        self.code.add_class("rso-join-code-input")
+        self.name.add_class("rso-join-name-input")
+        self.join_button.add_class("rso-join-button")
         self.fields = {"code": self.code_field, "name": self.name_field}
         super().__init__([
             form_style(),

@@ -103,6 +103,8 @@ def test_every_app_page_has_the_header_a_skip_link_and_main(page, server, notebo
     page.goto(f"{server.url}voila/render/{notebook}", wait_until="commit")
     ready = page.get_by_role("button", name=FIRST_BUTTON[notebook], exact=True)
     ready.wait_for(state="visible", timeout=READY)
+    # the workshop's quick join form (plain HTML) shows first: wait for the widgets' own
+    page.locator("body:not(.rso-quick-active)").wait_for(state="attached", timeout=READY)
     assert_no_traceback(page)
     header = page.get_by_role("banner")
     expect(header.get_by_role("link", name="RSO Workbook")).to_have_attribute("href", "/")

@@ -87,16 +87,18 @@ def test_supervision_start_a_session_with_an_agenda(chromium, server):
 
 
 def _start_session(page, start) -> None:
+    """The session is recorded through its task list: one section at a time, Continue checks
+    the section (the domain's problem inline and in the summary at the top), then "Check your
+    answers" and save."""
     start.click()
     form = page.locator(".rso-session-start")
-    expect(form).to_be_visible(timeout=WAIT)
+    expect(form.get_by_role("heading", name="Record a supervision session")).to_be_visible(
+        timeout=WAIT)
+    form.get_by_role("button", name="Who and when").click()
     form.get_by_label("Your supervisor's user name").fill("sam")
     future = dt.date.today() + dt.timedelta(days=30)
     form.get_by_label("Date of the session").fill(future.isoformat())
-    form.get_by_label("A difficult case", exact=True).check()
-    form.get_by_label("A difficult case: in your own words (optional)").fill(
-        "<b>Denial</b> of the offence")
-    form.get_by_role("button", name="Save the session").click()
+    form.get_by_role("button", name="Continue").click()
     # the domain's problem: beside the date, and in the summary at the top
     error = form.locator(".rso-field-error .rso-error-message")
     expect(error).to_contain_text("is in the future, but the session is recorded as held",
@@ -107,10 +109,19 @@ def _start_session(page, start) -> None:
     assert_accessible(page, ".rso-session-start", fail_on=AXE_ANY)
     held = dt.date.today() - dt.timedelta(days=1)
     form.get_by_label("Date of the session").fill(held.isoformat())
+    form.get_by_role("button", name="Continue").click()
+    form.get_by_label("A difficult case", exact=True).check(timeout=WAIT)
+    form.get_by_label("A difficult case: in your own words (optional)").fill(
+        "<b>Denial</b> of the offence")
+    for _ in range(3):  # agenda, notes, agreed actions
+        form.get_by_role("button", name="Continue").click()
+    expect(form.get_by_role("heading", name="Check your answers")).to_be_visible(timeout=WAIT)
+    expect(form).to_contain_text("<b>Denial</b> of the offence")
     form.get_by_role("button", name="Save the session").click()
     summary = page.locator(".rso-session-summary")
     expect(summary).to_contain_text(f"Session on {held.day} {held:%B %Y}", timeout=WAIT)
     expect(summary).to_contain_text("A difficult case: <b>Denial</b> of the offence")
+    page.get_by_role("button", name="Back to my sessions").click()
     expect(page.locator(".rso-session-row")).to_have_count(1)
     expect(page.locator(".rso-session-row")).to_contain_text("sam")
     assert page.evaluate("document.querySelectorAll('.rso-session-summary b').length") == 0
@@ -255,6 +266,7 @@ def test_an_observation_appears_on_the_assessors_next_session_agenda(chromium, p
         expect(agenda).to_contain_text("A difficult case: A visit that went badly")
         assert page.evaluate("document.querySelectorAll('.rso-session-summary b').length") == 0
         assert_no_traceback(page)
+        page.get_by_role("button", name="Back to my sessions").click()  # one view at a time
         picker.select_option(label=f"{date_text(dates['last'])} — with sam (held)")
         page.get_by_role("button", name="Open this session").click()
         expect(summary).to_contain_text(f"Session on {date_text(dates['last'])}", timeout=WAIT)

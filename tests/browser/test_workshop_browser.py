@@ -51,8 +51,8 @@ def _join(pg, code: str, name: str) -> None:
     assert_no_traceback(pg)
     pg.get_by_label("Join code").fill(code)
     pg.get_by_label("Your display name").fill(name)
-    join.click()
-    expect(pg.get_by_text("Workshop: Browser calibration")).to_be_visible()
+    join.click()  # the quick join form may still be waiting for the widgets
+    expect(pg.get_by_text("Workshop: Browser calibration")).to_be_visible(timeout=READY_TIMEOUT)
     pg.get_by_role("button", name="Open this case", exact=True).click()
     pg.locator(".rso-workshop-case", has_text="Scoring TC-02").wait_for()
 

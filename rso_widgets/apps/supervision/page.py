@@ -1,0 +1,160 @@
+"""The supervision page: five tabs over one `Store` (acting as its user), each tab a module of
+this package. Only the sessions tab is built when the page opens; each other tab the first time
+it is chosen, so the page has few widgets to send when it opens."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from ...widgets.fields import FORM_CSS, Notice, esc, safe_callback
+from .base import report
+from .diary import DiaryTab
+from .goals import GoalsTab
+from .observation import ObservationTab
+from .plan_review import PlanReviewPart
+from .sessions import SessionsTab
+from .sharing import SharingTab
+
+if TYPE_CHECKING:
+    from ...store import Store
+
+log = logging.getLogger("rso_widgets.apps.supervision")
+
+NOTE = ("Supervision records are confidential to the supervisor and the assessor. Supervision "
+        "is led by the assessor's own needs: the assessor sets the agenda. Write about the "
+        "people you work with respectfully and only as much as the record needs.")
+TABS = ["Supervision sessions", "Observation of practice", "Reflective diary",
+        "Development goals", "Sharing and CPD portfolio"]
+APP_CSS = """
+.rso-supervision .rso-table { border-collapse: collapse; margin: 0 0 12px 0; max-width: 60em; }
+.rso-supervision .rso-table th, .rso-supervision .rso-table td {
+  border: 1px solid #b1b4b6; padding: 3px 8px; text-align: left; vertical-align: top; }
+.rso-supervision .rso-table caption { text-align: left; font-weight: bold; padding: 2px 0; }
+.rso-supervision .rso-typed { overflow-wrap: anywhere; }
+.rso-supervision .rso-prewrap { white-space: pre-wrap; max-width: 45em; }
+.rso-supervision .widget-html-content { line-height: 1.4; }
+.rso-supervision h3 { margin: 16px 0 6px 0; }
+.rso-supervision .rso-sup-heading { margin: 14px 0 6px 0; }
+.rso-supervision .rso-sup-hint { max-width: 45em; margin: 0 0 8px 0; }
+.rso-supervision .rso-sup-section { margin: 22px 0 4px 0; border-top: 2px solid #b1b4b6;
+  padding-top: 8px; }
+.rso-supervision .rso-sup-intro { border-left: 6px solid #1d70b8; padding: 6px 12px;
+  max-width: 50em; }
+.rso-supervision .rso-agenda-hint { margin: 0 0 4px 26px; }
+.rso-supervision .rso-action-title { margin: 4px 0; font-size: 1.1em; }
+.rso-supervision .rso-entry-title { margin: 6px 0 2px 0; }
+.rso-supervision .rso-tight { margin: 0; }
+.rso-supervision .rso-tight-top { margin: 4px 0 0 0; }
+.rso-supervision .rso-action-row { border-left: 4px solid #b1b4b6; padding: 2px 0 6px 10px;
+  margin: 0 0 10px 0; }
+.rso-supervision .rso-earlier-action { margin: 8px 0 4px 0; }
+.rso-supervision .rso-goal, .rso-supervision .rso-diary-entry {
+  border-left: 4px solid #b1b4b6; padding: 2px 10px; margin: 0 0 12px 0; }
+.rso-supervision .rso-observation { margin: 0 0 14px 0; }
+.rso-supervision .rso-session-actions { gap: 12px; flex-wrap: wrap; margin: 12px 0; }
+.rso-supervision .jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab {
+  color: #0b0c0c; }  /* the theme's grey tab labels fail AA contrast */
+/* at 320 px (400% zoom) nothing is wider than the screen */
+.rso-supervision .rso-table { display: block; overflow-x: auto; max-width: 100%; }
+.rso-supervision .widget-text input, .rso-supervision .widget-datepicker input,
+.rso-supervision textarea, .rso-supervision select { max-width: 100%; }
+.rso-supervision .rso-wide > textarea, .rso-supervision .rso-wide > input {
+  width: 40em; max-width: 100%; }
+.rso-supervision .rso-journey, .rso-supervision .rso-form { max-width: 100%; }
+.rso-supervision .widget-html, .rso-supervision .widget-html-content,
+.rso-supervision .widget-vbox, .rso-supervision .widget-hbox { min-width: 0; max-width: 100%; }
+@media (max-width: 40em) {
+  .rso-supervision .rso-stacked > select { min-width: 0; width: 100%; }
+  .rso-supervision .rso-wide > textarea, .rso-supervision .rso-wide > input,
+  .rso-supervision .rso-medium > input { width: 100%; }
+  .rso-supervision .rso-stacked.rso-wide { margin-left: 0; }
+}
+"""
+
+
+class SupervisionApp(SessionsTab, PlanReviewPart, ObservationTab, DiaryTab, GoalsTab,
+                     SharingTab, w.VBox):
+    """The supervision page: five tabs over one `Store` (acting as its user)."""
+
+    _TAB_PARTS = (None, "observe", "diary", "goals", "sharing")
+
+    def __init__(self, store: Store, **kwargs: Any) -> None:
+        from ...instruments.plan_quality import load_rubric
+        from ...store.identity import display_name
+        from ...supervision.lists import load_observation_scale, load_supervision_lists
+
+        self.store = store
+        self.sup = store.supervision
+        self.user = store.user
+        self.lists = load_supervision_lists()
+        self.scale = load_observation_scale()
+        self.rubric = load_rubric()
+        self.sessions = []
+        self.current = None
+        self._review = None
+        self._parts = {}
+        self.failure = Notice(layout=w.Layout(display="none"))
+
+        team = self.sup.team_of()
+        member = team.member(self.user) if team else None
+        self.assigned_supervisor = member.supervisor if member else None
+        self.supervisees = self.sup.supervisees()
+        people = set(self.supervisees) | ({self.assigned_supervisor} - {None})
+        if team is not None:
+            people |= {m.username for m in team.members} | {team.lead}
+        people.discard(self.user)
+        self.people = sorted(people)
+        self.names = {p: display_name(p) for p in self.people}
+        self.names[self.user] = store.display_name
+
+        self.tabs = w.Tab(children=[self._build_sessions_tab(), *(w.VBox() for _ in TABS[1:])],
+                          titles=TABS)
+        self.tabs.observe(self._on_tab, names="selected_index")
+        intro = w.HTML(
+            f'<p class="rso-sup-intro">You are signed in as '
+            f"<strong>{esc(self.store.display_name)}</strong>. {esc(NOTE)}</p>")
+        # the shared form stylesheet from the first view: tabs never cut off, hints above
+        style = w.HTML(f"<style>{FORM_CSS}{APP_CSS}</style>", layout=w.Layout(display="none"))
+        super().__init__(children=[style, intro, self.failure, self.tabs], **kwargs)
+        self.add_class("rso-supervision")
+        self.refresh()
+
+    @safe_callback(report, "opening the tab")
+    def _on_tab(self, change: dict[str, Any]) -> None:
+        index = change["new"]
+        if index is not None and 0 < index < len(self._TAB_PARTS):
+            self._part(self._TAB_PARTS[index])
+
+    def refresh(self) -> None:
+        """Read everything the tabs show (each part on its own: one failure hides only it)."""
+        for part in (self.refresh_sessions, self.refresh_observations, self.refresh_diary,
+                     self.refresh_goals, self.refresh_consent):
+            try:
+                part()
+            except Exception:
+                ref = uuid.uuid4().hex[:8]
+                log.exception("could not show %s (reference %s)", part.__name__, ref)
+                self.failure.say(f"Part of this page could not be read right now (reference "
+                                 f"{ref}). Try reloading the page later.", kind="error",
+                                 heading="Sorry, there is a problem")
+
+
+def supervision(store: Store | None = None) -> w.Widget:
+    """Build the supervision page. Returns the widget (the notebook's last expression shows it).
+
+    `store` defaults to the configured database, acting as `current_user()`. A readable message
+    replaces a traceback if the page cannot be built."""
+    try:
+        if store is None:
+            from ...store import open_store
+
+            store = open_store()
+        return SupervisionApp(store)
+    except Exception as exc:
+        from ..startup import could_not_start
+
+        return could_not_start("The supervision workbook", exc)

@@ -1,0 +1,82 @@
+"""The "Sharing and CPD portfolio" tab: my own consent for team reporting, and my CPD portfolio
+(HTML / PDF). A simple view: one choice and one export."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from ...store import AccessDenied
+from ...widgets.fields import safe_callback
+from .base import TabBase, form_call, plain_refusal, report
+
+log = logging.getLogger("rso_widgets.apps.supervision")
+
+
+class SharingTab(TabBase):
+    @property
+    def consent_form(self) -> Any:
+        return self._part("sharing")["consent"]
+
+    @property
+    def cpd_export(self) -> Any:
+        return self._part("sharing")["cpd"]
+
+    def _build_sharing(self) -> dict[str, Any]:
+        from ...widgets.supervision_sharing import ConsentForm, CPDExport
+
+        consent = ConsentForm()
+        consent.on_submit(self._on_consent)
+        cpd = CPDExport()
+        cpd.on_export(self._on_export)
+        self.tabs.children[4].children = (consent, cpd)
+        self._parts["sharing"] = {"consent": consent, "cpd": cpd}
+        self.refresh_consent()
+        return self._parts["sharing"]
+
+    def refresh_consent(self) -> None:
+        if not self._built("sharing"):
+            return
+        self.consent_form.show(self.sup.consent())
+
+    @safe_callback(report, "saving your choice")
+    def _on_consent(self, form: Any) -> None:
+        self.save_consent()
+
+    @form_call("consent_form", "your choice")
+    def save_consent(self) -> Any:
+        form = self.consent_form
+        form.clear_problems()
+        saved = self.sup.set_consent(form.value)
+        form.show(saved)
+        form.say("Your choice is saved." + (" Your team lead can now see your own results."
+                                            if saved else " Your team lead sees anonymised "
+                                            "team figures only."))
+        return saved
+
+    @safe_callback(report, "exporting your CPD portfolio")
+    def _on_export(self, fmt: str) -> None:
+        self.export_cpd(fmt)
+
+    def export_cpd(self, fmt: str) -> Any:
+        """Write the CPD portfolio (atomic, audited) and offer it for download."""
+        from ...reports.cpd import export_path, write_cpd_portfolio
+        from ...settings import get_settings
+
+        try:
+            path = export_path(get_settings().data_dir / "exports", self.user, fmt)
+            written = write_cpd_portfolio(self.store, self.user, path, fmt)
+            data = written.read_bytes()
+        except AccessDenied as exc:
+            self.cpd_export.fail(plain_refusal(exc))
+            return None
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            log.exception("could not export the CPD portfolio (reference %s)", ref)
+            self.cpd_export.fail(f"Your CPD portfolio could not be exported. Try again; if it "
+                                 f"happens again, tell the workbook team and quote reference "
+                                 f"{ref}.")
+            return None
+        self.cpd_export.show_file(written, data, fmt)
+        return written

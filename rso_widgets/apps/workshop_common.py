@@ -1,0 +1,114 @@
+"""What the workshop's two pages share: the notes shown on them, their style, download links,
+and how a page is started (the user, the shipped cases and the store filled in when not given;
+a failure shown as a friendly message). The pages: `workshop_trainer.py` (the trainer's
+dashboard) and `workshop_trainee.py` (the trainee's page, with `workshop_answers.py`)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import ipywidgets as w
+
+from ..widgets.fields import Notice, esc
+
+if TYPE_CHECKING:
+    from ..cases.schema import TrainingCase
+    from ..store import Store
+
+NOTE = ("All cases are fictional: the people, places and events are invented for training.")
+TRAINER_NOTE = ("The room's results are anonymous on this screen (Rater 1, Rater 2, …). "
+                "Names show only if you turn them on; turn them off again before sharing your "
+                "screen. Statistics inform your judgement and the debrief; they certify nobody.")
+TRAINEE_NOTE = ("Score each case on your own, as you would for real. Your answers are kept as "
+                "a draft as you go. Nobody sees the key until the trainer releases it; then "
+                "your feedback appears here.")
+REFRESH_SECONDS = 10
+CHECK_SECONDS = 20
+AUTOSAVE_SECONDS = 2.0
+DOWNLOAD_LIMIT = 5_000_000  # bytes: larger files are only written to the exports folder
+APP_CSS = """
+.rso-scroll > * { flex-shrink: 0 !important; }
+.rso-workshop .widget-html-content { line-height: 1.4; }
+.rso-join-code { font-size: 2em; letter-spacing: 0.25em; font-family: monospace;
+  font-weight: bold; }
+"""
+
+
+def report_problem(app: w.Widget, message: str) -> None:
+    """Show a callback's failure on the page (`safe_callback` logs it)."""
+    failure: Notice = app.failure  # type: ignore[attr-defined]
+    failure.say(message, kind="error", heading="Sorry, there is a problem")
+
+
+def style() -> w.HTML:
+    from ..widgets.workshop_live import TABLE_CSS
+
+    return w.HTML(f"<style>{APP_CSS}{TABLE_CSS}</style>", layout=w.Layout(display="none"))
+
+
+def note(text: str) -> w.HTML:
+    return w.HTML(f'<p style="border-left:6px solid #1d70b8;padding:6px 12px;max-width:50em">'
+                  f"{esc(text)}</p>")
+
+
+def download_link(path: Path, label: str, mime: str) -> str:
+    """An `<a download>` link carrying the file (small files only), or its path."""
+    size = path.stat().st_size
+    if size > DOWNLOAD_LIMIT:
+        return f"<li>{esc(label)}: saved as <code>{esc(path)}</code> (too large to download " \
+               "here)</li>"
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (f'<li><a download="{esc(path.name)}" href="data:{mime};base64,{data}">'
+            f"Download {esc(label)}</a> (also saved as <code>{esc(path)}</code>)</li>")
+
+
+MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument."
+        "spreadsheetml.sheet", "pdf": "application/pdf"}
+
+
+def default_exports_dir() -> Path:
+    from ..settings import get_settings
+
+    return Path(get_settings().data_dir) / "exports"
+
+
+
+def load_cases() -> list[TrainingCase]:
+    from ..cases import load_cases as load
+
+    return load()
+
+
+def open_store(user: str) -> Store:
+    """The store, acting as the signed-in person (`user` is that person: `current_user()`)."""
+    from ..store import open_store as open_
+
+    return open_()
+
+
+def start(app: type, what: str, store: Store | None, user: str | None,
+           cases: Iterable[TrainingCase] | None, *, lazy: bool = False) -> w.Widget:
+    """Fill in the user, the shipped cases and the store when not given (`lazy`: loaded and
+    opened on first use), then build `app`; a failure shows a friendly message instead of a
+    traceback."""
+    try:
+        if user is None:
+            from ..store.identity import current_user
+
+            user = current_user()
+        if cases is None:
+            cases = load_cases if lazy else load_cases()  # type: ignore[assignment]
+        if store is None and lazy:
+            from ..store.lazy import LazyStore
+
+            store = LazyStore(lambda: open_store(user))  # type: ignore[assignment]
+        elif store is None:
+            store = open_store(user)
+        return app(store, cases, user)
+    except Exception as exc:
+        from .startup import could_not_start
+
+        return could_not_start(what, exc)  # logs it too

@@ -1,0 +1,427 @@
+"""The trainee's workshop page (`workshop()`, workbooks/workshop.ipynb): join with the code and a
+display name, score each case with the practice components (case file; the RM2000 form and your
+result, and/or the ARMS form, as the trainer chose for the case), submit; feedback (RM2000 and
+ARMS) only once the trainer releases the key. Answers are autosaved as a draft keyed by
+cohort + member + case a moment after each change (`workshop_answers.py`: drafts, restoring,
+checking and submitting), so a page or kernel that dies loses nothing: joining again with the
+same name brings the drafts back.
+
+Assembles widgets only: rules live in `calibration.workshop` (join codes, gating), the store
+(who may submit when). Every callback catches its exceptions, logs them and shows a friendly
+message. Lean first view: the join form only; no store, cases, pandas or plotly until joining.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from ..widgets.fields import HINT_COLOUR, Notice, esc, form_style, safe_callback, text_button
+from .workshop_answers import TraineeAnswers
+from .workshop_common import (
+    AUTOSAVE_SECONDS,
+    CHECK_SECONDS,
+    NOTE,
+    TRAINEE_NOTE,
+    note,
+    report_problem,
+    start,
+    style,
+)
+
+if TYPE_CHECKING:
+    from ..cases.schema import TrainingCase
+    from ..instruments.ruleset import RM2000Ruleset
+    from ..store import CohortRecord, MemberRecord, Store
+
+log = logging.getLogger("rso_widgets.apps.workshop")
+
+
+class WorkshopTraineeApp(TraineeAnswers, w.VBox):
+    """Join, score the workshop's cases one by one, submit; feedback once the key is
+    released.
+
+    Lean first view (issue 12): the page starts with the join form only. The workspace (case
+    file, RM2000 form, feedback views: about 300 widgets) is built when the person joins, or
+    when any of its parts is first used (`__getattr__`); the cases load when first needed.
+    So a preheated page executes quickly,
+    holds little memory, and a room opening the page at once receives little widget state.
+    """
+
+    WORKSPACE_PARTS = frozenset({
+        "heading", "state", "check_button", "ticker", "choice", "open_button", "case_heading",
+        "case_file", "form", "own", "submit_button", "status", "draft_status", "feedback_head",
+        "feedback_view", "arms_feedback", "autosave", "rm_section", "arms_box", "arms_section",
+        "work", "workspace"})
+
+    def __init__(self, store: Store,
+                 cases: Iterable[TrainingCase] | Callable[[], Iterable[TrainingCase]],
+                 user: str, *,
+                 ruleset: RM2000Ruleset | None = None,
+                 autosave_seconds: float = AUTOSAVE_SECONDS,
+                 check_seconds: float = CHECK_SECONDS):
+        from ..widgets.workshop_join import WorkshopJoin
+
+        if ruleset is None:
+            from ..instruments.ruleset import load_rm2000_ruleset
+            from ..settings import get_settings
+
+            ruleset = load_rm2000_ruleset(get_settings().rm2000_ruleset)
+        self.rs = ruleset
+        self.store = store
+        self._cases_source = cases  # cases, or a function loading them (on first use)
+        self._cases: dict[str, TrainingCase] | None = None
+        self.user = user
+        self.cohort: CohortRecord | None = None
+        self.member: MemberRecord | None = None
+        self.case: TrainingCase | None = None
+        self.instruments: tuple[str, ...] = ()  # what is scored in the open case
+        self.arms: Any = None  # the ARMS form (`ARMSForm`), built when an ARMS case opens
+        self.submitted: dict[str, Any] = {}  # case id → latest SubmissionRecord
+        self.drafts: set[str] = set()  # case ids with a draft saved
+        self._loading = False
+        self._draft_json: str | None = None
+        self.failure = Notice(layout=w.Layout(display="none"))
+
+        self._autosave_seconds = autosave_seconds
+        self._check_seconds = check_seconds
+        self._workspace_built = False
+        self.join = WorkshopJoin()
+        self.join.on_join(self._on_join)
+
+        self.workspace_slot = w.VBox([])
+        super().__init__([style(), form_style(), note(NOTE + " " + TRAINEE_NOTE),
+                          self.failure, self.join, self.workspace_slot],
+                         layout=w.Layout(padding="0 12px"))
+        self.add_class("rso-workshop")
+        self.add_class("rso-workshop-trainee")
+
+    @property
+    def cases(self) -> dict[str, TrainingCase]:
+        """The cases by id, loaded when first needed (after joining: the join form needs none)."""
+        if self._cases is None:
+            source = self._cases_source
+            self._cases = {c.id: c for c in (source() if callable(source) else source)}
+        return self._cases
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached when normal lookup fails: a workspace part not built yet
+        if name in WorkshopTraineeApp.WORKSPACE_PARTS and not self.__dict__.get(
+                "_workspace_built", True):
+            self._build_workspace()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _build_workspace(self) -> None:
+        """Build the case list, case file, forms and feedback views (once)."""
+        from ..widgets.arms_feedback_view import ArmsFeedbackView
+        from ..widgets.case_file import CaseFile, reading_and_scoring
+        from ..widgets.feedback import FeedbackView
+        from ..widgets.own_result import OwnResult
+        from ..widgets.rm2000_form import RM2000Form
+        from ..widgets.timing import Debouncer
+        from ..widgets.workshop_live import Ticker
+
+        self._workspace_built = True
+        ruleset, check_seconds = self.rs, self._check_seconds
+        autosave_seconds = self._autosave_seconds
+        self.heading = w.HTML(value="")
+        self.state = w.HTML(value="")
+        self.check_button = text_button("Check for the key",
+                                        tooltip="See whether the trainer has released the key "
+                                                "or closed the workshop")
+        self.check_button.on_click(self._on_check)
+        self.ticker = Ticker(check_seconds, self._tick)
+        self.choice = w.Dropdown(options=[], description="Case", description_allow_html=False,
+                                 style={"description_width": "initial"},
+                                 layout=w.Layout(width="auto", max_width="100%"))
+        self.open_button = text_button("Open this case", primary=True)
+        self.open_button.on_click(self._on_open)
+        self.case_heading = w.HTML(value="")
+        self.case_file = CaseFile()
+        self.form = RM2000Form(ruleset=ruleset)
+        self.own = OwnResult(ruleset.categories)
+        self.own.observe(self._on_mode, names="mode")
+        for widget, names in ((self.form, ["value", "evidence"]), (self.own, ["value"])):
+            widget.observe(self._on_change, names=names)
+        self.submit_button = text_button("Submit your answers", primary=True,
+                                         tooltip="Send your answers to the trainer")
+        self.submit_button.on_click(self._on_submit)
+        self.status = Notice(layout=w.Layout(display="none"))
+        self.draft_status = w.HTML(value="")
+        self.feedback_head = w.HTML(value="")
+        self.feedback_view = FeedbackView()
+        self.arms_feedback = ArmsFeedbackView()
+        self.autosave = Debouncer(autosave_seconds, self._autosave_now)
+        self.rm_section = w.VBox([
+            w.HTML("<h3 style='margin:12px 0 6px 0'>RM2000</h3>"
+                   f"<p style='color:{HINT_COLOUR};max-width:45em;margin:0 0 6px 0'>The same "
+                   "RM2000 form as for a live assessment.</p>"), self.form, self.own])
+        self.arms_box = w.VBox([])
+        self.arms_section = w.VBox([
+            w.HTML("<h3 style='margin:18px 0 6px 0'>ARMS</h3>"
+                   f"<p style='color:{HINT_COLOUR};max-width:45em;margin:0 0 6px 0'>Rate every "
+                   "factor from the case file, with your evidence; then the formulation and "
+                   "the priority for work. The room is compared on the ratings.</p>"),
+            self.arms_box], layout=w.Layout(display="none"))
+        self.arms_section.add_class("rso-workshop-arms")
+
+        self.work = reading_and_scoring(
+            self.case_file, "Score what the trainer chose for this case. Submit when you are "
+            "ready; you can change your answers and submit again until the workshop closes (the "
+            "latest counts).",
+            [self.rm_section, self.arms_section, self.submit_button, self.status,
+             self.draft_status])
+        self.workspace = w.VBox([
+            self.heading, self.state, self.check_button, self.ticker,
+            w.HTML("<h2 style='margin:12px 0 6px 0'>Choose a case</h2>"),
+            self.choice, self.open_button, self.case_heading, self.work, self.feedback_head,
+            self.feedback_view, self.arms_feedback], layout=w.Layout(display="none"))
+        self.workspace_slot.children = [self.workspace]
+
+    # -- joining -------------------------------------------------------------------------------
+    @safe_callback(report_problem, "joining the workshop")
+    def _on_join(self, _button: Any = None) -> None:
+        self.join_workshop(self.join.code.value, self.join.name.value)
+
+    def join_workshop(self, code: str, name: str) -> bool:
+        """Join (or rejoin) with a code and a display name; True when in."""
+        from ..calibration.workshop import JoinProblem, join_workshop
+
+        self.join.clear_problems()
+        try:
+            cohort, member, rejoined = join_workshop(self.store, code, name)
+        except JoinProblem as problem:
+            self.join.show_problems(problem.problems)
+            return False
+        self.cohort, self.member = cohort, member
+        self._load_progress()
+        self.join.layout.display = "none"
+        self.workspace.layout.display = ""
+        self._show_state()
+        self._case_options()
+        if rejoined:
+            self.status.say(f"Welcome back, {member.display_name}. Your submitted answers and "
+                            "unsent drafts are kept: open a case to carry on.")
+        else:
+            self.status.say(f"You have joined as {member.display_name}. Choose a case and open "
+                            "it.")
+        self.ticker.running = True
+        return True
+
+    def _load_progress(self) -> None:
+        from ..calibration.workshop import draft_key
+
+        assert self.cohort is not None and self.member is not None
+        self.submitted = {s.case_id: s for s in self.store.submissions(
+            self.cohort.id, member_id=self.member.id)}
+        self.drafts = {cid for cid in self.cohort.case_ids
+                       if self.store.get_draft(draft_key(self.cohort.id, self.member.id, cid))
+                       is not None}
+
+    # -- the workshop's state ------------------------------------------------------------------
+    @property
+    def released(self) -> bool:
+        from ..calibration.workshop import feedback_released
+
+        return self.cohort is not None and feedback_released(self.cohort)
+
+    def _show_state(self) -> None:
+        from ..calibration.workshop import cohort_state
+
+        c = self.cohort
+        if c is None:
+            return
+        self.heading.value = (f'<h2 style="margin:12px 0 4px 0" class="rso-workshop-name">'
+                              f"Workshop: {esc(c.name)}</h2>")
+        extra = (" The key is released: open a case to see your feedback." if self.released
+                 else " Your feedback appears here once the trainer releases the key.")
+        self.state.value = (f'<p class="rso-workshop-state" role="status" style="margin:0 0 '
+                            f'6px 0">This workshop is {esc(cohort_state(c))}.{esc(extra)}</p>')
+        can_submit = c.is_open and not self.released
+        self.submit_button.layout.display = "" if can_submit else "none"
+        self.check_button.layout.display = "none" if self.released else ""
+
+    def _case_options(self) -> None:
+        from ..calibration.workshop import case_instruments, instruments_text
+
+        if self.cohort is None:
+            return
+        options = []
+        for cid in self.cohort.case_ids:
+            case = self.cases.get(cid)
+            title = case.title if case else "(not available)"
+            if cid in self.submitted:
+                state = "feedback ready" if self.released else "submitted"
+            elif cid in self.drafts:
+                state = "draft saved, not submitted"
+            else:
+                state = "not started"
+            what = instruments_text(case_instruments(self.cohort, cid))
+            options.append((f"{cid}: {title}, {what} ({state})", cid))
+        keep = self.choice.value
+        self.choice.options = options
+        ids = [cid for _, cid in options]
+        self.choice.value = keep if keep in ids else (ids[0] if ids else None)
+
+    @safe_callback(report_problem, "checking the workshop")
+    def _on_check(self, _button: Any = None) -> None:
+        self.check()
+
+    def check(self) -> None:
+        """Reload the workshop: closed? key released? Show feedback if it now may be shown."""
+        if self.cohort is None:
+            return
+        before = (self.cohort.is_open, self.released)
+        self.cohort = self.store.get_cohort(self.cohort.id)
+        if (self.cohort.is_open, self.released) == before:
+            self._show_state()
+            return
+        self._show_state()
+        self._case_options()
+        if self.released:
+            self.status.say("The trainer has released the key. Your feedback is shown for each "
+                            "case you submitted.")
+            if self.case is not None:
+                self._show_feedback(self.case.id)
+        elif not self.cohort.is_open:
+            self.status.say("The trainer has closed the workshop: no more submissions. Your "
+                            "unsent answers stay as your draft.")
+
+    def _tick(self) -> None:
+        try:
+            self.check()
+        except Exception:
+            log.exception("timed check failed")
+
+    # -- a case --------------------------------------------------------------------------------
+    @safe_callback(report_problem, "opening the case")
+    def _on_open(self, _button: Any = None) -> None:
+        if self.choice.value:
+            self.open_case(self.choice.value)
+
+    def open_case(self, case_id: str) -> None:
+        """Show the case file and the forms the case is scored with (RM2000, ARMS or both): the
+        draft if there is one, else the latest submission, else blank. Feedback only once the
+        key is released."""
+        from ..calibration.workshop import case_instruments, draft_key
+
+        if self.cohort is None or self.member is None:
+            raise RuntimeError("join the workshop first")
+        if case_id not in self.cohort.case_ids or case_id not in self.cases:
+            raise KeyError(f"case {case_id} is not part of this workshop")
+        self.autosave.flush()
+        case = self.cases[case_id]
+        instruments = case_instruments(self.cohort, case_id)
+        if "arms" in instruments:
+            self._arms_form_for(case)  # before anything changes: a case without a key fails
+        self.case = case
+        self.instruments = instruments
+        self.failure.clear()
+        self.status.clear()
+        self.feedback_view.clear()
+        self.arms_feedback.clear()
+        self.feedback_head.value = ""
+        self.rm_section.layout.display = "" if "rm2000" in instruments else "none"
+        self.arms_section.layout.display = "" if "arms" in instruments else "none"
+        self._loading = True
+        try:
+            self.form.today = case.assessment_date
+            self.form.reset()
+            self.own.reset()
+            if "arms" in instruments:
+                from ..calibration.workshop import arms_start
+
+                self.arms.reset(arms_start(case, instruments, self.rs, self.arms.cat))
+            self.case_file.show(case)
+            draft = self.store.get_draft(draft_key(self.cohort.id, self.member.id, case_id))
+            sub = self.submitted.get(case_id)
+            source = None
+            if draft is not None and not self.released:
+                source, data = "draft", draft.data
+            elif sub is not None:
+                source, data = "submission", sub.attempt
+            if source is not None:
+                restored = self._restore(data)
+                if source == "draft":
+                    self.status.say("Your unsent answers were recovered from your draft."
+                                    if restored else "Your draft could not be read fully: "
+                                    "check your answers.")
+                else:
+                    self.status.say(f"These are the answers you submitted at "
+                                    f"{sub.created_at:%H:%M} UTC.")
+        finally:
+            self._loading = False
+        self._draft_json = json.dumps(self._draft_payload(), sort_keys=True, default=str)
+        self.case_heading.value = (f"<h2 class='rso-workshop-case' style='margin:16px 0 0 0'>"
+                                   f"Scoring {esc(case.id)}: {esc(case.title)}</h2>")
+        if self.choice.value != case_id:
+            self.choice.value = case_id
+        self.work.layout.display = ""
+        self._show_state()
+        if self.released:
+            self._show_feedback(case_id)
+
+    def _arms_form_for(self, case: TrainingCase) -> Any:
+        """The ARMS form, built on first use with the catalogue the case's key was written for
+        (rebuilt if a case uses another catalogue)."""
+        from ..cases.arms_key import key_catalogue
+        from ..widgets.arms_form import ARMSForm
+
+        cat = key_catalogue(case)
+        if self.arms is None or self.arms.cat.ref != cat.ref:
+            if self.arms is not None:
+                self.arms.unobserve(self._on_change, names="value")
+            self.arms = ARMSForm(catalogue=cat, date_editable=False)
+            self.arms.observe(self._on_change, names="value")
+            self.arms_box.children = [self.arms]
+        return self.arms
+
+    # -- feedback (only once released) ---------------------------------------------------------
+    def _show_feedback(self, case_id: str) -> None:
+        from ..calibration.feedback import Attempt, disputed_what_ifs
+        from ..calibration.workshop import submission_parts, trainee_feedback
+
+        if not self.released:  # never show the key before the trainer releases it
+            self.feedback_view.clear()
+            self.arms_feedback.clear()
+            self.feedback_head.value = ""
+            return
+        sub = self.submitted.get(case_id)
+        if sub is None:
+            self.feedback_head.value = ("<h2 style='margin:16px 0 6px 0'>Your feedback</h2>"
+                                        "<p>You did not submit this case, so there is no "
+                                        "feedback for it.</p>")
+            self.feedback_view.clear()
+            self.arms_feedback.clear()
+            return
+        case = self.cases[case_id]
+        fb = trainee_feedback(case, sub.attempt, self.rs)
+        problems = "".join(f"<p role='alert'>{esc(p)}</p>" for p in fb.problems)
+        self.feedback_head.value = (f"<h2 style='margin:16px 0 6px 0'>Your feedback on "
+                                    f"{esc(case_id)}</h2><p style='color:{HINT_COLOUR}'>For the "
+                                    f"answers you submitted at {sub.created_at:%H:%M} UTC.</p>"
+                                    + problems)
+        if fb.rm2000 is not None:
+            attempt = Attempt.model_validate(submission_parts(sub.attempt)[0])
+            self.feedback_view.show(fb.rm2000, disputed_what_ifs(case, attempt, fb.rm2000,
+                                                                 self.rs))
+        else:
+            self.feedback_view.clear()
+        if fb.arms is not None:
+            self.arms_feedback.show(fb.arms)
+        else:
+            self.arms_feedback.clear()
+
+
+def workshop(store: Store | None = None, user: str | None = None,
+             cases: Iterable[TrainingCase] | None = None) -> w.Widget:
+    """Build the trainee's workshop page (the notebook's last expression shows it). Its first
+    view is the join form: the store is opened when the person joins (`LazyStore`), so a
+    preheated page imports no database code and reads nothing while it waits."""
+    return start(WorkshopTraineeApp, "The workshop page", store, user, cases, lazy=True)
+

@@ -1,0 +1,122 @@
+"""The workshop's quick join form (issue 12): the trainee page's join form is plain HTML in the
+`rso` template (quick_join.html, static/rso_quick.js), usable at first paint, before Voilà's
+scripts and the widgets load; what was typed is handed to the widget join form when it renders.
+
+Voilà's main script is held back (a Playwright route) to stand for a room loading the page at
+once: the form shows and can be typed into without it, an early Join never leaves the page, and
+once the script is let through the typed code and name reach the kernel, which joins (or shows
+its own error beside the field). Other pages do not get the form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser_support import assert_accessible, assert_no_traceback, private_server
+from identities import open_as
+from playwright.sync_api import expect
+
+from rso_widgets.commands.serve import ServedWorkbooks
+
+pytestmark = pytest.mark.browser
+
+JOIN_CODE = "QJ4K7M"
+READY = 90_000  # a Voilà page under load
+VOILA_MAIN = "**/voila/static/voila.js*"
+
+
+def _seed(data: Path) -> None:
+    from rso_widgets.store import db
+
+    data.mkdir(parents=True)
+    with open_as(f"sqlite:///{data / db.DB_FILENAME}", user="quick.trainer") as store:
+        store.create_cohort("Quick join check", ["TC-02"], join_code=JOIN_CODE)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks]:
+    with private_server(tmp_path_factory, "quick", "quick.trainer", seed=_seed) as started:
+        yield started
+
+
+def _held_page(chromium, server: ServedWorkbooks):
+    """The trainee page with Voilà's main script held back until `release()` is called."""
+    ctx = chromium.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    held: list = []
+    page.route(VOILA_MAIN, lambda route: held.append(route))
+    page.goto(f"{server.url}voila/render/workshop.ipynb", wait_until="commit")
+
+    def release() -> None:
+        page.wait_for_function("document.querySelector('#rso-quick') !== null")
+        while not held:  # the request reaches the route once the body is parsed that far
+            page.wait_for_timeout(100)
+        for route in held:
+            route.continue_()
+        page.unroute(VOILA_MAIN)
+
+    return ctx, page, release
+
+
+def test_the_form_is_usable_before_the_widgets_and_hands_over_what_was_typed(chromium, server):
+    ctx, page, release = _held_page(chromium, server)
+    form = page.get_by_role("region", name="Join a workshop")
+    expect(form).to_be_visible()
+    assert page.locator(".jupyter-widgets").count() == 0  # no widget has rendered
+    assert_accessible(page, "#rso-quick")
+    code = page.get_by_label("Join code")
+    code.fill(JOIN_CODE.lower())  # the kernel's check takes either case
+    page.get_by_label("Your display name").fill("Quick Q")
+    page.keyboard.press("Shift+Tab")  # the focus is back in the code box
+    expect(code).to_be_focused()
+
+    release()
+    page.locator("body:not(.rso-quick-active)").wait_for(state="attached", timeout=READY)
+    expect(page.locator("#rso-quick")).to_have_count(0)  # one form on the page at a time
+    code = page.locator(".rso-join-code-input input")
+    expect(code).to_have_value(JOIN_CODE.lower())
+    expect(code).to_be_focused()  # typing carries on where it was
+    expect(page.locator(".rso-join-name-input input")).to_have_value("Quick Q")
+    page.get_by_role("button", name="Join the workshop", exact=True).click()
+    expect(page.get_by_text("Workshop: Quick join check")).to_be_visible(timeout=30_000)
+    assert_no_traceback(page)
+    ctx.close()
+
+
+def test_join_pressed_early_waits_then_joins_with_the_kernels_checks(chromium, server):
+    ctx, page, release = _held_page(chromium, server)
+    page.get_by_label("Join code").fill("NOPE00")
+    page.get_by_label("Your display name").fill("Early E")
+    page.get_by_role("button", name="Join the workshop", exact=True).click()
+    status = page.locator("#rso-quick-status")
+    expect(status).to_contain_text("Joining the workshop: the page is still loading")
+    expect(page.get_by_role("button", name="Join the workshop")).to_have_attribute(
+        "aria-disabled", "true")
+    assert "NOPE00" not in page.url  # the form was never sent as a page request
+
+    release()  # the kernel checks the code: the widget form shows its error by the field
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible(timeout=READY)
+    code = page.locator(".rso-join-code-input input")
+    expect(code).to_have_value("NOPE00")
+    code.fill(JOIN_CODE)
+    page.get_by_role("button", name="Join the workshop", exact=True).click()
+    open_case = page.get_by_role("button", name="Open this case", exact=True)
+    open_case.click()
+    page.locator(".rso-workshop-case", has_text="Scoring TC-02").wait_for()
+    expect(page.get_by_label("Age at assessment")).to_be_visible()
+    quick = page.evaluate("window.rsoQuick")
+    assert quick["submittedAt"] < quick["widgetsReadyAt"] <= quick["handedAt"]
+    assert_no_traceback(page)
+    ctx.close()
+
+
+def test_other_pages_have_no_quick_form(chromium, server):
+    ctx = chromium.new_context(viewport={"width": 1200, "height": 900})
+    page = ctx.new_page()
+    page.goto(f"{server.url}voila/render/rm2000_calculator.ipynb", wait_until="commit")
+    page.get_by_role("button", name="Score", exact=True).wait_for(state="visible", timeout=READY)
+    expect(page.locator("#rso-quick")).to_have_count(0)
+    assert page.evaluate("window.rsoQuick === undefined")
+    ctx.close()
