@@ -234,8 +234,10 @@ def test_a_new_assessor_reviews_a_record_by_keyboard_alone(chromium, server):
         check_narrow(page)
         tab_to(page, "Person record")
         page.keyboard.press("Enter")
+        page.get_by_role("button", name="Find or create the record").wait_for()  # drawn
         tab_to(page, "Person reference")
         page.keyboard.type("FIRST/1", delay=60)  # at a person's pace: each key reaches Python
+        expect(page.get_by_label("Person reference")).to_have_value("FIRST/1")
         page.wait_for_timeout(500)
         tab_to(page, "Find or create the record")
         page.keyboard.press("Enter")
@@ -293,8 +295,10 @@ def test_a_new_assessor_reviews_a_record_by_keyboard_alone(chromium, server):
         shot("saved")
         tab_to(page, "Back to the task list", limit=250)
         page.keyboard.press("Enter")
+        page.get_by_role("heading", name="Tasks for this assessment").wait_for()  # drawn
         tab_to(page, "Sign off and file a report")
         page.keyboard.press("Enter")
+        page.get_by_role("button", name="Sign this version (assessor)").wait_for()
         tab_to(page, "Sign this version (assessor)")
         page.keyboard.press("Enter")
         page.get_by_text(f"Signed version 2 as {USER}").wait_for()
