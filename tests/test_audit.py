@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rso_widgets import audit as audit_mod
 from rso_widgets.audit import AuditInputError, AuditSummary, audit_batch, audit_csv
+from rso_widgets.audit import csvfile as audit_mod  # where the file is read and batches run
 from rso_widgets.cli import main
 from rso_widgets.instruments.rm2000 import score
 from rso_widgets.instruments.ruleset import load_rm2000_ruleset

@@ -22,8 +22,8 @@ from rso_widgets.reports.cpd import (
 )
 from rso_widgets.settings import get_settings
 from rso_widgets.store import AccessDenied
+from rso_widgets.store.cpd import cpd_record
 from rso_widgets.store.practice import SqlPracticeStore
-from rso_widgets.supervision import cpd_record
 from rso_widgets.supervision.validation import today_in_england
 
 TODAY = today_in_england()

@@ -7,9 +7,9 @@ from supervision_fixtures import RATINGS, days
 
 from rso_widgets.settings import get_settings
 from rso_widgets.store import AccessDenied
+from rso_widgets.store.cpd import cpd_record
 from rso_widgets.store.supervision import SupervisionStore
 from rso_widgets.supervision import access
-from rso_widgets.supervision.cpd import cpd_record
 
 pytest_plugins = ("supervision_fixtures",)
 

@@ -9,9 +9,10 @@ from identities import open_as, store_as
 
 from rso_widgets.calibration.progress import CategoryRecord, ErrorRecord, PracticeRecord
 from rso_widgets.settings import get_settings
+from rso_widgets.store.cpd import cpd_record
 from rso_widgets.store.practice import SqlPracticeStore
 from rso_widgets.store.supervision import SupervisionStore
-from rso_widgets.supervision import CPDRecord, cpd_record
+from rso_widgets.supervision import CPDRecord
 from rso_widgets.supervision.validation import today_in_england
 
 TODAY = today_in_england()

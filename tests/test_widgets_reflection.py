@@ -132,3 +132,14 @@ def test_team_lead_sees_counts_only_once_enough_people_answered(store, monkeypat
     store("bo").supervision.save_reflection("wellbeing", {**calm, "workload": "too_much"})
     view = WellbeingApp(store("lee")).team.value
     assert "2 people" in view and "More than I can manage" in view
+
+
+def test_the_check_in_is_a_tab_of_the_supervision_page_built_when_chosen(store):
+    from rso_widgets.apps.supervision import SupervisionApp
+
+    app = SupervisionApp(store("alex"))
+    assert app.tabs.titles[5] == "Wellbeing check-in"
+    assert app.tabs.children[5].children == ()
+    app.tabs.selected_index = 5
+    (part,) = app.tabs.children[5].children
+    assert isinstance(part, WellbeingApp) and part is app.wellbeing

@@ -33,7 +33,6 @@ from rso_widgets.calibration.workshop import (
     code_problem,
     draft_key,
     feedback_released,
-    join_workshop,
     new_join_code,
     normalise_code,
     stat_lines,
@@ -42,6 +41,7 @@ from rso_widgets.cases import load_cases
 from rso_widgets.instruments.ruleset import load_rm2000_ruleset
 from rso_widgets.reports.certificate import Certificate, certificate_pdf
 from rso_widgets.store import JoinCodeExpired, WorkshopClosed
+from rso_widgets.store.joining import join_workshop
 from rso_widgets.store.repository import JOIN_ALPHABET
 from rso_widgets.widgets.cohort_dashboard import DebriefPrompt, build_heatmap
 from rso_widgets.widgets.workshop_live import Ticker, roster_html

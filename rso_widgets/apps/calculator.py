@@ -23,6 +23,8 @@ def rm2000_calculator() -> w.Widget:
 
 
 def _build() -> w.Widget:
+    # deferred: imported inside the start-up guard, so a form that cannot load shows the
+    # friendly message rather than a traceback
     from ..widgets.rm2000_form import RM2000Form
 
     form = RM2000Form()

@@ -65,6 +65,8 @@ def _is_from(exc: BaseException, module_prefix: str) -> bool:
 
 def fix_for(exc: BaseException) -> str:
     """What fixes this start-up failure, in plain words (who, and what to change)."""
+    # deferred: only a failure needs them, and the cases package loads the case loader, which
+    # the trainee page's first view must not (tests/test_workshop.py)
     from ..cases.errors import CaseError
     from ..instruments.datafile import RulesetError
     from ..widgets.fields import is_refusal

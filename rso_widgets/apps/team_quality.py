@@ -18,8 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from .. import store as stores
+from ..instruments.plan_quality import load_rubric
+from ..store import AccessDenied, StoreError
 from ..widgets.fields import HINT_COLOUR, Notice, esc, safe_callback, text_button
-from ..widgets.supervision_forms import form_call
+from ..widgets.supervision_forms import PageProblem, form_call, plain_refusal
+from ..widgets.team_quality_view import TeamQualityView
+from ..widgets.team_roster import MemberForm, TeamCreateForm
+from .startup import could_not_start
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -47,10 +53,6 @@ class TeamQualityApp(w.VBox):
     """Choose one of your teams and see its view; set up a team and its members."""
 
     def __init__(self, store: Store, **kwargs: Any) -> None:
-        from ..instruments.plan_quality import load_rubric
-        from ..widgets.team_quality_view import TeamQualityView
-        from ..widgets.team_roster import MemberForm, TeamCreateForm
-
         self.store = store
         self.sup = store.supervision
         self.user = store.user
@@ -108,8 +110,6 @@ class TeamQualityApp(w.VBox):
 
     def show_team(self, team_id: int | None = None, *, draw: bool = True) -> Any:
         """Read and show the team view (team lead only; audited by the store)."""
-        from ..store import AccessDenied, StoreError
-
         team_id = team_id if team_id is not None else self.team.value
         self.failure.clear()
         self.status.clear()
@@ -119,8 +119,6 @@ class TeamQualityApp(w.VBox):
         try:
             view = self.sup.team_view(team_id, period=self.period.value)
         except (AccessDenied, StoreError) as exc:
-            from ..widgets.supervision_forms import plain_refusal
-
             self.view.clear()
             self.status.say(plain_refusal(exc), kind="error", heading="You cannot see this")
             return None
@@ -155,8 +153,6 @@ class TeamQualityApp(w.VBox):
 
     @form_call("member_form", "the change")
     def add_member(self) -> Any:
-        from ..widgets.supervision_forms import PageProblem
-
         form = self.member_form
         form.clear_problems()
         data = form.value
@@ -189,11 +185,7 @@ def team_quality(store: Store | None = None) -> w.Widget:
     replaces a traceback if the page cannot be built."""
     try:
         if store is None:
-            from ..store import open_store
-
-            store = open_store()
+            store = stores.open_store()  # looked up when called (tests replace it)
         return TeamQualityApp(store)
     except Exception as exc:
-        from .startup import could_not_start
-
         return could_not_start("The team quality workbook", exc)

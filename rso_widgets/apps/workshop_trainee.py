@@ -190,7 +190,7 @@ class WorkshopTraineeApp(TraineeAnswers, w.VBox):
 
     def join_workshop(self, code: str, name: str) -> bool:
         """Join (or rejoin) with a code and a display name; True when in."""
-        from ..calibration.workshop import JoinProblem, join_workshop
+        from ..store.joining import JoinProblem, join_workshop
 
         self.join.clear_problems()
         try:

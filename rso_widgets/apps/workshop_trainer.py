@@ -304,7 +304,7 @@ class TrainerDashboardApp(w.VBox):
 
     def export(self, fmt: str = "csv") -> list[Path]:
         """Write the three result tables; show download links."""
-        from ..calibration.workshop import export_workshop
+        from ..reports.workshop import export_workshop
 
         model = self.refresh()
         if model is None or self.refresher is None or self.refresher.frame is None:

@@ -20,6 +20,7 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..cases.schema import TrainingCase
+from ..settings import get_settings
 from .confidence import ConfidenceSummary, Judged, Level, judged, summarise_confidence
 from .feedback import Attempt, ErrorType, Feedback
 
@@ -181,7 +182,6 @@ class JsonlPracticeStore:
 
     def __init__(self, root: str | Path | None = None):
         if root is None:
-            from ..settings import get_settings
             root = get_settings().data_dir / "practice"
         self.root = Path(root)
 

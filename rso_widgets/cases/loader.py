@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from ..inputfiles import NotAFile, read_regular
 from ..instruments.datafile import MAX_FILE_BYTES, shared_node
 from ..instruments.ruleset import RM2000Ruleset, load_rm2000_ruleset
+from ..settings import PathNotAllowed, allowed_path, get_settings
 from .checks import check_case
 from .errors import CaseError, CaseProblem
 from .schema import SCHEMA_VERSION, TrainingCase
@@ -74,7 +75,6 @@ class CaseReport:
 def _ruleset(ruleset: RM2000Ruleset | None) -> RM2000Ruleset:
     if ruleset is not None:
         return ruleset
-    from ..settings import get_settings
     return load_rm2000_ruleset(get_settings().rm2000_ruleset)
 
 
@@ -124,8 +124,6 @@ def parse_case(data: Any, source: str, ruleset: RM2000Ruleset | None = None) -> 
 
 def _allowed(path: Path, setting: str | None = None) -> Path:
     """The resolved path if inside the allowed folders (settings.allowed_path), else CaseError."""
-    from ..settings import PathNotAllowed, allowed_path
-
     try:
         return allowed_path(path, "the training case path", setting)
     except PathNotAllowed as exc:
@@ -202,7 +200,6 @@ def load_cases(folder: str | Path | None = None,
     """Every case in a folder, sorted by id; CaseError if any fail. Default: the training cases
     (`RSO_TRAINING_CASES_DIR`) and, beside them, the trainers' own (`local_cases`)."""
     if folder is None:
-        from ..settings import get_settings
         cfg = get_settings()
         report = validate_path(cfg.training_cases_dir, ruleset, setting="RSO_TRAINING_CASES_DIR")
         if report.problems:
@@ -219,8 +216,6 @@ def local_cases(taken: set[str], ruleset: RM2000Ruleset | None = None) -> list[T
     """The trainers' own cases (settings.local_cases()). A file there that cannot be used is
     left out and logged, never allowed to stop the training cases loading: `rso-workbook cases
     validate <folder>` names its problems. A case reusing a training case's id is left out."""
-    from ..settings import get_settings
-
     folder = get_settings().local_cases()
     if not folder.is_dir() or not case_files(folder):
         return []

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..settings import get_settings
 from .datafile import load_model
 from .ruleset import RULESET_DIR
 
@@ -105,8 +106,6 @@ def load_arms_catalogue(path: str | Path | None = None) -> ArmsCatalogue:
     """Load and validate a catalogue once (cached); default `RSO_ARMS_CATALOGUE` or the shipped
     training edition."""
     if path is None:
-        from ..settings import get_settings
-
         path = get_settings().arms_catalogue
     return _load(Path(path) if path else DEFAULT_ARMS)
 

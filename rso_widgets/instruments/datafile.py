@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..inputfiles import NotAFile, read_regular
+from ..settings import PathNotAllowed, allowed_path
 
 M = TypeVar("M", bound=BaseModel)
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same safety
@@ -50,8 +51,6 @@ def read_yaml(path: Path, what: str) -> Any:
     """The parsed file, or a RulesetError naming the file. Only files inside the allowed folders
     (`settings.allowed_path`) are read; Python tags and aliases to lists or mappings are
     refused; nothing in the file is ever run."""
-    from ..settings import PathNotAllowed, allowed_path
-
     try:
         real = allowed_path(path, f"the {what} file", SETTING_FOR.get(what))
         data = safe_load(read_regular(real, MAX_FILE_BYTES).decode("utf-8"))

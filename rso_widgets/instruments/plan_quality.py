@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..settings import get_settings
 from .arms import ARMSAssessment, ArmsCatalogue, load_arms_catalogue
 from .datafile import RulesetError, load_model
 from .mappa import load_mappa
@@ -58,8 +59,6 @@ class Rubric(_Strict):
 
 def load_rubric(path: str | Path | None = None) -> Rubric:
     if path is None:
-        from ..settings import get_settings
-
         path = get_settings().plan_rubric
     return _load(Path(path) if path else DEFAULT_RUBRIC)
 

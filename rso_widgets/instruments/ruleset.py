@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..settings import get_settings
 from .datafile import RulesetError as RulesetError  # re-exported
 from .datafile import load_model, validate
 from .datafile import safe_load as safe_load  # re-exported
@@ -219,8 +220,6 @@ def load_rm2000_ruleset(path: str | Path | None = None) -> RM2000Ruleset:
     """Load and validate a ruleset file once (cached). Default: `RSO_RM2000_RULESET`, else the
     shipped training edition."""
     if path is None:
-        from ..settings import get_settings
-
         path = get_settings().rm2000_ruleset
     return _load(Path(path) if path else DEFAULT_RM2000)
 

@@ -5,6 +5,7 @@
     pdf = assessment_report_pdf(report)            # bytes
     write_report(store, assessment_id, version, "report.pdf")     # atomic + audited
     export_assessments(store, "assessments.xlsx"); export_attempts(store, "attempts.csv")
+    export_workshop(store, model, frame, folder, "csv")   # a workshop's three tables
 
 Everything is marked OFFICIAL-SENSITIVE. Stored payloads follow `reports.payload` (the payload
 convention). Heavy imports (reportlab, pandas) load only when their function is first used.
@@ -28,12 +29,14 @@ _LAZY = {
     "export_assessments": "tables",
     "export_attempts": "tables",
     "write_report": "export",
+    "export_workshop": "workshop",
 }
 
 __all__ = ["MARKING", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:
+    # deferred: reportlab and pandas load only when their function is first used (see above)
     if name in _LAZY:
         return getattr(import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

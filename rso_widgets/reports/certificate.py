@@ -16,7 +16,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
+
 from .files import write_atomic
+from .pdf import _Writer, default_font
 from .text import date_text
 
 STATUS_TEXT = {
@@ -53,9 +58,6 @@ class Certificate:
 
 
 def _story(cert: Certificate, w: object) -> list:
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Spacer
-
     s = w.s  # type: ignore[attr-defined]
     para = w.para  # type: ignore[attr-defined]
     markup = w.markup  # type: ignore[attr-defined]
@@ -92,11 +94,6 @@ def _story(cert: Certificate, w: object) -> list:
 
 def certificates_pdf(certificates: Iterable[Certificate]) -> bytes:
     """One A4 page per certificate, in one PDF."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, SimpleDocTemplate
-
-    from .pdf import _Writer, default_font
 
     writer = _Writer(default_font())
     story: list = []

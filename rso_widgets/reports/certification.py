@@ -21,7 +21,16 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+from ..store.certification import CertificationStore
+from ..store.identity import display_name as name_of
+from .export import report_format
 from .files import write_atomic
+from .html import environment
+from .pdf import _canvas_maker, _Writer, default_font
 from .text import HANDLING, MARKING, date_text
 from .view import Block, Lines, ReportView, Section, Table
 
@@ -83,8 +92,6 @@ def certificate_view(person: PersonRecord, display_name: str,
 def certificate_html(person: PersonRecord, display_name: str,
                      issued: dt.datetime | None = None) -> str:
     """The certificate as one HTML document (autoescaped, printable)."""
-    from .html import environment
-
     return environment().get_template("cpd_portfolio.html.j2").render(
         view=certificate_view(person, display_name, issued))
 
@@ -92,11 +99,6 @@ def certificate_html(person: PersonRecord, display_name: str,
 def certificate_pdf(person: PersonRecord, display_name: str,
                     issued: dt.datetime | None = None, *, invariant: bool = False) -> bytes:
     """The certificate as PDF bytes (A4)."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate
-
-    from .pdf import _canvas_maker, _Writer, default_font
 
     writer = _Writer(default_font())
     view = certificate_view(person, display_name, issued)
@@ -125,10 +127,6 @@ def write_certificate(store: Store, user: str, path: str | os.PathLike[str],
     """Write `user`'s certificate as HTML or PDF (from `fmt` or the extension), read as the
     store's user (`AccessDenied` unless the policy allows; audited), atomically, with the
     export in the audit log before the file appears."""
-    from ..store.certification import CertificationStore
-    from ..store.identity import display_name as name_of
-    from .export import report_format
-
     kind = report_format(path, fmt)
     person = (certs or CertificationStore(store)).record(user)
     name = display_name or name_of(user)

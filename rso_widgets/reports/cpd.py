@@ -1,4 +1,4 @@
-"""A practitioner's CPD portfolio (`supervision.cpd.cpd_record`) as HTML and PDF.
+"""A practitioner's CPD portfolio (`store.cpd.cpd_record`) as HTML and PDF.
 
     record = cpd_record(store, "alex")          # access-checked and audited by the store
     html = cpd_portfolio_html(record)           # str, self-contained, printable, autoescaped
@@ -21,7 +21,16 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer
+
+from ..store.cpd import cpd_record
+from ..supervision.lists import load_observation_scale
+from .export import report_format
 from .files import write_atomic
+from .html import environment
+from .pdf import _canvas_maker, _Writer, default_font
 from .text import HANDLING, MARKING, date_text, datetime_text
 from .view import Alert, Block, Heading, Lines, ReportView, Section, Table
 
@@ -68,8 +77,6 @@ def _pct(value: float | None) -> str:
 
 def _scale() -> ObservationScale | None:
     try:
-        from ..supervision.lists import load_observation_scale
-
         scale = load_observation_scale()
     except Exception:  # the report still shows the ids if the scale cannot be read
         return None
@@ -203,8 +210,6 @@ def _supervision(r: CPDRecord) -> Section:
 
 def cpd_portfolio_html(record: CPDRecord) -> str:
     """The CPD record as one HTML document marked OFFICIAL-SENSITIVE (autoescaped)."""
-    from .html import environment
-
     return environment().get_template("cpd_portfolio.html.j2").render(view=cpd_view(record))
 
 
@@ -212,11 +217,6 @@ def cpd_portfolio_pdf(record: CPDRecord, *, font: PdfFont | None = None,
                       invariant: bool = False) -> bytes:
     """The CPD record as PDF bytes (A4), OFFICIAL-SENSITIVE at the top and bottom of every page.
     `invariant=True` gives byte-identical output for identical input."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer
-
-    from .pdf import _canvas_maker, _Writer, default_font
 
     writer = _Writer(font or default_font())
     view = cpd_view(record)
@@ -258,9 +258,6 @@ def write_cpd_portfolio(store: Store, user: str, path: str | os.PathLike[str],
     Read as the store's user (the person, their supervisor, or their team lead with the person's
     consent; otherwise `AccessDenied`). The file is written atomically, and the export is in the
     audit log before the file appears."""
-    from ..supervision.cpd import cpd_record
-    from .export import report_format
-
     kind = report_format(path, fmt)
     record = cpd_record(store, user)
     data = render_cpd_portfolio(record, kind)

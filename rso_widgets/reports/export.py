@@ -12,7 +12,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..store import StoreError, open_store
 from .files import write_atomic
+from .html import assessment_report_html
+from .model import ReportInput
+from .pdf import assessment_report_pdf
 from .tables import export_assessments, export_attempts
 
 if TYPE_CHECKING:
@@ -36,17 +42,11 @@ def report_format(path: str | os.PathLike[str], fmt: str | None = None) -> Repor
 def write_report(store: Store, assessment_id: int, version: int | None,
                  path: str | os.PathLike[str], fmt: str | None = None) -> Path:
     """Write the report of one assessment version (None: the latest) as HTML or PDF."""
-    from .model import ReportInput
-
     kind = report_format(path, fmt)
     report = ReportInput.from_version(store, assessment_id, version)
     if kind == "pdf":
-        from .pdf import assessment_report_pdf
-
         data: bytes | str = assessment_report_pdf(report)
     else:
-        from .html import assessment_report_html
-
         data = assessment_report_html(report)
     return write_atomic(path, data, before_replace=lambda: store.log_export(
         "assessment", assessment_id, fmt=kind, version=report.version, report="assessment"))
@@ -54,9 +54,6 @@ def write_report(store: Store, assessment_id: int, version: int | None,
 
 def run(args: argparse.Namespace) -> int:
     """`rso-workbook export ...`: errors are printed (never a traceback) with a non-zero exit."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from ..store import StoreError, open_store
 
     try:
         with open_store(create=False) as store:

@@ -18,18 +18,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..instruments.arms import check
+from ..store.models import PracticeAttempt
 from .files import atomic_target
 from .payload import read_payload
-from .text import HANDLING, MARKING, code
+from .text import FORMULA_START, HANDLING, MARKING, code
 
 if TYPE_CHECKING:
     from ..store import Store
 
 Format = Literal["csv", "xlsx"]
 CLASSIFICATION = "classification"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -117,10 +119,6 @@ def assessments_frame(store: Store) -> pd.DataFrame:
 
 def practice_users(store: Store) -> list[str]:
     """Everyone with at least one stored practice attempt (read-only query)."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from ..store.models import PracticeAttempt
 
     with Session(store.engine) as s:
         return list(s.scalars(select(PracticeAttempt.username).distinct()

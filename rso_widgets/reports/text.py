@@ -11,6 +11,8 @@ import datetime as dt
 import unicodedata
 
 MARKING = "OFFICIAL-SENSITIVE"
+#: a text cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HANDLING = ("Contains personal data about a living person. Handle, store and share under your "
             "force's information management policy; do not leave it in shared folders.")
 JUDGEMENT_STATEMENT = (

@@ -7,9 +7,11 @@ import dataclasses
 import datetime as dt
 
 from ..instruments.arms import ArmsCatalogue, check, load_arms_catalogue
+from ..instruments.mappa import load_mappa
 from ..instruments.plan import PILLARS, RiskManagementPlan
 from ..instruments.plan_quality import QualityProfile, load_rubric
 from ..instruments.rm2000 import RM2000Result
+from ..instruments.rm2000_rescore import rescore, ruleset_status, superseded_note
 from .model import ReportInput
 from .text import HANDLING, JUDGEMENT_STATEMENT, MARKING, date_text, datetime_text
 
@@ -166,8 +168,6 @@ def _about(r: ReportInput) -> Section:
 
 
 def _rm2000(res: RM2000Result) -> Section:
-    from ..instruments.rm2000_rescore import rescore, ruleset_status, superseded_note
-
     s = Section("rm2000", "RM2000 (static risk)")
     s.parts.append(Table("RM2000 result", ["Item", "Detail"], [
         ["Ruleset", res.ruleset], ["Ruleset status", ruleset_status(res.ruleset)],
@@ -309,8 +309,6 @@ def _plan(p: RiskManagementPlan) -> Section:
 
 def _mappa(p: RiskManagementPlan) -> list[Table | Block | Heading | Lines | Alert]:
     """The MAPPA and partnership layer and the partners' own assessments (references only)."""
-    from ..instruments.mappa import load_mappa
-
     out: list[Table | Block | Heading | Lines | Alert] = [Heading("MAPPA and partnership")]
     m = p.mappa
     if m is None:

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 from .errors import (
@@ -39,6 +40,7 @@ from .records import (
 
 if TYPE_CHECKING:
     from .audit import VerifyReport
+    from .cpd import cpd_record
     from .repository import Store, open_store
 
 __all__ = [
@@ -68,26 +70,27 @@ __all__ = [
     "VerifyReport",
     "VersionRecord",
     "WorkshopClosed",
+    "cpd_record",
     "current_user",
     "open_store",
 ]
 
 
-_LAZY = {"Store": "repository", "open_store": "repository", "VerifyReport": "audit"}
+_LAZY = {"Store": "repository", "open_store": "repository", "VerifyReport": "audit",
+         "cpd_record": "cpd"}
 
 
 def __getattr__(name: str) -> object:
     # SQLAlchemy and Alembic load only when the store is used: a page whose first view needs no
     # database (the workshop trainee page) starts without them (issue 12)
     if name in _LAZY:
-        import importlib
-
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-    # SqlPracticeStore needs the calibration package; load it only when asked for
     if name == "SqlPracticeStore":
+        # deferred: it loads SQLAlchemy and the calibration package (see above)
         from .practice import SqlPracticeStore
         return SqlPracticeStore
     if name == "SupervisionStore":
+        # deferred: it loads SQLAlchemy (see above)
         from .supervision import SupervisionStore
         return SupervisionStore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

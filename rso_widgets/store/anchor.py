@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.orm import Session
 
-from . import audit
+from . import audit, db
 from .errors import StoreError
 
 FORMAT = "rso-workbook-audit-anchor/1"
@@ -78,8 +78,6 @@ def read(src: Path) -> audit.Anchor:
 def verify_url(url: str, anchor: audit.Anchor | None = None, *,
                connect_args: dict[str, object] | None = None) -> audit.VerifyReport:
     """Verify the database at `url` without changing it (a backup being restored)."""
-    from . import db
-
     engine = create_engine(url, connect_args=connect_args or {})
     try:
         with engine.connect() as conn:

@@ -11,11 +11,12 @@ from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..settings import get_settings
 from . import anchor as anchors
 from . import audit, db, pg_tools
 from .errors import NotAWorkbookDatabase, SchemaVersionError, StoreError, UnsupportedForDatabase
 from .models import Base
-from .repository import Store
+from .repository import Store, open_store
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -134,7 +135,6 @@ def restore(live: Path, src: Path, *, yes: bool = False, user: str | None = None
     finally:
         source.close()
         target.close()
-    from .repository import open_store  # late: repository is heavier than this module needs
 
     with open_store(f"sqlite:///{live}", act_as=user, backup_dir=backup_dir) as store, \
             store._writing() as s:
@@ -231,8 +231,6 @@ def restore_postgresql(url: str, src: Path, *, yes: bool = False, user: str | No
         engine.dispose()
     safety = None
     if live:
-        from ..settings import get_settings  # late: only a restore needs the data directory
-
         folder = backup_dir or Path(get_settings().data_dir).expanduser() / "backups"
         safety = db.timestamped(folder, "pre-restore", db.PG_SUFFIX)
         try:
@@ -242,7 +240,6 @@ def restore_postgresql(url: str, src: Path, *, yes: bool = False, user: str | No
                              "nothing was restored") from exc
     ours = set(Base.metadata.tables) | {"alembic_version"} | pg_tools.archive_tables(src)
     pg_tools.restore(url, src, sorted(live & ours))
-    from .repository import open_store  # late, as in restore()
 
     with open_store(url, act_as=user, backup_dir=backup_dir) as store, store._writing() as s:
         audit.append(s, store.user, "change", "database", None,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from . import guard, policy
+from .convert import _person
 from .models import Assessment, AssessmentVersion, Person
 from .records import PersonRecord
 
@@ -39,8 +40,6 @@ def caseload(store: Store, kind: str = "arms") -> list[CaseloadEntry]:
     """Every person this user may open, with their most recent assessment of `kind` (the one
     the live app opens) and its review due date; in record order (sort with
     `reassessment.review_order_key`)."""
-    from .repository import _person
-
     others: list[int] = []
     with store._reading() as s:
         owners, mine = guard.person_owners(s), store._supervisees(s)

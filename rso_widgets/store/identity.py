@@ -6,6 +6,7 @@ import getpass
 import os
 
 from ..settings import get_settings
+from .policy import configured_name
 
 MAX_LEN = 200
 
@@ -41,8 +42,6 @@ def display_name(user: str | None = None) -> str:
     """The name pages show for `user` (default: the current user), never a bare `local:` id:
     `RSO_DISPLAY_NAME` (the current user only; the hub sets it), else the roles file's
     `[names]`, else the account's full name, else the id without its `local:` prefix."""
-    from .policy import configured_name
-
     me = current_user()
     user = user or me
     if user == me:
@@ -58,7 +57,7 @@ def display_name(user: str | None = None) -> str:
     if user.startswith("local:"):
         account = user.removeprefix("local:")
         try:
-            import pwd
+            import pwd  # POSIX only: on Windows the ImportError below is the answer
 
             full = pwd.getpwnam(account).pw_gecos.split(",")[0].strip()
         except (ImportError, KeyError):

@@ -178,7 +178,7 @@ def _order(key: str) -> tuple[int, str]:
 def _before_commit(session: Session) -> None:
     session.flush()
     if session.info.get(PENDING):
-        from . import audit  # late: audit imports this module
+        from . import audit  # deferred: audit imports this module
 
         audit.append(session, session.info.get(USER) or "system", "record", "records")
 
@@ -235,7 +235,7 @@ def check_records(conn: Any, expected: Mapping[tuple[str, str], str | None]
 def baseline(conn: Any, *, label: str, username: str = "system:migration") -> int:
     """Write the current rows of every record table into the chain (a migration's last step),
     as "record" entries of up to CHUNK rows. Returns the number of rows."""
-    from . import audit
+    from . import audit  # deferred: audit imports this module
 
     existing = set(inspect(conn).get_table_names())
     session = Session(bind=conn)

@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Self
 
+import psycopg
+
 from .pg_tools import pg_binary
 
 SETUP_HINT = ("PostgreSQL server programs (initdb, pg_ctl) were not found: run "
@@ -126,8 +128,6 @@ class PgCluster:
 
     def execute(self, *statements: str) -> None:
         """Run statements in autocommit mode on the `postgres` database (CREATE DATABASE…)."""
-        import psycopg
-
         with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres",
                              dbname="postgres", autocommit=True) as conn:
             for stmt in statements:

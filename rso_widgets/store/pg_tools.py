@@ -82,7 +82,7 @@ def _run(cmd: list[str], env: dict[str, str], what: str, **kw: object) -> str:
 def dump(url: str | URL, dest: Path) -> Path:
     """`pg_dump -Fc` of the database into the new file `dest` (0o600). A consistent snapshot,
     safe while the app writes. The file is removed again if pg_dump fails."""
-    from .db import create_private_file  # late: db imports this module
+    from .db import create_private_file  # deferred: db imports this module
 
     exe = require("pg_dump", "a backup")
     conninfo, env = libpq_args(url)

@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -21,7 +21,9 @@ from ..calibration.progress import PracticeRecord, PracticeSummary, summarise
 from . import audit, policy
 from .errors import AccessDenied
 from .models import PracticeAttempt
-from .repository import Store
+
+if TYPE_CHECKING:
+    from .repository import Store
 
 _FEEDBACK_FIELDS = ("record_version", "ruleset", "agrees", "categories", "errors")
 

@@ -9,6 +9,7 @@ import datetime as dt
 from sqlalchemy import func, or_, select
 
 from .db import database_url, make_engine
+from .errors import StoreError
 from .models import Cohort, CohortMember
 
 
@@ -16,8 +17,6 @@ def open_rooms(url: str | None = None, *,
                now: dt.datetime | None = None) -> list[tuple[int, int]]:
     """(expected size, members joined) of each workshop open now (not closed, join code not
     expired). Workshops without an expected size are left out. No database yet: []."""
-    from .errors import StoreError
-
     now = now or dt.datetime.now(dt.UTC)
     try:
         engine = make_engine(url or database_url(), create=False)

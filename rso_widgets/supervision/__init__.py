@@ -3,7 +3,8 @@ practice, reflective diary, development goals, CPD record and the team lead's vi
 
 Domain models (`models`), rules as pure functions (`validation`, `access`), team aggregates
 (`team`) and the data files (`lists`). Persistence: `rso_widgets.store.supervision`
-(`store.supervision`); the CPD record: `rso_widgets.supervision.cpd.cpd_record`.
+(`store.supervision`); the CPD record: `supervision.cpd.CPDRecord`, built by
+`rso_widgets.store.cpd.cpd_record`.
 """
 
 from __future__ import annotations
@@ -60,15 +61,14 @@ __all__ = [
     "SessionUpdate",
     "SupervisionLists",
     "TeamRecord",
-    "cpd_record",
     "load_observation_scale",
     "load_supervision_lists",
 ]
 
 
 def __getattr__(name: str) -> object:
-    # the CPD record needs the store and calibration packages: load them only when asked for
-    if name in ("cpd_record", "CPDRecord"):
+    if name == "CPDRecord":
+        # deferred: it needs calibration.progress and through it the case loader (about 0.2 s)
         from . import cpd
         return getattr(cpd, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

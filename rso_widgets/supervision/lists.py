@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..instruments.datafile import load_model
 from ..instruments.ruleset import RULESET_DIR
+from ..settings import get_settings
 
 DEFAULT_OBSERVATION = RULESET_DIR / "observation.yaml"
 DEFAULT_SUPERVISION = RULESET_DIR / "supervision.yaml"
@@ -131,8 +132,6 @@ def _load(path: Path, kind: type[_Versioned], what: str) -> _Versioned:
 def load_observation_scale(path: str | Path | None = None) -> ObservationScale:
     """The observation scale (default: settings.observation_scale, else the shipped file)."""
     if path is None:
-        from ..settings import get_settings
-
         path = get_settings().observation_scale
     scale = _load(Path(path) if path else DEFAULT_OBSERVATION, ObservationScale,
                   "observation scale")
@@ -143,8 +142,6 @@ def load_observation_scale(path: str | Path | None = None) -> ObservationScale:
 def load_supervision_lists(path: str | Path | None = None) -> SupervisionLists:
     """Agenda topics and diary prompts (default: settings.supervision_lists, else shipped)."""
     if path is None:
-        from ..settings import get_settings
-
         path = get_settings().supervision_lists
     lists = _load(Path(path) if path else DEFAULT_SUPERVISION, SupervisionLists,
                   "supervision lists")

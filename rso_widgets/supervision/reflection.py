@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 from ..freetext import MAX_TEXT, text_problem
 from ..instruments.datafile import load_model
 from ..instruments.ruleset import RULESET_DIR
+from ..settings import get_settings
 from .lists import Option, _Strict, _unique, _Versioned
 from .validation import Problem
 
@@ -139,8 +140,6 @@ def load_wellbeing(path: str | Path | None = None) -> WellbeingCheckin:
 def load_signposts(path: str | Path | None = None) -> Signposts:
     """Where to find support (default: settings.signposts, a force's own file, else shipped)."""
     if path is None:
-        from ..settings import get_settings  # settings read at call time, as lists.py does
-
         path = get_settings().signposts
     out = _load(Path(path) if path else DEFAULT_SIGNPOSTS, Signposts, "signposts")
     assert isinstance(out, Signposts)

@@ -310,6 +310,7 @@ def practice_status(records: Sequence[Any], thresholds: Any = None) -> tuple[str
     """A person's calibration status from their RM2000 practice attempts (`PracticeRecord`s):
     the latest attempt at each training case, judged by `calibration.status.decide` against the
     local thresholds. Returns the status and the reasons in plain words."""
+    # deferred: calibration.status loads pandas, which the supervision page's first view must not
     from ..calibration.status import CalibrationNumbers, FarApart, decide, load_thresholds
 
     t = thresholds or load_thresholds()
@@ -347,6 +348,7 @@ def team_calibration(team: TeamRecord, practice: Mapping[str, Sequence[Any]],
     """Calibration across `team` from each member's practice records (username → records).
     Counts are withheld when fewer than `min_group` members have practised; a member's own
     status is included only when their consent setting is on."""
+    # deferred: calibration.status loads pandas, which the supervision page's first view must not
     from ..calibration.status import load_thresholds
 
     t = thresholds or load_thresholds()

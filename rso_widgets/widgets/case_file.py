@@ -8,6 +8,7 @@ trainee's task). All text is escaped.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import ipywidgets as w
@@ -121,8 +122,6 @@ class CaseFile(w.VBox):
 
     @property
     def text(self) -> str:
-        import re
-
         return re.sub(r"<style>.*?</style>|<[^>]+>", " ", self.body.value, flags=re.S)
 
 

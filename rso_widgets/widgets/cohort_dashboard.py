@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from ..calibration.workshop import NO_ARMS, rm2000_status
 from .fields import HINT_COLOUR, Notice, esc, safe_callback, stacked, text_button
 from .figures import draw_figure
 
@@ -195,8 +197,6 @@ def distribution_html(model: DashboardModel, case_id: str | None,
 
 
 def statuses_html(model: DashboardModel, reveal: bool = False) -> str:
-    from ..calibration.workshop import NO_ARMS, rm2000_status
-
     arms = model.has_arms
     width = 10 if arms else 6
     rows = []
@@ -252,6 +252,7 @@ def statuses_html(model: DashboardModel, reveal: bool = False) -> str:
 
 
 def _arms_rule_uses() -> str:
+    # deferred: calibration.status loads pandas, which the trainer page's build must not
     from ..calibration.status import load_thresholds
 
     return load_thresholds().arms.agreement
@@ -311,6 +312,7 @@ def build_heatmap(model: DashboardModel) -> Any:
     s = model.summary
     if s is None or s.disagreement.empty:
         return None
+    # deferred: no page's first view may load plotly (tests/lean_start.py); only a chart needs it
     import plotly.graph_objects as go
 
     m = s.disagreement
@@ -511,8 +513,6 @@ class CohortDashboard(w.VBox):
 
     @property
     def text(self) -> str:
-        import re
-
         parts = [self.statistics.value, self.by_case.value, self.heat_table.value,
                  self.errors.value, self.distribution.value, self.statuses.value,
                  self.problems.value]

@@ -8,6 +8,7 @@ jupyterlab-plotly extension that Voilà serves renders it. Call it from a callba
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -18,8 +19,7 @@ def show_figure(fig: Any, alt: str = "Chart") -> None:
     `fig.show(renderer="plotly_mimetype")` does, rendered by the jupyterlab-plotly extension
     that Voilà serves — without importing `plotly.io._renderers`: that module imports nbformat,
     whose jsonschema import compiles rfc3987 grammars, 4–8 s before a kernel's first chart."""
-    import json
-
+    # deferred: plotly only when a chart is shown (see above)
     import plotly.io as pio
     from IPython.display import display
 
@@ -31,7 +31,7 @@ def show_figure(fig: Any, alt: str = "Chart") -> None:
 def in_kernel() -> bool:
     """True inside a running IPython kernel (a notebook or Voilà page), False in plain tests."""
     try:
-        from IPython import get_ipython
+        from IPython import get_ipython  # optional: plain Python has no IPython
     except ImportError:  # pragma: no cover
         return False
     ip = get_ipython()

@@ -53,6 +53,7 @@ def build_figure(rows: list[dict[str, Any]], scales: dict[str, list[str]],
     """The profile as a plotly figure, three panels stacked: risk factors, protective factors,
     and the RM2000 categories. `rows` are `arms.profile()` rows; `scales` maps "risk" /
     "protective" to the scale labels in level order."""
+    # deferred: no page's first view may load plotly (tests/lean_start.py); only a chart needs it
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 

@@ -32,6 +32,7 @@ from ..instruments.rm2000 import (
 )
 from ..instruments.rm2000_rescore import compare, rescore, ruleset_status
 from ..instruments.ruleset import RM2000Ruleset, load_rm2000_ruleset
+from ..settings import get_settings
 from .fields import (
     ERROR_COLOUR,
     HINT_COLOUR,
@@ -90,7 +91,6 @@ class RM2000Form(w.VBox):
     def __init__(self, ruleset: RM2000Ruleset | None = None, today: dt.date | None = None,
                  **kwargs: Any):
         if ruleset is None:
-            from ..settings import get_settings
             ruleset = load_rm2000_ruleset(get_settings().rm2000_ruleset)
         self.rs = ruleset
         self.today = today

@@ -71,6 +71,7 @@ def withheld_note(view: Any, part: str) -> str:
 
 def build_trend_figure(view: Any, rubric: Any) -> Any:
     """Mean score (0–2) per criterion per period as lines; withheld periods are gaps."""
+    # deferred: no page's first view may load plotly (tests/lean_start.py); only a chart needs it
     import plotly.graph_objects as go
 
     periods = [p.period for p in view.plan_quality_trend]
@@ -145,7 +146,7 @@ class TeamQualityView(w.VBox):
             log.exception("could not build the trend chart")
             return
         try:
-            from IPython import get_ipython
+            from IPython import get_ipython  # optional: plain Python has no IPython
         except ImportError:  # pragma: no cover
             return
         if get_ipython() is None:  # not in a kernel (tests): keep the figure, show nothing

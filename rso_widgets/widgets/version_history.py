@@ -16,6 +16,8 @@ from typing import Any
 import ipywidgets as w
 
 from ..instruments.arms import ArmsCatalogue, load_arms_catalogue
+from ..instruments.reassessment import compare, ratings_over_time
+from ..reports.payload import read_payload
 from .fields import ERROR_COLOUR, HINT_COLOUR, Notice, esc, safe_callback, stacked, text_button
 from .figures import draw_figure
 
@@ -76,6 +78,7 @@ def build_ratings_figure(rows: list[dict[str, Any]], versions: list[str],
     """Each factor's rating across versions: one line per factor on its scale (risk above,
     protective below); "Insufficient information" and "Not rated" sit below the scale with an
     open marker. `rows` are `reassessment.ratings_over_time()` rows."""
+    # deferred: no page's first view may load plotly (tests/lean_start.py); only a chart needs it
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -157,8 +160,6 @@ class VersionHistory(w.VBox):
     # -- showing the versions ----------------------------------------------------------------
     def show(self, versions: list[Any]) -> None:
         """Show these versions (oldest first); compare the last two; keep the chart current."""
-        from ..reports.payload import read_payload
-
         self.message.clear()
         self.versions = list(versions)
         self.parts = {v.version: read_payload(v.data, v.kind) for v in self.versions}
@@ -202,8 +203,6 @@ class VersionHistory(w.VBox):
                 + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
     def rating_rows(self) -> list[dict[str, Any]]:
-        from ..instruments.reassessment import ratings_over_time
-
         return ratings_over_time([(f"v{v.version}", self.parts[v.version].arms)
                                   for v in self.versions], self.cat)
 
@@ -234,8 +233,6 @@ class VersionHistory(w.VBox):
 
     def compare(self, before: int, after: int) -> Any:
         """Show (and return) what changed from version `before` to version `after`."""
-        from ..instruments.reassessment import compare
-
         if before == after:
             self.changes.value = (f"<p style='color:{ERROR_COLOUR};font-weight:bold'>"
                                   "Error: choose two different versions.</p>")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -136,6 +137,4 @@ class LiveRoster(w.VBox):
 
     @property
     def text(self) -> str:
-        import re
-
         return re.sub(r"<[^>]+>", " ", self.body.value)

@@ -7,6 +7,7 @@ fields and in the error summary and returns None. The app creates the cohort in 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -133,7 +134,6 @@ class WorkshopSetup(w.VBox):
         try:
             self.show_instruments()
         except Exception:  # never raise into Voilà; the defaults (RM2000) stay
-            import logging
 
             logging.getLogger(__name__).exception("could not list the instruments")
 

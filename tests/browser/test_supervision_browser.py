@@ -295,7 +295,7 @@ def test_tabs_are_never_cut_off_and_textareas_use_the_page_font(chromium, server
         try:
             open_page(page, server, SUPERVISION, "Start a new session")
             labels = page.locator(".lm-TabBar-tabLabel")
-            expect(labels).to_have_count(5)
+            expect(labels).to_have_count(6)
             for label in labels.all():
                 full, shown = label.evaluate("e => [e.scrollWidth, e.clientWidth]")
                 assert full <= shown, f"{label.inner_text()!r} cut off at {width}px"

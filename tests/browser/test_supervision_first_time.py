@@ -164,7 +164,8 @@ def test_a_new_user_records_a_session_from_the_start_page(chromium, server):
                              ("Reflective diary", "Write a diary entry"),
                              ("Development goals", "Your development goals"),
                              ("Sharing and CPD portfolio",
-                              "Sharing your results with your team lead")):
+                              "Sharing your results with your team lead"),
+                             ("Wellbeing check-in", "Wellbeing check-in")):
             page.get_by_role("tab", name=tab).click()
             expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT)
             heights[tab] = step(tab.split()[0].lower())
@@ -243,7 +244,8 @@ def test_a_session_is_recorded_with_the_keyboard_alone_at_320_px(chromium, serve
                              ("Reflective diary", "Write a diary entry"),
                              ("Development goals", "Your development goals"),
                              ("Sharing and CPD portfolio",
-                              "Sharing your results with your team lead")):
+                              "Sharing your results with your team lead"),
+                             ("Wellbeing check-in", "Wellbeing check-in")):
             page.get_by_role("tab", name=tab).click()
             expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT)
             no_sideways(tab)

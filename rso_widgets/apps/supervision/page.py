@@ -1,4 +1,4 @@
-"""The supervision page: five tabs over one `Store` (acting as its user), each tab a module of
+"""The supervision page: six tabs over one `Store` (acting as its user), each tab a module of
 this package. Only the sessions tab is built when the page opens; each other tab the first time
 it is chosen, so the page has few widgets to send when it opens."""
 
@@ -18,6 +18,7 @@ from .observation import ObservationTab
 from .plan_review import PlanReviewPart
 from .sessions import SessionsTab
 from .sharing import SharingTab
+from .wellbeing import WellbeingTab
 
 if TYPE_CHECKING:
     from ...store import Store
@@ -28,7 +29,7 @@ NOTE = ("Supervision records are confidential to the supervisor and the assessor
         "is led by the assessor's own needs: the assessor sets the agenda. Write about the "
         "people you work with respectfully and only as much as the record needs.")
 TABS = ["Supervision sessions", "Observation of practice", "Reflective diary",
-        "Development goals", "Sharing and CPD portfolio"]
+        "Development goals", "Sharing and CPD portfolio", "Wellbeing check-in"]
 APP_CSS = """
 .rso-supervision .rso-table { border-collapse: collapse; margin: 0 0 12px 0; max-width: 60em; }
 .rso-supervision .rso-table th, .rso-supervision .rso-table td {
@@ -77,10 +78,10 @@ APP_CSS = """
 
 
 class SupervisionApp(SessionsTab, PlanReviewPart, ObservationTab, DiaryTab, GoalsTab,
-                     SharingTab, w.VBox):
-    """The supervision page: five tabs over one `Store` (acting as its user)."""
+                     SharingTab, WellbeingTab, w.VBox):
+    """The supervision page: six tabs over one `Store` (acting as its user)."""
 
-    _TAB_PARTS = (None, "observe", "diary", "goals", "sharing")
+    _TAB_PARTS = (None, "observe", "diary", "goals", "sharing", "wellbeing")
 
     def __init__(self, store: Store, **kwargs: Any) -> None:
         from ...instruments.plan_quality import load_rubric

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..feedback import ERROR_TYPES
 from .results import CATEGORY_ITEMS, CODED_KINDS
 
 
@@ -14,6 +15,7 @@ def _compared(frame: pd.DataFrame) -> pd.DataFrame:
 
 def agreement_by_item(frame: pd.DataFrame) -> pd.DataFrame:
     """Per case × item: raters compared, agreeing, % exact agreement, share disagreeing, spread."""
+    # deferred: scipy.stats takes about 2 s to import (measured); only the statistics need it
     from scipy.stats import entropy
 
     cols = ["case_id", "instrument", "item", "label", "kind", "order", "primary", "compared",
@@ -143,8 +145,6 @@ def error_counts(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def error_totals(frame: pd.DataFrame) -> dict[str, int]:
-    from ..feedback import ERROR_TYPES
-
     counts = frame["error"].value_counts()
     return {t: int(counts.get(t, 0)) for t in ERROR_TYPES}
 

@@ -10,10 +10,14 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from ...cases import load_cases
+from ...cases.arms_key import ArmsKeyMissing, key_catalogue
 from ...cases.schema import TrainingCase
+from ...instruments.arms import ARMSAssessment
 from ...instruments.rm2000 import RM2000ValidationError
 from ...instruments.ruleset import RM2000Ruleset, RulesetError, load_rm2000_ruleset
 from ..anonymity import pseudonyms, rater_number
+from ..arms_feedback import compare_arms
 from ..feedback import Attempt, compare
 from .results import CATEGORY_ITEMS, COLUMNS
 
@@ -24,8 +28,6 @@ def _get(obj: Any, name: str, default: Any = None) -> Any:
 
 def parse_attempt(payload: Any) -> tuple[Attempt | None, Any, list[str]]:
     """A submission's payload as (RM2000 attempt, ARMS assessment, problems)."""
-    from ...instruments.arms import ARMSAssessment
-
     if hasattr(payload, "model_dump"):
         payload = payload.model_dump(mode="json")
     if not isinstance(payload, Mapping):
@@ -59,7 +61,6 @@ def _first(exc: ValidationError) -> str:
 def _case_map(cases: Mapping[str, TrainingCase] | Iterable[TrainingCase] | None
               ) -> dict[str, TrainingCase]:
     if cases is None:
-        from ...cases import load_cases
         cases = load_cases()
     if isinstance(cases, Mapping):
         return dict(cases)
@@ -116,8 +117,6 @@ def _rm_rows(case: TrainingCase, attempt: Attempt, rs: RM2000Ruleset) -> list[di
 
 
 def _arms_rows(case: TrainingCase, assessment: Any, cat: Any) -> list[dict[str, Any]]:
-    from ..arms_feedback import compare_arms
-
     fb = compare_arms(case, assessment, cat=cat)
     out = []
     for f in fb.factors:
@@ -147,8 +146,6 @@ def cohort_frame(submissions: Iterable[Any],
     order (default: by member id). Submissions that cannot be compared are skipped and described
     in `frame.attrs["problems"]`; `frame.attrs` also holds counts of what was used.
     """
-    from ...cases.arms_key import ArmsKeyMissing, key_catalogue
-
     rs = ruleset or load_rm2000_ruleset()
     case_map = _case_map(cases)
     subs = sorted(submissions, key=_when)

@@ -7,6 +7,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import krippendorff
 import numpy as np
 import pandas as pd
 
@@ -107,6 +108,7 @@ def icc(frame: pd.DataFrame, total: str = "S step 1 total",
     if np.ptp(complete.to_numpy()) == 0:
         return _not_enough(name, "no variance: every rater gave the same total for every case",
                            method, n_raters, n_cases, notes)
+    # deferred: pingouin takes about 2 s to import (measured); only the ICC needs it
     import pingouin
 
     long = complete.reset_index().melt(id_vars="case_id", var_name="rater", value_name="total")
@@ -204,8 +206,6 @@ def _quiet() -> Iterator[None]:
 
 
 def _kalpha_raw(counts: np.ndarray, domain: list[float]) -> float | None:
-    import krippendorff
-
     try:
         a = krippendorff.alpha(value_counts=counts, value_domain=domain,
                                level_of_measurement="ordinal")
@@ -244,6 +244,7 @@ def _boot_alpha(counts: np.ndarray, clusters: np.ndarray, domain: Sequence[float
 def kappa_by_rater(frame: pd.DataFrame, measure: str = "categories") -> pd.DataFrame:
     """Quadratic-weighted kappa (scikit-learn) of each member against the key, pooled over the
     units both rated (`categories`: case × scale; `ARMS`: case × factor); None when undefined."""
+    # deferred: scikit-learn takes about 0.5 s to import (measured); only the kappa needs it
     from sklearn.metrics import cohen_kappa_score
 
     cols = ["member_id", "rater", "measure", "n", "kappa"]
@@ -270,6 +271,7 @@ def kappa(frame: pd.DataFrame, measure: str = "categories", min_raters: int = MI
           by_rater: pd.DataFrame | None = None) -> Statistic:
     """Mean across members of their weighted kappa (quadratic) against the key; 95% CI by
     percentile bootstrap over members (scipy.stats.bootstrap)."""
+    # deferred: scipy.stats takes about 2 s to import (measured); only the statistics need it
     from scipy.stats import bootstrap
 
     method = ("mean of each rater's quadratic-weighted kappa against the key "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +14,9 @@ from ...supervision.models import TeamMemberRecord, TeamRecord
 from ...supervision.validation import today_in_england
 from ..errors import AccessDenied, NotFoundError
 from ..models import SharingConsent, SupervisionSession, Team, TeamMember
-from ..repository import Store
+
+if TYPE_CHECKING:
+    from ..repository import Store
 
 
 class SupervisionBase:

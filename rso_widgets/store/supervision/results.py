@@ -83,6 +83,8 @@ class ResultsMixin(SupervisionBase):
         """Calibration against the training keys across a team (from RM2000 practice): counts
         withheld below `settings.team_min_group`, and consenting members' own status. For the
         team lead only (audited)."""
+        # deferred: calibration.progress loads the case loader (about 0.2 s and 23 modules,
+        # measured), which the supervision and team quality pages' first views do not need
         from ...calibration.progress import PracticeRecord
         from ..practice import _record
 
