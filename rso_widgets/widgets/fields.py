@@ -133,6 +133,17 @@ FORM_CSS = """
 .rso-scenario { max-width: 40em; margin: 12px 0 6px 0; padding: 6px 12px; background: #f3f2f1; }
 .rso-reflection-item { border-bottom: 1px solid #b1b4b6; padding: 0 0 8px 0; width: 100%; }
 .rso-signposts ul { margin: 6px 0; padding-left: 1.2em; max-width: 45em; }
+/* the ARMS, live assessment and ARMS practice pages (apps/arms*.py, apps/live_*.py) */
+.rso-page { padding: 0 12px; max-width: 64em; box-sizing: border-box; }
+.rso-about { margin: 6px 0 10px 0; max-width: 45em; }
+.rso-record-banner { border-bottom: 1px solid #b1b4b6; margin: 0 0 8px 0; }
+.rso-section-body { max-width: 62em; }
+.rso-section-body h3 { margin: 18px 0 6px 0; }
+.rso-button-row { flex-flow: row wrap; gap: 8px; }
+.rso-review { border-left: 6px solid #1d70b8; padding: 4px 12px; max-width: 45em; }
+.rso-review.rso-overdue { border-left-color: #d4351c; }
+.rso-review p { margin: 4px 0; }
+p.rso-sign-reasons { margin: 4px 0; }
 """
 
 
