@@ -25,6 +25,7 @@ from rso_widgets.instruments.reassessment import (
     review_state,
 )
 from rso_widgets.reports.payload import read_payload
+from rso_widgets.widgets.tasklist import CANNOT_START, COMPLETED, NOT_STARTED
 
 CAT = load_arms_catalogue()
 TC01 = {c.id: c for c in load_cases()}["TC-01"]
@@ -43,10 +44,23 @@ def text(markup: str) -> str:
     return " ".join(html.unescape(plain).split())
 
 
-def walk(widget):
+def walk(widget, seen=None):
+    """Every widget under `widget`, once; the task list's sections opened so far count too."""
+    seen = set() if seen is None else seen
+    if id(widget) in seen:
+        return
+    seen.add(id(widget))
     yield widget
     for child in getattr(widget, "children", ()):
-        yield from walk(child)
+        yield from walk(child, seen)
+    for built in list(getattr(widget, "built", {}).values()):  # a TaskListJourney's sections
+        yield from walk(built, seen)
+
+
+def open_every_section(app) -> None:
+    for section in app.journey.sections:
+        app.journey.open_section(section.key)
+    app.journey.show_task_list()
 
 
 def page_html(app) -> str:
@@ -104,12 +118,17 @@ def test_building_the_page_is_lean_and_writes_nothing(tmp_path):
 
 def test_the_forms_stay_closed_until_a_record_is_open(data_dir):
     app = live_app()
-    hidden = [n for n, b in app.blocks.items() if b.layout.display == "none"]
-    assert sorted(hidden) == ["arms", "plan", "record", "rm2000", "save", "signoff"]
-    assert app.blocks["person"].layout.display != "none"
+    # the page opens on the task list: only the person record can be started
+    assert app.journey.current is None
+    closed = [k for k, v in app.journey.statuses().items() if v == CANNOT_START]
+    assert sorted(closed) == ["formulation", "plan-actions", "plan-review", "plan-safety",
+                              "protective", "reason", "record", "risk", "rm2000", "signoff"]
+    assert app.journey.statuses()["person"] == NOT_STARTED
     assert not data_dir.exists()  # nothing opened, nothing written
     open_new(app)
-    assert all(b.layout.display != "none" for b in app.blocks.values())
+    statuses = app.journey.statuses()
+    assert statuses["person"] == COMPLETED
+    assert [k for k, v in statuses.items() if v == CANNOT_START] == ["signoff"]  # no version
     assert "has no ARMS assessment yet" in text(app.record_status.value)
     assert app.change_field.layout.display == "none"  # version 1 needs no "what changed"
 
@@ -117,6 +136,8 @@ def test_the_forms_stay_closed_until_a_record_is_open(data_dir):
 def test_every_control_is_labelled_and_every_button_has_text(data_dir):
     app = saved_v1(live_app())
     app.finder.list_button.click()
+    open_every_section(app)
+    assert len(app.journey.built) == len(app.journey.sections) == 11
     controls = (w.Text, w.Textarea, w.Dropdown, w.DatePicker, w.SelectMultiple)
     for widget in walk(app):
         if isinstance(widget, w.Button):
@@ -467,7 +488,8 @@ def test_a_concurrent_edit_is_refused_and_the_text_kept_as_a_draft(data_dir):
     app.reopen_button.click()
     assert app.expected_version == 2 and "unsaved draft" in app.draft_notice.value
     assert "started from version 1" in text(app.draft_notice.value)
-    assert app.blocks["arms"].layout.display == "none"  # closed until resumed or discarded
+    # closed until resumed or discarded
+    assert app.journey.statuses()["risk"] == CANNOT_START
     app.save()
     assert "Resume or discard your unsaved draft first" in text(app.save_status.value)
     app.resume_button.click()
@@ -490,7 +512,7 @@ def test_an_open_draft_offer_blocks_edits_from_replacing_it(data_dir):
     assert again.store.get_draft(again.draft_key()).data["arms"]["priority"]["rationale"] == \
         "Draft words"
     again.discard_button.click()
-    assert again.blocks["arms"].layout.display == ""
+    assert again.journey.statuses()["risk"] != CANNOT_START
     assert again.store.get_draft(again.draft_key()) is None
 
 

@@ -130,9 +130,12 @@ def test_live_app_opens_an_old_version_as_recorded_and_rescores_a_reassessment_o
     assert again.rm2000.result.c.category == "Medium"
     assert again.rm2000.rescore_offer.layout.display != "none"
     assert not again.dirty()  # opening changes nothing
-    [caveat] = [x.value for x in _walk(again.blocks["rm2000"])
+    again.journey.open_section("rm2000")
+    [caveat] = [x.value for x in _walk(again.journey.body)
                 if isinstance(getattr(x, "value", None), str) and "rso-ruleset-caveat" in x.value]
     assert f"Ruleset {NEW.ref} : {NEW.provenance.status}" in text(caveat)
+    # the ruleset id is a detail, in an "About this result" reveal, not headline text
+    assert caveat.startswith("<details") and "About this result" in text(caveat)
 
     assert again.start_reassessment()
     assert again.rm2000.result.ruleset == OLD.ref  # still the recorded one

@@ -60,10 +60,30 @@ def tagged(payload: str, field: str) -> str:
     return f"{payload} [{field}]"
 
 
-def walk(widget: Any):
+def walk(widget: Any, seen: set[int] | None = None):
+    """Every widget under `widget`, once; a task list's sections opened so far count too."""
+    from rso_widgets.widgets.tasklist import TaskListJourney
+
+    seen = set() if seen is None else seen
+    if id(widget) in seen:
+        return
+    seen.add(id(widget))
     yield widget
     for child in getattr(widget, "children", ()) or ():
-        yield from walk(child)
+        yield from walk(child, seen)
+    if isinstance(widget, TaskListJourney):
+        for built in list(widget.built.values()):
+            yield from walk(built, seen)
+
+
+def open_every_section(page: Any) -> None:
+    """Open each section of every task list on `page` (as a person would, one by one)."""
+    from rso_widgets.widgets.tasklist import TaskListJourney
+
+    for journey in [x for x in walk(page) if isinstance(x, TaskListJourney)]:
+        for section in journey.sections:
+            journey.open_section(section.key)
+        journey.show_task_list()
 
 
 def page_html(*roots: Any) -> str:
@@ -141,7 +161,7 @@ def test_control_broken_and_over_long_text_is_refused_naming_the_field(name, exp
 #: it: a field id of a surface below, or "number"/"code" for boxes that hold no free text (they
 #: are covered by the page-wide fuzz in test_every_box_on_each_page_shows_hostile_text_inert).
 INVENTORY = {
-    "apps/arms.py:__init__:reason": "live:version.reason",
+    "apps/arms_record.py:__init__:reason": "live:version.reason",
     "apps/live_assessment.py:__init__:change_text": "live:arms.change_reason",
     "widgets/person_finder.py:__init__:reference": "live:person.reference",
     "widgets/rm2000_form.py:_number:box": "number",
@@ -381,6 +401,7 @@ def test_live_assessment_keeps_hostile_text_exactly_and_shows_it_inert(data_dir,
     _, _, with_evidence = _key_parts()
     texts = live_texts(payload, with_evidence)
     app = _live_app()
+    open_every_section(app)
     fill_live(app, texts)
     typed_not_boxed = _boxes_hold(app, {k: v for k, v in texts.items()
                                         if k != "arms.change_reason"})
@@ -414,6 +435,8 @@ def test_live_assessment_keeps_hostile_text_exactly_and_shows_it_inert(data_dir,
     app.finder.list_button.click()
     app.history.compare_button.click()
     markup = page_html(app)
+    app.journey.show_check_answers()  # every answer again, in "Check your answers"
+    markup += page_html(app)
     assert_inert(markup, [*texts.values(), *second.values()], "live assessment page")
     assert shown(second["arms.change_reason"].strip(), markup)
 
@@ -750,6 +773,7 @@ def test_every_box_on_each_page_shows_hostile_text_inert(data_dir, name):
                  trainer_dashboard, supervision, team_quality, calibration_record,
                  values_reflection, case_editor):
         page = make()
+        open_every_section(page)
         boxes = [x for x in walk(page) if isinstance(x, w.Text | w.Textarea)]
         for box in boxes:
             box.value = payload

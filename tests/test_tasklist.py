@@ -185,6 +185,57 @@ def test_sections_must_exist_and_be_unique():
         TaskListJourney("T", [s, s])
 
 
+def test_an_optional_section_is_not_demanded_but_its_problems_still_refuse():
+    """`required=False`: the final action runs with it unfinished, and may refuse itself."""
+    box, calls = w.Text(), []
+
+    def submit(j: TaskListJourney) -> None:
+        calls.append(1)
+        if not box.value:
+            j.show_problems([("Box", "Enter the box", j.target("a", box))])
+
+    j = TaskListJourney("T", [Section("a", "A", lambda: box, lambda: NOT_STARTED,
+                                      required=False),
+                              Section("b", "B", w.Text, lambda: COMPLETED)], on_submit=submit)
+    j.show_check_answers()
+    j._submit()
+    assert calls == [1] and j.summary_box.items == ["Enter the box"]
+    # the "Go to" opens the section, keeps the list at the top and focuses the field
+    sent = []
+    box.focus = lambda: sent.append("focus")  # type: ignore[method-assign]
+    j.summary_box.links.children[0].click()
+    assert j.current == "a" and j.summary_box.items == ["Enter the box"]
+    assert j.back_button.description == "Back to check your answers" and sent == ["focus"]
+    # the last section's Continue goes to check answers once every required one is complete
+    j.open_section("b")
+    j._continue()
+    assert j.current == "check"
+
+
+def test_a_result_view_replaces_the_form_and_leads_back_to_the_list(journey):
+    j, _a, _third = journey
+    feedback = w.HTML("Compared <b>")
+    j.show_result("Compared with the key <i>", [feedback])
+    assert j.current == "result" and j.body.children == (feedback,)
+    assert "&lt;i&gt;" in j.heading.value and j.nav.layout.display == "none"
+    j._continue()  # nothing to continue from a result
+    assert j.current == "result"
+    j._back()
+    assert j.current is None
+
+
+def test_continue_passes_over_a_section_outside_the_sequence():
+    """`sequence=False` (e.g. sign-off after saving): opened from the list, never by Continue."""
+    j = TaskListJourney("T", [Section("a", "A", w.Text, lambda: COMPLETED),
+                              Section("after", "After", w.Text, lambda: NOT_STARTED,
+                                      required=False, sequence=False)])
+    j.open_section("a")
+    j._continue()
+    assert j.current == "check"
+    j.open_section("after")  # still reachable from the task list
+    assert j.current == "after"
+
+
 def test_go_to_opens_the_section_holding_the_field_and_keeps_the_summary(journey):
     j, a, _ = journey
     j.open_section("name")

@@ -536,14 +536,14 @@ def test_live_save_reopen_draft_resume_and_conflict(data_dir, tmp_path):
 
 
 def test_live_callbacks_fail_softly(data_dir, monkeypatch):
-    from rso_widgets.apps import arms as app_module
+    from rso_widgets.apps import arms_record
 
     app = live_app()
 
     def broken(*_a, **_k):
         raise RuntimeError("database <locked>")
 
-    monkeypatch.setattr(app_module.ARMSAssessmentApp, "find", broken)
+    monkeypatch.setattr(arms_record.AssessmentRecord, "find", broken)
     app.reference.value = "X1"
     app.find_button.click()
     assert "Something went wrong while finding the record" in app.failure.value

@@ -227,6 +227,8 @@ class ARMSForm(w.VBox):
                  value: ARMSAssessment | None = None, *, date_editable: bool = True,
                  **kwargs: Any):
         self.cat = catalogue or load_arms_catalogue()
+        # how the page lists what is left (a page without the check button says its own way)
+        self.check_hint = "select “Check the assessment” to list them."
         self.shared = Shared()
         self._syncing = True
         self._checked = False
@@ -291,13 +293,18 @@ class ARMSForm(w.VBox):
                                   heading="Profile")
         self.add_class("rso-form")
         self.add_class("rso-arms-form")
+        formulation = w.VBox(form_children)
+        priority = w.VBox([self._heading("Priority for work", ""), self.priority_field,
+                           self.rationale_field])
+        # The form's seams, for a page that shows one part at a time (apps' task lists)
+        self.parts: dict[str, list[w.Widget]] = {
+            "about": [intro], "date": [self.date_field, self.static_box],
+            "risk": risk[1:], "protective": protective[1:],
+            "formulation": [formulation], "priority": [priority], "profile": [self.chart]}
         super().__init__(
             children=[form_style(), intro, self.summary, self.failure, self.completeness,
                       self.check_button, self.date_field, self.static_box, *risk, *protective,
-                      w.VBox(form_children),
-                      w.VBox([self._heading("Priority for work", ""), self.priority_field,
-                              self.rationale_field]),
-                      self.chart],
+                      formulation, priority, self.chart],
             layout=w.Layout(max_width="62em", padding="0 0 2em 0"), **kwargs)
         self._syncing = False
         self._load(value or ARMSAssessment(catalogue=cat.ref,
@@ -465,11 +472,15 @@ class ARMSForm(w.VBox):
             prio = f"{self.priority.value}, with a rationale"
         label = "Complete" if not gaps else "Incomplete"
         things = "" if not gaps else (f" {len(gaps)} thing{'s' if len(gaps) != 1 else ''} to "
-                                      "complete: select “Check the assessment” to list them.")
+                                      f"complete: {self.check_hint}")
         return (f'<div class="rso-completeness" role="status" style="margin:8px 0;'
                 f'max-width:45em"><strong>Completeness:</strong> {tag(label)} '
                 f'{done} of {n} factors complete · formulation: {written} of {parts} parts '
                 f'written · priority for work: {esc(prio)}.{esc(things)}</div>')
+
+    def locate(self, g: Gap) -> tuple[str, Any]:
+        """A gap's field label and the control to move focus to (None if there is none)."""
+        return self._target(g)
 
     def _target(self, g: Gap) -> tuple[str, Any]:
         fid = _factor_of(g.field)

@@ -114,6 +114,7 @@ class PlanBuilder(w.VBox):
         self.failure = Notice(layout=w.Layout(display="none"))
         self.summary = ErrorSummary()  # plan problems, once `show_problems()` has run
         self.problems: list[Gap] = []
+        self.problem_items: list[tuple[str, str, str, Any]] = []
         self.assessed_on: dt.date | None = None
         self._checked = False
 
@@ -194,6 +195,15 @@ class PlanBuilder(w.VBox):
 
         self.add_class("rso-form")
         self.add_class("rso-plan-builder")
+        adders = w.HBox(list(self.add_buttons.values()), layout=w.Layout(flex_flow="row wrap"))
+        # The plan's seams, for a page that shows one part at a time (apps' task lists)
+        self.parts: dict[str, list[w.Widget]] = {
+            "coverage": [self.coverage],
+            "actions": [self.pillar_counts, adders, self.actions_field,
+                        *self.omission_fields.values()],
+            "victims": [victims_f], "contingencies": [self.contingencies],
+            "legal": [self.legal], "mappa": [self.mappa], "visits": visits, "review": review,
+            "proportionality": [rationale], "quality": [self.rubric_box]}
         super().__init__(children=[
             form_style(), w.HTML(f"<style>{PLAN_CSS}</style>", layout=w.Layout(display="none")),
             self.summary, self.failure,
@@ -205,8 +215,7 @@ class PlanBuilder(w.VBox):
             self._h("Actions", "Add actions under the four pillars; link each to the ARMS "
                     "factors it addresses, and give an owner, how often (or a due date) and the "
                     "outcome that would show it is working."),
-            self.pillar_counts, w.HBox(list(self.add_buttons.values()),
-                                       layout=w.Layout(flex_flow="row wrap")),
+            self.pillar_counts, adders,
             self.actions_field, *self.omission_fields.values(),
             self._h("Victim safety", ""), victims_f,
             self._h("Contingency plan", ""), self.contingencies,
@@ -395,6 +404,8 @@ class PlanBuilder(w.VBox):
                               self.mappa.target(g.field)[1]))
             else:
                 items.append((g.field, g.message, None))
+        # (field, label, message, control): for a page that lists them elsewhere
+        self.problem_items = [(g.field, *item) for g, item in zip(gaps, items, strict=True)]
         if items:
             self.summary.show(items)
         elif self.summary.items:

@@ -21,6 +21,7 @@ from typing import Any
 import ipywidgets as w
 
 from .fields import ErrorSummary, esc, safe_callback, text_button
+from .timing import Debouncer
 
 log = logging.getLogger("rso_widgets.widgets")
 
@@ -29,6 +30,7 @@ IN_PROGRESS = "In progress"
 COMPLETED = "Completed"
 CANNOT_START = "Cannot start yet"
 STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START)
+FOCUS_DELAY = 0.8  # seconds for a newly shown section's views to be drawn before focusing
 
 # (field label, sentence naming the field and the fix, widget to focus or None): ErrorSummary's
 Problem = tuple[str, str, Any]
@@ -42,7 +44,9 @@ class Section:
     the section has been opened; `summary` and `status` run any time, so they read the
     answers (a loaded draft counts), not widgets that may not exist yet. With `check_anytime`,
     `check` also runs for a section never opened (so "Save" lists its problems too). An
-    `optional` section left not started does not stop the final action."""
+    `optional` section left not started does not stop the final action; one not `required`
+    is never demanded by it (the action may still refuse, through `show_problems`); one
+    outside the `sequence` is opened from the task list only."""
 
     key: str
     title: str
@@ -53,6 +57,8 @@ class Section:
     hint: str = ""
     check_anytime: bool = False  # `check` reads the answers, not widgets: run it unopened too
     optional: bool = False
+    required: bool = True  # False: never demanded before the final action, even started
+    sequence: bool = True  # False: opened from the task list only; Continue passes over it
 
 
 def _report(journey: TaskListJourney, message: str) -> None:
@@ -170,7 +176,8 @@ class TaskListJourney(w.VBox):
         self.nav.layout.display = ""
         self.continue_button.layout.display = ""
         self.submit_button.layout.display = "none"
-        self.back_button.focus()  # the top of the new view: a screen reader starts here
+        if not keep_problems:  # else the caller moves focus to the field
+            self.back_button.focus()  # the top of the new view: a screen reader starts here
 
     def show_check_answers(self, _b: Any = None) -> None:
         self.current = "check"
@@ -226,7 +233,7 @@ class TaskListJourney(w.VBox):
 
     @safe_callback(_report, "checking this section")
     def _continue(self, _b: Any = None) -> None:
-        if self.current in (None, "check"):
+        if self.current in (None, "check", "result"):
             return
         problems = list(self._section(self.current).check())
         if problems:
@@ -237,10 +244,11 @@ class TaskListJourney(w.VBox):
             return
         index = [s.key for s in self.sections].index(self.current)
         statuses = self.statuses()
-        later = [s.key for s in self.sections[index + 1:] if statuses[s.key] != CANNOT_START]
+        later = [s.key for s in self.sections[index + 1:]
+                 if s.sequence and statuses[s.key] != CANNOT_START]
         if later:
             self.open_section(later[0])
-        elif all(v == COMPLETED for v in statuses.values()):
+        elif all(statuses[s.key] == COMPLETED for s in self.sections if s.required):
             self.show_check_answers()
         else:
             self.show_task_list()
@@ -252,8 +260,8 @@ class TaskListJourney(w.VBox):
         for s in self.sections:
             if s.key in self.built or s.check_anytime:
                 problems += s.check()
-            elif statuses[s.key] != COMPLETED and not (s.optional
-                                                       and statuses[s.key] == NOT_STARTED):
+            elif s.required and statuses[s.key] != COMPLETED and not (
+                    s.optional and statuses[s.key] == NOT_STARTED):
                 problems.append((s.title, f"{s.title} is not completed. Open it from the task "
                                           "list and complete it.", None))
         if problems:
@@ -268,13 +276,31 @@ class TaskListJourney(w.VBox):
         reach: dict[int, _GoTo] = {}
         items = []
         for label, text, target in problems:
-            if target is not None:
+            if target is not None and not isinstance(target, SectionTarget):
                 target = reach.setdefault(id(target), _GoTo(self, target))
             items.append((label, text, target))
         self.summary_box.show(items)
         self.summary_box.focus_first()
         if not self.summary_box.links.children:
             self.back_button.focus()  # nothing to go to: the top of the page
+
+    def target(self, key: str, widget: Any) -> SectionTarget:
+        """A focus target for `show_problems` that lives in section `key`: "Go to" opens the
+        section (keeping the problem list) and then moves focus to `widget`."""
+        return SectionTarget(self, key, widget)
+
+    def show_result(self, title: str, widgets: Sequence[w.Widget]) -> None:
+        """A view after the final action (e.g. feedback), with a way back to the task list;
+        focus moves to its top."""
+        self.current = "result"
+        self.returning_to_check = False
+        self.summary_box.clear()
+        self.heading.value = f'<h2 class="rso-journey-title">{esc(title)}</h2>'
+        self.body.children = list(widgets)
+        self.back_button.description = "Back to the task list"
+        self.back_button.layout.display = ""
+        self.nav.layout.display = "none"
+        self.back_button.focus()
 
     def section_of(self, target: Any) -> str | None:
         """The key of the section whose widget holds `target`, if any (sections not yet
@@ -294,6 +320,22 @@ class TaskListJourney(w.VBox):
         self.summary_box.clear()
         self.message.value = f'<div class="rso-confirmation" role="status">{esc(message)}</div>'
 
+
+class SectionTarget:
+    """Focus target for a problem whose field is in another section (see `target`)."""
+
+    def __init__(self, journey: TaskListJourney, key: str, widget: Any):
+        self.journey, self.key, self.widget = journey, key, widget
+
+    def focus(self) -> None:
+        j = self.journey
+        if j.current == self.key:
+            self.widget.focus()
+            return
+        j.open_section(self.key, from_check=j.current == "check" or j.returning_to_check,
+                       keep_problems=True)
+        # the section's views are being drawn: a focus request sent now would find no view
+        Debouncer(FOCUS_DELAY, self.widget.focus)()
 
 class _GoTo:
     """A problem's focus target that first opens the section holding it."""

@@ -107,27 +107,36 @@ def arms_practice(page, ready) -> None:
 
 
 def open_record(page, ready) -> None:
+    ready.click()  # the "Person record" task
     page.get_by_label("Person reference").fill(PERSON)
-    ready.click()
+    page.get_by_role("button", name="Find or create the record", exact=True).click()
     page.get_by_text(f"Signed in as {USER}").first.wait_for(timeout=WAIT)
 
 
 def live_assessment(page, ready) -> None:
     open_record(page, ready)
+    page.get_by_role("button", name="Continue").click()  # the record: history, review date
     page.locator(".rso-versions").wait_for(timeout=WAIT)
 
 
 def arms_assessment(page, ready) -> None:
+    ready.click()  # the "Person record" task
     page.get_by_label("Person reference").fill("A11Y/NEW")
-    ready.click()
+    page.get_by_role("button", name="Find or create the record", exact=True).click()
     page.get_by_role("button", name="Create a record for A11Y/NEW").click()
     page.get_by_text(f"Signed in as {USER}").first.wait_for(timeout=WAIT)
+    page.get_by_role("button", name="Back to the task list").click()
+    page.get_by_role("button", name="ARMS risk factors (R1 to R7)").click()
     # an insufficient rating shows its follow-up fields (what, from whom, by when), in error
     page.get_by_label("Rating: R1 Sexual preoccupation").select_option(
         label="Insufficient information")
     page.get_by_label("R1 follow-up: what to find out").wait_for(timeout=WAIT)
-    page.get_by_role("button", name="Check the assessment").click()
+    page.get_by_role("button", name="Back to the task list").click()
+    page.get_by_role("button", name="Check your answers").click()
+    page.get_by_role("button", name="Save as a new version").click()
     page.get_by_role("heading", name="There is a problem").first.wait_for(timeout=WAIT)
+    page.get_by_role("button", name="Go to R1 follow-up").first.click()
+    page.get_by_label("R1 follow-up: what to find out").wait_for(timeout=WAIT)
 
 
 def trainer_dashboard(page, ready) -> None:
@@ -186,8 +195,8 @@ APPS: dict[str, tuple[str, Callable]] = {
     "rm2000_calculator": ("Score", calculator),
     "rm2000_practice": ("Open this case", rm2000_practice),
     "arms_practice": ("Open the case", arms_practice),
-    "arms_assessment": ("Find or create the record", arms_assessment),
-    "live_assessment": ("Find or create the record", live_assessment),
+    "arms_assessment": ("Person record", arms_assessment),
+    "live_assessment": ("Person record", live_assessment),
     "trainer_dashboard": ("Create the workshop", trainer_dashboard),
     "workshop": ("Join the workshop", workshop),
     "supervision": ("Start a new session", supervision),

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from browser_support import AXE_ANY, assert_accessible, assert_no_traceback, private_server
+from playwright.sync_api import expect
 
 from rso_widgets.commands.serve import ServedWorkbooks
 
@@ -67,7 +68,13 @@ def practise(page, open_button) -> None:
     select = page.get_by_label("Training case", exact=True)
     select.select_option(label=select.locator("option", has_text="TC-01:").inner_text())
     page.get_by_role("button", name="Open the case", exact=True).click()
-    page.get_by_role("heading", name=re.compile("TC-01")).first.wait_for()
+    # the case opens on its task list
+    page.get_by_role("heading", name=re.compile("Practise ARMS on TC-01")).wait_for()
+    expect(page.locator(".rso-task")).to_have_count(7)
+    page.get_by_role("button", name="ARMS risk factors (R1 to R7)").click()
+    page.get_by_role("heading", name="ARMS risk factors (R1 to R7)").wait_for()
+    page.get_by_role("button", name="Show the case file").click()  # beside the ratings
+    expect(page.locator(".rso-case-file-reveal").first).to_contain_text("TC-01")
 
     # a rating with no evidence is shown as incomplete, in words
     page.get_by_label("Rating: R5 Poor self-management").select_option("Partly evident")
@@ -85,66 +92,97 @@ def practise(page, open_button) -> None:
     page.get_by_label("R5 evidence 1: date").fill("2025-10-01")
     factor.locator(".rso-tag", has_text="Complete").wait_for()
 
-    # the profile chart, drawn on request
+    # the profile chart, drawn on request (with the formulation and priority)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="ARMS protective factors (P1 to P4)").wait_for()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="Formulation and priority for work").wait_for()
     page.get_by_role("button", name="Show the profile chart").click()
     chart = page.locator(".rso-profile .js-plotly-plot").first
     chart.wait_for(timeout=30_000)
     assert chart.locator("text", has_text="R5 Poor self-management").count() >= 1
 
     # the plan: R5 needs an action until one is linked; the rubric updates as you write
+    page.get_by_role("button", name="Continue").click()
     coverage = page.locator(".rso-coverage-R5")
     coverage.get_by_text("Needs an action").wait_for()
-    q1 = page.locator(".rso-criterion-Q1")
-    assert "Not met" in q1.inner_text()
     page.get_by_role("button", name="Add an action: Interventions and treatment").click()
     page.get_by_label("Action 1: what will be done").fill("Referral to the alcohol service")
     factors = page.locator(".rso-checkboxes", has_text="Action 1: ARMS factors it addresses")
     factors.get_by_role("checkbox", name="R5 Poor self-management").check()  # no Ctrl-click
     coverage.get_by_text("Addressed by action 1").wait_for()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Continue").click()
+    q1 = page.locator(".rso-criterion-Q1")
     q1.get_by_text("Fully met").wait_for()
     assert "Judged" in page.locator(".rso-criterion-Q9").inner_text()
 
+    # the last Continue leads to "Check your answers", then submit: the feedback opens on top
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="Check your answers").wait_for()
+    expect(page.locator(".rso-summary-list").first).to_contain_text("TC-01")
     page.get_by_role("button", name="Submit and compare with the key").click()
+    page.get_by_role("heading", name="Compared with the key").wait_for()
     page.get_by_role("heading", name="Feedback on TC-01").wait_for()
+    expect(page.get_by_role("button", name="Back to the task list")).to_be_focused()
     assert "Exact" in page.locator(".rso-fb-R5").inner_text()
     # free text shown as text, never as markup
     details = page.locator(".rso-fb-R5 details")
     details.locator("summary").click()
     assert details.get_by_text("<b>Drinks</b> heavily", exact=False).is_visible()
     assert_no_traceback(page)
+    assert_accessible(page, ".rso-arms-practice", fail_on=AXE_ANY)
 
 
 def test_live_renders_autosaves_a_draft_and_offers_it_on_reopening(chromium, arms_server):
-    context, page, find = load(chromium, arms_server, LIVE, "Find or create the record",
-                               "ARMS assessment")
+    context, page, task = load(chromium, arms_server, LIVE, "Person record", "ARMS assessment")
     try:
+        task.click()
         page.get_by_label("Person reference").fill("BROWSER/1")
-        find.click()
+        page.get_by_role("button", name="Find or create the record", exact=True).click()
         page.get_by_role("button", name="Create a record for BROWSER/1").click()
-        page.get_by_text("Signed in as browser.officer").wait_for()
+        page.get_by_text("Signed in as browser.officer").first.wait_for()
+        page.get_by_role("button", name="Back to the task list").click()
+        page.get_by_role("button", name="ARMS risk factors (R1 to R7)").click()
         page.get_by_label("Rating: R1 Sexual preoccupation").select_option(
             "Insufficient information")
         page.get_by_text(re.compile(r"Draft saved at \d\d:\d\d:\d\d")).wait_for(timeout=15_000)
+        page.get_by_role("button", name="Back to the task list").click()
+        expect(page.locator(".rso-task", has_text="ARMS risk factors")).to_contain_text(
+            "In progress")
+        page.get_by_role("button", name="Check your answers").click()
         page.get_by_role("button", name="Save as a new version").click()
+        # every problem at once at the top, focus on it; the status line under the button
+        page.get_by_role("heading", name="There is a problem").wait_for()
+        expect(page.locator(".rso-error-summary button").first).to_be_focused()
         page.get_by_text("Before saving: score RM2000").wait_for()
         assert_no_traceback(page)
     finally:
         context.close()
 
-    context, page, find = load(chromium, arms_server, LIVE, "Find or create the record",
+    context, page, task = load(chromium, arms_server, LIVE, "Person record",
                                "ARMS assessment")  # reopening
     try:
+        task.click()
         page.get_by_label("Person reference").fill("browser/1")
-        find.click()
+        page.get_by_role("button", name="Find or create the record", exact=True).click()
         page.get_by_role("button", name="Resume the draft").click()
         page.get_by_text("Draft resumed.").wait_for()
+        page.get_by_role("button", name="Continue").click()  # → RM2000
+        page.get_by_role("button", name="Continue").click()  # → risk factors
         rating = page.get_by_label("Rating: R1 Sexual preoccupation")
         shown = rating.evaluate("el => el.options[el.selectedIndex]?.text")
         assert shown.replace("\xa0", " ") == "Insufficient information"
         assert_no_traceback(page)
 
         # axe-core over the page, with the error summary and inline errors showing
-        page.get_by_role("button", name="Check the assessment").click()
+        page.get_by_role("button", name="Back to the task list").click()
+        page.get_by_role("button", name="Check your answers").click()
+        page.get_by_role("button", name="Save as a new version").click()
+        page.get_by_role("heading", name="There is a problem").first.wait_for()
+        assert_accessible(page, ".rso-arms-live", fail_on=AXE_ANY)
+        page.get_by_role("button", name="Go to R1 follow-up").first.click()
+        page.get_by_role("heading", name="ARMS risk factors (R1 to R7)").wait_for()
         page.get_by_role("heading", name="There is a problem").first.wait_for()
         assert_accessible(page, ".rso-arms-live", fail_on=AXE_ANY)
     finally:

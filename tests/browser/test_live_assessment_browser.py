@@ -24,7 +24,7 @@ from rso_widgets.commands.serve import ServedWorkbooks
 pytestmark = pytest.mark.browser
 
 APP = "voila/render/live_assessment.ipynb"
-READY = "Find or create the record"
+READY = "Person record"  # the first task: the page opens on its task list
 TITLE = "Live assessment"
 READY_TIMEOUT = 60_000
 BUDGET_SECONDS = 90
@@ -84,20 +84,25 @@ def test_live_assessment_renders_creates_a_record_and_scores_rm2000(chromium, li
     # twice in a row: an intermittent hang (design.md) shows up in repeated loads
     context, page, _ = load(chromium, live_server)
     try:
-        # the forms stay closed until a record is open
+        # the forms stay closed until a record is open: every other task cannot start yet
         assert not page.get_by_role("button", name="Score", exact=True).is_visible()
+        expect(page.locator(".rso-tag-cannot-start-yet")).to_have_count(10)
     finally:
         context.close()
 
-    context, page, find = load(chromium, live_server)
+    context, page, task = load(chromium, live_server)
     try:
+        task.click()
         page.get_by_label("Person reference").fill("BROWSER/LIVE-1")
-        find.click()
+        page.get_by_role("button", name="Find or create the record", exact=True).click()
         page.get_by_role("button", name="Create a record for BROWSER/LIVE-1").click()
-        page.get_by_text("Signed in as browser.officer").wait_for()
-        page.locator(".rso-block-record").get_by_text("has no ARMS assessment yet").wait_for()
+        page.get_by_text("Signed in as browser.officer").first.wait_for()
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_text("has no ARMS assessment yet").wait_for()
 
         # the RM2000 part accepts a case and shows its categories
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("heading", name="RM2000 static risk").wait_for()
         fill_counts_case(page)
         page.get_by_role("button", name="Score", exact=True).click()
         result = page.locator(".rso-result")
@@ -106,9 +111,13 @@ def test_live_assessment_renders_creates_a_record_and_scores_rm2000(chromium, li
                       for s in ("s", "v", "c")]
         assert categories == ["Very High", "High", "High"]
         # the static context reaches ARMS
+        page.get_by_role("button", name="Continue").click()
         page.get_by_text("RM2000 /S Very High, /V High, /C High").first.wait_for()
 
         # the caseload lists the new record, in words
+        page.get_by_role("button", name="Back to the task list").click()
+        expect(page.locator(".rso-task", has_text="RM2000")).to_contain_text("Completed")
+        page.get_by_role("button", name="Person record", exact=True).click()
         page.get_by_role("button", name="Show all records and review dates").click()
         table = page.locator(".rso-caseload")
         table.wait_for()
@@ -123,9 +132,10 @@ def test_live_assessment_renders_creates_a_record_and_scores_rm2000(chromium, li
 
 def test_live_assessment_history_sign_off_and_report_download(chromium, live_server):
     started = time.monotonic()
-    context, page, _ = load(chromium, live_server)
+    context, page, task = load(chromium, live_server)
     try:
         # the caseload: the overdue review first, in words; open it from the list
+        task.click()
         page.get_by_role("button", name="Show all records and review dates").click()
         first = page.locator(".rso-caseload tbody tr").first
         first.wait_for()
@@ -133,6 +143,8 @@ def test_live_assessment_history_sign_off_and_report_download(chromium, live_ser
         pick = page.get_by_label("Record to open")
         pick.select_option(label=pick.locator("option", has_text="SEEDED/1").inner_text())
         page.get_by_role("button", name="Open the chosen record").click()
+        page.get_by_text("Record open").first.wait_for()
+        page.get_by_role("button", name="Continue").click()
         history = page.locator(".rso-versions")
         history.wait_for()
         assert "browser.officer" in history.inner_text()  # the officer's own record
@@ -145,6 +157,8 @@ def test_live_assessment_history_sign_off_and_report_download(chromium, live_ser
 
         # sign; then Sign is not offered again, and the same person cannot countersign:
         # both buttons are disabled with the reason shown (issue 14)
+        page.get_by_role("button", name="Back to the task list").click()
+        page.get_by_role("button", name="Sign off and file a report").click()
         sign = page.get_by_role("button", name="Sign this version (assessor)")
         sign.click()
         page.get_by_text("Signed version 1 as browser.officer").wait_for()
@@ -169,7 +183,10 @@ def test_live_assessment_history_sign_off_and_report_download(chromium, live_ser
         assert "OFFICIAL-SENSITIVE" in body and "SEEDED/1" in body
         assert_no_traceback(page)
 
-        # axe-core over the app, with the record, history, sign-off and report showing
+        # axe-core over the app, with sign-off and report showing, and on its task list
+        assert_accessible(page, ".rso-live-assessment", fail_on=AXE_ANY)
+        page.get_by_role("button", name="Back to the task list").click()
+        expect(page.locator(".rso-task", has_text="Sign off")).to_contain_text("In progress")
         assert_accessible(page, ".rso-live-assessment", fail_on=AXE_ANY)
     finally:
         context.close()

@@ -26,8 +26,8 @@ FIRST_BUTTON = {
     "rm2000_calculator.ipynb": "Score",
     "rm2000_practice.ipynb": "Open this case",
     "arms_practice.ipynb": "Open the case",
-    "arms_assessment.ipynb": "Find or create the record",
-    "live_assessment.ipynb": "Find or create the record",
+    "arms_assessment.ipynb": "Person record",  # the first task of its task list
+    "live_assessment.ipynb": "Person record",
     "trainer_dashboard.ipynb": "Create the workshop",
     "workshop.ipynb": "Join the workshop",
     "supervision.ipynb": "Start a new session",

@@ -1,0 +1,396 @@
+"""One person's ARMS assessment record, the part the ARMS and live assessment pages are composed
+from: find or create the person record, RM2000 → ARMS → plan, drafts autosaved a moment after
+the last change and offered on reopening, and each save a new version with a reason (a
+concurrent save refused, the text kept as a draft).
+
+Not a page: the apps lay its widgets out (as task-list sections) and add parts through its
+listener lists (`opened`, `saved`, `refused`, `changed`, `extra_problems`, `extra_payload`,
+`before_load`). The store opens when the person first acts, so building writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+
+from ..widgets.fields import Field, Notice, safe_callback, text_button
+from .arms_save import ARMS_KIND, SaveProblem, save_problems, save_version
+
+__all__ = ["ARMS_KIND", "AUTOSAVE_SECONDS", "AssessmentRecord", "SaveProblem", "short",
+           "static_from_result"]
+
+log = logging.getLogger("rso_widgets.apps.arms_record")
+
+AUTOSAVE_SECONDS = 2.0
+
+
+def short(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) <= 400 else text[:397] + "…"
+
+
+def static_from_result(result: Any) -> Any:
+    """An RM2000 result as ARMS's static context (as recorded; None when there is none)."""
+    from ..instruments.arms import StaticContext
+
+    if result is None:
+        return None
+    if not result.applicable:
+        return StaticContext(ruleset=result.ruleset, applicable=False, reason=result.reason)
+    return StaticContext(s=result.s.category, v=result.v.category, c=result.c.category,
+                         ruleset=result.ruleset, applicable=True)
+
+
+def _status_line(text: str) -> str:
+    return f'<p role="status" class="rso-hint">{text}</p>'
+
+
+def _report(rec: AssessmentRecord, message: str) -> None:
+    rec.failure.say(message, kind="error", heading="Sorry, there is a problem")
+
+
+class AssessmentRecord:
+    """The record being assessed, its three forms, drafts and versions."""
+
+    def __init__(self, *, autosave_seconds: float = AUTOSAVE_SECONDS,
+                 today: dt.date | None = None, caseload: bool = False,
+                 failure: Notice | None = None):
+        from ..widgets.arms_form import ARMSForm
+        from ..widgets.person_finder import PersonFinder
+        from ..widgets.plan_builder import PlanBuilder
+        from ..widgets.rm2000_form import RM2000Form
+        from ..widgets.timing import Debouncer
+
+        self.today = today or dt.date.today()
+        self.store: Any = None
+        self.person: Any = None
+        self.assessment_id: int | None = None
+        self.expected_version: int | None = None
+        self.baseline: str | None = None
+        self.draft_saved = False  # a draft of the work on screen is in the store
+        self.draft_pending = False  # a draft is offered and not yet resumed or discarded
+        self.draft: Any = None
+        self.loading = False
+        self.failure = failure or Notice(layout=w.Layout(display="none"))
+        self.last_problems: list[SaveProblem] = []
+        self.opened: list[Callable[[Any], None]] = []
+        self.saved: list[Callable[[Any], None]] = []
+        self.refused: list[Callable[[Exception], None]] = []
+        self.changed: list[Callable[[], None]] = []  # the record, or its draft offer, changed
+        self.extra_problems: list[Callable[[], list[SaveProblem]]] = []
+        self.extra_payload: list[Callable[[dict[str, Any]], None]] = []
+        self.before_load: list[Callable[[dict[str, Any], bool], None]] = []
+
+        self.finder = PersonFinder(caseload=caseload)
+        self.finder.find_button.on_click(self._on_find)
+        self.finder.open_match.on_click(self._on_open_match)
+        self.finder.create_button.on_click(self._on_create)
+        self.resume_button = text_button("Resume the draft", primary=True)
+        self.resume_button.on_click(self._on_resume)
+        self.discard_button = text_button("Discard the draft")
+        self.discard_button.on_click(self._on_discard)
+        self.draft_notice = Notice()
+        self.draft_box = w.VBox([], layout=w.Layout(display="none"))
+
+        self.rm2000 = RM2000Form(today=self.today)
+        self.arms = ARMSForm()
+        self.arms.set_value(self.blank_arms())
+        self.plan = PlanBuilder(arms=self.arms.value, catalogue=self.arms.cat)
+        self.rm2000.observe(self._on_rm2000_result, names="result")
+        self.arms.observe(self._on_arms, names="value")
+        for widget, names in ((self.rm2000, ["value", "evidence"]), (self.arms, ["revision"]),
+                              (self.plan, ["revision"])):
+            widget.observe(self.on_change, names=names)
+
+        self.reason = w.Text(value="", continuous_update=True)
+        self.reason_field = Field(self.reason, "Reason for this version",
+                                  "For example: first assessment; annual review; new "
+                                  "relationship disclosed.", size="wide")
+        self.save_status = Notice(layout=w.Layout(display="none"))
+        self.draft_status = w.HTML(value="")
+        self.autosave = Debouncer(autosave_seconds, self._autosave_now)
+
+    # -- state -----------------------------------------------------------------------------
+    @property
+    def ready(self) -> bool:
+        """A record is open and no draft offer is waiting: the forms may be used."""
+        return self.person is not None and not self.draft_pending
+
+    def _changed(self) -> None:
+        for listener in self.changed:
+            listener()
+
+    def blank_arms(self) -> Any:
+        from ..instruments.arms import ARMSAssessment, FactorRating
+
+        cat = self.arms.cat
+        return ARMSAssessment(catalogue=cat.ref, assessed_on=self.today,
+                              ratings={f.id: FactorRating() for f in cat.factors},
+                              rm2000=static_from_result(self.rm2000.result))
+
+    def store_(self) -> Any:
+        if self.store is None:
+            from ..store import open_store
+
+            self.store = open_store()
+        return self.store
+
+    def user(self) -> str:
+        """The signed-in person's display name (never a bare `local:` id)."""
+        return self.store_().display_name
+
+    def dirty(self) -> bool:
+        """Whether the page holds work not saved as a version (kept as a draft, or not yet)."""
+        return self.person is not None and (
+            self.draft_saved or self.json(self.draft_payload()) != self.baseline)
+
+    # -- wiring ----------------------------------------------------------------------------
+    @safe_callback(_report, "showing the RM2000 result beside ARMS")
+    def _on_rm2000_result(self, change: dict[str, Any]) -> None:
+        self.arms.set_static_context(static_from_result(change["new"]))
+
+    @safe_callback(_report, "updating the plan from the ratings")
+    def _on_arms(self, change: dict[str, Any]) -> None:
+        self.plan.arms = change["new"]
+
+    @safe_callback(_report, "keeping your draft")
+    def on_change(self, _change: Any = None) -> None:
+        if self.loading or self.person is None:
+            return
+        waiting = _status_line("Changes not saved as a draft yet…")
+        if self.draft_status.value != waiting:
+            self.draft_status.value = waiting
+        self.autosave()
+
+    # -- finding the person ----------------------------------------------------------------
+    @safe_callback(_report, "finding the record")
+    def _on_find(self, _button: Any = None) -> None:
+        self.find(self.finder.reference.value)
+
+    def find(self, reference: str) -> None:
+        ref = reference.strip()
+        self.failure.clear()
+        f = self.finder
+        if not ref:
+            f.reference_field.error = "Enter the person's reference"
+            f.reference.focus()
+            return
+        f.reference_field.error = ""
+        try:
+            store = self.store_()
+        except Exception as exc:
+            log.exception("the store could not be opened")
+            f.status.say(f"The workbook's records could not be opened: {short(exc)}",
+                         kind="error", heading="Records not available")
+            return
+        from ..widgets.person_finder import reference_matches
+
+        exact, similar = reference_matches(store.list_persons(), ref)
+        if len(exact) == 1:
+            f.hide_choices()
+            self.open_person(exact[0])
+        else:
+            f.show_matches(ref, exact, similar)
+
+    @safe_callback(_report, "opening the record")
+    def _on_open_match(self, _button: Any = None) -> None:
+        if self.finder.matches.value is None:
+            self.finder.status.say("Choose one of the records first.", kind="error")
+            return
+        self.finder.choices.layout.display = "none"
+        self.open_person(self.store_().get_person(self.finder.matches.value))
+
+    @safe_callback(_report, "creating the record")
+    def _on_create(self, _button: Any = None) -> None:
+        ref = self.finder.reference.value.strip()
+        if not ref:
+            self.finder.reference_field.error = "Enter the person's reference"
+            return
+        from ..widgets.person_finder import reference_matches
+
+        store = self.store_()
+        exact, _similar = reference_matches(store.list_persons(), ref)
+        if exact:  # the reference was changed after "Find": never make a duplicate silently
+            self.find(ref)
+            return
+        person = store.create_person(ref)
+        self.finder.choices.layout.display = "none"
+        self.open_person(person, created=True)
+
+    def open_person(self, person: Any, *, created: bool = False) -> None:
+        """Make `person` the record being assessed: load their latest ARMS version (if any) and
+        offer any draft of theirs for resume."""
+        store = self.store_()
+        self.autosave.flush()  # the record on screen keeps its last edits as its draft
+        if not created:
+            store.log_view("person", person.id)
+        self.person = person
+        self.assessment_id = self.expected_version = None
+        latest = None
+        arms = [a for a in store.assessments_for(person.id) if a.kind == ARMS_KIND]
+        if arms:
+            a = arms[-1]
+            latest = store.latest_version(a.id)
+            self.assessment_id, self.expected_version = a.id, latest.version
+            self.load(latest.data)
+        else:
+            self.load({})
+        who = f"Signed in as {self.user()}."
+        if latest is not None:
+            self.finder.status.say(
+                f"Record {person.reference}: opened version {latest.version} of the ARMS "
+                f"assessment, saved by {latest.author} on {latest.created_at:%d %b %Y %H:%M} "
+                f"UTC (reason: {latest.reason}). {who}", heading="Record open")
+        else:
+            made = "Created the record" if created else "Opened the record"
+            self.finder.status.say(f"{made} {person.reference}. It has no ARMS assessment yet: "
+                                   f"this will be version 1. {who}", heading="Record open")
+        self._offer_draft(latest)
+        for listener in self.opened:
+            listener(latest)
+        self._changed()
+
+    def draft_key(self) -> str:
+        if self.assessment_id is not None:
+            return self.store_().draft_key(self.assessment_id)
+        return f"arms-new:person:{self.person.id}"
+
+    def _offer_draft(self, latest: Any) -> None:
+        draft = self.store_().get_draft(self.draft_key())
+        self.draft = draft
+        if draft is None or self.json(draft.data) == self.baseline:
+            self.draft_box.layout.display = "none"
+            self.draft_pending = False
+            return
+        text = (f"You have an unsaved draft from {draft.updated_at:%d %b %Y %H:%M} UTC. Resume "
+                "it to carry on where you left off, or discard it.")
+        if latest is not None and draft.base_version is not None \
+                and draft.base_version < latest.version:
+            text += (f" The draft started from version {draft.base_version}; version "
+                     f"{latest.version} was saved since, by {latest.author}. If you resume it "
+                     f"and save, your draft becomes version {latest.version + 1} in place of "
+                     f"what version {latest.version} says (version {latest.version} stays in the "
+                     "history): read it first.")
+        text += (" The forms stay closed until you choose, so that nothing you type replaces "
+                 "the draft.")
+        self.draft_notice.say(text, heading="Unsaved draft")
+        self.draft_box.children = [self.draft_notice,
+                                   w.HBox([self.resume_button, self.discard_button])]
+        self.draft_box.layout.display = ""
+        self.draft_pending = True
+
+    @safe_callback(_report, "resuming the draft")
+    def _on_resume(self, _button: Any = None) -> None:
+        if self.draft is None:
+            return
+        self.load(self.draft.data, baseline=False)
+        self.draft_saved = True  # the work on screen is the stored draft
+        self.draft_box.layout.display = "none"
+        self.draft_pending = False
+        self.draft_status.value = _status_line("Draft resumed.")
+        self._changed()
+
+    @safe_callback(_report, "discarding the draft")
+    def _on_discard(self, _button: Any = None) -> None:
+        self.store_().delete_draft(self.draft_key())
+        self.draft = None
+        self.draft_box.layout.display = "none"
+        self.draft_pending = False
+        self.draft_status.value = _status_line("Draft discarded.")
+        self._changed()
+
+    # -- payloads --------------------------------------------------------------------------
+    def payload(self) -> dict[str, Any]:
+        """The version payload (reports/payload.py), plus the RM2000 evidence notes under
+        `rm2000.evidence` (read_payload ignores keys it does not know)."""
+        from ..reports.payload import make_payload
+
+        data = make_payload(rm2000_facts=dict(self.rm2000.value) or None,
+                            rm2000_result=self.rm2000.result, arms=self.arms.value,
+                            plan=self.plan.value)
+        notes = {k: v for k, v in self.rm2000.evidence.items() if v.strip()}
+        if notes:
+            data.setdefault("rm2000", {})["evidence"] = notes
+        for extra in self.extra_payload:
+            extra(data)
+        return data
+
+    def draft_payload(self) -> dict[str, Any]:
+        """The payload plus unfinished rows (evidence items, actions) as typed."""
+        data = self.payload()
+        pending = {"arms": self.arms.pending(), "plan": self.plan.pending()}
+        if any(pending.values()):
+            data["pending"] = pending
+        return data
+
+    @staticmethod
+    def json(data: Any) -> str:
+        return json.dumps(data, sort_keys=True, default=str)
+
+    def load(self, data: dict[str, Any], *, baseline: bool = True) -> None:
+        """Fill the three forms from a stored payload (a version or a draft)."""
+        from ..instruments.plan import RiskManagementPlan
+        from ..reports.payload import read_payload
+
+        for listener in self.before_load:
+            listener(data, baseline)
+        parts = read_payload(data, ARMS_KIND)
+        pending = data.get("pending") or {}
+        rm = data.get("rm2000") if isinstance(data.get("rm2000"), dict) else {}
+        self.loading = True
+        try:
+            self.rm2000.set_facts(rm.get("facts") or {}, rm.get("evidence") or None)
+            stored = parts.rm2000 if rm.get("result") is not None else None
+            if stored is not None and rm.get("facts") and stored.ruleset != self.rm2000.rs.ref:
+                self.rm2000.show_stored(stored)  # as recorded, with the offer to rescore
+            elif rm.get("result") is not None and rm.get("facts"):
+                self.rm2000.submit()  # show the result and its working again
+            self.arms.reset()
+            self.arms.set_value(parts.arms or self.blank_arms(), pending.get("arms"))
+            self.arms.set_static_context(static_from_result(self.rm2000.result))
+            self.plan.arms = self.arms.value
+            self.plan.set_value(parts.plan or RiskManagementPlan(), pending.get("plan"))
+        finally:
+            self.loading = False
+        if parts.notes:
+            self.failure.say(" ".join(parts.notes), kind="error",
+                             heading="Part of the saved record could not be read")
+        if baseline:
+            self.baseline = self.json(self.draft_payload())
+            self.draft_saved = False
+
+    # -- autosave --------------------------------------------------------------------------
+    @safe_callback(_report, "saving your draft")
+    def _autosave_now(self) -> None:
+        self.save_draft()
+
+    def save_draft(self) -> bool:
+        """Keep the current work as this user's draft (if it changed). True if saved."""
+        if self.person is None or self.draft_pending:
+            return False
+        data = self.draft_payload()
+        if self.json(data) == self.baseline:
+            return False
+        self.store_().save_draft(self.draft_key(), data, assessment_id=self.assessment_id,
+                                 base_version=self.expected_version)
+        self.baseline = self.json(data)
+        self.draft_saved = True
+        now = dt.datetime.now().strftime("%H:%M:%S")
+        self.draft_status.value = _status_line(f"Draft saved at {now}. It is offered to you "
+                                               "when you reopen this record.")
+        return True
+
+    # -- saving a version (apps/arms_save.py) ----------------------------------------------
+    def problems(self) -> list[SaveProblem]:
+        """Everything that stops a save, in one pass, shown beside each field too."""
+        return save_problems(self)
+
+    def save(self) -> Any:
+        """Save everything as a new version; returns the VersionRecord, or None if refused
+        (`last_problems` then says why)."""
+        return save_version(self)
