@@ -6,6 +6,7 @@ check answers; 320 px wide without horizontal scrolling."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,3 +80,44 @@ def test_a_new_user_completes_the_values_reflection(chromium, server):
     finally:
         context.close()
     assert len(list(shots.glob("*.png"))) == 7
+
+
+def test_a_wellbeing_check_in_from_the_supervision_page(chromium, server):
+    """The check-in is a tab of the supervision page: answer the four questions with the
+    keyboard, save, and support is offered when an answer suggests strain."""
+    shots = ROOT / "test-artifacts" / "wellbeing"
+    shutil.rmtree(shots, ignore_errors=True)
+    shots.mkdir(parents=True)
+    context = chromium.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(server.url, wait_until="domcontentloaded")
+        page.get_by_role("link", name="Supervision").click()
+        tab = page.get_by_role("tab", name="Wellbeing check-in")
+        tab.wait_for(state="visible", timeout=READY)
+        tab.click()
+        save = page.get_by_role("button", name="Save my check-in", exact=True)
+        save.wait_for(state="visible", timeout=WAIT)
+        save.click()  # nothing chosen: every question named at once
+        expect(page.get_by_role("heading", name="There is a problem")).to_be_visible(
+            timeout=WAIT)
+        assert_accessible(page, fail_on=AXE_ANY)
+        page.screenshot(path=shots / "1-problems.png", full_page=True)
+        for label, answer in (("How is your workload at the moment?", "More than I can manage"),
+                              ("How much has the work stayed with you outside work recently?",
+                               "A little"),
+                              ("Do you feel you have the support you need?", "Partly")):
+            box = page.get_by_label(label, exact=True)
+            box.focus()
+            box.select_option(label=answer)
+        page.get_by_label(re.compile("^In the last month")).select_option(label="Some")
+        save.click()
+        expect(page.get_by_text("Your check-in is saved")).to_be_visible(timeout=WAIT)
+        expect(page.get_by_text("Samaritans").first).to_be_visible()
+        assert_no_traceback(page)
+        assert_accessible(page, fail_on=AXE_ANY)
+        page.set_viewport_size({"width": 320, "height": 800})
+        no_sideways_scroll(page)
+        page.screenshot(path=shots / "2-saved-320.png", full_page=True)
+    finally:
+        context.close()
