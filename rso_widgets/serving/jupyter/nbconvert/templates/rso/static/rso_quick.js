@@ -96,11 +96,24 @@
     }
   }, true);
 
+  // The app could not start (its friendly message, apps/startup.py): the quick form goes
+  // so that message shows; it must never stay behind a form that can no longer join.
+  function giveWay() {
+    var quick = document.getElementById('rso-quick');
+    if (quick) { quick.parentNode.removeChild(quick); }
+    document.body.classList.remove('rso-quick-active');
+    window.dispatchEvent(new Event('resize'));
+    skipTo('rendered_cells');
+  }
+
   var poll = setInterval(function () {
     if (state.widgetsReadyAt === null && widgetForm()) {
       state.widgetsReadyAt = performance.now();
       clearInterval(poll);
       handOver();
+    } else if (document.querySelector('.rso-could-not-start')) {
+      clearInterval(poll);
+      giveWay();
     }
   }, 100);
 })();
