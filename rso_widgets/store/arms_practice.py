@@ -15,9 +15,9 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from ..calibration.arms_progress import ArmsPracticeRecord, ArmsPracticeSummary, summarise_arms
-from . import audit
 from .errors import AccessDenied
 from .models import ArmsPracticeAttempt
+from .practice import add_own_attempt
 
 ENTITY = "arms_practice_attempt"
 _ATTEMPT_FIELDS = ("attempt", "plan")
@@ -53,17 +53,7 @@ class SqlArmsPracticeStore:
     def add_attempt(self, record: ArmsPracticeRecord) -> None:
         """Store one attempt of the store's user (one transaction, audited); an attempt under
         another name is refused (`AccessDenied`, audited)."""
-        row = _row(record)
-        with self.store._writing() as s:
-            if row.username != self.store.user:
-                raise AccessDenied(f"You may not store a practice attempt under the name "
-                                   f"{row.username}: attempts are stored under your own.",
-                                   action="create", entity=ENTITY, entity_id=None,
-                                   owner=row.username)
-            s.add(row)
-            s.flush()
-            audit.append(s, self.store.user, "create", ENTITY, row.id,
-                         {"case_id": row.case_id})
+        add_own_attempt(self.store, _row(record), ENTITY)
 
     def read(self, user: str) -> tuple[list[ArmsPracticeRecord], list[str]]:
         """Every readable attempt of `user`, oldest first, and a message for each unreadable.

@@ -53,6 +53,20 @@ def _row(record: PracticeRecord) -> PracticeAttempt:
                            created_at=_utc(record.at))
 
 
+def add_own_attempt(store: Store, row: Any, entity: str) -> None:
+    """Insert an attempt row of the store's own user (one transaction, audited under
+    `entity`); a row under another name is refused (`AccessDenied`, audited)."""
+    with store._writing() as s:
+        if row.username != store.user:
+            raise AccessDenied(f"You may not store a practice attempt under the name "
+                               f"{row.username}: attempts are stored under your own.",
+                               action="create", entity=entity, entity_id=None,
+                               owner=row.username)
+        s.add(row)
+        s.flush()
+        audit.append(s, store.user, "create", entity, row.id, {"case_id": row.case_id})
+
+
 def _record(row: PracticeAttempt) -> PracticeRecord:
     return PracticeRecord.model_validate({"user": row.username, "case_id": row.case_id,
                                           "at": row.created_at, "attempt": row.attempt,
@@ -68,17 +82,7 @@ class SqlPracticeStore:
     def add_attempt(self, record: PracticeRecord) -> None:
         """Store one attempt of the store's user (one transaction, audited); an attempt under
         another name is refused (`AccessDenied`, audited)."""
-        row = _row(record)
-        with self.store._writing() as s:
-            if row.username != self.store.user:
-                raise AccessDenied(f"You may not store a practice attempt under the name "
-                                   f"{row.username}: attempts are stored under your own.",
-                                   action="create", entity="practice_attempt", entity_id=None,
-                                   owner=row.username)
-            s.add(row)
-            s.flush()
-            audit.append(s, self.store.user, "create", "practice_attempt", row.id,
-                         {"case_id": row.case_id})
+        add_own_attempt(self.store, _row(record), "practice_attempt")
 
     def read(self, user: str) -> tuple[list[PracticeRecord], list[str]]:
         """Every readable attempt of `user`, oldest first, and a message for each unreadable.
