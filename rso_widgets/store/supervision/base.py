@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from ...supervision.models import TeamMemberRecord, TeamRecord
 from ...supervision.validation import today_in_england
+from .. import policy
 from ..errors import AccessDenied, NotFoundError
 from ..models import SharingConsent, SupervisionSession, Team, TeamMember
+from .records import _stub
 
 if TYPE_CHECKING:
     from ..repository import Store
@@ -76,6 +78,20 @@ class SupervisionBase:
     def _consent(s: Session, username: str) -> bool:
         c = s.get(SharingConsent, username)
         return bool(c and c.share_individual)
+
+    def _shared_into(self, session_id: int, model: type[Any], entity: str) -> list[Any]:
+        """The `model` rows shared into a session, for its supervisor and assessor only; the
+        read is audited under `entity` (a refusal too)."""
+        with self._guard("view", entity, None), self.store._writing() as s:
+            session = self._session_row(s, session_id)
+            if not policy.session_readable(self.user, _stub(session)):
+                raise AccessDenied(f"supervision session {session_id} is confidential to its "
+                                   "supervisor and assessor")
+            rows = list(s.scalars(select(model).where(
+                model.shared_session_id == session_id).order_by(model.id)))
+            self._audit(s, "view", entity, None, session_id=session_id,
+                        ids=[r.id for r in rows])
+            return rows
 
     def _session_row(self, s: Session, session_id: int) -> SupervisionSession:
         return self._get(s, SupervisionSession, session_id, "supervision session")

@@ -14,7 +14,7 @@ from .. import policy
 from ..errors import AccessDenied, EditConflictError
 from ..models import Assessment, DiaryEntry, Observation, SupervisionSession, utcnow
 from .base import SupervisionBase
-from .records import _diary, _diary_fields, _stub
+from .records import _diary, _diary_fields
 
 
 class DiaryMixin(SupervisionBase):
@@ -102,16 +102,7 @@ class DiaryMixin(SupervisionBase):
 
     def shared_diary_entries(self, session_id: int) -> list[DiaryRecord]:
         """Entries shared into a session (its supervisor and assessor; audited)."""
-        with self._guard("view", "diary_entry", None), self.store._writing() as s:
-            row = self._session_row(s, session_id)
-            if not policy.session_readable(self.user, _stub(row)):
-                raise AccessDenied(f"supervision session {session_id} is confidential to its "
-                                   "supervisor and assessor")
-            rows = list(s.scalars(select(DiaryEntry).where(
-                DiaryEntry.shared_session_id == session_id).order_by(DiaryEntry.id)))
-            self._audit(s, "view", "diary_entry", None, session_id=session_id,
-                        ids=[r.id for r in rows])
-            return [_diary(r) for r in rows]
+        return [_diary(r) for r in self._shared_into(session_id, DiaryEntry, "diary_entry")]
 
     def _own_entry(self, s: Session, entry_id: int) -> DiaryEntry:
         row = self._get(s, DiaryEntry, entry_id, "diary entry")

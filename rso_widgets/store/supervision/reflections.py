@@ -22,12 +22,10 @@ from ...supervision.reflection import (
     wellbeing_problems,
 )
 from ...supervision.validation import Problem, raise_if
-from .. import policy
 from ..errors import AccessDenied
 from ..models import Reflection, Team, TeamMember
 from ..policy import reflection_readable
 from .base import SupervisionBase
-from .records import _stub
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,16 +114,7 @@ class ReflectionsMixin(SupervisionBase):
 
     def shared_reflections(self, session_id: int) -> list[ReflectionRecord]:
         """Reflections shared into a session (its supervisor and assessor; audited)."""
-        with self._guard("view", "reflection", None), self.store._writing() as s:
-            session = self._session_row(s, session_id)
-            if not policy.session_readable(self.user, _stub(session)):
-                raise AccessDenied(f"supervision session {session_id} is confidential to its "
-                                   "supervisor and assessor")
-            rows = list(s.scalars(select(Reflection).where(
-                Reflection.shared_session_id == session_id).order_by(Reflection.id)))
-            self._audit(s, "view", "reflection", None, session_id=session_id,
-                        ids=[r.id for r in rows])
-            return [_record(r) for r in rows]
+        return [_record(r) for r in self._shared_into(session_id, Reflection, "reflection")]
 
     def team_wellbeing(self, team_id: int) -> TeamWellbeing:
         """How many of a team's members chose each check-in answer (each person's latest
