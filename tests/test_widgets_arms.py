@@ -216,8 +216,8 @@ def test_check_lists_every_gap_with_go_to_buttons_and_errors_clear_as_fixed(form
     go_to = [b.description for b in form.summary.links.children]
     assert "Go to R1 Sexual preoccupation" in go_to and "Go to Priority for work" in go_to
     assert form.priority_field.error.startswith("choose a priority")
-    assert "Error" in form.sections["R1"].status.value or "font-weight:bold" in \
-        form.sections["R1"].status.value
+    assert "rso-factor-gaps-checked" in form.sections["R1"].status.value  # in bold, red
+    assert "rso-factor-error" in form.sections["R1"]._dom_classes  # with a red bar beside it
     form.priority.value = "Low"
     assert form.priority_field.error == ""
     assert all("priority for work" not in m for m in form.summary.items)

@@ -9,12 +9,12 @@ written rationale — never computed here or anywhere else.
 
 Traits: `value` (`ARMSAssessment`), `gaps` (list of `Gap`: `check()`'s, plus evidence items not
 finished yet; evidence paths count the rows on screen), `revision` (bumped on every edit, for
-autosave). `set_static_context()` sets the RM2000 result shown beside the profile.
+autosave). `set_static_context()` sets the RM2000 result shown beside the profile. One factor
+on the page, with its evidence rows, is `arms_factor.FactorSection`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
@@ -25,8 +25,6 @@ from traitlets import List as ListTrait
 from ..instruments.arms import (
     ARMSAssessment,
     ArmsCatalogue,
-    Evidence,
-    Factor,
     FactorRating,
     Formulation,
     Gap,
@@ -36,9 +34,8 @@ from ..instruments.arms import (
     load_arms_catalogue,
     profile,
 )
-from .arms_follow_up import FollowUpBox
+from .arms_factor import FactorSection, factor_of, in_page_order, renumber, tag
 from .fields import (
-    ERROR_COLOUR,
     HINT_COLOUR,
     ErrorSummary,
     Field,
@@ -47,173 +44,21 @@ from .fields import (
     esc,
     form_style,
     safe_callback,
-    stacked,
     text_button,
 )
 from .profile_chart import ProfileChart, static_text
-from .row_list import Row, RowList
+
+__all__ = ["ARMSForm", "FactorSection", "tag"]  # `tag`: the status tag other ARMS views use
 
 log = logging.getLogger("rso_widgets.widgets.arms_form")
 
 PRIORITY_NOTE = ("You choose the priority for work, from everything you know about the person. "
                  "The workbook never computes it from the ratings: the profile is a picture, "
                  "not a score.")
-STATUS_STYLE = {  # GOV.UK tag colours; the words carry the meaning
-    "Complete": ("#005a30", "#cce2d8"),
-    "Incomplete": ("#594d00", "#fff7bf"),
-    "Not started": ("#383f43", "#eeefef"),
-    "Not met": ("#942514", "#f4cdc6"),
-}
 
 
 def _report(form: ARMSForm, message: str) -> None:
     form.failure.say(message, kind="error", heading="Sorry, there is a problem with the form")
-
-
-def tag(text: str, look: str | None = None) -> str:
-    """A status tag: the words say it; the colour (of `look`, default the words) repeats it."""
-    fg, bg = STATUS_STYLE.get(look or text, STATUS_STYLE["Incomplete"])
-    return (f'<strong class="rso-tag" style="color:{fg};background:{bg};padding:2px 8px;'
-            f'letter-spacing:0.02em">{esc(text)}</strong>')
-
-
-def as_date(value: Any) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
-class EvidenceRow(Row):
-    """One evidence item: what was seen or said, its source (from the catalogue), its date."""
-
-    noun = "evidence"
-
-    def __init__(self, factor: Factor, sources: list[str], shared: Shared):
-        super().__init__(shared)
-        self.factor = factor
-        self.what = w.Textarea(value="", rows=2, continuous_update=True, layout=shared.stacked,
-                               style=shared.text)
-        self.source = w.Dropdown(options=list(sources), index=None, layout=shared.stacked,
-                                 style=shared.desc)
-        self.date = w.DatePicker(value=None, layout=shared.stacked, style=shared.desc)
-        stacked(self.what, "what", size="wide")
-        stacked(self.source, "source", size="medium")
-        stacked(self.date, "date")
-        self._finish([self.what, self.source, self.date])
-
-    def relabel(self, n: int) -> None:
-        fid = self.factor.id
-        self.heading.value = f"<strong>{esc(fid)} evidence {n}</strong>"
-        self.what.description = f"{fid} evidence {n}: what was seen or said"
-        self.source.description = f"{fid} evidence {n}: source"
-        self.date.description = f"{fid} evidence {n}: date"
-        self.remove.description = f"Remove {fid} evidence {n}"
-        self.remove.tooltip = f"Remove evidence item {n} for {fid} {self.factor.name}"
-
-    def raw(self) -> dict[str, Any]:
-        d = self.date.value
-        return {"what": self.what.value, "source": self.source.value,
-                "date": d.isoformat() if d else None}
-
-    def load(self, raw: dict[str, Any]) -> None:
-        self.what.value = str(raw.get("what") or "")
-        src = raw.get("source")
-        if src and src not in self.source.options:  # keep what was recorded; check() flags it
-            self.source.options = [*self.source.options, src]
-        self.source.value = src or None
-        self.date.value = as_date(raw.get("date"))
-
-    def missing(self) -> list[str]:
-        """What this item still needs before it counts as evidence (input, not a rule)."""
-        out = [] if self.what.value.strip() else ["write what was seen or said"]
-        if self.source.value is None:
-            out.append("choose its source")
-        if self.date.value is None:
-            out.append("give its date")
-        return out
-
-    def model(self) -> Evidence | None:
-        if self.missing():
-            return None
-        return Evidence(what=self.what.value.strip(), source=self.source.value,
-                        date=self.date.value)
-
-
-class FactorSection(w.VBox):
-    """One factor: its definition, the rating, the evidence list, a note and its status."""
-
-    def __init__(self, form: ARMSForm, factor: Factor):
-        cat, sh = form.cat, form.shared
-        self.factor = factor
-        kind = "risk factor" if factor.kind == "risk" else "protective factor"
-        scale = [lv.label for lv in cat.scales[factor.kind]]
-        head = sh.html_widget(
-            f'<h3 style="margin:22px 0 4px 0" id="rso-factor-{esc(factor.id)}">'
-            f'{esc(factor.id)} {esc(factor.name)} <span style="font-weight:normal;'
-            f'color:{HINT_COLOUR}">({kind})</span></h3>'
-            f'<p style="max-width:45em;margin:0 0 8px 0"><strong>What the assessor looks for:'
-            f'</strong> {esc(factor.look_for)}</p>')
-        options = [(lv.label, lv.id) for lv in cat.scales[factor.kind]]
-        options.append((cat.insufficient.label, cat.insufficient.id))
-        self.rating = w.Dropdown(options=options, index=None, layout=sh.stacked, style=sh.desc)
-        self.rating_field = Field(
-            self.rating, f"Rating: {factor.id} {factor.name}",
-            f"{', '.join(scale)}, or {cat.insufficient.label} when the information does not "
-            "allow a rating. Every rating except Insufficient information needs evidence; "
-            "Insufficient information needs what to find out, from whom and by when.",
-            name=f"ratings.{factor.id}", size="medium", shared=sh)
-        self.evidence = RowList(
-            lambda: EvidenceRow(factor, cat.evidence_sources, sh),
-            f"Add evidence for {factor.id}", "No evidence yet.", form._on_edit,
-            lambda m: _report(form, m), heading=f"Evidence for {factor.id} {factor.name}",
-            hint="What was seen or said, its source and its date.", shared=sh)
-        self.note = w.Textarea(value="", rows=2, continuous_update=True, layout=sh.stacked,
-                               style=sh.text)
-        stacked(self.note, f"Why this rating: {factor.id} (optional)", size="wide")
-        self.follow_up = FollowUpBox(factor, sh, form._on_edit)
-        self.status = sh.html_widget("")
-        self.rating.observe(self._rating_changed, names="value")
-        self.rating.observe(form._on_edit, names="value")
-        self.note.observe(form._on_edit, names="value")
-        self._insufficient = cat.insufficient.id
-        super().__init__([head, self.status, self.rating_field, self.follow_up, self.evidence,
-                          self.note],
-                         layout=w.Layout(border_left="4px solid transparent",
-                                         padding="0 0 0 10px"))
-        self.add_class("rso-factor")
-        self.add_class(f"rso-factor-{factor.id}")
-        self._status_key: tuple[Any, ...] = ()
-
-    def _rating_changed(self, change: dict[str, Any]) -> None:
-        self.follow_up.show(change["new"] == self._insufficient)
-
-    def show_status(self, gaps: list[Gap], checked: bool) -> None:
-        self.follow_up.show_errors(gaps, checked)
-        key = (tuple(g.message for g in gaps), checked, self.rating.value is None)
-        if key == self._status_key:
-            return
-        self._status_key = key
-        if not gaps:
-            label = "Complete"
-        elif self.rating.value is None and not self.evidence.rows:
-            label = "Not started"
-        else:
-            label = "Incomplete"
-        msgs = "".join(f"<li>{esc(g.message)}</li>" for g in gaps)
-        colour = ERROR_COLOUR if checked and gaps else HINT_COLOUR
-        detail = (f'<ul class="rso-factor-gaps" style="color:{colour};margin:4px 0;'
-                  f'{"font-weight:bold;" if checked else ""}">{msgs}</ul>') if gaps else ""
-        self.status.value = (f'<div class="rso-factor-status"><span style="color:{HINT_COLOUR}">'
-                             f'{esc(self.factor.id)} status:</span> {tag(label)}{detail}</div>')
-        self.layout.border_left = f"4px solid {ERROR_COLOUR}" if checked and gaps \
-            else "4px solid transparent"
 
 
 class ARMSForm(w.VBox):
@@ -309,6 +154,10 @@ class ARMSForm(w.VBox):
         self._syncing = False
         self._load(value or ARMSAssessment(catalogue=cat.ref,
                                            ratings={f.id: FactorRating() for f in cat.factors}))
+
+    def report(self, message: str) -> None:
+        """Say that something went wrong (a callback's friendly message)."""
+        _report(self, message)
 
     def _heading(self, title: str, hint: str) -> w.HTML:
         h = f'<h2 style="margin:26px 0 4px 0">{esc(title)}</h2>'
@@ -421,8 +270,8 @@ class ARMSForm(w.VBox):
 
     def _recompute(self) -> None:
         value, entry, rows_used = self._collect()
-        gaps = [_renumber(g, rows_used) for g in check(value, self.cat)]
-        gaps = _in_page_order(gaps + entry, list(self.sections))
+        gaps = [renumber(g, rows_used) for g in check(value, self.cat)]
+        gaps = in_page_order(gaps + entry, list(self.sections))
         self._syncing = True
         try:
             self.value = value
@@ -438,12 +287,12 @@ class ARMSForm(w.VBox):
 
     # -- showing completeness --------------------------------------------------------------
     def factor_gaps(self, fid: str) -> list[Gap]:
-        return [g for g in self.gaps if _factor_of(g.field) == fid]
+        return [g for g in self.gaps if factor_of(g.field) == fid]
 
     def _show(self, gaps: list[Gap]) -> None:
         by_factor: dict[str, list[Gap]] = {fid: [] for fid in self.sections}
         for g in gaps:
-            fid = _factor_of(g.field)
+            fid = factor_of(g.field)
             if fid in by_factor:
                 by_factor[fid].append(g)
         for fid, sec in self.sections.items():
@@ -483,24 +332,9 @@ class ARMSForm(w.VBox):
         return self._target(g)
 
     def _target(self, g: Gap) -> tuple[str, Any]:
-        fid = _factor_of(g.field)
+        fid = factor_of(g.field)
         if fid in self.sections:
-            sec = self.sections[fid]
-            label = f"{fid} {sec.factor.name}"
-            parts = g.field.split(".")
-            if len(parts) >= 4 and parts[3].isdigit() and int(parts[3]) < len(sec.evidence.rows):
-                row = sec.evidence.rows[int(parts[3])]
-                n = int(parts[3]) + 1
-                if len(parts) > 4 and parts[4] == "date":
-                    return f"{fid} evidence {n}", row.date
-                if len(parts) > 4 and parts[4] == "source":
-                    return f"{fid} evidence {n}", row.source
-                return f"{fid} evidence {n}", row
-            if g.field.endswith(".evidence"):
-                return f"{label} evidence", sec.evidence.add
-            if len(parts) == 4 and parts[2] == "follow_up":
-                return f"{fid} follow-up", sec.follow_up.control(parts[3])
-            return label, sec.rating
+            return self.sections[fid].locate(g)
         if g.field.startswith("formulation."):
             pid = g.field.split(".", 1)[1]
             if pid in self.formulation_fields:
@@ -549,40 +383,3 @@ class ARMSForm(w.VBox):
     def _on_check(self, _button: Any = None) -> None:
         self.show_check()
 
-
-def _factor_of(field: str) -> str | None:
-    parts = field.split(".")
-    return parts[1] if len(parts) >= 2 and parts[0] == "ratings" else None
-
-
-def _renumber(g: Gap, rows_used: dict[str, list[int]]) -> Gap:
-    """check() counts evidence items in the assessment; on screen, count the rows shown."""
-    parts = g.field.split(".")
-    if len(parts) >= 4 and parts[0] == "ratings" and parts[2] == "evidence" \
-            and parts[3].isdigit():
-        used = rows_used.get(parts[1], [])
-        i = int(parts[3])
-        if i < len(used):
-            parts[3] = str(used[i])
-            return Gap(field=".".join(parts), message=g.message)
-    return g
-
-
-def _in_page_order(gaps: list[Gap], factor_ids: list[str]) -> list[Gap]:
-    """Gaps in the order of the page: date, factors (in catalogue order, then evidence rows),
-    formulation, priority, anything else."""
-    def key(item: tuple[int, Gap]) -> tuple[int, int, int, int]:
-        i, g = item
-        fid = _factor_of(g.field)
-        if fid in factor_ids:
-            parts = g.field.split(".")
-            row = int(parts[3]) + 1 if len(parts) >= 4 and parts[3].isdigit() else 0
-            return (1, factor_ids.index(fid), row, i)
-        if g.field.startswith("ratings."):
-            return (0, 0, 0, i)
-        if g.field.startswith("formulation."):
-            return (2, 0, 0, i)
-        if g.field.startswith("priority."):
-            return (3, 0, 0, i)
-        return (4, 0, 0, i)
-    return [g for _, g in sorted(enumerate(gaps), key=key)]

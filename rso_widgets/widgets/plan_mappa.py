@@ -21,7 +21,7 @@ from ..instruments.mappa import (
     PartnerAssessment,
     load_mappa,
 )
-from .arms_form import as_date
+from .dates import as_date
 from .fields import ERROR_COLOUR, HINT_COLOUR, Field, Shared, esc, stacked
 from .row_list import Row, RowList
 
@@ -104,7 +104,7 @@ class AssessmentRow(Row):
         self.tool.value = str(raw.get("tool") or "")
         self.held_by.value = str(raw.get("held_by") or "")
         self.result.value = str(raw.get("result") or "")
-        self.date.value = as_date(raw.get("date"))
+        self.date.value = as_date(raw.get("date"), strict=False)
 
     def model(self) -> PartnerAssessment | None:
         d = self.date.value
