@@ -20,8 +20,8 @@ RM_FACTS = {"sex": "male", "age_at_assessment": 61, "age_at_commencement": 56,
             "criminal_appearances": 1, "violent_appearances": 0, "burglary": False,
             "male_victim": False, "stranger_victim": False, "non_contact": False,
             "single": False}
-ASSESSMENT_SECTIONS = ["person", "rm2000", "risk", "protective", "formulation", "plan-actions",
-                       "plan-safety", "plan-review", "reason"]
+ASSESSMENT_SECTIONS = ["person", "rm2000", "risk-1", "risk-2", "protective", "formulation",
+                       "plan-actions", "plan-safety", "plan-review", "reason"]
 
 
 def text(markup: str) -> str:
@@ -65,9 +65,11 @@ def test_the_arms_assessment_opens_on_its_task_list_and_statuses_follow_the_answ
     app.rm2000.submit()
     assert j.statuses()["rm2000"] == COMPLETED
     app.arms.sections["R1"].rating.value = "evident"  # rated, no evidence yet
-    assert j.statuses()["risk"] == IN_PROGRESS
+    assert j.statuses()["risk-1"] == IN_PROGRESS
+    assert j.statuses()["risk-2"] == NOT_STARTED  # R5 to R7: untouched
     app.arms.value = key_assessment(TC01).model_copy(update={"rm2000": app.arms.value.rm2000})
-    assert j.statuses()["risk"] == j.statuses()["protective"] == COMPLETED
+    assert j.statuses()["risk-1"] == j.statuses()["risk-2"] == j.statuses()["protective"] \
+        == COMPLETED
     assert j.statuses()["formulation"] == COMPLETED
     app.plan.value = key_plan(TC01)
     assert j.statuses()["plan-actions"] == COMPLETED
@@ -78,7 +80,12 @@ def test_the_arms_assessment_opens_on_its_task_list_and_statuses_follow_the_answ
     shown = text("".join(b.children[0].value for b in j.body.children))
     assert "Person reference PND/0001" in shown and "Reason for this version first assessment" \
         in shown
-    assert "R1 Sexual preoccupation" in shown
+    assert "R1 Sexual preoccupation" in shown and "R7 Opportunity to offend" in shown
+    titles = [b.children[0].value for b in j.body.children]
+    assert any("ARMS risk factors (R1 to R4)" in t and "R4 " in t and "R5 " not in t
+               for t in titles)
+    assert any("ARMS risk factors (R5 to R7)" in t and "R5 " in t and "Assessment date" not in t
+               for t in titles)
     j.submit_button.click()
     assert "Saved as version 1" in text(app.save_status.value), app.failure.value
     assert j.summary_box.items == []
@@ -103,6 +110,8 @@ def test_a_refused_save_lists_every_problem_at_once_and_go_to_opens_its_section(
     go_to = {b.description: b for b in app.journey.summary_box.links.children}
     go_to["Go to Reason for this version"].click()
     assert app.journey.current == "reason" and app.journey.summary_box.items == items
+    go_to["Go to R6 Negative social influences"].click()
+    assert app.journey.current == "risk-2"
     go_to["Go to P1 Social investment"].click()
     assert app.journey.current == "protective"
     assert app.journey.back_button.description == "Back to check your answers"
@@ -170,9 +179,9 @@ def test_the_ruleset_and_catalogue_ids_are_in_about_reveals_not_headlines(data_d
     before_details = markup.split("<details")[0]
     assert ref not in before_details  # only inside the reveal
     assert "About this result" in markup
-    app.journey.open_section("risk")
+    app.journey.open_section("risk-1")
     cat_ref = app.arms.cat.ref
-    shown = [x.value for x in app.journey.built["risk"].children
+    shown = [x.value for x in app.journey.built["risk-1"].children
              if isinstance(getattr(x, "value", None), str) and cat_ref in x.value]
     assert shown and all(v.startswith("<details") for v in shown)
     assert "Check the assessment" not in app.arms.completeness.value  # no such button here
@@ -191,13 +200,14 @@ def test_arms_practice_is_a_task_list_and_the_feedback_opens_at_the_top():
     app.open_button.click()
     j = app.journey
     assert j.current is None and "TC-02" in j.heading.value
-    assert [s.key for s in j.sections] == ["case", "risk", "protective", "formulation",
-                                           "plan-actions", "plan-safety", "plan-review"]
+    assert [s.key for s in j.sections] == ["case", "risk-1", "risk-2", "protective",
+                                           "formulation", "plan-actions", "plan-safety",
+                                           "plan-review"]
     assert j.statuses()["case"] == NOT_STARTED
     j.open_section("case")
     assert j.statuses()["case"] == COMPLETED
     j._continue()
-    assert j.current == "risk"
+    assert j.current == "risk-1"
     # the case file can be shown above every rating task
     reveal = j.body.children[0].children[0]
     reveal.toggle.click()
@@ -217,3 +227,43 @@ def test_arms_practice_is_a_task_list_and_the_feedback_opens_at_the_top():
     app.open_button.click()
     app.switch_confirm.click()
     assert app.case.id == "TC-03" and j.statuses()["case"] == NOT_STARTED
+
+
+def test_the_risk_factors_are_cut_into_sections_of_at_most_four():
+    """R1–R4 and R5–R7 (sections as even as they can be, catalogue order); a kind that fits
+    in one section keeps its plain key; a force's longer catalogue is cut the same way."""
+    from types import SimpleNamespace
+
+    from rso_widgets.apps.arms_sections import factor_groups
+    from rso_widgets.instruments.arms import load_arms_catalogue
+
+    groups = factor_groups(load_arms_catalogue())
+    assert [(g.key, g.title, g.ids) for g in groups] == [
+        ("risk-1", "ARMS risk factors (R1 to R4)", ("R1", "R2", "R3", "R4")),
+        ("risk-2", "ARMS risk factors (R5 to R7)", ("R5", "R6", "R7")),
+        ("protective", "ARMS protective factors (P1 to P4)", ("P1", "P2", "P3", "P4"))]
+    many = SimpleNamespace(factors=[SimpleNamespace(id=f"R{i}", kind="risk")
+                                    for i in range(1, 10)]
+                           + [SimpleNamespace(id="P1", kind="protective")])
+    assert [len(g.ids) for g in factor_groups(many)] == [3, 3, 3, 1]
+    assert factor_groups(many)[-1].title == "ARMS protective factors (P1)"
+
+
+def test_each_risk_section_shows_only_its_factors_and_the_first_the_date(data_dir):
+    app = arms_app()
+    open_new(app)
+    j = app.journey
+    j.open_section("risk-1")
+    first = j.built["risk-1"]
+    j.open_section("risk-2")
+    second = j.built["risk-2"]
+    factors = {key: [c.factor.id for c in box.children if hasattr(c, "factor")]
+               for key, box in (("risk-1", first), ("risk-2", second))}
+    assert factors == {"risk-1": ["R1", "R2", "R3", "R4"], "risk-2": ["R5", "R6", "R7"]}
+    assert app.arms.date_field in first.children and app.arms.date_field not in second.children
+    # Continue goes from R1–R4 to R5–R7, then to the protective factors
+    j.open_section("risk-1")
+    j._continue()
+    assert j.current == "risk-2"
+    j._continue()
+    assert j.current == "protective"

@@ -122,7 +122,8 @@ def test_the_forms_stay_closed_until_a_record_is_open(data_dir):
     assert app.journey.current is None
     closed = [k for k, v in app.journey.statuses().items() if v == CANNOT_START]
     assert sorted(closed) == ["formulation", "plan-actions", "plan-review", "plan-safety",
-                              "protective", "reason", "record", "risk", "rm2000", "signoff"]
+                              "protective", "reason", "record", "risk-1", "risk-2", "rm2000",
+                              "signoff"]
     assert app.journey.statuses()["person"] == NOT_STARTED
     assert not data_dir.exists()  # nothing opened, nothing written
     open_new(app)
@@ -137,7 +138,7 @@ def test_every_control_is_labelled_and_every_button_has_text(data_dir):
     app = saved_v1(live_app())
     app.finder.list_button.click()
     open_every_section(app)
-    assert len(app.journey.built) == len(app.journey.sections) == 11
+    assert len(app.journey.built) == len(app.journey.sections) == 12
     controls = (w.Text, w.Textarea, w.Dropdown, w.DatePicker, w.SelectMultiple)
     for widget in walk(app):
         if isinstance(widget, w.Button):
@@ -489,7 +490,7 @@ def test_a_concurrent_edit_is_refused_and_the_text_kept_as_a_draft(data_dir):
     assert app.expected_version == 2 and "unsaved draft" in app.draft_notice.value
     assert "started from version 1" in text(app.draft_notice.value)
     # closed until resumed or discarded
-    assert app.journey.statuses()["risk"] == CANNOT_START
+    assert app.journey.statuses()["risk-1"] == CANNOT_START
     app.save()
     assert "Resume or discard your unsaved draft first" in text(app.save_status.value)
     app.resume_button.click()
@@ -512,7 +513,7 @@ def test_an_open_draft_offer_blocks_edits_from_replacing_it(data_dir):
     assert again.store.get_draft(again.draft_key()).data["arms"]["priority"]["rationale"] == \
         "Draft words"
     again.discard_button.click()
-    assert again.journey.statuses()["risk"] != CANNOT_START
+    assert again.journey.statuses()["risk-1"] != CANNOT_START
     assert again.store.get_draft(again.draft_key()) is None
 
 

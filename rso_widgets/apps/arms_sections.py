@@ -1,13 +1,15 @@
 """The ARMS form and the risk management plan cut along their seams into task-list sections
 (`widgets.tasklist.Section`), shared by ARMS practice, the ARMS assessment and the live
-assessment: the risk factors, the protective factors, the formulation and priority, and the
-plan in three parts. Statuses read the answers (`ARMSForm.gaps`, `PlanBuilder.value`), so a
-loaded draft counts before a section is opened.
+assessment: the risk factors in two sections (R1–R4, R5–R7: at most four factors each, so a
+section with its evidence stays within about four screens), the protective factors, the
+formulation and priority, and the plan in three parts. Statuses read the answers
+(`ARMSForm.gaps`, `PlanBuilder.value`), so a loaded draft counts before a section is opened.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as w
@@ -50,45 +52,79 @@ def _clip(text: str, n: int = 300) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+MOST_FACTORS = 4  # factors per section: four with their evidence fit in about four screens
+
+
+@dataclass(frozen=True)
+class FactorGroup:
+    """Consecutive factors of one kind shown as one task-list section."""
+
+    key: str
+    kind: str
+    ids: tuple[str, ...]
+
+    @property
+    def title(self) -> str:
+        words = "risk" if self.kind == "risk" else "protective"
+        span = self.ids[0] if len(self.ids) == 1 else f"{self.ids[0]} to {self.ids[-1]}"
+        return f"ARMS {words} factors ({span})"
+
+
+def factor_groups(cat: Any, most: int = MOST_FACTORS) -> list[FactorGroup]:
+    """The catalogue's factors cut into sections of at most `most`, in catalogue order, each
+    kind on its own and its sections as even as they can be (7 risk factors: R1–R4, R5–R7).
+    A kind that fits in one section keeps the plain key ("risk", "protective")."""
+    out = []
+    for kind in ("risk", "protective"):
+        ids = [f.id for f in cat.factors if (f.kind == "risk") == (kind == "risk")]
+        if not ids:
+            continue
+        n = -(-len(ids) // most)  # sections needed
+        size, extra = divmod(len(ids), n)
+        start = 0
+        for i in range(n):
+            end = start + size + (1 if i < extra else 0)
+            key = kind if n == 1 else f"{kind}-{i + 1}"
+            out.append(FactorGroup(key, kind, tuple(ids[start:end])))
+            start = end
+    return out
+
+
 def arms_sections(form: Any, ready: Ready, *, before: list[w.Widget] | None = None
                   ) -> list[Section]:
-    """Risk factors (with the assessment date and static context), protective factors, and
-    the formulation with the priority for work and the profile. `before`: widgets shown at
-    the top of each (e.g. the case file reveal in practice)."""
+    """The risk factors (the first section with the assessment date and static context) and
+    the protective factors, a few factors per section (`factor_groups`), then the formulation
+    with the priority for work and the profile. `before`: widgets shown at the top of each
+    (e.g. the case file reveal in practice)."""
     cat = form.cat
     top = list(before or [])
     form.check_hint = "each factor's status below says what is left."
     notes = about("About these ratings", f"Catalogue: {esc(cat.title)} (<code>{esc(cat.ref)}"
                   f"</code>): {esc(cat.provenance.status)}. {esc(cat.interpretation)}")
-    kinds = {"risk": [f.id for f in cat.factors if f.kind == "risk"],
-             "protective": [f.id for f in cat.factors if f.kind != "risk"]}
     labels = {lv.id: lv.label for scale in cat.scales.values() for lv in scale}
     labels[cat.insufficient.id] = cat.insufficient.label
 
-    def factor_status(kind: str) -> Callable[[], str]:
+    def factor_status(ids: tuple[str, ...]) -> Callable[[], str]:
         def status() -> str:
             value = form.value
-            ids = kinds[kind]
             started = any(value.ratings.get(f) is not None and (
                 value.ratings[f].rating is not None or value.ratings[f].evidence)
                 for f in ids)
             return _status(ready, started, not any(form.factor_gaps(f) for f in ids))
         return status
 
-    def factor_summary(kind: str) -> Callable[[], list[tuple[str, str]]]:
-        def rows() -> list[tuple[str, str]]:
-            out = []
-            for fid in kinds[kind]:
-                fr = form.value.ratings.get(fid)
-                name = form.sections[fid].factor.name
-                if fr is None or fr.rating is None:
-                    out.append((f"{fid} {name}", "Not rated yet"))
-                    continue
-                n = len(fr.evidence)
-                out.append((f"{fid} {name}", f"{labels.get(fr.rating, fr.rating)}; {n} "
-                                             f"evidence item{'s' if n != 1 else ''}"))
-            return out
-        return rows
+    def factor_summary(ids: tuple[str, ...]) -> list[tuple[str, str]]:
+        out = []
+        for fid in ids:
+            fr = form.value.ratings.get(fid)
+            name = form.sections[fid].factor.name
+            if fr is None or fr.rating is None:
+                out.append((f"{fid} {name}", "Not rated yet"))
+                continue
+            n = len(fr.evidence)
+            out.append((f"{fid} {name}", f"{labels.get(fr.rating, fr.rating)}; {n} "
+                                         f"evidence item{'s' if n != 1 else ''}"))
+        return out
 
     def formulation_status() -> str:
         value = form.value
@@ -109,21 +145,30 @@ def arms_sections(form: Any, ready: Ready, *, before: list[w.Widget] | None = No
         when = form.value.assessed_on
         return [("Assessment date", f"{when:%d %B %Y}" if when else "Not given")]
 
-    risk_hint = hint("Rate how far each risk factor is evident now, with the evidence for "
-                     "each rating.")
-    prot_hint = hint("Rate how far each protective factor is present now, with the evidence "
-                     "for each rating.")
+    hints = {"risk": "Rate how far each risk factor is evident now, with the evidence for "
+                     "each rating.",
+             "protective": "Rate how far each protective factor is present now, with the "
+                           "evidence for each rating."}
+    sections = []
+    for i, group in enumerate(factor_groups(cat)):
+        first = i == 0  # the assessment date and static context open the factors
+        factors = [form.sections[f] for f in group.ids]
+
+        def build(factors: list[w.Widget] = factors, first: bool = first,
+                  kind: str = group.kind) -> w.Widget:
+            lead = [notes] if first else []
+            when = list(form.parts["date"]) if first else []
+            return box([*top, *lead, form.completeness, hint(hints[kind]), *when, *factors],
+                       "rso-arms-form")
+
+        def rows(ids: tuple[str, ...] = group.ids, first: bool = first
+                 ) -> list[tuple[str, str]]:
+            return (date_rows() if first else []) + factor_summary(ids)
+
+        sections.append(Section(group.key, group.title, build, factor_status(group.ids),
+                                summary=rows, required=False))
     return [
-        Section("risk", "ARMS risk factors (R1 to R7)",
-                lambda: box([*top, notes, form.completeness, risk_hint,
-                             *form.parts["date"], *form.parts["risk"]], "rso-arms-form"),
-                factor_status("risk"), summary=lambda: date_rows() + factor_summary("risk")(),
-                required=False),
-        Section("protective", "ARMS protective factors (P1 to P4)",
-                lambda: box([*top, form.completeness, prot_hint, *form.parts["protective"]],
-                            "rso-arms-form"),
-                factor_status("protective"), summary=factor_summary("protective"),
-                required=False),
+        *sections,
         Section("formulation", "Formulation and priority for work",
                 lambda: box([*top, form.completeness, hint(
                     "Four short parts in your own words, drawing on the ratings; then the "
@@ -234,12 +279,20 @@ def plan_sections(plan: Any, ready: Ready, *, before: list[w.Widget] | None = No
 def arms_problem(form: Any, gap: Any) -> tuple[str, str, str, Any]:
     """An ARMS gap as (label, message, section key, control)."""
     label, widget = form.locate(gap)
-    fid = gap.field.split(".")[1] if gap.field.startswith("ratings.") else None
-    if fid is not None and fid in form.sections:
-        key = "risk" if form.sections[fid].factor.kind == "risk" else "protective"
-    else:
-        key = "formulation"
-    return label, gap.message, key, widget
+    return label, gap.message, arms_section_of(form, gap.field), widget
+
+
+def arms_section_of(form: Any, field: str) -> str:
+    """The key of the ARMS section that holds a gap's field: its factor's section; the first
+    one for the assessment date; else the formulation and priority."""
+    groups = factor_groups(form.cat)
+    fid = field.split(".")[1] if field.startswith("ratings.") else None
+    for group in groups:
+        if fid in group.ids:
+            return group.key
+    if field == "assessed_on" and groups:
+        return groups[0].key
+    return "formulation"
 
 
 def plan_problems(plan: Any) -> list[tuple[str, str, str, Any]]:
