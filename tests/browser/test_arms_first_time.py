@@ -134,6 +134,7 @@ def tab_to(page, name: str, limit: int = 120) -> None:
 def test_a_new_assessor_completes_an_arms_assessment(chromium, server):
     """Start page → ARMS assessment → create a record → RM2000 → every ARMS factor with
     evidence → formulation and priority → a plan → reason → check answers → save."""
+    from rso_widgets.apps.arms_sections import factor_groups
     from rso_widgets.cases import load_cases
     from rso_widgets.cases.arms_key import key_assessment
     from rso_widgets.instruments.arms import load_arms_catalogue
@@ -162,10 +163,10 @@ def test_a_new_assessor_completes_an_arms_assessment(chromium, server):
         page.locator(".rso-result").wait_for()
         shot("rm2000-scored")
         page.get_by_role("button", name="Continue").click()
-        for kind in ("risk", "protective"):
-            for fid, rating in key.ratings.items():
-                if fid.startswith("R") != (kind == "risk"):
-                    continue
+        for group in factor_groups(cat):  # R1 to R4, R5 to R7, P1 to P4
+            page.get_by_role("heading", name=group.title).wait_for()
+            for fid in group.ids:
+                rating = key.ratings[fid]
                 section = page.locator(f".rso-factor-{fid}")
                 page.get_by_label(re.compile(f"^Rating: {fid} ")).select_option(
                     label=words[rating.rating])
@@ -184,7 +185,7 @@ def test_a_new_assessor_completes_an_arms_assessment(chromium, server):
                 page.get_by_label(f"{fid} evidence 1: date").fill(
                     (dt.date.today() - dt.timedelta(days=7)).isoformat())
                 section.locator(".rso-tag", has_text=re.compile("^Complete$")).wait_for()
-            shot(f"{kind}-factors")
+            shot(f"{group.key}-factors")
             page.get_by_role("button", name="Continue").click()
         for part in cat.formulation_parts:
             page.get_by_label(part.label, exact=True).fill("In my own words, from the ratings.")
@@ -279,9 +280,9 @@ def test_a_new_assessor_reviews_a_record_by_keyboard_alone(chromium, server):
             expect(go).to_be_focused()
             page.keyboard.press("Enter")  # opens the section that holds the field
             page.get_by_label(field).wait_for()
-            # ipywidgets' date picker ignores focus requests (its view has no focus handler):
-            # the keyboard reaches it with Tab from the problem list
-            tab_to(page, field)
+            # focus lands on the date field itself (static/rso.js passes a date picker's
+            # focus request on to its input)
+            expect(page.get_by_label(field)).to_be_focused()
             page.keyboard.type(later, delay=60)
             page.wait_for_timeout(500)
             tab_to(page, "Back to check your answers", limit=250)
@@ -336,7 +337,7 @@ def test_a_new_trainee_practises_arms_by_keyboard_alone(chromium, server):
         shot("case-file")
         tab_to(page, "Continue")
         page.keyboard.press("Enter")
-        page.get_by_role("heading", name="ARMS risk factors (R1 to R7)").wait_for()
+        page.get_by_role("heading", name="ARMS risk factors (R1 to R4)").wait_for()
         tab_to(page, "Rating: R1")
         page.keyboard.press("ArrowDown")
         page.keyboard.press("ArrowDown")

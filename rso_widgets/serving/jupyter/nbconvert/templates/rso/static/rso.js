@@ -3,10 +3,31 @@
  * - while the page is visible, a heartbeat tells the idle culler the page is still open;
  * - when the heartbeat finds the kernel gone, a notification banner says so plainly and
  *   offers to reload the page.
+ * - a focus request on a date picker (or a box) reaches the control inside it (see below).
  * The kernel id comes from the page's own config (Voilà's #jupyter-config-data): a page only
  * ever speaks for its own kernel. */
 (function () {
   'use strict';
+
+  /* "Go to" from an error summary calls a widget's focus(); ipywidgets answers by focusing the
+   * view's root element. For a date picker (and a box) that root is a <div>, which cannot take
+   * focus, so the request did nothing: the person was left on the summary. Here a focus request
+   * on such a widget's root moves to the first usable control inside it (the date's <input>).
+   * Only those roots are touched: any other element focuses as the browser always does. */
+  var CONTROLS = 'input:not([disabled]):not([type="hidden"]), select:not([disabled]), ' +
+    'textarea:not([disabled]), button:not([disabled]), [tabindex]:not([tabindex="-1"])';
+  var divFocus = HTMLDivElement.prototype.focus;
+  HTMLDivElement.prototype.focus = function (options) {
+    if (!this.hasAttribute('tabindex') &&
+        this.matches('.widget-datepicker, .widget-box')) {
+      var inner = this.querySelector(CONTROLS);
+      if (inner) {
+        inner.focus(options);
+        return;
+      }
+    }
+    divFocus.call(this, options);
+  };
 
   function config() {
     var el = document.getElementById('jupyter-config-data');
