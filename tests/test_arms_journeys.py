@@ -20,8 +20,9 @@ RM_FACTS = {"sex": "male", "age_at_assessment": 61, "age_at_commencement": 56,
             "criminal_appearances": 1, "violent_appearances": 0, "burglary": False,
             "male_victim": False, "stranger_victim": False, "non_contact": False,
             "single": False}
-ASSESSMENT_SECTIONS = ["person", "rm2000", "risk-1", "risk-2", "protective", "formulation",
-                       "plan-actions", "plan-safety", "plan-review", "reason"]
+ARMS_SECTIONS = ["risk-1", "risk-2", "risk-3", "protective-1", "protective-2"]
+ASSESSMENT_SECTIONS = ["person", "rm2000", *ARMS_SECTIONS, "formulation", "plan-actions",
+                       "plan-safety", "plan-review", "reason"]
 
 
 def text(markup: str) -> str:
@@ -66,10 +67,9 @@ def test_the_arms_assessment_opens_on_its_task_list_and_statuses_follow_the_answ
     assert j.statuses()["rm2000"] == COMPLETED
     app.arms.sections["R1"].rating.value = "evident"  # rated, no evidence yet
     assert j.statuses()["risk-1"] == IN_PROGRESS
-    assert j.statuses()["risk-2"] == NOT_STARTED  # R5 to R7: untouched
+    assert j.statuses()["risk-2"] == NOT_STARTED  # R4 and R5: untouched
     app.arms.value = key_assessment(TC01).model_copy(update={"rm2000": app.arms.value.rm2000})
-    assert j.statuses()["risk-1"] == j.statuses()["risk-2"] == j.statuses()["protective"] \
-        == COMPLETED
+    assert {j.statuses()[k] for k in ARMS_SECTIONS} == {COMPLETED}
     assert j.statuses()["formulation"] == COMPLETED
     app.plan.value = key_plan(TC01)
     assert j.statuses()["plan-actions"] == COMPLETED
@@ -82,10 +82,11 @@ def test_the_arms_assessment_opens_on_its_task_list_and_statuses_follow_the_answ
         in shown
     assert "R1 Sexual preoccupation" in shown and "R7 Opportunity to offend" in shown
     titles = [b.children[0].value for b in j.body.children]
-    assert any("ARMS risk factors (R1 to R4)" in t and "R4 " in t and "R5 " not in t
+    assert any("ARMS risk factors (R1 to R3)" in t and "R3 " in t and "R4 " not in t
                for t in titles)
-    assert any("ARMS risk factors (R5 to R7)" in t and "R5 " in t and "Assessment date" not in t
+    assert any("ARMS risk factors (R4 and R5)" in t and "R5 " in t and "Assessment date" not in t
                for t in titles)
+    assert any("ARMS protective factors (P3 and P4)" in t and "P4 " in t for t in titles)
     j.submit_button.click()
     assert "Saved as version 1" in text(app.save_status.value), app.failure.value
     assert j.summary_box.items == []
@@ -111,9 +112,9 @@ def test_a_refused_save_lists_every_problem_at_once_and_go_to_opens_its_section(
     go_to["Go to Reason for this version"].click()
     assert app.journey.current == "reason" and app.journey.summary_box.items == items
     go_to["Go to R6 Negative social influences"].click()
-    assert app.journey.current == "risk-2"
+    assert app.journey.current == "risk-3"
     go_to["Go to P1 Social investment"].click()
-    assert app.journey.current == "protective"
+    assert app.journey.current == "protective-1"
     assert app.journey.back_button.description == "Back to check your answers"
 
 
@@ -200,9 +201,8 @@ def test_arms_practice_is_a_task_list_and_the_feedback_opens_at_the_top():
     app.open_button.click()
     j = app.journey
     assert j.current is None and "TC-02" in j.heading.value
-    assert [s.key for s in j.sections] == ["case", "risk-1", "risk-2", "protective",
-                                           "formulation", "plan-actions", "plan-safety",
-                                           "plan-review"]
+    assert [s.key for s in j.sections] == ["case", *ARMS_SECTIONS, "formulation",
+                                           "plan-actions", "plan-safety", "plan-review"]
     assert j.statuses()["case"] == NOT_STARTED
     j.open_section("case")
     assert j.statuses()["case"] == COMPLETED
@@ -229,9 +229,10 @@ def test_arms_practice_is_a_task_list_and_the_feedback_opens_at_the_top():
     assert app.case.id == "TC-03" and j.statuses()["case"] == NOT_STARTED
 
 
-def test_the_risk_factors_are_cut_into_sections_of_at_most_four():
-    """R1–R4 and R5–R7 (sections as even as they can be, catalogue order); a kind that fits
-    in one section keeps its plain key; a force's longer catalogue is cut the same way."""
+def test_the_factors_are_cut_into_sections_of_at_most_three():
+    """R1 to R3, R4 and R5, R6 and R7; P1 and P2, P3 and P4 (sections as even as they can
+    be, catalogue order); a kind that fits in one section keeps its plain key; a force's
+    longer catalogue is cut the same way."""
     from types import SimpleNamespace
 
     from rso_widgets.apps.arms_sections import factor_groups
@@ -239,13 +240,16 @@ def test_the_risk_factors_are_cut_into_sections_of_at_most_four():
 
     groups = factor_groups(load_arms_catalogue())
     assert [(g.key, g.title, g.ids) for g in groups] == [
-        ("risk-1", "ARMS risk factors (R1 to R4)", ("R1", "R2", "R3", "R4")),
-        ("risk-2", "ARMS risk factors (R5 to R7)", ("R5", "R6", "R7")),
-        ("protective", "ARMS protective factors (P1 to P4)", ("P1", "P2", "P3", "P4"))]
+        ("risk-1", "ARMS risk factors (R1 to R3)", ("R1", "R2", "R3")),
+        ("risk-2", "ARMS risk factors (R4 and R5)", ("R4", "R5")),
+        ("risk-3", "ARMS risk factors (R6 and R7)", ("R6", "R7")),
+        ("protective-1", "ARMS protective factors (P1 and P2)", ("P1", "P2")),
+        ("protective-2", "ARMS protective factors (P3 and P4)", ("P3", "P4"))]
     many = SimpleNamespace(factors=[SimpleNamespace(id=f"R{i}", kind="risk")
-                                    for i in range(1, 10)]
+                                    for i in range(1, 11)]
                            + [SimpleNamespace(id="P1", kind="protective")])
-    assert [len(g.ids) for g in factor_groups(many)] == [3, 3, 3, 1]
+    assert [len(g.ids) for g in factor_groups(many)] == [3, 3, 2, 2, 1]
+    assert [g.key for g in factor_groups(many)][-2:] == ["risk-4", "protective"]
     assert factor_groups(many)[-1].title == "ARMS protective factors (P1)"
 
 
@@ -259,11 +263,10 @@ def test_each_risk_section_shows_only_its_factors_and_the_first_the_date(data_di
     second = j.built["risk-2"]
     factors = {key: [c.factor.id for c in box.children if hasattr(c, "factor")]
                for key, box in (("risk-1", first), ("risk-2", second))}
-    assert factors == {"risk-1": ["R1", "R2", "R3", "R4"], "risk-2": ["R5", "R6", "R7"]}
+    assert factors == {"risk-1": ["R1", "R2", "R3"], "risk-2": ["R4", "R5"]}
     assert app.arms.date_field in first.children and app.arms.date_field not in second.children
-    # Continue goes from R1–R4 to R5–R7, then to the protective factors
+    # Continue goes through the factor sections in order
     j.open_section("risk-1")
-    j._continue()
-    assert j.current == "risk-2"
-    j._continue()
-    assert j.current == "protective"
+    for key in ARMS_SECTIONS[1:]:
+        j._continue()
+        assert j.current == key

@@ -122,8 +122,8 @@ def test_the_forms_stay_closed_until_a_record_is_open(data_dir):
     assert app.journey.current is None
     closed = [k for k, v in app.journey.statuses().items() if v == CANNOT_START]
     assert sorted(closed) == ["formulation", "plan-actions", "plan-review", "plan-safety",
-                              "protective", "reason", "record", "risk-1", "risk-2", "rm2000",
-                              "signoff"]
+                              "protective-1", "protective-2", "reason", "record", "risk-1",
+                              "risk-2", "risk-3", "rm2000", "signoff"]
     assert app.journey.statuses()["person"] == NOT_STARTED
     assert not data_dir.exists()  # nothing opened, nothing written
     open_new(app)
@@ -138,7 +138,7 @@ def test_every_control_is_labelled_and_every_button_has_text(data_dir):
     app = saved_v1(live_app())
     app.finder.list_button.click()
     open_every_section(app)
-    assert len(app.journey.built) == len(app.journey.sections) == 12
+    assert len(app.journey.built) == len(app.journey.sections) == 14
     controls = (w.Text, w.Textarea, w.Dropdown, w.DatePicker, w.SelectMultiple)
     for widget in walk(app):
         if isinstance(widget, w.Button):

@@ -1,9 +1,10 @@
 """The ARMS form and the risk management plan cut along their seams into task-list sections
 (`widgets.tasklist.Section`), shared by ARMS practice, the ARMS assessment and the live
-assessment: the risk factors in two sections (R1–R4, R5–R7: at most four factors each, so a
-section with its evidence stays within about four screens), the protective factors, the
-formulation and priority, and the plan in three parts. Statuses read the answers
-(`ARMSForm.gaps`, `PlanBuilder.value`), so a loaded draft counts before a section is opened.
+assessment: the risk factors (R1 to R3, R4 and R5, R6 and R7) and the protective factors (P1
+and P2, P3 and P4), at most three factors a section so that a section with its evidence stays
+within about four screens; the formulation and priority, and the plan in three parts.
+Statuses read the answers (`ARMSForm.gaps`, `PlanBuilder.value`), so a loaded draft counts
+before a section is opened.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ def _clip(text: str, n: int = 300) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-MOST_FACTORS = 4  # factors per section: four with their evidence fit in about four screens
+MOST_FACTORS = 3  # a factor with one evidence item is about 880 px at 1280 px wide: three fit
+# in four screens of 800 px (four were 3,500 px, measured by tests/browser/test_arms_keyboard.py)
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,19 @@ class FactorGroup:
     @property
     def title(self) -> str:
         words = "risk" if self.kind == "risk" else "protective"
-        span = self.ids[0] if len(self.ids) == 1 else f"{self.ids[0]} to {self.ids[-1]}"
+        if len(self.ids) == 1:
+            span = self.ids[0]
+        elif len(self.ids) == 2:
+            span = f"{self.ids[0]} and {self.ids[1]}"
+        else:
+            span = f"{self.ids[0]} to {self.ids[-1]}"
         return f"ARMS {words} factors ({span})"
 
 
 def factor_groups(cat: Any, most: int = MOST_FACTORS) -> list[FactorGroup]:
     """The catalogue's factors cut into sections of at most `most`, in catalogue order, each
-    kind on its own and its sections as even as they can be (7 risk factors: R1–R4, R5–R7).
+    kind on its own and its sections as even as they can be (7 risk factors: R1 to R3, R4 and
+    R5, R6 and R7; 4 protective factors: P1 and P2, P3 and P4).
     A kind that fits in one section keeps the plain key ("risk", "protective")."""
     out = []
     for kind in ("risk", "protective"):

@@ -126,7 +126,7 @@ def arms_assessment(page, ready) -> None:
     page.get_by_role("button", name="Create a record for A11Y/NEW").click()
     page.get_by_text(f"Signed in as {USER}").first.wait_for(timeout=WAIT)
     page.get_by_role("button", name="Back to the task list").click()
-    page.get_by_role("button", name="ARMS risk factors (R1 to R4)").click()
+    page.get_by_role("button", name="ARMS risk factors (R1 to R3)").click()
     # an insufficient rating shows its follow-up fields (what, from whom, by when), in error
     page.get_by_label("Rating: R1 Sexual preoccupation").select_option(
         label="Insufficient information")

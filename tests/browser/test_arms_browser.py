@@ -70,9 +70,9 @@ def practise(page, open_button) -> None:
     page.get_by_role("button", name="Open the case", exact=True).click()
     # the case opens on its task list
     page.get_by_role("heading", name=re.compile("Practise ARMS on TC-01")).wait_for()
-    expect(page.locator(".rso-task")).to_have_count(8)
-    page.get_by_role("button", name="ARMS risk factors (R5 to R7)").click()
-    page.get_by_role("heading", name="ARMS risk factors (R5 to R7)").wait_for()
+    expect(page.locator(".rso-task")).to_have_count(10)
+    page.get_by_role("button", name="ARMS risk factors (R4 and R5)").click()
+    page.get_by_role("heading", name="ARMS risk factors (R4 and R5)").wait_for()
     page.get_by_role("button", name="Show the case file").click()  # beside the ratings
     expect(page.locator(".rso-case-file-reveal").first).to_contain_text("TC-01")
 
@@ -93,8 +93,10 @@ def practise(page, open_button) -> None:
     factor.locator(".rso-tag", has_text="Complete").wait_for()
 
     # the profile chart, drawn on request (with the formulation and priority)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_role("heading", name="ARMS protective factors (P1 to P4)").wait_for()
+    for title in ("ARMS risk factors (R6 and R7)", "ARMS protective factors (P1 and P2)",
+                  "ARMS protective factors (P3 and P4)"):
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("heading", name=title).wait_for()
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Formulation and priority for work").wait_for()
     page.get_by_role("button", name="Show the profile chart").click()
@@ -143,14 +145,14 @@ def test_live_renders_autosaves_a_draft_and_offers_it_on_reopening(chromium, arm
         page.get_by_role("button", name="Create a record for BROWSER/1").click()
         page.get_by_text("Signed in as browser.officer").first.wait_for()
         page.get_by_role("button", name="Back to the task list").click()
-        page.get_by_role("button", name="ARMS risk factors (R1 to R4)").click()
+        page.get_by_role("button", name="ARMS risk factors (R1 to R3)").click()
         page.get_by_label("Rating: R1 Sexual preoccupation").select_option(
             "Insufficient information")
         page.get_by_text(re.compile(r"Draft saved at \d\d:\d\d:\d\d")).wait_for(timeout=15_000)
         page.get_by_role("button", name="Back to the task list").click()
-        expect(page.locator(".rso-task", has_text="ARMS risk factors (R1 to R4)")
+        expect(page.locator(".rso-task", has_text="ARMS risk factors (R1 to R3)")
                ).to_contain_text("In progress")
-        expect(page.locator(".rso-task", has_text="ARMS risk factors (R5 to R7)")
+        expect(page.locator(".rso-task", has_text="ARMS risk factors (R4 and R5)")
                ).to_contain_text("Not started")
         page.get_by_role("button", name="Check your answers").click()
         page.get_by_role("button", name="Save as a new version").click()
@@ -184,7 +186,7 @@ def test_live_renders_autosaves_a_draft_and_offers_it_on_reopening(chromium, arm
         page.get_by_role("heading", name="There is a problem").first.wait_for()
         assert_accessible(page, ".rso-arms-live", fail_on=AXE_ANY)
         page.get_by_role("button", name="Go to R1 follow-up").first.click()
-        page.get_by_role("heading", name="ARMS risk factors (R1 to R4)").wait_for()
+        page.get_by_role("heading", name="ARMS risk factors (R1 to R3)").wait_for()
         page.get_by_role("heading", name="There is a problem").first.wait_for()
         assert_accessible(page, ".rso-arms-live", fail_on=AXE_ANY)
     finally:

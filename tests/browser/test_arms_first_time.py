@@ -163,7 +163,7 @@ def test_a_new_assessor_completes_an_arms_assessment(chromium, server):
         page.locator(".rso-result").wait_for()
         shot("rm2000-scored")
         page.get_by_role("button", name="Continue").click()
-        for group in factor_groups(cat):  # R1 to R4, R5 to R7, P1 to P4
+        for group in factor_groups(cat):  # R1 to R3, R4 and R5, ..., P3 and P4
             page.get_by_role("heading", name=group.title).wait_for()
             for fid in group.ids:
                 rating = key.ratings[fid]
@@ -337,7 +337,7 @@ def test_a_new_trainee_practises_arms_by_keyboard_alone(chromium, server):
         shot("case-file")
         tab_to(page, "Continue")
         page.keyboard.press("Enter")
-        page.get_by_role("heading", name="ARMS risk factors (R1 to R4)").wait_for()
+        page.get_by_role("heading", name="ARMS risk factors (R1 to R3)").wait_for()
         tab_to(page, "Rating: R1")
         page.keyboard.press("ArrowDown")
         page.keyboard.press("ArrowDown")
