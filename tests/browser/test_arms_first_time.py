@@ -18,6 +18,7 @@ import pytest
 from browser_support import AXE_ANY, ROOT, assert_accessible, assert_no_traceback, private_server
 from identities import open_as
 from playwright.sync_api import expect
+from test_arms_keyboard import date_order, opened, type_date
 
 from rso_widgets.commands.serve import ServedWorkbooks
 
@@ -228,6 +229,7 @@ def test_a_new_assessor_reviews_a_record_by_keyboard_alone(chromium, server):
     """Start page → Assessment records → open a record, start a reassessment, say what
     changed, check the answers and save version 2, then sign it — keyboard only."""
     context, page = start(chromium, server, "Assessment records", "Person record")
+    date_order(page)  # how this browser's date fields take a date, found before any typing
     shot = Steps(page, "live_assessment")
     try:
         shot("task-list")
@@ -235,7 +237,7 @@ def test_a_new_assessor_reviews_a_record_by_keyboard_alone(chromium, server):
         check_narrow(page)
         tab_to(page, "Person record")
         page.keyboard.press("Enter")
-        page.get_by_role("button", name="Find or create the record").wait_for()  # drawn
+        opened(page, "Person record")
         tab_to(page, "Person reference")
         page.keyboard.type("FIRST/1", delay=60)  # at a person's pace: each key reaches Python
         expect(page.get_by_label("Person reference")).to_have_value("FIRST/1")
@@ -256,6 +258,7 @@ def test_a_new_assessor_reviews_a_record_by_keyboard_alone(chromium, server):
         page.keyboard.press("Enter")
         tab_to(page, "Reason for this version")
         page.keyboard.press("Enter")
+        opened(page, "Reason for this version")  # focus is at its top: Tab on from there
         tab_to(page, "Reason for this version")
         page.keyboard.type("annual review", delay=40)
         tab_to(page, "What changed since the last version")
@@ -274,7 +277,7 @@ def test_a_new_assessor_reviews_a_record_by_keyboard_alone(chromium, server):
         expect(summary).to_contain_text("follow-up date")
         expect(summary).to_contain_text("review date on or after the assessment date")
         shot("problems")
-        later = (dt.date.today() + dt.timedelta(days=90)).strftime("%d%m%Y")
+        later = dt.date.today() + dt.timedelta(days=90)
         for field in ("R1 follow-up: by when", "Date of the next review"):
             go = summary.get_by_role("button").first
             expect(go).to_be_focused()
@@ -283,7 +286,7 @@ def test_a_new_assessor_reviews_a_record_by_keyboard_alone(chromium, server):
             # focus lands on the date field itself (static/rso.js passes a date picker's
             # focus request on to its input)
             expect(page.get_by_label(field)).to_be_focused()
-            page.keyboard.type(later, delay=60)
+            type_date(page, later)  # in the field's own order (en-US: month first)
             page.wait_for_timeout(500)
             tab_to(page, "Back to check your answers", limit=250)
             page.keyboard.press("Enter")

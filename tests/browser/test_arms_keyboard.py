@@ -98,29 +98,32 @@ def type_text(page, text: str) -> None:
     page.keyboard.type(text, delay=15)
 
 
-ORDERS: dict[int, str] = {}  # page → the order its date fields take their parts in
+ORDERS: dict[str, str] = {}  # the browser's date field order, found once
 
 
 def date_order(page) -> str:
     """The order a date field takes its parts in this browser (its own interface language,
-    not the page's: en-US puts the month first), found by typing into a scratch field."""
-    probe = page.context.new_page()
-    try:
-        probe.set_content('<html lang="en"><body><input type="date" aria-label="d"></body>'
-                          '</html>')
-        probe.get_by_label("d").focus()
-        probe.keyboard.type("01022000")
-        value = probe.get_by_label("d").input_value()
-    finally:
-        probe.close()
-    return "%m%d%Y" if value == "2000-01-02" else "%d%m%Y"
+    not the page's: en-US puts the month first), found by typing into a scratch field in a
+    context of its own (the page under test keeps its focus)."""
+    if "order" not in ORDERS:
+        context = page.context.browser.new_context()
+        try:
+            probe = context.new_page()
+            probe.set_content('<html lang="en"><body><input type="date" aria-label="d">'
+                              '</body></html>')
+            probe.get_by_label("d").focus()
+            probe.keyboard.type("01022000")
+            value = probe.get_by_label("d").input_value()
+        finally:
+            context.close()
+        ORDERS["order"] = "%m%d%Y" if value == "2000-01-02" else "%d%m%Y"
+    return ORDERS["order"]
 
 
 def type_date(page, day: dt.date) -> None:
     """A date typed into the focused date field, its parts in the field's order; the field
     must then hold that date."""
-    order = ORDERS.get(id(page)) or ORDERS.setdefault(id(page), date_order(page))
-    page.keyboard.type(day.strftime(order), delay=60)
+    page.keyboard.type(day.strftime(date_order(page)), delay=60)
     got = page.evaluate("document.activeElement.value")
     assert got == day.isoformat(), f"typed {day:%d%m%Y} into a date field, which shows {got!r}"
 
@@ -216,6 +219,7 @@ def test_an_arms_assessment_completed_and_saved_with_the_keyboard_alone(page, se
     words = {lv.id: lv.label for scale in cat.scales.values() for lv in scale}
     words[cat.insufficient.id] = cat.insufficient.label
     steps = Steps(page, "arms_assessment")
+    date_order(page)  # how this browser's date fields take a date, found before any typing
     try:
         open_new_record(page, server.url, steps, "KEYS/1")
         press_on(page, "Continue")  # → RM2000
@@ -319,6 +323,7 @@ def test_every_go_to_moves_focus_to_its_field_date_fields_included(page, server)
     holds the field and focus lands on a control there, never staying in the summary; the
     evidence date and the follow-up date take focus themselves."""
     steps = Steps(page, "go_to_focus")
+    date_order(page)
     try:
         open_new_record(page, server.url, steps, "KEYS/2")
         page.get_by_role("button", name="Back to the task list").focus()
