@@ -34,8 +34,8 @@ HEIGHT = """() => { let m = document.documentElement.scrollHeight;
       m = Math.max(m, e.scrollHeight); }
   return Math.round(m); }"""
 # the content itself (the cells in <main>), which may be shorter than the window
-CONTENT = """() => { const m = document.querySelector('main#rendered_cells, main');
-  return Math.round(m ? m.scrollHeight : document.body.scrollHeight); }"""
+CONTENT = """() => Math.round(Math.max(0, ...[...document.querySelectorAll('main')]
+  .map(m => m.scrollHeight)))"""
 # the page wider than the window, or a visible element past its right edge that no box
 # scrolling or clipping on its own holds (a wide table scrolls in its `.rso-scroll-x` region)
 OVERFLOW = """() => {
@@ -47,7 +47,9 @@ OVERFLOW = """() => {
   for (const e of document.querySelectorAll('body *')) {
     const r = e.getBoundingClientRect();
     if (!r.width || !r.height || getComputedStyle(e).visibility === 'hidden') continue;
-    if ((r.right > W + 1 || r.left < -1) && !held(e))
+    // past the right edge, or cut by the left one (wholly off to the left is a hidden
+    // skip link until it is focused: it makes nothing scroll)
+    if ((r.right > W + 1 || (r.left < -1 && r.right > 0)) && !held(e))
       bad.push(e.tagName.toLowerCase() + '.' + String(e.className).slice(0, 50) + ' right=' +
                Math.round(r.right));
   }
