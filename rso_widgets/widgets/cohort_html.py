@@ -233,7 +233,8 @@ def statuses_html(model: DashboardModel, reveal: bool = False) -> str:
 
 
 def _arms_rule_uses() -> str:
-    # deferred: calibration.status loads pandas, which the trainer page's build must not
+    # deferred: calibration.status loads pandas and pyarrow (1.2-2.0 s, measured 2026-12-06 on
+    # a loaded machine), which the trainer page's build must not (tests/lean_start.py)
     from ..calibration.status import load_thresholds
 
     return load_thresholds().arms.agreement
