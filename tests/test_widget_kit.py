@@ -39,7 +39,6 @@ ALLOWED: dict[str, str] = {
     "apps/supervision/page.py": REDESIGN,
     "widgets/arms_form.py": REDESIGN,
     "widgets/arms_feedback_view.py": REDESIGN, "widgets/arms_follow_up.py": REDESIGN,
-    "widgets/plan_mappa.py": REDESIGN,
     "widgets/supervision_diary.py": REDESIGN, "widgets/supervision_forms.py": REDESIGN,
     "widgets/supervision_sharing.py": REDESIGN,
     "widgets/progress.py": "each bar's width is the data itself (the running agreement rate)",

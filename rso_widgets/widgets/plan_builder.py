@@ -27,7 +27,7 @@ from ..instruments.plan_quality import Judgement, QualityProfile, Rubric, evalua
 from .fields import ErrorSummary, Field, Notice, Shared, form_style, safe_callback, text_button
 from .plan_checks import PlanChecks
 from .plan_findings import STATUS_WORDS, counts_html, coverage_html, heading_html, rubric_html
-from .plan_mappa import MappaSection
+from .plan_mappa import MappaSection, text_lines
 from .plan_rows import ActionRow, ContingencyRow, LegalRow
 from .row_list import RowList
 
@@ -39,10 +39,6 @@ VISIT_KINDS = [("Announced", "announced"), ("Unannounced", "unannounced"),
 
 def _report(builder: PlanBuilder, message: str) -> None:
     builder.failure.say(message, kind="error", heading="Sorry, there is a problem with the plan")
-
-
-def _lines(text: str) -> list[str]:
-    return [x.strip() for x in text.splitlines() if x.strip()]
 
 
 class PlanBuilder(PlanChecks, w.VBox):
@@ -244,7 +240,7 @@ class PlanBuilder(PlanChecks, w.VBox):
         return RiskManagementPlan(
             mappa=mappa, partner_assessments=assessments,
             actions=actions, pillar_omissions=omissions,
-            potential_victims=_lines(self.victims.value),
+            potential_victims=text_lines(self.victims.value),
             contingencies=[c for c in (r.model() for r in self.contingencies.rows)
                            if c is not None],
             legal=[x for x in (r.model() for r in self.legal.rows) if x is not None],
@@ -252,7 +248,7 @@ class PlanBuilder(PlanChecks, w.VBox):
                              kind=self.visit_kind.value or "",
                              reason=self.visit_reason.value.strip()),
             review=Review(date=self.review_date.value,
-                          early_triggers=_lines(self.review_triggers.value)),
+                          early_triggers=text_lines(self.review_triggers.value)),
             rationale=self.rationale.value.strip())
 
     def pending(self) -> dict[str, list[dict[str, Any]]]:
