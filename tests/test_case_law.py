@@ -281,3 +281,15 @@ def test_every_case_names_the_sources_of_the_law_it_relies_on(case: TrainingCase
             case.id
     if case.plan_key is not None:
         assert "MAPPA Guidance" in cited, case.id
+
+
+@pytest.mark.parametrize("case", PLANS, ids=lambda c: c.id)
+def test_a_contingency_refers_up_from_the_current_mappa_level(case: TrainingCase) -> None:
+    """A referral in a contingency is to a higher level than the one the plan records (a person
+    on the register is already Category 1: never a "referral to MAPPA")."""
+    plan = case.plan_key.plan()
+    assert plan.mappa is not None
+    for c in plan.contingencies:
+        assert "referral to mappa" not in c.response.lower(), case.id
+        for level in re.findall(r"level (\d)", c.response):
+            assert int(level) > plan.mappa.level, (case.id, c.response, plan.mappa.level)
