@@ -293,3 +293,11 @@ def test_a_contingency_refers_up_from_the_current_mappa_level(case: TrainingCase
         assert "referral to mappa" not in c.response.lower(), case.id
         for level in re.findall(r"level (\d)", c.response):
             assert int(level) > plan.mappa.level, (case.id, c.response, plan.mappa.level)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_courts_sit_and_assessments_happen_on_weekdays(case: TrainingCase) -> None:
+    for occ in case.history.occasions:
+        if occ.disposal in ("conviction", "acquitted"):
+            assert occ.date.weekday() < 5, (case.id, occ.date)
+    assert case.assessment_date.weekday() < 5, case.id
