@@ -312,6 +312,13 @@ class RM2000Form(RM2000Controls, RM2000Errors, w.VBox):
                             f"problem{'s' if len(exc.errors) != 1 else ''} with the answers. "
                             "Correct them and select Score again.", kind="error")
             return None
+        self._show_outcome(result, facts)
+        if pending is not None:
+            self._rescored(pending, result)
+        return result
+
+    def _show_outcome(self, result: RM2000Result, facts: dict[str, Any]) -> None:
+        """No errors; the answers checked and the result shown."""
         self.errors = []
         self._show_errors([])
         self.status.clear()
@@ -320,25 +327,14 @@ class RM2000Form(RM2000Controls, RM2000Errors, w.VBox):
         self.answers.layout.display = ""
         self.output.value = result_html(result)
         self.output.layout.display = ""
-        if pending is not None:
-            self._rescored(pending, result)
-        return result
 
     def show_stored(self, result: RM2000Result) -> None:
         """Show a stored result as recorded (its own ruleset label), never re-scored silently.
         When another ruleset produced it, offer to rescore the answers with this form's one and
         show what would change, scale by scale."""
-
         self.failure.clear()
         self._recompute()
-        self.errors = []
-        self._show_errors([])
-        self.status.clear()
-        self.result = result
-        self.answers.value = answers_html(self.labels, dict(self.value), self.evidence)
-        self.answers.layout.display = ""
-        self.output.value = result_html(result)
-        self.output.layout.display = ""
+        self._show_outcome(result, dict(self.value))
         if result.ruleset == self.rs.ref:
             self.rescore_offer.hide()
             return
@@ -350,7 +346,6 @@ class RM2000Form(RM2000Controls, RM2000Errors, w.VBox):
         return self.submit()
 
     def _rescored(self, offer: Any, result: RM2000Result | None) -> None:
-
         if result is None:
             self.rescore_offer.hide()
             return
