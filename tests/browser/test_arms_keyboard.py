@@ -238,9 +238,19 @@ def test_an_arms_assessment_completed_and_saved_with_the_keyboard_alone(page, se
             else:
                 choose(page, answer)
         press_on(page, "Score")
-        scored = page.locator(".rso-result, .rso-error-summary:visible").first
-        scored.wait_for(timeout=2 * WAIT)
-        assert page.locator(".rso-result").count(), scored.inner_text()
+        stale = page.get_by_text("Your answers have changed since the last result")
+        scored = page.locator(".rso-result").or_(stale).or_(
+            page.get_by_role("heading", name="There is a problem"))
+        scored.first.wait_for(timeout=2 * WAIT)
+        if stale.is_visible():
+            # seen under load: the result is shown and at once marked out of date though no
+            # answer changed (reported; the form's own problem, not the keyboard's). The page
+            # says "Select Score": the person does, from where focus is.
+            steps("score-marked-out-of-date")
+            (steps.folder / "score-marked-out-of-date.txt").write_text(
+                page.locator(".rso-journey").inner_text())
+            page.keyboard.press("Enter")
+        page.locator(".rso-result").wait_for(timeout=2 * WAIT)
         steps("rm2000-scored")
         press_on(page, "Continue")
         for group in factor_groups(cat):  # R1 to R3, R4 and R5, ..., P3 and P4
