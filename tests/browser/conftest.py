@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_support import new_user_page
 
 from rso_widgets.commands.serve import ServedWorkbooks
 
@@ -18,6 +19,7 @@ CHROMIUM = Path(os.environ.get("RSO_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ROOT = Path(__file__).resolve().parents[2]
+EXPECT_TIMEOUT = 15_000  # ms
 
 
 @pytest.fixture(scope="session")
@@ -38,8 +40,11 @@ def chromium() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium "
                     "(scripts/setup.sh test does this)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # expect() waits up to 15 s, not Playwright's 5 s: widget round trips through a kernel can
+    # take longer than 5 s on a busy 2-core machine (the other tests run at the same time)
+    expect.set_options(timeout=EXPECT_TIMEOUT)
     pw = sync_playwright().start()
     browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield browser
@@ -49,9 +54,7 @@ def chromium() -> Iterator[object]:
 
 @pytest.fixture
 def page(chromium):
-    context = chromium.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
-    pg = context.new_page()
-    pg.set_default_timeout(30_000)
-    yield pg
-    context.close()
+    """A fresh browser tab (1200×900, en-GB, 30 s action timeout), closed after the test."""
+    with new_user_page(chromium) as pg:
+        yield pg
 
