@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -135,7 +136,8 @@ def private_server(tmp_path_factory: pytest.TempPathFactory, name: str, user: st
 @contextmanager
 def running(server: ServedWorkbooks, pools: bool = False) -> Iterator[ServedWorkbooks]:
     """Start `server` (and wait for its preheated pools if asked), fail the test plainly if it
-    does not come up, and always stop it."""
+    does not come up, and always stop it — in the background (`stop_later`): call
+    `server.stop()` yourself first if you read what it leaves behind."""
     try:
         server.start(timeout=90)
         if pools:
@@ -146,7 +148,24 @@ def running(server: ServedWorkbooks, pools: bool = False) -> Iterator[ServedWork
     try:
         yield server
     finally:
-        server.stop()
+        stop_later(server)
+
+
+_stopping: list[threading.Thread] = []
+
+
+def stop_later(server: ServedWorkbooks) -> None:
+    """Stop `server` (Voilà, then its kernels) in a thread, so that the next module's tests do
+    not wait for it; `wait_for_stopped_servers` (end of session, conftest.py) joins them."""
+    thread = threading.Thread(target=server.stop, name=f"stop {server.url}")
+    thread.start()
+    _stopping.append(thread)
+
+
+def wait_for_stopped_servers(timeout: float = 60) -> None:
+    """Wait until every server handed to `stop_later` has stopped."""
+    while _stopping:
+        _stopping.pop().join(timeout)
 
 
 def fill_counts_case(page) -> None:

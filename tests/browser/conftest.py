@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import new_user_page
+from browser_support import new_user_page, wait_for_stopped_servers
 
 from rso_widgets.commands.serve import ServedWorkbooks
 
@@ -20,6 +20,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ROOT = Path(__file__).resolve().parents[2]
 EXPECT_TIMEOUT = 15_000  # ms
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _servers_stopped_at_the_end() -> Iterator[None]:
+    """Module servers stop in the background (`browser_support.running`): wait for them all
+    before the session ends."""
+    yield
+    wait_for_stopped_servers()
 
 
 @pytest.fixture(scope="session")
