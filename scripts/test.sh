@@ -7,7 +7,7 @@
 # - the browser tests (marker `browser`, not `waits`), one after another, reporting as they go;
 # - the browser tests that mostly wait for real time to pass (marker `waits`: idle culling,
 #   grace periods), in their own process;
-# - every other test, at a lower CPU priority (nice 10): when both cores are busy, the browser
+# - every other test, at a lower CPU priority (nice 5): when both cores are busy, the browser
 #   tests' pages and kernels come first.
 # The other two reports follow the first. The suite fails if any of them fails or collects
 # nothing. Extra arguments go to one plain pytest run instead (e.g. scripts/test.sh -m "not
@@ -39,7 +39,7 @@ if [ "$#" -gt 0 ]; then
 fi
 
 logs="$(mktemp -d "${TMPDIR:-/tmp}/rso-pytest.XXXXXX")"
-nice -n 10 python -m pytest -m "not browser" >"$logs/rest.log" 2>&1 &
+nice -n 5 python -m pytest -m "not browser" >"$logs/rest.log" 2>&1 &
 rest_pid=$!
 python -m pytest -m "browser and waits" >"$logs/waits.log" 2>&1 &
 waits_pid=$!
