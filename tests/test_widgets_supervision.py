@@ -65,7 +65,7 @@ def fill_start(app: SupervisionApp, *, held_on: dt.date | None = None, topics=("
         if detail:
             f.agenda.details[t].control.value = detail
     for text, owner, due in actions:
-        row = f.actions.add()
+        row = f.actions.add_row()
         row.text.control.value, row.owner.control.value, row.due.control.value = text, owner, due
 
 
@@ -577,7 +577,7 @@ def test_save_shows_every_problem_at_once_not_layer_by_layer(store):
     f = app.start_form
     f.other.value = ""
     f.agenda.boxes["other"].value = True
-    row = f.actions.add()
+    row = f.actions.add_row()
     row.text.control.value = "Book the workshop"
     row.due.control.value = days(5)
     f._clicked()

@@ -22,7 +22,7 @@ from ..instruments.mappa import (
     load_mappa,
 )
 from .arms_form import as_date
-from .fields import ERROR_COLOUR, HINT_COLOUR, Field, Shared, esc, stacked
+from .fields import Field, Shared, esc, stacked
 from .row_list import Row, RowList
 
 MAPPA_HINT = ("Registered people are MAPPA Category 1. Most are managed at level 1; choose level "
@@ -155,13 +155,13 @@ class MappaSection(w.VBox):
                                    heading="Risk assessments held by partners",
                                    hint=ASSESSMENTS_HINT)
         f = self.fields
-        intro = sh.html_widget(f'<p style="color:{HINT_COLOUR};max-width:45em;margin:0 0 6px 0">'
+        intro = sh.html_widget(f'<p class="rso-hint">'
                                f'{esc(MAPPA_HINT)} <span>Source: {esc(cat.title)} '
                                f'(<code>{esc(cat.ref)}</code>) — {esc(cat.provenance.status)}.'
                                '</span></p>')
         super().__init__([intro, f["category"], f["level"], f["lead_agency"], self.partners,
                           f["level_review_triggers"], f["information_sharing"],
-                          self.assessments], layout=w.Layout(margin="0 0 8px 0"))
+                          self.assessments])
         self.add_class("rso-plan-mappa")
 
     # -- values ------------------------------------------------------------------------------
@@ -199,9 +199,8 @@ class MappaSection(w.VBox):
                 i = used.index(r) if r in used else -1
                 msgs = [m for f, m in fields.items()
                         if f == f"{prefix}.{i}" or f.startswith(f"{prefix}.{i}.")]
-                html = (f'<div class="rso-error-message" style="color:{ERROR_COLOUR};'
-                        f'font-weight:bold">'
-                        f'<span>Error:</span> {esc(" ".join(msgs))}</div>') if msgs else ""
+                html = (f'<div class="rso-error-message"><span>Error:</span> '
+                        f'{esc(" ".join(msgs))}</div>') if msgs else ""
                 if r.error.value != html:  # type: ignore[attr-defined]
                     r.error.value = html  # type: ignore[attr-defined]
 

@@ -11,15 +11,12 @@ A view only: `raw()` is what was typed (for drafts); subclasses turn it into a d
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
 
-from .fields import Shared, esc, text_button
-
-log = logging.getLogger("rso_widgets.widgets.row_list")
+from .fields import Shared, esc, safe_callback, text_button
 
 
 class Row(w.VBox):
@@ -88,6 +85,10 @@ class Row(w.VBox):
             self.controls[0].focus()
 
 
+def _report(rows: RowList, message: str) -> None:
+    rows.report(message)
+
+
 class RowList(w.VBox):
     """Rows with Add and Remove. `factory()` makes a row; `on_change()` runs after any edit."""
 
@@ -148,26 +149,18 @@ class RowList(w.VBox):
         self.body.children = tuple(self.rows)
         self.empty.layout.display = "none" if self.rows else ""
 
-    # -- callbacks (never raise into Voilà) ------------------------------------------------
-    def _guard(self, what: str, fn: Callable[[], Any]) -> None:
-        try:
-            fn()
-        except Exception:
-            log.exception("error while %s", what)
-            self.report(f"Something went wrong while {what}. Your answers are kept; try again.")
-
+    # -- callbacks (never raise into Voilà: the kit's one error wrapper) ---------------------
+    @safe_callback(_report, "adding a row")
     def _on_add(self, _button: Any = None) -> None:
-        def go() -> None:
-            row = self.add_row()
-            row.focus()
-        self._guard("adding a row", go)
+        row = self.add_row()
+        row.focus()
 
+    @safe_callback(_report, "removing a row")
     def _remove(self, row: Row) -> None:
-        def go() -> None:
-            if row in self.rows:
-                self.remove_row(self.rows.index(row))
-                self.add.focus()
-        self._guard("removing a row", go)
+        if row in self.rows:
+            self.remove_row(self.rows.index(row))
+            self.add.focus()
 
+    @safe_callback(_report, "updating a row")
     def _row_changed(self) -> None:
-        self._guard("updating a row", self.on_change)
+        self.on_change()

@@ -7,13 +7,24 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from ...widgets.dates import date_text
 from ...widgets.fields import Notice, esc
-from ...widgets.supervision_forms import date_text, form_call, plain_refusal
+from ...widgets.supervision_forms import form_call, plain_refusal
 
 if TYPE_CHECKING:
     from ...store import Store
 
-__all__ = ["TabBase", "day", "form_call", "plain_refusal", "report", "section_heading"]
+__all__ = ["TabBase", "day", "form_call", "part", "plain_refusal", "report",
+           "section_heading"]
+
+
+def part(name: str, key: str | None = None) -> Any:
+    """A tab's widget (or, with no `key`, the whole part), built the first time it is asked
+    for (`TabBase._part`)."""
+    def get(self: TabBase) -> Any:
+        built = self._part(name)
+        return built if key is None else built[key]
+    return property(get)
 
 
 def report(app: Any, message: str) -> None:

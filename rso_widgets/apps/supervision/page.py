@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from ...widgets.fields import FORM_CSS, Notice, esc, safe_callback
+from ...widgets.fields import Notice, esc, form_style, safe_callback
 from .base import report
 from .diary import DiaryTab
 from .goals import GoalsTab
@@ -30,51 +30,6 @@ NOTE = ("Supervision records are confidential to the supervisor and the assessor
         "people you work with respectfully and only as much as the record needs.")
 TABS = ["Supervision sessions", "Observation of practice", "Reflective diary",
         "Development goals", "Sharing and CPD portfolio", "Wellbeing check-in"]
-APP_CSS = """
-.rso-supervision .rso-table { border-collapse: collapse; margin: 0 0 12px 0; max-width: 60em; }
-.rso-supervision .rso-table th, .rso-supervision .rso-table td {
-  border: 1px solid #b1b4b6; padding: 3px 8px; text-align: left; vertical-align: top; }
-.rso-supervision .rso-table caption { text-align: left; font-weight: bold; padding: 2px 0; }
-.rso-supervision .rso-typed { overflow-wrap: anywhere; }
-.rso-supervision .rso-prewrap { white-space: pre-wrap; max-width: 45em; }
-.rso-supervision .widget-html-content { line-height: 1.4; }
-.rso-supervision h3 { margin: 16px 0 6px 0; }
-.rso-supervision .rso-sup-heading { margin: 14px 0 6px 0; }
-.rso-supervision .rso-sup-hint { max-width: 45em; margin: 0 0 8px 0; }
-.rso-supervision .rso-sup-section { margin: 22px 0 4px 0; border-top: 2px solid #b1b4b6;
-  padding-top: 8px; }
-.rso-supervision .rso-sup-intro { border-left: 6px solid #1d70b8; padding: 6px 12px;
-  max-width: 50em; }
-.rso-supervision .rso-agenda-hint { margin: 0 0 4px 26px; }
-.rso-supervision .rso-action-title { margin: 4px 0; font-size: 1.1em; }
-.rso-supervision .rso-entry-title { margin: 6px 0 2px 0; }
-.rso-supervision .rso-tight { margin: 0; }
-.rso-supervision .rso-tight-top { margin: 4px 0 0 0; }
-.rso-supervision .rso-action-row { border-left: 4px solid #b1b4b6; padding: 2px 0 6px 10px;
-  margin: 0 0 10px 0; }
-.rso-supervision .rso-earlier-action { margin: 8px 0 4px 0; }
-.rso-supervision .rso-goal, .rso-supervision .rso-diary-entry {
-  border-left: 4px solid #b1b4b6; padding: 2px 10px; margin: 0 0 12px 0; }
-.rso-supervision .rso-observation { margin: 0 0 14px 0; }
-.rso-supervision .rso-session-actions { gap: 12px; flex-wrap: wrap; margin: 12px 0; }
-.rso-supervision .jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab {
-  color: #0b0c0c; }  /* the theme's grey tab labels fail AA contrast */
-/* at 320 px (400% zoom) nothing is wider than the screen */
-.rso-supervision .rso-table { display: block; overflow-x: auto; max-width: 100%; }
-.rso-supervision .widget-text input, .rso-supervision .widget-datepicker input,
-.rso-supervision textarea, .rso-supervision select { max-width: 100%; }
-.rso-supervision .rso-wide > textarea, .rso-supervision .rso-wide > input {
-  width: 40em; max-width: 100%; }
-.rso-supervision .rso-journey, .rso-supervision .rso-form { max-width: 100%; }
-.rso-supervision .widget-html, .rso-supervision .widget-html-content,
-.rso-supervision .widget-vbox, .rso-supervision .widget-hbox { min-width: 0; max-width: 100%; }
-@media (max-width: 40em) {
-  .rso-supervision .rso-stacked > select { min-width: 0; width: 100%; }
-  .rso-supervision .rso-wide > textarea, .rso-supervision .rso-wide > input,
-  .rso-supervision .rso-medium > input { width: 100%; }
-  .rso-supervision .rso-stacked.rso-wide { margin-left: 0; }
-}
-"""
 
 
 class SupervisionApp(SessionsTab, PlanReviewPart, ObservationTab, DiaryTab, GoalsTab,
@@ -118,9 +73,8 @@ class SupervisionApp(SessionsTab, PlanReviewPart, ObservationTab, DiaryTab, Goal
         intro = w.HTML(
             f'<p class="rso-sup-intro">You are signed in as '
             f"<strong>{esc(self.store.display_name)}</strong>. {esc(NOTE)}</p>")
-        # the shared form stylesheet from the first view: tabs never cut off, hints above
-        style = w.HTML(f"<style>{FORM_CSS}{APP_CSS}</style>", layout=w.Layout(display="none"))
-        super().__init__(children=[style, intro, self.failure, self.tabs], **kwargs)
+        # the kit stylesheet from the first view: tabs never cut off, hints above
+        super().__init__(children=[form_style(), intro, self.failure, self.tabs], **kwargs)
         self.add_class("rso-supervision")
         self.refresh()
 

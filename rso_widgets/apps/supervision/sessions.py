@@ -22,7 +22,7 @@ from ...supervision.validation import (
     session_update_problems,
 )
 from ...widgets.fields import Notice, safe_callback, text_button
-from .base import TabBase, day, form_call, report
+from .base import TabBase, day, form_call, part, report
 
 WHAT = "supervision session"
 
@@ -40,14 +40,10 @@ class SessionsTab(TabBase):
         self.start_button = text_button("Start a new session", primary=True)
         self.start_button.on_click(self._on_start_clicked)
         self.home = w.VBox([self.session_list, self.start_button])
-        self.start_back = text_button("Back to my sessions")
-        self.start_back.add_class("rso-back-link")
-        self.start_back.on_click(self._on_close)
+        self.start_back = self._back_button()
         self.start_slot = w.VBox([self.start_back], layout=w.Layout(display="none"))
         self.summary = w.HTML("")
-        self.close_button = text_button("Back to my sessions")
-        self.close_button.add_class("rso-back-link")
-        self.close_button.on_click(self._on_close)
+        self.close_button = self._back_button()
         self.detail_notice = Notice(layout=w.Layout(display="none"))
         self.detail = w.VBox([self.close_button, self.detail_notice, self.summary],
                              layout=w.Layout(display="none"))
@@ -55,22 +51,17 @@ class SessionsTab(TabBase):
         self.sessions_tab = w.VBox([self.home, self.start_slot, self.detail])
         return self.sessions_tab
 
+    def _back_button(self) -> w.Button:
+        b = text_button("Back to my sessions")
+        b.add_class("rso-back-link")
+        b.on_click(self._on_close)
+        return b
+
     # -- parts built when first needed -------------------------------------------------------
-    @property
-    def start_form(self) -> Any:
-        return self._part("start")
-
-    @property
-    def update_form(self) -> Any:
-        return self._part("detail")["update"]
-
-    @property
-    def plan_review(self) -> Any:
-        return self._part("detail")["review"]
-
-    @property
-    def goal_form(self) -> Any:
-        return self._part("detail")["goal"]
+    start_form = part("start")
+    update_form = part("detail", "update")
+    plan_review = part("detail", "review")
+    goal_form = part("detail", "goal")
 
     def _build_start(self) -> Any:
         from ...widgets.supervision_session import SessionStartForm
@@ -82,7 +73,7 @@ class SessionsTab(TabBase):
         if self.supervisees and not self.assigned_supervisor:
             form.role.value = "supervisor"  # someone who only supervises
         form.layout.display = "none"
-        form.on_submit(self._on_start)
+        form.on_submit(lambda _form: self.start_session())
         self.start_slot.children = (self.start_back, form)
         return form
 
@@ -93,13 +84,13 @@ class SessionsTab(TabBase):
 
         review = PlanReviewForm(self.rubric)
         review.on_open(self._on_open_plan)
-        review.on_submit(self._on_review)
+        review.on_submit(lambda _form: self.add_review())
         goal = GoalForm()
-        goal.on_submit(self._on_goal)
+        goal.on_submit(lambda _form: self.set_goal())
         update = SessionUpdateForm(self.lists, check=self._update_check, extras=[
             ("review", "Plan quality review", review, self._review_rows),
             ("goal", "Development goals", goal, self._goal_rows)])
-        update.on_submit(self._on_update)
+        update.on_submit(lambda _form: self.update_session())
         self.detail.children = (self.close_button, self.detail_notice, self.summary, update)
         return {"update": update, "review": review, "goal": goal}
 
@@ -155,10 +146,6 @@ class SessionsTab(TabBase):
         self.start_button.focus()
 
     # -- a new session -----------------------------------------------------------------------
-    @safe_callback(report, "saving the session")
-    def _on_start(self, form: Any) -> None:
-        self.start_session()
-
     @form_call("start_form", "the session")
     def start_session(self) -> Any:
         """Save the new session; on success open the session saved."""
@@ -195,6 +182,30 @@ class SessionsTab(TabBase):
         except AccessDenied:
             linkable = []
         follow = self.sup.actions_to_follow_up(rec.id)
+        self.update_form.load(rec, self.user, linkable, follow)
+        # ARMS assessments hold their risk management plan (the ARMS and live apps save them
+        # as kind "arms"): reviewing only kind "plan" missed every plan written there.
+        self.plan_review.set_plans([a for a in linkable if a.kind in PLAN_KINDS])
+        self._review = None
+        self.goal_form.reset()
+        self._render_summary(rec)
+        self._show("detail")
+        return rec
+
+    def reread_session(self) -> None:
+        """After a review or a goal is saved from a section: the record and its summary again,
+        the task list staying where it is."""
+        self.current = self.sup.session(self.current.id)
+        self._render_summary(self.current)
+
+    def _session_goals(self, rec: Any) -> list[Any]:
+        return [g for g in self.sup.goals(rec.assessor) if g.session_id == rec.id]
+
+    def _render_summary(self, rec: Any) -> None:
+        """The session's record with what is linked to it: the observations this user may
+        read, the diary entries shared into it and the goals set in it."""
+        from ...widgets.supervision_session_list import session_summary_html
+
         observations = []
         for oid in rec.observation_ids:
             try:
@@ -202,34 +213,7 @@ class SessionsTab(TabBase):
             except AccessDenied:
                 continue
         shared = self.sup.shared_diary_entries(rec.id)
-        goals = [g for g in self.sup.goals(rec.assessor) if g.session_id == rec.id]
-        self.update_form.load(rec, self.user, linkable, follow)
-        # ARMS assessments hold their risk management plan (the ARMS and live apps save them
-        # as kind "arms"): reviewing only kind "plan" missed every plan written there.
-        self.plan_review.set_plans([a for a in linkable if a.kind in PLAN_KINDS])
-        self._review = None
-        self.goal_form.reset()
-        self._render_summary(rec, observations, shared, goals)
-        self._show("detail")
-        return rec
-
-    def reread_session(self) -> None:
-        """After a review or a goal is saved from a section: the record and its summary again,
-        the task list staying where it is."""
-        rec = self.current = self.sup.session(self.current.id)
-        observations = []
-        for oid in rec.observation_ids:
-            try:
-                observations.append(self.sup.observation(oid))
-            except AccessDenied:
-                continue
-        goals = [g for g in self.sup.goals(rec.assessor) if g.session_id == rec.id]
-        self._render_summary(rec, observations, self.sup.shared_diary_entries(rec.id), goals)
-
-    def _render_summary(self, rec: Any, observations: list[Any], shared: list[Any],
-                        goals: list[Any]) -> None:
-        from ...widgets.supervision_session_list import session_summary_html
-
+        goals = self._session_goals(rec)
         texts = {a.id: a.text for s in self.sessions for a in s.actions}
         self.summary.value = session_summary_html(
             rec, self.lists, action_texts=texts, observations=observations,
@@ -250,13 +234,8 @@ class SessionsTab(TabBase):
     def _goal_rows(self) -> list[tuple[str, str]]:
         if self.current is None:
             return []
-        goals = [g for g in self.sup.goals(self.current.assessor)
-                 if g.session_id == self.current.id]
-        return [("Goal", g.text) for g in goals] or [("Development goals", "None set here")]
-
-    @safe_callback(report, "saving the changes")
-    def _on_update(self, form: Any) -> None:
-        self.update_session()
+        return [("Goal", g.text) for g in self._session_goals(self.current)] or [
+            ("Development goals", "None set here")]
 
     @form_call("update_form", "the change")
     def update_session(self) -> Any:
@@ -275,10 +254,6 @@ class SessionsTab(TabBase):
         return rec
 
     # -- goals set in the session ------------------------------------------------------------
-    @safe_callback(report, "setting the goal")
-    def _on_goal(self, form: Any) -> None:
-        self.set_goal()
-
     @form_call("goal_form", "the goal")
     def set_goal(self) -> Any:
         if self.current is None:

@@ -9,25 +9,20 @@ from typing import Any
 
 from ...store import AccessDenied
 from ...widgets.fields import safe_callback
-from .base import TabBase, form_call, plain_refusal, report
+from .base import TabBase, form_call, part, plain_refusal, report
 
 log = logging.getLogger("rso_widgets.apps.supervision")
 
 
 class SharingTab(TabBase):
-    @property
-    def consent_form(self) -> Any:
-        return self._part("sharing")["consent"]
-
-    @property
-    def cpd_export(self) -> Any:
-        return self._part("sharing")["cpd"]
+    consent_form = part("sharing", "consent")
+    cpd_export = part("sharing", "cpd")
 
     def _build_sharing(self) -> dict[str, Any]:
         from ...widgets.supervision_sharing import ConsentForm, CPDExport
 
         consent = ConsentForm()
-        consent.on_submit(self._on_consent)
+        consent.on_submit(lambda _form: self.save_consent())
         cpd = CPDExport()
         cpd.on_export(self._on_export)
         self.tabs.children[4].children = (consent, cpd)
@@ -39,10 +34,6 @@ class SharingTab(TabBase):
         if not self._built("sharing"):
             return
         self.consent_form.show(self.sup.consent())
-
-    @safe_callback(report, "saving your choice")
-    def _on_consent(self, form: Any) -> None:
-        self.save_consent()
 
     @form_call("consent_form", "your choice")
     def save_consent(self) -> Any:
