@@ -20,7 +20,7 @@ from ..cases.errors import CaseError
 from ..cases.loader import case_files, read_yaml
 from ..settings import get_settings
 from ..store.identity import current_user
-from ..store.policy import TRAINER, roles_of
+from ..store.roles import TRAINER, roles_of
 from ..widgets.case_editor import CaseForm
 from ..widgets.case_file import CaseFile
 from ..widgets.fields import Field, Notice, esc, form_style, safe_callback, text_button
