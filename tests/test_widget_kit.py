@@ -122,6 +122,22 @@ def test_the_scan_finds_an_inline_style_and_a_layout_border(tmp_path, monkeypatc
     assert "Layout border=" in hits[1]
 
 
+def test_a_new_inline_style_in_an_allow_listed_file_fails_too(tmp_path, monkeypatch):
+    (tmp_path / "widgets").mkdir()
+    bad = tmp_path / "widgets" / "old.py"
+    bad.write_text("a = \"<p style='color:red'>x</p>\"\n")
+    module = __import__(__name__)
+    monkeypatch.setattr(module, "PACKAGE", tmp_path)
+    monkeypatch.setattr(module, "ALLOWED", {"widgets/old.py": (1, "x" * 30)})
+    test_no_inline_style_outside_the_allow_list()  # as many as allowed: passes
+    bad.write_text(bad.read_text() + "b = \"<b style='color:blue'>y</b>\"\n")
+    with pytest.raises(AssertionError, match="new inline styles in an allow-listed file"):
+        test_no_inline_style_outside_the_allow_list()
+    bad.write_text("")
+    with pytest.raises(AssertionError, match="no longer needed"):
+        test_no_inline_style_outside_the_allow_list()
+
+
 def test_every_class_used_instead_of_a_style_is_in_the_one_stylesheet():
     css = KIT_CSS.read_text(encoding="utf-8")
     assert css == fields.FORM_CSS  # one source: form_style() ships the file as it is
@@ -190,7 +206,7 @@ def test_as_date_strict_names_the_value_and_the_form_lenient_gives_none():
 def test_the_callers_keep_their_behaviour():
     from rso_widgets.widgets.history import HistoryRow
 
-    row = HistoryRow(1, ["conviction"], on_remove=lambda r: None, on_change=lambda c: None)
+    row = HistoryRow(["conviction"])
     row.set("2019-03-01", {"name": "burglary"}, "conviction")
     assert row.date.value == dt.date(2019, 3, 1)
     with pytest.raises(ValueError, match="occasion date 'yesterday'"):
@@ -287,3 +303,53 @@ def test_safe_callback_survives_a_report_that_raises():
             raise RuntimeError("first")
 
     assert Broken().run() is None
+
+
+# --- one of each: the date text, the download link, the row list --------------------------------
+
+VIEWS = [p for d in ("widgets", "apps") for p in (PACKAGE / d).rglob("*.py")]
+
+
+def test_one_date_text_and_one_download_link_builder_in_the_views():
+    dates = [p.name for p in VIEWS if re.search(r"^def date_text\b", p.read_text(), re.M)]
+    assert dates == ["dates.py"]  # supervision_forms had its own
+    b64 = [p.name for p in VIEWS if "b64encode" in p.read_text()]
+    assert b64 == ["download.py"]  # supervision_sharing built its own link
+
+
+def test_supervision_actions_and_the_sentencing_history_are_the_kits_row_list(caplog):
+    from rso_widgets.widgets.history import HistoryRow, SentencingHistory
+    from rso_widgets.widgets.row_list import Row, RowList
+    from rso_widgets.widgets.supervision_rows import ActionRow, ActionRows
+
+    said: list[str] = []
+    actions = ActionRows(report=said.append)
+    assert isinstance(actions, RowList)
+    first, second = actions.add_row(), actions.add_row()
+    assert isinstance(first, ActionRow) and isinstance(first, Row)
+    second.text.control.value = "Read the desistance paper"
+    first.remove.click()  # renumbered: labels and the Remove button name the new number
+    assert actions.rows == [second] and second.text.label == "What will be done (action 1)"
+    assert second.remove.description == "Remove action 1" and "rso-row" in second._dom_classes
+    assert actions.value == [{"text": "Read the desistance paper", "owner": "", "due": None}]
+    assert list(actions.fields()) == ["actions", "actions[0]", "actions[0].text",
+                                      "actions[0].owner", "actions[0].due"]
+    actions.factory = lambda: 1 / 0  # an unexpected failure: a message, never a traceback
+    with caplog.at_level(logging.ERROR, logger="rso_widgets.widgets"):
+        actions.add.click()
+    assert said and said[0].startswith("Something went wrong while adding a row.")
+
+    history = SentencingHistory(["conviction"])
+    assert isinstance(history, RowList)
+    history.add.click()
+    history.add_row("2019-03-01", {"name": "burglary", "burglary": True}, "conviction")
+    assert all(isinstance(r, HistoryRow) for r in history.rows)
+    assert "rso-history-row" in history.rows[0]._dom_classes
+    assert "rso-row" not in history.rows[0]._dom_classes  # its own look: one line a row
+    history.rows[0].remove.click()
+    assert [r.remove.description for r in history.rows] == ["Remove row 1"]
+    assert history.value == [{"date": "2019-03-01", "offences": [
+        {"sexual": False, "violent": False, "burglary": True, "non_contact": False,
+         "name": "burglary"}], "disposal": "conviction"}]
+    history.rows[0].show_error(["Row 1 offence is required"])
+    assert "Error: Row 1 offence is required" in history.error_text

@@ -24,6 +24,7 @@ class Row(w.VBox):
     `relabel(n)`, `raw()` and `load(raw)`."""
 
     noun = "item"
+    look = "rso-row"  # the kit class that gives the row its look
 
     def __init__(self, shared: Shared, **kwargs: Any):
         self.shared = shared
@@ -40,9 +41,13 @@ class Row(w.VBox):
         self.controls = controls
         for c in controls:
             c.observe(self._changed, names="value")
-        super().__init__([self.heading, *controls, *(extra or []), self.status, self.remove],
-                         **self._kwargs)
-        self.add_class("rso-row")
+        super().__init__(self._arrange(controls, extra or []), **self._kwargs)
+        self.add_class(self.look)
+
+    def _arrange(self, controls: list[w.Widget], extra: list[w.Widget]) -> list[w.Widget]:
+        """The row's children: heading, controls, the extra widgets, status, Remove (a row
+        laid out otherwise overrides this)."""
+        return [self.heading, *controls, *extra, self.status, self.remove]
 
     def _changed(self, _change: Any = None) -> None:
         if self.on_change is not None:
@@ -115,12 +120,17 @@ class RowList(w.VBox):
         self.add_class("rso-row-list")
 
     # -- editing ---------------------------------------------------------------------------
-    def add_row(self, raw: dict[str, Any] | None = None, *, notify: bool = True) -> Row:
+    def make_row(self, raw: dict[str, Any] | None = None) -> Row:
+        """A new row (filled from `raw`), wired to this list but not yet in it."""
         row = self.factory()
         if raw:
             row.load(raw)
         row.on_change = self._row_changed
         row.on_remove = self._remove
+        return row
+
+    def add_row(self, raw: dict[str, Any] | None = None, *, notify: bool = True) -> Row:
+        row = self.make_row(raw)
         self.rows.append(row)
         self._refresh()
         if notify:
