@@ -296,6 +296,19 @@ def test_safe_callback_returns_the_result_or_shows_a_message_for_each_kind(caplo
     assert ref in caplog.text  # logged under the reference the person quotes
 
 
+def test_notice_report_says_the_message_in_the_owners_notice():
+    class Owner:
+        pass
+
+    owner = Owner()
+    owner.rec = Owner()
+    owner.rec.failure = fields.Notice()
+    fields.notice_report("rec.failure")(owner, "<b>x</b> failed")
+    assert owner.rec.failure.value.startswith('<div role="alert" class="rso-message rso-message'
+                                              '-error"><strong>Sorry, there is a problem')
+    assert "&lt;b&gt;x&lt;/b&gt; failed" in owner.rec.failure.value
+
+
 def test_safe_callback_survives_a_report_that_raises():
     class Broken:
         @fields.safe_callback(lambda self, text: 1 / 0, "showing")

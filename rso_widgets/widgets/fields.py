@@ -127,6 +127,18 @@ def _call(handler: Callable[..., Any], *args: Any) -> None:
         log.exception("could not show the message")
 
 
+SORRY = "Sorry, there is a problem"
+
+
+def notice_report(path: str = "failure") -> Callable[[Any, str], None]:
+    """The usual `report` of `safe_callback`: the message said as a problem in the owner's
+    notice at `path` (attribute names, dotted: "failure", "rec.failure")."""
+    def report(owner: Any, message: str) -> None:
+        notice = functools.reduce(getattr, path.split("."), owner)
+        notice.say(message, kind="error", heading=SORRY)
+    return report
+
+
 def safe_callback(report: Callable[[Any, str], None], what: str, *,
                   problems: Callable[[Any, Exception], None] | None = None,
                   refused: Callable[[Any, Exception], None] | None = None) -> Callable:

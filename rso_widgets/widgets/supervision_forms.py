@@ -19,6 +19,7 @@ from typing import Any
 import ipywidgets as w
 
 from .fields import (
+    SORRY,
     ErrorSummary,
     Field,
     Notice,
@@ -199,7 +200,7 @@ class RecordForm(w.VBox):
 
     def report(self, text: str) -> None:
         """An unexpected failure of one of the form's own buttons (logged by the wrapper)."""
-        self.notice.say(text, kind="error", heading="Sorry, there is a problem")
+        self.notice.say(text, kind="error", heading=SORRY)
 
     def say(self, text: str, heading: str = "") -> None:
         self.notice.say(text, heading=heading)
@@ -318,7 +319,7 @@ def form_call(form: str | None, what: str, doing: str = "") -> Callable:
         (f.notice if f is not None else app.failure).say(text, kind="error", heading=heading)
 
     def report(app: Any, message: str) -> None:
-        say(app, message, "Sorry, there is a problem")
+        say(app, message, SORRY)
 
     def problems(app: Any, exc: Exception) -> None:
         f = target(app)

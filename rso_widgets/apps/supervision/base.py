@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from ...widgets.dates import date_text
-from ...widgets.fields import Notice, esc
+from ...widgets.fields import Notice, esc, notice_report
 from ...widgets.supervision_forms import form_call, plain_refusal
 
 if TYPE_CHECKING:
@@ -27,9 +27,7 @@ def part(name: str, key: str | None = None) -> Any:
     return property(get)
 
 
-def report(app: Any, message: str) -> None:
-    """Where a callback's unexpected failure is said: the top of the page."""
-    app.failure.say(message, kind="error", heading="Sorry, there is a problem")
+report = notice_report()  # a callback's unexpected failure: said at the top of the page
 
 
 def day(d: Any) -> str:
