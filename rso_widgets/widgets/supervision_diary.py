@@ -15,7 +15,15 @@ import ipywidgets as w
 
 from .dates import date_text
 from .fields import esc, text_button
-from .supervision_forms import RecordForm, choice, date_picker, heading, hint, text_box
+from .supervision_forms import (
+    PageProblem,
+    RecordForm,
+    choice,
+    date_picker,
+    heading,
+    hint,
+    text_box,
+)
 
 PRIVATE = ("Your diary is private. An entry is seen by your supervisor only if you share it "
            "into one of your supervision sessions, and you can withdraw it at any time.")
@@ -76,8 +84,6 @@ class DiaryForm(RecordForm):
             self.reset()  # the entry being edited is gone (deleted under retention)
 
     def _on_edit_clicked(self, _button: Any = None) -> None:
-        from .supervision_forms import PageProblem
-
         self.clear_problems()
         entry = self._entries.get(self.edit_picker.control.value)
         if entry is None:

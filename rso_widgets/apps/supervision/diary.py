@@ -9,6 +9,7 @@ import ipywidgets as w
 
 from ...supervision.models import DiaryInput
 from ...supervision.validation import InvalidRecord, checked, diary_problems
+from ...widgets.supervision_diary import DiaryForm, DiaryShareForm, diary_html
 from ...widgets.supervision_forms import PageProblem
 from .base import TabBase, form_call, part
 
@@ -19,8 +20,6 @@ class DiaryTab(TabBase):
     diary_view = part("diary", "view")
 
     def _build_diary(self) -> dict[str, Any]:
-        from ...widgets.supervision_diary import DiaryForm, DiaryShareForm
-
         form = DiaryForm(self.lists)
         form.on_submit(lambda _form: self.write_diary())
         share = DiaryShareForm()
@@ -34,8 +33,6 @@ class DiaryTab(TabBase):
         return self._parts["diary"]
 
     def refresh_diary(self) -> None:
-        from ...widgets.supervision_diary import diary_html
-
         if not self._built("diary"):
             return
         entries = self.sup.diary()

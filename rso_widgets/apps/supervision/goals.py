@@ -10,6 +10,7 @@ import ipywidgets as w
 from ...supervision.validation import InvalidRecord
 from ...widgets.fields import safe_callback
 from ...widgets.supervision_forms import PageProblem
+from ...widgets.supervision_goals import GoalReviewForm, goals_html
 from .base import TabBase, day, form_call, part, report, section_heading
 
 
@@ -19,8 +20,6 @@ class GoalsTab(TabBase):
     goal_review = part("goals", "review")
 
     def _build_goals(self) -> dict[str, Any]:
-        from ...widgets.supervision_goals import GoalReviewForm
-
         whose_options = [("My own goals", self.user)] + [
             (f"Goals of {self.name(p)}", p) for p in self.supervisees]
         whose = w.Dropdown(options=whose_options, value=self.user, description="Whose goals",
@@ -37,8 +36,6 @@ class GoalsTab(TabBase):
         return self._parts["goals"]
 
     def refresh_goals(self) -> None:
-        from ...widgets.supervision_goals import goals_html
-
         if not self._built("goals"):
             return
         whose = self.goals_whose.value or self.user

@@ -10,6 +10,7 @@ import ipywidgets as w
 
 from ...supervision.models import ObservationInput
 from ...supervision.validation import checked, observation_problems
+from ...widgets.supervision_observation import ObservationForm, observations_html
 from .base import TabBase, day, form_call, part
 
 
@@ -18,8 +19,6 @@ class ObservationTab(TabBase):
     observations_view = part("observe", "view")
 
     def _build_observe(self) -> dict[str, Any]:
-        from ...widgets.supervision_observation import ObservationForm
-
         form = ObservationForm(self.scale, people=self.people)
         form.on_submit(lambda _form: self.record_observation())
         view = w.HTML("")
@@ -29,8 +28,6 @@ class ObservationTab(TabBase):
         return self._parts["observe"]
 
     def refresh_observations(self) -> None:
-        from ...widgets.supervision_observation import observations_html
-
         if not self._built("observe"):
             return
         by_id = {s.id: s for s in self.sessions}

@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from ... import store as stores
+from ...instruments.plan_quality import load_rubric
+from ...store.identity import display_name
+from ...supervision.lists import load_observation_scale, load_supervision_lists
 from ...widgets.fields import Notice, esc, form_style, safe_callback
+from ..startup import could_not_start
 from .base import report
 from .diary import DiaryTab
 from .goals import GoalsTab
@@ -39,10 +44,6 @@ class SupervisionApp(SessionsTab, PlanReviewPart, ObservationTab, DiaryTab, Goal
     _TAB_PARTS = (None, "observe", "diary", "goals", "sharing", "wellbeing")
 
     def __init__(self, store: Store, **kwargs: Any) -> None:
-        from ...instruments.plan_quality import load_rubric
-        from ...store.identity import display_name
-        from ...supervision.lists import load_observation_scale, load_supervision_lists
-
         self.store = store
         self.sup = store.supervision
         self.user = store.user
@@ -105,11 +106,7 @@ def supervision(store: Store | None = None) -> w.Widget:
     replaces a traceback if the page cannot be built."""
     try:
         if store is None:
-            from ...store import open_store
-
-            store = open_store()
+            store = stores.open_store()
         return SupervisionApp(store)
     except Exception as exc:
-        from ..startup import could_not_start
-
         return could_not_start("The supervision workbook", exc)

@@ -12,6 +12,7 @@ from typing import Any
 import ipywidgets as w
 
 from ...store import AccessDenied
+from ...store.identity import display_name
 from ...supervision.models import PLAN_KINDS, GoalInput, SessionInput, SessionUpdate
 from ...supervision.validation import (
     all_problems,
@@ -22,6 +23,10 @@ from ...supervision.validation import (
     session_update_problems,
 )
 from ...widgets.fields import Notice, safe_callback, text_button
+from ...widgets.supervision_goals import GoalForm
+from ...widgets.supervision_plan_review import PlanReviewForm
+from ...widgets.supervision_session import SessionStartForm, SessionUpdateForm
+from ...widgets.supervision_session_list import SessionList, session_summary_html
 from .base import TabBase, day, form_call, part, report
 
 WHAT = "supervision session"
@@ -33,8 +38,6 @@ class SessionsTab(TabBase):
     _review: Any
 
     def _build_sessions_tab(self) -> w.VBox:
-        from ...widgets.supervision_session_list import SessionList
-
         self.session_list = SessionList(self.lists)
         self.session_list.on_open(self._on_open_session)
         self.start_button = text_button("Start a new session", primary=True)
@@ -64,8 +67,6 @@ class SessionsTab(TabBase):
     goal_form = part("detail", "goal")
 
     def _build_start(self) -> Any:
-        from ...widgets.supervision_session import SessionStartForm
-
         form = SessionStartForm(self.lists, self.user, supervisor=self.assigned_supervisor,
                                 people=self.people, names=self.names,
                                 check=lambda data: all_problems(SessionInput, data, WHAT,
@@ -78,10 +79,6 @@ class SessionsTab(TabBase):
         return form
 
     def _build_detail(self) -> dict[str, Any]:
-        from ...widgets.supervision_goals import GoalForm
-        from ...widgets.supervision_plan_review import PlanReviewForm
-        from ...widgets.supervision_session import SessionUpdateForm
-
         review = PlanReviewForm(self.rubric)
         review.on_open(self._on_open_plan)
         review.on_submit(lambda _form: self.add_review())
@@ -116,8 +113,6 @@ class SessionsTab(TabBase):
         for s in self.sessions:  # people in sessions of mine, by display name
             for u in (s.supervisor, s.assessor):
                 if u not in self.names:
-                    from ...store.identity import display_name
-
                     self.names[u] = display_name(u)
         self.session_list.show(self.sessions, self.user, self.names)
         if self.supervisees:
@@ -204,8 +199,6 @@ class SessionsTab(TabBase):
     def _render_summary(self, rec: Any) -> None:
         """The session's record with what is linked to it: the observations this user may
         read, the diary entries shared into it and the goals set in it."""
-        from ...widgets.supervision_session_list import session_summary_html
-
         observations = []
         for oid in rec.observation_ids:
             try:

@@ -7,8 +7,10 @@ import logging
 import uuid
 from typing import Any
 
+from ...settings import get_settings
 from ...store import AccessDenied
 from ...widgets.fields import safe_callback
+from ...widgets.supervision_sharing import ConsentForm, CPDExport
 from .base import TabBase, form_call, part, plain_refusal, report
 
 log = logging.getLogger("rso_widgets.apps.supervision")
@@ -19,8 +21,6 @@ class SharingTab(TabBase):
     cpd_export = part("sharing", "cpd")
 
     def _build_sharing(self) -> dict[str, Any]:
-        from ...widgets.supervision_sharing import ConsentForm, CPDExport
-
         consent = ConsentForm()
         consent.on_submit(lambda _form: self.save_consent())
         cpd = CPDExport()
@@ -52,9 +52,9 @@ class SharingTab(TabBase):
 
     def export_cpd(self, fmt: str) -> Any:
         """Write the CPD portfolio (atomic, audited) and offer it for download."""
+        # here, not at the top: the PDF library takes about 1.3 s to import (measured), paid
+        # only by someone who exports
         from ...reports.cpd import export_path, write_cpd_portfolio
-        from ...settings import get_settings
-
         try:
             path = export_path(get_settings().data_dir / "exports", self.user, fmt)
             written = write_cpd_portfolio(self.store, self.user, path, fmt)
