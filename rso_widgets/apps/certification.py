@@ -237,9 +237,7 @@ class CertificationApp(w.VBox):
             self.lead = LeadPanel(certs)
             parts += [w.HTML("<h2 class='rso-section-heading'>For team leads: your team</h2>"),
                       self.lead]
-        from ..widgets.record_css import style
-
-        super().__init__([form_style(), style(), intro, *parts])
+        super().__init__([form_style(), intro, *parts])
         self.add_class("rso-form")
         self.add_class("rso-certification")
         self.mine.refresh()
