@@ -477,8 +477,10 @@ def test_cpd_export_failure_is_a_plain_message(store, monkeypatch):
 
     monkeypatch.setattr(cpd, "write_cpd_portfolio", broken)
     alex.cpd_export._clicked("pdf")
-    assert "could not be exported" in alex.cpd_export.notice.value
-    assert "disk full" not in alex.cpd_export.notice.value
+    said = alex.cpd_export.notice.value
+    assert "Not exported" in said and "went wrong while exporting your CPD portfolio" in said
+    assert "disk full" not in said and "answers are kept" not in said
+    assert "quote reference" in said and alex.cpd_export.link.layout.display == "none"
 
 
 # -- the page ----------------------------------------------------------------------------------
