@@ -277,6 +277,23 @@ def test_an_unexpected_error_is_a_friendly_message_and_logged(store, monkeypatch
     assert not any(t in page_text(app) for t in TRACEBACK)
 
 
+def test_a_part_that_cannot_be_read_hides_only_itself(store, monkeypatch, caplog):
+    from rso_widgets.store.supervision import SupervisionStore
+
+    def boom(*_a, **_k):
+        raise RuntimeError("sessions table on fire")
+
+    monkeypatch.setattr(SupervisionStore, "sessions", boom)
+    with caplog.at_level(logging.ERROR):
+        app = app_for(store, "alex")  # the page still opens
+    said = app.failure.value
+    assert "Something went wrong while reading your sessions" in said and "reference" in said
+    assert "on fire" not in said and "on fire" in caplog.text
+    app.tabs.selected_index = 4  # the other parts are read as usual
+    assert "Your current choice" in app.consent_form.current.value
+    assert not any(t in page_text(app) for t in TRACEBACK)
+
+
 # -- observation, diary, goals -----------------------------------------------------------------
 
 def fill_observation(form, *, evidence: str = "Reflected back the worry about work",

@@ -4,8 +4,6 @@ it is chosen, so the page has few widgets to send when it opens."""
 
 from __future__ import annotations
 
-import logging
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
@@ -28,11 +26,13 @@ from .wellbeing import WellbeingTab
 if TYPE_CHECKING:
     from ...store import Store
 
-log = logging.getLogger("rso_widgets.apps.supervision")
-
 NOTE = ("Supervision records are confidential to the supervisor and the assessor. Supervision "
         "is led by the assessor's own needs: the assessor sets the agenda. Write about the "
         "people you work with respectfully and only as much as the record needs.")
+READS = (("refresh_sessions", "reading your sessions"),
+         ("refresh_observations", "reading the observations"),
+         ("refresh_diary", "reading your diary"), ("refresh_goals", "reading the goals"),
+         ("refresh_consent", "reading your sharing choice"))
 TABS = ["Supervision sessions", "Observation of practice", "Reflective diary",
         "Development goals", "Sharing and CPD portfolio", "Wellbeing check-in"]
 
@@ -86,17 +86,10 @@ class SupervisionApp(SessionsTab, PlanReviewPart, ObservationTab, DiaryTab, Goal
             self._part(self._TAB_PARTS[index])
 
     def refresh(self) -> None:
-        """Read everything the tabs show (each part on its own: one failure hides only it)."""
-        for part in (self.refresh_sessions, self.refresh_observations, self.refresh_diary,
-                     self.refresh_goals, self.refresh_consent):
-            try:
-                part()
-            except Exception:
-                ref = uuid.uuid4().hex[:8]
-                log.exception("could not show %s (reference %s)", part.__name__, ref)
-                self.failure.say(f"Part of this page could not be read right now (reference "
-                                 f"{ref}). Try reloading the page later.", kind="error",
-                                 heading="Sorry, there is a problem")
+        """Read everything the tabs show, each part on its own (the one error wrapper round each:
+        a failure hides only that part, and says so at the top of the page)."""
+        for name, what in READS:
+            safe_callback(report, what, kept=False)(lambda app, n=name: getattr(app, n)())(self)
 
 
 def supervision(store: Store | None = None) -> w.Widget:
