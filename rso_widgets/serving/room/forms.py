@@ -1,0 +1,291 @@
+"""The room page's scoring form ↔ the domain's answers: what a posted form means as RM2000 facts
+and the trainee's own result (the same shapes the widget page stores), what a stored draft or
+submission shows in the form, and the engine's problems as GOV.UK errors (field id, message).
+
+No scoring rule lives here: the engine (`instruments.rm2000.score`) and
+`calibration.workshop.answers` decide; this module only names fields and words messages as the
+widget form (`widgets/rm2000_form.py`) does."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...calibration.workshop.answers import (
+    OWN_FIELDS,
+    OWN_MODES,
+    Restored,
+    RM2000Check,
+    entered_value,
+)
+from ...freetext import text_problem
+from ...instruments.rm2000 import COUNT_FIELDS, FACTOR_FIELDS
+from ...instruments.ruleset import RM2000Ruleset
+
+AGE_FIELDS = ("age_at_assessment", "age_at_commencement")
+DATE_FIELDS = ("date_of_birth", "assessment_date", "commencement_date")
+ELIGIBILITY = "sexual_offence_aged_17_plus"
+YES_NO = (ELIGIBILITY, "burglary", *FACTOR_FIELDS)
+SEX_CHOICES = (("male", "Male"), ("female", "Female"), ("other", "Another description"))
+EVIDENCE_MAX = 2000  # characters in one evidence note
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error: the id of the input it belongs to (for the summary's link) and the message."""
+
+    field: str
+    message: str
+
+
+@dataclass
+class RM2000Answers:
+    """One case's RM2000 answers as the form shows them (`raw`: every input's text) and as
+    stored (`facts`, `evidence`, `mode`, `entered`)."""
+
+    raw: dict[str, str]
+    facts: dict[str, Any]
+    evidence: dict[str, str]
+    mode: str
+    entered: dict[str, Any]
+    problems: list[Problem] = field(default_factory=list)  # what was typed but cannot be kept
+
+    @property
+    def age_mode(self) -> str:
+        return "dates" if self.raw.get("age_mode") == "dates" else "ages"
+
+    @property
+    def count_mode(self) -> str:
+        return "history" if self.raw.get("count_mode") == "history" else "counts"
+
+    @property
+    def occasions_count(self) -> int:
+        occ = self.facts.get("occasions") or []
+        return sum(len(o.get("offences") or []) for o in occ if isinstance(o, Mapping))
+
+
+def labels(rs: RM2000Ruleset) -> dict[str, str]:
+    """Each fact's label (the widget form's)."""
+    out = {
+        "sex": "Sex", "sex_other": "Sex (another description)",
+        "age_at_assessment": "Age at assessment",
+        "age_at_commencement": rs.item("s", "age_at_commencement").label,
+        "date_of_birth": "Date of birth", "assessment_date": "Assessment date",
+        "commencement_date": "Date of commencement of risk",
+        "sexual_appearances": rs.item("s", "sexual_appearances").label,
+        "criminal_appearances": rs.item("s", "criminal_appearances").label,
+        "violent_appearances": rs.item("v", "violent_appearances").label,
+        "burglary": rs.item("v", "burglary").label,
+        ELIGIBILITY: (f"Sexual offence committed aged "
+                      f"{rs.eligibility.min_age_at_sexual_offence} or over"),
+        "occasions": "Sentencing history",
+    }
+    assert rs.s.step2 is not None
+    out |= {f.id: f.label for f in rs.s.step2.factors}
+    return out
+
+
+def _int_or_text(text: str) -> int | str | None:
+    s = text.strip()
+    if not s:
+        return None
+    return int(s) if re.fullmatch(r"[+-]?\d+", s) else s
+
+
+def _yes_no(text: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(text or "")
+
+
+def parse(form: Mapping[str, str]) -> RM2000Answers:
+    """A posted scoring form → answers (blank stays blank: the engine says what is missing)."""
+    raw = {k: str(v) for k, v in form.items()}
+    facts: dict[str, Any] = {}
+    problems: list[Problem] = []
+
+    def put(name: str, value: Any) -> None:
+        if value is not None:
+            facts[name] = value
+
+    sex = raw.get("sex", "")
+    if sex == "other":
+        put("sex", raw.get("sex_other", "").strip())
+    elif sex in ("male", "female"):
+        facts["sex"] = sex
+    if raw.get("age_mode") == "dates":
+        for name in DATE_FIELDS:
+            put(name, raw.get(name, "").strip() or None)
+    else:
+        for name in AGE_FIELDS:
+            put(name, _int_or_text(raw.get(name, "")))
+    put(ELIGIBILITY, _yes_no(raw.get(ELIGIBILITY)))
+    if raw.get("count_mode") == "history":
+        try:
+            occasions = json.loads(raw.get("occasions", "") or "null")
+        except ValueError:
+            occasions = None
+        if isinstance(occasions, list) and occasions:
+            facts["occasions"] = occasions
+    else:
+        for name in COUNT_FIELDS:
+            put(name, _int_or_text(raw.get(name, "")))
+        put("burglary", _yes_no(raw.get("burglary")))
+    for name in FACTOR_FIELDS:
+        put(name, _yes_no(raw.get(name)))
+    evidence = {}
+    for name in FACTOR_FIELDS:
+        note = raw.get(f"evidence_{name}", "").strip()
+        if not note:
+            continue
+        bad = text_problem(note, EVIDENCE_MAX)
+        if bad:
+            problems.append(Problem(f"f-evidence_{name}", f"The evidence note {bad[0]}: "
+                                                          f"{bad[1]}"))
+        else:
+            evidence[name] = note
+    mode = raw.get("mode", "form")
+    mode = mode if mode in {m for m, _ in OWN_MODES} else "form"
+    typed = {name: raw.get(f"own_{name}", "") for name in OWN_FIELDS}
+    return RM2000Answers(raw=raw, facts=facts, evidence=evidence, mode=mode,
+                         entered=entered_value(mode, typed), problems=problems)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def from_stored(parts: Restored) -> RM2000Answers:
+    """A stored draft or submission → the form's inputs."""
+    facts = dict(parts.facts)
+    raw: dict[str, str] = {name: _shown(facts.get(name)) for name in
+                           (*AGE_FIELDS, *DATE_FIELDS, *COUNT_FIELDS, *YES_NO)}
+    sex = facts.get("sex")
+    if sex is not None and str(sex).strip().lower() in ("male", "female"):
+        raw["sex"] = str(sex).strip().lower()
+    elif sex is not None:
+        raw["sex"], raw["sex_other"] = "other", str(sex)
+    raw["age_mode"] = "dates" if any(facts.get(k) is not None for k in DATE_FIELDS) else "ages"
+    if facts.get("occasions") is not None:
+        raw["count_mode"] = "history"
+        raw["occasions"] = json.dumps(facts["occasions"], default=str)
+    else:
+        raw["count_mode"] = "counts"
+    for name, note in parts.evidence.items():
+        raw[f"evidence_{name}"] = note
+    raw["mode"] = parts.mode
+    for name in OWN_FIELDS:
+        raw[f"own_{name}"] = _shown(parts.entered.get(name))
+    entered = dict(parts.entered)
+    if parts.mode == "na":
+        entered = {"not_applicable": True}
+    return RM2000Answers(raw=raw, facts=facts, evidence=dict(parts.evidence), mode=parts.mode,
+                         entered=entered if parts.mode != "form" else {})
+
+
+def _route(top: str, a: RM2000Answers) -> str:
+    """The input an engine error about `top` belongs next to (the widget form's rule)."""
+    if a.age_mode == "dates" and top in AGE_FIELDS:
+        return "assessment_date" if top == "age_at_assessment" else "commencement_date"
+    if a.age_mode == "ages" and top in DATE_FIELDS:
+        return {"assessment_date": "age_at_assessment",
+                "commencement_date": "age_at_commencement"}.get(top, "age_at_assessment")
+    if a.count_mode == "history" and top in (*COUNT_FIELDS, "burglary"):
+        return "occasions"
+    if a.count_mode == "counts" and top == "occasions":
+        return "sexual_appearances"
+    if top == "sex" and a.raw.get("sex") == "other":
+        return "sex_other"
+    return top
+
+
+def _humanise(message: str, names: dict[str, str]) -> str:
+    keys = sorted((k for k in names if k != "sex_other"), key=len, reverse=True)
+    pattern = r"\b(" + "|".join(re.escape(n) for n in keys) + r")\b"
+    message = message.replace("is required: true or false", "is required: choose Yes or No")
+    message = message.replace("or give occasions", "or enter the sentencing history")
+    message = message.replace('is required: "male", "female" or another description',
+                              "is required: choose Male, Female or Another description")
+    return re.sub(pattern, lambda m: names[m.group(1)].lower(), message)
+
+
+def _required(top: str, key: str, names: dict[str, str]) -> str | None:
+    if key in ("assessment_date", "commencement_date"):
+        return f"Enter the {names[key].lower()} and the date of birth"
+    if top in AGE_FIELDS:
+        return f"Enter the person's {names[top].lower()}"
+    if top in COUNT_FIELDS and key != "occasions":
+        least = 1 if top == "sexual_appearances" else 0
+        return (f"Enter the number of {names[top].lower()} ({least} or more)")
+    if top == "sex":
+        return "Select the person's sex: Male, Female or Another description"
+    if key in YES_NO:
+        return f"Select Yes or No for \u201c{names[top]}\u201d"
+    return None
+
+
+def problems(a: RM2000Answers, check: RM2000Check, rs: RM2000Ruleset) -> list[Problem]:
+    """Every problem of one submit, each with the input it belongs to, in the form's order."""
+    names = labels(rs)
+    out = list(a.problems)
+    for e in check.facts:
+        top = e.field.split(".")[0]
+        key = _route(top, a)
+        text = _required(top, key, names) if e.message.startswith("is required") else None
+        if top == "occasions" and "." in e.field:
+            text = (f"Sentencing history ({e.field.split('.', 1)[1]}) "
+                    f"{_humanise(e.message, names)}")
+        text = text or f"{names.get(top, top)} {_humanise(e.message, names)}"
+        out.append(Problem(f"f-{key}", text))
+    out += [Problem(f"f-own_{name}", text) for name, text in check.entered]
+    out += [Problem("f-mode", text) for text in check.other]
+    return out
+
+
+def errors_by_field(found: list[Problem]) -> dict[str, str]:
+    """Input id → its inline error text (several joined)."""
+    out: dict[str, list[str]] = {}
+    for p in found:
+        out.setdefault(p.field, []).append(p.message)
+    return {k: " ".join(v) for k, v in out.items()}
+
+
+def answer_rows(a: RM2000Answers, rs: RM2000Ruleset) -> list[tuple[str, str, str]]:
+    """Check your answers: (question, answer, input id for its Change link)."""
+    names = labels(rs)
+    f = a.facts
+    rows: list[tuple[str, str, str]] = []
+
+    def shown(v: Any) -> str:
+        if v is None:
+            return "Not answered"
+        if isinstance(v, bool):
+            return "Yes" if v else "No"
+        return str(v)
+
+    rows.append((names["sex"], shown(f.get("sex")), "f-sex"))
+    for name in (DATE_FIELDS if a.age_mode == "dates" else AGE_FIELDS):
+        rows.append((names[name], shown(f.get(name)), f"f-{name}"))
+    rows.append((names[ELIGIBILITY], shown(f.get(ELIGIBILITY)), f"f-{ELIGIBILITY}"))
+    if a.count_mode == "history":
+        rows.append((names["occasions"], f"{a.occasions_count} offence(s) entered",
+                     "f-count_mode"))
+    else:
+        for name in (*COUNT_FIELDS, "burglary"):
+            rows.append((names[name], shown(f.get(name)), f"f-{name}"))
+    for name in FACTOR_FIELDS:
+        note = a.evidence.get(name, "")
+        rows.append((names[name], shown(f.get(name)) + (f". Evidence: {note}" if note else ""),
+                     f"f-{name}"))
+    how = dict(OWN_MODES)[a.mode]
+    rows.append(("How you give your result", how, "f-mode"))
+    if a.mode == "own":
+        for name, (label, _kind, _hint) in OWN_FIELDS.items():
+            rows.append((label, shown(a.entered.get(name)), f"f-own_{name}"))
+    return rows
