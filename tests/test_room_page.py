@@ -322,3 +322,63 @@ def test_a_case_outside_the_workshop_is_not_found_and_errors_show_no_traceback(s
     b = joined(served, c.join_code, "Other Hal")
     r = b.get("case/TC-02")
     assert r.status_code == 404 and "Page not found" in r.text and "Traceback" not in r.text
+
+
+# --- ARMS on the room page -------------------------------------------------------------------
+
+def key_ratings(case_id: str, **changes: str) -> dict[str, str]:
+    from rso_widgets.cases.arms_key import key_assessment
+
+    key = key_assessment(BY_ID[case_id])
+    return {fid: r.rating for fid, r in key.ratings.items()} | changes
+
+
+def test_arms_rm2000_and_arms_case_every_problem_then_submit(served, trainer):
+    from rso_widgets.calibration.workshop import submission_parts
+
+    c = trainer.create_cohort("ARMS room", ["TC-01", "TC-02"],
+                              instruments={"TC-01": ["rm2000", "arms"], "TC-02": ["arms"]})
+    b = joined(served, c.join_code, "Arms Ivy")
+    listing = text(b.get("cases"))
+    assert "Score with RM2000 and ARMS" in listing and "Score with ARMS" in listing
+    # ARMS only: the key's RM2000 result is given as context; RM2000 and ARMS: never
+    assert "RM2000 for this case (given" in b.get("case/TC-02").text
+    page = b.get("case/TC-01").text
+    assert "RM2000 for this case (given" not in page and "<h3>ARMS</h3>" in page
+    assert 'name="arms_R1_fu_what"' in page  # the insufficient-information follow-up
+    # RM2000 and ARMS problems in the same submit
+    form = counts_form("TC-01", criminal_appearances="") | {"arms_R1_rating": "not_evident"}
+    r = b.post("case/TC-01", form)
+    found = text(r)
+    assert "There is a problem" in found and "Enter the number of criminal appearances" in found
+    assert "Rate R2 Offence-related sexual interest" in found
+    assert 'href="#f-arms_R2_rating"' in r.text and 'id="f-arms_R2_rating-error"' in r.text
+    # rated, with evidence and a follow-up: kept as the draft, then submitted
+    mine = key_ratings("TC-01", R1="insufficient_information", R5="evident")
+    form = counts_form("TC-01") | {f"arms_{fid}_rating": v for fid, v in mine.items()}
+    form |= {"arms_R5_evidence": "Said so at the home visit", "arms_R5_source": "home visit",
+             "arms_R1_fu_what": "Internet use", "arms_R1_fu_source": "Police IT",
+             "arms_R1_fu_due": "2025-12-01", "arms_priority": "Medium",
+             "arms_rationale": "Stable <but> watch"}
+    r = b.post("case/TC-01", form)
+    assert r.url.endswith("check"), text(r)
+    member = next(m for m in trainer.cohort_members(c.id) if m.display_name == "Arms Ivy")
+    with open_as(served.db_url, user=USER) as store:
+        draft = store.get_draft(draft_key(c.id, member.id, "TC-01")).data
+        assert draft["arms"]["ratings"]["R5"]["evidence"][0]["source"] == "home visit"
+        assert draft["arms"]["ratings"]["R1"]["follow_up"]["due"] == "2025-12-01"
+        assert draft["arms"]["rm2000"] is None
+        # the widget page restores it as its own
+        app = WorkshopTraineeApp(store, CASES, USER, ruleset=RULESET, autosave_seconds=0)
+        assert app.join_workshop(c.join_code, "Arms Ivy")
+        app.open_case("TC-01")
+        assert {fid: s.rating.value for fid, s in app.arms.sections.items()} == mine
+        assert app.arms.value.priority.rationale == "Stable <but> watch"
+    assert "Stable &lt;but&gt; watch" in b.get("case/TC-01").text
+    assert b.post("case/TC-01/check").url.endswith("submitted=TC-01")
+    rm, arms = submission_parts(trainer.submissions(c.id)[0].attempt)
+    assert rm["facts"]["criminal_appearances"] == 2
+    assert arms["ratings"]["R5"]["rating"] == "evident"
+    trainer.release_key(c.id)
+    fb = text(b.get("case/TC-01/feedback"))
+    assert "Your feedback on TC-01" in fb and "ARMS" in fb and "RM2000" in fb
