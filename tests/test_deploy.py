@@ -319,7 +319,8 @@ def test_default_url_is_the_start_page_linking_every_app(pod, values):
     assert status == 200
     assert "<h1>RSO Workbook</h1>" in body
     for app in APPS:
-        assert f'/voila/render/{WORKBOOKS}/{app.notebook}"' in body, app.notebook
+        assert (f'/{app.page}"' if app.page else
+                f'/voila/render/{WORKBOOKS}/{app.notebook}"') in body, app.title
     status, body = server.get("voila/api/contents/workbooks")
     assert status == 200
     names = {item["name"] for item in json.loads(body)["content"]}
