@@ -269,7 +269,9 @@ def answer_rows(a: RM2000Answers, rs: RM2000Ruleset) -> list[tuple[str, str, str
             return "Yes" if v else "No"
         return str(v)
 
-    rows.append((names["sex"], shown(f.get("sex")), "f-sex"))
+    sex = f.get("sex")
+    rows.append((names["sex"], dict(SEX_CHOICES).get(sex, shown(sex)) if sex else "Not answered",
+                 "f-sex"))
     for name in (DATE_FIELDS if a.age_mode == "dates" else AGE_FIELDS):
         rows.append((names[name], shown(f.get(name)), f"f-{name}"))
     rows.append((names[ELIGIBILITY], shown(f.get(ELIGIBILITY)), f"f-{ELIGIBILITY}"))
