@@ -8,6 +8,7 @@ pool (`Room.run`), never on the event loop. A failure shows a friendly page and 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from functools import lru_cache
@@ -109,6 +110,8 @@ class JoinHandler(RoomHandler):
     @web.authenticated
     async def get(self) -> None:
         _ = self.xsrf_token
+        if self.room._warming is None:  # the first join form: get ready for the joins
+            self.room._warming = asyncio.ensure_future(self.room.run(self.room.warm))
         if await self.joined() is not None:
             self.redirect(self.url("cases"))
             return

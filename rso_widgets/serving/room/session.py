@@ -108,6 +108,7 @@ class Room:
     _rs: RM2000Ruleset | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _pool: ThreadPoolExecutor | None = None
+    _warming: Any = None
 
     @property
     def store(self) -> Store:
@@ -134,6 +135,18 @@ class Room:
                 self._cases = {c.id: c for c in self.load_cases()}
                 self._cases_at = time.monotonic()
             return self._cases
+
+    def warm(self) -> None:
+        """Open the store, load the cases and the ruleset, import the case page's renderers:
+        done once, in the pool, when the first join form is shown, so the first trainee to
+        join does not wait for it."""
+        try:
+            # the widget renderers load ipywidgets: imported here, off the event loop, once
+            from ...widgets import case_file, feedback  # noqa: F401
+
+            _ = self.store, self.ruleset, self.cases()
+        except Exception:  # the pages say so when they need what failed; logged here
+            log.exception("the room page could not get ready")
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(*args)` (store calls, case loading) in the room's thread pool."""
