@@ -354,6 +354,24 @@ def test_only_voila_is_served_and_login_is_required(pod, values):
     assert err.value.code in (302, 403) and "login" in err.value.headers.get("Location", "login")
 
 
+def test_the_room_page_is_served_on_the_hub_and_needs_login(pod):
+    server = pod["server"]
+    status, body = server.get("room/")
+    assert status == 200 and "<h1>Join a workshop</h1>" in body
+    assert 'name="_xsrf"' in body and "rso_room.js" in body
+    assert_no_traceback(body)
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    with pytest.raises(urllib.error.HTTPError) as err:  # no token: sent to log in
+        urllib.request.build_opener(NoRedirect).open(server.url + "room/", timeout=30)
+    assert err.value.code in (302, 403)
+
+
 def test_hub_user_reaches_the_kernel_and_the_audit_log(pod):
     server, hub_user = pod["server"], pod["env"]["JUPYTERHUB_USER"]
     status, body = server.get("voila/render/deployment_check.ipynb")

@@ -382,3 +382,29 @@ def test_arms_rm2000_and_arms_case_every_problem_then_submit(served, trainer):
     trainer.release_key(c.id)
     fb = text(b.get("case/TC-01/feedback"))
     assert "Your feedback on TC-01" in fb and "ARMS" in fb and "RM2000" in fb
+
+
+def test_a_store_that_cannot_be_reached_shows_a_friendly_page_and_is_logged(tmp_path):
+    server = ServedWorkbooks(directory=ROOT / "workbooks", log_path=tmp_path / "voila.log",
+                             env={"RSO_DATA_DIR": str(tmp_path / "data"), "RSO_USER": USER,
+                                  # nothing listens on port 9: every store call fails
+                                  "RSO_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:9/x"},
+                             preheat=False)
+    try:
+        server.start(timeout=90)
+    except RuntimeError as exc:
+        server.stop()
+        pytest.fail(f"could not start rso-workbook serve: {exc}")
+    try:
+        b = Browser(server)
+        assert b.get().ok  # the join form needs no store
+        r = b.join("K7QM3X", "Ann")
+        assert r.status_code == 500
+        page = text(r)
+        assert "Sorry, there is a problem with the service" in page
+        assert "Your answers are kept as a draft" in page
+        assert "Traceback" not in r.text and "psycopg" not in r.text and "9/x" not in r.text
+    finally:
+        server.stop()
+    log = (tmp_path / "voila.log").read_text(encoding="utf-8", errors="replace")
+    assert "room page POST /room/join failed" in log
