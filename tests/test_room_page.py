@@ -283,6 +283,15 @@ def test_free_text_is_escaped(served, trainer):
     assert "</textarea><b>x</b>" not in page and "&lt;/textarea&gt;&lt;b&gt;x" in page
 
 
+def test_an_over_long_field_is_refused_in_plain_words(served, trainer):
+    c = workshop(trainer)
+    b = joined(served, c.join_code, "Long Ida")
+    r = b.post("case/TC-01", counts_form("TC-01", evidence_single="x" * 30_000))
+    assert r.status_code == 400 and "This form could not be read" in text(r)
+    r = b.post("case/TC-01", counts_form("TC-01", evidence_single="x" * 2_500))
+    assert "The evidence note is 2,500 characters long; the limit is 2,000" in text(r)
+
+
 # --- security --------------------------------------------------------------------------------
 
 def test_a_post_without_the_xsrf_token_is_refused(served, trainer):

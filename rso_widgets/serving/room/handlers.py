@@ -30,6 +30,8 @@ log = logging.getLogger("rso_widgets.serving.room")
 ROOM_TEMPLATES = Path(__file__).resolve().parent / "templates"
 KIT_CSS = Path(__file__).resolve().parents[2] / "widgets" / "kit.css"
 CASE_ID = r"(?P<case_id>[A-Za-z0-9][A-Za-z0-9._-]{0,63})"
+FIELD_MAX = 20_000  # characters in one posted field (the longest text allowed is 4,000)
+FIELDS_MAX = 400  # fields in one posted form (the ARMS form has about 110)
 
 
 @lru_cache(maxsize=1)
@@ -66,6 +68,16 @@ class RoomHandler(JupyterHandler):
             xsrf=Markup(self.xsrf_form_html()), **values)
         self.finish(html)
 
+    def posted(self) -> dict[str, str]:
+        """The posted form (each field's last value); 400 for a form no page of ours sends."""
+        names = list(self.request.body_arguments)
+        if len(names) > FIELDS_MAX:
+            raise web.HTTPError(400, "too many fields")
+        form = {k: self.get_body_argument(k, "", strip=False) for k in names}
+        if any(len(v) > FIELD_MAX for v in form.values()):
+            raise web.HTTPError(400, "a field is too long")
+        return form
+
     def membership(self) -> Membership | None:
         return read_membership(self)
 
@@ -83,6 +95,9 @@ class RoomHandler(JupyterHandler):
         if status_code == 404:
             title, text = "Page not found", ("If you typed the web address, check it is "
                                              "correct.")
+        elif status_code == 400:
+            title, text = ("This form could not be read", "Something sent with it was too "
+                           "long. Go back, shorten what you typed and try again.")
         elif status_code == 403:
             title, text = ("This form could not be sent", "The page was open for too long, "
                            "or it came from somewhere else. Go back, reload the page and try "
@@ -120,7 +135,8 @@ class JoinHandler(RoomHandler):
 
     @web.authenticated
     async def post(self) -> None:
-        code, name = self.get_body_argument("code", ""), self.get_body_argument("name", "")
+        form = self.posted()
+        code, name = form.get("code", ""), form.get("name", "")
         result = await self.room.run(flow.join, self.room, code, name)
         if isinstance(result, list):  # every problem at once
             self.render_page("room_join.html", title="Error: Join a workshop",
@@ -202,7 +218,7 @@ class CaseHandler(_CaseHandler):
         page = await self.case_page(case_id)
         if page is None:
             return
-        form = {k: self.get_body_argument(k) for k in self.request.body_arguments}
+        form = self.posted()
         found = await self.room.run(flow.save_and_check, self.room, page, form)
         if found:
             self.render_page("room_case.html", title=f"Error: {page.case.id}: "
@@ -260,7 +276,7 @@ class DraftHandler(_CaseHandler):
         page = await self.room.run(flow.open_case, self.room, j, case_id)
         if page is None:
             raise web.HTTPError(404)
-        form = {k: self.get_body_argument(k) for k in self.request.body_arguments}
+        form = self.posted()
         saved = await self.room.run(flow.autosave, self.room, page, form)
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
