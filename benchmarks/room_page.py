@@ -118,6 +118,27 @@ async def light_trainee(url: str, code: str, name: str, form: dict[str, str]) ->
     return out
 
 
+async def light_static(url: str) -> dict:
+    """The floor: as many requests as join-to-scoring (4), for the start page (no store)."""
+    import httpx
+
+    t0 = time.perf_counter()
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT) as http:
+            for _ in range(4):
+                (await http.get(url)).raise_for_status()
+        return {"ok": True, "join": time.perf_counter() - t0, "why": ""}
+    except Exception as exc:
+        return {"ok": False, "join": None, "why": str(exc)[:120]}
+
+
+def light_floor(srv: Server, n: int) -> list[dict]:
+    async def burst() -> list[dict]:
+        return list(await asyncio.gather(*(light_static(srv.url) for _ in range(n))))
+
+    return asyncio.run(burst())
+
+
 def light_room(srv: Server, n: int, form: dict[str, str]) -> list[dict]:
     async def burst() -> list[dict]:
         return list(await asyncio.gather(*(
@@ -212,6 +233,8 @@ def _rows_light(srv: Server, n: int, form: dict[str, str]) -> list[dict]:
     single = _single(lambda: light_room(srv, 1, form), "join")
     single_flow = statistics.median(light_room(srv, 1, form)[0]["flow"]
                                     for _ in range(SINGLES))
+    floor1 = _single(lambda: light_floor(srv, 1), "join")
+    floor = [r["join"] for r in light_floor(srv, n) if r["ok"]]
     cpu0, rss0 = srv.usage()
     results = light_room(srv, n, form)
     cpu1, rss1 = srv.usage()
@@ -225,7 +248,9 @@ def _rows_light(srv: Server, n: int, form: dict[str, str]) -> list[dict]:
          "baseline": single, "unit": "s", "target": 2.0 if n == 30 else None,
          "note": f"p50 {_pct(joins, 0.5):.2f} s; whole flow (join, case, autosave, check, "
                  f"submit) p50 {_pct(flows, 0.5):.2f} s, p95 {_pct(flows, 0.95):.2f} s vs "
-                 f"{single_flow:.2f} s alone"},
+                 f"{single_flow:.2f} s alone; floor ({n} clients × 4 GETs of the start page, "
+                 f"no store) p95 {_pct(floor, 0.95):.2f} s vs {floor1:.2f} s alone "
+                 f"({_pct(floor, 0.95) / floor1 if floor1 else float('nan'):.1f}×)"},
         {"name": f"{label}: failed trainees (any step)", "value": failed, "baseline": None,
          "unit": "trainees", "target": 0 if n == 30 else None, "kind": "max", "note": why},
         {"name": f"{label}: server CPU per trainee (whole flow)", "value": per_join,

@@ -87,9 +87,8 @@ class Listing:
 
 
 def task_list(room: Room, j: Joined, welcome: str = "", submitted: str = "") -> Listing:
-    """The workshop's cases (re-reading the workshop: key released? closed?)."""
-    store = room.store
-    cohort = j.cohort = store.get_cohort(j.cohort.id)
+    """The workshop's cases and where this trainee is with each."""
+    store, cohort = room.store, j.cohort  # read afresh for this request (`load_joined`)
     rows = views.task_rows(store, cohort, j.member, room.cases(list(cohort.case_ids)))
     out = Listing(rows, views.state_line(cohort))
     if submitted and submitted in cohort.case_ids:

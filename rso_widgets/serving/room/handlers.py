@@ -188,7 +188,7 @@ class _CaseHandler(RoomHandler):
         return page
 
 
-def _case_values(page: flow.CasePage) -> dict[str, Any]:
+def _case_values(room: Room, page: flow.CasePage) -> dict[str, Any]:
     """What the case page's template needs beside the page."""
     # the case file's renderer is the widget page's (escaped HTML); its module loads
     # ipywidgets, so it is imported when a case is first shown, not when the server starts
@@ -197,7 +197,8 @@ def _case_values(page: flow.CasePage) -> dict[str, Any]:
 
     rs = page.rs
     assert rs.s.step2 is not None
-    return {"case_file": Markup(render_case_file(page.case)), "factors": rs.s.step2.factors,
+    return {"case_file": Markup(room.case_file(page.case, render_case_file)),
+            "factors": rs.s.step2.factors,
             "own_modes": OWN_MODES, "own_fields": OWN_FIELDS,
             "categories": [(c, c) for c in rs.categories]}
 
@@ -211,7 +212,7 @@ class CaseHandler(_CaseHandler):
         page = await self.case_page(case_id)
         if page is not None:
             self.render_page("room_case.html", title=f"{page.case.id}: {page.case.title}",
-                             page=page, problems=[], errors={}, **_case_values(page))
+                             page=page, problems=[], errors={}, **_case_values(self.room, page))
 
     @web.authenticated
     async def post(self, case_id: str) -> None:
@@ -223,7 +224,7 @@ class CaseHandler(_CaseHandler):
         if found:
             self.render_page("room_case.html", title=f"Error: {page.case.id}: "
                              f"{page.case.title}", page=page, problems=found,
-                             errors=flow.errors_by_field(found), **_case_values(page))
+                             errors=flow.errors_by_field(found), **_case_values(self.room, page))
             return
         self.redirect(self.url("case", case_id, "check"))
 
@@ -240,7 +241,7 @@ class CheckHandler(_CaseHandler):
         if found:  # e.g. opened by its address before the form was completed
             self.render_page("room_case.html", title=f"Error: {page.case.id}: "
                              f"{page.case.title}", page=page, problems=found,
-                             errors=flow.errors_by_field(found), **_case_values(page))
+                             errors=flow.errors_by_field(found), **_case_values(self.room, page))
             return
         self.render_page("room_check.html", title=f"Check your answers: {page.case.id}",
                          page=page, refused="")
@@ -255,7 +256,7 @@ class CheckHandler(_CaseHandler):
             self.render_page("room_case.html", title=f"Error: {page.case.id}: "
                              f"{page.case.title}", page=page, problems=outcome.problems,
                              errors=flow.errors_by_field(outcome.problems),
-                             **_case_values(page))
+                             **_case_values(self.room, page))
         elif outcome.refused:
             page = await self.case_page(case_id)  # the workshop's new state
             self.render_page("room_check.html", status=409,

@@ -109,6 +109,7 @@ class Room:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _pool: ThreadPoolExecutor | None = None
     _warming: Any = None
+    _case_files: dict[str, str] = field(default_factory=dict)
 
     @property
     def store(self) -> Store:
@@ -134,7 +135,18 @@ class Room:
             if self._cases is None or (missing and stale):
                 self._cases = {c.id: c for c in self.load_cases()}
                 self._cases_at = time.monotonic()
+                self._case_files.clear()
             return self._cases
+
+    def case_file(self, case: TrainingCase, render: Callable[[TrainingCase], str]) -> str:
+        """The case file's HTML, drawn once per case (again after the cases are reloaded)."""
+        with self._lock:
+            html = self._case_files.get(case.id)
+        if html is None:
+            html = render(case)
+            with self._lock:
+                self._case_files[case.id] = html
+        return html
 
     def warm(self) -> None:
         """Open the store, load the cases and the ruleset, import the case page's renderers:
