@@ -17,7 +17,9 @@ from test_first_time_users import Journey
 pytestmark = pytest.mark.browser
 
 JOIN_CODE = "RQM7XZ"
+ARMS_CODE = "ARM5TC"
 USER = "room.trainee"
+TRAINER = "trainer.room"
 
 
 def seed(data: Path) -> None:
@@ -27,14 +29,18 @@ def seed(data: Path) -> None:
     from rso_widgets.store.db import DB_FILENAME
 
     data.mkdir(parents=True)
-    with open_as(f"sqlite:///{data / DB_FILENAME}", user="trainer.room") as store:
+    with open_as(f"sqlite:///{data / DB_FILENAME}", user=TRAINER) as store:
         store.create_cohort("Room check", ["TC-02"], join_code=JOIN_CODE)
+        store.create_cohort("Room ARMS", ["TC-01"], join_code=ARMS_CODE,
+                            instruments={"TC-01": ["rm2000", "arms"]})
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     with private_server(tmp_path_factory, "room-browser", USER, seed=seed,
                         preheat=False) as served:
+        served.db_url = "sqlite:///" + str(
+            Path(served.env["RSO_DATA_DIR"]) / "rso-workbook.sqlite")
         yield served
 
 
@@ -122,3 +128,48 @@ def test_a_trainee_joins_scores_checks_and_submits(page, server, summary):
     expect(page.locator(".rso-room-tag").first).to_have_text("Submitted")
     journey.shot("submitted")
     journey.check("submitted")
+
+
+def test_feedback_and_the_arms_form_are_accessible(page, server, summary):
+    from identities import open_as
+
+    from rso_widgets.calibration.workshop import workshop_payload
+    from rso_widgets.cases import load_cases
+    from rso_widgets.store.joining import join_workshop
+
+    journey = Journey(page, "room-feedback-arms", summary)
+    facts = next(c for c in load_cases() if c.id == "TC-02").key_facts().model_dump(
+        exclude_none=True, mode="json")
+    with open_as(server.db_url, user=TRAINER) as store:
+        cohort = store.create_cohort("Room feedback", ["TC-02"])
+    with open_as(server.db_url, user=USER) as store:  # as if submitted on another page
+        _, member, _ = join_workshop(store, cohort.join_code, "Feedback Trainee")
+        store.submit(cohort.id, member.id, "TC-02",
+                     workshop_payload(("rm2000",), facts={**facts, "single": True}))
+    with open_as(server.db_url, user=TRAINER) as store:
+        store.release_key(cohort.id)
+    page.goto(server.url + "room/", wait_until="domcontentloaded")
+    if page.get_by_role("button", name="Leave the workshop on this browser").count():
+        page.get_by_role("button", name="Leave the workshop on this browser").click()
+    page.get_by_label("Join code").fill(cohort.join_code)
+    page.get_by_label("Your display name").fill("Feedback Trainee")
+    page.get_by_role("button", name="Join the workshop").click()
+    expect(page.get_by_text("Welcome back, Feedback Trainee")).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"^TC-02:")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your feedback on TC-02")
+    expect(page.get_by_text("The key's reasoning").first).to_be_attached()
+    journey.shot("feedback")
+    journey.check("feedback")
+    page.goto(server.url + "room/cases")
+    page.get_by_role("button", name="Leave the workshop on this browser").click()
+    page.get_by_label("Join code").fill(ARMS_CODE)
+    page.get_by_label("Your display name").fill("Arms Trainee")
+    page.get_by_role("button", name="Join the workshop").click()
+    page.get_by_role("link", name=re.compile(r"^TC-01:")).click()
+    expect(page.get_by_role("heading", level=3, name="ARMS")).to_be_visible()
+    journey.shot("arms-case")
+    journey.check("arms-case")
+    page.get_by_role("button", name="Continue to check your answers").click()
+    expect(page.get_by_role("alert")).to_contain_text("Rate R1")
+    journey.shot("arms-errors")
+    journey.check("arms-errors")
