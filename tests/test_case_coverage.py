@@ -167,3 +167,32 @@ def test_revised_c_conversion_changes_some_new_keys() -> None:
     assert any("earlier 0–3 conversion" in c.key.rationale.c_conversion for c in NEW)
     assert any(c.key.facts.commencement_date and c.key.facts.commencement_date
                > c.assessment_date for c in NEW)
+
+
+def test_the_revised_c_conversion_changed_exactly_six_original_keys() -> None:
+    """Issue 15: re-keyed under 2.0.0, the /C keys of TC-04, 05, 07, 08, 11 and 12 differ from
+    what the superseded 1.0.0 ruleset gives for the same facts; no other original key does."""
+    from rso_widgets.instruments.ruleset import load_rm2000_ruleset_ref
+
+    old = load_rm2000_ruleset_ref("rm2000-ew-training@1.0.0")
+    changed = set()
+    for c in CASES:
+        if int(c.id[3:]) > 15 or not c.key.expected.applicable:
+            continue
+        then = score(c.key_facts(), old, today=c.assessment_date)
+        now = score(c.key_facts(), RS, today=c.assessment_date)
+        assert then.c and now.c and now.c.category == c.key.expected.c
+        assert (then.s.category, then.v.category) == (now.s.category, now.v.category)
+        if then.c.category != now.c.category:
+            changed.add(c.id)
+    assert changed == {"TC-04", "TC-05", "TC-07", "TC-08", "TC-11", "TC-12"}
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.key.expected.applicable],
+                         ids=lambda c: c.id)
+def test_every_c_rationale_quotes_the_revised_arithmetic(case: TrainingCase) -> None:
+    result = score(case.key_facts(), RS, today=case.assessment_date)
+    assert result.c is not None
+    said = case.key.rationale.c_conversion
+    assert f"{result.c.s_points} + {result.c.v_points} = {result.c.points}" in said, case.id
+    assert f"{result.c.category} on /C" in said, case.id

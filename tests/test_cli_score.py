@@ -198,3 +198,49 @@ def test_end_to_end_through_the_installed_command():
     assert "→".encode() in proc.stdout  # UTF-8 on stdout, not \\u escapes
     assert "criminal_appearances" in fields(second)
     assert b"Traceback" not in proc.stderr
+
+
+# -- the revised contract (ruleset 2.0.0) through the command, and the superseded 1.0.0 --------
+
+def test_commencement_under_18_is_scored_in_the_youngest_band_by_the_command(monkeypatch):
+    """An offence at 17, a community sentence begun at 17, assessed at 19 (dates, not ages)."""
+    dated = {k: v for k, v in case().items() if not k.startswith("age_")}
+    dated |= {"date_of_birth": "2007-05-01", "commencement_date": "2024-11-04",
+              "assessment_date": "2026-06-01"}
+    status, out, _ = run(monkeypatch, [dated, case(age_at_assessment=19,
+                                                   age_at_commencement=17)])
+    assert status == 0
+    for line in out:
+        assert line["applicable"] is True
+        s_age = next(i for i in line["s"]["items"] if i["item"] == "age_at_commencement")
+        v_age = next(i for i in line["v"]["items"] if i["item"] == "age_at_commencement")
+        assert (s_age["fact"], s_age["points"], v_age["points"]) == (17, 2, 3)
+        assert "youngest band" in s_age["band"]
+
+
+@pytest.mark.parametrize("field", ["sexual_appearances", "criminal_appearances",
+                                   "violent_appearances"])
+def test_the_count_ceiling_through_the_command(monkeypatch, field):
+    at = case(criminal_appearances=300) | {field: 300}
+    status, out, _ = run(monkeypatch, [at, at | {field: 301}])
+    assert status == 1
+    assert out[0]["applicable"] is True
+    assert fields(out[1]) == [field]
+    assert "(301) is above the ceiling of 300" in out[1]["errors"][0]["message"]
+
+
+def test_the_superseded_ruleset_still_scores_with_its_own_label(monkeypatch):
+    from rso_widgets.instruments.ruleset import RULESET_DIR
+
+    low_medium = case(age_at_commencement=40, sexual_appearances=1, criminal_appearances=1,
+                      violent_appearances=1, male_victim=False, single=False)
+    status, out, _ = run(monkeypatch, [low_medium, case(age_at_assessment=19,
+                                                        age_at_commencement=17)],
+                         "--ruleset", str(RULESET_DIR / "rm2000-1.0.0.yaml"))
+    assert status == 1  # the old ruleset refused an age at commencement under 18
+    assert out[0]["ruleset"] == "rm2000-ew-training@1.0.0"
+    assert (out[0]["s"]["category"], out[0]["v"]["category"], out[0]["c"]["category"]) == (
+        "Low", "Medium", "Medium")
+    assert "between 18 and 110" in out[1]["errors"][0]["message"]
+    status, [now], _ = run(monkeypatch, [low_medium])
+    assert (now["ruleset"], now["c"]["category"]) == ("rm2000-ew-training@2.0.0", "Low")

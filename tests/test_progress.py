@@ -78,7 +78,8 @@ def test_survives_reload(store: JsonlPracticeStore) -> None:
     again = JsonlPracticeStore(store.root)
     (loaded,) = again.attempts("asha")
     assert loaded == rec
-    assert loaded.attempt.facts.commencement_date == dt.date(2024, 8, 4)
+    assert loaded.attempt.facts.commencement_date == dt.date(2024, 8, 2)  # TC-04's release
+    assert loaded.attempt.facts.commencement_date == CASES["TC-04"].key.facts.commencement_date
 
 
 def test_bad_line_reported_not_crashing(store: JsonlPracticeStore) -> None:

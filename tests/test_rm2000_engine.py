@@ -164,6 +164,16 @@ def _v_facts(category: str) -> dict:
             "Very High": dict(violent_appearances=4, burglary=True)}[category]  # 6
 
 
+def _s_facts(category: str) -> dict:
+    """Facts reaching each /S category at commencement age 40 (0 points), with criminal
+    appearances high enough for any /V row: step 1 totals 0, 1, 3 and 4 (+2 factors)."""
+    return {"Low": dict(sexual_appearances=1, criminal_appearances=4),
+            "Medium": dict(sexual_appearances=2, criminal_appearances=4),
+            "High": dict(sexual_appearances=3, criminal_appearances=5),
+            "Very High": dict(sexual_appearances=5, criminal_appearances=5, male_victim=True,
+                              single=True)}[category]
+
+
 @pytest.mark.parametrize("s_category", CATS)
 @pytest.mark.parametrize("v_category", CATS)
 def test_c_all_sixteen_pairs(s_category, v_category):
@@ -188,7 +198,24 @@ def test_c_all_sixteen_pairs(s_category, v_category):
                                                  (5, "Medium"), (6, "High"), (7, "High"),
                                                  (8, "Very High")])
 def test_c_cut_edges(total, category):
-    assert c_cat(total) == category
+    """Every /C sum band edge, through the engine: some /S × /V pair reaches each sum from 2 to
+    8, and every pair reaching it is scored in the contract's band."""
+    pairs = [(s, v) for s in CATS for v in CATS if C_POINTS[s] + C_POINTS[v] == total]
+    assert pairs
+    for s_category, v_category in pairs:
+        r = score(facts(**_s_facts(s_category), **_v_facts(v_category)), today=TODAY)
+        assert (r.s.category, r.v.category) == (s_category, v_category)
+        assert (r.c.points, r.c.category) == (total, category)
+
+
+def test_c_sum_outside_the_contract_has_no_band():
+    """The shipped ruleset's /C cuts cover exactly 2–8: nothing is left over or overlapping."""
+    from rso_widgets.instruments.ruleset import load_rm2000_ruleset
+
+    rs = load_rm2000_ruleset()
+    assert [(c.min, c.max, c.category) for c in rs.c.cuts] == [
+        (2, 3, "Low"), (4, 5, "Medium"), (6, 7, "High"), (8, 8, "Very High")]
+    assert rs.c.conversion == C_POINTS
 
 
 def test_c_pairs_where_the_revised_scheme_differs_from_the_superseded_one():

@@ -149,3 +149,29 @@ def _walk(widget):
     yield widget
     for child in getattr(widget, "children", ()):
         yield from _walk(child)
+
+
+def test_live_app_offers_to_rescore_a_draft_scored_under_the_old_ruleset(data_dir):
+    """Issue 15: a draft whose RM2000 result came from 1.0.0 is resumed as recorded; the offer
+    says what rescoring changes, and only accepting it puts a 2.0.0 result in the draft."""
+    from test_live_assessment import live_app, saved_v1
+
+    app = saved_v1(live_app())
+    old = score(FACTS, OLD, today=DAY)
+    draft = {**app.draft_payload(),
+             "rm2000": {"facts": FACTS, "result": old.model_dump(mode="json")}}
+    app.store.save_draft(app.draft_key(), draft, assessment_id=app.assessment_id,
+                         base_version=1)
+    person = app.person
+
+    again = live_app()
+    again.open_person(person)
+    assert again.draft_box.layout.display == ""  # the draft is offered, not applied
+    again.resume_button.click()
+    assert again.rm2000.result.ruleset == OLD.ref and again.rm2000.result.c.category == "Medium"
+    offer = again.rm2000.rescore_offer
+    assert offer.layout.display != "none"
+    assert "/C Medium Low changes" in text(offer.explain.value)
+    offer.button.click()
+    assert "What changed: /C: Medium → Low" in text(offer.done.value)
+    assert (again.rm2000.result.ruleset, again.rm2000.result.c.category) == (NEW.ref, "Low")

@@ -165,6 +165,12 @@ def test_sexual_and_violent_counts_as_sexual_only() -> None:
 def test_names_are_distinct() -> None:
     names = [c.person.name for c in CASES]
     assert len(set(names)) == len(names)
+    # given names and surnames too: a workshop talks about "Mr Mossthorpe" or "Lorcan", and two
+    # cases sharing either would be mixed up
+    parts = [c.person.name.split()[-2:] for c in CASES]
+    for position in (0, 1):
+        used = [p[position] for p in parts]
+        assert len(set(used)) == len(used), sorted(u for u in used if used.count(u) > 1)
 
 
 def test_cli_validate_shipped_cases(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,303 @@
+"""The law each shipped case relies on, worked out again from its record (issue 15, section 2).
+
+The rules are transcribed here from the legislation, independently of the case files, so a case
+whose notes say something the law does not fails here:
+- notification: which convictions are notifiable (Sexual Offences Act 2003, Sch. 3, for the
+  offences the library uses) and for how long (s.82, halved under 18; a detention and training
+  order counts by its period of detention, s.131);
+- release: half of a standard determinate sentence, two-thirds for rape or assault by
+  penetration of 7 years or more imposed from 1 April 2020 (SI 2020/158) and of 4 to 7 years
+  imposed from 28 June 2022 (Criminal Justice Act 2003, s.244ZA); never on a Saturday or Sunday
+  (Criminal Justice Act 1961, s.23(3): the preceding working day);
+- licence to the end of the sentence (CJA 2003, s.249) and post-sentence supervision to twelve
+  months after release for sentences under 2 years for offences from 1 February 2015 (s.256AA);
+- MAPPA: probation leads while it supervises (licence, supervision, order, or in custody),
+  police otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+import pytest
+from dateutil.relativedelta import relativedelta
+
+from rso_widgets.cases import TrainingCase, load_cases
+from rso_widgets.cases.schema import HistoryOffence
+from rso_widgets.instruments.rm2000 import _years_between
+
+CASES = load_cases()
+DAY = dt.timedelta(days=1)
+TERM = re.compile(r"(\d+) (year|month|week)s?' (?:imprisonment|detention)")
+ORDER = re.compile(r"(?:Community order|Youth rehabilitation order|Detention and training order), "
+                   r"(\d+) (year|month)s?")
+NOTIFY = re.compile(r"notification requirements (indefinitely|for an indefinite period|"
+                    r"for (\d+) years)")
+TWO_THIRDS_OFFENCES = ("rape", "assault by penetration")  # Sch. 15 Part 2, maximum life
+PSS_FROM = dt.date(2015, 2, 1)
+
+
+def _span(number: int, unit: str) -> relativedelta:
+    return relativedelta(**{f"{unit}s": number}) if unit != "week" else relativedelta(
+        weeks=number)
+
+
+def _months(number: int, unit: str) -> float:
+    return {"year": 12.0, "month": 1.0, "week": 7 / 30.4375}[unit] * number
+
+
+def custodial(occ) -> tuple[int, str] | None:
+    """(number, unit) of an immediate custodial term; a DTO by its period of detention (s.131)."""
+    if "suspended" in occ.sentence:
+        return None
+    if occ.sentence.startswith("Detention and training order"):
+        n, unit = ORDER.match(occ.sentence).groups()
+        return int(n) // 2, unit
+    m = TERM.search(occ.sentence)
+    return (int(m.group(1)), m.group(2)) if m else None
+
+
+def order_months(occ) -> float | None:
+    m = ORDER.match(occ.sentence)
+    return _months(int(m.group(1)), m.group(2)) if m else None
+
+
+def age_on(case: TrainingCase, day: dt.date) -> int:
+    return _years_between(case.person.date_of_birth, day)
+
+
+def notifiable(case: TrainingCase, occ, off: HistoryOffence) -> bool:
+    """Sexual Offences Act 2003, Sch. 3, for the offences the library uses."""
+    name, age = off.name.lower(), age_on(case, occ.date)
+    term = custodial(occ) if occ.disposal == "conviction" else None
+    months = _months(*term) if term else 0.0
+    community_12 = occ.disposal == "conviction" and (order_months(occ) or 0) >= 12 \
+        and not occ.sentence.startswith("Detention")
+    child_victim = off.victim is not None and off.victim.age_band != "adult"
+    if "indecent assault on a female" in name:  # SOA 1956 s.14
+        return child_victim or months >= 30
+    if "indecent photographs" in name:  # PCA 1978 s.1, CJA 1988 s.160 (images of under-16s)
+        return age >= 18 or months >= 12
+    if any(k in name for k in ("rape", "assault by penetration", "sexual activity with a child",
+                               "causing or inciting a child", "sexual grooming",
+                               "sexual communication with a child")):
+        return age >= 18 or months >= 12
+    if any(k in name for k in ("sexual assault", "exposure", "voyeurism")):
+        if age < 18:
+            return months >= 12
+        return child_victim or term is not None or community_12
+    raise AssertionError(f"{case.id}: no Schedule 3 rule in this test for {off.name!r}; add one")
+
+
+def notification_period(case: TrainingCase, occ) -> str:
+    """s.82: 'indefinite' or a number of years (halved when under 18 at conviction)."""
+    term = custodial(occ)
+    if term is None:
+        years = 5.0  # a sentence of any other description
+    else:
+        months = _months(*term)
+        if months >= 30:
+            return "indefinite"
+        years = 10.0 if months > 6 else 7.0
+    if age_on(case, occ.date) < 18:
+        years /= 2
+    return f"{years:g}"
+
+
+def notifiable_occasions(case: TrainingCase) -> list:
+    return [occ for occ in case.history.occasions if occ.disposal in ("conviction", "caution")
+            and any(off.sexual and notifiable(case, occ, off) for off in occ.offences)]
+
+
+def working_day_on_or_before(day: dt.date) -> dt.date:
+    """A release due on a Saturday or Sunday happens on the Friday before (CJA 1961, s.23(3))."""
+    while day.weekday() >= 5:
+        day -= DAY
+    return day
+
+
+def release_dates(occ) -> tuple[dt.date, dt.date]:
+    """The automatic release date by the two conventions in use: half (or two-thirds) of the
+    term counted in days rounded up, or in calendar months."""
+    earliest, latest, _ = release_window(occ)
+    return earliest + 2 * DAY, latest
+
+
+def release_window(occ) -> tuple[dt.date, dt.date, dt.date]:
+    """(earliest, latest) automatic release date by either convention, the earliest brought
+    forward by two days for a weekend, and the sentence expiry date."""
+    n, unit = custodial(occ)
+    months = _months(n, unit)
+    sexual_life = any(k in off.name.lower() for off in occ.offences for k in TWO_THIRDS_OFFENCES)
+    two_thirds = sexual_life and (
+        (months >= 84 and occ.date >= dt.date(2020, 4, 1))
+        or (48 <= months < 84 and occ.date >= dt.date(2022, 6, 28)))
+    fraction = 2 / 3 if two_thirds else 1 / 2
+    expiry = occ.date + _span(n, unit) - DAY
+    by_days = occ.date + dt.timedelta(days=math.ceil(((expiry - occ.date).days + 1) * fraction))
+    by_days -= DAY
+    whole_months = n * {"year": 12, "month": 1, "week": 0}[unit] * fraction
+    by_months = occ.date + relativedelta(months=int(whole_months)) - DAY \
+        if whole_months == int(whole_months) and unit != "week" else by_days
+    return min(by_days, by_months) - 2 * DAY, max(by_days, by_months), expiry
+
+
+def release_occasion(case: TrainingCase):
+    """The sentence whose start or release is the commencement of risk."""
+    start = case.key.facts.commencement_date
+    assert start is not None
+    return max((o for o in case.history.occasions if o.disposal == "conviction"
+                and (o.date <= start)), key=lambda o: o.date)
+
+
+def pss_applies(case: TrainingCase, occ) -> bool:
+    term = custodial(occ)
+    return term is not None and _months(*term) < 24 and all(
+        off.offence_date >= PSS_FROM for off in occ.offences) and age_on(case, occ.date) >= 18
+
+
+def text_of(case: TrainingCase) -> str:
+    d = case.documents
+    legal = [r.terms for r in case.plan_key.legal] if case.plan_key else []
+    return " ".join([d.summary, d.officer_notes, d.partner_agency, d.interview_summary,
+                     d.record_notes, *legal])
+
+
+def supervised_on(case: TrainingCase, day: dt.date) -> bool:
+    """Probation supervises him on `day`: in custody, on licence or post-sentence supervision,
+    or on a community order or youth order."""
+    for occ in case.history.occasions:
+        if occ.disposal != "conviction":
+            continue
+        if custodial(occ) is not None and not occ.sentence.startswith("Detention and"):
+            _, release, end = release_window(occ)
+            if pss_applies(case, occ):
+                end = max(end, release + relativedelta(months=12) - DAY)
+        elif (months := order_months(occ)) is not None:
+            end = occ.date + relativedelta(months=int(months)) - DAY
+        else:
+            continue
+        if occ.date <= day <= end:
+            return True
+    return False
+
+
+WITH_RECORD = [c for c in CASES if any(o.disposal in ("conviction", "caution")
+                                       and any(f.sexual for f in o.offences)
+                                       for o in c.history.occasions)]
+RELEASED = [c for c in CASES if c.key.facts.commencement_date is not None]
+PLANS = [c for c in CASES if c.plan_key is not None]
+
+
+@pytest.mark.parametrize("case", WITH_RECORD, ids=lambda c: c.id)
+def test_notification_is_stated_exactly_when_the_law_requires_it(case: TrainingCase) -> None:
+    for occ in case.history.occasions:
+        if occ.disposal not in ("conviction", "caution") or not any(
+                o.sexual for o in occ.offences):
+            continue
+        due = any(off.sexual and notifiable(case, occ, off) for off in occ.offences)
+        stated = NOTIFY.search(occ.sentence)
+        assert bool(stated) == due, (case.id, occ.date, occ.sentence)
+        if stated:
+            said = "indefinite" if stated.group(2) is None else f"{float(stated.group(2)):g}"
+            assert said == notification_period(case, occ), (case.id, occ.date, occ.sentence)
+
+
+@pytest.mark.parametrize("case", PLANS, ids=lambda c: c.id)
+def test_the_key_plans_notification_end_date_follows_s82(case: TrainingCase) -> None:
+    [req] = [r for r in case.plan_key.legal if r.kind == "notification"]
+    ends = []
+    for occ in notifiable_occasions(case):
+        period = notification_period(case, occ)
+        if period == "indefinite":
+            ends.append(dt.date.max)
+        else:
+            years = float(period)
+            ends.append(occ.date + relativedelta(years=int(years), months=int(years % 1 * 12))
+                        - DAY)
+    if not ends:  # notification only through a sexual harm prevention order (s.103G)
+        [order] = [r for r in case.plan_key.legal if r.kind == "order"]
+        assert req.end_date == order.end_date and "order" in req.terms
+        return
+    latest = max(ends)
+    assert req.end_date == (None if latest == dt.date.max else latest), case.id
+    if latest == dt.date.max:
+        assert "indefinite" in req.terms
+
+
+@pytest.mark.parametrize("case", RELEASED, ids=lambda c: c.id)
+def test_commencement_is_the_lawful_release_or_the_start_of_the_order(
+        case: TrainingCase) -> None:
+    start = case.key.facts.commencement_date
+    assert start.weekday() < 5, f"{case.id}: {start} is a weekend (CJA 1961, s.23(3))"
+    occ = release_occasion(case)
+    if custodial(occ) is None or occ.sentence.startswith("Detention and"):
+        assert start == occ.date, case.id  # a community sentence starts on the day it is made
+        return
+    lawful = {working_day_on_or_before(d) for d in release_dates(occ)}
+    assert start in lawful, (case.id, start, sorted(lawful))
+
+
+@pytest.mark.parametrize("case", [c for c in RELEASED if c.plan_key], ids=lambda c: c.id)
+def test_licence_and_post_sentence_supervision_follow_the_sentence(case: TrainingCase) -> None:
+    occ = release_occasion(case)
+    if custodial(occ) is None:
+        return
+    _, _, expiry = release_window(occ)
+    for req in case.plan_key.legal:
+        if req.kind == "licence_condition":
+            assert req.end_date == expiry, case.id
+    if pss_applies(case, occ):
+        assert "post-sentence supervision" in text_of(case), \
+            f"{case.id}: a sentence under 2 years is followed by post-sentence supervision"
+        release = case.key.facts.commencement_date
+        assert release is not None
+        pss_end = release + relativedelta(months=12) - DAY
+        for req in case.plan_key.legal:
+            if "post-sentence supervision" in req.terms and req.end_date:
+                assert req.end_date == pss_end, case.id
+
+
+@pytest.mark.parametrize("case", PLANS, ids=lambda c: c.id)
+def test_mappa_lead_agency_is_probation_exactly_while_it_supervises(case: TrainingCase) -> None:
+    mappa = case.plan_key.plan().mappa
+    assert mappa is not None and mappa.category == 1
+    supervised = supervised_on(case, case.assessment_date)
+    assert mappa.lead_agency.lower().startswith("probation") == supervised, (
+        case.id, mappa.lead_agency, supervised)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_every_case_names_the_sources_of_the_law_it_relies_on(case: TrainingCase) -> None:
+    cited = " ".join(f"{s.point} {s.source}" for s in case.legal_sources)
+    assert "Name check:" in cited
+    if notifiable_occasions(case):
+        assert "Sexual Offences Act 2003" in cited and re.search(r"ss?\.\s?82", cited), case.id
+    if any(custodial(o) and o.disposal == "conviction" and "Detention and" not in o.sentence
+           and any(f.sexual for f in o.offences) for o in case.history.occasions):
+        assert "Criminal Justice Act 2003" in cited and re.search(r"ss?\.\s?244", cited), \
+            case.id
+    if case.plan_key is not None:
+        assert "MAPPA Guidance" in cited, case.id
+
+
+@pytest.mark.parametrize("case", PLANS, ids=lambda c: c.id)
+def test_a_contingency_refers_up_from_the_current_mappa_level(case: TrainingCase) -> None:
+    """A referral in a contingency is to a higher level than the one the plan records (a person
+    on the register is already Category 1: never a "referral to MAPPA")."""
+    plan = case.plan_key.plan()
+    assert plan.mappa is not None
+    for c in plan.contingencies:
+        assert "referral to mappa" not in c.response.lower(), case.id
+        for level in re.findall(r"level (\d)", c.response):
+            assert int(level) > plan.mappa.level, (case.id, c.response, plan.mappa.level)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_courts_sit_and_assessments_happen_on_weekdays(case: TrainingCase) -> None:
+    for occ in case.history.occasions:
+        if occ.disposal in ("conviction", "acquitted"):
+            assert occ.date.weekday() < 5, (case.id, occ.date)
+    assert case.assessment_date.weekday() < 5, case.id
