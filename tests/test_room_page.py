@@ -234,6 +234,9 @@ def test_check_shows_every_problem_at_once_beside_its_field(served, trainer):
                      "/S category (after step 2) is required"):
         assert expected in page, expected
     assert 'href="#f-sex"' in r.text and 'id="f-age_at_assessment-error"' in r.text
+    links = re.findall(r'<li><a href="#(f-[^"]+)"', r.text)
+    assert links.index("f-sex") < links.index("f-age_at_assessment") < links.index(
+        "f-sexual_appearances") < links.index("f-own_v_points")  # in the form's order
     assert "Submit your answers" not in page
     # what was typed is kept, as the draft too
     assert 'value="forty"' in r.text

@@ -32,6 +32,11 @@ ELIGIBILITY = "sexual_offence_aged_17_plus"
 YES_NO = (ELIGIBILITY, "burglary", *FACTOR_FIELDS)
 SEX_CHOICES = (("male", "Male"), ("female", "Female"), ("other", "Another description"))
 EVIDENCE_MAX = 2000  # characters in one evidence note
+#: input id → its place on the page (the error summary lists problems in the form's order)
+FORM_ORDER = {f"f-{name}": n for n, name in enumerate((
+    "sex", "sex_other", ELIGIBILITY, "age_mode", *AGE_FIELDS, *DATE_FIELDS, "count_mode",
+    *COUNT_FIELDS, "burglary", *(x for f in FACTOR_FIELDS for x in (f, f"evidence_{f}")),
+    "mode", *(f"own_{name}" for name in OWN_FIELDS)))}
 
 
 @dataclass(frozen=True)
@@ -245,7 +250,7 @@ def problems(a: RM2000Answers, check: RM2000Check, rs: RM2000Ruleset) -> list[Pr
         out.append(Problem(f"f-{key}", text))
     out += [Problem(f"f-own_{name}", text) for name, text in check.entered]
     out += [Problem("f-mode", text) for text in check.other]
-    return out
+    return sorted(out, key=lambda p: FORM_ORDER.get(p.field, len(FORM_ORDER)))  # as on screen
 
 
 def errors_by_field(found: list[Problem]) -> dict[str, str]:
