@@ -360,6 +360,8 @@ def test_the_room_page_is_served_on_the_hub_and_needs_login(pod):
     assert status == 200 and "<h1>Join a workshop</h1>" in body
     assert 'name="_xsrf"' in body and "rso_room.js" in body
     assert_no_traceback(body)
+    for asset in ("rso_room.js", "rso.css"):  # the page's script and style sheet are served
+        assert server.get(f"voila/templates/rso/static/{asset}")[0] == 200, asset
     import urllib.error
     import urllib.request
 
