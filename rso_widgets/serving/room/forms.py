@@ -23,12 +23,11 @@ from ...calibration.workshop.answers import (
     entered_value,
 )
 from ...freetext import text_problem
+from ...instruments import rm2000_words as words
 from ...instruments.rm2000 import COUNT_FIELDS, FACTOR_FIELDS
+from ...instruments.rm2000_words import AGE_FIELDS, DATE_FIELDS, ELIGIBILITY
 from ...instruments.ruleset import RM2000Ruleset
 
-AGE_FIELDS = ("age_at_assessment", "age_at_commencement")
-DATE_FIELDS = ("date_of_birth", "assessment_date", "commencement_date")
-ELIGIBILITY = "sexual_offence_aged_17_plus"
 YES_NO = (ELIGIBILITY, "burglary", *FACTOR_FIELDS)
 SEX_CHOICES = (("male", "Male"), ("female", "Female"), ("other", "Another description"))
 EVIDENCE_MAX = 2000  # characters in one evidence note
@@ -74,24 +73,8 @@ class RM2000Answers:
 
 
 def labels(rs: RM2000Ruleset) -> dict[str, str]:
-    """Each fact's label (the widget form's)."""
-    out = {
-        "sex": "Sex", "sex_other": "Sex (another description)",
-        "age_at_assessment": "Age at assessment",
-        "age_at_commencement": rs.item("s", "age_at_commencement").label,
-        "date_of_birth": "Date of birth", "assessment_date": "Assessment date",
-        "commencement_date": "Date of commencement of risk",
-        "sexual_appearances": rs.item("s", "sexual_appearances").label,
-        "criminal_appearances": rs.item("s", "criminal_appearances").label,
-        "violent_appearances": rs.item("v", "violent_appearances").label,
-        "burglary": rs.item("v", "burglary").label,
-        ELIGIBILITY: (f"Sexual offence committed aged "
-                      f"{rs.eligibility.min_age_at_sexual_offence} or over"),
-        "occasions": "Sentencing history",
-    }
-    assert rs.s.step2 is not None
-    out |= {f.id: f.label for f in rs.s.step2.factors}
-    return out
+    """Each fact's label (the widget form's: `instruments.rm2000_words`)."""
+    return words.fact_labels(rs)
 
 
 def _int_or_text(text: str) -> int | str | None:
@@ -194,59 +177,21 @@ def from_stored(parts: Restored) -> RM2000Answers:
                          entered=entered if parts.mode != "form" else {})
 
 
-def _route(top: str, a: RM2000Answers) -> str:
-    """The input an engine error about `top` belongs next to (the widget form's rule)."""
-    if a.age_mode == "dates" and top in AGE_FIELDS:
-        return "assessment_date" if top == "age_at_assessment" else "commencement_date"
-    if a.age_mode == "ages" and top in DATE_FIELDS:
-        return {"assessment_date": "age_at_assessment",
-                "commencement_date": "age_at_commencement"}.get(top, "age_at_assessment")
-    if a.count_mode == "history" and top in (*COUNT_FIELDS, "burglary"):
-        return "occasions"
-    if a.count_mode == "counts" and top == "occasions":
-        return "sexual_appearances"
-    if top == "sex" and a.raw.get("sex") == "other":
-        return "sex_other"
-    return top
-
-
-def _humanise(message: str, names: dict[str, str]) -> str:
-    keys = sorted((k for k in names if k != "sex_other"), key=len, reverse=True)
-    pattern = r"\b(" + "|".join(re.escape(n) for n in keys) + r")\b"
-    message = message.replace("is required: true or false", "is required: choose Yes or No")
-    message = message.replace("or give occasions", "or enter the sentencing history")
-    message = message.replace('is required: "male", "female" or another description',
-                              "is required: choose Male, Female or Another description")
-    return re.sub(pattern, lambda m: names[m.group(1)].lower(), message)
-
-
-def _required(top: str, key: str, names: dict[str, str]) -> str | None:
-    if key in ("assessment_date", "commencement_date"):
-        return f"Enter the {names[key].lower()} and the date of birth"
-    if top in AGE_FIELDS:
-        return f"Enter the person's {names[top].lower()}"
-    if top in COUNT_FIELDS and key != "occasions":
-        least = 1 if top == "sexual_appearances" else 0
-        return (f"Enter the number of {names[top].lower()} ({least} or more)")
-    if top == "sex":
-        return "Select the person's sex: Male, Female or Another description"
-    if key in YES_NO:
-        return f"Select Yes or No for \u201c{names[top]}\u201d"
-    return None
-
-
 def problems(a: RM2000Answers, check: RM2000Check, rs: RM2000Ruleset) -> list[Problem]:
     """Every problem of one submit, each with the input it belongs to, in the form's order."""
     names = labels(rs)
     out = list(a.problems)
     for e in check.facts:
         top = e.field.split(".")[0]
-        key = _route(top, a)
-        text = _required(top, key, names) if e.message.startswith("is required") else None
+        key = words.route(top, age_mode=a.age_mode, count_mode=a.count_mode,
+                          sex_other=a.raw.get("sex") == "other")
+        text = words.required_sentence(top, key, names, yes_no=key in YES_NO,
+                                       history=False) \
+            if e.message.startswith("is required") else None
         if top == "occasions" and "." in e.field:
             text = (f"Sentencing history ({e.field.split('.', 1)[1]}) "
-                    f"{_humanise(e.message, names)}")
-        text = text or f"{names.get(top, top)} {_humanise(e.message, names)}"
+                    f"{words.humanise(e.message, names)}")
+        text = text or f"{names.get(top, top)} {words.humanise(e.message, names)}"
         out.append(Problem(f"f-{key}", text))
     out += [Problem(f"f-own_{name}", text) for name, text in check.entered]
     out += [Problem("f-mode", text) for text in check.other]
