@@ -238,7 +238,7 @@ def test_rm2000_practice_and_progress(page, server, summary):
 
 def test_workshop_trainee_joins_and_submits(page, server, summary):
     journey = Journey(page, "workshop", summary)
-    arrive(page, server, journey, "Join a workshop", "Join the workshop")
+    arrive(page, server, journey, "Join a workshop (notebook page)", "Join the workshop")
     page.locator("body").focus()
     tab_until(page, "Join code")
     page.keyboard.type(JOIN_CODE.lower())  # as read out in the room
