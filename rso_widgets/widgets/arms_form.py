@@ -36,7 +36,6 @@ from ..instruments.arms import (
 )
 from .arms_factor import FactorSection, factor_of, in_page_order, renumber, tag
 from .fields import (
-    HINT_COLOUR,
     ErrorSummary,
     Field,
     Notice,
@@ -84,7 +83,7 @@ class ARMSForm(w.VBox):
         self.summary = ErrorSummary()
         self.failure = Notice(layout=w.Layout(display="none"))
         intro = sh.html_widget(
-            f'<p style="color:{HINT_COLOUR};max-width:45em">Catalogue: {esc(cat.title)} '
+            f'<p class="rso-hint">Catalogue: {esc(cat.title)} '
             f'(<code>{esc(cat.ref)}</code>) — {esc(cat.provenance.status)}. '
             f'{esc(cat.interpretation)}</p>')
         self.completeness = w.HTML(value="")
@@ -150,7 +149,8 @@ class ARMSForm(w.VBox):
             children=[form_style(), intro, self.summary, self.failure, self.completeness,
                       self.check_button, self.date_field, self.static_box, *risk, *protective,
                       formulation, priority, self.chart],
-            layout=w.Layout(max_width="62em", padding="0 0 2em 0"), **kwargs)
+            layout=w.Layout(max_width="62em"), **kwargs)
+        self.add_class("rso-arms-whole-form")
         self._syncing = False
         self._load(value or ARMSAssessment(catalogue=cat.ref,
                                            ratings={f.id: FactorRating() for f in cat.factors}))
@@ -160,9 +160,9 @@ class ARMSForm(w.VBox):
         _report(self, message)
 
     def _heading(self, title: str, hint: str) -> w.HTML:
-        h = f'<h2 style="margin:26px 0 4px 0">{esc(title)}</h2>'
+        h = f'<h2 class="rso-arms-heading">{esc(title)}</h2>'
         if hint:
-            h += f'<p style="color:{HINT_COLOUR};max-width:45em;margin:0">{esc(hint)}</p>'
+            h += f'<p class="rso-hint">{esc(hint)}</p>'
         return self.shared.html_widget(h)
 
     # -- loading values --------------------------------------------------------------------
@@ -281,8 +281,8 @@ class ARMSForm(w.VBox):
         self._show(gaps)
         self.chart.update(profile(value, self.cat), value.rm2000)
         self.static_box.value = (
-            f'<p style="max-width:45em"><strong>Static context:</strong> '
-            f'{esc(static_text(value.rm2000))} <span style="color:{HINT_COLOUR}">Shown beside '
+            f'<p class="rso-static-context"><strong>Static context:</strong> '
+            f'{esc(static_text(value.rm2000))} <span class="rso-hint-text">Shown beside '
             'the dynamic picture; it does not change any rating.</span></p>')
 
     # -- showing completeness --------------------------------------------------------------
@@ -322,8 +322,8 @@ class ARMSForm(w.VBox):
         label = "Complete" if not gaps else "Incomplete"
         things = "" if not gaps else (f" {len(gaps)} thing{'s' if len(gaps) != 1 else ''} to "
                                       f"complete: {self.check_hint}")
-        return (f'<div class="rso-completeness" role="status" style="margin:8px 0;'
-                f'max-width:45em"><strong>Completeness:</strong> {tag(label)} '
+        return (f'<div class="rso-completeness" role="status">'
+                f'<strong>Completeness:</strong> {tag(label)} '
                 f'{done} of {n} factors complete · formulation: {written} of {parts} parts '
                 f'written · priority for work: {esc(prio)}.{esc(things)}</div>')
 
