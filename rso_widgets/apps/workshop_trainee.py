@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from ..widgets.fields import Notice, esc, form_style, safe_callback, text_button
+from ..widgets.fields import Notice, esc, focus_target, form_style, safe_callback, text_button
 from .workshop_answers import TraineeAnswers
 from .workshop_common import (
     AUTOSAVE_SECONDS,
@@ -128,7 +128,7 @@ class WorkshopTraineeApp(TraineeAnswers, w.VBox):
         self._workspace_built = True
         ruleset, check_seconds = self.rs, self._check_seconds
         autosave_seconds = self._autosave_seconds
-        self.heading = w.HTML(value="")
+        self.heading = focus_target(w.HTML(value=""))
         self.state = w.HTML(value="")
         self.check_button = text_button("Check for the key",
                                         tooltip="See whether the trainer has released the key "
@@ -152,7 +152,7 @@ class WorkshopTraineeApp(TraineeAnswers, w.VBox):
         self.submit_button.on_click(self._on_submit)
         self.status = Notice(layout=w.Layout(display="none"))
         self.draft_status = w.HTML(value="")
-        self.feedback_head = w.HTML(value="")
+        self.feedback_head = focus_target(w.HTML(value=""))
         self.feedback_view = FeedbackView()
         self.arms_feedback = ArmsFeedbackView()
         self.autosave = Debouncer(autosave_seconds, self._autosave_now)
@@ -210,6 +210,7 @@ class WorkshopTraineeApp(TraineeAnswers, w.VBox):
             self.status.say(f"You have joined as {member.display_name}. Choose a case and open "
                             "it.")
         self.ticker.running = True
+        self.heading.focus()  # the join form, and its button, are hidden now
         return True
 
     def _load_progress(self) -> None:
@@ -287,6 +288,7 @@ class WorkshopTraineeApp(TraineeAnswers, w.VBox):
                             "case you submitted.")
             if self.case is not None:
                 self._show_feedback(self.case.id)
+                self.feedback_head.focus()  # far below the button: focus moves there
         elif not self.cohort.is_open:
             self.status.say("The trainer has closed the workshop: no more submissions. Your "
                             "unsent answers stay as your draft.")
