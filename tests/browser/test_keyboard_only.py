@@ -1,7 +1,7 @@
 """Keyboard-only first-time users (issue 14, items 6 and 7) for the apps whose main task no other
 browser test completes with the keyboard alone: a workshop run and joined (the trainer's
-dashboard and the trainee's page), RM2000 practice, the values reflection, the case editor and
-the calibration record.
+dashboard and the trainee's page), RM2000 practice, the values reflection, the case editor, the
+calibration record and team quality.
 
 Each test starts on the start page, reaches the app's link with Tab and opens it with Enter,
 then does the app's main task as a new user would with Tab, Shift+Tab, Enter, Space, the arrow
@@ -9,11 +9,13 @@ keys and typing only: no click, no Playwright fill or focus. Every control that 
 app must show its focus (a visible outline or focus shadow), and each test checks that the task
 really completed (the record is in the store, the result is on the page). A screenshot of each
 step goes to `test-artifacts/keyboard-only/<app>/` (git-ignored; `RSO_TEST_ARTIFACTS` moves it).
-One private server serves every test; its seed is ten practice attempts for the calibration
-record."""
+Where the button pressed is hidden by what it does (Start, Join, Create, Submit, Back), focus
+must move to the new view rather than drop to the page. One private server serves every test;
+its seed is ten practice attempts (the calibration record) and a team the user leads."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -60,12 +62,17 @@ FOCUSED = """() => {
 
 
 def seed(data: Path) -> None:
-    """Ten RM2000 practice attempts, each agreeing with the key: calibrated for RM2000."""
+    """Ten RM2000 practice attempts, each agreeing with the key (calibrated for RM2000), and a
+    team USER leads whose three members each had a supervision session with a plan review."""
+    from identities import store_as
+
     from rso_widgets.calibration.feedback import Attempt, compare
     from rso_widgets.calibration.progress import record_attempt
     from rso_widgets.cases import load_cases
     from rso_widgets.store import db
     from rso_widgets.store.practice import SqlPracticeStore
+    from rso_widgets.supervision import PlanReview
+    from rso_widgets.supervision.validation import today_in_england
 
     data.mkdir(parents=True)
     with open_as(f"sqlite:///{data / db.DB_FILENAME}", user=USER) as store:
@@ -76,6 +83,15 @@ def seed(data: Path) -> None:
             practice.add_attempt(record_attempt(USER, case, attempt, compare(case, attempt),
                                                 confidence={"S": "sure", "V": "sure",
                                                             "C": "sure"}))
+        team = store.supervision.create_team("North")
+        for n, member in enumerate(("alex", "bo", "cam")):
+            store.supervision.add_team_member(team.id, member, supervisor="sam")
+            store_as(store.engine, user=member).supervision.create_session({
+                "supervisor": "sam", "assessor": member,
+                "held_on": today_in_england() - dt.timedelta(days=2),
+                "agenda": [{"topic": "difficult_case"}],
+                "plan_reviews": [PlanReview(rubric="rmp-quality-rubric@1.0.0", scores={
+                    f"Q{i}": (i + n) % 3 for i in range(1, 11)})]})
 
 
 @pytest.fixture(scope="module")
@@ -421,3 +437,18 @@ def test_calibration_record_with_the_keyboard_alone(keys, server):
     k.tab_to(name)
     k.shot("certificate")
     assert_no_traceback(page)
+
+
+def test_team_quality_with_the_keyboard_alone(keys, server):
+    """A team lead reaches "Show the team view" with Tab and presses Enter: the team's
+    heading and chart show, and focus stays on the page."""
+    k = keys("team_quality")
+    k.arrive(server, "Team quality", "Show the team view")
+    k.tab_to("Show the team view")
+    k.press("Enter")
+    view = k.page.locator(".rso-team-view")
+    expect(view.get_by_role("heading", name="Team North")).to_be_visible(timeout=WAIT)
+    expect(view.locator(".js-plotly-plot")).to_be_visible(timeout=WAIT)
+    k.kept_focus("showing the team view")
+    k.shot("team-view")
+    assert_no_traceback(k.page)
