@@ -27,7 +27,8 @@ class Settings(BaseSettings):
                                      description="SQLAlchemy URL; default SQLite in data_dir")
     sqlite_writer_queue: bool = Field(
         default=True, description="SQLite writers queue on an OS lock beside the database "
-        "(store/db.py); turn off only where flock does not work, e.g. a network filesystem")
+        "(store/writer_queue.py); turn off only where flock does not work, e.g. a network "
+        "filesystem")
     rm2000_ruleset: Path | None = Field(default=None,
                                         description="RM2000 ruleset YAML; default: shipped edition")
     arms_catalogue: Path | None = Field(default=None,

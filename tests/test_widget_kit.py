@@ -33,20 +33,17 @@ LOOKS = {"border", "border_top", "border_right", "border_bottom", "border_left",
          "margin", "color", "background", "font_weight", "font_size"}
 REDESIGN = ("being redesigned now by another helper (issue 14 item 2); its inline styles move "
             "to kit classes when that work lands")
-# file (relative to rso_widgets/) -> why it may still style inline. Every entry must still be
-# needed: a stale entry fails the test too.
-ALLOWED: dict[str, str] = {
-    "apps/practice.py": REDESIGN, "apps/supervision/page.py": REDESIGN,
-    "widgets/arms_form.py": REDESIGN, "widgets/plan_builder.py": REDESIGN,
-    "widgets/arms_feedback_view.py": REDESIGN, "widgets/arms_follow_up.py": REDESIGN,
-    "widgets/plan_mappa.py": REDESIGN,
-    "widgets/supervision_diary.py": REDESIGN, "widgets/supervision_forms.py": REDESIGN,
-    "widgets/supervision_sharing.py": REDESIGN,
-    "widgets/progress.py": "each bar's width is the data itself (the running agreement rate)",
-    "widgets/fields.py": "form_style() ships the kit stylesheet itself in a <style> block",
+# file (relative to rso_widgets/) -> (how many inline styles it has, why it may still have them).
+# Exact counts: a new inline style in a listed file fails the test as one in any other file
+# does, and a count that is now too high (a style replaced by a class) must be lowered.
+ALLOWED: dict[str, tuple[int, str]] = {
+    "widgets/arms_form.py": (16, REDESIGN),
+    "widgets/progress.py": (1, "each bar's width is the data itself (the running agreement "
+                               "rate)"),
+    "widgets/fields.py": (1, "form_style() ships the kit stylesheet itself in a <style> block"),
     "serving/jupyter/nbconvert/templates/rso/index.html.j2":
-        "Voilà's own script reveals <main> once the widgets are rendered (as in its lab "
-        "template)",
+        (1, "Voilà's own script reveals <main> once the widgets are rendered (as in its lab "
+            "template)"),
 }
 
 
@@ -103,7 +100,12 @@ def test_no_inline_style_outside_the_allow_list():
                             + "\n".join(h for hits in unexpected.values() for h in hits))
     stale = sorted(set(ALLOWED) - set(found))
     assert not stale, f"allow-list entries no longer needed (remove them): {stale}"
-    assert all(len(reason) > 20 for reason in ALLOWED.values())
+    more = {f: h for f, h in found.items() if f in ALLOWED and len(h) > ALLOWED[f][0]}
+    assert not more, ("new inline styles in an allow-listed file (use a class in kit.css):\n"
+                      + "\n".join(h for hits in more.values() for h in hits))
+    fewer = {f: len(h) for f, h in found.items() if f in ALLOWED and len(h) < ALLOWED[f][0]}
+    assert not fewer, f"fewer inline styles than allowed now (lower the counts): {fewer}"
+    assert all(len(reason) > 20 for _, reason in ALLOWED.values())
 
 
 def test_the_scan_finds_an_inline_style_and_a_layout_border(tmp_path, monkeypatch):
@@ -117,6 +119,22 @@ def test_the_scan_finds_an_inline_style_and_a_layout_border(tmp_path, monkeypatc
     hits = inline_styles()["widgets/bad.py"]
     assert [h.split(": ", 1)[0] for h in hits] == ["widgets/bad.py:2", "widgets/bad.py:3"]
     assert "Layout border=" in hits[1]
+
+
+def test_a_new_inline_style_in_an_allow_listed_file_fails_too(tmp_path, monkeypatch):
+    (tmp_path / "widgets").mkdir()
+    bad = tmp_path / "widgets" / "old.py"
+    bad.write_text("a = \"<p style='color:red'>x</p>\"\n")
+    module = __import__(__name__)
+    monkeypatch.setattr(module, "PACKAGE", tmp_path)
+    monkeypatch.setattr(module, "ALLOWED", {"widgets/old.py": (1, "x" * 30)})
+    test_no_inline_style_outside_the_allow_list()  # as many as allowed: passes
+    bad.write_text(bad.read_text() + "b = \"<b style='color:blue'>y</b>\"\n")
+    with pytest.raises(AssertionError, match="new inline styles in an allow-listed file"):
+        test_no_inline_style_outside_the_allow_list()
+    bad.write_text("")
+    with pytest.raises(AssertionError, match="no longer needed"):
+        test_no_inline_style_outside_the_allow_list()
 
 
 def test_every_class_used_instead_of_a_style_is_in_the_one_stylesheet():
@@ -187,7 +205,7 @@ def test_as_date_strict_names_the_value_and_the_form_lenient_gives_none():
 def test_the_callers_keep_their_behaviour():
     from rso_widgets.widgets.history import HistoryRow
 
-    row = HistoryRow(1, ["conviction"], on_remove=lambda r: None, on_change=lambda c: None)
+    row = HistoryRow(["conviction"])
     row.set("2019-03-01", {"name": "burglary"}, "conviction")
     assert row.date.value == dt.date(2019, 3, 1)
     with pytest.raises(ValueError, match="occasion date 'yesterday'"):
@@ -277,6 +295,19 @@ def test_safe_callback_returns_the_result_or_shows_a_message_for_each_kind(caplo
     assert ref in caplog.text  # logged under the reference the person quotes
 
 
+def test_notice_report_says_the_message_in_the_owners_notice():
+    class Owner:
+        pass
+
+    owner = Owner()
+    owner.rec = Owner()
+    owner.rec.failure = fields.Notice()
+    fields.notice_report("rec.failure")(owner, "<b>x</b> failed")
+    assert owner.rec.failure.value.startswith('<div role="alert" class="rso-message rso-message'
+                                              '-error"><strong>Sorry, there is a problem')
+    assert "&lt;b&gt;x&lt;/b&gt; failed" in owner.rec.failure.value
+
+
 def test_safe_callback_survives_a_report_that_raises():
     class Broken:
         @fields.safe_callback(lambda self, text: 1 / 0, "showing")
@@ -284,3 +315,53 @@ def test_safe_callback_survives_a_report_that_raises():
             raise RuntimeError("first")
 
     assert Broken().run() is None
+
+
+# --- one of each: the date text, the download link, the row list --------------------------------
+
+VIEWS = [p for d in ("widgets", "apps") for p in (PACKAGE / d).rglob("*.py")]
+
+
+def test_one_date_text_and_one_download_link_builder_in_the_views():
+    dates = [p.name for p in VIEWS if re.search(r"^def date_text\b", p.read_text(), re.M)]
+    assert dates == ["dates.py"]  # supervision_forms had its own
+    b64 = [p.name for p in VIEWS if "b64encode" in p.read_text()]
+    assert b64 == ["download.py"]  # supervision_sharing built its own link
+
+
+def test_supervision_actions_and_the_sentencing_history_are_the_kits_row_list(caplog):
+    from rso_widgets.widgets.history import HistoryRow, SentencingHistory
+    from rso_widgets.widgets.row_list import Row, RowList
+    from rso_widgets.widgets.supervision_rows import ActionRow, ActionRows
+
+    said: list[str] = []
+    actions = ActionRows(report=said.append)
+    assert isinstance(actions, RowList)
+    first, second = actions.add_row(), actions.add_row()
+    assert isinstance(first, ActionRow) and isinstance(first, Row)
+    second.text.control.value = "Read the desistance paper"
+    first.remove.click()  # renumbered: labels and the Remove button name the new number
+    assert actions.rows == [second] and second.text.label == "What will be done (action 1)"
+    assert second.remove.description == "Remove action 1" and "rso-row" in second._dom_classes
+    assert actions.value == [{"text": "Read the desistance paper", "owner": "", "due": None}]
+    assert list(actions.fields()) == ["actions", "actions[0]", "actions[0].text",
+                                      "actions[0].owner", "actions[0].due"]
+    actions.factory = lambda: 1 / 0  # an unexpected failure: a message, never a traceback
+    with caplog.at_level(logging.ERROR, logger="rso_widgets.widgets"):
+        actions.add.click()
+    assert said and said[0].startswith("Something went wrong while adding a row.")
+
+    history = SentencingHistory(["conviction"])
+    assert isinstance(history, RowList)
+    history.add.click()
+    history.add_row("2019-03-01", {"name": "burglary", "burglary": True}, "conviction")
+    assert all(isinstance(r, HistoryRow) for r in history.rows)
+    assert "rso-history-row" in history.rows[0]._dom_classes
+    assert "rso-row" not in history.rows[0]._dom_classes  # its own look: one line a row
+    history.rows[0].remove.click()
+    assert [r.remove.description for r in history.rows] == ["Remove row 1"]
+    assert history.value == [{"date": "2019-03-01", "offences": [
+        {"sexual": False, "violent": False, "burglary": True, "non_contact": False,
+         "name": "burglary"}], "disposal": "conviction"}]
+    history.rows[0].show_error(["Row 1 offence is required"])
+    assert "Error: Row 1 offence is required" in history.error_text

@@ -65,7 +65,7 @@ def fill_start(app: SupervisionApp, *, held_on: dt.date | None = None, topics=("
         if detail:
             f.agenda.details[t].control.value = detail
     for text, owner, due in actions:
-        row = f.actions.add()
+        row = f.actions.add_row()
         row.text.control.value, row.owner.control.value, row.due.control.value = text, owner, due
 
 
@@ -277,6 +277,23 @@ def test_an_unexpected_error_is_a_friendly_message_and_logged(store, monkeypatch
     assert not any(t in page_text(app) for t in TRACEBACK)
 
 
+def test_a_part_that_cannot_be_read_hides_only_itself(store, monkeypatch, caplog):
+    from rso_widgets.store.supervision import SupervisionStore
+
+    def boom(*_a, **_k):
+        raise RuntimeError("sessions table on fire")
+
+    monkeypatch.setattr(SupervisionStore, "sessions", boom)
+    with caplog.at_level(logging.ERROR):
+        app = app_for(store, "alex")  # the page still opens
+    said = app.failure.value
+    assert "Something went wrong while reading your sessions" in said and "reference" in said
+    assert "on fire" not in said and "on fire" in caplog.text
+    app.tabs.selected_index = 4  # the other parts are read as usual
+    assert "Your current choice" in app.consent_form.current.value
+    assert not any(t in page_text(app) for t in TRACEBACK)
+
+
 # -- observation, diary, goals -----------------------------------------------------------------
 
 def fill_observation(form, *, evidence: str = "Reflected back the worry about work",
@@ -477,8 +494,10 @@ def test_cpd_export_failure_is_a_plain_message(store, monkeypatch):
 
     monkeypatch.setattr(cpd, "write_cpd_portfolio", broken)
     alex.cpd_export._clicked("pdf")
-    assert "could not be exported" in alex.cpd_export.notice.value
-    assert "disk full" not in alex.cpd_export.notice.value
+    said = alex.cpd_export.notice.value
+    assert "Not exported" in said and "went wrong while exporting your CPD portfolio" in said
+    assert "disk full" not in said and "answers are kept" not in said
+    assert "quote reference" in said and alex.cpd_export.link.layout.display == "none"
 
 
 # -- the page ----------------------------------------------------------------------------------
@@ -577,7 +596,7 @@ def test_save_shows_every_problem_at_once_not_layer_by_layer(store):
     f = app.start_form
     f.other.value = ""
     f.agenda.boxes["other"].value = True
-    row = f.actions.add()
+    row = f.actions.add_row()
     row.text.control.value = "Book the workshop"
     row.due.control.value = days(5)
     f._clicked()

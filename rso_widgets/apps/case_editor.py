@@ -20,10 +20,18 @@ from ..cases.errors import CaseError
 from ..cases.loader import case_files, read_yaml
 from ..settings import get_settings
 from ..store.identity import current_user
-from ..store.policy import TRAINER, roles_of
+from ..store.roles import TRAINER, roles_of
 from ..widgets.case_editor import CaseForm
 from ..widgets.case_file import CaseFile
-from ..widgets.fields import Field, Notice, esc, form_style, safe_callback, text_button
+from ..widgets.fields import (
+    Field,
+    Notice,
+    esc,
+    form_style,
+    notice_report,
+    safe_callback,
+    text_button,
+)
 from ..widgets.tasklist import COMPLETED, IN_PROGRESS, Section, TaskListJourney
 from .startup import guarded
 
@@ -35,8 +43,7 @@ INTRO = ("Saved cases appear in practice and workshops beside the shipped ones. 
          "level of a charge sheet, never in detail.")
 
 
-def _report(app: CaseEditorApp, message: str) -> None:
-    app.failure.say(message, kind="error", heading="Sorry, there is a problem")
+_report = notice_report()
 
 
 def _label(path: Path, mine: bool) -> tuple[str, str]:

@@ -19,7 +19,15 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..widgets.fields import Field, Notice, esc, form_style, safe_callback, text_button
+from ..widgets.fields import (
+    Field,
+    Notice,
+    esc,
+    form_style,
+    notice_report,
+    safe_callback,
+    text_button,
+)
 
 log = logging.getLogger("rso_widgets.apps.certification")
 
@@ -32,8 +40,7 @@ INTRO = ("Your calibration record: how closely your scoring of fictional trainin
 INSTRUMENTS = [("RM2000", "rm2000"), ("ARMS", "arms")]
 
 
-def _report(app: Any, message: str) -> None:
-    app.failure.say(message, kind="error", heading="Sorry, there is a problem")
+_report = notice_report()
 
 
 class RecordPanel(w.VBox):
@@ -230,9 +237,7 @@ class CertificationApp(w.VBox):
             self.lead = LeadPanel(certs)
             parts += [w.HTML("<h2 class='rso-section-heading'>For team leads: your team</h2>"),
                       self.lead]
-        from ..widgets.record_css import style
-
-        super().__init__([form_style(), style(), intro, *parts])
+        super().__init__([form_style(), intro, *parts])
         self.add_class("rso-form")
         self.add_class("rso-certification")
         self.mine.refresh()

@@ -10,34 +10,44 @@ never shown before an attempt is submitted.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from collections.abc import Iterable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets as w
+from pydantic import ValidationError
 
-from ..widgets.fields import Notice, esc, safe_callback, text_button
-
-if TYPE_CHECKING:
-    from ..calibration.feedback import Attempt, Feedback
-    from ..calibration.progress import PracticeRecord, PracticeStore, PracticeSummary
-    from ..cases.schema import TrainingCase
-    from ..instruments.ruleset import RM2000Ruleset
+from ..calibration import feedback as rm2000_feedback  # module: tests replace its compare()
+from ..calibration.confidence import RM2000_TOPICS, judged
+from ..calibration.feedback import Attempt, Feedback, disputed_what_ifs
+from ..calibration.progress import PracticeStore, PracticeSummary, record_attempt
+from ..cases import load_cases
+from ..cases.schema import TrainingCase
+from ..instruments.rm2000 import RM2000ValidationError, score
+from ..instruments.ruleset import RM2000Ruleset, load_rm2000_ruleset
+from ..settings import get_settings
+from ..store.identity import current_user, display_name
+from ..widgets.case_file import CaseFile, reading_and_scoring
+from ..widgets.case_picker import CasePicker
+from ..widgets.confidence import ConfidenceFeedback, ConfidenceInput, ConfidenceProgress
+from ..widgets.feedback import FeedbackView
+from ..widgets.fields import Notice, esc, form_style, safe_callback, text_button
+from ..widgets.own_result import OwnResult, refusal
+from ..widgets.progress import PracticeProgress
+from ..widgets.rm2000_form import RM2000Form
+from .practice_store import (
+    IMPORT_MARKER,
+    MemoryPracticeStore,
+    import_interim_files,
+    open_practice_store,
+)
+from .startup import could_not_start
 
 log = logging.getLogger("rso_widgets.apps.practice")
 
 NOTE = ("All cases are fictional: the people, places and events are invented for training. "
         "Read the case file, score RM2000 with the form, then submit to compare your answers "
         "with the expert key. The key is shown only after you submit.")
-IMPORT_MARKER = ".imported-into-database.json"
-# A column with a height limit scrolls; without this its children would shrink to fit instead.
-APP_CSS = """
-.rso-scroll > * { flex-shrink: 0 !important; }
-.rso-practice .widget-html-content { line-height: 1.4; }
-"""
 
 
 def _report(app: PracticeApp, message: str) -> None:
@@ -48,105 +58,6 @@ def _report_open(app: PracticeApp, message: str) -> None:
     app.picker.failure.say(message, kind="error", heading="Sorry, there is a problem")
 
 
-class MemoryPracticeStore:
-    """A `PracticeStore` that keeps attempts in memory (tests; or when the database cannot be
-    opened, so the page still works)."""
-
-    def __init__(self, records: Iterable[PracticeRecord] = ()) -> None:
-        self.records: list[PracticeRecord] = list(records)
-
-    def add_attempt(self, record: PracticeRecord) -> None:
-        self.records.append(record)
-
-    def attempts(self, user: str, case_id: str | None = None) -> list[PracticeRecord]:
-        return [r for r in self.records
-                if r.user == user and (case_id is None or r.case_id == case_id)]
-
-    def summary(self, user: str) -> PracticeSummary:
-        from ..calibration.progress import summarise
-
-        return summarise(user, self.attempts(user))
-
-
-# --- the database store, with the interim JSON Lines files imported once ----------------------
-
-def import_interim_files(store: Any, folder: Path, user: str | None = None) -> list[str]:
-    """Import `folder/*.jsonl` (the interim file store) into `store` (a `SqlPracticeStore`).
-
-    Idempotent: the store skips attempts it already holds, and a marker file records each file's
-    size and time so an unchanged file is not read again. Returns messages for `user`'s own file
-    (lines that could not be read); other users' problems are only logged.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    marker = folder / IMPORT_MARKER
-    try:
-        seen = json.loads(marker.read_text(encoding="utf-8")) if marker.exists() else {}
-        if not isinstance(seen, dict):
-            seen = {}
-    except (OSError, ValueError):
-        seen = {}
-    own = None
-    if user:
-        from ..calibration.progress import JsonlPracticeStore
-
-        own = JsonlPracticeStore(folder).path(user).name
-    messages: list[str] = []
-    changed = False
-    admin = "administrator" in getattr(getattr(store, "store", None), "roles", ())
-    for file in sorted(folder.glob("*.jsonl")):
-        if own and file.name != own and not admin:  # others' files: theirs (or an admin's)
-            continue
-        st = file.stat()
-        signature = [st.st_size, st.st_mtime_ns]
-        if seen.get(file.name) == signature:
-            continue
-        try:
-            report = store.import_jsonl(file)
-        except Exception:  # one unreadable file must not stop the page, nor the other files
-            log.exception("could not import the practice file %s", file)
-            if file.name == own:
-                messages.append("Your earlier practice attempts from before the database could "
-                                "not be brought in. Tell the workbook team.")
-            continue
-        log.info("imported practice file %s: %s", file.name, report)
-        for problem in report.problems:
-            log.info("practice import: %s", problem)
-        if report.problems and file.name == own:
-            messages.append(f"{len(report.problems)} of your earlier practice attempts could not "
-                            "be read and were left out. Tell the workbook team.")
-        seen[file.name] = signature
-        changed = True
-    if changed:
-        try:
-            tmp = marker.with_suffix(".tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(seen, fh)
-            os.replace(tmp, marker)
-        except OSError:  # the import stays idempotent without the marker
-            log.info("could not write %s", marker, exc_info=True)
-    return messages
-
-
-def open_practice_store(user: str | None = None) -> tuple[PracticeStore, list[str]]:
-    """The database practice store (`SqlPracticeStore(open_store())`), with the interim JSON
-    Lines files imported on first use. Returns the store and messages for the user."""
-    from ..settings import get_settings
-    from ..store import open_store
-    from ..store.practice import SqlPracticeStore
-
-    store = SqlPracticeStore(open_store())
-    try:
-        messages = import_interim_files(store, Path(get_settings().data_dir) / "practice", user)
-    except Exception:
-        log.exception("could not import the interim practice files")
-        messages = ["Your earlier practice attempts from before the database could not be "
-                    "brought in. Tell the workbook team."]
-    return store, messages
-
-
 # --- the page -----------------------------------------------------------------------------------
 
 class PracticeApp(w.VBox):
@@ -155,18 +66,7 @@ class PracticeApp(w.VBox):
     def __init__(self, cases: Iterable[TrainingCase], store: PracticeStore, user: str,
                  ruleset: RM2000Ruleset | None = None, notices: Iterable[str] = (),
                  **kwargs: Any):
-        from ..widgets.case_file import CaseFile, reading_and_scoring
-        from ..widgets.case_picker import CasePicker
-        from ..widgets.confidence import ConfidenceFeedback, ConfidenceInput, ConfidenceProgress
-        from ..widgets.feedback import FeedbackView
-        from ..widgets.own_result import OwnResult
-        from ..widgets.progress import PracticeProgress
-        from ..widgets.rm2000_form import RM2000Form
-
         if ruleset is None:
-            from ..instruments.ruleset import load_rm2000_ruleset
-            from ..settings import get_settings
-
             ruleset = load_rm2000_ruleset(get_settings().rm2000_ruleset)
         self.rs = ruleset
         self.cases = {c.id: c for c in cases}
@@ -185,8 +85,6 @@ class PracticeApp(w.VBox):
         self.own.observe(self._on_mode, names="mode")
         self.form.observe(self._on_answers, names="value")
         self.own.observe(self._on_answers, names="value")
-        from ..calibration.confidence import RM2000_TOPICS
-
         self.confidence = ConfidenceInput(RM2000_TOPICS)  # optional; stored with the attempt
         self.confidence_feedback = ConfidenceFeedback()
         self.confidence_progress = ConfidenceProgress()
@@ -200,7 +98,7 @@ class PracticeApp(w.VBox):
         self.blank_button = text_button("Try again with a blank form",
                                         tooltip="Keep this attempt and start the case again")
         self.blank_button.on_click(self._on_retry_blank)
-        self.retry_button.layout.margin = "0 12px 6px 0"
+        self.retry_button.add_class("rso-retry-button")
         self.retry_box = w.HBox([self.retry_button, self.blank_button],
                                 layout=w.Layout(display="none", flex_flow="row wrap"))
         self.status = Notice(layout=w.Layout(display="none"))
@@ -210,9 +108,6 @@ class PracticeApp(w.VBox):
         self.progress = PracticeProgress(labels=self._labels(),
                                          titles={c.id: c.title for c in self.cases.values()})
 
-        from ..widgets.record_css import CSS as TABLE_CSS  # confidence tables
-
-        style = w.HTML(f"<style>{APP_CSS}{TABLE_CSS}</style>", layout=w.Layout(display="none"))
         self.work = reading_and_scoring(
             self.case_file, "Use the same RM2000 form as for a live assessment. Select Score to "
             "check your answers as you go; the key is shown only after you submit.",
@@ -221,10 +116,8 @@ class PracticeApp(w.VBox):
         self.workspace = w.VBox([self.heading, self.work, self.confidence_feedback,
                                  self.feedback_view],
                                 layout=w.Layout(display="none"))
-        from ..store.identity import display_name
-
         self.intro = intro = w.HTML(
-            f'<p style="border-left:6px solid #1d70b8;padding:6px 12px;max-width:50em">'
+            f'<p class="rso-note">'
             f"{esc(NOTE)}<br>Your attempts are kept under your name "
             f"(<strong>{esc(display_name(user))}</strong>). Ruleset "
             f"<code>{esc(ruleset.ref)}</code>: {esc(ruleset.provenance.status)}.</p>")
@@ -232,9 +125,9 @@ class PracticeApp(w.VBox):
         notes = [str(n) for n in notices if n]
         if notes:
             self.notices.say(" ".join(notes), kind="error", heading="Please note")
-        super().__init__(children=[style, intro, self.notices, self.picker, self.workspace,
+        super().__init__(children=[form_style(), intro, self.notices, self.picker, self.workspace,
                                    self.progress, self.confidence_progress],
-                         layout=w.Layout(padding="0 12px"), **kwargs)
+                         **kwargs)
         self.add_class("rso-practice")
         self._refresh_progress()
 
@@ -280,7 +173,7 @@ class PracticeApp(w.VBox):
         self.confidence_feedback.clear()
         self.failure.clear()
         self.status.clear()
-        self.heading.value = (f"<h2 class='rso-practice-case' style='margin:16px 0 0 0'>"
+        self.heading.value = (f"<h2 class='rso-practice-case'>"
                               f"Practising {esc(case.id)}: {esc(case.title)}</h2>")
         if self.picker.value != case_id:
             self.picker.value = case_id
@@ -312,12 +205,6 @@ class PracticeApp(w.VBox):
 
     def submit(self) -> Feedback | None:
         """Compare the form and your result with the key, keep the attempt, show feedback."""
-        from pydantic import ValidationError
-
-        from ..calibration.feedback import Attempt, compare, disputed_what_ifs
-        from ..instruments.rm2000 import RM2000ValidationError, score
-        from ..widgets.own_result import refusal
-
         self.failure.clear()
         if self.case is None:
             self.status.say("Choose a case and select Open this case first.", kind="error")
@@ -334,7 +221,7 @@ class PracticeApp(w.VBox):
                 self.status.say(refused, kind="error")
                 return None
             attempt = Attempt.model_validate(data)
-            feedback = compare(case, attempt, self.rs)
+            feedback = rm2000_feedback.compare(case, attempt, self.rs)
         except (ValidationError, RM2000ValidationError):
             self.form.submit()  # shows each problem next to its field and in the summary
             self.status.say(f"{refused + ' ' if refused else ''}Your answers cannot be "
@@ -355,8 +242,6 @@ class PracticeApp(w.VBox):
         return feedback
 
     def _save(self, case: TrainingCase, attempt: Attempt, feedback: Feedback) -> bool:
-        from ..calibration.progress import record_attempt
-
         try:
             self.store.add_attempt(record_attempt(self.user, case, attempt, feedback,
                                                   confidence=self.confidence.value))
@@ -371,8 +256,6 @@ class PracticeApp(w.VBox):
             return False
 
     def _show_confidence(self, feedback: Feedback) -> None:
-        from ..calibration.confidence import RM2000_TOPICS, judged
-
         answers = {c.scale: (c.trainee, c.key) for c in feedback.categories}
         self.confidence_feedback.show(judged(self.confidence.value, answers), RM2000_TOPICS)
 
@@ -414,12 +297,8 @@ def rm2000_practice(store: PracticeStore | None = None, user: str | None = None,
     """
     try:
         if user is None:
-            from ..store.identity import current_user
-
             user = current_user()
         if cases is None:
-            from ..cases import load_cases
-
             cases = load_cases()
         notices: list[str] = []
         if store is None:
@@ -432,6 +311,8 @@ def rm2000_practice(store: PracticeStore | None = None, user: str | None = None,
                            "close this page. Tell the workbook team."]
         return PracticeApp(cases, store, user, notices=notices)
     except Exception as exc:
-        from .startup import could_not_start
-
         return could_not_start("RM2000 practice", exc)
+
+
+__all__ = ["IMPORT_MARKER", "MemoryPracticeStore", "PracticeApp", "import_interim_files",
+           "open_practice_store", "rm2000_practice"]

@@ -25,7 +25,7 @@ from ..supervision.reflection import (
     load_wellbeing,
     needs_support,
 )
-from ..widgets.fields import Notice, esc, form_style, safe_callback
+from ..widgets.fields import Notice, esc, form_style, notice_report, safe_callback
 from ..widgets.reflection_sharing import SharingPanel, when
 from ..widgets.values_reflection import ValuesReflectionForm, changes_html
 from ..widgets.wellbeing import WellbeingForm, team_wellbeing_html
@@ -40,8 +40,7 @@ PRIVACY = ("Only you can see your answers. You can share one into a supervision 
            "your supervisor can read it; nobody else can, and every read is recorded.")
 
 
-def _report(app: Any, message: str) -> None:
-    app.failure.say(message, kind="error", heading="Sorry, there is a problem")
+_report = notice_report()
 
 
 class _Personal(w.VBox):

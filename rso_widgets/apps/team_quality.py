@@ -21,7 +21,7 @@ import ipywidgets as w
 from .. import store as stores
 from ..instruments.plan_quality import load_rubric
 from ..store import AccessDenied, StoreError
-from ..widgets.fields import Notice, esc, form_style, safe_callback, text_button
+from ..widgets.fields import Notice, esc, form_style, notice_report, safe_callback, text_button
 from ..widgets.supervision_forms import PageProblem, form_call, plain_refusal
 from ..widgets.team_quality_view import TeamQualityView
 from ..widgets.team_roster import MemberForm, TeamCreateForm
@@ -36,8 +36,7 @@ NOTE = ("This page shows the quality of plans and of practice development across
         "to plan training and support. It never counts plans or visits per person and ranks "
         "nobody. A person's own results are shown only if they have agreed.")
 PERIODS = [("Quarter", "quarter"), ("Month", "month")]
-def _report(app: TeamQualityApp, message: str) -> None:
-    app.failure.say(message, kind="error", heading="Sorry, there is a problem")
+_report = notice_report()
 
 
 class TeamQualityApp(w.VBox):

@@ -4,8 +4,8 @@ Built on `calibration.status`: the same thresholds (`thresholds.yaml`, local pol
 `decide` / `decide_arms` rules, applied to a person's record over time instead of one workshop.
 
 - Evidence: one `CaseResult` per case the person scored against a key, in practice or in a
-  workshop, for RM2000 or ARMS. Only the **first** attempt at each case counts: a retry after the
-  key was shown is learning, not a test.
+  workshop, for RM2000 or ARMS (`case_results.py`, re-exported here). Only the **first** attempt
+  at each case counts: a retry after the key was shown is learning, not a test.
 - A person is *certified* on day D when the results of the `valid_days` up to and including D
   meet the thresholds. The latest such day is `certified_on`; the certificate is valid to
   `certified_on + valid_days` inclusive (`valid_until`).
@@ -24,17 +24,23 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from types import SimpleNamespace as NS
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .status import CalibrationNumbers, FarApart, Thresholds, decide, decide_arms, load_thresholds
+from .case_results import (
+    INSTRUMENT_NAMES,
+    INSTRUMENTS,
+    CaseResult,
+    Instrument,
+    Source,
+    arms_result,
+    first_attempts,
+    frame_results,
+    rm2000_result,
+)
+from .status import CalibrationNumbers, Thresholds, decide, decide_arms, load_thresholds
 
-Instrument = Literal["rm2000", "arms"]
-INSTRUMENTS: tuple[Instrument, ...] = ("rm2000", "arms")
-INSTRUMENT_NAMES = {"rm2000": "RM2000", "arms": "ARMS"}
-Source = Literal["practice", "workshop"]
 CertStatus = Literal["calibrated", "due for re-test", "lapsed", "not yet calibrated",
                      "not enough cases"]
 #: Order of urgency for a trainer's list.
@@ -59,121 +65,6 @@ class CertificationPolicy(BaseModel):
     def label(self) -> str:
         return (f"Validity is local policy: a calibration lasts {self.valid_days} days and a "
                 f"re-test is due in its last {self.due_days} days")
-
-
-class CaseResult(BaseModel):
-    """One case a person scored against its key: how many answers matched."""
-
-    model_config = ConfigDict(frozen=True)
-
-    user: str
-    instrument: Instrument
-    source: Source
-    case_id: str
-    at: dt.datetime
-    compared: int  # RM2000: categories; ARMS: factors rated
-    agreed: int  # matched as the thresholds count agreement
-    exact: int  # matched the key exactly (ARMS; RM2000: as agreed)
-    max_distance: int | None = None  # furthest comparable answer from the key's
-    far: list[FarApart] = []
-    not_comparable: int = 0
-
-    @property
-    def day(self) -> dt.date:
-        at = self.at if self.at.tzinfo is None else self.at.astimezone(dt.UTC)
-        return at.date()
-
-
-# --- evidence from practice and workshops ----------------------------------------------------
-
-def _far(case_id: str, scale: str, trainee: str | None, key: str, distance: int | None,
-         limit: int) -> list[FarApart]:
-    if distance is None or distance <= limit:
-        return []
-    return [FarApart(case_id=case_id, scale=scale, trainee=trainee or "", key=key,
-                     distance=distance)]
-
-
-def rm2000_result(user: str, case_id: str, at: dt.datetime, categories: Iterable[Any],
-                  source: Source, thresholds: Thresholds | None = None) -> CaseResult:
-    """From category comparisons (`scale`, `trainee`, `key`, `distance`), as
-    `supervision.team.practice_status` counts them."""
-    t = thresholds or load_thresholds()
-    cats = list(categories)
-    agreed = sum(c.trainee == c.key for c in cats)
-    dists = [c.distance for c in cats if c.distance is not None]
-    far = [f for c in cats for f in _far(case_id, c.scale, c.trainee, c.key, c.distance,
-                                         t.calibrated.max_category_distance)]
-    return CaseResult(user=user, instrument="rm2000", source=source, case_id=case_id, at=at,
-                      compared=len(cats), agreed=agreed, exact=agreed,
-                      max_distance=max(dists) if dists else None, far=far,
-                      not_comparable=sum(c.distance is None and c.trainee != c.key
-                                         for c in cats))
-
-
-def arms_result(user: str, case_id: str, at: dt.datetime, factors: Iterable[Any],
-                source: Source, thresholds: Thresholds | None = None) -> CaseResult:
-    """From factor comparisons (`factor`, `trainee`, `key`, `distance`, `acceptable`), as
-    `status.calibration_numbers` counts them: unrated factors are not compared."""
-    t = thresholds or load_thresholds()
-    either = t.arms.agreement == "key_or_acceptable"
-    rated = [f for f in factors if f.trainee is not None]
-    ok = [f.trainee == f.key or (either and f.acceptable) for f in rated]
-    counted = [f for f, good in zip(rated, ok, strict=True) if not (good and f.trainee != f.key)]
-    dists = [f.distance for f in counted if f.distance is not None]
-    far = [x for f in counted for x in _far(case_id, f.factor, f.trainee, f.key, f.distance,
-                                            t.arms.max_distance)]
-    return CaseResult(user=user, instrument="arms", source=source, case_id=case_id, at=at,
-                      compared=len(rated), agreed=sum(ok),
-                      exact=sum(f.trainee == f.key for f in rated),
-                      max_distance=max(dists) if dists else None, far=far,
-                      not_comparable=sum(f.distance is None and not good
-                                         for f, good in zip(rated, ok, strict=True)))
-
-
-def frame_results(frame: Any, usernames: Mapping[int, str],
-                  dates: Mapping[Any, dt.datetime],
-                  thresholds: Thresholds | None = None) -> list[CaseResult]:
-    """Workshop results from a cohort frame (`cohort.cohort_frame`): one per member, case and
-    instrument; `usernames`: member id → user (members without one are left out); `dates`:
-    submission id → when it was submitted."""
-    out: list[CaseResult] = []
-    if frame is None or len(frame) == 0:
-        return out
-    compared = frame[frame["agree"].notna()]
-    for (mid, cid, instrument), g in compared.groupby(["member_id", "case_id", "instrument"]):
-        user = usernames.get(int(mid))
-        at = dates.get(g["submission_id"].iloc[0])
-        if not user or at is None:
-            continue
-        if instrument == "rm2000":
-            rows = g[g["item"].str.endswith(".category")]
-            cats = [NS(scale=str(r["item"]).split(".")[0], trainee=r["trainee"], key=r["key"],
-                       distance=None if _na(r["distance"]) else int(r["distance"]))
-                    for r in rows.to_dict("records")]
-            out.append(rm2000_result(user, str(cid), at, cats, "workshop", thresholds))
-        else:
-            facs = [NS(factor=str(r["item"]).split(".", 1)[-1], trainee=r["trainee"],
-                       key=r["key"], distance=None if _na(r["distance"]) else int(r["distance"]),
-                       acceptable=bool(r["agree_or_acceptable"]) and not bool(r["agree"]))
-                    for r in g.to_dict("records")]
-            out.append(arms_result(user, str(cid), at, facs, "workshop", thresholds))
-    return out
-
-
-def _na(value: Any) -> bool:
-    try:
-        return bool(value is None or value != value or str(value) == "<NA>")
-    except TypeError:
-        return True
-
-
-def first_attempts(results: Iterable[CaseResult]) -> list[CaseResult]:
-    """The earliest result at each case, per instrument, oldest first."""
-    first: dict[tuple[str, str], CaseResult] = {}
-    for r in sorted(results, key=lambda r: r.at):
-        first.setdefault((r.instrument, r.case_id), r)
-    return sorted(first.values(), key=lambda r: r.at)
 
 
 # --- the status over time ----------------------------------------------------------------------
@@ -405,3 +296,11 @@ def status_sentence(r: CertificationRecord) -> str:
     if r.status == "not yet calibrated":
         return f"{name}: not yet calibrated. The reasons below say what to work on."
     return f"{name}: not enough cases scored yet for a status."
+
+
+__all__ = ["COUNTS_WITHHELD", "INSTRUMENTS", "INSTRUMENT_NAMES", "URGENCY", "WITHHELD",
+           "CaseResult", "CertStatus", "CertificationPolicy", "CertificationRecord",
+           "DriftPoint", "Instrument", "Source", "WindowPoint", "arms_result", "certification",
+           "drift", "due_order", "first_attempts", "frame_results", "judge", "numbers",
+           "pack_note", "quarter", "retest_pack", "rm2000_result", "status_counts",
+           "status_sentence", "window"]

@@ -24,6 +24,7 @@ from .errors import (
 from .identity import current_user
 from .models import Base
 from .repository import Store, open_store
+from .roles import roles_of
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -84,7 +85,7 @@ def permit_restore(url: str) -> None:
         with store:
             store.permit("restore")
         return
-    if policy.operation_via(policy.roles_of(current_user()), "restore") is None:
+    if policy.operation_via(roles_of(current_user()), "restore") is None:
         raise AccessDenied(policy.operation_refusal("restore"))
 
 

@@ -22,6 +22,7 @@ from .errors import AccessDenied, NotFoundError
 from .identity import current_user
 from .models import NAME, Assessment, AssessmentVersion, AuditEntry, Cohort, Person, SignOff
 from .records import AuditRecord, VersionRecord
+from .roles import roles_of
 
 RULESET_REF = re.compile(r"^[A-Za-z0-9_.\-]+@[A-Za-z0-9_.\-+]+$")
 
@@ -72,7 +73,7 @@ class StoreBase:
         self._writer = sessionmaker(engine.execution_options(**db.WRITE), expire_on_commit=False,
                                     info=self._who)
         self._drafts = autosave.DraftUpdater(engine)  # the autosave fast path
-        self.roles = policy.roles_of(self.user)
+        self.roles = roles_of(self.user)
         self.acting_admin: str | None = None
         self._reads = guard.ReadsSeen()  # others' rows whose reading is already audited
         if act_as is not None and _text(act_as, "act_as") != self.user:
@@ -86,7 +87,7 @@ class StoreBase:
                                "(administrators are named in the roles file, RSO_ROLES_FILE)")
         with self._writing() as s:
             self._audit(s, "change", "acting_user", other, act_as=other)
-        self.acting_admin, self.user, self.roles = self.user, other, policy.roles_of(other)
+        self.acting_admin, self.user, self.roles = self.user, other, roles_of(other)
         self._who[integrity.USER] = other  # sessions opened from now on record `other`
 
     @property

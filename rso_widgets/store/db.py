@@ -4,22 +4,17 @@ SQLite is opened owner-only (directory 0o700, file 0o600), in WAL mode with fore
 `synchronous=FULL`. Write transactions start with `BEGIN IMMEDIATE` so that two processes never
 interleave a read-then-write; before it, a writer queues on an OS lock beside the database
 (`<file>-writers.lock`, `fcntl.flock`), so concurrent writers wake in turn when the lock is
-released instead of sleeping in SQLite's busy-handler backoff (the autosave tail, issue 12).
-The kernel drops the lock when its holder dies, so a killed writer never blocks the others.
+released instead of sleeping in SQLite's busy-handler backoff (the autosave tail, issue 12;
+`writer_queue.py`). Owner-only files, backup names and SQLite copies are `private_files.py`.
 Schema changes are Alembic revisions shipped in `migrations/`;
 an existing database is backed up before an upgrade (SQLite: a file copy; PostgreSQL: pg_dump).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import fcntl
 import logging
 import os
-import signal
 import sqlite3
-import stat
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +32,26 @@ from .errors import (
     StoreError,
     UnsupportedForDatabase,
 )
+from .private_files import (
+    PG_SUFFIX,
+    SQLITE_SUFFIX,
+    create_private_file,
+    ensure_private_dir,
+    sqlite_copy,
+    timestamped,
+)
+from .writer_queue import (
+    BUSY_TIMEOUT_S,
+    WriterQueueConnection,
+    _can_time_flock,
+    _timed_flock,
+    _wait_for_lock,
+)
 
 log = logging.getLogger(__name__)
 
 DB_FILENAME = "rso-workbook.sqlite"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-BUSY_TIMEOUT_S = 30
 WRITE = {"rso_begin": "IMMEDIATE"}  # execution options for a write transaction
 
 
@@ -61,21 +70,6 @@ def sqlite_path(url: str) -> Path | None:
         return None
     return Path(u.database).expanduser().resolve()
 
-
-def ensure_private_dir(path: Path) -> None:
-    """Create `path` owner-only (0o700); warn if an existing one is open to others."""
-    if not path.exists():
-        path.mkdir(parents=True, mode=0o700)
-        os.chmod(path, 0o700)
-    elif path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        log.warning("%s is readable by other users; consider chmod 700", path)
-
-
-def create_private_file(path: Path, *, exclusive: bool = False) -> None:
-    """Create (or tighten) a file owner-only: 0o600 whatever the umask."""
-    flags = os.O_CREAT | os.O_WRONLY | (os.O_EXCL if exclusive else 0)
-    os.close(os.open(path, flags, 0o600))
-    os.chmod(path, 0o600)
 
 
 def make_engine(url: str, *, create: bool = True) -> Engine:
@@ -130,153 +124,6 @@ def _sqlite_on_begin(conn: Connection) -> None:
             raw.leave_queue()
         raise
 
-
-class WriterQueueConnection(sqlite3.Connection):
-    """A SQLite connection whose write transactions first queue on `<database>-writers.lock`.
-
-    The lock (`flock`, exclusive) is taken before `BEGIN IMMEDIATE` and released after COMMIT
-    or ROLLBACK, or when the connection closes; the kernel releases it if the process dies, so a
-    killed writer never blocks the others. A busy lock is waited for in the kernel (woken the
-    moment it is released, no polling), bounded by the busy timeout — by SIGALRM in the main
-    thread (where kernels and commands write), on a helper thread elsewhere; after the timeout
-    the writer goes on to `BEGIN IMMEDIATE` and SQLite decides."""
-
-    def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
-        super().__init__(database, *args, **kwargs)
-        name = os.fsdecode(database)
-        file = name.removeprefix("file:").split("?", 1)[0] if kwargs.get("uri") else name
-        self._lock_path = None if file in ("", ":memory:") else f"{file}-writers.lock"
-        self._lock_fd: int | None = None  # this connection's descriptor of the lock file
-        self._held_fd: int | None = None  # the descriptor holding the lock, while queued
-
-    def _open_lock(self) -> int | None:
-        if self._lock_path is None:
-            return None
-        try:
-            return os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        except OSError as exc:  # e.g. a read-only folder: SQLite's own locking still holds
-            log.warning("no writer queue (%s): %s", self._lock_path, exc.strerror)
-            self._lock_path = None
-            return None
-
-    def queue_for_write(self, timeout: float = BUSY_TIMEOUT_S) -> None:
-        """Return once this connection holds the writer lock (or after `timeout` without it)."""
-        if self._held_fd is not None:
-            return
-        if self._lock_fd is None:
-            self._lock_fd = self._open_lock()
-            if self._lock_fd is None:
-                return
-        try:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            self._held_fd = self._lock_fd
-            return
-        except BlockingIOError:
-            pass
-        if _can_time_flock():
-            if _timed_flock(self._lock_fd, timeout):
-                self._held_fd = self._lock_fd
-        else:
-            self._held_fd = _wait_for_lock(self._lock_path, timeout)
-
-    def leave_queue(self) -> None:
-        fd, self._held_fd = self._held_fd, None
-        if fd is None:
-            return
-        if fd == self._lock_fd:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        else:
-            os.close(fd)  # a waiter's own descriptor: closing it releases the lock
-
-    def commit(self) -> None:
-        try:
-            super().commit()
-        finally:
-            self.leave_queue()
-
-    def rollback(self) -> None:
-        try:
-            super().rollback()
-        finally:
-            self.leave_queue()
-
-    def close(self) -> None:
-        try:
-            super().close()
-        finally:
-            self.leave_queue()
-            if self._lock_fd is not None:
-                os.close(self._lock_fd)
-                self._lock_fd = None
-
-
-class _QueueTimeout(Exception):
-    pass
-
-
-def _can_time_flock() -> bool:
-    """A blocking flock can be bounded with SIGALRM: main thread, and nobody else's alarm."""
-    return (threading.current_thread() is threading.main_thread()
-            and signal.getsignal(signal.SIGALRM) == signal.SIG_DFL
-            and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0))
-
-
-def _timed_flock(fd: int, timeout: float) -> bool:
-    """Wait in the kernel for the exclusive lock on `fd` (woken the moment it is free); False
-    after `timeout`. Main thread only: the alarm interrupts the wait."""
-    armed = True
-
-    def alarm(signum: int, frame: Any) -> None:
-        if armed:
-            raise _QueueTimeout
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, timeout)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        got = True
-    except _QueueTimeout:  # the alarm came during the wait, or just after it succeeded
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a no-op if already held
-            got = True
-        except BlockingIOError:
-            got = False
-    finally:
-        armed = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-    if not got:
-        log.warning("writer queue busy for %s s; going on to SQLite's own locking", timeout)
-    return got
-
-
-def _wait_for_lock(path: str | None, timeout: float) -> int | None:
-    """A new descriptor holding the exclusive lock on `path`, or None after `timeout` (for a
-    thread other than the main one: the wait runs on a helper thread so it can be abandoned)."""
-    if path is None:
-        return None
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
-    except OSError:
-        return None
-    got, guard, state = threading.Event(), threading.Lock(), {"abandoned": False}
-
-    def wait() -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # blocks in the kernel until the lock is free
-        with guard:
-            if state["abandoned"]:
-                os.close(fd)  # nobody is waiting any more: release at once
-            else:
-                got.set()
-
-    threading.Thread(target=wait, name="rso-writer-queue", daemon=True).start()
-    got.wait(timeout)
-    with guard:
-        if got.is_set():
-            return fd
-        state["abandoned"] = True
-    log.warning("writer queue %s busy for %s s; going on to SQLite's own locking", path, timeout)
-    return None
 
 
 # --- schema versions -------------------------------------------------------------------------
@@ -403,31 +250,8 @@ def _pg_backup_before_upgrade(engine: Engine, current: str, head: str,
     return dest
 
 
-# --- backup file names and SQLite file copies ---------------------------------------------------
-
-SQLITE_SUFFIX, PG_SUFFIX = ".sqlite", ".pgdump"
-
-
-def timestamped(folder: Path, label: str, suffix: str = SQLITE_SUFFIX) -> Path:
-    """`folder/rso-workbook-<label>-<UTC time><suffix>` (folder created owner-only)."""
-    ensure_private_dir(folder)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    return folder / f"rso-workbook-{label}-{stamp}{suffix}"
-
-
-def sqlite_copy(src: Path | sqlite3.Connection, dest: Path) -> None:
-    """Consistent copy of a live SQLite database (online backup API) to a new 0o600 file."""
-    create_private_file(dest, exclusive=True)
-    source = src if isinstance(src, sqlite3.Connection) else sqlite3.connect(src)
-    target = sqlite3.connect(dest)
-    try:
-        source.backup(target)  # one step: a single consistent snapshot, writers not blocked
-        target.execute("PRAGMA journal_mode = DELETE")  # self-contained single file
-    except BaseException:
-        target.close()
-        dest.unlink(missing_ok=True)
-        raise
-    finally:
-        if source is not src:
-            source.close()
-    target.close()
+__all__ = ["BUSY_TIMEOUT_S", "DB_FILENAME", "MIGRATIONS", "PG_SUFFIX", "SQLITE_SUFFIX", "WRITE",
+           "WriterQueueConnection", "_can_time_flock", "_timed_flock", "_wait_for_lock",
+           "check_known", "create_private_file", "current_revision", "database_url",
+           "ensure_private_dir", "head_revision", "includes", "make_engine", "sqlite_copy",
+           "sqlite_path", "timestamped", "upgrade"]

@@ -6,7 +6,7 @@ import getpass
 import os
 
 from ..settings import get_settings
-from .policy import configured_name
+from .roles import configured_name
 
 MAX_LEN = 200
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import URL, make_url
 
 from .errors import StoreError, UnsupportedForDatabase
+from .private_files import create_private_file
 
 ARCHIVE_MAGIC = b"PGDMP"
 SETUP_HINT = ("install the PostgreSQL client tools (Debian/Ubuntu: `apt install "
@@ -82,8 +83,6 @@ def _run(cmd: list[str], env: dict[str, str], what: str, **kw: object) -> str:
 def dump(url: str | URL, dest: Path) -> Path:
     """`pg_dump -Fc` of the database into the new file `dest` (0o600). A consistent snapshot,
     safe while the app writes. The file is removed again if pg_dump fails."""
-    from .db import create_private_file  # deferred: db imports this module
-
     exe = require("pg_dump", "a backup")
     conninfo, env = libpq_args(url)
     create_private_file(dest, exclusive=True)

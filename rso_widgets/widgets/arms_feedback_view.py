@@ -19,7 +19,7 @@ from ..calibration.arms_feedback import (
 )
 from ..instruments.plan import RiskManagementPlan
 from .arms_form import tag
-from .fields import HINT_COLOUR, esc
+from .fields import esc
 
 AGREEMENT_WORDS = {"exact": "Exact", "adjacent": "Adjacent (one step apart)",
                    "opposite": "Opposite ends of the scale", "not comparable": "Not comparable",
@@ -40,38 +40,37 @@ def _agreement(a: str) -> str:
 
 def _factor(f: FactorComparison) -> str:
     key_ev = "".join(
-        f"<li>{esc(e.what)} <span style='color:{HINT_COLOUR}'>({esc(e.source)}, "
+        f"<li>{esc(e.what)} <span class='rso-hint-text'>({esc(e.source)}, "
         f"{e.date:%d %b %Y}; {esc(DOCUMENTS.get(e.document, e.document))})</span></li>"
         for e in f.key_evidence) or "<li>None: the key rates the information as insufficient."\
         "</li>"
     mine = "".join(
-        f"<li>{esc(e.what)} <span style='color:{HINT_COLOUR}'>({esc(e.source)}, "
+        f"<li>{esc(e.what)} <span class='rso-hint-text'>({esc(e.source)}, "
         f"{e.date:%d %b %Y})</span></li>" for e in f.trainee_evidence) or "<li>None given.</li>"
     flags = "".join(f"<li>{esc(x)}</li>" for x in f.flags)
-    flags_html = (f"<p style='margin:4px 0'><strong>About your entry:</strong></p>"
+    flags_html = (f"<p class='rso-fb-line'><strong>About your entry:</strong></p>"
                   f"<ul>{flags}</ul>") if flags else ""
-    note = (f"<p style='margin:4px 0'><strong>Your note:</strong> {esc(f.trainee_note)}</p>"
+    note = (f"<p class='rso-fb-line'><strong>Your note:</strong> {esc(f.trainee_note)}</p>"
             if f.trainee_note.strip() else "")
-    follow = (f"<p style='margin:4px 0'><strong>Key follow-up:</strong> "
+    follow = (f"<p class='rso-fb-line'><strong>Key follow-up:</strong> "
               f"{esc(f.key_follow_up)}</p>" if f.key_follow_up else "")
-    alts = (f"<p style='margin:4px 0'><strong>Defensible alternatives the key accepts:</strong> "
+    alts = (f"<p class='rso-fb-line'><strong>Defensible alternatives the key accepts:</strong> "
             f"{esc(', '.join(f.key_alternatives))}</p>" if f.key_alternatives else "")
     shown = "acceptable" if f.acceptable else f.agreement
     return (
         f"<section class='rso-fb-factor rso-fb-{esc(f.factor)} rso-agreement-"
-        f"{esc(shown.replace(' ', '-'))}' style='border-top:1px solid #b1b4b6;"
-        f"padding:6px 0'><h4 style='margin:4px 0'>{esc(f.factor)} {esc(f.name)}: "
+        f"{esc(shown.replace(' ', '-'))}'><h4>{esc(f.factor)} {esc(f.name)}: "
         f"{_agreement(shown)}</h4>"
-        f"<p style='margin:2px 0'>You: <strong>{esc(f.trainee_label)}</strong> · Key: "
+        f"<p class='rso-fb-tight'>You: <strong>{esc(f.trainee_label)}</strong> · Key: "
         f"<strong>{esc(f.key_label)}</strong></p>"
-        f"<p style='margin:2px 0'>{esc(f.message)}</p>{flags_html}"
+        f"<p class='rso-fb-tight'>{esc(f.message)}</p>{flags_html}"
         f"<details><summary>The key's evidence and rationale, and yours</summary>"
-        f"<p style='margin:4px 0;color:{HINT_COLOUR}'>What the assessor looks for: "
+        f"<p class='rso-fb-line rso-hint-text'>What the assessor looks for: "
         f"{esc(f.look_for)}</p>"
-        f"<p style='margin:4px 0'><strong>Key evidence:</strong></p><ul>{key_ev}</ul>"
-        f"<p style='margin:4px 0'><strong>Key rationale:</strong> {esc(f.key_rationale)}</p>"
+        f"<p class='rso-fb-line'><strong>Key evidence:</strong></p><ul>{key_ev}</ul>"
+        f"<p class='rso-fb-line'><strong>Key rationale:</strong> {esc(f.key_rationale)}</p>"
         f"{follow}{alts}"
-        f"<p style='margin:4px 0'><strong>Your evidence:</strong></p><ul>{mine}</ul>{note}"
+        f"<p class='rso-fb-line'><strong>Your evidence:</strong></p><ul>{mine}</ul>{note}"
         f"</details></section>")
 
 
@@ -81,22 +80,20 @@ def _criterion(c: CriterionComparison) -> str:
             return tag("For the reviewer" if text == "not yet judged" else text, "Not started")
         return tag(text.capitalize(), {2: "Complete", 1: "Incomplete"}.get(score, "Not met"))
     missing = "".join(f"<li>{esc(m)}</li>" for m in c.missing)
-    detail = (f"<ul style='margin:0'>{missing}</ul>" if missing else "") + \
+    detail = (f"<ul class='rso-plain'>{missing}</ul>" if missing else "") + \
         (f"<strong>How to fix:</strong> {esc(c.fix)}" if c.fix else "")
-    key_note = f"<br><span style='color:{HINT_COLOUR}'>{esc(c.key_note)}</span>" \
+    key_note = f"<br><span class='rso-hint-text'>{esc(c.key_note)}</span>" \
         if c.key_note else ""
-    return (f"<tr class='rso-fb-criterion rso-fb-{esc(c.id)}' style='border-top:1px solid "
-            f"#b1b4b6;vertical-align:top'><th scope='row' style='text-align:left;padding:4px 8px;"
-            f"font-weight:normal'><strong>{esc(c.id)}</strong> {esc(c.text)}</th>"
-            f"<td style='padding:4px 8px'>{status(c.trainee_score, c.trainee_status)}"
-            f"<div>{detail}</div></td>"
-            f"<td style='padding:4px 8px'>{status(c.key_score, c.key_status)}{key_note}</td></tr>")
+    return (f"<tr class='rso-fb-criterion rso-fb-{esc(c.id)}'><th scope='row'>"
+            f"<strong>{esc(c.id)}</strong> {esc(c.text)}</th>"
+            f"<td>{status(c.trainee_score, c.trainee_status)}<div>{detail}</div></td>"
+            f"<td>{status(c.key_score, c.key_status)}{key_note}</td></tr>")
 
 
 def _key_plan(plan: RiskManagementPlan) -> str:
     acts = "".join(
         f"<li><strong>{esc(PILLAR_WORDS.get(a.pillar, a.pillar))}</strong>: "
-        f"{esc(a.description)} <span style='color:{HINT_COLOUR}'>(factors "
+        f"{esc(a.description)} <span class='rso-hint-text'>(factors "
         f"{esc(', '.join(a.factors) or 'none')}; owner {esc(a.owner or '—')}; "
         f"{esc(a.frequency or (f'due {a.due:%d %b %Y}' if a.due else '—'))}; outcome: "
         f"{esc(a.outcome or '—')})</span></li>" for a in plan.actions)
@@ -133,13 +130,11 @@ def _plan(p: PlanComparison) -> str:
     gaps_html = (f"<p><strong>Factors the key rates as live that your plan does not address:"
                  f"</strong></p><ul>{gaps}</ul>") if gaps else ""
     return (f"<h3>Your plan on the quality rubric, beside the key plan</h3>"
-            f"<p style='color:{HINT_COLOUR};max-width:45em'>Your plan is checked against your "
+            f"<p class='rso-hint-text rso-fb-measure'>Your plan is checked against your "
             f"own ratings, as in live work. Judged criteria are for your trainer or supervisor; "
             f"the key author's judgement is shown for discussion.</p>"
-            f"<table class='rso-fb-rubric' style='border-collapse:collapse;max-width:62em'>"
-            f"<thead><tr><th scope='col' style='text-align:left;padding:4px 8px'>Criterion</th>"
-            f"<th scope='col' style='text-align:left;padding:4px 8px'>Your plan</th>"
-            f"<th scope='col' style='text-align:left;padding:4px 8px'>Key plan</th></tr></thead>"
+            f"<table class='rso-fb-rubric'><thead><tr><th scope='col'>Criterion</th>"
+            f"<th scope='col'>Your plan</th><th scope='col'>Key plan</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>{gaps_html}{_key_plan(p.key_plan)}")
 
 
@@ -157,19 +152,17 @@ def render_feedback(fb: ArmsFeedback) -> str:
     also = (f" The key's author also finds {esc(', '.join(pr.also_reasonable))} reasonable."
             if pr.also_reasonable else "")
     priority = (
-        f"<h3>Priority for work</h3><p style='max-width:45em'>{esc(pr.note)}</p>"
-        f"<table class='rso-fb-priority' style='max-width:62em'><tbody><tr><th scope='row' "
-        f"style='text-align:left;vertical-align:top;padding:4px 8px'>You</th><td style='padding:"
-        f"4px 8px'><strong>{esc(pr.trainee or 'Not chosen')}</strong><br>"
+        f"<h3>Priority for work</h3><p class='rso-fb-measure'>{esc(pr.note)}</p>"
+        f"<table class='rso-fb-priority'><tbody><tr><th scope='row'>You</th>"
+        f"<td><strong>{esc(pr.trainee or 'Not chosen')}</strong><br>"
         f"{esc(pr.trainee_rationale or 'No rationale written.')}</td></tr>"
-        f"<tr><th scope='row' style='text-align:left;vertical-align:top;padding:4px 8px'>Key"
-        f"</th><td style='padding:4px 8px'><strong>{esc(pr.key)}</strong><br>"
+        f"<tr><th scope='row'>Key</th><td><strong>{esc(pr.key)}</strong><br>"
         f"{esc(pr.key_rationale)}{also}</td></tr></tbody></table>")
     plan = _plan(fb.plan) if fb.plan is not None else ""
     return (
         f"<div class='rso-arms-feedback' role='region' aria-label='Feedback'>"
         f"<h2>Feedback on {esc(fb.case_id)}</h2>"
-        f"<p class='rso-fb-summary' style='max-width:45em'><strong>Ratings:</strong> "
+        f"<p class='rso-fb-summary'><strong>Ratings:</strong> "
         f"{esc(s.line())}. Evidence sources shared with the key: {esc(cov)}. "
         f"{esc(' '.join(extra))}</p>"
         + (f"<ul>{notes}</ul>" if notes else "")

@@ -34,7 +34,7 @@ class FollowUpBox(w.VBox):
         self._on_edit = on_edit
         self.fields: dict[str, Field] = {}
         self._pending: FollowUp | None = None
-        super().__init__([], layout=w.Layout(display="none", margin="0 0 6px 0"))
+        super().__init__([], layout=w.Layout(display="none"))
         self.add_class("rso-follow-up")
 
     # -- building on demand ----------------------------------------------------------------
@@ -53,7 +53,7 @@ class FollowUpBox(w.VBox):
                                      name=f"ratings.{fid}.follow_up.{key}", size=size,
                                      shared=sh)
             control.observe(self._on_edit, names="value")
-        head = sh.html_widget("<p style='margin:6px 0 2px 0'><strong>Insufficient "
+        head = sh.html_widget("<p class='rso-follow-up-head'><strong>Insufficient "
                               "information: what to find out, from whom, by when</strong></p>")
         self.children = [head, *self.fields.values()]
         if self._pending is not None:

@@ -14,7 +14,7 @@ import ipywidgets as w
 from traitlets import Unicode
 
 from ..cases.schema import OBJECTIVES, TrainingCase
-from .fields import Notice, Shared, esc, safe_callback, text_button
+from .fields import Notice, Shared, esc, notice_report, safe_callback, text_button
 
 log = logging.getLogger("rso_widgets.widgets.case_picker")
 
@@ -24,8 +24,7 @@ STATUS = [("All cases", ANY), ("Cases I have not tried", "new"),
           ("Cases I have tried", "tried"), ("Cases I have not yet agreed with the key", "open")]
 
 
-def _report(picker: CasePicker, message: str) -> None:
-    picker.failure.say(message, kind="error", heading="Sorry, there is a problem")
+_report = notice_report()
 
 
 def objective_label(objective: str) -> str:

@@ -127,9 +127,22 @@ def _call(handler: Callable[..., Any], *args: Any) -> None:
         log.exception("could not show the message")
 
 
+SORRY = "Sorry, there is a problem"
+
+
+def notice_report(path: str = "failure") -> Callable[[Any, str], None]:
+    """The usual `report` of `safe_callback`: the message said as a problem in the owner's
+    notice at `path` (attribute names, dotted: "failure", "rec.failure")."""
+    def report(owner: Any, message: str) -> None:
+        notice = functools.reduce(getattr, path.split("."), owner)
+        notice.say(message, kind="error", heading=SORRY)
+    return report
+
+
 def safe_callback(report: Callable[[Any, str], None], what: str, *,
                   problems: Callable[[Any, Exception], None] | None = None,
-                  refused: Callable[[Any, Exception], None] | None = None) -> Callable:
+                  refused: Callable[[Any, Exception], None] | None = None,
+                  kept: bool = True) -> Callable:
     """Decorator for widget callbacks and the calls they make: an exception never reaches Voilà
     (where it would be invisible); it is logged and `report(self, message)` shows a friendly
     message instead. The decorated function returns None when it failed.
@@ -137,7 +150,9 @@ def safe_callback(report: Callable[[Any, str], None], what: str, *,
     Optional handlers, for forms that save through a domain: `problems(self, exc)` for an input
     the domain refused with its list of problems (an exception with `.problems`, such as
     `InvalidRecord`: show them all, inline and in the summary); `refused(self, exc)` for any of
-    the store's own errors (a refusal, a record not found, a duplicate name: a plain message)."""
+    the store's own errors (a refusal, a record not found, a duplicate name: a plain message).
+    `kept=False` for a callback that takes no answers (an export): the message does not say
+    "Your answers are kept"."""
 
     def deco(fn: Callable) -> Callable:
         @functools.wraps(fn)
@@ -163,9 +178,10 @@ def safe_callback(report: Callable[[Any, str], None], what: str, *,
                     return None
                 ref = uuid.uuid4().hex[:8]
                 log.exception("error while %s (reference %s)", what, ref)
-                _call(report, self, f"Something went wrong while {what}. Your answers are "
-                                    f"kept. Try again; if it happens again, tell the workbook "
-                                    f"team and quote reference {ref}.")
+                answers = " Your answers are kept." if kept else ""
+                _call(report, self, f"Something went wrong while {what}.{answers} Try again; "
+                                    f"if it happens again, tell the workbook team and quote "
+                                    f"reference {ref}.")
                 return None
         return wrapper
     return deco

@@ -13,7 +13,8 @@ import ipywidgets as w
 from traitlets import List as ListTrait
 
 from .dates import as_date
-from .fields import esc, safe_callback, text_button
+from .fields import Shared, esc
+from .row_list import Row, RowList
 
 FLAGS = (("sexual", "Sexual"), ("violent", "Violent"), ("burglary", "Burglary"),
          ("non_contact", "Non-contact"))
@@ -22,16 +23,15 @@ SUB_LABELS = {"date": "date", "name": "offence", "offences": "offence",
               "disposal": "disposal"}
 
 
-def _report(table: SentencingHistory, message: str) -> None:
-    table.table_error.value = f'<div role="alert" class="rso-error-text">{esc(message)}</div>'
-    table.table_error.layout.display = ""
+class HistoryRow(Row):
+    """One offence: its controls on one (wrapping) line, then its inline error (the row's
+    status line, `message`). A kit `Row` laid out as a line."""
 
+    noun = "row"
+    look = "rso-history-row"
 
-class HistoryRow(w.VBox):
-    """One offence: its controls on one (wrapping) line, then its inline error."""
-
-    def __init__(self, number: int, disposals: list[str], on_remove: Any, on_change: Any):
-        self.heading = w.HTML()
+    def __init__(self, disposals: list[str], shared: Shared | None = None):
+        super().__init__(shared or Shared())
         self.heading.add_class("rso-history-row-number")
         self.date = w.DatePicker(description="Date", description_allow_html=False,
                                  style={"description_width": "initial"})
@@ -48,23 +48,25 @@ class HistoryRow(w.VBox):
                                    options=disposals, value=disposals[0],
                                    style={"description_width": "initial"})
         self.disposal.add_class("rso-history-disposal")
-        self.remove = text_button("Remove")
-        self.remove.on_click(lambda _b: on_remove(self))
-        self.message = w.HTML(value="", layout=w.Layout(display="none"))
-        line = w.HBox([self.heading, self.date, self.offence, *self.flags.values(),
-                       self.disposal, self.remove])
-        line.add_class("rso-history-line")
-        super().__init__([line, self.message])
-        for c in (self.date, self.offence, self.disposal, *self.flags.values()):
-            c.observe(on_change, names="value")
-        self.add_class("rso-history-row")
-        self.renumber(number)
+        self.message = self.status
+        self._finish([self.date, self.offence, *self.flags.values(), self.disposal])
 
-    def renumber(self, number: int) -> None:
-        self.number = number
-        self.heading.value = f"<strong>Row {number}</strong>"
-        self.remove.description = f"Remove row {number}"
-        self.remove.tooltip = f"Remove row {number} from the sentencing history"
+    def _arrange(self, controls: list[w.Widget], extra: list[w.Widget]) -> list[w.Widget]:
+        line = w.HBox([self.heading, *controls, self.remove])
+        line.add_class("rso-history-line")
+        return [line, self.status]
+
+    def relabel(self, n: int) -> None:
+        self.heading.value = f"<strong>Row {n}</strong>"
+        self.remove.description = f"Remove row {n}"
+        self.remove.tooltip = f"Remove row {n} from the sentencing history"
+
+    def raw(self) -> dict[str, Any]:
+        return self.to_dict()
+
+    def load(self, raw: dict[str, Any]) -> None:
+        self.set(raw.get("date"), raw.get("offence") or {},
+                 raw.get("disposal") or self.disposal.options[0])
 
     def to_dict(self) -> dict[str, Any]:
         offence: dict[str, Any] = {k: c.value for k, c in self.flags.items()}
@@ -85,32 +87,21 @@ class HistoryRow(w.VBox):
         self.disposal.value = disposal
 
     def show_error(self, messages: list[str]) -> None:
-        if messages:
-            text = "; ".join(messages)
-            self.message.value = f'<div class="rso-error-message">Error: {esc(text)}</div>'
-            self.message.layout.display = ""
-            self.add_class("rso-field-error")
-        else:
-            self.message.value = ""
-            self.message.layout.display = "none"
-            self.remove_class("rso-field-error")
-
-    def focus(self) -> None:
-        self.date.focus()
+        self.show_status("; ".join(messages), error=True)
 
 
-class SentencingHistory(w.VBox):
-    """The sentencing history as a table of offences.
+class SentencingHistory(RowList):
+    """The sentencing history as a table of offences: the kit's `RowList` of `HistoryRow`s.
 
     `value`: the rows as `occasions` for the RM2000 engine (same date + disposal → one occasion).
     `row_map[i][j]`: the row shown for offence j of occasion i in `value`, to place errors.
     """
 
     value = ListTrait()
+    rows: list[HistoryRow]  # type: ignore[assignment]
 
     def __init__(self, counted_disposals: list[str], note: str = ""):
         self.disposals = list(dict.fromkeys([*counted_disposals, *KNOWN_DISPOSALS]))
-        self.rows: list[HistoryRow] = []
         self.row_map: list[list[int]] = []
         self._syncing = False
         hint = ("One row per offence. Offences sentenced on the same day are one appearance. "
@@ -118,29 +109,24 @@ class SentencingHistory(w.VBox):
                 "(such as rape) counts as sexual only.")
         if note:
             hint += " " + note
-        self.hint = w.HTML(f'<div class="rso-hint">{esc(hint)}</div>')
         self.table_error = w.HTML(value="", layout=w.Layout(display="none"))
-        self.body = w.VBox()
-        self.empty = w.HTML("<em>No rows yet. Select “Add a row” to enter an offence.</em>")
-        self.add = text_button("Add a row")
-        self.add.on_click(self._on_add)
-        super().__init__([w.HTML("<strong>Sentencing history</strong>"), self.hint,
-                          self.table_error, self.empty, self.body, self.add])
+        super().__init__(lambda: HistoryRow(self.disposals, self.shared), "Add a row",
+                         "No rows yet. Select “Add a row” to enter an offence.",
+                         self._on_change, self._say, heading="Sentencing history", hint=hint)
+        heading, self.hint = self.children[:2]
+        self.children = (heading, self.hint, self.table_error, self.empty, self.body, self.add)
         self.add_class("rso-history")
 
-    # -- editing ---------------------------------------------------------------------------
-    def add_row(self, date: Any = None, offence: dict[str, Any] | None = None,
-                disposal: str | None = None) -> HistoryRow:
-        row = HistoryRow(len(self.rows) + 1, self.disposals, self._on_remove, self._on_change)
-        if date is not None or offence or disposal:
-            row.set(date, offence or {}, disposal or self.disposals[0])
-        self.rows.append(row)
-        self._refresh()
-        return row
+    def _say(self, message: str) -> None:
+        self.table_error.value = f'<div role="alert" class="rso-error-text">{esc(message)}</div>'
+        self.table_error.layout.display = ""
 
-    def remove_row(self, index: int) -> None:
-        del self.rows[index]
-        self._refresh()
+    # -- editing ---------------------------------------------------------------------------
+    def add_row(self, date: Any = None, offence: dict[str, Any] | None = None,  # type: ignore[override]
+                disposal: str | None = None) -> HistoryRow:
+        raw = ({"date": date, "offence": offence or {}, "disposal": disposal}
+               if date is not None or offence or disposal else None)
+        return super().add_row(raw)  # type: ignore[return-value]
 
     def clear(self) -> None:
         self.rows = []
@@ -155,35 +141,19 @@ class SentencingHistory(w.VBox):
                 occ = occ.model_dump() if hasattr(occ, "model_dump") else dict(occ)
                 for off in occ.get("offences") or [{}]:
                     off = off.model_dump() if hasattr(off, "model_dump") else dict(off)
-                    row = HistoryRow(len(self.rows) + 1, self.disposals, self._on_remove,
-                                     self._on_change)
+                    row = self.make_row()
                     row.set(occ.get("date"), off, occ.get("disposal") or "conviction")
-                    self.rows.append(row)
+                    self.rows.append(row)  # type: ignore[arg-type]
         finally:
             self._syncing = False
         self._refresh()
 
-    @safe_callback(_report, "adding a row")
-    def _on_add(self, _button: Any = None) -> None:
-        row = self.add_row()
-        row.date.focus()
-
-    @safe_callback(_report, "removing a row")
-    def _on_remove(self, row: HistoryRow) -> None:
-        if row in self.rows:
-            self.remove_row(self.rows.index(row))
-            self.add.focus()
-
-    @safe_callback(_report, "updating the sentencing history")
-    def _on_change(self, _change: Any = None) -> None:
+    def _on_change(self) -> None:
         if not self._syncing:
             self._recompute()
 
     def _refresh(self) -> None:
-        for i, row in enumerate(self.rows):
-            row.renumber(i + 1)
-        self.body.children = list(self.rows)
-        self.empty.layout.display = "none" if self.rows else ""
+        super()._refresh()
         self._recompute()
 
     def _recompute(self) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import ipywidgets as w
 from traitlets import Dict, Unicode, observe
 
-from .fields import ErrorSummary, Field, Notice, Shared, esc, safe_callback
+from .fields import ErrorSummary, Field, Notice, Shared, esc, notice_report, safe_callback
 
 MODES = [
     ("Work them out from my answers (the form does the arithmetic)", "form"),
@@ -25,8 +25,7 @@ REMINDER = ("A category informs professional judgement and does not decide: any 
             "rest on everything known about the person.")
 
 
-def _report(section: OwnResult, message: str) -> None:
-    section.failure.say(message, kind="error", heading="Sorry, there is a problem")
+_report = notice_report()
 
 
 class OwnResult(w.VBox):

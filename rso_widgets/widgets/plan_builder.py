@@ -21,43 +21,13 @@ from typing import Any
 import ipywidgets as w
 from traitlets import Instance, Int, observe
 
-from ..instruments.arms import (
-    ARMSAssessment,
-    ArmsCatalogue,
-    Gap,
-    load_arms_catalogue,
-    profile,
-)
-from ..instruments.plan import (
-    PILLARS,
-    Review,
-    RiskManagementPlan,
-    VisitPlan,
-    plan_problems,
-)
-from ..instruments.plan_quality import (
-    NO_ACTIONS,
-    CriterionResult,
-    Judgement,
-    QualityProfile,
-    Rubric,
-    evaluate,
-    load_rubric,
-)
-from .arms_form import tag
-from .fields import (
-    ERROR_COLOUR,
-    HINT_COLOUR,
-    ErrorSummary,
-    Field,
-    Notice,
-    Shared,
-    esc,
-    form_style,
-    safe_callback,
-    text_button,
-)
-from .plan_mappa import MappaSection
+from ..instruments.arms import ARMSAssessment, ArmsCatalogue, Gap, load_arms_catalogue, profile
+from ..instruments.plan import PILLARS, Review, RiskManagementPlan, VisitPlan
+from ..instruments.plan_quality import Judgement, QualityProfile, Rubric, evaluate, load_rubric
+from .fields import ErrorSummary, Field, Notice, Shared, form_style, safe_callback, text_button
+from .plan_checks import PlanChecks
+from .plan_findings import STATUS_WORDS, counts_html, coverage_html, heading_html, rubric_html
+from .plan_mappa import MappaSection, text_lines
 from .plan_rows import ActionRow, ContingencyRow, LegalRow
 from .row_list import RowList
 
@@ -65,33 +35,13 @@ log = logging.getLogger("rso_widgets.widgets.plan_builder")
 
 VISIT_KINDS = [("Announced", "announced"), ("Unannounced", "unannounced"),
                ("Mixed (announced and unannounced)", "mixed")]
-WARN_BG = "#fff7bf"
-# fields.FORM_CSS gives a stacked select one line's height; a multi-select shows its rows.
-PLAN_CSS = ".rso-plan-builder .rso-stacked > select[multiple] { height: auto; }"
-STATUS_WORDS = {2: "Fully met", 1: "Partly met", 0: "Not met"}
 
 
 def _report(builder: PlanBuilder, message: str) -> None:
     builder.failure.say(message, kind="error", heading="Sorry, there is a problem with the plan")
 
 
-def _error(text: str) -> str:
-    """An inline error beside a control inside a row (the markup `Field` uses)."""
-    return (f'<div class="rso-error-message" style="color:{ERROR_COLOUR};font-weight:bold;'
-            f'max-width:40em"><span>Error:</span> {esc(text)}</div>') if text else ""
-
-
-def _set_error(box: w.HTML, text: str) -> None:
-    html = _error(text)
-    if box.value != html:
-        box.value = html
-
-
-def _lines(text: str) -> list[str]:
-    return [x.strip() for x in text.splitlines() if x.strip()]
-
-
-class PlanBuilder(w.VBox):
+class PlanBuilder(PlanChecks, w.VBox):
     """Write a plan; see which factors still need an action and the rubric's results live."""
 
     value = Instance(RiskManagementPlan)
@@ -205,8 +155,7 @@ class PlanBuilder(w.VBox):
             "legal": [self.legal], "mappa": [self.mappa], "visits": visits, "review": review,
             "proportionality": [rationale], "quality": [self.rubric_box]}
         super().__init__(children=[
-            form_style(), w.HTML(f"<style>{PLAN_CSS}</style>", layout=w.Layout(display="none")),
-            self.summary, self.failure,
+            form_style(), self.summary, self.failure,
             self._h("Factors and actions", "Each risk factor rated Partly evident or Evident "
                     "needs an action, each factor rated Insufficient information an action to "
                     "find out, and each protective factor an action that builds or sustains "
@@ -227,16 +176,13 @@ class PlanBuilder(w.VBox):
             self._h("Plan quality", "The rubric's automatic checks, updated as you write. "
                     "Judged criteria are for the reviewer (a supervisor or trainer)."),
             self.rubric_box,
-        ], layout=w.Layout(max_width="62em", padding="0 0 2em 0"), **kwargs)
+        ], layout=w.Layout(max_width="62em"), **kwargs)
         self.arms = arms or ARMSAssessment(catalogue=self.cat.ref)
         self._syncing = False
         self._load(value or RiskManagementPlan())
 
     def _h(self, title: str, hint: str) -> w.HTML:
-        h = f'<h2 style="margin:26px 0 4px 0">{esc(title)}</h2>'
-        if hint:
-            h += f'<p style="color:{HINT_COLOUR};max-width:45em;margin:0 0 6px 0">{esc(hint)}</p>'
-        return self.shared.html_widget(h)
+        return self.shared.html_widget(heading_html(title, hint))
 
     # -- loading ---------------------------------------------------------------------------
     @observe("value")
@@ -294,7 +240,7 @@ class PlanBuilder(w.VBox):
         return RiskManagementPlan(
             mappa=mappa, partner_assessments=assessments,
             actions=actions, pillar_omissions=omissions,
-            potential_victims=_lines(self.victims.value),
+            potential_victims=text_lines(self.victims.value),
             contingencies=[c for c in (r.model() for r in self.contingencies.rows)
                            if c is not None],
             legal=[x for x in (r.model() for r in self.legal.rows) if x is not None],
@@ -302,7 +248,7 @@ class PlanBuilder(w.VBox):
                              kind=self.visit_kind.value or "",
                              reason=self.visit_reason.value.strip()),
             review=Review(date=self.review_date.value,
-                          early_triggers=_lines(self.review_triggers.value)),
+                          early_triggers=text_lines(self.review_triggers.value)),
             rationale=self.rationale.value.strip())
 
     def pending(self) -> dict[str, list[dict[str, Any]]]:
@@ -335,183 +281,17 @@ class PlanBuilder(w.VBox):
         self._recompute()
 
     # -- showing ---------------------------------------------------------------------------
-    def unaddressed(self) -> list[str]:
-        """The rubric's Q1 and Q2 findings: factors still without an action."""
-        return [m for c in (self.profile.criteria if self.profile else [])
-                if c.id in ("Q1", "Q2") for m in c.missing if m != NO_ACTIONS]
-
     def _show(self, plan: RiskManagementPlan, prof: QualityProfile) -> None:
         self._show_rows(plan)
-        self.coverage.value = self._coverage(plan)
+        self.coverage.value = coverage_html(plan, profile(self.arms, self.cat), self.unaddressed())
         counts = {p: sum(a.pillar == p for a in plan.actions) for p in PILLARS}
-        self.pillar_counts.value = (
-            '<p style="margin:4px 0">Actions so far: ' + " · ".join(
-                f"{esc(self.pillar_labels[p])}: {counts[p] or 'none'}" for p in PILLARS)
-            + "</p>")
+        self.pillar_counts.value = counts_html(self.pillar_labels, counts)
         for p, fld in self.omission_fields.items():
             want = "none" if counts[p] else ""
             if fld.layout.display != want:
                 fld.layout.display = want
-        self.rubric_box.value = self._rubric(prof)
+        self.rubric_box.value = rubric_html(prof)
         self._show_problems(plan)
-
-    # -- problems that stop a final version ------------------------------------------------
-    def find_problems(self, plan: RiskManagementPlan | None = None) -> list[Gap]:
-        """`plan_problems()` for the plan on screen, against the assessment date
-        (`assessed_on`, else the ARMS assessment's) and the catalogue's factors."""
-        when = self.assessed_on or (self.arms.assessed_on if self.arms else None)
-        return plan_problems(plan or self.value, when, {f.id for f in self.cat.factors})
-
-    def show_problems(self, assessed_on: dt.date | None = None) -> list[Gap]:
-        """Show every plan problem beside its field and in the summary at the top (with "Go
-        to" buttons), and keep them current from now on. Returns the problems."""
-        if assessed_on is not None:
-            self.assessed_on = assessed_on
-        self._checked = True
-        self._recompute()
-        return list(self.problems)
-
-    def _show_problems(self, plan: RiskManagementPlan) -> None:
-        gaps = self.find_problems(plan) if self._checked else []
-        self.problems = gaps
-        fields = {g.field: g.message for g in gaps}
-        acts = [r for r in self.actions.rows if r.model() is not None]
-        legal = [r for r in self.legal.rows if r.model() is not None]
-        self.actions_field.error = fields.get("actions", "")
-        self.review_field.error = fields.get("review.date", "")
-        for row in self.actions.rows:
-            i = acts.index(row) if row in acts else -1
-            _set_error(row.factors_error, fields.get(f"actions.{i}.factors", ""))
-        for lrow in self.legal.rows:
-            i = legal.index(lrow) if lrow in legal else -1
-            _set_error(lrow.end_error, fields.get(f"legal.{i}.end_date", ""))
-        self.mappa.show_problems(fields)
-        items: list[tuple[str, str, Any]] = []
-        for g in gaps:
-            parts = g.field.split(".")
-            if g.field == "actions":
-                items.append(("Actions", g.message, self.add_buttons[PILLARS[0]]))
-            elif g.field == "review.date":
-                items.append((self.review_field.label, g.message, self.review_date))
-            elif parts[0] == "actions" and int(parts[1]) < len(acts):
-                c = acts[int(parts[1])].factors
-                items.append((c.description, g.message, c))
-            elif parts[0] == "legal" and int(parts[1]) < len(legal):
-                d = legal[int(parts[1])].end_date
-                items.append((d.description, g.message, d))
-            elif parts[0] in ("mappa", "partner_assessments"):
-                items.append((*self.mappa.target(g.field)[:1], g.message,
-                              self.mappa.target(g.field)[1]))
-            else:
-                items.append((g.field, g.message, None))
-        # (field, label, message, control): for a page that lists them elsewhere
-        self.problem_items = [(g.field, *item) for g, item in zip(gaps, items, strict=True)]
-        if items:
-            self.summary.show(items)
-        elif self.summary.items:
-            self.summary.clear()
-
-    def _show_rows(self, plan: RiskManagementPlan) -> None:
-        for row in self.actions.rows:
-            a = row.model()
-            if a is None:
-                row.show_status("describe what will be done (until then it is not part of the "
-                                "plan)", problem=True)
-            elif a.missing():
-                row.show_status(", ".join(a.missing()), problem=True)
-            else:
-                row.show_status("Complete")
-        for crow in self.contingencies.rows:
-            c = crow.model()
-            if c is None or c.complete():
-                crow.show_status("Complete" if c else "")
-            else:
-                gaps = [n for n, v in (("trigger", c.trigger), ("response", c.response),
-                                       ("owner", c.owner)) if not v]
-                crow.show_status(", ".join(gaps), problem=True)
-        for lrow in self.legal.rows:
-            r = lrow.model()
-            if r is None:
-                lrow.show_status("choose the kind of requirement (until then it is not part "
-                                 "of the plan)", problem=True)
-            elif r.missing():
-                lrow.show_status(", ".join(r.missing()), problem=True)
-            else:
-                lrow.show_status("Complete")
-
-    def _coverage(self, plan: RiskManagementPlan) -> str:
-        findings = self.unaddressed()
-        rows = []
-        for r in profile(self.arms, self.cat):
-            fid, name = r["factor"], r["name"]
-            numbers = [str(i + 1) for i, a in enumerate(plan.actions) if fid in a.factors]
-            flagged = [m for m in findings if f"{fid} {name}" in m]
-            if flagged:
-                status = "<strong>Needs an action</strong>"
-                style = (f"background:{WARN_BG};border-left:6px solid {ERROR_COLOUR};"
-                         "font-weight:bold")
-            elif numbers:
-                status = f"Addressed by action {', '.join(numbers)}"
-                style = ""
-            else:
-                status = "No action linked"
-                style = ""
-            rows.append(
-                f'<tr class="rso-coverage-{esc(fid)}{" rso-needs-action" if flagged else ""}" '
-                f'style="{style}"><th scope="row" style="text-align:left;padding:2px 12px 2px '
-                f'6px;font-weight:normal">{esc(fid)} {esc(name)}</th><td style="padding:2px 12px '
-                f'2px 0">{esc(r["label"])}</td><td>{status}</td></tr>')
-        if findings:
-            items = "".join(f"<li>{esc(m)}</li>" for m in findings)
-            head = (f'<div class="rso-unaddressed" role="status" style="background:{WARN_BG};'
-                    f'border-left:6px solid {ERROR_COLOUR};padding:6px 12px;margin:6px 0;'
-                    f'max-width:45em"><strong>Not yet addressed ({len(findings)}):</strong>'
-                    f'<ul style="margin:4px 0">{items}</ul></div>')
-        else:
-            head = ('<div class="rso-unaddressed" role="status" style="border-left:6px solid '
-                    '#00703c;padding:6px 12px;margin:6px 0;max-width:45em"><strong>Every factor '
-                    'that needs an action has one.</strong></div>')
-        return (f'{head}<table class="rso-coverage"><thead><tr><th scope="col" '
-                f'style="text-align:left;padding-left:6px">Factor</th><th scope="col" '
-                f'style="text-align:left">ARMS rating</th><th scope="col" style="text-align:'
-                f'left">Plan</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
-
-    def _rubric(self, prof: QualityProfile) -> str:
-        rows = "".join(self._criterion(c) for c in prof.criteria)
-        auto = [c for c in prof.criteria if c.mode != "judged" and c.auto_score is not None]
-        points = sum(c.auto_score or 0 for c in auto)
-        return (f'<table class="rso-rubric" style="max-width:62em;border-collapse:collapse">'
-                f'<thead><tr><th scope="col" style="text-align:left;padding:4px 8px">Criterion'
-                f'</th><th scope="col" style="text-align:left;padding:4px 8px">Result</th>'
-                f'<th scope="col" style="text-align:left;padding:4px 8px">What is missing, and '
-                f'how to fix it</th></tr></thead><tbody>{rows}</tbody></table>'
-                f'<p style="color:{HINT_COLOUR};max-width:45em">Automatic checks: {points} of '
-                f'{2 * len(auto)} points (rubric <code>{esc(prof.rubric)}</code>). A profile to '
-                'act on, not a grade: the judged criteria are for the reviewer.</p>')
-
-    def _criterion(self, c: CriterionResult) -> str:
-        if c.mode == "judged" and c.score is None:
-            result = tag("For the reviewer", "Not started")
-            detail = "Judged by a supervisor or trainer. " + c.fix
-        else:
-            words = STATUS_WORDS.get(c.score if c.score is not None else -1, c.status)
-            result = tag(words, {2: "Complete", 1: "Incomplete"}.get(c.score, "Not met"))
-            if c.mode == "auto+judged" and not c.overridden:
-                result += (f'<br><span style="color:{HINT_COLOUR}">presence check; the reviewer '
-                           'also judges it</span>')
-            if c.overridden:
-                result += (f'<br><span style="color:{HINT_COLOUR}">set by the reviewer: '
-                           f'{esc(c.reason)}</span>')
-            missing = "".join(f"<li>{esc(m)}</li>" for m in c.missing)
-            detail = (f'<ul style="margin:0 0 4px 0">{missing}</ul>' if missing else "") + \
-                (f"<strong>How to fix:</strong> {esc(c.fix)}" if c.fix and c.score != 2 else "")
-            if not missing and c.score == 2:
-                detail = "Nothing missing."
-        return (f'<tr class="rso-criterion rso-criterion-{esc(c.id)}" style="border-top:1px '
-                f'solid #b1b4b6;vertical-align:top"><th scope="row" style="text-align:left;'
-                f'padding:4px 8px;font-weight:normal"><strong>{esc(c.id)}</strong> '
-                f'{esc(c.text)}</th><td style="padding:4px 8px;min-width:9em">{result}</td>'
-                f'<td style="padding:4px 8px">{detail}</td></tr>')
 
     # -- callbacks -------------------------------------------------------------------------
     def _adder(self, pillar: str) -> Any:
@@ -532,3 +312,6 @@ class PlanBuilder(w.VBox):
             return
         self._recompute()
         self.revision += 1
+
+
+__all__ = ["STATUS_WORDS", "VISIT_KINDS", "PlanBuilder"]

@@ -21,8 +21,9 @@ from ..instruments.mappa import (
     PartnerAssessment,
     load_mappa,
 )
-from .arms_form import as_date
-from .fields import ERROR_COLOUR, HINT_COLOUR, Field, Shared, esc, stacked
+from .dates import as_date
+from .fields import Field, Shared, esc, stacked
+from .plan_findings import error_html
 from .row_list import Row, RowList
 
 MAPPA_HINT = ("Registered people are MAPPA Category 1. Most are managed at level 1; choose level "
@@ -34,7 +35,8 @@ ASSESSMENTS_HINT = ("Other risk assessments partners hold (for example OSP/C, OS
                     "date. References only: the workbook never computes them.")
 
 
-def _lines(text: str) -> list[str]:
+def text_lines(text: str) -> list[str]:
+    """The non-blank lines of a box that takes one item per line, trimmed."""
     return [x.strip() for x in text.splitlines() if x.strip()]
 
 
@@ -104,7 +106,7 @@ class AssessmentRow(Row):
         self.tool.value = str(raw.get("tool") or "")
         self.held_by.value = str(raw.get("held_by") or "")
         self.result.value = str(raw.get("result") or "")
-        self.date.value = as_date(raw.get("date"))
+        self.date.value = as_date(raw.get("date"), strict=False)
 
     def model(self) -> PartnerAssessment | None:
         d = self.date.value
@@ -155,13 +157,13 @@ class MappaSection(w.VBox):
                                    heading="Risk assessments held by partners",
                                    hint=ASSESSMENTS_HINT)
         f = self.fields
-        intro = sh.html_widget(f'<p style="color:{HINT_COLOUR};max-width:45em;margin:0 0 6px 0">'
+        intro = sh.html_widget(f'<p class="rso-hint">'
                                f'{esc(MAPPA_HINT)} <span>Source: {esc(cat.title)} '
                                f'(<code>{esc(cat.ref)}</code>) — {esc(cat.provenance.status)}.'
                                '</span></p>')
         super().__init__([intro, f["category"], f["level"], f["lead_agency"], self.partners,
                           f["level_review_triggers"], f["information_sharing"],
-                          self.assessments], layout=w.Layout(margin="0 0 8px 0"))
+                          self.assessments])
         self.add_class("rso-plan-mappa")
 
     # -- values ------------------------------------------------------------------------------
@@ -181,8 +183,8 @@ class MappaSection(w.VBox):
             category=self.category.value, level=self.level.value,
             lead_agency=self.lead.value.strip(),
             partners=[p for p in (r.model() for r in self.partners.rows) if p is not None],
-            level_review_triggers=_lines(self.triggers.value),
-            information_sharing=_lines(self.sharing.value))
+            level_review_triggers=text_lines(self.triggers.value),
+            information_sharing=text_lines(self.sharing.value))
         found = [a for a in (r.model() for r in self.assessments.rows) if a is not None]
         return (None if layer == MappaLayer() else layer), found
 
@@ -199,9 +201,7 @@ class MappaSection(w.VBox):
                 i = used.index(r) if r in used else -1
                 msgs = [m for f, m in fields.items()
                         if f == f"{prefix}.{i}" or f.startswith(f"{prefix}.{i}.")]
-                html = (f'<div class="rso-error-message" style="color:{ERROR_COLOUR};'
-                        f'font-weight:bold">'
-                        f'<span>Error:</span> {esc(" ".join(msgs))}</div>') if msgs else ""
+                html = error_html(" ".join(msgs))
                 if r.error.value != html:  # type: ignore[attr-defined]
                     r.error.value = html  # type: ignore[attr-defined]
 

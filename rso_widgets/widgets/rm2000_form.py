@@ -24,15 +24,15 @@ from traitlets import List as ListTrait
 from ..instruments.rm2000 import (
     COUNT_FIELDS,
     FACTOR_FIELDS,
-    FieldError,
     RM2000Facts,
     RM2000Result,
     RM2000ValidationError,
     score,
 )
-from ..instruments.rm2000_rescore import compare, rescore, ruleset_status
+from ..instruments.rm2000_rescore import compare, rescore
 from ..instruments.ruleset import RM2000Ruleset, load_rm2000_ruleset
 from ..settings import get_settings
+from .dates import as_date
 from .fields import (
     ErrorSummary,
     Field,
@@ -41,25 +41,14 @@ from .fields import (
     esc,
     form_style,
     safe_callback,
-    stacked,
     text_button,
-    yes_no,
 )
-from .history import SentencingHistory, as_date
+from .rm2000_controls import AGE_FIELDS, AGGRAVATING, DATE_FIELDS, ELIGIBILITY, RM2000Controls
+from .rm2000_errors import RM2000Errors
+from .rm2000_render import REMINDER, answers_html, result_html
 from .rm2000_rescore import RescoreOffer
 
 log = logging.getLogger("rso_widgets.widgets.rm2000_form")
-
-AGE_FIELDS = ("age_at_assessment", "age_at_commencement")
-DATE_FIELDS = ("date_of_birth", "assessment_date", "commencement_date")
-ELIGIBILITY = "sexual_offence_aged_17_plus"
-SEX_CHOICES = [("Male", "male"), ("Female", "female"), ("Another description", "other")]
-REMINDER = ("The category informs professional judgement and does not decide: any decision must "
-            "rest on everything known about the person.")
-
-
-# plain words first, the scoring guide's name for the step after them
-AGGRAVATING = "Aggravating factors, which can raise the sexual offending category (/S step 2)"
 
 
 def _report(form: RM2000Form, message: str) -> None:
@@ -75,7 +64,7 @@ def _int_or_text(text: str) -> int | str | None:
     return int(s) if re.fullmatch(r"[+-]?\d+", s) else s
 
 
-class RM2000Form(w.VBox):
+class RM2000Form(RM2000Controls, RM2000Errors, w.VBox):
     """RM2000 facts → result, GOV.UK style: one topic per section, errors inline and summarised,
     a "check your answers" list with the result, and the working line by line."""
 
@@ -121,143 +110,6 @@ class RM2000Form(w.VBox):
         self._syncing = False
         self._apply_modes()
         self._recompute()
-
-    # -- building --------------------------------------------------------------------------
-    def _labels(self) -> dict[str, str]:
-        rs = self.rs
-        labels = {
-            "sex": "Sex",
-            "sex_other": "Sex (another description)",
-            "age_at_assessment": "Age at assessment",
-            "age_at_commencement": rs.item("s", "age_at_commencement").label,
-            "date_of_birth": "Date of birth",
-            "assessment_date": "Assessment date",
-            "commencement_date": "Date of commencement of risk",
-            "sexual_appearances": rs.item("s", "sexual_appearances").label,
-            "criminal_appearances": rs.item("s", "criminal_appearances").label,
-            "violent_appearances": rs.item("v", "violent_appearances").label,
-            "burglary": rs.item("v", "burglary").label,
-            ELIGIBILITY: (f"Sexual offence committed aged "
-                          f"{rs.eligibility.min_age_at_sexual_offence} or over"),
-            "occasions": "Sentencing history",
-        }
-        assert rs.s.step2 is not None
-        labels |= {f.id: f.label for f in rs.s.step2.factors}
-        return labels
-
-    def _section(self, title: str, children: list[w.Widget]) -> w.VBox:
-        head = self.shared.html_widget(f'<h3 class="rso-kit-heading">{esc(title)}</h3>')
-        return w.VBox([head, *children], layout=self.shared.plain)
-
-    def _field(self, name: str, control: w.DOMWidget, hint: str = "", label: str = "",
-               size: str = "narrow") -> Field:
-        f = Field(control, label or self.labels[name], hint, name=name, size=size,
-                  shared=self.shared)
-        control.observe(self._on_input, names="value")
-        self.fields[name] = f
-        return f
-
-    def _number(self, name: str, hint: str) -> Field:
-        box = w.Text(value="", continuous_update=True, layout=self.shared.stacked,
-                     style=self.shared.text)
-        return self._field(name, box, hint)
-
-    def _date(self, name: str, hint: str) -> Field:
-        picker = w.DatePicker(value=None, layout=self.shared.stacked, style=self.shared.desc)
-        return self._field(name, picker, hint)
-
-    def _about_fields(self) -> list[w.Widget]:
-        el = self.rs.eligibility
-        sh = self.shared
-        self.sex = w.Dropdown(options=SEX_CHOICES, index=None, layout=sh.stacked, style=sh.desc)
-        self.sex_other = w.Text(value="", continuous_update=True, layout=sh.stacked,
-                                style=sh.text)
-        self.sex_other_field = self._field(
-            "sex_other", self.sex_other, "Describe the person's sex as recorded.",
-            size="medium")
-        self.sex_other_field.layout = w.Layout(display="none")  # its own: it is shown/hidden
-        return [
-            self._field("sex", self.sex,
-                        f"RM2000 is for men aged {el.min_age_at_assessment} or over with a "
-                        "conviction for a sexual offence. For anyone else the form explains "
-                        "why it does not apply.", size="medium"),
-            self.sex_other_field,
-            self._field(ELIGIBILITY, yes_no("", sh),
-                        f"Was at least one of the person's sexual offences committed when they "
-                        f"were aged {el.min_age_at_sexual_offence} or over?"),
-        ]
-
-    def _age_fields(self) -> list[w.Widget]:
-        self.age_toggle = w.ToggleButtons(
-            options=[("Enter ages in years", "ages"), ("Enter dates", "dates")],
-            value="ages", description="How do you want to give ages?",
-            description_allow_html=False,
-            style={"description_width": "initial", "button_width": "15em"},
-            tooltips=["Type the ages as whole numbers",
-                      "Give the dates; the ages are worked out for you"])
-        self.age_toggle.observe(self._on_mode, names="value")
-        self.ages_box = w.VBox([
-            self._number("age_at_assessment", "In whole years, for example 42."),
-            self._number("age_at_commencement",
-                         "Age on release from the custodial part of the sentence, or at the "
-                         "start of a community sentence. In whole years; under 18 is scored in "
-                         "the youngest band."),
-        ])
-        self.dates_box = w.VBox([
-            self._date("date_of_birth", "For example 30/04/1980."),
-            self._date("assessment_date", "The date of this assessment."),
-            self._date("commencement_date",
-                       "Release from the custodial part of the sentence, or the start of a "
-                       "community sentence. It may be in the future for a pre-release "
-                       "assessment."),
-        ])
-        return [self.age_toggle, self.ages_box, self.dates_box]
-
-    def _conviction_fields(self) -> list[w.Widget]:
-        self.count_toggle = w.ToggleButtons(
-            options=[("Enter counts", "counts"), ("Enter the sentencing history", "history")],
-            value="counts", description="How do you want to give the convictions?",
-            description_allow_html=False,
-            style={"description_width": "initial", "button_width": "15em"},
-            tooltips=["Type the number of appearances",
-                      "List each offence; the appearances are counted for you"])
-        self.count_toggle.observe(self._on_mode, names="value")
-        same_day = "Offences sentenced on the same day count as one appearance."
-        self.counts_box = w.VBox([
-            self._number("sexual_appearances",
-                         "Sentencing occasions that included at least one sexual offence, the "
-                         f"index occasion included. {same_day}"),
-            self._number("criminal_appearances",
-                         "All sentencing occasions for any offence, including the index and "
-                         f"sexual ones. {same_day}"),
-            self._number("violent_appearances",
-                         "Sentencing occasions that included a non-sexual violent offence. An "
-                         "offence that is both sexual and violent (such as rape) counts as "
-                         "sexual only. Enter 0 if none."),
-            self._field("burglary", yes_no("", self.shared),
-                        "Any conviction for burglary, at any time."),
-        ])
-        self.history = SentencingHistory(self.rs.counting.counted_disposals,
-                                         self.rs.counting.note)
-        self.history.observe(self._on_input, names="value")
-        return [self.count_toggle, self.counts_box, self.history]
-
-    def _factor_fields(self) -> list[w.Widget]:
-        assert self.rs.s.step2 is not None
-        intro = self.shared.html_widget(
-            '<div class="rso-hint">Answer each question and note '
-            "briefly where the evidence is recorded.</div>")
-        out: list[w.Widget] = [intro]
-        self.evidence_boxes: dict[str, w.Textarea] = {}
-        for fa in self.rs.s.step2.factors:
-            out.append(self._field(fa.id, yes_no("", self.shared), fa.definition))
-            box = w.Textarea(value="", continuous_update=False, placeholder="", rows=3,
-                             layout=self.shared.stacked, style=self.shared.text)
-            stacked(box, f"Evidence: {fa.label.lower()}", size="wide")
-            box.observe(self._on_evidence, names="value")
-            self.evidence_boxes[fa.id] = box
-            out.append(box)
-        return out
 
     # -- reading the controls --------------------------------------------------------------
     def _control(self, name: str) -> Any:
@@ -460,33 +312,29 @@ class RM2000Form(w.VBox):
                             f"problem{'s' if len(exc.errors) != 1 else ''} with the answers. "
                             "Correct them and select Score again.", kind="error")
             return None
+        self._show_outcome(result, facts)
+        if pending is not None:
+            self._rescored(pending, result)
+        return result
+
+    def _show_outcome(self, result: RM2000Result, facts: dict[str, Any]) -> None:
+        """No errors; the answers checked and the result shown."""
         self.errors = []
         self._show_errors([])
         self.status.clear()
         self.result = result
-        self.answers.value = self._render_answers(facts)
+        self.answers.value = answers_html(self.labels, facts, self.evidence)
         self.answers.layout.display = ""
-        self.output.value = self._render_result(result)
+        self.output.value = result_html(result)
         self.output.layout.display = ""
-        if pending is not None:
-            self._rescored(pending, result)
-        return result
 
     def show_stored(self, result: RM2000Result) -> None:
         """Show a stored result as recorded (its own ruleset label), never re-scored silently.
         When another ruleset produced it, offer to rescore the answers with this form's one and
         show what would change, scale by scale."""
-
         self.failure.clear()
         self._recompute()
-        self.errors = []
-        self._show_errors([])
-        self.status.clear()
-        self.result = result
-        self.answers.value = self._render_answers(dict(self.value))
-        self.answers.layout.display = ""
-        self.output.value = self._render_result(result)
-        self.output.layout.display = ""
+        self._show_outcome(result, dict(self.value))
         if result.ruleset == self.rs.ref:
             self.rescore_offer.hide()
             return
@@ -498,7 +346,6 @@ class RM2000Form(w.VBox):
         return self.submit()
 
     def _rescored(self, offer: Any, result: RM2000Result | None) -> None:
-
         if result is None:
             self.rescore_offer.hide()
             return
@@ -528,165 +375,6 @@ class RM2000Form(w.VBox):
         self.status.say("Your answers have changed since the last result. Select Score to see "
                         "an updated result.")
 
-    # -- errors ----------------------------------------------------------------------------
-    def _route(self, top: str) -> str | None:
-        """Which field on screen an engine error about `top` belongs next to."""
-        if self.age_mode == "dates" and top in AGE_FIELDS:
-            return "assessment_date" if top == "age_at_assessment" else "commencement_date"
-        if self.age_mode == "ages" and top in DATE_FIELDS:
-            return {"assessment_date": "age_at_assessment",
-                    "commencement_date": "age_at_commencement"}.get(top, "age_at_assessment")
-        if self.count_mode == "history" and top in (*COUNT_FIELDS, "burglary"):
-            return "occasions"
-        if self.count_mode == "counts" and top == "occasions":
-            return "sexual_appearances"
-        if top == "sex" and self.sex.value == "other":
-            return "sex_other"
-        return top if top in self.fields or top == "occasions" else None
-
-    def humanise(self, message: str) -> str:
-        """Engine messages name fields by id; on screen use the labels the person sees."""
-        names = sorted((k for k in self.labels if k != "sex_other"), key=len, reverse=True)
-        pattern = r"\b(" + "|".join(re.escape(n) for n in names) + r")\b"
-        message = message.replace("is required: true or false", "is required: choose Yes or No")
-        message = message.replace("or give occasions", "or enter the sentencing history")
-        message = message.replace("is false but the occasions include",
-                                  "is answered No but the sentencing history includes")
-        message = message.replace('is required: "male", "female" or another description',
-                                  "is required: choose Male, Female or Another description")
-        return re.sub(pattern, lambda m: self.labels[m.group(1)].lower(), message)
-
-    def _show_errors(self, errors: list[FieldError]) -> None:
-        inline: dict[str, list[str]] = {}
-        table_msgs: list[str] = []
-        row_msgs: dict[int, list[str]] = {}
-        summary: list[tuple[str, str, Any]] = []
-        for e in errors:
-            parts = e.field.split(".")
-            top = parts[0]
-            message = self.humanise(e.message)
-            key = self._route(top)
-            if key == "occasions":
-                if top == "occasions" and len(parts) > 1:
-                    row = self.history.row_for(parts[1:])
-                    what = self._history_part(parts)
-                    if row is not None:
-                        text = f"Row {row + 1} {what} {message}"
-                        row_msgs.setdefault(row, []).append(text)
-                        summary.append((f"row {row + 1}", text, self.history.rows[row]))
-                        continue
-                    text = f"Sentencing history ({'.'.join(parts[1:])}) {message}"
-                else:
-                    text = f"{self.labels.get(top, top)} {message}"
-                table_msgs.append(text)
-                summary.append((self.labels["occasions"].lower(), text, self.history))
-                continue
-            label = self.labels.get(top, top)
-            text = self._required(top, key) if e.message.startswith("is required") else None
-            text = text or f"{label} {message}"
-            if key is None:
-                summary.append((label, text, None))
-                continue
-            inline.setdefault(key, []).append(text)
-            summary.append((self.labels[key], text, self.fields[key]))
-        for name, f in self.fields.items():
-            f.error = " ".join(inline.get(name, []))
-        self.history.show_errors(table_msgs, row_msgs)
-        self.summary.show(summary)
-
-    def _required(self, top: str, key: str | None) -> str | None:
-        """GOV.UK-style sentence for an unanswered field ("Enter the person's age at
-        assessment"), for the control the error sits next to; None: keep the engine's text."""
-        if key in ("assessment_date", "commencement_date"):
-            return f"Enter the {self.labels[key].lower()} and the date of birth"
-        if top in ("age_at_assessment", "age_at_commencement"):
-            return f"Enter the person's {self.labels[top].lower()}"
-        if top in COUNT_FIELDS and key != "occasions":
-            least = 1 if top == "sexual_appearances" else 0
-            return (f"Enter the number of {self.labels[top].lower()} ({least} or more), "
-                    "or enter the sentencing history")
-        if top == "sex":
-            return "Select the person's sex: Male, Female or Another description"
-        if key in self.fields and isinstance(self.fields[key].control, w.Dropdown):
-            return f"Select Yes or No for \u201c{self.labels[top]}\u201d"
-        return None
-
-    @staticmethod
-    def _history_part(parts: list[str]) -> str:
-        last = parts[-1]
-        return {"date": "date", "name": "offence", "offences": "offences",
-                "disposal": "disposal"}.get(last, last.replace("_", "-"))
-
-    # -- rendering -------------------------------------------------------------------------
-    def _display(self, name: str, value: Any) -> str:
-        if isinstance(value, bool):
-            return "Yes" if value else "No"
-        if name == "occasions":
-            return f"{sum(len(o['offences']) for o in value)} offence(s) entered"
-        return str(value)
-
-    def _render_answers(self, facts: dict[str, Any]) -> str:
-        order = ["sex", *AGE_FIELDS, *DATE_FIELDS, ELIGIBILITY, *COUNT_FIELDS, "burglary",
-                 "occasions", *FACTOR_FIELDS]
-        rows = []
-        for name in order:
-            if name not in facts:
-                continue
-            rows.append(f"<tr><th scope='row' class='rso-cell "
-                        f"rso-row-head'>{esc(self.labels[name])}</th>"
-                        f"<td><strong>{esc(self._display(name, facts[name]))}</strong></td></tr>")
-            note = self.evidence.get(name, "").strip() if name in FACTOR_FIELDS else ""
-            if note:
-                rows.append(f"<tr><td></td><td class='rso-hint-text'>Evidence: "
-                            f"{esc(note)}</td></tr>")
-        return (f"<h3 class='rso-kit-heading'>Check your answers</h3>"
-                f"<table class='rso-answers'>{''.join(rows)}</table>")
-
-    def _render_result(self, r: RM2000Result) -> str:
-        reminder = esc(r.interpretation or REMINDER)
-        working = "".join(f"<li>{esc(line)}</li>" for line in r.working())
-
-        # the ruleset id is for the record, not headline text: an "About this result" reveal
-        meta = (f"<details class='rso-about-result'><summary>About this result</summary>"
-                f"<p class='rso-hint-text'>Ruleset <code>{esc(r.ruleset)}</code> "
-                f"(<span class='rso-ruleset-status'>{esc(ruleset_status(r.ruleset))}</span>)"
-                f" · scored {esc(r.scored_at.strftime('%d %B %Y %H:%M UTC'))}</p></details>")
-        remind = (f"<p role='note' class='rso-note'><strong>Remember:</strong> {reminder}</p>")
-        if not r.applicable:
-            return (f"<div class='rso-result rso-not-applicable'>"
-                    f"<h3 class='rso-kit-heading'>RM2000 does not apply</h3>"
-                    f"<p class='rso-note rso-note-error'><strong>Not applicable.</strong> "
-                    f"{esc(r.reason)}</p>"
-                    f"<p>No category is given.</p>{meta}{remind}</div>")
-        assert r.s and r.v and r.c
-        s, v, c = r.s, r.v, r.c
-        s_detail = (f"step 1: {s.step1_points} points → {s.step1_category}; "
-                    f"{s.aggravating_factors} aggravating factor"
-                    f"{'' if s.aggravating_factors == 1 else 's'} → raised {s.raised_by}")
-        rows = [("/S", "sexual reconviction", s.category, s_detail),
-                ("/V", "non-sexual violent reconviction", v.category, f"{v.points} points"),
-                ("/C", "combined", c.category,
-                 f"{c.s_points} + {c.v_points} = {c.points} points")]
-        trs = "".join(
-            f"<tr class='rso-scale-{esc(code[1:]).lower()}'><th scope='row' "
-            f"class='rso-cell'>RM2000{esc(code)} "
-            f"<span class='rso-row-head'>({esc(name)})</span></th>"
-            f"<td class='rso-cell'><strong class='rso-category'>{esc(cat)}"
-            f"</strong></td><td class='rso-hint-text'>{esc(detail)}</td></tr>"
-            for code, name, cat, detail in rows)
-        derivation = ""
-        if r.derivation is not None:
-            lines = "".join(f"<li>{esc(line)}</li>" for line in r.derivation.explain())
-            derivation = (f"<details open><summary>How the appearances were counted from the "
-                          f"sentencing history</summary><ul>{lines}</ul></details>")
-        return (f"<div class='rso-result'><h3 class='rso-kit-heading'>Result</h3>"
-                f"<table><thead><tr><th scope='col' class='rso-cell'>Scale</th>"
-                f"<th scope='col' class='rso-cell'>Category</th>"
-                f"<th scope='col' class='rso-cell'>How</th></tr></thead>"
-                f"<tbody>{trs}</tbody></table>{meta}{derivation}"
-                f"<details><summary>Show the working, line by line</summary>"
-                f"<ol class='rso-working'>{working}</ol></details>{remind}</div>")
-
     @property
     def result_text(self) -> str:
         """The result area as plain-ish text (for tests and logs)."""
@@ -695,3 +383,7 @@ class RM2000Form(w.VBox):
 
 def _is_are(n: int) -> str:
     return "is" if n == 1 else "are"
+
+
+__all__ = ["AGE_FIELDS", "AGGRAVATING", "DATE_FIELDS", "ELIGIBILITY", "REMINDER", "RM2000Form",
+           "esc"]  # esc: the tests check the escaping with the form's own

@@ -11,15 +11,12 @@ A view only: `raw()` is what was typed (for drafts); subclasses turn it into a d
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
 
-from .fields import Shared, esc, text_button
-
-log = logging.getLogger("rso_widgets.widgets.row_list")
+from .fields import Shared, esc, safe_callback, text_button
 
 
 class Row(w.VBox):
@@ -27,6 +24,7 @@ class Row(w.VBox):
     `relabel(n)`, `raw()` and `load(raw)`."""
 
     noun = "item"
+    look = "rso-row"  # the kit class that gives the row its look
 
     def __init__(self, shared: Shared, **kwargs: Any):
         self.shared = shared
@@ -43,9 +41,13 @@ class Row(w.VBox):
         self.controls = controls
         for c in controls:
             c.observe(self._changed, names="value")
-        super().__init__([self.heading, *controls, *(extra or []), self.status, self.remove],
-                         **self._kwargs)
-        self.add_class("rso-row")
+        super().__init__(self._arrange(controls, extra or []), **self._kwargs)
+        self.add_class(self.look)
+
+    def _arrange(self, controls: list[w.Widget], extra: list[w.Widget]) -> list[w.Widget]:
+        """The row's children: heading, controls, the extra widgets, status, Remove (a row
+        laid out otherwise overrides this)."""
+        return [self.heading, *controls, *extra, self.status, self.remove]
 
     def _changed(self, _change: Any = None) -> None:
         if self.on_change is not None:
@@ -88,6 +90,10 @@ class Row(w.VBox):
             self.controls[0].focus()
 
 
+def _report(rows: RowList, message: str) -> None:
+    rows.report(message)
+
+
 class RowList(w.VBox):
     """Rows with Add and Remove. `factory()` makes a row; `on_change()` runs after any edit."""
 
@@ -114,12 +120,17 @@ class RowList(w.VBox):
         self.add_class("rso-row-list")
 
     # -- editing ---------------------------------------------------------------------------
-    def add_row(self, raw: dict[str, Any] | None = None, *, notify: bool = True) -> Row:
+    def make_row(self, raw: dict[str, Any] | None = None) -> Row:
+        """A new row (filled from `raw`), wired to this list but not yet in it."""
         row = self.factory()
         if raw:
             row.load(raw)
         row.on_change = self._row_changed
         row.on_remove = self._remove
+        return row
+
+    def add_row(self, raw: dict[str, Any] | None = None, *, notify: bool = True) -> Row:
+        row = self.make_row(raw)
         self.rows.append(row)
         self._refresh()
         if notify:
@@ -148,26 +159,18 @@ class RowList(w.VBox):
         self.body.children = tuple(self.rows)
         self.empty.layout.display = "none" if self.rows else ""
 
-    # -- callbacks (never raise into Voilà) ------------------------------------------------
-    def _guard(self, what: str, fn: Callable[[], Any]) -> None:
-        try:
-            fn()
-        except Exception:
-            log.exception("error while %s", what)
-            self.report(f"Something went wrong while {what}. Your answers are kept; try again.")
-
+    # -- callbacks (never raise into Voilà: the kit's one error wrapper) ---------------------
+    @safe_callback(_report, "adding a row")
     def _on_add(self, _button: Any = None) -> None:
-        def go() -> None:
-            row = self.add_row()
-            row.focus()
-        self._guard("adding a row", go)
+        row = self.add_row()
+        row.focus()
 
+    @safe_callback(_report, "removing a row")
     def _remove(self, row: Row) -> None:
-        def go() -> None:
-            if row in self.rows:
-                self.remove_row(self.rows.index(row))
-                self.add.focus()
-        self._guard("removing a row", go)
+        if row in self.rows:
+            self.remove_row(self.rows.index(row))
+            self.add.focus()
 
+    @safe_callback(_report, "updating a row")
     def _row_changed(self) -> None:
-        self._guard("updating a row", self.on_change)
+        self.on_change()

@@ -13,8 +13,17 @@ from typing import Any
 
 import ipywidgets as w
 
+from .dates import date_text
 from .fields import esc, text_button
-from .supervision_forms import RecordForm, choice, date_picker, date_text, heading, hint, text_box
+from .supervision_forms import (
+    PageProblem,
+    RecordForm,
+    choice,
+    date_picker,
+    heading,
+    hint,
+    text_box,
+)
 
 PRIVATE = ("Your diary is private. An entry is seen by your supervisor only if you share it "
            "into one of your supervision sessions, and you can withdraw it at any time.")
@@ -75,8 +84,6 @@ class DiaryForm(RecordForm):
             self.reset()  # the entry being edited is gone (deleted under retention)
 
     def _on_edit_clicked(self, _button: Any = None) -> None:
-        from .supervision_forms import PageProblem
-
         self.clear_problems()
         entry = self._entries.get(self.edit_picker.control.value)
         if entry is None:
@@ -160,7 +167,7 @@ class DiaryShareForm(RecordForm):
                                            tooltip="Make the entry private again")
         self._withdraw: list[Callable[[DiaryShareForm], Any]] = []
         self.withdraw_button.on_click(lambda _b: [fn(self) for fn in list(self._withdraw)])
-        self.submit_button.layout.margin = "0 12px 6px 0"
+        self.submit_button.add_class("rso-spaced-button")
         buttons = w.HBox([self.submit_button, self.withdraw_button],
                          layout=w.Layout(flex_flow="row wrap"))
         self._finish([heading("Share or withdraw an entry", 3), self.entry, self.session,

@@ -11,7 +11,6 @@ the accessible name of its control; free text is escaped wherever it is rendered
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -20,6 +19,7 @@ from typing import Any
 import ipywidgets as w
 
 from .fields import (
+    SORRY,
     ErrorSummary,
     Field,
     Notice,
@@ -38,15 +38,6 @@ log = logging.getLogger("rso_widgets.widgets.supervision")
 _PLAIN = {"Field required": "is missing", "Input should be a valid date": "is not a date",
           "Input should be a valid integer": "is not a whole number"}
 _STEP = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
-
-
-def date_text(d: dt.date | dt.datetime | None, missing: str = "not set") -> str:
-    """GOV.UK style: 2 November 2026."""
-    if d is None:
-        return missing
-    if isinstance(d, dt.datetime):
-        d = d.date()
-    return f"{d.day} {d:%B %Y}"
 
 
 def heading(text: str, level: int = 3) -> w.HTML:
@@ -135,9 +126,9 @@ class RecordForm(w.VBox):
         tail = [self.submit_button] if button else []
         head = [self.summary] if summary else []
         super().__init__(children=[form_style(), *head, *children, *tail, self.notice],
-                         layout=w.Layout(max_width="60em", padding="0 0 12px 0"),
                          **self._kwargs)
         self.add_class("rso-form")
+        self.add_class("rso-record-form")
 
     def field(self, path: str, control: w.DOMWidget, label: str, hint: str = "",
               size: str = "narrow") -> Field:
@@ -206,6 +197,10 @@ class RecordForm(w.VBox):
             f.error = ""
         self.summary.clear()
         self.notice.clear()
+
+    def report(self, text: str) -> None:
+        """An unexpected failure of one of the form's own buttons (logged by the wrapper)."""
+        self.notice.say(text, kind="error", heading=SORRY)
 
     def say(self, text: str, heading: str = "") -> None:
         self.notice.say(text, heading=heading)
@@ -324,7 +319,7 @@ def form_call(form: str | None, what: str, doing: str = "") -> Callable:
         (f.notice if f is not None else app.failure).say(text, kind="error", heading=heading)
 
     def report(app: Any, message: str) -> None:
-        say(app, message, "Sorry, there is a problem")
+        say(app, message, SORRY)
 
     def problems(app: Any, exc: Exception) -> None:
         f = target(app)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .dates import date_text
 from .fields import esc
-from .supervision_forms import RecordForm, choice, date_picker, date_text, heading, text_box
+from .supervision_forms import RecordForm, choice, date_picker, heading, text_box
 
 STATUSES = [("Open", "open"), ("In progress", "in_progress"), ("Achieved", "achieved"),
             ("Paused", "paused"), ("No longer relevant", "no_longer_relevant")]

@@ -13,12 +13,12 @@ from typing import Any
 
 import ipywidgets as w
 
+from .dates import date_text
 from .fields import Field, esc
 from .supervision_forms import (
     RecordForm,
     choice,
     date_picker,
-    date_text,
     heading,
     hint,
     names_hint,

@@ -4,14 +4,19 @@ Each maps the domain's field paths (`agenda[n].detail`, `actions[n].owner`) to i
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import ipywidgets as w
 from ipywidgets.widgets.widget_bool import CheckboxStyle
 
-from .fields import Field, Shared, esc, text_button
-from .supervision_forms import choice, date_picker, date_text, text_box
+from .dates import as_date, date_text
+from .fields import Field, Shared, esc
+from .row_list import Row, RowList
+from .supervision_forms import choice, date_picker, text_box
+
+log = logging.getLogger("rso_widgets.widgets.supervision")
 
 OUTCOMES = [("Not recorded yet", None), ("Done", "done"), ("In progress", "in_progress"),
             ("Not done", "not_done"), ("No longer needed", "no_longer_needed")]
@@ -93,21 +98,22 @@ class AgendaPicker(w.VBox):
 
 # -- agreed actions --------------------------------------------------------------------------
 
-class ActionRow(w.VBox):
-    def __init__(self, shared: Shared, on_remove: Callable[[ActionRow], None]) -> None:
+class ActionRow(Row):
+    """One agreed action: what will be done, who will do it, by when (a kit `Row`)."""
+
+    noun = "action"
+
+    def __init__(self, shared: Shared) -> None:
+        super().__init__(shared)
         self.text = Field(text_box(shared), "", "Say what will be done.", size="wide",
                           shared=shared)
         self.owner = Field(text_box(shared), "", "The person who will do it (user name or "
                            "role).", size="medium", shared=shared)
         self.due = Field(date_picker(shared), "", "", shared=shared)
-        self.title = shared.html_widget()
-        self.remove = text_button("Remove action")
-        self.remove.on_click(lambda _b: on_remove(self))
-        super().__init__(children=[self.title, self.text, self.owner, self.due, self.remove])
-        self.add_class("rso-action-row")
+        self._finish([self.text, self.owner, self.due])
 
-    def number(self, n: int) -> None:
-        self.title.value = f"<h3 class='rso-action-title'>Action {n}</h3>"
+    def relabel(self, n: int) -> None:
+        self.heading.value = f"<h3 class='rso-action-title'>Action {n}</h3>"
         for f, label in ((self.text, "What will be done"), (self.owner, "Who will do it"),
                          (self.due, "Due by")):
             f.label = f"{label} (action {n})"
@@ -125,44 +131,34 @@ class ActionRow(w.VBox):
         return {"text": self.text.control.value.strip(),
                 "owner": self.owner.control.value.strip(), "due": self.due.control.value}
 
+    def raw(self) -> dict[str, Any]:
+        return {"text": self.text.control.value, "owner": self.owner.control.value,
+                "due": self.due.control.value}
 
-class ActionRows(w.VBox):
-    """Actions agreed in a session: what, who (owner), and by when. Rows left blank are
-    ignored; `fields(prefix)` maps `actions[n].text/owner/due` to the rows given."""
+    def load(self, raw: dict[str, Any]) -> None:
+        self.text.control.value = raw.get("text") or ""
+        self.owner.control.value = raw.get("owner") or ""
+        self.due.control.value = as_date(raw.get("due"), strict=False)
 
-    def __init__(self, shared: Shared | None = None, *, noun: str = "Add an agreed action"
-                 ) -> None:
-        self.shared = shared or Shared()
-        self.rows: list[ActionRow] = []
+
+class ActionRows(RowList):
+    """Actions agreed in a session: what, who (owner), and by when — the kit's `RowList`. Rows
+    left blank are ignored; `fields(prefix)` maps `actions[n].text/owner/due` to the rows
+    given. `report(text)` shows an unexpected failure of Add or Remove."""
+
+    rows: list[ActionRow]  # type: ignore[assignment]
+
+    def __init__(self, shared: Shared | None = None, *, noun: str = "Add an agreed action",
+                 report: Callable[[str], None] | None = None) -> None:
+        shared = shared or Shared()
+        super().__init__(lambda: ActionRow(shared), noun, "No actions agreed yet.",
+                         lambda: None, report or _logged, shared=shared)
         self._given: list[ActionRow] = []
-        self.empty = w.HTML('<p class="rso-hint">No actions '
-                            "agreed yet.</p>")
-        self.add_button = text_button(noun)
-        self.add_button.on_click(lambda _b: self.add())
-        self.box = w.VBox()
         self.list_field = Field(w.Box(), "Agreed actions", name="actions")
-        super().__init__(children=[self.empty, self.box, self.add_button, self.list_field])
-
-    def add(self) -> ActionRow:
-        row = ActionRow(self.shared, self._remove)
-        self.rows.append(row)
-        self._render()
-        return row
-
-    def _remove(self, row: ActionRow) -> None:
-        self.rows.remove(row)
-        self._render()
-        self.add_button.focus()
-
-    def _render(self) -> None:
-        for n, r in enumerate(self.rows, 1):
-            r.number(n)
-        self.box.children = tuple(self.rows)
-        self.empty.layout.display = "none" if self.rows else ""
+        self.children = (*self.children, self.list_field)
 
     def reset(self) -> None:
-        self.rows = []
-        self._render()
+        self.set_rows([])
 
     @property
     def value(self) -> list[dict[str, Any]]:
@@ -178,6 +174,10 @@ class ActionRows(w.VBox):
             out[f"{prefix}[{n}].owner"] = r.owner
             out[f"{prefix}[{n}].due"] = r.due
         return out
+
+
+def _logged(text: str) -> None:
+    log.error("%s", text)
 
 
 # -- follow-up of earlier actions --------------------------------------------------------------

@@ -16,13 +16,13 @@ from typing import Any
 import ipywidgets as w
 
 from .checkboxes import Checkboxes
+from .dates import date_text
 from .fields import Field
 from .supervision_forms import (
     JourneyForm,
     choice,
     column,
     date_picker,
-    date_text,
     hint,
     text_box,
 )
@@ -49,7 +49,23 @@ def assessment_label(a: Any) -> str:
             f"{', fictional' if a.fictional else ''})")
 
 
-class SessionStartForm(JourneyForm):
+class _SessionForm(JourneyForm):
+    """What recording a session and changing one share: its status, the agenda, the notes
+    and the agreed actions."""
+
+    def _session_parts(self, lists: Any, notes_hint: str) -> None:
+        sh = self.shared
+        self.status = self.field("status", choice(STATUSES, sh, value="held"),
+                                 "Has the session been held?", size="medium")
+        self.agenda = AgendaPicker(lists, sh)
+        self.agenda_box = w.VBox([hint(AGENDA_HINT), self.agenda])
+        self.agenda_note = hint(AGENDA_BY_ASSESSOR)
+        self.notes = self.field("notes", text_box(sh, area=True, rows=5), "Notes", notes_hint,
+                                size="wide")
+        self.actions = ActionRows(sh, report=self.report)
+
+
+class SessionStartForm(_SessionForm):
     """Record a supervision session: who with and when, the agenda (assessor only), notes and
     agreed actions; check the answers, then save."""
 
@@ -77,16 +93,9 @@ class SessionStartForm(JourneyForm):
         self.held_on = self.field("held_on", date_picker(sh), "Date of the session",
                                   "For a session already held: today or earlier. For a planned "
                                   "session: the date it is planned for. For example, 27 3 2026.")
-        self.status = self.field("status", choice(STATUSES, sh, value="held"),
-                                 "Has the session been held?", size="medium")
-        self.agenda = AgendaPicker(lists, sh)
-        self.agenda_box = w.VBox([hint(AGENDA_HINT), self.agenda])
-        self.agenda_note = hint(AGENDA_BY_ASSESSOR)
+        self._session_parts(lists, "What was talked about and decided. Write about people "
+                                   "respectfully: person-first, no labels.")
         self.agenda_note.layout.display = "none"
-        self.notes = self.field("notes", text_box(sh, area=True, rows=5), "Notes",
-                                "What was talked about and decided. Write about people "
-                                "respectfully: person-first, no labels.", size="wide")
-        self.actions = ActionRows(sh)
         self._start_journey("Record a supervision session",
                             intro="Go through each section, then check your answers and save.",
                             check_intro="Check the session before you save it.")
@@ -195,7 +204,7 @@ def action_rows(actions: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
         ("Agreed actions", "None")]
 
 
-class SessionUpdateForm(JourneyForm):
+class SessionUpdateForm(_SessionForm):
     """Change a session: date and status, notes, the agenda (assessor only), the assessments
     and plans discussed, what became of earlier actions and new agreed actions; the plan
     quality review and development goals (`extras`: their own forms, saved by their own
@@ -213,20 +222,13 @@ class SessionUpdateForm(JourneyForm):
         self.record: Any = None
         sh = self.shared
         self.held_on = self.field("held_on", date_picker(sh), "Date of the session")
-        self.status = self.field("status", choice(STATUSES, sh, value="held"),
-                                 "Has the session been held?", size="medium")
-        self.agenda = AgendaPicker(lists, sh)
-        self.agenda_box = w.VBox([hint(AGENDA_HINT), self.agenda])
-        self.agenda_note = hint(AGENDA_BY_ASSESSOR)
-        self.notes = self.field("notes", text_box(sh, area=True, rows=5), "Notes",
-                                "What was talked about and decided.", size="wide")
+        self._session_parts(lists, "What was talked about and decided.")
         self.linked = Checkboxes()
         self.linked_field = self.field(
             "assessment_ids", self.linked, "Assessments and plans discussed",
             "Select all that were discussed: the assessor's own RM2000 and ARMS assessments "
             "and plans.", size="wide")
         self.follow_ups = FollowUps(sh)
-        self.actions = ActionRows(sh, noun="Add an agreed action")
         self._start_journey("Change this session",
                             intro="Open a section to change it; your changes are saved from "
                                   "Check your answers.")

@@ -9,8 +9,9 @@ from typing import Any
 
 import ipywidgets as w
 
+from .dates import date_text
 from .fields import Notice, esc, text_button
-from .supervision_forms import choice, date_text, heading
+from .supervision_forms import choice, heading
 from .supervision_rows import OUTCOME_LABELS
 
 STATUS_LABELS = {"held": "Held", "planned": "Planned"}

@@ -7,13 +7,13 @@ portfolio with `reports.cpd.write_cpd_portfolio` (atomic, audited).
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
 
+from .download import MIME, data_link, human_size
 from .fields import Notice, esc, text_button
 from .supervision_forms import RecordForm, choice, heading, hint
 
@@ -63,7 +63,7 @@ class CPDExport(w.VBox):
     def __init__(self) -> None:
         self.html_button = text_button("Export my CPD portfolio as HTML")
         self.pdf_button = text_button("Export my CPD portfolio as PDF")
-        self.html_button.layout.margin = "0 12px 6px 0"
+        self.html_button.add_class("rso-spaced-button")
         self._handlers: list[Callable[[str], Any]] = []
         self.html_button.on_click(lambda _b: self._clicked("html"))
         self.pdf_button.on_click(lambda _b: self._clicked("pdf"))
@@ -84,16 +84,12 @@ class CPDExport(w.VBox):
 
     def show_file(self, path: Path, data: bytes, fmt: str) -> None:
         """Say where the file is, and offer it as a download (the page's own copy)."""
-        mime = "application/pdf" if fmt == "pdf" else "text/html"
-        encoded = base64.b64encode(data).decode("ascii")
         self.notice.say(f"Your CPD portfolio is saved as {path.name} in the workbook's exports "
                         "folder. It is marked OFFICIAL-SENSITIVE.", heading="Exported")
-        self.link.value = (
-            f"<p><a class='rso-download' download='{esc(path.name)}' "
-            f"href='data:{mime};base64,{encoded}'>Download {esc(path.name)} "
-            f"({fmt.upper()}, {max(1, len(data) // 1024)} KB)</a></p>"
-            f"<p class='rso-hint'>Saved on the workbook server at "
-            f"<code>{esc(path)}</code>.</p>")
+        link = data_link(path.name, data, MIME[fmt],
+                         f"Download {path.name} ({fmt.upper()}, {human_size(len(data))})")
+        self.link.value = (f"<p>{link}</p><p class='rso-hint'>Saved on the workbook server at "
+                           f"<code>{esc(path)}</code>.</p>")
         self.link.layout.display = ""
 
     def fail(self, text: str) -> None:

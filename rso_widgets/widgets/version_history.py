@@ -18,7 +18,7 @@ import ipywidgets as w
 from ..instruments.arms import ArmsCatalogue, load_arms_catalogue
 from ..instruments.reassessment import compare, ratings_over_time
 from ..reports.payload import read_payload
-from .fields import Notice, esc, safe_callback, stacked, text_button
+from .fields import Notice, esc, notice_report, safe_callback, stacked, text_button
 from .figures import draw_figure
 
 log = logging.getLogger("rso_widgets.widgets.version_history")
@@ -117,8 +117,7 @@ def build_ratings_figure(rows: list[dict[str, Any]], versions: list[str],
     return fig
 
 
-def _report(view: VersionHistory, message: str) -> None:
-    view.message.say(message, kind="error", heading="Sorry, there is a problem")
+_report = notice_report("message")
 
 
 class VersionHistory(w.VBox):

@@ -213,7 +213,7 @@ def test_an_observation_appears_on_the_assessors_next_session_agenda(chromium, p
     server, opens their next (planned) session and finds the observation on its agenda, and not
     on the session before it. Typed text stays text; each read is in the audit log."""
     from rso_widgets.store import db
-    from rso_widgets.widgets.supervision_forms import date_text
+    from rso_widgets.widgets.dates import date_text
 
     observer, assessor, data, dates = pair
     context, page = _page(chromium)

@@ -7,18 +7,27 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from ...widgets.fields import Notice, esc
-from ...widgets.supervision_forms import date_text, form_call, plain_refusal
+from ...widgets.dates import date_text
+from ...widgets.fields import Notice, esc, notice_report
+from ...widgets.supervision_forms import form_call, plain_refusal
 
 if TYPE_CHECKING:
     from ...store import Store
 
-__all__ = ["TabBase", "day", "form_call", "plain_refusal", "report", "section_heading"]
+__all__ = ["TabBase", "day", "form_call", "part", "plain_refusal", "report",
+           "section_heading"]
 
 
-def report(app: Any, message: str) -> None:
-    """Where a callback's unexpected failure is said: the top of the page."""
-    app.failure.say(message, kind="error", heading="Sorry, there is a problem")
+def part(name: str, key: str | None = None) -> Any:
+    """A tab's widget (or, with no `key`, the whole part), built the first time it is asked
+    for (`TabBase._part`)."""
+    def get(self: TabBase) -> Any:
+        built = self._part(name)
+        return built if key is None else built[key]
+    return property(get)
+
+
+report = notice_report()  # a callback's unexpected failure: said at the top of the page
 
 
 def day(d: Any) -> str:

@@ -5,36 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
+import ipywidgets as w
+
 from ...supervision.models import DiaryInput
 from ...supervision.validation import InvalidRecord, checked, diary_problems
-from ...widgets.fields import safe_callback
+from ...widgets.supervision_diary import DiaryForm, DiaryShareForm, diary_html
 from ...widgets.supervision_forms import PageProblem
-from .base import TabBase, form_call, report
+from .base import TabBase, form_call, part
 
 
 class DiaryTab(TabBase):
-    @property
-    def diary_form(self) -> Any:
-        return self._part("diary")["form"]
-
-    @property
-    def diary_share(self) -> Any:
-        return self._part("diary")["share"]
-
-    @property
-    def diary_view(self) -> Any:
-        return self._part("diary")["view"]
+    diary_form = part("diary", "form")
+    diary_share = part("diary", "share")
+    diary_view = part("diary", "view")
 
     def _build_diary(self) -> dict[str, Any]:
-        import ipywidgets as w
-
-        from ...widgets.supervision_diary import DiaryForm, DiaryShareForm
-
         form = DiaryForm(self.lists)
-        form.on_submit(self._on_diary)
+        form.on_submit(lambda _form: self.write_diary())
         share = DiaryShareForm()
-        share.on_submit(self._on_share)
-        share.on_withdraw(self._on_withdraw)
+        share.on_submit(lambda _form: self.share_diary(withdraw=False))
+        share.on_withdraw(lambda _form: self.share_diary(withdraw=True))
         view = w.HTML("")
         self.tabs.children[2].children = (form, share, view)
         self._parts["diary"] = {"form": form, "share": share, "view": view}
@@ -43,8 +33,6 @@ class DiaryTab(TabBase):
         return self._parts["diary"]
 
     def refresh_diary(self) -> None:
-        from ...widgets.supervision_diary import diary_html
-
         if not self._built("diary"):
             return
         entries = self.sup.diary()
@@ -54,10 +42,6 @@ class DiaryTab(TabBase):
         self.diary_view.value = diary_html(entries, {p.id: p.label
                                                      for p in self.lists.diary_prompts},
                                            {s.id: s for s in self.sessions})
-
-    @safe_callback(report, "saving the diary entry")
-    def _on_diary(self, form: Any) -> None:
-        self.write_diary()
 
     @form_call("diary_form", "the entry")
     def write_diary(self) -> Any:
@@ -77,14 +61,6 @@ class DiaryTab(TabBase):
         form.say("Your changes are saved." if editing else
                  "Your entry is saved. It is private until you share it.")
         return rec
-
-    @safe_callback(report, "sharing the entry")
-    def _on_share(self, form: Any) -> None:
-        self.share_diary(withdraw=False)
-
-    @safe_callback(report, "withdrawing the entry")
-    def _on_withdraw(self, form: Any) -> None:
-        self.share_diary(withdraw=True)
 
     @form_call("diary_share", "the sharing")
     def share_diary(self, *, withdraw: bool) -> Any:

@@ -5,30 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import ipywidgets as w
+
 from ...supervision.validation import InvalidRecord
 from ...widgets.fields import safe_callback
 from ...widgets.supervision_forms import PageProblem
-from .base import TabBase, day, form_call, report, section_heading
+from ...widgets.supervision_goals import GoalReviewForm, goals_html
+from .base import TabBase, day, form_call, part, report, section_heading
 
 
 class GoalsTab(TabBase):
-    @property
-    def goals_whose(self) -> Any:
-        return self._part("goals")["whose"]
-
-    @property
-    def goals_view(self) -> Any:
-        return self._part("goals")["view"]
-
-    @property
-    def goal_review(self) -> Any:
-        return self._part("goals")["review"]
+    goals_whose = part("goals", "whose")
+    goals_view = part("goals", "view")
+    goal_review = part("goals", "review")
 
     def _build_goals(self) -> dict[str, Any]:
-        import ipywidgets as w
-
-        from ...widgets.supervision_goals import GoalReviewForm
-
         whose_options = [("My own goals", self.user)] + [
             (f"Goals of {self.name(p)}", p) for p in self.supervisees]
         whose = w.Dropdown(options=whose_options, value=self.user, description="Whose goals",
@@ -37,7 +28,7 @@ class GoalsTab(TabBase):
         whose.observe(self._on_whose, names="value")
         view = w.HTML("")
         review = GoalReviewForm()
-        review.on_submit(self._on_goal_review)
+        review.on_submit(lambda _form: self.review_goal())
         self.tabs.children[3].children = (section_heading("Development goals", 2), whose, view,
                                           review)
         self._parts["goals"] = {"whose": whose, "view": view, "review": review}
@@ -45,8 +36,6 @@ class GoalsTab(TabBase):
         return self._parts["goals"]
 
     def refresh_goals(self) -> None:
-        from ...widgets.supervision_goals import goals_html
-
         if not self._built("goals"):
             return
         whose = self.goals_whose.value or self.user
@@ -71,10 +60,6 @@ class GoalsTab(TabBase):
     def _on_whose(self, _change: Any = None) -> None:
         self.goal_review.reset()
         self.refresh_goals()
-
-    @safe_callback(report, "saving the review")
-    def _on_goal_review(self, form: Any) -> None:
-        self.review_goal()
 
     @form_call("goal_review", "the review")
     def review_goal(self) -> Any:

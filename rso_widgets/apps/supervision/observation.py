@@ -6,28 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import ipywidgets as w
+
 from ...supervision.models import ObservationInput
 from ...supervision.validation import checked, observation_problems
-from ...widgets.fields import safe_callback
-from .base import TabBase, day, form_call, report
+from ...widgets.supervision_observation import ObservationForm, observations_html
+from .base import TabBase, day, form_call, part
 
 
 class ObservationTab(TabBase):
-    @property
-    def observation_form(self) -> Any:
-        return self._part("observe")["form"]
-
-    @property
-    def observations_view(self) -> Any:
-        return self._part("observe")["view"]
+    observation_form = part("observe", "form")
+    observations_view = part("observe", "view")
 
     def _build_observe(self) -> dict[str, Any]:
-        import ipywidgets as w
-
-        from ...widgets.supervision_observation import ObservationForm
-
         form = ObservationForm(self.scale, people=self.people)
-        form.on_submit(self._on_observation)
+        form.on_submit(lambda _form: self.record_observation())
         view = w.HTML("")
         self.tabs.children[1].children = (form, view)
         self._parts["observe"] = {"form": form, "view": view}
@@ -35,8 +28,6 @@ class ObservationTab(TabBase):
         return self._parts["observe"]
 
     def refresh_observations(self) -> None:
-        from ...widgets.supervision_observation import observations_html
-
         if not self._built("observe"):
             return
         by_id = {s.id: s for s in self.sessions}
@@ -51,10 +42,6 @@ class ObservationTab(TabBase):
                                 sessions=by_id))
         if self._built("diary"):
             self.diary_form.set_observations(mine)
-
-    @safe_callback(report, "saving the observation")
-    def _on_observation(self, form: Any) -> None:
-        self.record_observation()
 
     @form_call("observation_form", "the observation")
     def record_observation(self) -> Any:

@@ -4,13 +4,16 @@ it is chosen, so the page has few widgets to send when it opens."""
 
 from __future__ import annotations
 
-import logging
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from ...widgets.fields import FORM_CSS, Notice, esc, safe_callback
+from ... import store as stores
+from ...instruments.plan_quality import load_rubric
+from ...store.identity import display_name
+from ...supervision.lists import load_observation_scale, load_supervision_lists
+from ...widgets.fields import Notice, esc, form_style, safe_callback
+from ..startup import could_not_start
 from .base import report
 from .diary import DiaryTab
 from .goals import GoalsTab
@@ -23,58 +26,15 @@ from .wellbeing import WellbeingTab
 if TYPE_CHECKING:
     from ...store import Store
 
-log = logging.getLogger("rso_widgets.apps.supervision")
-
 NOTE = ("Supervision records are confidential to the supervisor and the assessor. Supervision "
         "is led by the assessor's own needs: the assessor sets the agenda. Write about the "
         "people you work with respectfully and only as much as the record needs.")
+READS = (("refresh_sessions", "reading your sessions"),
+         ("refresh_observations", "reading the observations"),
+         ("refresh_diary", "reading your diary"), ("refresh_goals", "reading the goals"),
+         ("refresh_consent", "reading your sharing choice"))
 TABS = ["Supervision sessions", "Observation of practice", "Reflective diary",
         "Development goals", "Sharing and CPD portfolio", "Wellbeing check-in"]
-APP_CSS = """
-.rso-supervision .rso-table { border-collapse: collapse; margin: 0 0 12px 0; max-width: 60em; }
-.rso-supervision .rso-table th, .rso-supervision .rso-table td {
-  border: 1px solid #b1b4b6; padding: 3px 8px; text-align: left; vertical-align: top; }
-.rso-supervision .rso-table caption { text-align: left; font-weight: bold; padding: 2px 0; }
-.rso-supervision .rso-typed { overflow-wrap: anywhere; }
-.rso-supervision .rso-prewrap { white-space: pre-wrap; max-width: 45em; }
-.rso-supervision .widget-html-content { line-height: 1.4; }
-.rso-supervision h3 { margin: 16px 0 6px 0; }
-.rso-supervision .rso-sup-heading { margin: 14px 0 6px 0; }
-.rso-supervision .rso-sup-hint { max-width: 45em; margin: 0 0 8px 0; }
-.rso-supervision .rso-sup-section { margin: 22px 0 4px 0; border-top: 2px solid #b1b4b6;
-  padding-top: 8px; }
-.rso-supervision .rso-sup-intro { border-left: 6px solid #1d70b8; padding: 6px 12px;
-  max-width: 50em; }
-.rso-supervision .rso-agenda-hint { margin: 0 0 4px 26px; }
-.rso-supervision .rso-action-title { margin: 4px 0; font-size: 1.1em; }
-.rso-supervision .rso-entry-title { margin: 6px 0 2px 0; }
-.rso-supervision .rso-tight { margin: 0; }
-.rso-supervision .rso-tight-top { margin: 4px 0 0 0; }
-.rso-supervision .rso-action-row { border-left: 4px solid #b1b4b6; padding: 2px 0 6px 10px;
-  margin: 0 0 10px 0; }
-.rso-supervision .rso-earlier-action { margin: 8px 0 4px 0; }
-.rso-supervision .rso-goal, .rso-supervision .rso-diary-entry {
-  border-left: 4px solid #b1b4b6; padding: 2px 10px; margin: 0 0 12px 0; }
-.rso-supervision .rso-observation { margin: 0 0 14px 0; }
-.rso-supervision .rso-session-actions { gap: 12px; flex-wrap: wrap; margin: 12px 0; }
-.rso-supervision .jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab {
-  color: #0b0c0c; }  /* the theme's grey tab labels fail AA contrast */
-/* at 320 px (400% zoom) nothing is wider than the screen */
-.rso-supervision .rso-table { display: block; overflow-x: auto; max-width: 100%; }
-.rso-supervision .widget-text input, .rso-supervision .widget-datepicker input,
-.rso-supervision textarea, .rso-supervision select { max-width: 100%; }
-.rso-supervision .rso-wide > textarea, .rso-supervision .rso-wide > input {
-  width: 40em; max-width: 100%; }
-.rso-supervision .rso-journey, .rso-supervision .rso-form { max-width: 100%; }
-.rso-supervision .widget-html, .rso-supervision .widget-html-content,
-.rso-supervision .widget-vbox, .rso-supervision .widget-hbox { min-width: 0; max-width: 100%; }
-@media (max-width: 40em) {
-  .rso-supervision .rso-stacked > select { min-width: 0; width: 100%; }
-  .rso-supervision .rso-wide > textarea, .rso-supervision .rso-wide > input,
-  .rso-supervision .rso-medium > input { width: 100%; }
-  .rso-supervision .rso-stacked.rso-wide { margin-left: 0; }
-}
-"""
 
 
 class SupervisionApp(SessionsTab, PlanReviewPart, ObservationTab, DiaryTab, GoalsTab,
@@ -84,10 +44,6 @@ class SupervisionApp(SessionsTab, PlanReviewPart, ObservationTab, DiaryTab, Goal
     _TAB_PARTS = (None, "observe", "diary", "goals", "sharing", "wellbeing")
 
     def __init__(self, store: Store, **kwargs: Any) -> None:
-        from ...instruments.plan_quality import load_rubric
-        from ...store.identity import display_name
-        from ...supervision.lists import load_observation_scale, load_supervision_lists
-
         self.store = store
         self.sup = store.supervision
         self.user = store.user
@@ -118,9 +74,8 @@ class SupervisionApp(SessionsTab, PlanReviewPart, ObservationTab, DiaryTab, Goal
         intro = w.HTML(
             f'<p class="rso-sup-intro">You are signed in as '
             f"<strong>{esc(self.store.display_name)}</strong>. {esc(NOTE)}</p>")
-        # the shared form stylesheet from the first view: tabs never cut off, hints above
-        style = w.HTML(f"<style>{FORM_CSS}{APP_CSS}</style>", layout=w.Layout(display="none"))
-        super().__init__(children=[style, intro, self.failure, self.tabs], **kwargs)
+        # the kit stylesheet from the first view: tabs never cut off, hints above
+        super().__init__(children=[form_style(), intro, self.failure, self.tabs], **kwargs)
         self.add_class("rso-supervision")
         self.refresh()
 
@@ -131,17 +86,10 @@ class SupervisionApp(SessionsTab, PlanReviewPart, ObservationTab, DiaryTab, Goal
             self._part(self._TAB_PARTS[index])
 
     def refresh(self) -> None:
-        """Read everything the tabs show (each part on its own: one failure hides only it)."""
-        for part in (self.refresh_sessions, self.refresh_observations, self.refresh_diary,
-                     self.refresh_goals, self.refresh_consent):
-            try:
-                part()
-            except Exception:
-                ref = uuid.uuid4().hex[:8]
-                log.exception("could not show %s (reference %s)", part.__name__, ref)
-                self.failure.say(f"Part of this page could not be read right now (reference "
-                                 f"{ref}). Try reloading the page later.", kind="error",
-                                 heading="Sorry, there is a problem")
+        """Read everything the tabs show, each part on its own (the one error wrapper round each:
+        a failure hides only that part, and says so at the top of the page)."""
+        for name, what in READS:
+            safe_callback(report, what, kept=False)(lambda app, n=name: getattr(app, n)())(self)
 
 
 def supervision(store: Store | None = None) -> w.Widget:
@@ -151,11 +99,7 @@ def supervision(store: Store | None = None) -> w.Widget:
     replaces a traceback if the page cannot be built."""
     try:
         if store is None:
-            from ...store import open_store
-
-            store = open_store()
+            store = stores.open_store()
         return SupervisionApp(store)
     except Exception as exc:
-        from ..startup import could_not_start
-
         return could_not_start("The supervision workbook", exc)

@@ -49,10 +49,6 @@ class PlanReviewPart(TabBase):
             form.say(note)
         return profile
 
-    @safe_callback(report, "adding the review")
-    def _on_review(self, form: Any) -> None:
-        self.add_review()
-
     @form_call("plan_review", "the review")
     def add_review(self) -> Any:
         """Judge the plan with the reviewer's scores and add the review to the session."""

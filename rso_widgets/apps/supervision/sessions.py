@@ -12,6 +12,7 @@ from typing import Any
 import ipywidgets as w
 
 from ...store import AccessDenied
+from ...store.identity import display_name
 from ...supervision.models import PLAN_KINDS, GoalInput, SessionInput, SessionUpdate
 from ...supervision.validation import (
     all_problems,
@@ -22,7 +23,11 @@ from ...supervision.validation import (
     session_update_problems,
 )
 from ...widgets.fields import Notice, safe_callback, text_button
-from .base import TabBase, day, form_call, report
+from ...widgets.supervision_goals import GoalForm
+from ...widgets.supervision_plan_review import PlanReviewForm
+from ...widgets.supervision_session import SessionStartForm, SessionUpdateForm
+from ...widgets.supervision_session_list import SessionList, session_summary_html
+from .base import TabBase, day, form_call, part, report
 
 WHAT = "supervision session"
 
@@ -33,21 +38,15 @@ class SessionsTab(TabBase):
     _review: Any
 
     def _build_sessions_tab(self) -> w.VBox:
-        from ...widgets.supervision_session_list import SessionList
-
         self.session_list = SessionList(self.lists)
         self.session_list.on_open(self._on_open_session)
         self.start_button = text_button("Start a new session", primary=True)
         self.start_button.on_click(self._on_start_clicked)
         self.home = w.VBox([self.session_list, self.start_button])
-        self.start_back = text_button("Back to my sessions")
-        self.start_back.add_class("rso-back-link")
-        self.start_back.on_click(self._on_close)
+        self.start_back = self._back_button()
         self.start_slot = w.VBox([self.start_back], layout=w.Layout(display="none"))
         self.summary = w.HTML("")
-        self.close_button = text_button("Back to my sessions")
-        self.close_button.add_class("rso-back-link")
-        self.close_button.on_click(self._on_close)
+        self.close_button = self._back_button()
         self.detail_notice = Notice(layout=w.Layout(display="none"))
         self.detail = w.VBox([self.close_button, self.detail_notice, self.summary],
                              layout=w.Layout(display="none"))
@@ -55,26 +54,19 @@ class SessionsTab(TabBase):
         self.sessions_tab = w.VBox([self.home, self.start_slot, self.detail])
         return self.sessions_tab
 
+    def _back_button(self) -> w.Button:
+        b = text_button("Back to my sessions")
+        b.add_class("rso-back-link")
+        b.on_click(self._on_close)
+        return b
+
     # -- parts built when first needed -------------------------------------------------------
-    @property
-    def start_form(self) -> Any:
-        return self._part("start")
-
-    @property
-    def update_form(self) -> Any:
-        return self._part("detail")["update"]
-
-    @property
-    def plan_review(self) -> Any:
-        return self._part("detail")["review"]
-
-    @property
-    def goal_form(self) -> Any:
-        return self._part("detail")["goal"]
+    start_form = part("start")
+    update_form = part("detail", "update")
+    plan_review = part("detail", "review")
+    goal_form = part("detail", "goal")
 
     def _build_start(self) -> Any:
-        from ...widgets.supervision_session import SessionStartForm
-
         form = SessionStartForm(self.lists, self.user, supervisor=self.assigned_supervisor,
                                 people=self.people, names=self.names,
                                 check=lambda data: all_problems(SessionInput, data, WHAT,
@@ -82,24 +74,20 @@ class SessionsTab(TabBase):
         if self.supervisees and not self.assigned_supervisor:
             form.role.value = "supervisor"  # someone who only supervises
         form.layout.display = "none"
-        form.on_submit(self._on_start)
+        form.on_submit(lambda _form: self.start_session())
         self.start_slot.children = (self.start_back, form)
         return form
 
     def _build_detail(self) -> dict[str, Any]:
-        from ...widgets.supervision_goals import GoalForm
-        from ...widgets.supervision_plan_review import PlanReviewForm
-        from ...widgets.supervision_session import SessionUpdateForm
-
         review = PlanReviewForm(self.rubric)
         review.on_open(self._on_open_plan)
-        review.on_submit(self._on_review)
+        review.on_submit(lambda _form: self.add_review())
         goal = GoalForm()
-        goal.on_submit(self._on_goal)
+        goal.on_submit(lambda _form: self.set_goal())
         update = SessionUpdateForm(self.lists, check=self._update_check, extras=[
             ("review", "Plan quality review", review, self._review_rows),
             ("goal", "Development goals", goal, self._goal_rows)])
-        update.on_submit(self._on_update)
+        update.on_submit(lambda _form: self.update_session())
         self.detail.children = (self.close_button, self.detail_notice, self.summary, update)
         return {"update": update, "review": review, "goal": goal}
 
@@ -125,8 +113,6 @@ class SessionsTab(TabBase):
         for s in self.sessions:  # people in sessions of mine, by display name
             for u in (s.supervisor, s.assessor):
                 if u not in self.names:
-                    from ...store.identity import display_name
-
                     self.names[u] = display_name(u)
         self.session_list.show(self.sessions, self.user, self.names)
         if self.supervisees:
@@ -155,10 +141,6 @@ class SessionsTab(TabBase):
         self.start_button.focus()
 
     # -- a new session -----------------------------------------------------------------------
-    @safe_callback(report, "saving the session")
-    def _on_start(self, form: Any) -> None:
-        self.start_session()
-
     @form_call("start_form", "the session")
     def start_session(self) -> Any:
         """Save the new session; on success open the session saved."""
@@ -195,6 +177,28 @@ class SessionsTab(TabBase):
         except AccessDenied:
             linkable = []
         follow = self.sup.actions_to_follow_up(rec.id)
+        self.update_form.load(rec, self.user, linkable, follow)
+        # ARMS assessments hold their risk management plan (the ARMS and live apps save them
+        # as kind "arms"): reviewing only kind "plan" missed every plan written there.
+        self.plan_review.set_plans([a for a in linkable if a.kind in PLAN_KINDS])
+        self._review = None
+        self.goal_form.reset()
+        self._render_summary(rec)
+        self._show("detail")
+        return rec
+
+    def reread_session(self) -> None:
+        """After a review or a goal is saved from a section: the record and its summary again,
+        the task list staying where it is."""
+        self.current = self.sup.session(self.current.id)
+        self._render_summary(self.current)
+
+    def _session_goals(self, rec: Any) -> list[Any]:
+        return [g for g in self.sup.goals(rec.assessor) if g.session_id == rec.id]
+
+    def _render_summary(self, rec: Any) -> None:
+        """The session's record with what is linked to it: the observations this user may
+        read, the diary entries shared into it and the goals set in it."""
         observations = []
         for oid in rec.observation_ids:
             try:
@@ -202,34 +206,7 @@ class SessionsTab(TabBase):
             except AccessDenied:
                 continue
         shared = self.sup.shared_diary_entries(rec.id)
-        goals = [g for g in self.sup.goals(rec.assessor) if g.session_id == rec.id]
-        self.update_form.load(rec, self.user, linkable, follow)
-        # ARMS assessments hold their risk management plan (the ARMS and live apps save them
-        # as kind "arms"): reviewing only kind "plan" missed every plan written there.
-        self.plan_review.set_plans([a for a in linkable if a.kind in PLAN_KINDS])
-        self._review = None
-        self.goal_form.reset()
-        self._render_summary(rec, observations, shared, goals)
-        self._show("detail")
-        return rec
-
-    def reread_session(self) -> None:
-        """After a review or a goal is saved from a section: the record and its summary again,
-        the task list staying where it is."""
-        rec = self.current = self.sup.session(self.current.id)
-        observations = []
-        for oid in rec.observation_ids:
-            try:
-                observations.append(self.sup.observation(oid))
-            except AccessDenied:
-                continue
-        goals = [g for g in self.sup.goals(rec.assessor) if g.session_id == rec.id]
-        self._render_summary(rec, observations, self.sup.shared_diary_entries(rec.id), goals)
-
-    def _render_summary(self, rec: Any, observations: list[Any], shared: list[Any],
-                        goals: list[Any]) -> None:
-        from ...widgets.supervision_session_list import session_summary_html
-
+        goals = self._session_goals(rec)
         texts = {a.id: a.text for s in self.sessions for a in s.actions}
         self.summary.value = session_summary_html(
             rec, self.lists, action_texts=texts, observations=observations,
@@ -250,13 +227,8 @@ class SessionsTab(TabBase):
     def _goal_rows(self) -> list[tuple[str, str]]:
         if self.current is None:
             return []
-        goals = [g for g in self.sup.goals(self.current.assessor)
-                 if g.session_id == self.current.id]
-        return [("Goal", g.text) for g in goals] or [("Development goals", "None set here")]
-
-    @safe_callback(report, "saving the changes")
-    def _on_update(self, form: Any) -> None:
-        self.update_session()
+        return [("Goal", g.text) for g in self._session_goals(self.current)] or [
+            ("Development goals", "None set here")]
 
     @form_call("update_form", "the change")
     def update_session(self) -> Any:
@@ -275,10 +247,6 @@ class SessionsTab(TabBase):
         return rec
 
     # -- goals set in the session ------------------------------------------------------------
-    @safe_callback(report, "setting the goal")
-    def _on_goal(self, form: Any) -> None:
-        self.set_goal()
-
     @form_call("goal_form", "the goal")
     def set_goal(self) -> Any:
         if self.current is None:

@@ -4,18 +4,14 @@ answers). The page itself is `apps.reflection.WellbeingApp`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..reflection import WellbeingApp
-from .base import TabBase
+from .base import TabBase, part
 
 WELLBEING_TAB = 5
 
 
 class WellbeingTab(TabBase):
-    @property
-    def wellbeing(self) -> Any:
-        return self._part("wellbeing")
+    wellbeing = part("wellbeing")
 
     def _build_wellbeing(self) -> WellbeingApp:
         part = WellbeingApp(self.store)

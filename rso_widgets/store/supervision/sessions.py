@@ -28,14 +28,10 @@ from ...supervision.models import (
 from ...supervision.team import PersonSupervision, supervision_status
 from ...supervision.validation import (
     Problem,
-    action_problems,
-    agenda_problems,
-    follow_up_problems,
     parse,
-    plan_review_problems,
     raise_if,
     session_problems,
-    status_date_problems,
+    session_update_problems,
 )
 from .. import policy
 from ..errors import AccessDenied
@@ -145,18 +141,11 @@ class SessionsMixin(SupervisionBase):
                 PlanReview.model_validate(r) for r in row.plan_reviews]
             open_ids = {a.id for a in self._open_actions(s, row.supervisor, row.assessor,
                                                           held_on, row.id)}
-            problems = status_date_problems(status, held_on, self.today())
-            if upd.agenda is not None:
-                problems += agenda_problems(upd.agenda, lists)
-            problems += action_problems(upd.add_actions, held_on, "add_actions")
-            problems += follow_up_problems(upd.follow_ups, open_ids)
-            if upd.plan_reviews is not None:
-                problems += plan_review_problems(upd.plan_reviews, rubric)
-            if status == "planned" and (has_actions or upd.add_actions or upd.follow_ups
-                                        or reviews):
-                problems.append(Problem("status", "a planned session cannot have agreed "
-                                        "actions, follow-ups or plan reviews yet",
-                                        "mark the session as held"))
+            # the rules the page checks too (`validation`), then what only the store can see
+            problems = session_update_problems(upd, held_on, status, lists, rubric,
+                                               self.today(), open_ids,
+                                               has_actions=bool(has_actions),
+                                               has_reviews=bool(reviews))
             problems += self._assessment_problems(s, upd.assessment_ids or [],
                                                   upd.plan_reviews or [], upd.agenda or [])
             raise_if(problems, "supervision session")

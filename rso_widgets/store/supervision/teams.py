@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...settings import get_settings
 from ...supervision.models import TeamRecord
 from ...supervision.validation import Problem, name_problems, raise_if
 from .. import policy
 from ..errors import AccessDenied, DuplicateNameError, NotFoundError
 from ..models import SharingConsent, SupervisionSession, Team, TeamMember, utcnow
+from ..roles import team_admins
 from .base import SupervisionBase
 
 
@@ -22,7 +22,7 @@ class TeamsMixin(SupervisionBase):
     def create_team(self, name: str, *, lead: str | None = None) -> TeamRecord:
         """A new team led by `lead` (default: you). Only `settings.team_admins` may create
         teams when that list is set."""
-        admins = get_settings().team_admins
+        admins = team_admins()
         lead = (lead or self.user).strip()
         raise_if(name_problems(name, "name", "team") + name_problems(lead, "lead", "team lead"),
                  "team")
