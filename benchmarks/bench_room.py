@@ -1,5 +1,13 @@
 """A training room joining at once (issue 12): N trainees open the workshop page together.
 
+Two trainee pages are measured. The **room page** (`serving/room/`, no kernel: `room_page.py`)
+carries the checked targets: at 30 light clients join-to-scoring-form p95 ≤ 2× one alone and 0
+failures; at 12 real browsers scoring form usable p95 ≤ 3× one alone (with the floor of the
+browsers themselves beside it). The **widget page** (workbooks/workshop.ipynb, one kernel per
+trainee), described below, is still measured and reported, without targets, except the
+preheated kernel's memory (RSO_BENCH_ROOM_WIDGETS=0 leaves the widget page out: its pools of
+30 and 60 kernels take many minutes to fill).
+
 Each room is served by its own `rso-workbook serve` (the production command and voila.json) on a
 temporary folder holding workshops.ipynb and a fresh data folder. A workshop is created with the
 room's expected size, and the joins start once the server reports the trainee page's preheated
@@ -61,7 +69,7 @@ SINGLES = 3
 POOL_TIMEOUT = 900.0  # seconds for a pool of the room's size to fill
 JOIN_TIMEOUT = 240.0
 MIB = 2**20
-CHECKED_ROOMS = {("light", 30), ("browser", 12)}  # rooms whose failed joins must be 0
+CHECKED_ROOMS: set[tuple[str, int]] = set()  # widget page: reported only (see the room page)
 KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 ASSET = re.compile(r'(?:src|href)="([^"]*/voila/(?:static|templates)/[^"?]+\.(?:js|css))')
@@ -353,9 +361,9 @@ def _mean(pairs: list[tuple[float, float]], i: int) -> float:
 def rows_for(r: dict, base: dict[str, float]) -> list[dict]:
     n, client = r["n"], r["client"]
     single = base["tti"]
-    target = {("browser", 12): 3.0}.get((client, n))
+    target = None  # the room page's rows carry the targets now (room_page.py)
     times = r["times"] or [float("inf")]
-    label = f"room of {n}, {client} client"
+    label = f"widget page: room of {n}, {client} client"
     cores = os.cpu_count() or 1
     per_join = r["cpu"] / n
     rows = [
@@ -405,18 +413,23 @@ def derived_rows(r: dict, light_single: float, browser_single: float) -> list[di
     (one browser join − one light join), done on their own machine, in parallel."""
     own = max(0.0, browser_single - light_single)
     n = r["n"]
-    return [{"name": f"room of {n}: TTI p95 derived (light p95 + one browser's own work) vs 1 "
-                     "browser join", "value": _pct(r["times"] or [float("inf")], 0.95) + own,
-             "baseline": browser_single, "unit": "s", "target": 2.0 if n == 30 else None,
+    return [{"name": f"widget page: room of {n}: TTI p95 derived (light p95 + one browser's own "
+                     "work) vs 1 browser join",
+             "value": _pct(r["times"] or [float("inf")], 0.95) + own,
+             "baseline": browser_single, "unit": "s", "target": None,
              "note": f"own browser work {own:.2f} s = {browser_single:.2f} s (1 browser) − "
                      f"{light_single:.2f} s (1 light join); assumes each trainee's browser runs "
                      "on their own machine"}]
 
 
 def run() -> list[dict]:
+    import room_page
+
     light, browsers = _sizes("RSO_BENCH_ROOM_LIGHT", "30,60"), _sizes(
         "RSO_BENCH_ROOM_BROWSERS", "12")
-    rows: list[dict] = []
+    rows: list[dict] = room_page.run(light, browsers)
+    if os.environ.get("RSO_BENCH_ROOM_WIDGETS", "1") == "0":
+        return rows
     preheated: list[tuple[float, float]] = []
     base: dict[str, float] = {}
     light_rooms = []

@@ -319,7 +319,8 @@ def test_default_url_is_the_start_page_linking_every_app(pod, values):
     assert status == 200
     assert "<h1>RSO Workbook</h1>" in body
     for app in APPS:
-        assert f'/voila/render/{WORKBOOKS}/{app.notebook}"' in body, app.notebook
+        assert (f'/{app.page}"' if app.page else
+                f'/voila/render/{WORKBOOKS}/{app.notebook}"') in body, app.title
     status, body = server.get("voila/api/contents/workbooks")
     assert status == 200
     names = {item["name"] for item in json.loads(body)["content"]}
@@ -351,6 +352,26 @@ def test_only_voila_is_served_and_login_is_required(pod, values):
     with pytest.raises(urllib.error.HTTPError) as err:
         opener.open(server.url + values["singleuser"]["defaultUrl"].lstrip("/"), timeout=30)
     assert err.value.code in (302, 403) and "login" in err.value.headers.get("Location", "login")
+
+
+def test_the_room_page_is_served_on_the_hub_and_needs_login(pod):
+    server = pod["server"]
+    status, body = server.get("room/")
+    assert status == 200 and "<h1>Join a workshop</h1>" in body
+    assert 'name="_xsrf"' in body and "rso_room.js" in body
+    assert_no_traceback(body)
+    for asset in ("rso_room.js", "rso.css"):  # the page's script and style sheet are served
+        assert server.get(f"voila/templates/rso/static/{asset}")[0] == 200, asset
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    with pytest.raises(urllib.error.HTTPError) as err:  # no token: sent to log in
+        urllib.request.build_opener(NoRedirect).open(server.url + "room/", timeout=30)
+    assert err.value.code in (302, 403)
 
 
 def test_hub_user_reaches_the_kernel_and_the_audit_log(pod):

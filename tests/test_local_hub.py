@@ -202,6 +202,7 @@ def test_sign_in_lands_on_the_start_page_not_the_file_list(hub) -> None:
     assert r.url == f"{hub}/user/carol{START_URL}"
     assert "<h1>RSO Workbook</h1>" in r.text
     for app in APPS:  # each app linked where the single-user server renders it
-        assert f'href="/user/carol/voila/render/workbooks/{app.notebook}"' in r.text
+        assert (f'href="/user/carol/{app.page}"' if app.page else
+                f'href="/user/carol/voila/render/workbooks/{app.notebook}"') in r.text
     assert carol.get(f"{hub}/user/carol/voila/render/workbooks/whoami.ipynb",
                      timeout=150).status_code == 200

@@ -22,9 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_every_workbook_is_on_the_start_page_and_every_listed_app_exists():
     on_disk = {p.name for p in (ROOT / "workbooks").glob("*.ipynb")}
-    listed = [app.notebook for app in start_page.APPS]
+    listed = [app.notebook for app in start_page.APPS if not app.page]
     assert len(listed) == len(set(listed)), "an app is listed twice"
     assert set(listed) == on_disk
+    assert [app.page for app in start_page.APPS if app.page] == ["room/"]  # the room page
 
 
 def test_every_app_has_a_known_audience_a_title_and_one_line_of_purpose():
@@ -40,7 +41,12 @@ def test_the_start_page_groups_the_apps_and_links_each_one():
     positions = [html.index(f"<h2>{a}</h2>") for a in start_page.AUDIENCES]
     assert positions == sorted(positions)
     for app in start_page.APPS:
-        assert f'<a href="/base/voila/render/{app.notebook}">{app.title}</a>' in html
+        href = f"/base/{app.page}" if app.page else f"/base/voila/render/{app.notebook}"
+        assert f'<a href="{href}">{app.title}</a>' in html
+    # the room page is the workshop's entry; the notebook page stays, said plainly
+    assert html.index('href="/base/room/">Join a workshop</a>') < html.index(
+        ">Join a workshop (notebook page)</a>")
+    assert "Use it only if your trainer asks you to." in html
     assert "informs your professional judgement" in html and "fictional" in html
     assert '<main id="main-content"' in html and 'href="#main-content"' in html
     assert "http://" not in html and "https://" not in html  # nothing from another host

@@ -51,23 +51,21 @@ class TraineeAnswers:
 
     def _restore(self, data: dict[str, Any]) -> bool:
         """Fill the forms from a draft or a submission; False if part failed."""
+        from ..calibration.workshop.answers import restore_parts
+
+        parts = restore_parts(data)
         ok = True
         if "arms" in self.instruments and self.arms is not None:
             ok = self._restore_arms(data)
         if "rm2000" not in self.instruments:
             return ok
         try:
-            self.form.set_facts(dict(data.get("facts") or {}),
-                                {k: str(v) for k, v in (data.get("evidence") or {}).items()})
+            self.form.set_facts(parts.facts, parts.evidence)
         except (ValueError, TypeError):
             log.info("could not restore the facts of a workshop draft", exc_info=True)
             ok = False
-        entered = data.get("entered") or {}
-        mode = data.get("mode") or ("na" if entered.get("not_applicable") else
-                                    "own" if entered else "form")
         try:
-            self.own.set_value(mode, {k: v for k, v in entered.items()
-                                      if k != "not_applicable"})
+            self.own.set_value(parts.mode, parts.entered)
         except Exception:
             log.info("could not restore your result from a workshop draft", exc_info=True)
             ok = False
@@ -104,17 +102,16 @@ class TraineeAnswers:
         self.autosave()
 
     def _draft_payload(self) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        if "rm2000" in self.instruments:
-            data.update(facts=dict(self.form.value),
-                        evidence={k: v for k, v in self.form.evidence.items() if v},
-                        mode=self.own.mode, entered=dict(self.own.value) or None)
-        if "arms" in self.instruments and self.arms is not None:
-            data["arms"] = self.arms.value.model_dump(mode="json")
-            pending = self.arms.pending()
-            if pending:
-                data["arms_pending"] = pending
-        return data
+        from ..calibration.workshop.answers import draft_payload
+
+        rm = "rm2000" in self.instruments
+        arms = self.arms if "arms" in self.instruments else None
+        return draft_payload(
+            self.instruments, facts=dict(self.form.value) if rm else None,
+            evidence=dict(self.form.evidence) if rm else None,
+            mode=self.own.mode if rm else "form", entered=dict(self.own.value) if rm else None,
+            arms=arms.value.model_dump(mode="json") if arms is not None else None,
+            arms_pending=arms.pending() if arms is not None else None)
 
     @safe_callback(report_problem, "saving your draft")
     def _autosave_now(self) -> None:
@@ -148,6 +145,7 @@ class TraineeAnswers:
         """Check the answers (no key involved), submit them, and clear the draft. Refused with a
         clear message if the workshop has closed: the answers are then kept as a draft."""
         from ..calibration.workshop import draft_key, workshop_payload
+        from ..calibration.workshop.answers import refused_sentence, submitted_sentence
         from ..store.errors import WorkshopClosed
 
         self.failure.clear()
@@ -171,10 +169,7 @@ class TraineeAnswers:
             self.save_draft(force=True)
             self.cohort = self.store.get_cohort(self.cohort.id)
             self._show_state()
-            why = ("the trainer has released the key" if self.released
-                   else "the trainer has closed the workshop")
-            self.status.say(f"Not submitted: {why}, so no more answers are accepted. Your "
-                            "answers are kept as your draft; tell your trainer.", kind="error")
+            self.status.say(refused_sentence(self.cohort), kind="error")
             return None
         self.autosave.cancel()
         self.submitted[case.id] = sub
@@ -187,49 +182,35 @@ class TraineeAnswers:
         self.draft_status.value = ""
         self._case_options()
         left = [c for c in self.cohort.case_ids if c not in self.submitted]
-        nxt = (f" {len(left)} case{'s' if len(left) != 1 else ''} left: choose the next one "
-               "above." if left else " You have submitted every case in this workshop.")
-        self.status.say(f"Submitted {case.id} at {sub.created_at:%H:%M} UTC. You can change "
-                        "your answers and submit again until the workshop closes; the latest "
-                        "counts." + nxt)
+        self.status.say(submitted_sentence(case.id, sub.created_at, len(left)))
         return sub
 
     def _rm2000_problems(self) -> list[str]:
-        """What stops the RM2000 answers being submitted (no key involved), each problem
-        shown beside its field: your own result and the form's facts, checked together."""
-        from pydantic import ValidationError
-
-        from ..calibration.feedback import Attempt
-        from ..instruments.rm2000 import RM2000ValidationError, score
+        """What stops the RM2000 answers being submitted (the domain's one check,
+        `calibration.workshop.answers.rm2000_problems`), each problem shown beside its field."""
+        from ..calibration.workshop.answers import rm2000_problems
         from ..widgets.own_result import refusal
 
         assert self.case is not None
+        found = rm2000_problems(dict(self.form.value), self.own.mode, dict(self.own.value),
+                                self.rs, self.case.assessment_date)
         out = []
-        refused = refusal(self.own)
+        refused = refusal(self.own)  # the same rule (`entered_problems`), shown in the form
         if refused:
             out.append(refused)
-        facts = dict(self.form.value)
-        try:
-            score(facts, ruleset=self.rs, today=self.case.assessment_date)
-            if not refused:
-                Attempt.model_validate({"facts": facts, "entered": dict(self.own.value) or None})
-        except (ValidationError, RM2000ValidationError):
+        if found.facts:
             self.form.submit()  # shows each problem next to its field and in the summary
             out.append("Your answers cannot be submitted yet: correct the problems shown in "
                        "the form, then submit again.")
-        return out
+        return out + found.other
 
     def _arms_problems(self) -> list[str]:
         """Every ARMS factor is rated; otherwise what is missing (shown in the form too)."""
         from ..calibration.workshop import arms_problems
+        from ..calibration.workshop.answers import arms_refusal
 
-        problems = arms_problems(self.arms.value, self.arms.cat)
-        if not problems:
+        refused = arms_refusal(arms_problems(self.arms.value, self.arms.cat))
+        if refused is None:
             return []
         self.arms.show_check()
-        n = len(problems)
-        shown = "; ".join(problems[:4]) + ("; …" if n > 4 else "")
-        return [f"Rate every ARMS factor before you submit: {n} "
-                f"factor{'s are' if n != 1 else ' is'} not rated yet ({shown}). Choose "
-                "Insufficient information where the case file does not tell you."]
-
+        return [refused]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from ..widgets.fields import Notice, esc, focus_target, form_style, safe_callback, text_button
+from ..widgets.fields import Notice, esc, form_style, safe_callback
 from .workshop_answers import TraineeAnswers
 from .workshop_common import (
     AUTOSAVE_SECONDS,
@@ -31,6 +31,7 @@ from .workshop_common import (
     report_problem,
     start,
 )
+from .workshop_workspace import TraineeWorkspace
 
 if TYPE_CHECKING:
     from ..cases.schema import TrainingCase
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("rso_widgets.apps.workshop")
 
 
-class WorkshopTraineeApp(TraineeAnswers, w.VBox):
+class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
     """Join, score the workshop's cases one by one, submit; feedback once the key is
     released.
 
@@ -114,73 +115,6 @@ class WorkshopTraineeApp(TraineeAnswers, w.VBox):
             self._build_workspace()
             return getattr(self, name)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    def _build_workspace(self) -> None:
-        """Build the case list, case file, forms and feedback views (once)."""
-        from ..widgets.arms_feedback_view import ArmsFeedbackView
-        from ..widgets.case_file import CaseFile, reading_and_scoring
-        from ..widgets.feedback import FeedbackView
-        from ..widgets.own_result import OwnResult
-        from ..widgets.rm2000_form import RM2000Form
-        from ..widgets.timing import Debouncer
-        from ..widgets.workshop_live import Ticker
-
-        self._workspace_built = True
-        ruleset, check_seconds = self.rs, self._check_seconds
-        autosave_seconds = self._autosave_seconds
-        self.heading = focus_target(w.HTML(value=""))
-        self.state = w.HTML(value="")
-        self.check_button = text_button("Check for the key",
-                                        tooltip="See whether the trainer has released the key "
-                                                "or closed the workshop")
-        self.check_button.on_click(self._on_check)
-        self.ticker = Ticker(check_seconds, self._tick)
-        self.choice = w.Dropdown(options=[], description="Case", description_allow_html=False,
-                                 style={"description_width": "initial"},
-                                 layout=w.Layout(width="auto", max_width="100%"))
-        self.open_button = text_button("Open this case", primary=True)
-        self.open_button.on_click(self._on_open)
-        self.case_heading = w.HTML(value="")
-        self.case_file = CaseFile()
-        self.form = RM2000Form(ruleset=ruleset)
-        self.own = OwnResult(ruleset.categories)
-        self.own.observe(self._on_mode, names="mode")
-        for widget, names in ((self.form, ["value", "evidence"]), (self.own, ["value"])):
-            widget.observe(self._on_change, names=names)
-        self.submit_button = text_button("Submit your answers", primary=True,
-                                         tooltip="Send your answers to the trainer")
-        self.submit_button.on_click(self._on_submit)
-        self.status = Notice(layout=w.Layout(display="none"))
-        self.draft_status = w.HTML(value="")
-        self.feedback_head = focus_target(w.HTML(value=""))
-        self.feedback_view = FeedbackView()
-        self.arms_feedback = ArmsFeedbackView()
-        self.autosave = Debouncer(autosave_seconds, self._autosave_now)
-        self.rm_section = w.VBox([
-            w.HTML("<h3 class='rso-kit-heading'>RM2000</h3>"
-                   "<p class='rso-hint'>The same "
-                   "RM2000 form as for a live assessment.</p>"), self.form, self.own])
-        self.arms_box = w.VBox([])
-        self.arms_section = w.VBox([
-            w.HTML("<h3 class='rso-kit-heading'>ARMS</h3>"
-                   "<p class='rso-hint'>Rate every "
-                   "factor from the case file, with your evidence; then the formulation and "
-                   "the priority for work. The room is compared on the ratings.</p>"),
-            self.arms_box], layout=w.Layout(display="none"))
-        self.arms_section.add_class("rso-workshop-arms")
-
-        self.work = reading_and_scoring(
-            self.case_file, "Score what the trainer chose for this case. Submit when you are "
-            "ready; you can change your answers and submit again until the workshop closes (the "
-            "latest counts).",
-            [self.rm_section, self.arms_section, self.submit_button, self.status,
-             self.draft_status])
-        self.workspace = w.VBox([
-            self.heading, self.state, self.check_button, self.ticker,
-            w.HTML("<h2 class='rso-kit-heading'>Choose a case</h2>"),
-            self.choice, self.open_button, self.case_heading, self.work, self.feedback_head,
-            self.feedback_view, self.arms_feedback], layout=w.Layout(display="none"))
-        self.workspace_slot.children = [self.workspace]
 
     # -- joining -------------------------------------------------------------------------------
     @safe_callback(report_problem, "joining the workshop")
@@ -366,58 +300,6 @@ class WorkshopTraineeApp(TraineeAnswers, w.VBox):
         self._show_state()
         if self.released:
             self._show_feedback(case_id)
-
-    def _arms_form_for(self, case: TrainingCase) -> Any:
-        """The ARMS form, built on first use with the catalogue the case's key was written for
-        (rebuilt if a case uses another catalogue)."""
-        from ..cases.arms_key import key_catalogue
-        from ..widgets.arms_form import ARMSForm
-
-        cat = key_catalogue(case)
-        if self.arms is None or self.arms.cat.ref != cat.ref:
-            if self.arms is not None:
-                self.arms.unobserve(self._on_change, names="value")
-            self.arms = ARMSForm(catalogue=cat, date_editable=False)
-            self.arms.observe(self._on_change, names="value")
-            self.arms_box.children = [self.arms]
-        return self.arms
-
-    # -- feedback (only once released) ---------------------------------------------------------
-    def _show_feedback(self, case_id: str) -> None:
-        from ..calibration.feedback import Attempt, disputed_what_ifs
-        from ..calibration.workshop import submission_parts, trainee_feedback
-
-        if not self.released:  # never show the key before the trainer releases it
-            self.feedback_view.clear()
-            self.arms_feedback.clear()
-            self.feedback_head.value = ""
-            return
-        sub = self.submitted.get(case_id)
-        if sub is None:
-            self.feedback_head.value = ("<h2 class='rso-kit-heading'>Your feedback</h2>"
-                                        "<p>You did not submit this case, so there is no "
-                                        "feedback for it.</p>")
-            self.feedback_view.clear()
-            self.arms_feedback.clear()
-            return
-        case = self.cases[case_id]
-        fb = trainee_feedback(case, sub.attempt, self.rs)
-        problems = "".join(f"<p role='alert'>{esc(p)}</p>" for p in fb.problems)
-        self.feedback_head.value = (f"<h2 class='rso-kit-heading'>Your feedback on "
-                                    f"{esc(case_id)}</h2><p class='rso-hint-text'>For the "
-                                    f"answers you submitted at {sub.created_at:%H:%M} UTC.</p>"
-                                    + problems)
-        if fb.rm2000 is not None:
-            attempt = Attempt.model_validate(submission_parts(sub.attempt)[0])
-            self.feedback_view.show(fb.rm2000, disputed_what_ifs(case, attempt, fb.rm2000,
-                                                                 self.rs))
-        else:
-            self.feedback_view.clear()
-        if fb.arms is not None:
-            self.arms_feedback.show(fb.arms)
-        else:
-            self.arms_feedback.clear()
-
 
 def workshop(store: Store | None = None, user: str | None = None,
              cases: Iterable[TrainingCase] | None = None) -> w.Widget:

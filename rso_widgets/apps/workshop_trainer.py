@@ -220,6 +220,9 @@ class TrainerDashboardApp(w.VBox):
             f'<h2 class="rso-workshop-name rso-kit-heading">{esc(c.name)}</h2>'
             f'<p class="rso-tight">Join code: <span class="rso-join-code">{esc(c.join_code)}'
             "</span></p>"
+            '<p class="rso-hint-text rso-tight">Trainees open this service\'s start page and '
+            "choose Join a workshop (the room page: its address ends in /room/), then type "
+            "the code and a display name.</p>"
             f'<p class="rso-workshop-state rso-tight" role="status">'
             f"This workshop is {esc(cohort_state(c))}. {len(c.case_ids)} case"
             f"{'s' if len(c.case_ids) != 1 else ''}: "

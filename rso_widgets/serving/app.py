@@ -7,7 +7,8 @@
   folder there would become Voilà's data folder (`get_data_dir`) and hide its themes;
 - the start page at the root, Voilà's file list and contents API answered with 404
   (`start_page.py`);
-- the page-lifecycle routes and a safe `…/voila/api/shutdown/<id>` (`lifecycle.py`).
+- the page-lifecycle routes and a safe `…/voila/api/shutdown/<id>` (`lifecycle.py`);
+- the room page at `<base URL>room/` (`room/`): the trainee's workshop page with no kernel.
 Our routes are put before Voilà's, so they win where both match.
 """
 
@@ -18,6 +19,7 @@ import os
 from voila.app import Voila
 
 from .lifecycle import lifecycle_handlers
+from .room import room_handlers
 from .start_page import TEMPLATE_ROOT, start_page_handlers
 
 
@@ -30,10 +32,10 @@ def use_shipped_templates() -> None:
 
 
 class WorkbookVoila(Voila):
-    """Voilà with the start page and the page-lifecycle routes."""
+    """Voilà with the start page, the page-lifecycle routes and the room page."""
 
     def init_handlers(self) -> list:
-        ours: list = list(lifecycle_handlers(self.server_url))
+        ours: list = [*lifecycle_handlers(self.server_url), *room_handlers(self.server_url)]
         if not self.notebook_path:  # serving a folder: our start page, no file list
             ours += start_page_handlers(self.server_url)
         return [*ours, *super().init_handlers()]

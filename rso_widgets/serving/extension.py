@@ -6,7 +6,8 @@ enables it beside `voila.server_extension`):
 - the start page (`start_page.py`) at `<base URL>start`, linking each app under
   `voila/render/workbooks/`: the hub's default URL (`START_URL`; deploy/config.yaml's
   `singleuser.defaultUrl` and deploy/local-hub's `Spawner.default_url`), in place of Voilà's
-  file list."""
+  file list;
+- the room page (`room/`) at `<base URL>room/`: the trainee's workshop page with no kernel."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 from jupyter_server.utils import url_path_join
 
 from .lifecycle import lifecycle_handlers
+from .room import room_handlers
 from .start_page import StartPageHandler
 
 WORKBOOKS = "workbooks"  # the apps' folder below the server's root (the image copies them there)
@@ -37,6 +39,8 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     routes: list[Any] = [r for r in lifecycle_handlers(base_url)
                          if "voila/api/shutdown" not in r[0]]  # Voilà's extension serves it
     routes.append(start_page_route(base_url))
+    routes += room_handlers(base_url)
     web_app.add_handlers(".*$", routes)
-    server_app.log.info("RSO Workbook start page (%s) and page-lifecycle routes added",
-                        url_path_join(base_url, START_URL.strip("/")))
+    server_app.log.info("RSO Workbook start page (%s), room page (%s) and page-lifecycle "
+                        "routes added", url_path_join(base_url, START_URL.strip("/")),
+                        url_path_join(base_url, "room/"))

@@ -35,6 +35,7 @@ class App:
     audience: str
     notebook: str
     saves_drafts: bool = False  # answers autosaved, so a reloaded page brings them back
+    page: str = ""  # a page of the server itself (below its base URL), not a notebook
 
 
 APPS: tuple[App, ...] = (
@@ -48,7 +49,11 @@ APPS: tuple[App, ...] = (
         "certificate; for trainers, who is due for a re-test.", PRACTISE,
         "calibration_record.ipynb"),
     App("Join a workshop", "Join your trainer's workshop with its code and score the cases on "
-        "your own.", WORKSHOP, "workshop.ipynb", saves_drafts=True),
+        "your own.", WORKSHOP, "",
+        saves_drafts=True, page="room/"),
+    App("Join a workshop (notebook page)", "The same workshop as a notebook page with "
+        "widgets. Use it only if your trainer asks you to.", WORKSHOP, "workshop.ipynb",
+        saves_drafts=True),
     App("Run a workshop", "Choose the cases, give trainees the join code and see how the room "
         "agrees.", WORKSHOP, "trainer_dashboard.ipynb"),
     App("Write a training case", "For trainers: write a fictional case of your own, checked "
@@ -77,7 +82,7 @@ def apps_by_audience(apps: tuple[App, ...] | None = None) -> list[tuple[str, lis
 def saves_drafts(notebook: str) -> bool:
     """True if the app served from `notebook` (a file name or path) autosaves drafts."""
     name = notebook.rsplit("/", 1)[-1]
-    return any(app.notebook == name and app.saves_drafts for app in APPS)
+    return bool(name) and any(app.notebook == name and app.saves_drafts for app in APPS)
 
 
 @lru_cache(maxsize=1)
@@ -96,7 +101,8 @@ def render_page(name: str, base_url: str, **values: object) -> str:
 def render_start_page(base_url: str, render_prefix: str) -> str:
     """The start page's HTML: links go to `base_url` + `render_prefix` + notebook."""
     return render_page("start.html", base_url, groups=apps_by_audience(),
-                       link=lambda app: url_path_join(base_url, render_prefix, app.notebook))
+                       link=lambda app: url_path_join(base_url, app.page) if app.page
+                       else url_path_join(base_url, render_prefix, app.notebook))
 
 
 class _PageHandler(JupyterHandler):

@@ -223,6 +223,11 @@ class WorkshopsMixin(StoreBase):
         kernel that died). Allowed after the code expired or the workshop closed, so feedback
         can still be read. `DuplicateNameError` if someone else joined under that name."""
         name = _text(display_name, "display name", 100)
+        with self._reading() as s:  # a first join (the usual case) needs no write transaction
+            c = self._cohort_row(s, cohort_id)
+            if s.scalar(select(CohortMember.id).where(CohortMember.cohort_id == c.id,
+                                                      CohortMember.display_name == name)) is None:
+                raise NotFoundError(f"nobody has joined workshop {c.name!r} as {name!r}")
         with self._writing() as s:
             c = self._cohort_row(s, cohort_id)
             m = s.scalar(select(CohortMember).where(CohortMember.cohort_id == c.id,

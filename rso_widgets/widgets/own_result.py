@@ -14,6 +14,7 @@ from typing import Any
 import ipywidgets as w
 from traitlets import Dict, Unicode, observe
 
+from ..calibration.workshop.answers import entered_problems
 from .fields import ErrorSummary, Field, Notice, Shared, esc, notice_report, safe_callback
 
 MODES = [
@@ -154,16 +155,8 @@ class OwnResult(w.VBox):
     def check(self) -> list[tuple[str, str]]:
         """Show and return the problems with what was typed (mode "own" only)."""
         self._collect()
-        problems: list[tuple[str, str, Any]] = []
-        if self.mode == "own":
-            for name, f in self.fields.items():
-                v = self.value.get(name)
-                if isinstance(f.control, w.Text) and isinstance(v, str):
-                    problems.append((f.label, f"{f.label} must be a whole number, 0 or more, "
-                                              "for example 3 (or leave it blank)", f))
-                elif name in ("s", "v", "c") and v is None:
-                    problems.append((f.label, f"{f.label} is required: choose a category, or "
-                                              "choose how you want to give your result", f))
+        problems = [(self.fields[name].label, text, self.fields[name])
+                    for name, text in entered_problems(self.mode, self.value)]
         by_field: dict[str, list[str]] = {}
         for _label, text, f in problems:
             by_field.setdefault(f.name, []).append(text)

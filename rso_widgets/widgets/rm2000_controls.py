@@ -9,13 +9,14 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..instruments.rm2000_words import AGE_FIELDS as AGE_FIELDS  # re-exported names
+from ..instruments.rm2000_words import DATE_FIELDS as DATE_FIELDS
+from ..instruments.rm2000_words import ELIGIBILITY as ELIGIBILITY
+from ..instruments.rm2000_words import fact_labels
 from ..instruments.ruleset import RM2000Ruleset
 from .fields import Field, Shared, esc, stacked, yes_no
 from .history import SentencingHistory
 
-AGE_FIELDS = ("age_at_assessment", "age_at_commencement")
-DATE_FIELDS = ("date_of_birth", "assessment_date", "commencement_date")
-ELIGIBILITY = "sexual_offence_aged_17_plus"
 SEX_CHOICES = [("Male", "male"), ("Female", "female"), ("Another description", "other")]
 
 # plain words first, the scoring guide's name for the step after them
@@ -34,26 +35,7 @@ class RM2000Controls:
     _on_evidence: Any
 
     def _labels(self) -> dict[str, str]:
-        rs = self.rs
-        labels = {
-            "sex": "Sex",
-            "sex_other": "Sex (another description)",
-            "age_at_assessment": "Age at assessment",
-            "age_at_commencement": rs.item("s", "age_at_commencement").label,
-            "date_of_birth": "Date of birth",
-            "assessment_date": "Assessment date",
-            "commencement_date": "Date of commencement of risk",
-            "sexual_appearances": rs.item("s", "sexual_appearances").label,
-            "criminal_appearances": rs.item("s", "criminal_appearances").label,
-            "violent_appearances": rs.item("v", "violent_appearances").label,
-            "burglary": rs.item("v", "burglary").label,
-            ELIGIBILITY: (f"Sexual offence committed aged "
-                          f"{rs.eligibility.min_age_at_sexual_offence} or over"),
-            "occasions": "Sentencing history",
-        }
-        assert rs.s.step2 is not None
-        labels |= {f.id: f.label for f in rs.s.step2.factors}
-        return labels
+        return fact_labels(self.rs)
 
     def _section(self, title: str, children: list[w.Widget]) -> w.VBox:
         head = self.shared.html_widget(f'<h3 class="rso-kit-heading">{esc(title)}</h3>')

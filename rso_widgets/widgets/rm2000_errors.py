@@ -5,15 +5,14 @@ A mixin of `RM2000Form`."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import ipywidgets as w
 
-from ..instruments.rm2000 import COUNT_FIELDS, FieldError
+from ..instruments import rm2000_words as words
+from ..instruments.rm2000 import FieldError
 from .fields import ErrorSummary, Field
 from .history import SentencingHistory
-from .rm2000_controls import AGE_FIELDS, DATE_FIELDS
 
 
 class RM2000Errors:
@@ -29,30 +28,13 @@ class RM2000Errors:
 
     def _route(self, top: str) -> str | None:
         """Which field on screen an engine error about `top` belongs next to."""
-        if self.age_mode == "dates" and top in AGE_FIELDS:
-            return "assessment_date" if top == "age_at_assessment" else "commencement_date"
-        if self.age_mode == "ages" and top in DATE_FIELDS:
-            return {"assessment_date": "age_at_assessment",
-                    "commencement_date": "age_at_commencement"}.get(top, "age_at_assessment")
-        if self.count_mode == "history" and top in (*COUNT_FIELDS, "burglary"):
-            return "occasions"
-        if self.count_mode == "counts" and top == "occasions":
-            return "sexual_appearances"
-        if top == "sex" and self.sex.value == "other":
-            return "sex_other"
-        return top if top in self.fields or top == "occasions" else None
+        key = words.route(top, age_mode=self.age_mode, count_mode=self.count_mode,
+                          sex_other=self.sex.value == "other")
+        return key if key in self.fields or key == "occasions" else None
 
     def humanise(self, message: str) -> str:
         """Engine messages name fields by id; on screen use the labels the person sees."""
-        names = sorted((k for k in self.labels if k != "sex_other"), key=len, reverse=True)
-        pattern = r"\b(" + "|".join(re.escape(n) for n in names) + r")\b"
-        message = message.replace("is required: true or false", "is required: choose Yes or No")
-        message = message.replace("or give occasions", "or enter the sentencing history")
-        message = message.replace("is false but the occasions include",
-                                  "is answered No but the sentencing history includes")
-        message = message.replace('is required: "male", "female" or another description',
-                                  "is required: choose Male, Female or Another description")
-        return re.sub(pattern, lambda m: self.labels[m.group(1)].lower(), message)
+        return words.humanise(message, self.labels)
 
     def _show_errors(self, errors: list[FieldError]) -> None:
         inline: dict[str, list[str]] = {}
@@ -93,21 +75,9 @@ class RM2000Errors:
         self.summary.show(summary)
 
     def _required(self, top: str, key: str | None) -> str | None:
-        """GOV.UK-style sentence for an unanswered field ("Enter the person's age at
-        assessment"), for the control the error sits next to; None: keep the engine's text."""
-        if key in ("assessment_date", "commencement_date"):
-            return f"Enter the {self.labels[key].lower()} and the date of birth"
-        if top in ("age_at_assessment", "age_at_commencement"):
-            return f"Enter the person's {self.labels[top].lower()}"
-        if top in COUNT_FIELDS and key != "occasions":
-            least = 1 if top == "sexual_appearances" else 0
-            return (f"Enter the number of {self.labels[top].lower()} ({least} or more), "
-                    "or enter the sentencing history")
-        if top == "sex":
-            return "Select the person's sex: Male, Female or Another description"
-        if key in self.fields and isinstance(self.fields[key].control, w.Dropdown):
-            return f"Select Yes or No for \u201c{self.labels[top]}\u201d"
-        return None
+        """GOV.UK-style sentence for an unanswered field (`instruments.rm2000_words`)."""
+        yes_no = key in self.fields and isinstance(self.fields[key].control, w.Dropdown)
+        return words.required_sentence(top, key, self.labels, yes_no=yes_no)
 
     @staticmethod
     def _history_part(parts: list[str]) -> str:

@@ -1,9 +1,13 @@
 """Shared by the browser tests: a private `rso-workbook serve` per module (its own temporary data
-directory and user), the check that a page shows no Python traceback, and axe-core (the npm
-package that `scripts/setup.sh test` installs) injected into a page to check accessibility."""
+directory and user), a first-time user's browser page and numbered screenshots of a journey, the
+check that a page shows no Python traceback, and axe-core (the npm package that
+`scripts/setup.sh test` installs) injected into a page to check accessibility."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,11 +17,56 @@ import pytest
 from rso_widgets.commands.serve import ServedWorkbooks
 
 ROOT = Path(__file__).resolve().parents[2]
+# screenshots and summaries the tests write (git-ignored); RSO_TEST_ARTIFACTS moves them
+ARTIFACTS = Path(os.environ.get("RSO_TEST_ARTIFACTS", ROOT / "test-artifacts"))
+VIEWPORT = {"width": 1200, "height": 900}
 TRACEBACK_TEXT = ("Traceback", 'File "', "Error in callback")
 AXE_JS = ROOT / ".cache" / "axe-core" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_FAILING = ("serious", "critical")  # moderate/minor are reported, not failed on
 AXE_ANY = ("minor", "moderate", "serious", "critical")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def user_page(chromium, width: int = VIEWPORT["width"], height: int = VIEWPORT["height"],
+              timeout: float = 30_000):
+    """A first-time user's browser tab: a fresh context (no cookies or storage) `width`×`height`
+    CSS px, en-GB, actions timing out after `timeout` ms. Close it with `page.context.close()`
+    (or use `new_user_page`)."""
+    context = chromium.new_context(viewport={"width": width, "height": height}, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(timeout)
+    except BaseException:
+        context.close()
+        raise
+    return page
+
+
+@contextmanager
+def new_user_page(chromium, width: int = VIEWPORT["width"], height: int = VIEWPORT["height"],
+                  timeout: float = 30_000) -> Iterator[object]:
+    """`user_page` as a context manager: the tab's context is closed afterwards."""
+    page = user_page(chromium, width, height, timeout)
+    try:
+        yield page
+    finally:
+        page.context.close()
+
+
+class Screenshots:
+    """Numbered screenshots of one journey (`01-first-view.png`, `02-…`) in `folder`, which is
+    emptied first; `full_page` takes the whole scrolled page, not just the viewport."""
+
+    def __init__(self, page, folder: Path, full_page: bool = False) -> None:
+        self.page, self.folder, self.full_page, self.n = page, folder, full_page, 0
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+
+    def __call__(self, step: str) -> Path:
+        self.n += 1
+        path = self.folder / f"{self.n:02d}-{step}.png"
+        self.page.screenshot(path=str(path), full_page=self.full_page)
+        return path
 
 
 def assert_no_traceback(page) -> None:
@@ -87,7 +136,8 @@ def private_server(tmp_path_factory: pytest.TempPathFactory, name: str, user: st
 @contextmanager
 def running(server: ServedWorkbooks, pools: bool = False) -> Iterator[ServedWorkbooks]:
     """Start `server` (and wait for its preheated pools if asked), fail the test plainly if it
-    does not come up, and always stop it."""
+    does not come up, and always stop it — in the background (`stop_later`): call
+    `server.stop()` yourself first if you read what it leaves behind."""
     try:
         server.start(timeout=90)
         if pools:
@@ -98,7 +148,24 @@ def running(server: ServedWorkbooks, pools: bool = False) -> Iterator[ServedWork
     try:
         yield server
     finally:
-        server.stop()
+        stop_later(server)
+
+
+_stopping: list[threading.Thread] = []
+
+
+def stop_later(server: ServedWorkbooks) -> None:
+    """Stop `server` (Voilà, then its kernels) in a thread, so that the next module's tests do
+    not wait for it; `wait_for_stopped_servers` (end of session, conftest.py) joins them."""
+    thread = threading.Thread(target=server.stop, name=f"stop {server.url}")
+    thread.start()
+    _stopping.append(thread)
+
+
+def wait_for_stopped_servers(timeout: float = 60) -> None:
+    """Wait until every server handed to `stop_later` has stopped."""
+    while _stopping:
+        _stopping.pop().join(timeout)
 
 
 def fill_counts_case(page) -> None:

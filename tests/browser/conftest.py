@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_support import new_user_page, wait_for_stopped_servers
 
 from rso_widgets.commands.serve import ServedWorkbooks
 
@@ -18,6 +19,15 @@ CHROMIUM = Path(os.environ.get("RSO_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ROOT = Path(__file__).resolve().parents[2]
+EXPECT_TIMEOUT = 15_000  # ms
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _servers_stopped_at_the_end() -> Iterator[None]:
+    """Module servers stop in the background (`browser_support.running`): wait for them all
+    before the session ends."""
+    yield
+    wait_for_stopped_servers()
 
 
 @pytest.fixture(scope="session")
@@ -38,8 +48,11 @@ def chromium() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium "
                     "(scripts/setup.sh test does this)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # expect() waits up to 15 s, not Playwright's 5 s: widget round trips through a kernel can
+    # take longer than 5 s on a busy 2-core machine (the other tests run at the same time)
+    expect.set_options(timeout=EXPECT_TIMEOUT)
     pw = sync_playwright().start()
     browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield browser
@@ -49,9 +62,7 @@ def chromium() -> Iterator[object]:
 
 @pytest.fixture
 def page(chromium):
-    context = chromium.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
-    pg = context.new_page()
-    pg.set_default_timeout(30_000)
-    yield pg
-    context.close()
+    """A fresh browser tab (1200×900, en-GB, 30 s action timeout), closed after the test."""
+    with new_user_page(chromium) as pg:
+        yield pg
 

@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import AXE_ANY, ROOT, assert_accessible, assert_no_traceback, private_server
+from browser_support import (
+    ARTIFACTS,
+    AXE_ANY,
+    Screenshots,
+    assert_accessible,
+    assert_no_traceback,
+    private_server,
+    user_page,
+)
 from identities import open_as
 from playwright.sync_api import expect
 
@@ -24,7 +31,7 @@ from rso_widgets.commands.serve import ServedWorkbooks
 pytestmark = pytest.mark.browser
 
 USER = "first.timer"
-SHOTS = ROOT / "test-artifacts" / "first-time"
+SHOTS = ARTIFACTS / "first-time"
 SCREEN = 900
 WAIT = 30_000
 HEIGHT = ("Math.max(...Array.from(document.querySelectorAll('*')).map(e => e.scrollHeight))")
@@ -74,25 +81,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks
         yield srv
 
 
-class Steps:
+class Steps(Screenshots):
     """Numbered screenshots of one journey, in `test-artifacts/first-time/<name>/`."""
 
     def __init__(self, page, name: str):
-        self.page, self.n = page, 0
-        self.folder = SHOTS / name
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self.folder.mkdir(parents=True)
-
-    def __call__(self, what: str) -> None:
-        self.n += 1
-        self.page.screenshot(path=str(self.folder / f"{self.n:02d}-{what}.png"))
+        super().__init__(page, SHOTS / name)
 
 
 def start(chromium, server, link: str, first_task: str):
-    """A new user's browser on the start page; follow `link`; wait for the first task."""
-    context = chromium.new_context(viewport={"width": 1200, "height": SCREEN}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(WAIT)
+    """A new user's browser on the start page; follow `link`; wait for the first task. The
+    caller closes the returned context."""
+    page = user_page(chromium, height=SCREEN, timeout=WAIT)
+    context = page.context
     page.goto(server.url)
     page.get_by_role("main").get_by_role("link", name=link, exact=True).click()
     page.get_by_role("button", name=first_task, exact=True).wait_for(timeout=90_000)

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from browser_support import AXE_ANY, assert_accessible, fill_counts_case
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -84,9 +85,9 @@ def test_an_invalid_entry_shows_its_inline_error(page, voila):
     page.get_by_role("heading", name="There is a problem").wait_for()
     field = page.locator(".rso-field", has=page.get_by_label("Age at assessment"))
     inline = field.get_by_text(re.compile(r"^Error: Age at assessment must be a whole number"))
-    assert inline.is_visible()
-    assert page.locator(".rso-error-summary").get_by_text(
-        "Age at assessment must be a whole number").is_visible()
+    expect(inline).to_be_visible()
+    expect(page.locator(".rso-error-summary").get_by_text(
+        "Age at assessment must be a whole number")).to_be_visible()
     assert page.locator(".rso-result").count() == 0
     # "Go to" moves keyboard focus to the field
     page.get_by_role("button", name="Go to Age at assessment").click()
@@ -112,7 +113,7 @@ def test_every_error_at_once_with_hint_and_error_between_label_and_input(page, v
     summary.get_by_role("heading", name="There is a problem").wait_for()
     for text in ("Sexual appearances must be a whole number", "Criminal appearances cannot be "
                  "negative", "Enter the person's age at assessment"):
-        assert summary.get_by_text(text).is_visible(), text
+        expect(summary.get_by_text(text), text).to_be_visible()
     field = page.locator(".rso-field", has=page.get_by_label("Age at assessment"))
     label = field.locator(".widget-label").first.bounding_box()
     hint = field.locator(".rso-hint").bounding_box()
@@ -137,7 +138,7 @@ def test_sentencing_history_table(page, voila):
     rows.nth(1).get_by_label("Burglary").check()
     score.click()
     page.get_by_role("heading", name="There is a problem").wait_for()
-    assert rows.nth(1).get_by_text("Error: Row 2 offence is required").is_visible()
+    expect(rows.nth(1).get_by_text("Error: Row 2 offence is required")).to_be_visible()
     rows.nth(1).get_by_label("Offence").fill("burglary")
     score.click()
     page.locator(".rso-result").wait_for()

@@ -12,15 +12,14 @@ server (the accessibility test's seed: a workshop to join, a team the user leads
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from browser_support import ARTIFACTS as TEST_ARTIFACTS
 from browser_support import (
     AXE_ANY,
+    Screenshots,
     assert_accessible,
     assert_no_traceback,
     private_server,
@@ -32,9 +31,7 @@ from rso_widgets.commands.serve import ServedWorkbooks
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(os.environ.get("RSO_TEST_ARTIFACTS", ROOT / "test-artifacts")) \
-    / "first-time-users"
+ARTIFACTS = TEST_ARTIFACTS / "first-time-users"
 READY = 90_000
 WAIT = 30_000
 WIDE = {"width": 1200, "height": 900}
@@ -79,15 +76,10 @@ class Journey:
     """One app's steps: screenshots, axe at every state, the 320 px check."""
 
     def __init__(self, page, app: str, summary: dict):
-        self.page, self.app, self.n = page, app, 0
-        self.folder = ARTIFACTS / app
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self.folder.mkdir(parents=True)
+        self.page, self.app = page, app
+        self.shot = Screenshots(page, ARTIFACTS / app)  # journey.shot("step")
+        self.folder = self.shot.folder
         self.record = summary.setdefault(app, {"axe": {}})
-
-    def shot(self, step: str) -> None:
-        self.n += 1
-        self.page.screenshot(path=str(self.folder / f"{self.n:02d}-{step}.png"))
 
     def check(self, state: str) -> None:
         """No traceback; axe finds nothing of any impact; at 320 px nothing is wider than the
@@ -246,7 +238,7 @@ def test_rm2000_practice_and_progress(page, server, summary):
 
 def test_workshop_trainee_joins_and_submits(page, server, summary):
     journey = Journey(page, "workshop", summary)
-    arrive(page, server, journey, "Join a workshop", "Join the workshop")
+    arrive(page, server, journey, "Join a workshop (notebook page)", "Join the workshop")
     page.locator("body").focus()
     tab_until(page, "Join code")
     page.keyboard.type(JOIN_CODE.lower())  # as read out in the room

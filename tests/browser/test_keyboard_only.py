@@ -1,6 +1,7 @@
 """Keyboard-only first-time users (issue 14, items 6 and 7) for the apps whose main task no other
 browser test completes with the keyboard alone: a workshop run and joined (the trainer's
-dashboard and the trainee's page), RM2000 practice, the values reflection, the case editor, the
+dashboard and the trainee's notebook page; the kernel-free room page has its own tests), RM2000
+practice, the values reflection, the case editor, the
 calibration record and team quality.
 
 Each test starts on the start page, reaches the app's link with Tab and opens it with Enter,
@@ -268,7 +269,7 @@ def test_a_workshop_run_and_joined_with_the_keyboard_alone(keys, server):
     trainer.shot("join-code")
 
     trainee = keys("workshop")
-    trainee.arrive(server, "Join a workshop", "Join the workshop")
+    trainee.arrive(server, "Join a workshop (notebook page)", "Join the workshop")
     trainee.tab_to("Join code")
     trainee.type(code.lower())  # as read out in the room
     trainee.tab_to("Your display name")

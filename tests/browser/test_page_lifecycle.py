@@ -19,14 +19,15 @@ from pathlib import Path
 
 import psutil
 import pytest
-from browser_support import ROOT, assert_no_traceback, running
+from browser_support import ROOT, assert_no_traceback, running, user_page
 from identities import open_as
 from playwright.sync_api import expect
 
 from rso_widgets.commands.serve import ServedWorkbooks, build_command
 from rso_widgets.serving.lifecycle import PAGE_CLOSE_GRACE_SECONDS, heartbeat_seconds
 
-pytestmark = pytest.mark.browser
+# `waits`: three minutes of mostly waiting for timeouts; scripts/test.sh runs it beside the rest
+pytestmark = [pytest.mark.browser, pytest.mark.waits]
 
 IDLE = 20  # seconds: the idle-cull timeout of this test's server
 JOIN_CODE = "RQ7M3X"
@@ -84,9 +85,8 @@ def wait_gone(server: ServedWorkbooks, kernel_id: str, within: float) -> float:
 
 
 def open_page(chromium, server: ServedWorkbooks, notebook: str, ready: str):
-    ctx = chromium.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
-    page = ctx.new_page()
-    page.set_default_timeout(30_000)
+    page = user_page(chromium)
+    ctx = page.context
     page.goto(f"{server.url}voila/render/{notebook}.ipynb", wait_until="commit")
     page.get_by_role("button", name=ready, exact=True).wait_for(state="visible", timeout=READY)
     assert_no_traceback(page)

@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pytest
 from browser_support import (
+    ARTIFACTS,
     AXE_ANY,
-    ROOT,
+    Screenshots,
     assert_accessible,
     assert_no_traceback,
     private_server,
+    user_page,
 )
 from identities import open_as
 from playwright.sync_api import expect
@@ -33,8 +35,7 @@ READY = 90_000
 WAIT = 20_000
 SCREEN = 900
 MAX_FIRST_VIEW = 4 * SCREEN  # "no first view taller than about four screens"
-SHOTS = Path(os.environ.get("RSO_SCREENSHOT_DIR", ROOT / "test-artifacts")) \
-    / "supervision"
+SHOTS = Path(os.environ.get("RSO_SCREENSHOT_DIR", ARTIFACTS)) / "supervision"
 # the tallest scrolling box on the page (Voilà's lab template scrolls inside the page)
 HEIGHT = """() => { let m = document.documentElement.scrollHeight;
   for (const e of document.querySelectorAll('*')) {
@@ -71,21 +72,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks
         yield srv
 
 
-class Steps:
+class Steps(Screenshots):
     """Each step: a screenshot, axe-core over the whole page (any impact fails), its height."""
 
     def __init__(self, page, name: str) -> None:
-        self.page, self.n = page, 0
-        self.folder = SHOTS / name
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for old in self.folder.glob("*.png"):
-            old.unlink()
+        super().__init__(page, SHOTS / name, full_page=True)
         self.heights: dict[str, int] = {}
 
     def __call__(self, step: str, *, axe: bool = True) -> int:
-        self.n += 1
         self.page.wait_for_timeout(300)  # let the widgets settle before the picture
-        self.page.screenshot(path=str(self.folder / f"{self.n:02d}-{step}.png"), full_page=True)
+        super().__call__(step)
         assert_no_traceback(self.page)
         if axe:
             assert_accessible(self.page, fail_on=AXE_ANY)
@@ -102,9 +98,8 @@ def _open_from_start_page(page, server) -> None:
 def test_a_new_user_records_a_session_from_the_start_page(chromium, server):
     """Mouse and keyboard as a new user would: the task list, each section with Continue, a
     mistake shown at the top (focus there) and beside its field, Check your answers, Save."""
-    context = chromium.new_context(viewport={"width": 1200, "height": SCREEN}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
+    page = user_page(chromium, height=SCREEN)
+    context = page.context
     step = Steps(page, "first-time")
     try:
         _open_from_start_page(page, server)
@@ -180,9 +175,8 @@ def test_a_new_user_records_a_session_from_the_start_page(chromium, server):
 def test_a_session_is_recorded_with_the_keyboard_alone_at_320_px(chromium, server):
     """At 320 CSS px (400% zoom): Tab, Space and Enter only, no horizontal scrolling at any
     step, focus visible; the session is saved."""
-    context = chromium.new_context(viewport={"width": 320, "height": SCREEN}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
+    page = user_page(chromium, width=320, height=SCREEN)
+    context = page.context
     step = Steps(page, "keyboard-320")
     keys = page.keyboard
 

@@ -14,6 +14,11 @@ refresh (store → incremental cohort frame → statistics → view models).
   (`workshop_payload`: `{"facts", "entered"}` for RM2000, `{"arms": …}` for ARMS), which the
   cohort frame reads per instrument. `arms_problems` is the ARMS submit guard (every factor
   rated).
+- `answers` (imported by its module path): a trainee's answers at a case, for both trainee
+  pages (the widget page and the room page): the draft's shape (`draft_payload`), restoring a
+  draft or a submission (`restore_parts`, `answers_source`), every problem that stops a
+  submission (`rm2000_problems`, `entered_problems`, `arms_refusal`) and the refused/submitted
+  sentences.
 - `trainee`: `arms_start` keeps the key out of a blank ARMS attempt when RM2000 is scored too;
   `trainee_feedback` compares a submission with the key once it is released.
 - `model`: the dashboard's view model, statistics lines and debrief prompts.

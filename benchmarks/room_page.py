@@ -1,0 +1,297 @@
+"""The room page (serving/room/) joined by a whole room at once: part of `bench_room` (which
+calls `run()`), measured on its own `rso-workbook serve` with no preheated kernels (the room
+page needs none) and a workshop on TC-01.
+
+- **browsers** (N = 12): real headless chromium pages at once, each in its own context. Per
+  trainee: open `room/`, type the code and a name, Join, open the case; *scoring form usable* =
+  the case page's first RM2000 question visible (the figure checked: p95 ≤ 3× one browser alone,
+  0 failures). Also: the join form usable, and the floor of 12 Chromiums sharing the cores with
+  the server: the same browsers opening the start page (no store, no form) at once against one
+  alone, in the same run.
+- **light** (N = 30 and 60): HTTP clients (httpx, one cookie jar each) doing the whole flow —
+  join form, join, task list, the case, one autosave, Continue, check your answers, submit.
+  *Join to scoring form* = GET join form → POST join → GET case (checked at 30: p95 ≤ 2× one
+  client alone and 0 failures); the whole flow is reported. Server CPU seconds per join (the
+  server process's CPU time during the room, divided by N) and server RSS growth per trainee.
+
+Baselines: the median of SINGLES runs (after one warm-up) on the same server, same run.
+Sizes: RSO_BENCH_ROOM_LIGHT (default "30,60") and RSO_BENCH_ROOM_BROWSERS (default "12").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from common import CHROMIUM, CHROMIUM_ARGS, open_as
+
+ROOT = Path(__file__).resolve().parents[1]
+SINGLES = 3
+TIMEOUT = 240.0
+MIB = 2**20
+XSRF = re.compile(r'name="_xsrf" value="([^"]+)"')
+_SSL: list = []  # one SSL context for every client (httpx makes one per client otherwise:
+# ~20 ms of the benchmark's own CPU each, which would be counted as the server's latency)
+
+
+def _client(**kw):
+    import ssl
+
+    import httpx
+
+    if not _SSL:
+        _SSL.append(ssl.create_default_context())
+    return httpx.AsyncClient(verify=_SSL[0], timeout=TIMEOUT, **kw)
+
+
+def _pct(xs: list[float], q: float) -> float:
+    ordered = sorted(xs) or [float("inf")]
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+class Server:
+    """`rso-workbook serve` with a fresh data folder and one workshop (no preheated kernels)."""
+
+    def __init__(self, tmp: Path):
+        from rso_widgets.commands.serve import ServedWorkbooks
+        from rso_widgets.store.db import DB_FILENAME
+
+        base = tmp / f"room-page-{uuid.uuid4().hex[:6]}"
+        (base / "data").mkdir(parents=True)
+        self.db = f"sqlite:///{base / 'data' / DB_FILENAME}"
+        open_as("bench.trainer", self.db).close()
+        self.server = ServedWorkbooks(directory=ROOT / "workbooks", log_path=base / "voila.log",
+                                      env={"RSO_DATA_DIR": str(base / "data"),
+                                           "RSO_USER": "bench.trainee"}, preheat=False)
+
+    def __enter__(self) -> Server:
+        self.server.start(120)
+        with open_as("bench.trainer", self.db) as store:
+            self.code = store.create_cohort("Room page", ["TC-01"]).join_code
+        self.url = self.server.url
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.stop()
+
+    def usage(self) -> tuple[float, float]:
+        """(CPU seconds, RSS MiB) of the server process."""
+        import psutil
+
+        p = psutil.Process(self.server.proc.pid)
+        t = p.cpu_times()
+        return t.user + t.system, p.memory_info().rss / MIB
+
+
+# --- light clients: the whole flow over HTTP ------------------------------------------------------
+
+def _form(case_facts: dict) -> dict[str, str]:
+    out = {"age_mode": "dates" if "date_of_birth" in case_facts else "ages",
+           "count_mode": "counts", "mode": "form"}
+    for k, v in case_facts.items():
+        out[k] = ("yes" if v else "no") if isinstance(v, bool) else str(v)
+    return out
+
+
+async def light_trainee(url: str, code: str, name: str, form: dict[str, str]) -> dict:
+    t0 = time.perf_counter()
+    out: dict = {"ok": False, "why": "", "join": None, "flow": None}
+    try:
+        async with _client(base_url=url + "room/", follow_redirects=True) as http:
+            r = await http.get("")
+            token = XSRF.search(r.text).group(1)
+            r = await http.post("join", data={"_xsrf": token, "code": code, "name": name})
+            if "/cases" not in str(r.url):
+                raise RuntimeError(f"join refused: {r.status_code}")
+            r = await http.get("case/TC-01")
+            if "Score this case" not in r.text:
+                raise RuntimeError(f"no scoring form: {r.status_code}")
+            out["join"] = time.perf_counter() - t0
+            r = await http.post("case/TC-01/draft", data={"_xsrf": token, **form})
+            if not r.json().get("saved"):
+                raise RuntimeError("autosave refused")
+            r = await http.post("case/TC-01", data={"_xsrf": token, **form})
+            if not str(r.url).endswith("/check"):
+                raise RuntimeError(f"check refused: {r.status_code}")
+            r = await http.post("case/TC-01/check", data={"_xsrf": token})
+            if "submitted=TC-01" not in str(r.url):
+                raise RuntimeError(f"submit refused: {r.status_code}")
+            out.update(ok=True, flow=time.perf_counter() - t0)
+    except Exception as exc:
+        out["why"] = f"{type(exc).__name__}: {str(exc)[:120]}"
+    return out
+
+
+async def light_static(url: str) -> dict:
+    """The floor: as many requests as join-to-scoring (4), for the start page (no store)."""
+    t0 = time.perf_counter()
+    try:
+        async with _client() as http:
+            for _ in range(4):
+                (await http.get(url)).raise_for_status()
+        return {"ok": True, "join": time.perf_counter() - t0, "why": ""}
+    except Exception as exc:
+        return {"ok": False, "join": None, "why": str(exc)[:120]}
+
+
+def light_floor(srv: Server, n: int) -> list[dict]:
+    async def burst() -> list[dict]:
+        return list(await asyncio.gather(*(light_static(srv.url) for _ in range(n))))
+
+    return asyncio.run(burst())
+
+
+def light_room(srv: Server, n: int, form: dict[str, str]) -> list[dict]:
+    async def burst() -> list[dict]:
+        return list(await asyncio.gather(*(
+            light_trainee(srv.url, srv.code, f"Light {uuid.uuid4().hex[:8]}", form)
+            for _ in range(n))))
+
+    return asyncio.run(burst())
+
+
+# --- real browsers --------------------------------------------------------------------------------
+
+async def browser_room(url: str, n: int, code: str, static: bool = False) -> list[dict]:
+    """`n` chromium pages at once: join and open the case (or, `static`, open the start page:
+    the floor set by the browsers themselves)."""
+    from playwright.async_api import async_playwright
+
+    async def one(browser, i: int) -> dict:
+        ctx = await browser.new_context(viewport={"width": 1200, "height": 900})
+        page = await ctx.new_page()
+        page.set_default_timeout(TIMEOUT * 1000)
+        t0 = time.perf_counter()
+        out: dict = {"ok": False, "why": "", "form": None, "scoring": None}
+        try:
+            if static:
+                await page.goto(url, wait_until="commit")
+                await page.get_by_role("heading", level=1).wait_for(state="visible")
+                out.update(ok=True, scoring=time.perf_counter() - t0)
+            else:
+                await page.goto(url + "room/", wait_until="commit")
+                join = page.get_by_role("button", name="Join the workshop", exact=True)
+                await join.wait_for(state="visible")
+                out["form"] = time.perf_counter() - t0
+                await page.get_by_label("Join code").fill(code)
+                await page.get_by_label("Your display name").fill(f"Browser {uuid.uuid4().hex[:8]}")
+                await join.click()
+                await page.get_by_role("link", name=re.compile(r"^TC-01:")).click()
+                await page.get_by_role("group", name="Sex", exact=True).wait_for(state="visible")
+                out.update(ok=True, scoring=time.perf_counter() - t0)
+        except Exception as exc:
+            out["why"] = str(exc).splitlines()[0][:120]
+        await ctx.close()
+        return out
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            return list(await asyncio.gather(*(one(browser, i) for i in range(n))))
+        finally:
+            await browser.close()
+
+
+def _single(fn, key: str) -> float:
+    """The median of SINGLES single runs (after one warm-up) of `fn() -> [result]`."""
+    times = []
+    for _ in range(SINGLES + 1):
+        r = fn()[0]
+        if not r["ok"]:
+            raise RuntimeError(f"a single room-page join failed: {r['why']}")
+        times.append(r[key])
+    return statistics.median(times[1:])
+
+
+def _rows_browsers(srv: Server, n: int) -> tuple[list[dict], float]:
+    label = f"room page, {n} real browsers at once"
+    single = _single(lambda: asyncio.run(browser_room(srv.url, 1, srv.code)), "scoring")
+    single_form = statistics.median(
+        r["form"] for r in (asyncio.run(browser_room(srv.url, 1, srv.code))[0]
+                            for _ in range(SINGLES)))
+    floor1 = _single(lambda: asyncio.run(browser_room(srv.url, 1, srv.code, True)), "scoring")
+    floor = [r["scoring"] for r in asyncio.run(browser_room(srv.url, n, srv.code, True))
+             if r["ok"]]
+    results = asyncio.run(browser_room(srv.url, n, srv.code))
+    ok = [r["scoring"] for r in results if r["ok"]]
+    forms = [r["form"] for r in results if r["form"] is not None]
+    why = "; ".join(sorted({r["why"] for r in results if not r["ok"]}))[:200]
+    return [
+        {"name": f"{label}: scoring form usable p95 vs 1 browser", "value": _pct(ok, 0.95),
+         "baseline": single, "unit": "s", "target": 3.0,
+         "note": f"p50 {_pct(ok, 0.5):.2f} s; max {max(ok or [float('inf')]):.2f} s; join "
+                 f"form usable p95 {_pct(forms, 0.95):.2f} s vs {single_form:.2f} s alone; "
+                 f"floor (the {n} browsers opening the start page at once) p95 "
+                 f"{_pct(floor, 0.95):.2f} s vs {floor1:.2f} s alone "
+                 f"({_pct(floor, 0.95) / floor1 if floor1 else float('nan'):.1f}×)"},
+        {"name": f"{label}: scoring form usable p50 vs 1 browser", "value": _pct(ok, 0.5),
+         "baseline": single, "unit": "s", "target": None, "note": ""},
+        {"name": f"{label}: failed joins", "value": n - len(ok), "baseline": None,
+         "unit": "joins", "target": 0, "kind": "max", "note": why}], single
+
+
+def _rows_light(srv: Server, n: int, form: dict[str, str],
+                browser_single: float | None) -> list[dict]:
+    label = f"room page, {n} light clients at once"
+    single = _single(lambda: light_room(srv, 1, form), "join")
+    single_flow = statistics.median(light_room(srv, 1, form)[0]["flow"]
+                                    for _ in range(SINGLES))
+    floor1 = _single(lambda: light_floor(srv, 1), "join")
+    floor = [r["join"] for r in light_floor(srv, n) if r["ok"]]
+    cpu0, rss0 = srv.usage()
+    results = light_room(srv, n, form)
+    cpu1, rss1 = srv.usage()
+    joins = [r["join"] for r in results if r["join"] is not None]
+    flows = [r["flow"] for r in results if r["ok"]]
+    failed = n - len(flows)
+    why = "; ".join(sorted({r["why"] for r in results if not r["ok"]}))[:200]
+    per_join = (cpu1 - cpu0) / n
+    return [
+        {"name": f"{label}: join to scoring form p95 vs 1 client", "value": _pct(joins, 0.95),
+         "baseline": single, "unit": "s", "target": 2.0 if n == 30 else None,
+         "note": f"p50 {_pct(joins, 0.5):.2f} s; whole flow (join, case, autosave, check, "
+                 f"submit) p50 {_pct(flows, 0.5):.2f} s, p95 {_pct(flows, 0.95):.2f} s vs "
+                 f"{single_flow:.2f} s alone; floor ({n} clients × 4 GETs of the start page, "
+                 f"no store) p95 {_pct(floor, 0.95):.2f} s vs {floor1:.2f} s alone "
+                 f"({_pct(floor, 0.95) / floor1 if floor1 else float('nan'):.1f}×)"},
+        *([{"name": f"{label}: join to scoring form p95 derived (light p95 + one browser's own "
+                    "work) vs 1 browser", "value": _pct(joins, 0.95) + max(
+                        0.0, browser_single - single), "baseline": browser_single, "unit": "s",
+            "target": None,
+            "note": f"own browser work {max(0.0, browser_single - single):.2f} s = "
+                    f"{browser_single:.2f} s (1 browser) − {single:.2f} s (1 light client); "
+                    "assumes each trainee's browser runs on their own machine (reported, not "
+                    "the checked figure)"}] if browser_single else []),
+        {"name": f"{label}: failed trainees (any step)", "value": failed, "baseline": None,
+         "unit": "trainees", "target": 0 if n == 30 else None, "kind": "max", "note": why},
+        {"name": f"{label}: server CPU per trainee (whole flow)", "value": per_join,
+         "baseline": None, "unit": "CPU s", "target": None, "kind": "max",
+         "note": f"{cpu1 - cpu0:.1f} CPU s in the server process for {n} trainees; one "
+                 f"process ≈ {60 / per_join if per_join else float('inf'):.0f} trainees' "
+                 "whole flows a minute on one core (derived)"},
+        {"name": f"{label}: server RSS growth per trainee", "value": (rss1 - rss0) / n,
+         "baseline": None, "unit": "MiB", "target": None, "kind": "max",
+         "note": f"server RSS {rss0:.0f} → {rss1:.0f} MiB"}]
+
+
+def run(light: list[int], browsers: list[int]) -> list[dict]:
+    from rso_widgets.cases import load_cases
+
+    facts = next(c for c in load_cases() if c.id == "TC-01").key_facts().model_dump(
+        exclude_none=True, mode="json")
+    form = _form(facts)
+    rows: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="rso-bench-room-page-") as tmp, \
+            Server(Path(tmp)) as srv:
+        browser_single = None
+        for n in browsers:
+            found, browser_single = _rows_browsers(srv, n)
+            rows += found
+        for n in light:
+            rows += _rows_light(srv, n, form, browser_single)
+    return rows

@@ -1,0 +1,265 @@
+"""The room page's steps, each one call run in the room's thread pool (store calls, case
+loading, scoring): join, the task list, open a case, keep the draft, check, submit, feedback.
+The rules are the domain's: `store.joining.join_workshop`, `calibration.workshop` (gating,
+draft keys, payloads) and `calibration.workshop.answers` (draft shape, problems, sentences), the
+same calls the widget page makes, so what is stored here reads back there and on the trainer's
+dashboard exactly as if typed there."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ...calibration.workshop import (
+    arms_problems,
+    case_instruments,
+    draft_key,
+    feedback_released,
+    instruments_text,
+    workshop_payload,
+)
+from ...calibration.workshop.answers import (
+    answers_source,
+    arms_refusal,
+    draft_payload,
+    refused_sentence,
+    restore_parts,
+    rm2000_problems,
+    submitted_sentence,
+)
+from ...store.errors import AccessDenied, NotFoundError, WorkshopClosed
+from ...store.joining import JoinProblem, join_workshop
+from . import arms_forms, forms, views
+from .forms import Problem, errors_by_field
+from .session import Membership, Room
+
+if TYPE_CHECKING:
+    from ...cases.schema import TrainingCase
+    from ...store import CohortRecord, MemberRecord, SubmissionRecord
+
+__all__ = ["errors_by_field"]
+
+log = logging.getLogger("rso_widgets.serving.room")
+
+JOIN_FIELDS = {"code": "f-code", "name": "f-name"}
+
+
+@dataclass
+class Joined:
+    membership: Membership
+    cohort: CohortRecord
+    member: MemberRecord
+    rejoined: bool = False
+
+
+def load_joined(room: Room, m: Membership) -> Joined | None:
+    """The cookie's membership, if the store still knows it as this user's."""
+    store = room.store
+    try:
+        member = store.get_member(m.member_id)
+        if member.cohort_id != m.cohort_id or member.username != store.user:
+            return None
+        return Joined(m, store.get_cohort(m.cohort_id), member)
+    except (NotFoundError, AccessDenied):
+        return None
+
+
+def join(room: Room, code: str, name: str) -> Joined | list[Problem]:
+    """Join or rejoin (the store's rules); every problem at once, each with its field."""
+    try:
+        cohort, member, rejoined = join_workshop(room.store, code, name)
+    except JoinProblem as problem:
+        return [Problem(JOIN_FIELDS.get(where, "f-code"), text)
+                for where, text in problem.problems]
+    return Joined(Membership(cohort.id, member.id), cohort, member, rejoined)
+
+
+@dataclass
+class Listing:
+    """The task list page: the cases, the workshop's state, and a notice (joined, submitted)."""
+
+    rows: list[views.TaskRow]
+    state: str
+    notice_title: str = ""
+    notice: str = ""
+
+
+def task_list(room: Room, j: Joined, welcome: str = "", submitted: str = "") -> Listing:
+    """The workshop's cases and where this trainee is with each."""
+    store, cohort = room.store, j.cohort  # read afresh for this request (`load_joined`)
+    rows = views.task_rows(store, cohort, j.member, room.cases(list(cohort.case_ids)))
+    out = Listing(rows, views.state_line(cohort))
+    if submitted and submitted in cohort.case_ids:
+        subs = [s for s in store.submissions(cohort.id, member_id=j.member.id)
+                if s.case_id == submitted]
+        if subs:
+            left = sum(1 for r in rows if not r.done)
+            out.notice_title = "Answers submitted"
+            out.notice = submitted_sentence(submitted, subs[-1].created_at, left)
+    elif welcome == "back":
+        out.notice_title = f"Welcome back, {j.member.display_name}"
+        out.notice = ("Your submitted answers and unsent drafts are kept: open a case to carry "
+                      "on.")
+    elif welcome == "new":
+        out.notice_title = f"You have joined as {j.member.display_name}"
+        out.notice = "Choose a case and open it."
+    return out
+
+
+@dataclass
+class CasePage:
+    """One case as the trainee sees it now."""
+
+    joined: Joined
+    case: TrainingCase
+    instruments: tuple[str, ...]
+    rm2000: forms.RM2000Answers | None
+    arms: arms_forms.ArmsAnswers | None
+    source: str | None  # "draft", "submission" or None (blank)
+    submission: SubmissionRecord | None
+    state: str
+    may_submit: bool
+    released: bool
+    labels: dict[str, str] = field(default_factory=dict)
+    rs: Any = None
+
+    @property
+    def scored_with(self) -> str:
+        return instruments_text(self.instruments)
+
+    def check_rows(self) -> list[tuple[str, str, str]]:
+        rows = forms.answer_rows(self.rm2000, self.rs) if self.rm2000 is not None else []
+        if self.arms is not None:
+            rows += self.arms.rows()
+        return rows
+
+
+def open_case(room: Room, j: Joined, case_id: str) -> CasePage | None:
+    """The case with its draft (before release), else its latest submission, else blank."""
+    cohort = j.cohort
+    if case_id not in cohort.case_ids:
+        return None
+    case = room.cases([case_id]).get(case_id)
+    if case is None:
+        return None
+    store, rs = room.store, room.ruleset
+    instruments = case_instruments(cohort, case_id)
+    subs = [s for s in store.submissions(cohort.id, member_id=j.member.id)
+            if s.case_id == case_id]
+    sub = subs[-1] if subs else None
+    draft = store.get_draft(draft_key(cohort.id, j.member.id, case_id))
+    source, data = answers_source(draft, sub, cohort)
+    parts = restore_parts(data)
+    rm = forms.from_stored(parts) if "rm2000" in instruments else None
+    arms = arms_forms.from_stored(case, instruments, parts, rs) if "arms" in instruments \
+        else None
+    return CasePage(j, case, instruments, rm, arms, source, sub, views.state_line(cohort),
+                    views.may_submit(cohort), feedback_released(cohort),
+                    forms.labels(rs), rs)
+
+
+def _take(page: CasePage, form: dict[str, str]) -> list[Problem]:
+    """Read a posted form into the page; the problems with what cannot be kept at all."""
+    found: list[Problem] = []
+    if page.rm2000 is not None:
+        page.rm2000 = forms.parse(form)
+        found += page.rm2000.problems
+    if page.arms is not None:
+        page.arms = arms_forms.parse(page.arms, form)
+        found += page.arms.problems
+    return found
+
+
+def _draft(page: CasePage) -> dict[str, Any]:
+    rm, arms = page.rm2000, page.arms
+    return draft_payload(
+        page.instruments, facts=rm.facts if rm else None, evidence=rm.evidence if rm else None,
+        mode=rm.mode if rm else "form", entered=rm.entered if rm else None,
+        arms=arms.value if arms else None, arms_pending=arms.pending if arms else None)
+
+
+def _save_draft(room: Room, page: CasePage) -> None:
+    j = page.joined
+    room.store.save_draft(draft_key(j.cohort.id, j.member.id, page.case.id), _draft(page))
+
+
+def autosave(room: Room, page: CasePage, form: dict[str, str]) -> str | None:
+    """Keep the posted form as the draft (not once the key is released: it would never be
+    shown); the time kept, or None."""
+    if page.released:
+        return None
+    _take(page, form)
+    _save_draft(room, page)
+    return f"{dt.datetime.now(dt.UTC):%H:%M:%S}"
+
+
+def problems(page: CasePage) -> list[Problem]:
+    """Everything that stops the answers on the page being submitted, in one pass."""
+    found: list[Problem] = []
+    if page.rm2000 is not None:
+        a = page.rm2000
+        found += a.problems
+        check = rm2000_problems(a.facts, a.mode, a.entered, page.rs, page.case.assessment_date)
+        found += forms.problems(a, check, page.rs)
+    if page.arms is not None:
+        found += page.arms.problems
+        refused = arms_refusal(arms_problems(page.arms.assessment(), page.arms.cat))
+        if refused:
+            found += page.arms.missing()
+    return found
+
+
+def save_and_check(room: Room, page: CasePage, form: dict[str, str]) -> list[Problem]:
+    """The scoring form's Continue: keep the answers as the draft, then check them."""
+    _take(page, form)
+    if not page.released:
+        _save_draft(room, page)
+        page.source = "draft"
+    return problems(page)
+
+
+def check_only(room: Room, page: CasePage) -> list[Problem]:
+    return problems(page)
+
+
+@dataclass
+class Outcome:
+    problems: list[Problem] = field(default_factory=list)
+    refused: str = ""
+    submitted: str = ""
+
+
+def submit(room: Room, page: CasePage) -> Outcome:
+    """Submit the draft's answers (checked again); refused in plain words once the workshop
+    closed or the key is out (the store decides: the answers stay as the draft)."""
+    found = problems(page)
+    if found:
+        return Outcome(problems=found)
+    j, store = page.joined, room.store
+    rm, arms = page.rm2000, page.arms
+    payload = workshop_payload(page.instruments, facts=rm.facts if rm else None,
+                               entered=(rm.entered or None) if rm else None,
+                               arms=arms.assessment() if arms else None)
+    try:
+        sub = store.submit(j.cohort.id, j.member.id, page.case.id, payload)
+    except WorkshopClosed:
+        cohort = store.get_cohort(j.cohort.id)
+        return Outcome(refused=refused_sentence(cohort))
+    try:
+        store.delete_draft(draft_key(j.cohort.id, j.member.id, page.case.id))
+    except Exception:
+        log.exception("could not delete a submitted workshop draft")
+    done = {s.case_id for s in store.submissions(j.cohort.id, member_id=j.member.id)}
+    left = sum(1 for c in j.cohort.case_ids if c not in done)
+    return Outcome(submitted=submitted_sentence(page.case.id, sub.created_at, left))
+
+
+def feedback(room: Room, page: CasePage) -> tuple[str, list[str]]:
+    """The feedback on the latest submission: only once the key is released."""
+    if not page.released:
+        return "", ["Your feedback appears here once the trainer releases the key."]
+    if page.submission is None:
+        return "", ["You did not submit this case, so there is no feedback for it."]
+    return views.feedback_html(page.case, page.submission.attempt, page.rs)

@@ -1,0 +1,243 @@
+"""The room page's scoring form ↔ the domain's answers: what a posted form means as RM2000 facts
+and the trainee's own result (the same shapes the widget page stores), what a stored draft or
+submission shows in the form, and the engine's problems as GOV.UK errors (field id, message).
+
+No scoring rule lives here: the engine (`instruments.rm2000.score`) and
+`calibration.workshop.answers` decide; this module only names fields and words messages as the
+widget form (`widgets/rm2000_form.py`) does."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...calibration.workshop.answers import (
+    OWN_FIELDS,
+    OWN_MODES,
+    Restored,
+    RM2000Check,
+    entered_value,
+)
+from ...freetext import text_problem
+from ...instruments import rm2000_words as words
+from ...instruments.rm2000 import COUNT_FIELDS, FACTOR_FIELDS
+from ...instruments.rm2000_words import AGE_FIELDS, DATE_FIELDS, ELIGIBILITY
+from ...instruments.ruleset import RM2000Ruleset
+
+YES_NO = (ELIGIBILITY, "burglary", *FACTOR_FIELDS)
+SEX_CHOICES = (("male", "Male"), ("female", "Female"), ("other", "Another description"))
+EVIDENCE_MAX = 2000  # characters in one evidence note
+#: input id → its place on the page (the error summary lists problems in the form's order)
+FORM_ORDER = {f"f-{name}": n for n, name in enumerate((
+    "sex", "sex_other", ELIGIBILITY, "age_mode", *AGE_FIELDS, *DATE_FIELDS, "count_mode",
+    *COUNT_FIELDS, "burglary", *(x for f in FACTOR_FIELDS for x in (f, f"evidence_{f}")),
+    "mode", *(f"own_{name}" for name in OWN_FIELDS)))}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error: the id of the input it belongs to (for the summary's link) and the message."""
+
+    field: str
+    message: str
+
+
+@dataclass
+class RM2000Answers:
+    """One case's RM2000 answers as the form shows them (`raw`: every input's text) and as
+    stored (`facts`, `evidence`, `mode`, `entered`)."""
+
+    raw: dict[str, str]
+    facts: dict[str, Any]
+    evidence: dict[str, str]
+    mode: str
+    entered: dict[str, Any]
+    problems: list[Problem] = field(default_factory=list)  # what was typed but cannot be kept
+
+    @property
+    def age_mode(self) -> str:
+        return "dates" if self.raw.get("age_mode") == "dates" else "ages"
+
+    @property
+    def count_mode(self) -> str:
+        return "history" if self.raw.get("count_mode") == "history" else "counts"
+
+    @property
+    def occasions_count(self) -> int:
+        occ = self.facts.get("occasions") or []
+        return sum(len(o.get("offences") or []) for o in occ if isinstance(o, Mapping))
+
+
+def labels(rs: RM2000Ruleset) -> dict[str, str]:
+    """Each fact's label (the widget form's: `instruments.rm2000_words`)."""
+    return words.fact_labels(rs)
+
+
+def _int_or_text(text: str) -> int | str | None:
+    s = text.strip()
+    if not s:
+        return None
+    return int(s) if re.fullmatch(r"[+-]?\d+", s) else s
+
+
+def _yes_no(text: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(text or "")
+
+
+def parse(form: Mapping[str, str]) -> RM2000Answers:
+    """A posted scoring form → answers (blank stays blank: the engine says what is missing)."""
+    raw = {k: str(v) for k, v in form.items()}
+    facts: dict[str, Any] = {}
+    problems: list[Problem] = []
+
+    def put(name: str, value: Any) -> None:
+        if value is not None:
+            facts[name] = value
+
+    sex = raw.get("sex", "")
+    if sex == "other":
+        put("sex", raw.get("sex_other", "").strip())
+    elif sex in ("male", "female"):
+        facts["sex"] = sex
+    if raw.get("age_mode") == "dates":
+        for name in DATE_FIELDS:
+            put(name, raw.get(name, "").strip() or None)
+    else:
+        for name in AGE_FIELDS:
+            put(name, _int_or_text(raw.get(name, "")))
+    put(ELIGIBILITY, _yes_no(raw.get(ELIGIBILITY)))
+    if raw.get("count_mode") == "history":
+        try:
+            occasions = json.loads(raw.get("occasions", "") or "null")
+        except ValueError:
+            occasions = None
+        if isinstance(occasions, list) and occasions:
+            facts["occasions"] = occasions
+    else:
+        for name in COUNT_FIELDS:
+            put(name, _int_or_text(raw.get(name, "")))
+        put("burglary", _yes_no(raw.get("burglary")))
+    for name in FACTOR_FIELDS:
+        put(name, _yes_no(raw.get(name)))
+    evidence = {}
+    for name in FACTOR_FIELDS:
+        note = raw.get(f"evidence_{name}", "").strip()
+        if not note:
+            continue
+        bad = text_problem(note, EVIDENCE_MAX)
+        if bad:
+            problems.append(Problem(f"f-evidence_{name}", f"The evidence note {bad[0]}: "
+                                                          f"{bad[1]}"))
+        else:
+            evidence[name] = note
+    mode = raw.get("mode", "form")
+    mode = mode if mode in {m for m, _ in OWN_MODES} else "form"
+    typed = {name: raw.get(f"own_{name}", "") for name in OWN_FIELDS}
+    return RM2000Answers(raw=raw, facts=facts, evidence=evidence, mode=mode,
+                         entered=entered_value(mode, typed), problems=problems)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def from_stored(parts: Restored) -> RM2000Answers:
+    """A stored draft or submission → the form's inputs."""
+    facts = dict(parts.facts)
+    raw: dict[str, str] = {name: _shown(facts.get(name)) for name in
+                           (*AGE_FIELDS, *DATE_FIELDS, *COUNT_FIELDS, *YES_NO)}
+    sex = facts.get("sex")
+    if sex is not None and str(sex).strip().lower() in ("male", "female"):
+        raw["sex"] = str(sex).strip().lower()
+    elif sex is not None:
+        raw["sex"], raw["sex_other"] = "other", str(sex)
+    raw["age_mode"] = "dates" if any(facts.get(k) is not None for k in DATE_FIELDS) else "ages"
+    if facts.get("occasions") is not None:
+        raw["count_mode"] = "history"
+        raw["occasions"] = json.dumps(facts["occasions"], default=str)
+    else:
+        raw["count_mode"] = "counts"
+    for name, note in parts.evidence.items():
+        raw[f"evidence_{name}"] = note
+    raw["mode"] = parts.mode
+    for name in OWN_FIELDS:
+        raw[f"own_{name}"] = _shown(parts.entered.get(name))
+    entered = dict(parts.entered)
+    if parts.mode == "na":
+        entered = {"not_applicable": True}
+    return RM2000Answers(raw=raw, facts=facts, evidence=dict(parts.evidence), mode=parts.mode,
+                         entered=entered if parts.mode != "form" else {})
+
+
+def problems(a: RM2000Answers, check: RM2000Check, rs: RM2000Ruleset) -> list[Problem]:
+    """Every problem of one submit, each with the input it belongs to, in the form's order."""
+    names = labels(rs)
+    out = list(a.problems)
+    for e in check.facts:
+        top = e.field.split(".")[0]
+        key = words.route(top, age_mode=a.age_mode, count_mode=a.count_mode,
+                          sex_other=a.raw.get("sex") == "other")
+        text = words.required_sentence(top, key, names, yes_no=key in YES_NO,
+                                       history=False) \
+            if e.message.startswith("is required") else None
+        if top == "occasions" and "." in e.field:
+            text = (f"Sentencing history ({e.field.split('.', 1)[1]}) "
+                    f"{words.humanise(e.message, names)}")
+        text = text or f"{names.get(top, top)} {words.humanise(e.message, names)}"
+        out.append(Problem(f"f-{key}", text))
+    out += [Problem(f"f-own_{name}", text) for name, text in check.entered]
+    out += [Problem("f-mode", text) for text in check.other]
+    return sorted(out, key=lambda p: FORM_ORDER.get(p.field, len(FORM_ORDER)))  # as on screen
+
+
+def errors_by_field(found: list[Problem]) -> dict[str, str]:
+    """Input id → its inline error text (several joined)."""
+    out: dict[str, list[str]] = {}
+    for p in found:
+        out.setdefault(p.field, []).append(p.message)
+    return {k: " ".join(v) for k, v in out.items()}
+
+
+def answer_rows(a: RM2000Answers, rs: RM2000Ruleset) -> list[tuple[str, str, str]]:
+    """Check your answers: (question, answer, input id for its Change link)."""
+    names = labels(rs)
+    f = a.facts
+    rows: list[tuple[str, str, str]] = []
+
+    def shown(v: Any) -> str:
+        if v is None:
+            return "Not answered"
+        if isinstance(v, bool):
+            return "Yes" if v else "No"
+        return str(v)
+
+    sex = f.get("sex")
+    rows.append((names["sex"], dict(SEX_CHOICES).get(sex, shown(sex)) if sex else "Not answered",
+                 "f-sex"))
+    for name in (DATE_FIELDS if a.age_mode == "dates" else AGE_FIELDS):
+        rows.append((names[name], shown(f.get(name)), f"f-{name}"))
+    rows.append((names[ELIGIBILITY], shown(f.get(ELIGIBILITY)), f"f-{ELIGIBILITY}"))
+    if a.count_mode == "history":
+        rows.append((names["occasions"], f"{a.occasions_count} offence(s) entered",
+                     "f-count_mode"))
+    else:
+        for name in (*COUNT_FIELDS, "burglary"):
+            rows.append((names[name], shown(f.get(name)), f"f-{name}"))
+    for name in FACTOR_FIELDS:
+        note = a.evidence.get(name, "")
+        rows.append((names[name], shown(f.get(name)) + (f". Evidence: {note}" if note else ""),
+                     f"f-{name}"))
+    how = dict(OWN_MODES)[a.mode]
+    rows.append(("How you give your result", how, "f-mode"))
+    if a.mode == "own":
+        for name, (label, _kind, _hint) in OWN_FIELDS.items():
+            rows.append((label, shown(a.entered.get(name)), f"f-own_{name}"))
+    return rows

@@ -1,0 +1,92 @@
+"""What the room's pages show, worked out from the store's records (no rule of its own): the
+task list of a workshop's cases, one case's answers, and the feedback after the key is released
+(the domain's `trainee_feedback`, drawn by the widget page's own feedback renderers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ...calibration.workshop import (
+    case_instruments,
+    cohort_state,
+    draft_key,
+    feedback_released,
+    instruments_text,
+)
+
+if TYPE_CHECKING:
+    from ...cases.schema import TrainingCase
+    from ...store import CohortRecord, MemberRecord, Store
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """One case in the task list."""
+
+    case_id: str
+    title: str
+    scored_with: str
+    status: str  # Not started | In progress | Submitted | See feedback | Not submitted
+    done: bool
+    available: bool
+
+
+def task_rows(store: Store, cohort: CohortRecord, member: MemberRecord,
+              cases: dict[str, TrainingCase]) -> list[TaskRow]:
+    """The workshop's cases and where this member is with each."""
+    submitted = {s.case_id for s in store.submissions(cohort.id, member_id=member.id)}
+    released = feedback_released(cohort)
+    out = []
+    for cid in cohort.case_ids:
+        case = cases.get(cid)
+        if cid in submitted:
+            status = "See feedback" if released else "Submitted"
+        elif released or not cohort.is_open:
+            status = "Not submitted"
+        elif store.get_draft(draft_key(cohort.id, member.id, cid)) is not None:
+            status = "In progress"
+        else:
+            status = "Not started"
+        out.append(TaskRow(cid, case.title if case else "(this case is not available)",
+                           instruments_text(case_instruments(cohort, cid)), status,
+                           cid in submitted, case is not None))
+    return out
+
+
+def state_line(cohort: CohortRecord) -> str:
+    """The workshop's state in one sentence (the widget page's line)."""
+    extra = (" The key is released: open a case to see your feedback."
+             if feedback_released(cohort)
+             else " Your feedback appears here once the trainer releases the key.")
+    return f"This workshop is {cohort_state(cohort)}.{extra}"
+
+
+def may_submit(cohort: CohortRecord) -> bool:
+    """Whether the page offers Submit (the store decides in the end)."""
+    return cohort.is_open and not feedback_released(cohort)
+
+
+def feedback_html(case: TrainingCase, attempt: Any, rs: Any) -> tuple[str, list[str]]:
+    """The feedback on one submission, as the widget page shows it (escaped HTML), and the
+    problems comparing it. Call only once the key is released."""
+    # the feedback renderers are the widget page's own (escaped HTML strings); imported here,
+    # on the first feedback shown, as they load ipywidgets
+    from ...calibration.workshop import trainee_feedback
+    from ...widgets.arms_feedback_view import render_feedback
+    from ...widgets.feedback import (
+        render_categories,
+        render_headline,
+        render_legend,
+        render_rows,
+    )
+
+    fb = trainee_feedback(case, attempt, rs)
+    parts = []
+    if fb.rm2000 is not None:
+        f = fb.rm2000
+        parts.append("<h2>RM2000</h2>" + render_headline(f) + render_legend(f)
+                     + render_rows(f) + render_categories(f))
+    if fb.arms is not None:
+        parts.append("<h2>ARMS</h2>" + render_feedback(fb.arms))
+    return "".join(parts), list(fb.problems)

@@ -1,0 +1,175 @@
+"""The room page (serving/room/) as a first-time trainee in a real browser: from the start page
+by keyboard to the join form, join by keyboard alone, open a case, score it, check the answers
+and submit by keyboard; the draft is autosaved by the page's script a moment after a change.
+Every page is checked with axe-core (no violation of any impact) and at 320 CSS px (nothing
+wider than the page). Screenshots go to `test-artifacts/first-time-users/room/`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from browser_support import private_server
+from playwright.sync_api import expect
+from test_first_time_users import Journey
+
+pytestmark = pytest.mark.browser
+
+JOIN_CODE = "RQM7XZ"
+ARMS_CODE = "ARM5TC"
+USER = "room.trainee"
+TRAINER = "trainer.room"
+
+
+def seed(data: Path) -> None:
+    """A workshop on TC-02 (RM2000), run by a trainer."""
+    from identities import open_as
+
+    from rso_widgets.store.db import DB_FILENAME
+
+    data.mkdir(parents=True)
+    with open_as(f"sqlite:///{data / DB_FILENAME}", user=TRAINER) as store:
+        store.create_cohort("Room check", ["TC-02"], join_code=JOIN_CODE)
+        store.create_cohort("Room ARMS", ["TC-01"], join_code=ARMS_CODE,
+                            instruments={"TC-01": ["rm2000", "arms"]})
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with private_server(tmp_path_factory, "room-browser", USER, seed=seed,
+                        preheat=False) as served:
+        served.db_url = "sqlite:///" + str(
+            Path(served.env["RSO_DATA_DIR"]) / "rso-workbook.sqlite")
+        yield served
+
+
+@pytest.fixture(scope="module")
+def summary():
+    return {}
+
+
+def tab_to(page, text: str, limit: int = 80) -> None:
+    """Press Tab until the focused element's text, label or value is `text`."""
+    page.locator("body").focus()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        found = page.evaluate("""() => { const e = document.activeElement;
+            const label = e.labels && e.labels[0] ? e.labels[0].textContent : '';
+            return [e.textContent.trim(), label.trim(), (e.value || '').trim()]; }""")
+        if text in found:
+            return
+    raise AssertionError(f"{text!r} cannot be reached with Tab")
+
+
+def answer(page, legend: str, choice: str) -> None:
+    page.get_by_role("group", name=legend, exact=True).get_by_label(choice, exact=True).check()
+
+
+def test_a_trainee_joins_scores_checks_and_submits(page, server, summary):
+    journey = Journey(page, "room", summary)
+    page.goto(server.url, wait_until="domcontentloaded")
+    tab_to(page, "Join a workshop")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Join a workshop")
+    assert page.evaluate("typeof window.jupyter === 'undefined' && !window.require")
+    journey.shot("join")
+    journey.check("join")
+    # both fields wrong: both reported at once, focus on the summary (the page's script)
+    tab_to(page, "Join the workshop")
+    page.keyboard.press("Enter")
+    summary_box = page.get_by_role("alert")
+    expect(summary_box).to_contain_text("Enter the join code")
+    expect(summary_box).to_contain_text("Enter the name to show your trainer")
+    expect(summary_box).to_be_focused()
+    journey.shot("join-errors")
+    journey.check("join-errors")
+    # keyboard only
+    tab_to(page, "Join code")
+    page.keyboard.type(JOIN_CODE.lower())
+    tab_to(page, "Your display name")
+    page.keyboard.type("Room Trainee")
+    tab_to(page, "Join the workshop")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Workshop: Room check")
+    expect(page.get_by_text("You have joined as Room Trainee")).to_be_visible()
+    journey.shot("cases")
+    journey.check("cases")
+    tab_to(page, "TC-02: Mr Thistlehurst: three offences, one day in court")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=2, name="Score this case")).to_be_visible()
+    journey.shot("case")
+    journey.check("case")
+    answer(page, "Sex", "Male")
+    answer(page, "Sexual offence committed aged 17 or over", "Yes")
+    answer(page, "How do you want to give ages?", "Enter dates")
+    for label, value in (("Date of birth", "1998-08-03"), ("Assessment date", "2026-02-10"),
+                         ("Date of commencement of risk", "2022-11-15"),
+                         ("Sexual appearances", "1"), ("Criminal appearances", "3"),
+                         ("Violent appearances", "0")):
+        page.get_by_label(label, exact=True).fill(value)
+    for legend in ("Any conviction for burglary", "Sexual offence against a male",
+                   "Sexual offence against a stranger", "Non-contact sexual offence",
+                   "Single"):
+        answer(page, legend, "No")
+    expect(page.get_by_text(re.compile(r"Draft saved at \d\d:\d\d:\d\d UTC"))).to_be_visible(
+        timeout=15_000)  # autosaved by the page's script
+    journey.shot("answered")
+    journey.check("answered")
+    tab_to(page, "Continue to check your answers")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before submitting them")
+    journey.shot("check")
+    journey.check("check")
+    tab_to(page, "Submit your answers")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(re.compile(r"Submitted TC-02 at \d\d:\d\d UTC"))).to_be_visible()
+    expect(page.locator(".rso-room-tag").first).to_have_text("Submitted")
+    journey.shot("submitted")
+    journey.check("submitted")
+
+
+def test_feedback_and_the_arms_form_are_accessible(page, server, summary):
+    from identities import open_as
+
+    from rso_widgets.calibration.workshop import workshop_payload
+    from rso_widgets.cases import load_cases
+    from rso_widgets.store.joining import join_workshop
+
+    journey = Journey(page, "room-feedback-arms", summary)
+    facts = next(c for c in load_cases() if c.id == "TC-02").key_facts().model_dump(
+        exclude_none=True, mode="json")
+    with open_as(server.db_url, user=TRAINER) as store:
+        cohort = store.create_cohort("Room feedback", ["TC-02"])
+    with open_as(server.db_url, user=USER) as store:  # as if submitted on another page
+        _, member, _ = join_workshop(store, cohort.join_code, "Feedback Trainee")
+        store.submit(cohort.id, member.id, "TC-02",
+                     workshop_payload(("rm2000",), facts={**facts, "single": True}))
+    with open_as(server.db_url, user=TRAINER) as store:
+        store.release_key(cohort.id)
+    page.goto(server.url + "room/", wait_until="domcontentloaded")
+    if page.get_by_role("button", name="Leave the workshop on this browser").count():
+        page.get_by_role("button", name="Leave the workshop on this browser").click()
+    page.get_by_label("Join code").fill(cohort.join_code)
+    page.get_by_label("Your display name").fill("Feedback Trainee")
+    page.get_by_role("button", name="Join the workshop").click()
+    expect(page.get_by_text("Welcome back, Feedback Trainee")).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"^TC-02:")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your feedback on TC-02")
+    expect(page.get_by_text("The key's reasoning").first).to_be_attached()
+    journey.shot("feedback")
+    journey.check("feedback")
+    page.goto(server.url + "room/cases")
+    page.get_by_role("button", name="Leave the workshop on this browser").click()
+    page.get_by_label("Join code").fill(ARMS_CODE)
+    page.get_by_label("Your display name").fill("Arms Trainee")
+    page.get_by_role("button", name="Join the workshop").click()
+    page.get_by_role("link", name=re.compile(r"^TC-01:")).click()
+    expect(page.get_by_role("heading", level=3, name="ARMS")).to_be_visible()
+    journey.shot("arms-case")
+    journey.check("arms-case")
+    page.get_by_role("button", name="Continue to check your answers").click()
+    expect(page.get_by_role("alert")).to_contain_text("Rate R1")
+    journey.shot("arms-errors")
+    journey.check("arms-errors")
