@@ -275,6 +275,48 @@ def test_feedback_only_after_the_key_is_released(served, trainer):
     assert [s.case_id for s in trainer.submissions(c.id)] == ["TC-01"]
 
 
+def test_the_status_endpoint_follows_release_and_close_and_holds_no_key(served, trainer):
+    c = workshop(trainer, cases=("TC-01", "TC-02"))
+    b = joined(served, c.join_code, "Poll Ida")
+    cases = b.get("cases").text
+    assert 'aria-live="polite"' in cases and 'data-rso-state="open"' in cases
+    assert ">Check again</a>" in cases  # without the script
+    r = b.get("status")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/json")
+    assert r.headers["Cache-Control"] == "no-store"
+    first = r.json()
+    assert first["state"] == "open" and first["submitted"] == []
+    assert "This workshop is open" in first["state_line"]
+    assert {row["case_id"]: row["status"] for row in first["rows"]} == {
+        "TC-01": "Not started", "TC-02": "Not started"}
+    assert b.post("case/TC-01", counts_form("TC-01")).url.endswith("check")
+    assert b.post("case/TC-01/check").url.endswith("submitted=TC-01")
+    before = b.get("status")
+    # nothing of the key or of the answers before (or after) the release
+    assert set(before.json()) == {"state", "state_line", "submitted", "rows"}
+    assert all(set(row) == {"case_id", "status"} for row in before.json()["rows"])
+    assert "reasoning" not in before.text.lower() and "appearances" not in before.text
+    assert before.json()["submitted"] == ["TC-01"]
+    assert {row["case_id"]: row["status"] for row in before.json()["rows"]}["TC-01"] == \
+        "Submitted"
+    trainer.set_cohort_open(c.id, False)
+    closed = b.get("status").json()
+    assert closed["state"] == "closed" and "closed" in closed["state_line"]
+    assert {row["case_id"]: row["status"] for row in closed["rows"]}["TC-02"] == "Not submitted"
+    trainer.release_key(c.id)
+    released = b.get("status").json()
+    assert released["state"] == "released" and released["submitted"] == ["TC-01"]
+    assert {row["case_id"]: row["status"] for row in released["rows"]}["TC-01"] == \
+        "See feedback"
+    assert 'data-rso-state="released"' in b.get("case/TC-02").text
+    # no membership, or a forged one: refused, as JSON, no traceback
+    stranger = Browser(served)
+    r = stranger.get("status")
+    assert r.status_code == 403 and r.json() == {"state": None, "error": 403}
+    stranger.http.cookies.set("rso_room", f"{c.id}:1")  # unsigned
+    assert stranger.get("status").status_code == 403
+
+
 def test_free_text_is_escaped(served, trainer):
     c = workshop(trainer, name="<script>alert(1)</script> & co")
     b = joined(served, c.join_code, "<img src=x onerror=alert(1)>")

@@ -82,6 +82,7 @@ class Listing:
 
     rows: list[views.TaskRow]
     state: str
+    state_key: str = "open"
     notice_title: str = ""
     notice: str = ""
 
@@ -90,7 +91,7 @@ def task_list(room: Room, j: Joined, welcome: str = "", submitted: str = "") -> 
     """The workshop's cases and where this trainee is with each."""
     store, cohort = room.store, j.cohort  # read afresh for this request (`load_joined`)
     rows = views.task_rows(store, cohort, j.member, room.cases(list(cohort.case_ids)))
-    out = Listing(rows, views.state_line(cohort))
+    out = Listing(rows, views.state_line(cohort), workshop_state(cohort))
     if submitted and submitted in cohort.case_ids:
         subs = [s for s in store.submissions(cohort.id, member_id=j.member.id)
                 if s.case_id == submitted]
@@ -106,6 +107,22 @@ def task_list(room: Room, j: Joined, welcome: str = "", submitted: str = "") -> 
         out.notice_title = f"You have joined as {j.member.display_name}"
         out.notice = "Choose a case and open it."
     return out
+
+
+def workshop_state(cohort: CohortRecord) -> str:
+    """The workshop's state in one word: "open", "released" (the key is out) or "closed"."""
+    if feedback_released(cohort):
+        return "released"
+    return "open" if cohort.is_open else "closed"
+
+
+def status(room: Room, j: Joined) -> dict[str, Any]:
+    """What the page's script polls (`room/status`): the workshop's state, its sentence, which
+    cases this trainee submitted and each row's status. Never the key or anyone's answers."""
+    rows = views.task_rows(room.store, j.cohort, j.member, room.cases(list(j.cohort.case_ids)))
+    return {"state": workshop_state(j.cohort), "state_line": views.state_line(j.cohort),
+            "submitted": [r.case_id for r in rows if r.done],
+            "rows": [{"case_id": r.case_id, "status": r.status} for r in rows]}
 
 
 @dataclass
@@ -124,6 +141,10 @@ class CasePage:
     released: bool
     labels: dict[str, str] = field(default_factory=dict)
     rs: Any = None
+
+    @property
+    def state_key(self) -> str:
+        return workshop_state(self.joined.cohort)
 
     @property
     def scored_with(self) -> str:

@@ -172,7 +172,8 @@ class CasesHandler(RoomHandler):
                                       self.get_query_argument("welcome", ""),
                                       self.get_query_argument("submitted", ""))
         self.render_page("room_cases.html", title=f"Workshop: {j.cohort.name}", j=j,
-                         rows=listing.rows, state=listing.state, notice=listing.notice,
+                         rows=listing.rows, state=listing.state,
+                         state_key=listing.state_key, notice=listing.notice,
                          notice_title=listing.notice_title, room_url_self=self.url("cases"))
 
 
@@ -288,6 +289,26 @@ class DraftHandler(_CaseHandler):
         self.finish(json.dumps({"saved": None, "error": status_code}))
 
 
+class StatusHandler(RoomHandler):
+    """GET (room.js, every 15 s or so while the page is visible): the workshop's state as JSON,
+    so a released key or a closed workshop is seen without reloading. 403 without a
+    membership."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        j = await self.joined()
+        if j is None:
+            raise web.HTTPError(403, "join the workshop first")
+        found = await self.room.run(flow.status, self.room, j)
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(found))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"state": None, "error": status_code}))
+
+
 class FeedbackHandler(_CaseHandler):
     """GET: feedback on the submitted answers, once the key is released."""
 
@@ -310,6 +331,7 @@ def room_handlers(base_url: str, room: Room | None = None) -> list[tuple[str, ty
         (r + "/join", JoinHandler, kw),
         (r + "/leave", LeaveHandler, kw),
         (r + "/cases", CasesHandler, kw),
+        (r + "/status", StatusHandler, kw),
         (r + f"/case/{CASE_ID}", CaseHandler, kw),
         (r + f"/case/{CASE_ID}/check", CheckHandler, kw),
         (r + f"/case/{CASE_ID}/draft", DraftHandler, kw),
