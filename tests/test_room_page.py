@@ -462,3 +462,37 @@ def test_a_store_that_cannot_be_reached_shows_a_friendly_page_and_is_logged(tmp_
         server.stop()
     log = (tmp_path / "voila.log").read_text(encoding="utf-8", errors="replace")
     assert "room page POST /room/join failed" in log
+
+
+def test_the_case_file_cache_follows_an_edited_case_and_holds_nothing_of_a_trainee(monkeypatch):
+    """The room draws each case file once (not once per trainee) and again once a trainer
+    edits the case; the cases are looked at again only when the case folders changed."""
+    from rso_widgets.serving.room import session
+
+    monkeypatch.setattr(session, "CASES_SECONDS", 0.0)
+    case = BY_ID["TC-01"]
+    versions = [[case]]
+    signature = ["v1"]
+    loads: list[int] = []
+
+    def load() -> list:
+        loads.append(1)
+        return versions[-1]
+
+    room = session.Room(load_cases=load, cases_signature=lambda: signature[0])
+    drawn: list[str] = []
+
+    def render(c) -> str:
+        drawn.append(c.id)
+        return f"<p>{html.escape(c.title)}</p>"
+
+    first = room.case_file(room.cases()["TC-01"], render)
+    assert room.case_file(room.cases()["TC-01"], render) == first
+    assert drawn == ["TC-01"] and len(loads) == 1  # folders unchanged: not reloaded
+    edited = case.model_copy(update={"title": "Edited <title>"})
+    versions.append([edited])
+    signature[0] = "v2"  # the trainer saved the case file again
+    again = room.case_file(room.cases()["TC-01"], render)
+    assert again == "<p>Edited &lt;title&gt;</p>" and drawn == ["TC-01", "TC-01"]
+    assert len(loads) == 2
+    assert room.labels is room.labels and room.labels["sex"] == "Sex"

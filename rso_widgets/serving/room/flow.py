@@ -178,7 +178,7 @@ def open_case(room: Room, j: Joined, case_id: str) -> CasePage | None:
         else None
     return CasePage(j, case, instruments, rm, arms, source, sub, views.state_line(cohort),
                     views.may_submit(cohort), feedback_released(cohort),
-                    forms.labels(rs), rs)
+                    room.labels, rs)
 
 
 def _take(page: CasePage, form: dict[str, str]) -> list[Problem]:

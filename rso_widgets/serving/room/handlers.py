@@ -39,7 +39,7 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(ROOM_TEMPLATES)),
                                     jinja2.FileSystemLoader(str(TEMPLATE_DIR))]),
-        autoescape=True)
+        autoescape=True, auto_reload=False)  # compiled once: templates are code, not data
     env.globals["kit_css"] = Markup(KIT_CSS.read_text(encoding="utf-8"))
     env.filters["zip_pairs"] = lambda values: [(v, v) for v in values]
     return env
@@ -67,6 +67,11 @@ class RoomHandler(JupyterHandler):
             static=url_path_join(self.base_url, "voila/templates/rso/static"),
             xsrf=Markup(self.xsrf_form_html()), **values)
         self.finish(html)
+
+    def compute_etag(self) -> str | None:
+        """No ETag: every room page is `no-store` and the trainee's own, so hashing each
+        response (Tornado's default) is work for nothing."""
+        return None
 
     def posted(self) -> dict[str, str]:
         """The posted form (each field's last value); 400 for a form no page of ours sends."""
