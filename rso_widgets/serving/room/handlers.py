@@ -1,6 +1,7 @@
 """The room page's Tornado handlers: join, the task list, a case (case file and scoring form),
 check your answers, submit, feedback, and the autosave endpoint. Plain forms with
-POST/redirect/GET (works without JavaScript); `room.js` only adds autosave and focus.
+POST/redirect/GET (works without JavaScript); `room.js` only adds autosave, focus and polling
+the workshop's state (`room/status`).
 
 Every POST is checked for Jupyter Server's XSRF token (`JupyterHandler.prepare`); every page is
 authenticated as Voilà's own pages (`web.authenticated`). Store calls run in the room's thread
