@@ -275,6 +275,48 @@ def test_feedback_only_after_the_key_is_released(served, trainer):
     assert [s.case_id for s in trainer.submissions(c.id)] == ["TC-01"]
 
 
+def test_the_status_endpoint_follows_release_and_close_and_holds_no_key(served, trainer):
+    c = workshop(trainer, cases=("TC-01", "TC-02"))
+    b = joined(served, c.join_code, "Poll Ida")
+    cases = b.get("cases").text
+    assert 'aria-live="polite"' in cases and 'data-rso-state="open"' in cases
+    assert ">Check again</a>" in cases  # without the script
+    r = b.get("status")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/json")
+    assert r.headers["Cache-Control"] == "no-store"
+    first = r.json()
+    assert first["state"] == "open" and first["submitted"] == []
+    assert "This workshop is open" in first["state_line"]
+    assert {row["case_id"]: row["status"] for row in first["rows"]} == {
+        "TC-01": "Not started", "TC-02": "Not started"}
+    assert b.post("case/TC-01", counts_form("TC-01")).url.endswith("check")
+    assert b.post("case/TC-01/check").url.endswith("submitted=TC-01")
+    before = b.get("status")
+    # nothing of the key or of the answers before (or after) the release
+    assert set(before.json()) == {"state", "state_line", "submitted", "rows"}
+    assert all(set(row) == {"case_id", "status"} for row in before.json()["rows"])
+    assert "reasoning" not in before.text.lower() and "appearances" not in before.text
+    assert before.json()["submitted"] == ["TC-01"]
+    assert {row["case_id"]: row["status"] for row in before.json()["rows"]}["TC-01"] == \
+        "Submitted"
+    trainer.set_cohort_open(c.id, False)
+    closed = b.get("status").json()
+    assert closed["state"] == "closed" and "closed" in closed["state_line"]
+    assert {row["case_id"]: row["status"] for row in closed["rows"]}["TC-02"] == "Not submitted"
+    trainer.release_key(c.id)
+    released = b.get("status").json()
+    assert released["state"] == "released" and released["submitted"] == ["TC-01"]
+    assert {row["case_id"]: row["status"] for row in released["rows"]}["TC-01"] == \
+        "See feedback"
+    assert 'data-rso-state="released"' in b.get("case/TC-02").text
+    # no membership, or a forged one: refused, as JSON, no traceback
+    stranger = Browser(served)
+    r = stranger.get("status")
+    assert r.status_code == 403 and r.json() == {"state": None, "error": 403}
+    stranger.http.cookies.set("rso_room", f"{c.id}:1")  # unsigned
+    assert stranger.get("status").status_code == 403
+
+
 def test_free_text_is_escaped(served, trainer):
     c = workshop(trainer, name="<script>alert(1)</script> & co")
     b = joined(served, c.join_code, "<img src=x onerror=alert(1)>")
@@ -420,3 +462,37 @@ def test_a_store_that_cannot_be_reached_shows_a_friendly_page_and_is_logged(tmp_
         server.stop()
     log = (tmp_path / "voila.log").read_text(encoding="utf-8", errors="replace")
     assert "room page POST /room/join failed" in log
+
+
+def test_the_case_file_cache_follows_an_edited_case_and_holds_nothing_of_a_trainee(monkeypatch):
+    """The room draws each case file once (not once per trainee) and again once a trainer
+    edits the case; the cases are looked at again only when the case folders changed."""
+    from rso_widgets.serving.room import session
+
+    monkeypatch.setattr(session, "CASES_SECONDS", 0.0)
+    case = BY_ID["TC-01"]
+    versions = [[case]]
+    signature = ["v1"]
+    loads: list[int] = []
+
+    def load() -> list:
+        loads.append(1)
+        return versions[-1]
+
+    room = session.Room(load_cases=load, cases_signature=lambda: signature[0])
+    drawn: list[str] = []
+
+    def render(c) -> str:
+        drawn.append(c.id)
+        return f"<p>{html.escape(c.title)}</p>"
+
+    first = room.case_file(room.cases()["TC-01"], render)
+    assert room.case_file(room.cases()["TC-01"], render) == first
+    assert drawn == ["TC-01"] and len(loads) == 1  # folders unchanged: not reloaded
+    edited = case.model_copy(update={"title": "Edited <title>"})
+    versions.append([edited])
+    signature[0] = "v2"  # the trainer saved the case file again
+    again = room.case_file(room.cases()["TC-01"], render)
+    assert again == "<p>Edited &lt;title&gt;</p>" and drawn == ["TC-01", "TC-01"]
+    assert len(loads) == 2
+    assert room.labels is room.labels and room.labels["sex"] == "Sex"

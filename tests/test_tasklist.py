@@ -274,3 +274,21 @@ def test_check_anytime_lists_an_unopened_sections_own_problems(journey):
     assert j.summary_box.items == [
         "Enter notes in full",
         "More is not completed. Open it from the task list and complete it."]
+
+
+def test_focus_is_not_lost_when_back_or_continue_returns_to_the_task_list(journey):
+    """Back and Continue are hidden on the task list: focus moves to its title, which the
+    page makes focusable (`focus_target`), instead of dropping to the page."""
+    j, a, _ = journey
+    sent = []
+    j.heading.focus = lambda: sent.append("title")  # type: ignore[method-assign]
+    j.back_button.focus = lambda: sent.append("back")  # type: ignore[method-assign]
+    assert "rso-focus-target" in j.heading._dom_classes
+    j.open_section("name")
+    assert sent == ["back"]  # the top of a section: its Back link
+    j._back()
+    assert j.current is None and sent[-1] == "title"
+    j.open_section("notes")
+    a.notes.value = "written"
+    j._continue()  # "More" cannot start yet and Name is empty: back to the list
+    assert j.current is None and sent[-1] == "title"

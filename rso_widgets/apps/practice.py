@@ -232,6 +232,7 @@ class PracticeApp(w.VBox):
         saved = self._save(case, attempt, feedback)
         self.attempt, self.feedback = attempt, feedback
         self.feedback_view.show(feedback, what_ifs, self.attempt_no)
+        self.feedback_view.focus()  # the Submit button is hidden: focus goes to the feedback
         self._show_confidence(feedback)
         self._editing(False)
         if saved:

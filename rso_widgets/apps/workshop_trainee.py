@@ -144,6 +144,7 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
             self.status.say(f"You have joined as {member.display_name}. Choose a case and open "
                             "it.")
         self.ticker.running = True
+        self.heading.focus()  # the join form, and its button, are hidden now
         return True
 
     def _load_progress(self) -> None:
@@ -221,6 +222,7 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
                             "case you submitted.")
             if self.case is not None:
                 self._show_feedback(self.case.id)
+                self.feedback_head.focus()  # far below the button: focus moves there
         elif not self.cohort.is_open:
             self.status.say("The trainer has closed the workshop: no more submissions. Your "
                             "unsent answers stay as your draft.")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from ..widgets.download import MIME
-from ..widgets.fields import Notice, esc, form_style, safe_callback, text_button
+from ..widgets.fields import Notice, esc, focus_target, form_style, safe_callback, text_button
 from .workshop_common import (
     NOTE,
     REFRESH_SECONDS,
@@ -65,7 +65,7 @@ class TrainerDashboardApp(w.VBox):
         self.setup.on_create(self._on_create)
         self.setup.on_open(self._on_open_existing)
 
-        self.header = w.HTML(value="")
+        self.header = focus_target(w.HTML(value=""))
         self.open_button = text_button("Close the workshop",
                                        tooltip="Stop accepting submissions (trainees keep their "
                                                "answers as drafts)")
@@ -184,6 +184,7 @@ class TrainerDashboardApp(w.VBox):
         self.export_status.value = ""
         self.refresh()
         self.ticker.running = self.auto.value
+        self.header.focus()  # the set-up form (and the button pressed) is hidden now
 
     # -- refreshing ----------------------------------------------------------------------------
     @safe_callback(report_problem, "refreshing the workshop")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from ..widgets.fields import Notice, esc, text_button
+from ..widgets.fields import Notice, esc, focus_target, text_button
 
 if TYPE_CHECKING:
     from ..cases.schema import TrainingCase
@@ -33,7 +33,7 @@ class TraineeWorkspace:
         self._workspace_built = True
         ruleset, check_seconds = self.rs, self._check_seconds
         autosave_seconds = self._autosave_seconds
-        self.heading = w.HTML(value="")
+        self.heading = focus_target(w.HTML(value=""))  # focus moves here on joining
         self.state = w.HTML(value="")
         self.check_button = text_button("Check for the key",
                                         tooltip="See whether the trainer has released the key "
@@ -57,7 +57,7 @@ class TraineeWorkspace:
         self.submit_button.on_click(self._on_submit)
         self.status = Notice(layout=w.Layout(display="none"))
         self.draft_status = w.HTML(value="")
-        self.feedback_head = w.HTML(value="")
+        self.feedback_head = focus_target(w.HTML(value=""))
         self.feedback_view = FeedbackView()
         self.arms_feedback = ArmsFeedbackView()
         self.autosave = Debouncer(autosave_seconds, self._autosave_now)

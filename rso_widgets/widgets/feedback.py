@@ -16,7 +16,7 @@ import ipywidgets as w
 from traitlets import Instance
 
 from ..calibration.feedback import Feedback, Row, WhatIf
-from .fields import Notice, esc, form_style, safe_callback, stacked
+from .fields import Notice, esc, focus_target, form_style, safe_callback, stacked
 from .tables import scroll_x
 
 log = logging.getLogger("rso_widgets.widgets.feedback")
@@ -215,7 +215,7 @@ class FeedbackView(w.VBox):
 
     def __init__(self, **kwargs: Any):
         self.failure = Notice(layout=w.Layout(display="none"))
-        self.body = w.HTML(value="")
+        self.body = focus_target(w.HTML(value=""))
         self.what_ifs: dict[str, WhatIf] = {}
         self.what_if_labels: dict[str, str] = {}
         self.what_if_select = stacked(
@@ -232,6 +232,10 @@ class FeedbackView(w.VBox):
         super().__init__(children=[form_style(), self.failure, self.body, self.what_if_box],
                          layout=w.Layout(display="none", max_width="75em"), **kwargs)
         self.add_class("rso-feedback")
+
+    def focus(self) -> None:
+        """Move keyboard focus to the feedback (its headline first), after a submit."""
+        self.body.focus()
 
     def show(self, feedback: Feedback, what_ifs: list[WhatIf] | None = None,
              attempt_no: int | None = None) -> None:

@@ -294,6 +294,14 @@ def _focus(target: Any, _button: Any = None) -> None:
         log.exception("could not move focus")
 
 
+def focus_target(widget: w.HTML) -> w.HTML:
+    """Mark an HTML block as one a page moves keyboard focus to after an action (then
+    `widget.focus()`): the page script (rso.js) gives it tabindex -1, as GOV.UK does for an
+    error summary, so focus is not lost when the button pressed is hidden."""
+    widget.add_class("rso-focus-target")
+    return widget
+
+
 def message_html(text: str, *, kind: str = "info", heading: str = "") -> str:
     """A message box (information, or a problem announced with role=alert), text escaped."""
     error = kind == "error"

@@ -20,7 +20,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from .fields import ErrorSummary, esc, safe_callback, text_button
+from .fields import ErrorSummary, esc, focus_target, safe_callback, text_button
 from .timing import Debouncer
 
 log = logging.getLogger("rso_widgets.widgets")
@@ -90,7 +90,7 @@ class TaskListJourney(w.VBox):
         self.returning_to_check = False
         self.built: dict[str, w.Widget] = {}
         self.summary_box = ErrorSummary()
-        self.heading = w.HTML()
+        self.heading = focus_target(w.HTML())  # the task list's top, for `focus`
         self.back_button = text_button("Back")
         self.back_button.add_class("rso-back-link")
         self.back_button.on_click(self._back)
@@ -106,6 +106,14 @@ class TaskListJourney(w.VBox):
                                    self.body, self.nav, self.message])
         self.add_class("rso-journey")
         self.show_task_list()
+
+    def focus(self) -> None:
+        """Move keyboard focus to the top of the current view: its Back link, or the task
+        list's title (when the page that held the pressed button is hidden)."""
+        if self.back_button.layout.display == "none":
+            self.heading.focus()
+        else:
+            self.back_button.focus()
 
     # --- views -----------------------------------------------------------------------------
 
@@ -230,6 +238,7 @@ class TaskListJourney(w.VBox):
             self.show_check_answers()
         else:
             self.show_task_list()
+            self.focus()  # the Back link pressed is hidden on the task list
 
     @safe_callback(_report, "checking this section")
     def _continue(self, _b: Any = None) -> None:
@@ -252,6 +261,7 @@ class TaskListJourney(w.VBox):
             self.show_check_answers()
         else:
             self.show_task_list()
+            self.focus()  # Continue is hidden on the task list
 
     @safe_callback(_report, "saving")
     def _submit(self, _b: Any = None) -> None:

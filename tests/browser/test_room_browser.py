@@ -173,3 +173,44 @@ def test_feedback_and_the_arms_form_are_accessible(page, server, summary):
     expect(page.get_by_role("alert")).to_contain_text("Rate R1")
     journey.shot("arms-errors")
     journey.check("arms-errors")
+
+
+def test_a_released_key_and_a_closed_workshop_are_seen_without_reloading(page, server, summary):
+    from identities import open_as
+
+    journey = Journey(page, "room-status", summary)
+    with open_as(server.db_url, user=TRAINER) as store:
+        cohort = store.create_cohort("Room status", ["TC-01", "TC-02"])
+    page.goto(server.url + "room/", wait_until="domcontentloaded")
+    if page.get_by_role("button", name="Leave the workshop on this browser").count():
+        page.get_by_role("button", name="Leave the workshop on this browser").click()
+    page.get_by_label("Join code").fill(cohort.join_code)
+    page.get_by_label("Your display name").fill("Status Trainee")
+    page.get_by_role("button", name="Join the workshop").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Workshop: Room status")
+    # the case page: the workshop closes while the person is typing; a notice, no reload
+    page.get_by_role("link", name=re.compile(r"^TC-02:")).click()
+    page.get_by_label("Sexual appearances", exact=True).fill("1")
+    page.evaluate("window.__rsoSamePage = true")
+    with open_as(server.db_url, user=TRAINER) as store:
+        store.set_cohort_open(cohort.id, False)
+    live = page.locator("[aria-live=polite][data-rso-status]")
+    expect(live).to_contain_text("The trainer has closed the workshop", timeout=40_000)
+    assert page.evaluate("window.__rsoSamePage === true")  # not reloaded
+    expect(page.get_by_label("Sexual appearances", exact=True)).to_have_value("1")
+    expect(live.get_by_role("link", name="Open this case again")).to_be_visible()
+    journey.shot("case-closed")
+    journey.check("case-closed")
+    # the task list: the key is released; its state line and rows update in place
+    page.goto(server.url + "room/cases", wait_until="domcontentloaded")
+    expect(page.locator(".rso-room-state")).to_contain_text("closed")
+    page.evaluate("window.__rsoSamePage = true")
+    with open_as(server.db_url, user=TRAINER) as store:
+        store.release_key(cohort.id)
+    live = page.locator("[aria-live=polite][data-rso-status]")
+    expect(live).to_contain_text("The trainer has released the key", timeout=40_000)
+    expect(page.locator(".rso-room-state")).to_contain_text("The key is released")
+    expect(page.locator("[data-rso-tag='TC-01']")).to_have_text("Not submitted")
+    assert page.evaluate("window.__rsoSamePage === true")
+    journey.shot("cases-released")
+    journey.check("cases-released")

@@ -82,6 +82,7 @@ class Listing:
 
     rows: list[views.TaskRow]
     state: str
+    state_key: str = "open"
     notice_title: str = ""
     notice: str = ""
 
@@ -89,11 +90,11 @@ class Listing:
 def task_list(room: Room, j: Joined, welcome: str = "", submitted: str = "") -> Listing:
     """The workshop's cases and where this trainee is with each."""
     store, cohort = room.store, j.cohort  # read afresh for this request (`load_joined`)
-    rows = views.task_rows(store, cohort, j.member, room.cases(list(cohort.case_ids)))
-    out = Listing(rows, views.state_line(cohort))
+    mine = store.submissions(cohort.id, member_id=j.member.id)
+    rows = views.task_rows(store, cohort, j.member, room.cases(list(cohort.case_ids)), mine)
+    out = Listing(rows, views.state_line(cohort), workshop_state(cohort))
     if submitted and submitted in cohort.case_ids:
-        subs = [s for s in store.submissions(cohort.id, member_id=j.member.id)
-                if s.case_id == submitted]
+        subs = [s for s in mine if s.case_id == submitted]
         if subs:
             left = sum(1 for r in rows if not r.done)
             out.notice_title = "Answers submitted"
@@ -106,6 +107,22 @@ def task_list(room: Room, j: Joined, welcome: str = "", submitted: str = "") -> 
         out.notice_title = f"You have joined as {j.member.display_name}"
         out.notice = "Choose a case and open it."
     return out
+
+
+def workshop_state(cohort: CohortRecord) -> str:
+    """The workshop's state in one word: "open", "released" (the key is out) or "closed"."""
+    if feedback_released(cohort):
+        return "released"
+    return "open" if cohort.is_open else "closed"
+
+
+def status(room: Room, j: Joined) -> dict[str, Any]:
+    """What the page's script polls (`room/status`): the workshop's state, its sentence, which
+    cases this trainee submitted and each row's status. Never the key or anyone's answers."""
+    rows = views.task_rows(room.store, j.cohort, j.member, room.cases(list(j.cohort.case_ids)))
+    return {"state": workshop_state(j.cohort), "state_line": views.state_line(j.cohort),
+            "submitted": [r.case_id for r in rows if r.done],
+            "rows": [{"case_id": r.case_id, "status": r.status} for r in rows]}
 
 
 @dataclass
@@ -124,6 +141,10 @@ class CasePage:
     released: bool
     labels: dict[str, str] = field(default_factory=dict)
     rs: Any = None
+
+    @property
+    def state_key(self) -> str:
+        return workshop_state(self.joined.cohort)
 
     @property
     def scored_with(self) -> str:
@@ -157,7 +178,7 @@ def open_case(room: Room, j: Joined, case_id: str) -> CasePage | None:
         else None
     return CasePage(j, case, instruments, rm, arms, source, sub, views.state_line(cohort),
                     views.may_submit(cohort), feedback_released(cohort),
-                    forms.labels(rs), rs)
+                    room.labels, rs)
 
 
 def _take(page: CasePage, form: dict[str, str]) -> list[Problem]:
@@ -228,7 +249,7 @@ def check_only(room: Room, page: CasePage) -> list[Problem]:
 class Outcome:
     problems: list[Problem] = field(default_factory=list)
     refused: str = ""
-    submitted: str = ""
+    submitted: str = ""  # the case id, once submitted
 
 
 def submit(room: Room, page: CasePage) -> Outcome:
@@ -251,9 +272,8 @@ def submit(room: Room, page: CasePage) -> Outcome:
         store.delete_draft(draft_key(j.cohort.id, j.member.id, page.case.id))
     except Exception:
         log.exception("could not delete a submitted workshop draft")
-    done = {s.case_id for s in store.submissions(j.cohort.id, member_id=j.member.id)}
-    left = sum(1 for c in j.cohort.case_ids if c not in done)
-    return Outcome(submitted=submitted_sentence(page.case.id, sub.created_at, left))
+    # the task list it redirects to says so (`task_list`, with the cases left): not read here
+    return Outcome(submitted=sub.case_id)
 
 
 def feedback(room: Room, page: CasePage) -> tuple[str, list[str]]:

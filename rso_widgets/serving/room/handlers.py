@@ -1,6 +1,7 @@
 """The room page's Tornado handlers: join, the task list, a case (case file and scoring form),
 check your answers, submit, feedback, and the autosave endpoint. Plain forms with
-POST/redirect/GET (works without JavaScript); `room.js` only adds autosave and focus.
+POST/redirect/GET (works without JavaScript); `room.js` only adds autosave, focus and polling
+the workshop's state (`room/status`).
 
 Every POST is checked for Jupyter Server's XSRF token (`JupyterHandler.prepare`); every page is
 authenticated as Voilà's own pages (`web.authenticated`). Store calls run in the room's thread
@@ -39,7 +40,7 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(ROOM_TEMPLATES)),
                                     jinja2.FileSystemLoader(str(TEMPLATE_DIR))]),
-        autoescape=True)
+        autoescape=True, auto_reload=False)  # compiled once: templates are code, not data
     env.globals["kit_css"] = Markup(KIT_CSS.read_text(encoding="utf-8"))
     env.filters["zip_pairs"] = lambda values: [(v, v) for v in values]
     return env
@@ -67,6 +68,11 @@ class RoomHandler(JupyterHandler):
             static=url_path_join(self.base_url, "voila/templates/rso/static"),
             xsrf=Markup(self.xsrf_form_html()), **values)
         self.finish(html)
+
+    def compute_etag(self) -> str | None:
+        """No ETag: every room page is `no-store` and the trainee's own, so hashing each
+        response (Tornado's default) is work for nothing."""
+        return None
 
     def posted(self) -> dict[str, str]:
         """The posted form (each field's last value); 400 for a form no page of ours sends."""
@@ -172,7 +178,8 @@ class CasesHandler(RoomHandler):
                                       self.get_query_argument("welcome", ""),
                                       self.get_query_argument("submitted", ""))
         self.render_page("room_cases.html", title=f"Workshop: {j.cohort.name}", j=j,
-                         rows=listing.rows, state=listing.state, notice=listing.notice,
+                         rows=listing.rows, state=listing.state,
+                         state_key=listing.state_key, notice=listing.notice,
                          notice_title=listing.notice_title, room_url_self=self.url("cases"))
 
 
@@ -288,6 +295,26 @@ class DraftHandler(_CaseHandler):
         self.finish(json.dumps({"saved": None, "error": status_code}))
 
 
+class StatusHandler(RoomHandler):
+    """GET (room.js, every 15 s or so while the page is visible): the workshop's state as JSON,
+    so a released key or a closed workshop is seen without reloading. 403 without a
+    membership."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        j = await self.joined()
+        if j is None:
+            raise web.HTTPError(403, "join the workshop first")
+        found = await self.room.run(flow.status, self.room, j)
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(found))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"state": None, "error": status_code}))
+
+
 class FeedbackHandler(_CaseHandler):
     """GET: feedback on the submitted answers, once the key is released."""
 
@@ -310,6 +337,7 @@ def room_handlers(base_url: str, room: Room | None = None) -> list[tuple[str, ty
         (r + "/join", JoinHandler, kw),
         (r + "/leave", LeaveHandler, kw),
         (r + "/cases", CasesHandler, kw),
+        (r + "/status", StatusHandler, kw),
         (r + f"/case/{CASE_ID}", CaseHandler, kw),
         (r + f"/case/{CASE_ID}/check", CheckHandler, kw),
         (r + f"/case/{CASE_ID}/draft", DraftHandler, kw),

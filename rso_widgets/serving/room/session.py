@@ -13,12 +13,14 @@ re-reads the member through the store, which refuses a member that is not the ac
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -33,7 +35,7 @@ log = logging.getLogger("rso_widgets.serving.room")
 COOKIE = "rso_room"
 COOKIE_DAYS = 1  # a workshop is a day at most; joining again with the same name resumes
 STORE_THREADS = 4  # store calls run here, never on the event loop (SQLite writes queue anyway)
-CASES_SECONDS = 60.0  # trainers' own cases added while serving are seen within this time
+CASES_SECONDS = 30.0  # trainers' own cases added or edited while serving are seen after this
 
 T = TypeVar("T")
 
@@ -86,6 +88,28 @@ def _load_cases() -> list[TrainingCase]:
     return load_cases()
 
 
+def _case_folders_signature() -> tuple:
+    """The case files' names, sizes and change times (training and trainers' own): a cheap
+    look at whether a case was added or edited since the cases were loaded."""
+    from ...cases.loader import case_files
+    from ...settings import get_settings
+
+    cfg = get_settings()
+    out = []
+    for folder in (cfg.training_cases_dir, cfg.local_cases()):
+        try:
+            files = case_files(folder) if Path(folder).is_dir() else []
+            out += [(str(f), st.st_size, st.st_mtime_ns) for f in files
+                    for st in (f.stat(),)]
+        except OSError:  # a folder being changed: look again next time
+            out.append((str(folder), -1, -1))
+    return tuple(out)
+
+
+def _case_hash(case: TrainingCase) -> str:
+    return hashlib.sha256(case.model_dump_json().encode()).hexdigest()
+
+
 def _load_ruleset() -> RM2000Ruleset:
     from ...instruments.ruleset import load_rm2000_ruleset
     from ...settings import get_settings
@@ -101,6 +125,7 @@ class Room:
     open_store: Callable[[], Store] = _open_store
     load_cases: Callable[[], list[TrainingCase]] = _load_cases
     load_ruleset: Callable[[], RM2000Ruleset] = _load_ruleset
+    cases_signature: Callable[[], Any] = _case_folders_signature
     threads: int = STORE_THREADS
     _store: Store | None = None
     _cases: dict[str, TrainingCase] | None = None
@@ -109,7 +134,10 @@ class Room:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _pool: ThreadPoolExecutor | None = None
     _warming: Any = None
-    _case_files: dict[str, str] = field(default_factory=dict)
+    _cases_sig: Any = None
+    _case_hashes: dict[str, str] = field(default_factory=dict)
+    _case_files: dict[tuple[str, str], str] = field(default_factory=dict)
+    _labels: dict[str, str] | None = None
 
     @property
     def store(self) -> Store:
@@ -126,26 +154,47 @@ class Room:
                 self._rs = self.load_ruleset()
             return self._rs
 
+    @property
+    def labels(self) -> dict[str, str]:
+        """The RM2000 facts' labels (words from the ruleset), worked out once."""
+        if self._labels is None:
+            from . import forms
+
+            self._labels = forms.labels(self.ruleset)
+        return self._labels
+
     def cases(self, wanted: list[str] | None = None) -> dict[str, TrainingCase]:
-        """The cases by id; reloaded when older than `CASES_SECONDS` and a wanted one is
-        missing (a trainer's new case)."""
+        """The cases by id. At most every `CASES_SECONDS`, the case folders are looked at
+        again; the cases are reloaded when a file was added or edited (a trainer's own case)
+        or a wanted one is missing."""
         with self._lock:
-            stale = time.monotonic() - self._cases_at > CASES_SECONDS
+            if self._cases is not None and (
+                    time.monotonic() - self._cases_at <= CASES_SECONDS):
+                return self._cases
             missing = self._cases is None or any(c not in self._cases for c in wanted or [])
-            if self._cases is None or (missing and stale):
-                self._cases = {c.id: c for c in self.load_cases()}
-                self._cases_at = time.monotonic()
-                self._case_files.clear()
+            sig = self.cases_signature()
+            self._cases_at = time.monotonic()
+            if self._cases is None or missing or sig != self._cases_sig:
+                cases = self.load_cases()
+                self._cases = {c.id: c for c in cases}
+                self._case_hashes = {c.id: _case_hash(c) for c in cases}
+                self._cases_sig = sig
+                self._case_files = {k: v for k, v in self._case_files.items()
+                                    if self._case_hashes.get(k[0]) == k[1]}
             return self._cases
 
     def case_file(self, case: TrainingCase, render: Callable[[TrainingCase], str]) -> str:
-        """The case file's HTML, drawn once per case (again after the cases are reloaded)."""
+        """The case file's HTML, drawn once per case and content (the same for every trainee:
+        it holds nothing of theirs); an edited case is drawn again."""
         with self._lock:
-            html = self._case_files.get(case.id)
+            digest = self._case_hashes.get(case.id)
+        key = (case.id, digest or _case_hash(case))
+        with self._lock:
+            html = self._case_files.get(key)
         if html is None:
             html = render(case)
             with self._lock:
-                self._case_files[case.id] = html
+                self._case_files[key] = html
         return html
 
     def warm(self) -> None:
@@ -156,7 +205,7 @@ class Room:
             # the widget renderers load ipywidgets: imported here, off the event loop, once
             from ...widgets import case_file, feedback  # noqa: F401
 
-            _ = self.store, self.ruleset, self.cases()
+            _ = self.store, self.ruleset, self.labels, self.cases()
         except Exception:  # the pages say so when they need what failed; logged here
             log.exception("the room page could not get ready")
 

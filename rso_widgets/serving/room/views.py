@@ -17,7 +17,7 @@ from ...calibration.workshop import (
 
 if TYPE_CHECKING:
     from ...cases.schema import TrainingCase
-    from ...store import CohortRecord, MemberRecord, Store
+    from ...store import CohortRecord, MemberRecord, Store, SubmissionRecord
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,13 @@ class TaskRow:
 
 
 def task_rows(store: Store, cohort: CohortRecord, member: MemberRecord,
-              cases: dict[str, TrainingCase]) -> list[TaskRow]:
-    """The workshop's cases and where this member is with each."""
-    submitted = {s.case_id for s in store.submissions(cohort.id, member_id=member.id)}
+              cases: dict[str, TrainingCase],
+              subs: list[SubmissionRecord] | None = None) -> list[TaskRow]:
+    """The workshop's cases and where this member is with each (`subs`: the member's
+    submissions, if already read for this request)."""
+    if subs is None:
+        subs = store.submissions(cohort.id, member_id=member.id)
+    submitted = {s.case_id for s in subs}
     released = feedback_released(cohort)
     out = []
     for cid in cohort.case_ids:

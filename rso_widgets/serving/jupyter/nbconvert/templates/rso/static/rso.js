@@ -2,7 +2,8 @@
  * - pagehide: a beacon tells the server the page is gone, so its kernel is shut down at once;
  * - while the page is visible, a heartbeat tells the idle culler the page is still open;
  * - when the heartbeat finds the kernel gone, a notification banner says so plainly and
- *   offers to reload the page.
+ *   offers to reload the page;
+ * - a block marked as a focus target (`fields.focus_target`) can take keyboard focus;
  * - a focus request on a date picker (or a box) reaches the control inside it (see below).
  * The kernel id comes from the page's own config (Voilà's #jupyter-config-data): a page only
  * ever speaks for its own kernel. */
@@ -133,9 +134,25 @@
       .catch(function () { schedule(every); });
   }
 
-  if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', start);
-  } else {
+  // A block the page moves keyboard focus to after an action (feedback, a new view: widgets
+  // marked by `fields.focus_target`) can take focus, as a GOV.UK error summary does.
+  function focusTargets() {
+    var mark = function () {
+      document.querySelectorAll('.rso-focus-target > .widget-html-content:not([tabindex])')
+        .forEach(function (el) { el.setAttribute('tabindex', '-1'); });
+    };
+    mark();
+    new MutationObserver(mark).observe(document.body, {childList: true, subtree: true});
+  }
+
+  function ready() {
     start();
+    focusTargets();
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', ready);
+  } else {
+    ready();
   }
 })();
