@@ -129,6 +129,14 @@ def test_the_join_page_is_plain_html_with_no_kernel(served):
     assert 'href="#main-content"' in r.text and '<main id="main-content"' in r.text
 
 
+def test_the_kit_stylesheet_is_one_cached_file_not_inlined_in_every_page(served):
+    r = Browser(served).get()
+    assert "<style>" not in r.text and 'kit.css"' in r.text
+    css = requests.get(served.url + "room/kit.css", timeout=30)
+    assert css.ok and css.headers["Content-Type"].startswith("text/css")
+    assert "max-age=3600" in css.headers["Cache-Control"] and ".rso-" in css.text
+
+
 def test_join_reports_every_problem_at_once(served):
     b = Browser(served)
     r = b.join("K0", "")
