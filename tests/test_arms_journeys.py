@@ -87,9 +87,14 @@ def test_the_arms_assessment_opens_on_its_task_list_and_statuses_follow_the_answ
     assert any("ARMS risk factors (R4 and R5)" in t and "R5 " in t and "Assessment date" not in t
                for t in titles)
     assert any("ARMS protective factors (P3 and P4)" in t and "P4 " in t for t in titles)
+    sent = []
+    app.save_status.send = sent.append  # the focus request a save sends to the page
     j.submit_button.click()
     assert "Saved as version 1" in text(app.save_status.value), app.failure.value
     assert j.summary_box.items == []
+    # the confirmation sits above the task list and focus moves to it (GOV.UK: at the top)
+    assert app.children.index(app.save_status) < app.children.index(j)
+    assert "rso-focus-target" in app.save_status._dom_classes and {"do": "focus"} in sent
 
 
 def test_a_refused_save_lists_every_problem_at_once_and_go_to_opens_its_section(data_dir):
@@ -149,6 +154,7 @@ def test_the_live_assessment_adds_record_and_sign_off_tasks(data_dir):
     app.reason.value = "first assessment"
     app.save_button.click()
     assert "Saved as version 1" in text(app.save_status.value), app.failure.value
+    assert app.children.index(app.save_status) < app.children.index(app.journey)
     assert j.statuses()["record"] == COMPLETED  # the plan's review date was set
     assert j.statuses()["signoff"] == NOT_STARTED
     app.sign_button.click()

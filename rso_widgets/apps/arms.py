@@ -58,7 +58,7 @@ class ARMSAssessmentApp(w.VBox):
         intro = w.HTML(f'<p class="rso-intro">{esc(LIVE_NOTE)} Versions are saved under your '
                        "sign-in name; nothing is saved until you open a person record.</p>")
         super().__init__([form_style(), intro, self.failure, record_banner(self.record),
-                          self.journey, self.save_status])
+                          self.save_status, self.journey])
         self.add_class("rso-form")
         self.add_class("rso-page")
         self.add_class("rso-arms-live")

@@ -18,7 +18,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..widgets.fields import Field, Notice, safe_callback, text_button
+from ..widgets.fields import Field, Notice, focus_target, safe_callback, text_button
 from .arms_save import ARMS_KIND, SaveProblem, save_problems, save_version
 
 __all__ = ["ARMS_KIND", "AUTOSAVE_SECONDS", "AssessmentRecord", "SaveProblem", "short",
@@ -111,7 +111,9 @@ class AssessmentRecord:
         self.reason_field = Field(self.reason, "Reason for this version",
                                   "For example: first assessment; annual review; new "
                                   "relationship disclosed.", size="wide")
-        self.save_status = Notice(layout=w.Layout(display="none"))
+        # what a save did, above the task list (GOV.UK: a confirmation at the top of the page);
+        # focus moves there after a save, so nobody has to scroll to find it
+        self.save_status = focus_target(Notice(layout=w.Layout(display="none")))
         self.draft_status = w.HTML(value="")
         self.autosave = Debouncer(autosave_seconds, self._autosave_now)
 

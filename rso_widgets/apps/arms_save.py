@@ -97,6 +97,7 @@ def save_version(rec: AssessmentRecord) -> Any:
         rec.save_status.say(
             f"{exc} Everything you typed is still on this page.", kind="error",
             heading="Not saved: someone else saved a newer version")
+        rec.save_status.focus()
         rec.baseline = rec.json(rec.payload())  # the store kept this as the draft
         rec.draft_saved = True
         rec.save_draft()  # and unfinished rows with it, if there are any
@@ -109,6 +110,7 @@ def save_version(rec: AssessmentRecord) -> Any:
     rec.reason.value = ""
     rec.save_status.say(f"Saved as version {v.version} by {v.author} at "
                          f"{v.created_at:%d %b %Y %H:%M} UTC.", heading="Saved")
+    rec.save_status.focus()
     rec.draft_status.value = ""
     for listener in rec.saved:
         listener(v)

@@ -123,8 +123,8 @@ class LiveAssessmentApp(w.VBox):
             if self.assessment_id is not None else [])
         self.save_button = self.journey.submit_button
         intro = w.HTML(f'<p class="rso-intro">{INTRO}</p>')
-        super().__init__([form_style(), intro, self.failure, record_banner(rec), self.journey,
-                          self.save_status, self.reopen_button])
+        super().__init__([form_style(), intro, self.failure, record_banner(rec),
+                          self.save_status, self.reopen_button, self.journey])
         self.add_class("rso-form")
         self.add_class("rso-page")
         self.add_class("rso-live-assessment")

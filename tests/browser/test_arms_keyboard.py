@@ -329,6 +329,10 @@ def test_an_arms_assessment_completed_and_saved_with_the_keyboard_alone(page, se
                 f"{group.ids[-1]} ")
         press_on(page, "Save as a new version", limit=300)
         page.get_by_text(re.compile("Saved as version 1 by")).wait_for()
+        # the confirmation is at the top and focus moves to it: nobody scrolls to find it
+        page.wait_for_function(
+            "() => { const e = document.activeElement; return !!e && !!e.closest"
+            "('.rso-focus-target') && e.innerText.includes('Saved as version 1'); }")
         steps("saved")
         assert_no_traceback(page)
         assert_accessible(page, fail_on=AXE_ANY)
