@@ -23,7 +23,7 @@ from ..widgets.tasklist import (
     Section,
     TaskListJourney,
 )
-from .arms_record import AssessmentRecord
+from .arms_record import AssessmentRecord, static_from_result
 from .arms_sections import about, arms_sections, box, hint, plan_sections
 
 # Names the apps expose from their record (tests and notebooks use them on the app)
@@ -152,8 +152,6 @@ def assessment_journey(rec: AssessmentRecord, title: str, *, intro: str = "",
 
 
 def _context(rec: AssessmentRecord) -> Any:
-    from .arms_record import static_from_result
-
     return static_from_result(rec.rm2000.result)
 
 

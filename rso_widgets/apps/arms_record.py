@@ -19,6 +19,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..widgets.fields import Field, Notice, safe_callback, text_button
+from ..widgets.timing import Debouncer
 from .arms_save import ARMS_KIND, SaveProblem, save_problems, save_version
 
 __all__ = ["ARMS_KIND", "AUTOSAVE_SECONDS", "AssessmentRecord", "SaveProblem", "short",
@@ -64,7 +65,6 @@ class AssessmentRecord:
         from ..widgets.person_finder import PersonFinder
         from ..widgets.plan_builder import PlanBuilder
         from ..widgets.rm2000_form import RM2000Form
-        from ..widgets.timing import Debouncer
 
         self.today = today or dt.date.today()
         self.store: Any = None

@@ -28,6 +28,7 @@ from ..widgets.fields import (
     safe_callback,
     text_button,
 )
+from .startup import could_not_start
 
 log = logging.getLogger("rso_widgets.apps.certification")
 
@@ -254,6 +255,4 @@ def calibration_record(certs: Any = None) -> w.Widget:
             certs = CertificationStore(open_store())
         return CertificationApp(certs)
     except Exception as exc:
-        from .startup import could_not_start
-
         return could_not_start("The calibration record", exc)

@@ -27,6 +27,7 @@ import re
 import time
 
 from jupyter_core.utils import ensure_async
+from jupyter_server._tz import utcnow
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
@@ -41,12 +42,6 @@ def heartbeat_seconds(cull_idle_timeout: float) -> int:
     if cull_idle_timeout <= 0:
         return 30
     return int(max(5, min(30, cull_idle_timeout // 4)))
-
-
-def _utcnow():
-    from jupyter_server._tz import utcnow
-
-    return utcnow()
 
 
 class PageLifecycle:
@@ -112,7 +107,7 @@ class PageLifecycle:
         kernel = self._kernels[kernel_id]
         if kernel_id in self._restarted() or getattr(kernel, "execution_state", None) == "dead":
             return False
-        kernel.last_activity = _utcnow()
+        kernel.last_activity = utcnow()
         return True
 
     async def page_closed(self, kernel_id: str) -> bool:
