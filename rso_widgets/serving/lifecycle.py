@@ -32,6 +32,8 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
+from .start_page import saves_drafts
+
 PAGE_CLOSE_GRACE_SECONDS = 15.0  # covers a websocket's automatic reconnects (1, 2, 4, 8 s)
 KERNEL_ID = r"(?P<kernel_id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 _KERNEL_ID_RE = re.compile(KERNEL_ID + r"\Z")
@@ -168,8 +170,6 @@ class PageKernelHandler(_PageKernelHandler):
     @web.authenticated
     async def get(self, kernel_id: str) -> None:
         _ = self.xsrf_token  # sets the _xsrf cookie
-        from .start_page import saves_drafts
-
         km = self.lifecycle
         if km is None:  # a kernel manager without the lifecycle: the page does without it
             raise web.HTTPError(404, "no page lifecycle here")
