@@ -18,8 +18,9 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "rso_widgets"
 
 _LEAN = "lean first view (issue 12; benchmarks/bench_first_view.py, test_workshop.py lean tests): "
-_PAGE = ("the page's import cell stays light; what a button, a save or a later step needs "
-         "loads then: ")
+_PAGE = ("imports in a page class's __init__ run inside the start-up guard (`startup.guarded`/"
+         "`start`: a widget module that fails to load shows the friendly message, as in "
+         "calculator.py); the others load what a button, a save or a later step needs then: ")
 
 # file (relative to rso_widgets/) -> (how many imports inside functions, why they are deferred).
 # Exact counts: a new function-level import fails (move it to the top or justify it here), and
