@@ -90,6 +90,7 @@ def assessment_journey(rec: AssessmentRecord, title: str, *, intro: str = "",
         return IN_PROGRESS if rec.rm2000.value else NOT_STARTED
 
     def rm2000_rows() -> list[tuple[str, str]]:
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..widgets.profile_chart import static_text
 
         result = rec.rm2000.result

@@ -76,6 +76,7 @@ def at_once_default() -> int:
 
 def read_rooms() -> list[tuple[int, int]]:
     """(expected, joined) of each open workshop with an expected size, from the store."""
+    # deferred: SQLAlchemy (store.rooms) and psutil load when used, not at server start
     from ..store.rooms import open_rooms
 
     return open_rooms()
@@ -149,6 +150,7 @@ class RoomPoolMixin:
 
     def _measure(self) -> None:
         """RSS of the ready pooled kernels; the mean replaces the assumed figure."""
+        # deferred: SQLAlchemy (store.rooms) and psutil load when used, not at server start
         import psutil
 
         for notebook in getattr(self, "_pools", {}):

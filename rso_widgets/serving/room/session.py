@@ -83,6 +83,7 @@ def forget_membership(handler: RequestHandler, path: str) -> None:
 
 
 def _open_store() -> Store:
+    # deferred: SQLAlchemy + Alembic load when the store is first used, not at start
     from ...store import open_store
 
     return open_store()
