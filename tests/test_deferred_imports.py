@@ -46,8 +46,7 @@ ALLOWED: dict[str, tuple[int, str]] = {
     "apps/arms_practice.py": (10, _PAGE + "cases, calibration and the ARMS form (0.3-0.5 s) "
                               "load when the page is built or a case opened"),
     "apps/arms_record.py": (12, _PAGE + "the store (SQLAlchemy + Alembic) and reports load on "
-                            "find/save/load (1.1-1.6 s); live_assessment imports this module "
-                            "for its caseload view, which builds no record"),
+                            "find/save/load (1.1-1.6 s in all)"),
     "apps/arms_save.py": (1, _PAGE + "store.errors pulls pydantic settings (0.12-0.18 s), "
                           "needed only on a conflicting save"),
     "apps/calculator.py": (1, "imported inside the start-up guard, so a form that cannot load "
