@@ -6,8 +6,6 @@ import subprocess
 import sys
 import textwrap
 
-import IPython.display
-
 from rso_widgets.instruments.arms import StaticContext
 from rso_widgets.widgets import figures, profile_chart
 from rso_widgets.widgets.figures import PLOTLY_MIME
@@ -23,7 +21,7 @@ SCALES = {"risk": ["Not evident", "Partly evident", "Evident"],
 def test_in_a_kernel_the_chart_is_sent_as_plotlys_mimetype(monkeypatch):
     shown = []
     monkeypatch.setattr(figures, "in_kernel", lambda: True)
-    monkeypatch.setattr(IPython.display, "display",
+    monkeypatch.setattr(figures, "display",
                         lambda obj, raw=False: shown.append((obj, raw)))
     chart = profile_chart.ProfileChart(SCALES)
     chart.update(ROWS, StaticContext(applicable=True, s="High", v="Low", c="Medium"))
@@ -44,11 +42,10 @@ def test_drawing_does_not_import_nbformat_or_plotlys_renderers():
     kernel. Drawing the profile must not."""
     code = textwrap.dedent(f"""
         import sys
-        import IPython.display
         from rso_widgets.widgets import profile_chart
         from rso_widgets.instruments.arms import StaticContext
-        IPython.display.display = lambda obj, raw=False: None
         from rso_widgets.widgets import figures
+        figures.display = lambda obj, raw=False: None
         figures.in_kernel = lambda: True
         chart = profile_chart.ProfileChart({SCALES!r})
         chart.update({ROWS!r}, StaticContext(applicable=True, s="High", v="Low", c="Medium"))
@@ -69,7 +66,7 @@ def test_version_history_chart_is_sent_as_plotlys_mimetype(monkeypatch):
 
     shown = []
     monkeypatch.setattr(figures, "in_kernel", lambda: True)
-    monkeypatch.setattr(IPython.display, "display",
+    monkeypatch.setattr(figures, "display",
                         lambda obj, raw=False: shown.append((obj, raw)))
     view = version_history.VersionHistory()  # no versions: the chart draws empty panels
     view.draw()

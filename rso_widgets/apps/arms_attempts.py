@@ -28,6 +28,7 @@ class KeptAttempts(w.VBox):
 
     def __init__(self, store: Any = None, user: str | None = None,
                  titles: dict[str, str] | None = None) -> None:
+        # deferred: inside the start-up guard (startup.guarded); see test_deferred_imports
         from ..widgets.arms_progress import ArmsPracticeProgress
 
         self.store, self.user = store, user
@@ -36,6 +37,7 @@ class KeptAttempts(w.VBox):
         self.button = text_button("Show my ARMS progress",
                                   tooltip="Your earlier ARMS practice attempts")
         self.button.on_click(self._on_show)
+        # deferred: inside the start-up guard (startup.guarded); see test_deferred_imports
         from ..widgets.record_css import style
 
         super().__init__([style(), self.failure, self.button, self.progress])
@@ -44,13 +46,16 @@ class KeptAttempts(w.VBox):
     def _store(self) -> Any:
         """The attempts store, opened on first use (in memory if the database cannot be)."""
         if self.user is None:
+            # deferred: loaded when used, not at page start; see test_deferred_imports
             from ..store.identity import current_user
 
             self.user = current_user()
         if self.store is None:
+            # deferred: loaded when used, not at page start; see test_deferred_imports
             from ..store.arms_practice import MemoryArmsPracticeStore, SqlArmsPracticeStore
 
             try:
+                # deferred: loaded when used, not at page start; see test_deferred_imports
                 from ..store import open_store
 
                 self.store = SqlArmsPracticeStore(open_store())
@@ -64,6 +69,7 @@ class KeptAttempts(w.VBox):
 
     def save(self, case: Any, assessment: Any, plan: Any, feedback: Any) -> bool:
         """Keep one compared attempt; False (logged) if it could not be kept."""
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..calibration.arms_progress import record_arms_attempt
 
         try:

@@ -23,7 +23,7 @@ from ..widgets.tasklist import (
     Section,
     TaskListJourney,
 )
-from .arms_record import AssessmentRecord
+from .arms_record import AssessmentRecord, static_from_result
 from .arms_sections import about, arms_sections, box, hint, plan_sections
 
 # Names the apps expose from their record (tests and notebooks use them on the app)
@@ -90,6 +90,7 @@ def assessment_journey(rec: AssessmentRecord, title: str, *, intro: str = "",
         return IN_PROGRESS if rec.rm2000.value else NOT_STARTED
 
     def rm2000_rows() -> list[tuple[str, str]]:
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..widgets.profile_chart import static_text
 
         result = rec.rm2000.result
@@ -152,8 +153,6 @@ def assessment_journey(rec: AssessmentRecord, title: str, *, intro: str = "",
 
 
 def _context(rec: AssessmentRecord) -> Any:
-    from .arms_record import static_from_result
-
     return static_from_result(rec.rm2000.result)
 
 

@@ -55,6 +55,7 @@ class ARMSPractice(w.VBox):
                  user: str | None = None):
         """`store`: where submitted attempts are kept (default: the database, opened on the
         first submit or when progress is asked for); `user`: default the signed-in user."""
+        # deferred: inside the start-up guard (startup.guarded); see test_deferred_imports
         from ..cases import load_cases
         from ..widgets.arms_feedback_view import ArmsFeedbackView
         from ..widgets.arms_form import ARMSForm
@@ -177,6 +178,7 @@ class ARMSPractice(w.VBox):
 
     def open_case(self, case_id: str) -> None:
         """Start a blank attempt at the case and show its task list."""
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..calibration.arms_feedback import blank_attempt
         from ..cases.arms_key import key_catalogue
         from ..instruments.plan import RiskManagementPlan
@@ -211,6 +213,7 @@ class ARMSPractice(w.VBox):
 
     def submit(self) -> Any:
         """Compare the attempt (and plan) with the key; show and return the feedback."""
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..calibration.arms_feedback import compare_arms
 
         if self.case is None:
@@ -235,6 +238,7 @@ class ARMSPractice(w.VBox):
 
 def _case_file_view() -> Any:
     """The shared case-file reader (widgets/case_file.py)."""
+    # deferred: loaded when used, not at page start; see test_deferred_imports
     from ..widgets.case_file import CaseFile
 
     return CaseFile(height="60vh")

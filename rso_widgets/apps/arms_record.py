@@ -19,6 +19,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..widgets.fields import Field, Notice, focus_target, safe_callback, text_button
+from ..widgets.timing import Debouncer
 from .arms_save import ARMS_KIND, SaveProblem, save_problems, save_version
 
 __all__ = ["ARMS_KIND", "AUTOSAVE_SECONDS", "AssessmentRecord", "SaveProblem", "short",
@@ -36,6 +37,7 @@ def short(exc: BaseException) -> str:
 
 def static_from_result(result: Any) -> Any:
     """An RM2000 result as ARMS's static context (as recorded; None when there is none)."""
+    # deferred: loaded when used, not at page start; see test_deferred_imports
     from ..instruments.arms import StaticContext
 
     if result is None:
@@ -60,11 +62,11 @@ class AssessmentRecord:
     def __init__(self, *, autosave_seconds: float = AUTOSAVE_SECONDS,
                  today: dt.date | None = None, caseload: bool = False,
                  failure: Notice | None = None):
+        # deferred: inside the start-up guard (startup.guarded); see test_deferred_imports
         from ..widgets.arms_form import ARMSForm
         from ..widgets.person_finder import PersonFinder
         from ..widgets.plan_builder import PlanBuilder
         from ..widgets.rm2000_form import RM2000Form
-        from ..widgets.timing import Debouncer
 
         self.today = today or dt.date.today()
         self.store: Any = None
@@ -128,6 +130,7 @@ class AssessmentRecord:
             listener()
 
     def blank_arms(self) -> Any:
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..instruments.arms import ARMSAssessment, FactorRating
 
         cat = self.arms.cat
@@ -137,6 +140,7 @@ class AssessmentRecord:
 
     def store_(self) -> Any:
         if self.store is None:
+            # deferred: loaded when used, not at page start; see test_deferred_imports
             from ..store import open_store
 
             self.store = open_store()
@@ -190,6 +194,7 @@ class AssessmentRecord:
             f.status.say(f"The workbook's records could not be opened: {short(exc)}",
                          kind="error", heading="Records not available")
             return
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..widgets.person_finder import reference_matches
 
         exact, similar = reference_matches(store.list_persons(), ref)
@@ -213,6 +218,7 @@ class AssessmentRecord:
         if not ref:
             self.finder.reference_field.error = "Enter the person's reference"
             return
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..widgets.person_finder import reference_matches
 
         store = self.store_()
@@ -310,6 +316,7 @@ class AssessmentRecord:
     def payload(self) -> dict[str, Any]:
         """The version payload (reports/payload.py), plus the RM2000 evidence notes under
         `rm2000.evidence` (read_payload ignores keys it does not know)."""
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..reports.payload import make_payload
 
         data = make_payload(rm2000_facts=dict(self.rm2000.value) or None,
@@ -336,6 +343,7 @@ class AssessmentRecord:
 
     def load(self, data: dict[str, Any], *, baseline: bool = True) -> None:
         """Fill the three forms from a stored payload (a version or a draft)."""
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..instruments.plan import RiskManagementPlan
         from ..reports.payload import read_payload
 

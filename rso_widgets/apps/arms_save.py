@@ -51,6 +51,7 @@ def save_problems(rec: AssessmentRecord) -> list[SaveProblem]:
 def save_version(rec: AssessmentRecord) -> Any:
     """Save the work on screen as a new version; returns the VersionRecord, or None if
     refused (`rec.last_problems` then lists the problems)."""
+    # deferred: loaded when used, not at page start; see test_deferred_imports
     from ..store.errors import ConcurrentEditError
 
     rec.autosave.cancel()

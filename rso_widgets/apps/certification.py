@@ -28,6 +28,7 @@ from ..widgets.fields import (
     safe_callback,
     text_button,
 )
+from .startup import could_not_start
 
 log = logging.getLogger("rso_widgets.apps.certification")
 
@@ -47,6 +48,7 @@ class RecordPanel(w.VBox):
     """One person's record, a re-test pack and the certificate (own, or a trainer's view)."""
 
     def __init__(self, certs: Any, user: str, own: bool) -> None:
+        # deferred: inside the start-up guard (startup.guarded); see test_deferred_imports
         from ..widgets.certification_view import RecordView
         from ..widgets.report_download import ReportDownload
 
@@ -75,6 +77,7 @@ class RecordPanel(w.VBox):
 
     def refresh(self) -> None:
         """Read the record (audited when it is someone else's) and show it."""
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..calibration.certification import INSTRUMENTS as IDS
         from ..store.identity import display_name
 
@@ -87,6 +90,7 @@ class RecordPanel(w.VBox):
         self.draw_pack()
 
     def draw_pack(self) -> list[str]:
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..calibration.certification import pack_note
 
         instrument = self.instrument.value
@@ -107,6 +111,7 @@ class RecordPanel(w.VBox):
         self.certificate()
 
     def certificate(self) -> Any:
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..reports.certification import export_path, write_certificate
         from .live_assessment import exports_dir
 
@@ -123,6 +128,7 @@ class DuePanel(w.VBox):
     """For trainers: who is due for a re-test, and any person's record."""
 
     def __init__(self, certs: Any) -> None:
+        # deferred: inside the start-up guard (startup.guarded); see test_deferred_imports
         from ..widgets.checkboxes import Checkboxes
 
         self.certs = certs
@@ -154,6 +160,7 @@ class DuePanel(w.VBox):
         self.show()
 
     def show(self) -> None:
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..store.identity import display_name
 
         people = self.certs.everyone()
@@ -163,6 +170,7 @@ class DuePanel(w.VBox):
         self.render()
 
     def render(self) -> None:
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..settings import get_settings
         from ..widgets.certification_view import due_html
 
@@ -209,6 +217,7 @@ class LeadPanel(w.VBox):
         self.show()
 
     def show(self) -> None:
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..store.identity import display_name
         from ..widgets.certification_view import team_html
 
@@ -221,6 +230,7 @@ class CertificationApp(w.VBox):
     """Your record; and for trainers and administrators, who is due."""
 
     def __init__(self, certs: Any) -> None:
+        # deferred: inside the start-up guard (startup.guarded); see test_deferred_imports
         from ..store import policy
 
         self.certs = certs
@@ -248,12 +258,11 @@ def calibration_record(certs: Any = None) -> w.Widget:
     `certs`: a `store.certification.CertificationStore` (default: on the workbook database)."""
     try:
         if certs is None:
+            # deferred: loaded when used, not at page start; see test_deferred_imports
             from ..store import open_store
             from ..store.certification import CertificationStore
 
             certs = CertificationStore(open_store())
         return CertificationApp(certs)
     except Exception as exc:
-        from .startup import could_not_start
-
         return could_not_start("The calibration record", exc)

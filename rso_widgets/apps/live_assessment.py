@@ -219,6 +219,7 @@ class LiveAssessmentApp(w.VBox):
 
     def show_caseload(self) -> list[Any]:
         """List every record with its review date, OVERDUE first; returns the rows shown."""
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..instruments.reassessment import review_order_key, review_state
         from ..store.caseload import caseload
 

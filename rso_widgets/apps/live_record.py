@@ -24,6 +24,7 @@ class RecordPanel(w.VBox):
 
     def __init__(self, rec: AssessmentRecord, refresh: Callable[[], None],
                  load_reassessment: Callable[[dict[str, Any]], None]):
+        # deferred: inside the start-up guard (startup.guarded); see test_deferred_imports
         from ..instruments.arms import load_arms_catalogue
         from ..widgets.version_history import VersionHistory
 
@@ -55,6 +56,7 @@ class RecordPanel(w.VBox):
 
     def show(self, assessment: Any, versions: list[Any]) -> None:
         """Show the open record's state, review date and history."""
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..instruments.reassessment import review_state
         from ..reports.payload import read_payload
 
@@ -104,6 +106,7 @@ class RecordPanel(w.VBox):
     def start_reassessment(self) -> bool:
         """Fill the forms from the latest version, as a new assessment dated today (ARMS's
         `reassess`); the save then asks what changed and why."""
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..instruments.arms import reassess
         from ..reports.payload import read_payload
 

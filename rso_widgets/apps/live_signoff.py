@@ -21,6 +21,7 @@ log = logging.getLogger("rso_widgets.apps.live_signoff")
 
 def exports_dir() -> Path:
     """`<data dir>/exports`, created owner-only."""
+    # deferred: loaded when used, not at page start; see test_deferred_imports
     from ..settings import get_settings
 
     folder = Path(get_settings().data_dir).expanduser() / "exports"
@@ -42,6 +43,7 @@ class SignOffPanel(w.VBox):
     """The version picker, Sign, Countersign and the report of the chosen version."""
 
     def __init__(self, rec: AssessmentRecord, refresh: Callable[[], None]):
+        # deferred: inside the start-up guard (startup.guarded); see test_deferred_imports
         from ..widgets.report_download import ReportDownload
 
         self.rec = rec
@@ -86,6 +88,7 @@ class SignOffPanel(w.VBox):
         return next((v for v in self.versions if v.version == number), None)
 
     def _show_sign_state(self) -> None:
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..store.identity import display_name
         from ..widgets.version_history import sign_off_reasons, sign_text
 
@@ -127,6 +130,7 @@ class SignOffPanel(w.VBox):
     def sign_off(self, role: str) -> Any:
         """Sign (assessor) or countersign (supervisor) the chosen version; the store's refusal
         (e.g. the same person countersigning) is shown as it is."""
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..store.errors import AccessDenied, SignOffError
 
         done = "Signed" if role == "sign" else "Countersigned"
@@ -157,6 +161,7 @@ class SignOffPanel(w.VBox):
     def file_report(self, fmt: str) -> Path | None:
         """Write the chosen version's report into `<data dir>/exports/` (atomic, audited) and
         offer it for download."""
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..reports.export import write_report
 
         number = self.version_pick.value

@@ -51,6 +51,7 @@ class TraineeAnswers:
 
     def _restore(self, data: dict[str, Any]) -> bool:
         """Fill the forms from a draft or a submission; False if part failed."""
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..calibration.workshop.answers import restore_parts
 
         parts = restore_parts(data)
@@ -72,8 +73,10 @@ class TraineeAnswers:
         return ok
 
     def _restore_arms(self, data: dict[str, Any]) -> bool:
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from pydantic import ValidationError
 
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..instruments.arms import ARMSAssessment
 
         raw = data.get("arms")
@@ -102,6 +105,7 @@ class TraineeAnswers:
         self.autosave()
 
     def _draft_payload(self) -> dict[str, Any]:
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..calibration.workshop.answers import draft_payload
 
         rm = "rm2000" in self.instruments
@@ -119,6 +123,7 @@ class TraineeAnswers:
 
     def save_draft(self, force: bool = False) -> bool:
         """Keep the answers on screen as this member's draft for the open case (if changed)."""
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..calibration.workshop import draft_key
 
         if self.case is None or self.cohort is None or self.member is None:
@@ -144,6 +149,7 @@ class TraineeAnswers:
     def submit(self) -> Any:
         """Check the answers (no key involved), submit them, and clear the draft. Refused with a
         clear message if the workshop has closed: the answers are then kept as a draft."""
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..calibration.workshop import draft_key, workshop_payload
         from ..calibration.workshop.answers import refused_sentence, submitted_sentence
         from ..store.errors import WorkshopClosed
@@ -188,6 +194,7 @@ class TraineeAnswers:
     def _rm2000_problems(self) -> list[str]:
         """What stops the RM2000 answers being submitted (the domain's one check,
         `calibration.workshop.answers.rm2000_problems`), each problem shown beside its field."""
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..calibration.workshop.answers import rm2000_problems
         from ..widgets.own_result import refusal
 
@@ -206,6 +213,7 @@ class TraineeAnswers:
 
     def _arms_problems(self) -> list[str]:
         """Every ARMS factor is rated; otherwise what is missing (shown in the form too)."""
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..calibration.workshop import arms_problems
         from ..calibration.workshop.answers import arms_refusal
 

@@ -52,6 +52,7 @@ def download_link(path: Path, label: str, mime: str) -> str:
 
 
 def default_exports_dir() -> Path:
+    # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
     from ..settings import get_settings
 
     return Path(get_settings().data_dir) / "exports"
@@ -59,6 +60,7 @@ def default_exports_dir() -> Path:
 
 
 def load_cases() -> list[TrainingCase]:
+    # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
     from ..cases import load_cases as load
 
     return load()
@@ -66,6 +68,7 @@ def load_cases() -> list[TrainingCase]:
 
 def open_store(user: str) -> Store:
     """The store, acting as the signed-in person (`user` is that person: `current_user()`)."""
+    # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
     from ..store import open_store as open_
 
     return open_()
@@ -78,12 +81,14 @@ def start(app: type, what: str, store: Store | None, user: str | None,
     traceback."""
     try:
         if user is None:
+            # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
             from ..store.identity import current_user
 
             user = current_user()
         if cases is None:
             cases = load_cases if lazy else load_cases()  # type: ignore[assignment]
         if store is None and lazy:
+            # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
             from ..store.lazy import LazyStore
 
             store = LazyStore(lambda: open_store(user))  # type: ignore[assignment]
@@ -91,6 +96,7 @@ def start(app: type, what: str, store: Store | None, user: str | None,
             store = open_store(user)
         return app(store, cases, user)
     except Exception as exc:
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from .startup import could_not_start
 
         return could_not_start(what, exc)  # logs it too

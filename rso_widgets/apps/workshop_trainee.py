@@ -64,9 +64,11 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
                  ruleset: RM2000Ruleset | None = None,
                  autosave_seconds: float = AUTOSAVE_SECONDS,
                  check_seconds: float = CHECK_SECONDS):
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..widgets.workshop_join import WorkshopJoin
 
         if ruleset is None:
+            # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
             from ..instruments.ruleset import load_rm2000_ruleset
             from ..settings import get_settings
 
@@ -123,6 +125,7 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
 
     def join_workshop(self, code: str, name: str) -> bool:
         """Join (or rejoin) with a code and a display name; True when in."""
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..store.joining import JoinProblem, join_workshop
 
         self.join.clear_problems()
@@ -148,6 +151,7 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
         return True
 
     def _load_progress(self) -> None:
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..calibration.workshop import draft_key
 
         assert self.cohort is not None and self.member is not None
@@ -160,11 +164,13 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
     # -- the workshop's state ------------------------------------------------------------------
     @property
     def released(self) -> bool:
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..calibration.workshop import feedback_released
 
         return self.cohort is not None and feedback_released(self.cohort)
 
     def _show_state(self) -> None:
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..calibration.workshop import cohort_state
 
         c = self.cohort
@@ -181,6 +187,7 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
         self.check_button.layout.display = "none" if self.released else ""
 
     def _case_options(self) -> None:
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..calibration.workshop import case_instruments, instruments_text
 
         if self.cohort is None:
@@ -243,6 +250,7 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
         """Show the case file and the forms the case is scored with (RM2000, ARMS or both): the
         draft if there is one, else the latest submission, else blank. Feedback only once the
         key is released."""
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..calibration.workshop import case_instruments, draft_key
 
         if self.cohort is None or self.member is None:
@@ -269,6 +277,7 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
             self.form.reset()
             self.own.reset()
             if "arms" in instruments:
+                # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
                 from ..calibration.workshop import arms_start
 
                 self.arms.reset(arms_start(case, instruments, self.rs, self.arms.cat))

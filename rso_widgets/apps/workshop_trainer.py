@@ -46,6 +46,7 @@ class TrainerDashboardApp(w.VBox):
     def __init__(self, store: Store, cases: Iterable[TrainingCase], user: str, *,
                  refresh_seconds: float = REFRESH_SECONDS, n_boot: int | None = None,
                  exports_dir: Path | None = None, ruleset: RM2000Ruleset | None = None):
+        # deferred: inside the start-up guard (startup.guarded); see test_deferred_imports
         from ..calibration.workshop import DASHBOARD_N_BOOT
         from ..widgets.cohort_dashboard import CohortDashboard
         from ..widgets.workshop_live import LiveRoster, Ticker
@@ -141,6 +142,7 @@ class TrainerDashboardApp(w.VBox):
 
     def create(self) -> CohortRecord | None:
         """Create the workshop the form describes and open it."""
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..calibration.workshop import expiry_at
         from ..store.errors import DuplicateNameError
 
@@ -172,6 +174,7 @@ class TrainerDashboardApp(w.VBox):
 
     def open_workshop(self, cohort_id: int) -> None:
         """Show the live view of a workshop and start refreshing it."""
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..calibration.workshop import WorkshopRefresher
 
         cohort = self.store.get_cohort(cohort_id)
@@ -211,6 +214,7 @@ class TrainerDashboardApp(w.VBox):
                                   "happens again, tell the workbook team.")
 
     def _show(self, model: DashboardModel) -> None:
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..calibration.workshop import cohort_state, instruments_text
 
         c = model.cohort
@@ -269,6 +273,7 @@ class TrainerDashboardApp(w.VBox):
     def release_key(self, released: bool = True, confirmed: bool = True) -> None:
         """Release (or withdraw) the key. Unless `confirmed`, a release while some trainee
         still owes a case only warns (how many, names only if shown) and asks again."""
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..calibration.workshop import unsubmitted, unsubmitted_warning
 
         if released and not confirmed:
@@ -307,6 +312,7 @@ class TrainerDashboardApp(w.VBox):
 
     def export(self, fmt: str = "csv") -> list[Path]:
         """Write the three result tables; show download links."""
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..reports.workshop import export_workshop
 
         model = self.refresh()
@@ -324,6 +330,7 @@ class TrainerDashboardApp(w.VBox):
 
     def certificates(self) -> Path | None:
         """One PDF with a certificate of participation per trainee; show a download link."""
+        # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..reports.certificate import write_certificates
 
         model = self.refresh()
@@ -347,6 +354,7 @@ class TrainerDashboardApp(w.VBox):
 def certificates_for(model: DashboardModel, cases: dict[str, TrainingCase],
                      trainer: str = "") -> list[Any]:
     """A `Certificate` per trainee who joined, listing the cases they submitted."""
+    # deferred: loaded when used, not at page start; see test_deferred_imports
     from ..calibration.workshop import instruments_text, rm2000_status
     from ..reports.certificate import Certificate
 

@@ -22,6 +22,7 @@ class TraineeWorkspace:
 
     def _build_workspace(self) -> None:
         """Build the case list, case file, forms and feedback views (once)."""
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..widgets.arms_feedback_view import ArmsFeedbackView
         from ..widgets.case_file import CaseFile, reading_and_scoring
         from ..widgets.feedback import FeedbackView
@@ -90,6 +91,7 @@ class TraineeWorkspace:
     def _arms_form_for(self, case: TrainingCase) -> Any:
         """The ARMS form, built on first use with the catalogue the case's key was written for
         (rebuilt if a case uses another catalogue)."""
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..cases.arms_key import key_catalogue
         from ..widgets.arms_form import ARMSForm
 
@@ -104,6 +106,7 @@ class TraineeWorkspace:
 
     # -- feedback (only once released) ---------------------------------------------------------
     def _show_feedback(self, case_id: str) -> None:
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..calibration.feedback import Attempt, disputed_what_ifs
         from ..calibration.workshop import submission_parts, trainee_feedback
 

@@ -11,10 +11,11 @@ import argparse
 import os
 import sys
 
+from ..cli import main
+from ..store import StoreError, open_store
+
 
 def run(args: argparse.Namespace) -> int:
-    from ..store import StoreError, open_store
-
     command = list(args.command or [])
     if command[:1] == ["--"]:
         command = command[1:]
@@ -38,6 +39,4 @@ def run(args: argparse.Namespace) -> int:
         return 2
     os.environ["JUPYTERHUB_USER"] = args.user  # the identity every store opened now binds
     os.environ.pop("RSO_GROUPS", None)  # USER's roles: the roles file's, not the admin's groups
-    from ..cli import main
-
     return main(command)

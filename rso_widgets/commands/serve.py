@@ -30,10 +30,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import socket
+import subprocess
 import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
-from ..serving import CONFIG_DIR, setting
+from ..serving import CONFIG_DIR, preheated_notebooks, setting
 from ..settings import get_settings
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -101,8 +107,6 @@ def run(args: argparse.Namespace) -> int:
     sys.stderr.flush()
     if os.name == "posix":
         os.execv(cmd[0], cmd)  # replaces this process: signals reach Voilà directly
-    import subprocess  # pragma: no cover - non-POSIX
-
     return subprocess.call(cmd)  # pragma: no cover
 
 
@@ -134,9 +138,6 @@ class ServedWorkbooks:
         return cmd + (["--dir", str(self.directory)] if self.directory else [])
 
     def start(self, timeout: float = 90) -> ServedWorkbooks:
-        import subprocess
-        import tempfile
-
         if self.log_path is None:
             self.log_path = Path(tempfile.mkstemp(prefix="rso-voila-", suffix=".log")[1])
         self._log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
@@ -147,10 +148,6 @@ class ServedWorkbooks:
         return self
 
     def wait_ready(self, timeout: float) -> None:
-        import time
-        import urllib.error
-        import urllib.request
-
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
@@ -169,8 +166,6 @@ class ServedWorkbooks:
     def wait_for_log(self, text: str, count: int = 1, timeout: float = 120) -> None:
         """Wait until `text` has appeared `count` times in the server log (e.g. the
         "Kernel pool of … is filled" lines Voilà writes once preheated kernels are ready)."""
-        import time
-
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
@@ -185,8 +180,6 @@ class ServedWorkbooks:
 
     def wait_for_pools(self, timeout: float = 180) -> None:
         """Wait until every preheated-kernel pool of voila.json is full."""
-        from ..serving import preheated_notebooks, setting
-
         flag = {**os.environ, **self.env}.get("RSO_PREHEAT_KERNELS", "").strip().lower()
         if flag in {"0", "false", "no", "off"} or (
                 not flag and not setting("VoilaConfiguration", "preheat_kernel")):
@@ -204,7 +197,7 @@ class ServedWorkbooks:
 
     def kernel_pids(self) -> list[int]:
         """The process ids of the kernels this server has running now."""
-        import psutil
+        import psutil  # 13 ms: only the test and benchmark harness needs it
 
         if self.proc is None:
             return []
@@ -222,9 +215,7 @@ class ServedWorkbooks:
         return out
 
     def stop(self, timeout: float = 20) -> None:
-        import subprocess
-
-        import psutil
+        import psutil  # 13 ms: only the test and benchmark harness's stop() needs it
 
         if self.proc is None:
             return
@@ -256,8 +247,6 @@ class ServedWorkbooks:
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A port nobody is listening on right now."""
-    import socket
-
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])

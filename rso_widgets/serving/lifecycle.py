@@ -27,9 +27,12 @@ import re
 import time
 
 from jupyter_core.utils import ensure_async
+from jupyter_server._tz import utcnow
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
+
+from .start_page import saves_drafts
 
 PAGE_CLOSE_GRACE_SECONDS = 15.0  # covers a websocket's automatic reconnects (1, 2, 4, 8 s)
 KERNEL_ID = r"(?P<kernel_id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
@@ -41,12 +44,6 @@ def heartbeat_seconds(cull_idle_timeout: float) -> int:
     if cull_idle_timeout <= 0:
         return 30
     return int(max(5, min(30, cull_idle_timeout // 4)))
-
-
-def _utcnow():
-    from jupyter_server._tz import utcnow
-
-    return utcnow()
 
 
 class PageLifecycle:
@@ -112,7 +109,7 @@ class PageLifecycle:
         kernel = self._kernels[kernel_id]
         if kernel_id in self._restarted() or getattr(kernel, "execution_state", None) == "dead":
             return False
-        kernel.last_activity = _utcnow()
+        kernel.last_activity = utcnow()
         return True
 
     async def page_closed(self, kernel_id: str) -> bool:
@@ -173,8 +170,6 @@ class PageKernelHandler(_PageKernelHandler):
     @web.authenticated
     async def get(self, kernel_id: str) -> None:
         _ = self.xsrf_token  # sets the _xsrf cookie
-        from .start_page import saves_drafts
-
         km = self.lifecycle
         if km is None:  # a kernel manager without the lifecycle: the page does without it
             raise web.HTTPError(404, "no page lifecycle here")

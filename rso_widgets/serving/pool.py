@@ -36,6 +36,10 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from tornado.ioloop import PeriodicCallback  # loaded with jupyter_server by kernels.py
+
+from ..settings import get_settings
+
 ROOM_NOTEBOOK = "workshop.ipynb"
 TICK_SECONDS = 2.0
 MIB = 2**20
@@ -72,6 +76,7 @@ def at_once_default() -> int:
 
 def read_rooms() -> list[tuple[int, int]]:
     """(expected, joined) of each open workshop with an expected size, from the store."""
+    # deferred: SQLAlchemy (store.rooms) and psutil load when used, not at server start
     from ..store.rooms import open_rooms
 
     return open_rooms()
@@ -82,8 +87,6 @@ class RoomPoolMixin:
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        from ..settings import get_settings
-
         s = get_settings()
         self.room_ceiling_mib = float(s.preload_memory_mib)
         self.room_kernel_mib = float(s.preload_kernel_mib)  # until measured
@@ -100,8 +103,6 @@ class RoomPoolMixin:
             return  # preheating is off: Voilà gave us its plain manager
         self._voila_fill = self.fill_if_needed
         self.fill_if_needed = self.gradual_fill  # instance attribute: wins over Voilà's method
-        from tornado.ioloop import PeriodicCallback
-
         self._room_timer = PeriodicCallback(self._room_tick, TICK_SECONDS * 1000)
         self._room_timer.start()
 
@@ -149,6 +150,7 @@ class RoomPoolMixin:
 
     def _measure(self) -> None:
         """RSS of the ready pooled kernels; the mean replaces the assumed figure."""
+        # deferred: SQLAlchemy (store.rooms) and psutil load when used, not at server start
         import psutil
 
         for notebook in getattr(self, "_pools", {}):

@@ -75,8 +75,6 @@ def permit_restore(url: str) -> None:
     """Only an administrator restores (`policy.OPERATIONS`): else `AccessDenied`, audited in
     the live database at `url` when it opens (a damaged, missing or out-of-date one cannot
     hold the entry, and the refusal is then only raised)."""
-    from .repository import open_store  # late: repository is heavier than this module needs
-
     try:
         store = open_store(url, create=False, upgrade=False)
     except (StoreError, SQLAlchemyError, sqlite3.Error, OSError):

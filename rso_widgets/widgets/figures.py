@@ -11,6 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+# IPython is loaded with ipywidgets by every module that imports this one
+from IPython import get_ipython
+from IPython.display import display
+
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
 
@@ -21,7 +25,6 @@ def show_figure(fig: Any, alt: str = "Chart") -> None:
     whose jsonschema import compiles rfc3987 grammars, 4–8 s before a kernel's first chart."""
     # deferred: plotly only when a chart is shown (see above)
     import plotly.io as pio
-    from IPython.display import display
 
     spec = json.loads(pio.to_json(fig, validate=False))
     spec["config"] = {"displaylogo": False, "responsive": True}
@@ -30,10 +33,6 @@ def show_figure(fig: Any, alt: str = "Chart") -> None:
 
 def in_kernel() -> bool:
     """True inside a running IPython kernel (a notebook or Voilà page), False in plain tests."""
-    try:
-        from IPython import get_ipython  # optional: plain Python has no IPython
-    except ImportError:  # pragma: no cover
-        return False
     ip = get_ipython()
     return ip is not None and getattr(ip, "kernel", None) is not None
 

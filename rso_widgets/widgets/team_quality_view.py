@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ipywidgets as w
+from IPython import get_ipython  # loaded with ipywidgets anyway
 
 from .fields import esc
 from .figures import show_figure
@@ -147,10 +148,6 @@ class TeamQualityView(w.VBox):
             self.figure = build_trend_figure(view, rubric)
         except Exception:  # the table beside it shows the same numbers
             log.exception("could not build the trend chart")
-            return
-        try:
-            from IPython import get_ipython  # optional: plain Python has no IPython
-        except ImportError:  # pragma: no cover
             return
         if get_ipython() is None:  # not in a kernel (tests): keep the figure, show nothing
             return

@@ -22,9 +22,17 @@ from jupyter_server.utils import url_path_join
 from markupsafe import Markup
 from tornado import web
 
+from ...calibration.workshop.answers import OWN_FIELDS, OWN_MODES
 from ..start_page import SERVICE_NAME, TEMPLATE_DIR
 from . import flow
-from .session import Membership, Room, default_room, forget_membership, read_membership
+from .session import (
+    Membership,
+    Room,
+    default_room,
+    forget_membership,
+    read_membership,
+    write_membership,
+)
 
 log = logging.getLogger("rso_widgets.serving.room")
 
@@ -148,8 +156,6 @@ class JoinHandler(RoomHandler):
                              values={"code": code, "name": name},
                              problems=result, errors={p.field: p.message for p in result})
             return
-        from .session import write_membership
-
         write_membership(self, result.membership, self.room_url)
         self.redirect(self.url("cases") + ("?welcome=back" if result.rejoined else
                                            "?welcome=new"))
@@ -198,7 +204,6 @@ def _case_values(room: Room, page: flow.CasePage) -> dict[str, Any]:
     """What the case page's template needs beside the page."""
     # the case file's renderer is the widget page's (escaped HTML); its module loads
     # ipywidgets, so it is imported when a case is first shown, not when the server starts
-    from ...calibration.workshop.answers import OWN_FIELDS, OWN_MODES
     from ...widgets.case_file import render_case_file
 
     rs = page.rs

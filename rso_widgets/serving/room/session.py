@@ -23,6 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ...cases import load_cases
+from ...cases.loader import case_files
+from ...instruments.ruleset import load_rm2000_ruleset
+from ...settings import get_settings
+from . import forms
+
 if TYPE_CHECKING:
     from tornado.web import RequestHandler
 
@@ -77,23 +83,19 @@ def forget_membership(handler: RequestHandler, path: str) -> None:
 
 
 def _open_store() -> Store:
+    # deferred: SQLAlchemy + Alembic load when the store is first used, not at start
     from ...store import open_store
 
     return open_store()
 
 
 def _load_cases() -> list[TrainingCase]:
-    from ...cases import load_cases
-
     return load_cases()
 
 
 def _case_folders_signature() -> tuple:
     """The case files' names, sizes and change times (training and trainers' own): a cheap
     look at whether a case was added or edited since the cases were loaded."""
-    from ...cases.loader import case_files
-    from ...settings import get_settings
-
     cfg = get_settings()
     out = []
     for folder in (cfg.training_cases_dir, cfg.local_cases()):
@@ -111,9 +113,6 @@ def _case_hash(case: TrainingCase) -> str:
 
 
 def _load_ruleset() -> RM2000Ruleset:
-    from ...instruments.ruleset import load_rm2000_ruleset
-    from ...settings import get_settings
-
     return load_rm2000_ruleset(get_settings().rm2000_ruleset)
 
 
@@ -158,8 +157,6 @@ class Room:
     def labels(self) -> dict[str, str]:
         """The RM2000 facts' labels (words from the ruleset), worked out once."""
         if self._labels is None:
-            from . import forms
-
             self._labels = forms.labels(self.ruleset)
         return self._labels
 

@@ -13,6 +13,7 @@ from ...calibration.workshop import (
     draft_key,
     feedback_released,
     instruments_text,
+    trainee_feedback,
 )
 
 if TYPE_CHECKING:
@@ -76,7 +77,6 @@ def feedback_html(case: TrainingCase, attempt: Any, rs: Any) -> tuple[str, list[
     problems comparing it. Call only once the key is released."""
     # the feedback renderers are the widget page's own (escaped HTML strings); imported here,
     # on the first feedback shown, as they load ipywidgets
-    from ...calibration.workshop import trainee_feedback
     from ...widgets.arms_feedback_view import render_feedback
     from ...widgets.feedback import (
         render_categories,
