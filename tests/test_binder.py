@@ -155,6 +155,7 @@ for name in sys.argv[2:]:
         "import sys as _s, rso_widgets as _r; print('PREFIX=' + _s.prefix); "
         "print('PACKAGE=' + _r.__file__)"))
     client = NotebookClient(nb, timeout=180, kernel_name="python3", allow_errors=True,
+                            iopub_timeout=60, raise_on_iopub_timeout=True,  # see test_notebooks
                             resources={"metadata": {"path": str(Path(name).parent)}})
     client.execute()
     problems, widgets, text = [], 0, ""

@@ -43,7 +43,11 @@ def test_python3_kernel_spec_is_installed():
 @pytest.mark.parametrize("path", NOTEBOOKS + BENCH_NOTEBOOKS + EXAMPLES, ids=_id)
 def test_notebook_executes_without_errors(path: Path, tmp_path: Path):
     nb = nbformat.read(path, as_version=4)
+    # iopub_timeout: nbclient waits only 4 s (default) for a cell's output after its reply and
+    # then carries on without it; with the suite's runs sharing both cores a widget's display
+    # once arrived later ("displayed no widget"). Wait longer, and fail loudly if it never comes.
     client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                            iopub_timeout=60, raise_on_iopub_timeout=True,
                             resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
     problems = []
