@@ -36,16 +36,11 @@ def short(exc: BaseException) -> str:
 
 
 def static_from_result(result: Any) -> Any:
-    """An RM2000 result as ARMS's static context (as recorded; None when there is none)."""
+    """An RM2000 result as ARMS's static context (`StaticContext.from_result`)."""
     # deferred: loaded when used, not at page start; see test_deferred_imports
     from ..instruments.arms import StaticContext
 
-    if result is None:
-        return None
-    if not result.applicable:
-        return StaticContext(ruleset=result.ruleset, applicable=False, reason=result.reason)
-    return StaticContext(s=result.s.category, v=result.v.category, c=result.c.category,
-                         ruleset=result.ruleset, applicable=True)
+    return StaticContext.from_result(result)
 
 
 def _status_line(text: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -185,6 +185,16 @@ class StaticContext(BaseModel):
     ruleset: str | None = None
     applicable: bool = True
     reason: str | None = None
+
+    @classmethod
+    def from_result(cls, result: Any) -> StaticContext | None:
+        """An RM2000 result (`instruments.rm2000.RM2000Result`) as recorded, or None."""
+        if result is None:
+            return None
+        if not result.applicable:
+            return cls(ruleset=result.ruleset, applicable=False, reason=result.reason)
+        return cls(s=result.s.category, v=result.v.category, c=result.c.category,
+                   ruleset=result.ruleset, applicable=True)
 
 
 class ARMSAssessment(BaseModel):

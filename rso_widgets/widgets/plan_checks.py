@@ -109,15 +109,17 @@ class PlanChecks:
             self.summary.clear()
 
     def _show_rows(self, plan: RiskManagementPlan) -> None:
-        for row in self.actions.rows:
-            a = row.model()
-            if a is None:
-                row.show_status("describe what will be done (until then it is not part of the "
-                                "plan)", problem=True)
-            elif a.missing():
-                row.show_status(", ".join(a.missing()), problem=True)
-            else:
-                row.show_status("Complete")
+        for rows, first in ((self.actions.rows, "describe what will be done"),
+                            (self.legal.rows, "choose the kind of requirement")):
+            for row in rows:
+                m = row.model()
+                if m is None:
+                    row.show_status(f"{first} (until then it is not part of the plan)",
+                                    problem=True)
+                elif m.missing():
+                    row.show_status(", ".join(m.missing()), problem=True)
+                else:
+                    row.show_status("Complete")
         for crow in self.contingencies.rows:
             c = crow.model()
             if c is None or c.complete():
@@ -126,12 +128,3 @@ class PlanChecks:
                 gaps = [n for n, v in (("trigger", c.trigger), ("response", c.response),
                                        ("owner", c.owner)) if not v]
                 crow.show_status(", ".join(gaps), problem=True)
-        for lrow in self.legal.rows:
-            r = lrow.model()
-            if r is None:
-                lrow.show_status("choose the kind of requirement (until then it is not part "
-                                 "of the plan)", problem=True)
-            elif r.missing():
-                lrow.show_status(", ".join(r.missing()), problem=True)
-            else:
-                lrow.show_status("Complete")
