@@ -5,6 +5,7 @@ check that a page shows no Python traceback, and axe-core (the npm package that
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -19,6 +20,25 @@ from rso_widgets.commands.serve import ServedWorkbooks
 ROOT = Path(__file__).resolve().parents[2]
 # screenshots and summaries the tests write (git-ignored); RSO_TEST_ARTIFACTS moves them
 ARTIFACTS = Path(os.environ.get("RSO_TEST_ARTIFACTS", ROOT / "test-artifacts"))
+# the page wider than the window, or a visible element past its right edge that no box
+# scrolling or clipping on its own holds (a wide table scrolls in its `.rso-scroll-x` region)
+OVERFLOW = """() => {
+  const W = document.documentElement.clientWidth, bad = [];
+  const held = e => { for (let a = e.parentElement; a; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX;
+      if (o !== 'visible' && a.getBoundingClientRect().right <= W + 1) return true; }
+    return false; };
+  for (const e of document.querySelectorAll('body *')) {
+    const r = e.getBoundingClientRect();
+    if (!r.width || !r.height || getComputedStyle(e).visibility === 'hidden') continue;
+    // past the right edge, or cut by the left one (wholly off to the left is a hidden
+    // skip link until it is focused: it makes nothing scroll)
+    if ((r.right > W + 1 || (r.left < -1 && r.right > 0)) && !held(e))
+      bad.push(e.tagName.toLowerCase() + '.' + String(e.className).slice(0, 50) + ' right=' +
+               Math.round(r.right));
+  }
+  return {scroll: document.scrollingElement.scrollWidth, width: W, bad: bad.slice(0, 8)};
+}"""
 VIEWPORT = {"width": 1200, "height": 900}
 TRACEBACK_TEXT = ("Traceback", 'File "', "Error in callback")
 AXE_JS = ROOT / ".cache" / "axe-core" / "node_modules" / "axe-core" / "axe.min.js"
@@ -183,3 +203,14 @@ def fill_counts_case(page) -> None:
                            ("Sexual offence against a stranger", "Yes"),
                            ("Non-contact sexual offence", "No"), ("Single", "No")):
         page.get_by_label(factor, exact=True).select_option(answer)
+
+
+@contextmanager
+def merged_summary(folder: Path) -> Iterator[dict]:
+    """A dict a test module fills, merged into `folder`/summary.json at the end."""
+    found: dict = {}
+    yield found
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "summary.json"
+    old = json.loads(path.read_text()) if path.is_file() else {}
+    path.write_text(json.dumps({**old, **found}, indent=2) + "\n")

@@ -8,13 +8,19 @@ screenshot of each state."""
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import assert_no_traceback, axe_violations, describe_violations, private_server
+from browser_support import (
+    OVERFLOW,
+    assert_no_traceback,
+    axe_violations,
+    describe_violations,
+    merged_summary,
+    private_server,
+)
 from test_accessibility import APPS, READY_TIMEOUT, USER, seed
 
 from rso_widgets.commands.serve import ServedWorkbooks
@@ -36,27 +42,6 @@ HEIGHT = """() => { let m = document.documentElement.scrollHeight;
 # the content itself (the cells in <main>), which may be shorter than the window
 CONTENT = """() => Math.round(Math.max(0, ...[...document.querySelectorAll('main')]
   .map(m => m.scrollHeight)))"""
-# the page wider than the window, or a visible element past its right edge that no box
-# scrolling or clipping on its own holds (a wide table scrolls in its `.rso-scroll-x` region)
-OVERFLOW = """() => {
-  const W = document.documentElement.clientWidth, bad = [];
-  const held = e => { for (let a = e.parentElement; a; a = a.parentElement) {
-      const o = getComputedStyle(a).overflowX;
-      if (o !== 'visible' && a.getBoundingClientRect().right <= W + 1) return true; }
-    return false; };
-  for (const e of document.querySelectorAll('body *')) {
-    const r = e.getBoundingClientRect();
-    if (!r.width || !r.height || getComputedStyle(e).visibility === 'hidden') continue;
-    // past the right edge, or cut by the left one (wholly off to the left is a hidden
-    // skip link until it is focused: it makes nothing scroll)
-    if ((r.right > W + 1 || (r.left < -1 && r.right > 0)) && !held(e))
-      bad.push(e.tagName.toLowerCase() + '.' + String(e.className).slice(0, 50) + ' right=' +
-               Math.round(r.right));
-  }
-  return {scroll: document.scrollingElement.scrollWidth, width: W, bad: bad.slice(0, 8)};
-}"""
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks]:
     with private_server(tmp_path_factory, "measures", USER, seed=seed) as srv:
@@ -65,12 +50,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks
 
 @pytest.fixture(scope="module")
 def summary() -> Iterator[dict]:
-    found: dict = {}
-    yield found
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / "summary.json"
-    old = json.loads(path.read_text()) if path.is_file() else {}
-    path.write_text(json.dumps({**old, **found}, indent=2) + "\n")
+    with merged_summary(ARTIFACTS) as found:
+        yield found
 
 
 def narrow_problems(page) -> dict | None:

@@ -17,6 +17,7 @@ import pytest
 from browser_support import (
     ARTIFACTS,
     AXE_ANY,
+    OVERFLOW,
     Screenshots,
     assert_accessible,
     assert_no_traceback,
@@ -36,23 +37,6 @@ SHOTS = ARTIFACTS / "first-time"
 SCREEN = 900
 WAIT = 30_000
 HEIGHT = ("Math.max(...Array.from(document.querySelectorAll('*')).map(e => e.scrollHeight))")
-# visible elements that stick out of the viewport, unless a scrolling or clipping box holds them
-OVERFLOW = """() => {
-  const W = document.documentElement.clientWidth, bad = [];
-  const clipped = e => { for (let a = e.parentElement; a; a = a.parentElement) {
-      const o = getComputedStyle(a).overflowX;
-      if (o !== 'visible' && a.getBoundingClientRect().right <= W + 1) return true; }
-    return false; };
-  for (const e of document.querySelectorAll('body *')) {
-    const r = e.getBoundingClientRect();
-    if (!r.width || !r.height || getComputedStyle(e).visibility === 'hidden') continue;
-    if ((r.right > W + 1 || r.left < -1) && !clipped(e))
-      bad.push(e.tagName + '.' + String(e.className).slice(0, 50) + ' ' + Math.round(r.right));
-  }
-  return {scroll: document.scrollingElement.scrollWidth, width: W, bad: bad.slice(0, 8)};
-}"""
-
-
 def seed(data: Path) -> None:
     """One record with a saved version (for the keyboard-only reassessment)."""
     from rso_widgets.cases import load_cases

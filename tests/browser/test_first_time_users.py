@@ -11,7 +11,6 @@ server (the accessibility test's seed: a workshop to join, a team the user leads
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 
@@ -22,6 +21,7 @@ from browser_support import (
     Screenshots,
     assert_accessible,
     assert_no_traceback,
+    merged_summary,
     private_server,
 )
 from playwright.sync_api import expect
@@ -64,12 +64,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks
 
 @pytest.fixture(scope="module")
 def summary() -> Iterator[dict]:
-    found: dict = {}
-    yield found
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / "summary.json"
-    old = json.loads(path.read_text()) if path.is_file() else {}
-    path.write_text(json.dumps({**old, **found}, indent=2) + "\n")
+    with merged_summary(ARTIFACTS) as found:
+        yield found
 
 
 class Journey:
