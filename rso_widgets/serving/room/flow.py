@@ -195,10 +195,12 @@ def _take(page: CasePage, form: dict[str, str]) -> list[Problem]:
 
 def _draft(page: CasePage) -> dict[str, Any]:
     rm, arms = page.rm2000, page.arms
+    typed = {**(rm.typed_dates if rm else {}), **(arms.typed_dates if arms else {})}
     return draft_payload(
         page.instruments, facts=rm.facts if rm else None, evidence=rm.evidence if rm else None,
         mode=rm.mode if rm else "form", entered=rm.entered if rm else None,
-        arms=arms.value if arms else None, arms_pending=arms.pending if arms else None)
+        arms=arms.value if arms else None, arms_pending=arms.pending if arms else None,
+        typed_dates=typed)
 
 
 def _save_draft(room: Room, page: CasePage) -> None:
@@ -225,7 +227,7 @@ def problems(page: CasePage) -> list[Problem]:
         check = rm2000_problems(a.facts, a.mode, a.entered, page.rs, page.case.assessment_date)
         found += forms.problems(a, check, page.rs)
     if page.arms is not None:
-        found += page.arms.problems
+        found += page.arms.problems + page.arms.entry_problems()
         refused = arms_refusal(arms_problems(page.arms.assessment(), page.arms.cat))
         if refused:
             found += page.arms.missing()
@@ -239,6 +241,19 @@ def save_and_check(room: Room, page: CasePage, form: dict[str, str]) -> list[Pro
         _save_draft(room, page)
         page.source = "draft"
     return problems(page)
+
+
+def save_action(room: Room, page: CasePage, form: dict[str, str],
+                action: str) -> tuple[str, str]:
+    """"Add another note" or "Remove" (`arms_forms.act`): keep the answers, with the row added
+    or removed, as the draft; the query and the row's id to show the case again with."""
+    _take(page, form)
+    if page.arms is None:
+        return "", ""
+    found = arms_forms.act(page.arms, action)
+    if not page.released:
+        _save_draft(room, page)
+    return found
 
 
 def check_only(room: Room, page: CasePage) -> list[Problem]:

@@ -4,7 +4,9 @@ submission shows in the form, and the engine's problems as GOV.UK errors (field 
 
 No scoring rule lives here: the engine (`instruments.rm2000.score`) and
 `calibration.workshop.answers` decide; this module only names fields and words messages as the
-widget form (`widgets/rm2000_form.py`) does."""
+widget form (`widgets/rm2000_form.py`) does. Dates are GOV.UK date inputs (`date_input`): a real
+date is kept as its ISO string in the facts, as the widget page keeps it; one not real yet is
+kept as typed in the draft's `typed_dates` and said as the Design System says it."""
 
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ from ...instruments import rm2000_words as words
 from ...instruments.rm2000 import COUNT_FIELDS, FACTOR_FIELDS
 from ...instruments.rm2000_words import AGE_FIELDS, DATE_FIELDS, ELIGIBILITY
 from ...instruments.ruleset import RM2000Ruleset
+from . import date_input
+from .date_input import PARTS
 
 YES_NO = (ELIGIBILITY, "burglary", *FACTOR_FIELDS)
 SEX_CHOICES = (("male", "Male"), ("female", "Female"), ("other", "Another description"))
@@ -44,6 +48,12 @@ class Problem:
 
     field: str
     message: str
+    parts: tuple[str, ...] = ()  # a date's parts to highlight (the first is the link's)
+
+    @property
+    def href(self) -> str:
+        """The id the error summary links to: the input, or a date's first part at fault."""
+        return f"{self.field}-{self.parts[0]}" if self.parts else self.field
 
 
 @dataclass
@@ -57,6 +67,7 @@ class RM2000Answers:
     mode: str
     entered: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)  # what was typed but cannot be kept
+    typed_dates: dict[str, dict[str, str]] = field(default_factory=dict)  # not real dates yet
 
     @property
     def age_mode(self) -> str:
@@ -65,6 +76,10 @@ class RM2000Answers:
     @property
     def count_mode(self) -> str:
         return "history" if self.raw.get("count_mode") == "history" else "counts"
+
+    def date_parts(self, name: str) -> dict[str, str]:
+        """Date `name`'s three fields as typed (or as stored)."""
+        return {p: self.raw.get(f"{name}-{p}", "") for p in PARTS}
 
     @property
     def occasions_count(self) -> int:
@@ -103,9 +118,14 @@ def parse(form: Mapping[str, str]) -> RM2000Answers:
         put("sex", raw.get("sex_other", "").strip())
     elif sex in ("male", "female"):
         facts["sex"] = sex
+    typed_dates: dict[str, dict[str, str]] = {}
     if raw.get("age_mode") == "dates":
         for name in DATE_FIELDS:
-            put(name, raw.get(name, "").strip() or None)
+            got = date_input.read(date_input.posted_parts(raw, name), name)
+            if got.value is not None:
+                facts[name] = got.value.isoformat()
+            elif got.typed is not None:
+                typed_dates[name] = got.typed
     else:
         for name in AGE_FIELDS:
             put(name, _int_or_text(raw.get(name, "")))
@@ -138,7 +158,8 @@ def parse(form: Mapping[str, str]) -> RM2000Answers:
     mode = mode if mode in {m for m, _ in OWN_MODES} else "form"
     typed = {name: raw.get(f"own_{name}", "") for name in OWN_FIELDS}
     return RM2000Answers(raw=raw, facts=facts, evidence=evidence, mode=mode,
-                         entered=entered_value(mode, typed), problems=problems)
+                         entered=entered_value(mode, typed), problems=problems,
+                         typed_dates=typed_dates)
 
 
 def _shown(value: Any) -> str:
@@ -153,13 +174,20 @@ def from_stored(parts: Restored) -> RM2000Answers:
     """A stored draft or submission → the form's inputs."""
     facts = dict(parts.facts)
     raw: dict[str, str] = {name: _shown(facts.get(name)) for name in
-                           (*AGE_FIELDS, *DATE_FIELDS, *COUNT_FIELDS, *YES_NO)}
+                           (*AGE_FIELDS, *COUNT_FIELDS, *YES_NO)}
+    typed_dates = {k: v for k, v in parts.typed_dates.items() if k in DATE_FIELDS}
+    for name in DATE_FIELDS:
+        value = facts.get(name)
+        shown = date_input.stored_parts(value) if value not in (None, "") else \
+            typed_dates.get(name, {})
+        raw |= {f"{name}-{p}": shown.get(p, "") for p in PARTS}
     sex = facts.get("sex")
     if sex is not None and str(sex).strip().lower() in ("male", "female"):
         raw["sex"] = str(sex).strip().lower()
     elif sex is not None:
         raw["sex"], raw["sex_other"] = "other", str(sex)
-    raw["age_mode"] = "dates" if any(facts.get(k) is not None for k in DATE_FIELDS) else "ages"
+    raw["age_mode"] = "dates" if typed_dates or any(facts.get(k) is not None
+                                                    for k in DATE_FIELDS) else "ages"
     if facts.get("occasions") is not None:
         raw["count_mode"] = "history"
         raw["occasions"] = json.dumps(facts["occasions"], default=str)
@@ -174,17 +202,36 @@ def from_stored(parts: Restored) -> RM2000Answers:
     if parts.mode == "na":
         entered = {"not_applicable": True}
     return RM2000Answers(raw=raw, facts=facts, evidence=dict(parts.evidence), mode=parts.mode,
-                         entered=entered if parts.mode != "form" else {})
+                         entered=entered if parts.mode != "form" else {},
+                         typed_dates=typed_dates)
+
+
+def date_problems(a: RM2000Answers, rs: RM2000Ruleset) -> list[Problem]:
+    """Each date typed (when ages are given as dates) that is not a real date yet, as the Design
+    System words it, with the parts at fault."""
+    if a.age_mode != "dates":
+        return []
+    names = labels(rs)
+    out = []
+    for name, typed in a.typed_dates.items():
+        found = date_input.read(typed, names[name]).problem
+        if found is not None:
+            out.append(Problem(f"f-{name}", found.message, found.parts))
+    return out
 
 
 def problems(a: RM2000Answers, check: RM2000Check, rs: RM2000Ruleset) -> list[Problem]:
     """Every problem of one submit, each with the input it belongs to, in the form's order."""
     names = labels(rs)
-    out = list(a.problems)
+    dates = date_problems(a, rs)
+    out = list(a.problems) + dates
+    said = {p.field for p in dates}  # a date not real yet: the engine's "needed" adds nothing
     for e in check.facts:
         top = e.field.split(".")[0]
         key = words.route(top, age_mode=a.age_mode, count_mode=a.count_mode,
                           sex_other=a.raw.get("sex") == "other")
+        if f"f-{key}" in said:
+            continue
         text = words.required_sentence(top, key, names, yes_no=key in YES_NO,
                                        history=False) \
             if e.message.startswith("is required") else None
@@ -192,7 +239,7 @@ def problems(a: RM2000Answers, check: RM2000Check, rs: RM2000Ruleset) -> list[Pr
             text = (f"Sentencing history ({e.field.split('.', 1)[1]}) "
                     f"{words.humanise(e.message, names)}")
         text = text or f"{names.get(top, top)} {words.humanise(e.message, names)}"
-        out.append(Problem(f"f-{key}", text))
+        out.append(Problem(f"f-{key}", text, PARTS if key in DATE_FIELDS else ()))
     out += [Problem(f"f-own_{name}", text) for name, text in check.entered]
     out += [Problem("f-mode", text) for text in check.other]
     return sorted(out, key=lambda p: FORM_ORDER.get(p.field, len(FORM_ORDER)))  # as on screen
@@ -204,6 +251,15 @@ def errors_by_field(found: list[Problem]) -> dict[str, str]:
     for p in found:
         out.setdefault(p.field, []).append(p.message)
     return {k: " ".join(v) for k, v in out.items()}
+
+
+def wrong_parts(found: list[Problem]) -> dict[str, tuple[str, ...]]:
+    """A date's id → the parts to highlight (only those at fault)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for p in found:
+        if p.parts:
+            out[p.field] = tuple(x for x in PARTS if x in {*out.get(p.field, ()), *p.parts})
+    return out
 
 
 def answer_rows(a: RM2000Answers, rs: RM2000Ruleset) -> list[tuple[str, str, str]]:
@@ -222,8 +278,15 @@ def answer_rows(a: RM2000Answers, rs: RM2000Ruleset) -> list[tuple[str, str, str
     sex = f.get("sex")
     rows.append((names["sex"], dict(SEX_CHOICES).get(sex, shown(sex)) if sex else "Not answered",
                  "f-sex"))
-    for name in (DATE_FIELDS if a.age_mode == "dates" else AGE_FIELDS):
-        rows.append((names[name], shown(f.get(name)), f"f-{name}"))
+    if a.age_mode == "dates":
+        for name in DATE_FIELDS:
+            value = date_input.read(date_input.stored_parts(f.get(name)), name).value \
+                if f.get(name) not in (None, "") else None
+            rows.append((names[name], date_input.shown(value) if value else
+                         shown(f.get(name)), f"f-{name}-day"))
+    else:
+        for name in AGE_FIELDS:
+            rows.append((names[name], shown(f.get(name)), f"f-{name}"))
     rows.append((names[ELIGIBILITY], shown(f.get(ELIGIBILITY)), f"f-{ELIGIBILITY}"))
     if a.count_mode == "history":
         rows.append((names["occasions"], f"{a.occasions_count} offence(s) entered",
