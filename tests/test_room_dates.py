@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from rso_widgets.serving.room.date_input import (
     DateProblem,
     DateRead,
+    as_date,
     posted_parts,
     read,
     shown,
@@ -114,6 +115,8 @@ def test_the_fields_show_a_date_without_leading_zeros_and_a_stored_text_as_typed
     assert stored_parts("next week") == parts("", "", "next week")
     assert stored_parts(None) == parts()
     assert shown(dt.date(1998, 8, 3)) == "3 August 1998"
+    assert as_date("1998-08-03") == as_date(dt.datetime(1998, 8, 3, 9)) == dt.date(1998, 8, 3)
+    assert as_date("3 August 1998") is None and as_date(None) is None
 
 
 def test_what_a_draft_keeps_is_bounded_and_read_back_safely():
@@ -136,3 +139,24 @@ def test_any_real_date_typed_with_spaces_and_leading_zeros_reads_the_same(value,
     typed = {p: f"{pad}{zeros}{v}{pad}" if p != "year" else f"{pad}{v}{pad}"
              for p, v in split(value).items()}
     assert read(typed, "Date of birth").value == value
+
+
+def test_the_scoring_form_keeps_real_dates_as_iso_and_the_rest_as_typed():
+    from rso_widgets.calibration.workshop.answers import restore_parts
+    from rso_widgets.serving.room import forms
+
+    posted = {"age_mode": "dates", "date_of_birth-day": "03", "date_of_birth-month": "aug",
+              "date_of_birth-year": "1998", "assessment_date-day": "10",
+              "commencement_date-year": "2022"}
+    a = forms.parse(posted)
+    assert a.facts == {"date_of_birth": "1998-08-03"}
+    assert a.typed_dates == {"assessment_date": parts("10", "", ""),
+                             "commencement_date": parts("", "", "2022")}
+    ages = forms.parse({**posted, "age_mode": "ages"})  # dates not chosen: none kept
+    assert ages.typed_dates == {} and "date_of_birth" not in ages.facts
+    # read back: typed as typed, a real date as its three fields; a fact stored since wins
+    back = forms.from_stored(restore_parts({"facts": a.facts, "typed_dates": {
+        **a.typed_dates, "date_of_birth": parts("1", "", "")}}))
+    assert back.age_mode == "dates" and set(back.typed_dates) == set(a.typed_dates)
+    assert back.date_parts("date_of_birth") == parts("3", "8", "1998")
+    assert back.date_parts("assessment_date") == parts("10", "", "")

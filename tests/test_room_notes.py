@@ -83,3 +83,20 @@ def test_a_draft_with_notes_reads_back_in_the_same_order_and_check_lists_them():
     assert rows["R1 evidence"] == (["Seen <b> (home visit)", "Unsourced (source not chosen)"],
                                    "f-arms_R1_ev1_what")
     assert "R2 evidence" not in rows  # no notes: no row
+
+
+def test_a_follow_up_date_typed_is_kept_until_a_real_one_is_stored():
+    a = parse(blank(), {"arms_R1_fu_due-day": "31", "arms_R1_fu_due-month": "4",
+                        "arms_R1_fu_due-year": "2026", "arms_R2_fu_due-day": "1",
+                        "arms_R2_fu_due-month": "5", "arms_R2_fu_due-year": "2026"})
+    assert a.typed_dates == {"arms_R1_fu_due": {"day": "31", "month": "4", "year": "2026"}}
+    assert a.base.ratings["R2"].follow_up.due == dt.date(2026, 5, 1)
+    assert [(p.href, p.message) for p in a.entry_problems()] == [
+        ("f-arms_R1_fu_due-day", "R1 follow-up date must be a real date")]
+    stored = {"arms": a.value, "typed_dates": {**a.typed_dates,
+                                               "arms_R2_fu_due": {"day": "9", "month": "",
+                                                                  "year": ""}}}
+    again = arms_forms.from_stored(CASE, ("arms",), restore_parts(stored), RS)
+    assert again.due_parts("R1") == {"day": "31", "month": "4", "year": "2026"}
+    assert again.due_parts("R2") == {"day": "1", "month": "5", "year": "2026"}
+    assert [p.href for p in again.entry_problems()] == ["f-arms_R1_fu_due-day"]

@@ -191,7 +191,10 @@ def from_stored(case: TrainingCase, instruments: tuple[str, ...], parts: Restore
         return ArmsAnswers(cat, blank, restored_ok=False)
     if "rm2000" in instruments:
         value = value.model_copy(update={"rm2000": None})  # never the key's RM2000 result
-    return ArmsAnswers(cat, value, parts.arms_pending, typed_dates=typed)
+    dated = {due_name(fid) for fid, fr in value.ratings.items() if fr.follow_up and
+             fr.follow_up.due}  # a date stored since wins over one typed before
+    return ArmsAnswers(cat, value, parts.arms_pending,
+                       typed_dates={k: v for k, v in typed.items() if k not in dated})
 
 
 def _text(form: dict[str, str], name: str, label: str, found: list[Problem]) -> str:

@@ -64,19 +64,15 @@ def split(value: dt.date) -> dict[str, str]:
 def stored_parts(value: object) -> dict[str, str]:
     """A stored date (a date or an ISO string) as the three fields; a stored text that is not an
     ISO date is shown as typed, split at its hyphens (year-month-day), so it can be corrected."""
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return split(value)
+    found = as_date(value)
+    if found is not None:
+        return split(found)
     text = "" if value is None else str(value).strip()
-    try:
-        return split(dt.date.fromisoformat(text))
-    except ValueError:
-        pieces = text.split("-")
-        if len(pieces) == 3:
-            return {"day": pieces[2][:PART_MAX], "month": pieces[1][:PART_MAX],
-                    "year": pieces[0][:PART_MAX]}
-        return {"day": "", "month": "", "year": text[:PART_MAX]}
+    pieces = text.split("-")
+    if len(pieces) == 3:
+        return {"day": pieces[2][:PART_MAX], "month": pieces[1][:PART_MAX],
+                "year": pieces[0][:PART_MAX]}
+    return {"day": "", "month": "", "year": text[:PART_MAX]}
 
 
 def _and(parts: list[str]) -> str:
@@ -120,6 +116,18 @@ def read(parts: Mapping[str, str], subject: str) -> DateRead:
         except ValueError:  # a day the month does not have (31 April, 29 February 2023)
             wrong = ("day",)
     return DateRead(typed=typed, problem=DateProblem(f"{subject} must be a real date", wrong))
+
+
+def as_date(value: object) -> dt.date | None:
+    """A stored date (a date, a datetime's day or an ISO string); None for anything else."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()) if value else None
+    except ValueError:
+        return None
 
 
 def shown(value: dt.date) -> str:

@@ -175,11 +175,13 @@ def from_stored(parts: Restored) -> RM2000Answers:
     facts = dict(parts.facts)
     raw: dict[str, str] = {name: _shown(facts.get(name)) for name in
                            (*AGE_FIELDS, *COUNT_FIELDS, *YES_NO)}
-    typed_dates = {k: v for k, v in parts.typed_dates.items() if k in DATE_FIELDS}
+    # a date typed but not real yet, where the facts have none (a fact stored since wins)
+    typed_dates = {k: v for k, v in parts.typed_dates.items()
+                   if k in DATE_FIELDS and facts.get(k) in (None, "")}
     for name in DATE_FIELDS:
         value = facts.get(name)
-        shown = date_input.stored_parts(value) if value not in (None, "") else \
-            typed_dates.get(name, {})
+        shown = typed_dates[name] if name in typed_dates else date_input.stored_parts(value) \
+            if value not in (None, "") else {}
         raw |= {f"{name}-{p}": shown.get(p, "") for p in PARTS}
     sex = facts.get("sex")
     if sex is not None and str(sex).strip().lower() in ("male", "female"):
@@ -280,8 +282,7 @@ def answer_rows(a: RM2000Answers, rs: RM2000Ruleset) -> list[tuple[str, str, str
                  "f-sex"))
     if a.age_mode == "dates":
         for name in DATE_FIELDS:
-            value = date_input.read(date_input.stored_parts(f.get(name)), name).value \
-                if f.get(name) not in (None, "") else None
+            value = date_input.as_date(f.get(name))
             rows.append((names[name], date_input.shown(value) if value else
                          shown(f.get(name)), f"f-{name}-day"))
     else:
