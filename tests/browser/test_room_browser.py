@@ -205,7 +205,19 @@ def test_feedback_and_the_arms_form_are_accessible(page, server, summary):
     expect(page.get_by_role("group", name="R1 evidence note 1", exact=True).get_by_label(
         "What was seen or said")).to_have_value("Records agree")
     expect(page.get_by_role("group", name="R1 evidence note 2", exact=True)).to_have_count(0)
+    # the sentencing history, one offence a row: "Add another offence" comes back focused
+    answer(page, "How do you want to give the convictions?",
+           "Enter the sentencing history, one offence a row")
+    page.get_by_role("group", name="Offence 1", exact=True).get_by_label(
+        "Offence", exact=True).fill("Sexual assault")
+    page.get_by_role("button", name="Add another offence", exact=True).click()
+    day = page.get_by_role("group", name="Offence 2", exact=True).get_by_role(
+        "group", name="Date sentenced").get_by_label("Day", exact=True)
+    expect(day).to_be_focused()
+    day.fill("3")
     page.get_by_role("button", name="Continue to check your answers", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("Offence 2 date must include a month "
+                                                      "and year")
     expect(page.get_by_role("alert")).to_contain_text("Rate R1")
     expect(page.get_by_role("alert")).to_contain_text(
         "Select where R1 evidence note 1 came from")

@@ -9,8 +9,9 @@ instead of one kernel and one widget bundle each.
 - `session.py`: the signed membership cookie; the process's one store, cases and ruleset; the
   thread pool store calls run in;
 - `flow.py`: join, task list, open a case, draft, check, submit, feedback (each one pool call);
-- `forms.py` (RM2000) and `arms_forms.py` (ARMS, its evidence notes "add another"): posted
-  forms ↔ the stored answers; `date_input.py`: the GOV.UK date input (three fields, its errors);
+- `forms.py` (RM2000; its sentencing history one offence a row in `history_forms.py`) and
+  `arms_forms.py` (ARMS, its evidence notes "add another"): posted forms ↔ the stored answers;
+  `date_input.py`: the GOV.UK date input (three fields, its errors);
 - `views.py`: the task list rows, the state line, the feedback;
 - `handlers.py`: the Tornado handlers and `room_handlers(base_url)`, the routes that
   `serving/app.py` (standalone) and `serving/extension.py` (JupyterHub) add; the case pages'

@@ -13,9 +13,11 @@ from markupsafe import Markup
 from tornado import web
 
 from ...calibration.workshop.answers import OWN_FIELDS, OWN_MODES
+from ...instruments.record import FLAGS, disposal_options
 from . import flow
 from .arms_forms import NOTES_MAX
 from .forms import Problem, errors_by_field, wrong_parts
+from .history_forms import ROWS_MAX
 from .page_base import RoomHandler
 from .session import Room
 
@@ -44,6 +46,7 @@ class _CaseHandler(RoomHandler):
         title = f"{page.case.id}: {page.case.title}"
         self.render_page("room_case.html", title=f"Error: {title}" if found else title,
                          page=page, add=add, removed=removed, notes_max=NOTES_MAX,
+                         history_max=ROWS_MAX,
                          **error_values(found), **_case_values(self.room, page))
 
 
@@ -57,7 +60,8 @@ def _case_values(room: Room, page: flow.CasePage) -> dict[str, Any]:
     assert rs.s.step2 is not None
     return {"case_file": Markup(room.case_file(page.case, render_case_file)),
             "factors": rs.s.step2.factors,
-            "own_modes": OWN_MODES, "own_fields": OWN_FIELDS,
+            "own_modes": OWN_MODES, "own_fields": OWN_FIELDS, "flags": FLAGS,
+            "disposals": disposal_options(rs.counting.counted_disposals),
             "categories": [(c, c) for c in rs.categories]}
 
 
