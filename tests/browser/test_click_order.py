@@ -89,6 +89,15 @@ def _open_race(page, served):
     page.get_by_role("button", name="Save on leaving").wait_for(timeout=60_000)
 
 
+def _held_back(page) -> list[dict]:
+    """The changes ipywidgets holds back in the page, one per widget, until the kernel answers
+    that widget's previous update."""
+    return page.evaluate("""async () => {
+      const models = await Promise.all(Object.values(window.jupyterapp.widgetManager._models));
+      return models.filter(m => m._msg_buffer != null).map(m => m._msg_buffer);
+    }""")
+
+
 def _settled(page) -> None:
     """Wait until no widget on the page has a change in flight or held back."""
     assert page.evaluate("""async () => {
@@ -107,6 +116,8 @@ def test_a_click_waits_for_the_value_typed_while_the_kernel_is_busy(page, served
     browser; Save is clicked at once. The click must see 'abc'."""
     _open_race(page, served)
     page.get_by_label("while typing").press_sequentially("abc")
+    # the race is set: 'abc' waits in the page (ipywidgets' throttle, which the fix keeps)
+    assert _held_back(page) == [{"value": "abc"}]
     page.get_by_role("button", name="Save while typing").click()
     expect(page.locator(".race-seen")).to_have_text("saved: abc", timeout=4 * SLOW * 1000)
     assert_no_traceback(page)
