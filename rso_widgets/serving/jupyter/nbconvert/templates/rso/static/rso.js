@@ -4,7 +4,9 @@
  * - when the heartbeat finds the kernel gone, a notification banner says so plainly and
  *   offers to reload the page;
  * - a block marked as a focus target (`fields.focus_target`) can take keyboard focus;
- * - a focus request on a date picker (or a box) reaches the control inside it (see below).
+ * - a focus request on a date picker (or a box) reaches the control inside it (see below);
+ * - widget messages leave in the order the person acted: a click never overtakes the value
+ *   typed just before it (see below).
  * The kernel id comes from the page's own config (Voilà's #jupyter-config-data): a page only
  * ever speaks for its own kernel. */
 (function () {
@@ -88,8 +90,8 @@
     };
   }
 
-  // Voilà sets window.jupyterapp once its app has started (before any widget is shown); its
-  // widget manager is app.widgetManager (voila packages/voila/src/main.ts,
+  // Voilà sets window.jupyterapp once its app has started, before its widgets show (they wait
+  // for their models: 0.4 s later on a test page); its widget manager is app.widgetManager (voila packages/voila/src/main.ts,
   // packages/widgets_manager8/src/index.ts). The manager hands out ipywidgets' own WidgetModel.
   function whenVoilaStarts() {
     function found(app) {
