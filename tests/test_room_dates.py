@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rso_widgets.reports.text import date_text
 from rso_widgets.serving.room.date_input import (
     DateProblem,
     DateRead,
     as_date,
     posted_parts,
     read,
-    shown,
     split,
     stored_parts,
 )
@@ -114,7 +114,7 @@ def test_the_fields_show_a_date_without_leading_zeros_and_a_stored_text_as_typed
     assert stored_parts("1980-13-01") == parts("01", "13", "1980")  # not real: to correct
     assert stored_parts("next week") == parts("", "", "next week")
     assert stored_parts(None) == parts()
-    assert shown(dt.date(1998, 8, 3)) == "3 August 1998"
+    assert date_text(dt.date(1998, 8, 3)) == "3 August 1998"  # what check answers shows
     assert as_date("1998-08-03") == as_date(dt.datetime(1998, 8, 3, 9)) == dt.date(1998, 8, 3)
     assert as_date("3 August 1998") is None and as_date(None) is None
 

@@ -129,7 +129,3 @@ def as_date(value: object) -> dt.date | None:
     except ValueError:
         return None
 
-
-def shown(value: dt.date) -> str:
-    """A date the GOV.UK way, for check your answers: 3 August 1998."""
-    return f"{value.day} {value:%B} {value.year}"

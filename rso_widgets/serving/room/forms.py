@@ -29,6 +29,7 @@ from ...instruments.record import disposal_options, row_for
 from ...instruments.rm2000 import COUNT_FIELDS, FACTOR_FIELDS
 from ...instruments.rm2000_words import AGE_FIELDS, DATE_FIELDS, ELIGIBILITY
 from ...instruments.ruleset import RM2000Ruleset
+from ...reports.text import date_text
 from . import date_input, history_forms
 from .date_input import PARTS
 from .history_forms import History
@@ -344,7 +345,7 @@ def answer_rows(a: RM2000Answers, rs: RM2000Ruleset) -> list[tuple[str, str, str
     if a.age_mode == "dates":
         for name in DATE_FIELDS:
             value = date_input.as_date(f.get(name))
-            rows.append((names[name], date_input.shown(value) if value else
+            rows.append((names[name], date_text(value) if value else
                          shown(f.get(name)), f"f-{name}-day"))
     else:
         for name in AGE_FIELDS:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ...freetext import text_problem
 from ...instruments.record import FLAGS, occasions_from_rows, rows_from_occasions
+from ...reports.text import date_text
 from . import date_input
 
 ROWS_MAX = 30  # offences a history can be given on this page ("Add another offence")
@@ -56,7 +57,7 @@ class OffenceRow:
         """One line for check your answers."""
         day = self.real_date
         kinds = [label.lower() for k, label in FLAGS if k in self.flags]
-        return (f"{date_input.shown(day) if day else 'No date'}: {self.name or 'no offence'}"
+        return (f"{date_text(day) if day else 'No date'}: {self.name or 'no offence'}"
                 f"{' (' + ', '.join(kinds) + ')' if kinds else ''}, {self.disposal}")
 
 
