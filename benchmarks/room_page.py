@@ -24,6 +24,7 @@ Sizes: RSO_BENCH_ROOM_LIGHT (default "30,60") and RSO_BENCH_ROOM_BROWSERS (defau
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 import statistics
 import tempfile
@@ -33,6 +34,9 @@ from pathlib import Path
 
 import room_replica
 from common import CHROMIUM, CHROMIUM_ARGS, open_as
+
+from rso_widgets.instruments.rm2000_words import DATE_FIELDS
+from rso_widgets.serving.room.date_input import split
 
 ROOT = Path(__file__).resolve().parents[1]
 SINGLES = 3
@@ -98,7 +102,10 @@ def _form(case_facts: dict) -> dict[str, str]:
     out = {"age_mode": "dates" if "date_of_birth" in case_facts else "ages",
            "count_mode": "counts", "mode": "form"}
     for k, v in case_facts.items():
-        out[k] = ("yes" if v else "no") if isinstance(v, bool) else str(v)
+        if k in DATE_FIELDS:  # the GOV.UK date input: three fields
+            out.update({f"{k}-{p}": t for p, t in split(dt.date.fromisoformat(v)).items()})
+        else:
+            out[k] = ("yes" if v else "no") if isinstance(v, bool) else str(v)
     return out
 
 
