@@ -83,9 +83,12 @@ def test_a_rating_needs_evidence_until_the_evidence_is_finished(form):
     row = form.sections["R5"].evidence.add_row()
     row.what.value = "Drinks heavily at weekends, says his wife"
     gaps = form.factor_gaps("R5")
-    assert [g.field for g in gaps] == ["ratings.R5.evidence", "ratings.R5.evidence.0"]
-    assert "choose its source, give its date" in gaps[1].message
+    assert [g.field for g in gaps] == ["ratings.R5.evidence", "ratings.R5.evidence.0.source",
+                                       "ratings.R5.evidence.0"]
+    assert gaps[1].message == "Select where R5 evidence note 1 came from"  # the room's words
+    assert gaps[2].message.endswith("evidence 1 is not finished — give its date")
     assert "To complete" in text(row.status.value)
+    assert "Select where R5 evidence note 1 came from" in text(row.status.value)
     row.source.value = "third party"
     row.date.value = DAY
     assert form.factor_gaps("R5") == []

@@ -212,13 +212,16 @@ class TraineeAnswers:
         return out + found.other
 
     def _arms_problems(self) -> list[str]:
-        """Every ARMS factor is rated; otherwise what is missing (shown in the form too)."""
+        """Every ARMS factor is rated and every evidence note written is finished (a note
+        without its source would be left out); otherwise what is missing, all at once (in the
+        form's error summary and beside each field too)."""
         # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..calibration.workshop import arms_problems
-        from ..calibration.workshop.answers import arms_refusal
+        from ..calibration.workshop.answers import arms_refusal, notes_refusal
 
-        refused = arms_refusal(arms_problems(self.arms.value, self.arms.cat))
-        if refused is None:
-            return []
-        self.arms.show_check()
-        return [refused]
+        refused = [r for r in (
+            arms_refusal(arms_problems(self.arms.value, self.arms.cat)),
+            notes_refusal([g.message for g in self.arms.unfinished_notes()])) if r]
+        if refused:
+            self.arms.show_check()
+        return refused

@@ -98,9 +98,11 @@ class TraineeWorkspace:
         cat = key_catalogue(case)
         if self.arms is None or self.arms.cat.ref != cat.ref:
             if self.arms is not None:
-                self.arms.unobserve(self._on_change, names="value")
+                self.arms.unobserve(self._on_change, names="revision")
             self.arms = ARMSForm(catalogue=cat, date_editable=False)
-            self.arms.observe(self._on_change, names="value")
+            # every edit, an evidence note not finished yet too (it is not in `value`, but the
+            # draft keeps it), as the record page does
+            self.arms.observe(self._on_change, names="revision")
             self.arms_box.children = [self.arms]
         return self.arms
 

@@ -127,6 +127,13 @@ class Evidence(BaseModel):
     date: dt.date
 
 
+def note_source_problem(factor_id: str, n: int) -> str:
+    """What every page says of a factor's evidence note `n` (counted from 1, in the order the
+    page shows the notes) written without where it came from: it cannot count as evidence
+    (`Evidence.source`), so it stops a submission or a save until a source is chosen."""
+    return f"Select where {factor_id} evidence note {n} came from"
+
+
 class FollowUp(BaseModel):
     """For an *insufficient information* rating: what to find out, from whom, by when."""
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from ..instruments.arms import Evidence, Factor, Gap
+from ..instruments.arms import Evidence, Factor, Gap, note_source_problem
 from .arms_follow_up import FollowUpBox
 from .dates import as_date
 from .fields import Field, Shared, esc, stacked
@@ -77,6 +77,25 @@ class EvidenceRow(Row):
             out.append("choose its source")
         if self.date.value is None:
             out.append("give its date")
+        return out
+
+    def written(self) -> bool:
+        """Whether something was written in it: a note the person means to give, never to be
+        dropped without a word (an empty row is only a place to type)."""
+        return bool(self.what.value.strip())
+
+    def gaps(self, i: int) -> list[Gap]:
+        """Why this row (`i`, counted from 0 on screen) is not evidence yet: a note written
+        without its source in the room page's words (`note_source_problem`), then anything
+        else it lacks."""
+        fid, here = self.factor.id, f"ratings.{self.factor.id}.evidence.{i}"
+        missing, out = self.missing(), []
+        if self.written() and self.source.value is None:
+            out.append(Gap(field=f"{here}.source", message=note_source_problem(fid, i + 1)))
+            missing = [m for m in missing if m != "choose its source"]
+        if missing:
+            out.append(Gap(field=here, message=f"{self.factor.name}: evidence {i + 1} is not "
+                                               f"finished — {', '.join(missing)}"))
         return out
 
     def focus(self) -> None:

@@ -239,9 +239,7 @@ class ARMSForm(w.VBox):
             for i, row in enumerate(sec.evidence.rows):
                 ev = row.model()
                 if ev is None:
-                    entry.append(Gap(field=f"ratings.{fid}.evidence.{i}",
-                                     message=f"{sec.factor.name}: evidence {i + 1} is not "
-                                     f"finished — {', '.join(row.missing())}"))
+                    entry += row.gaps(i)
                     continue
                 evidence.append(ev)
                 rows_used[fid].append(i)
@@ -258,6 +256,17 @@ class ARMSForm(w.VBox):
             "priority": Priority(level=self.priority.value, rationale=self.rationale.value),
         })
         return value, entry, rows_used
+
+    def unfinished_notes(self) -> list[Gap]:
+        """The gaps of evidence notes written but not finished (no source, no date): left out
+        of `value`, so a page that submits or saves it refuses until each is finished or
+        removed, rather than drop a note without a word."""
+        out = []
+        for sec in self.sections.values():
+            for i, row in enumerate(sec.evidence.rows):
+                if row.written() and row.model() is None:
+                    out += row.gaps(i)
+        return out
 
     def pending(self) -> dict[str, list[dict[str, Any]]]:
         """Unfinished evidence rows as typed, per factor (kept in drafts, not in `value`)."""

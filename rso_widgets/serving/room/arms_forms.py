@@ -31,6 +31,7 @@ from ...instruments.arms import (
     FollowUp,
     Formulation,
     Priority,
+    note_source_problem,
 )
 from . import date_input
 from .forms import Problem
@@ -141,7 +142,7 @@ class ArmsAnswers:
             for n, row in enumerate(self.notes(f.id), start=1):
                 if row.what and not row.source:
                     out.append(Problem(note_id(f.id, n, "source"),
-                                       f"Select where {f.id} evidence note {n} came from"))
+                                       note_source_problem(f.id, n)))
             typed = self.typed_dates.get(due_name(f.id))
             found = date_input.read(typed, f"{f.id} follow-up date").problem if typed else None
             if found is not None:

@@ -1,0 +1,85 @@
+"""An ARMS evidence note written without its source, on the widget trainee page
+(`apps/workshop_answers.py`, the `ARMSForm`): never dropped from a submission without a word.
+The submission is refused in the room page's words (`instruments.arms.note_source_problem`),
+with every other problem of the same submit, in the status line and the form's error summary
+and beside the row; the note stays in the draft; once its source is chosen it is submitted."""
+
+from __future__ import annotations
+
+import pytest
+from identities import open_as
+from test_workshop import (
+    BY_ID,
+    CASES,
+    N_BOOT,
+    RULESET,
+    arms_ratings,
+    joined,
+    make_arms_workshop,
+    rate,
+)
+
+from rso_widgets.apps.workshop_trainer import TrainerDashboardApp
+from rso_widgets.calibration.workshop import draft_key, submission_parts
+from rso_widgets.calibration.workshop.answers import notes_refusal
+from rso_widgets.instruments.arms import note_source_problem
+
+DAY = BY_ID["TC-02"].assessment_date
+
+
+@pytest.fixture
+def url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'workshop.sqlite'}"
+
+
+@pytest.fixture
+def trainer(url, tmp_path):
+    with open_as(url, user="trainer.one") as store:
+        yield TrainerDashboardApp(store, CASES, "trainer.one", n_boot=N_BOOT,
+                                  exports_dir=tmp_path / "exports", ruleset=RULESET)
+
+
+def test_the_wording_is_the_room_pages():
+    assert note_source_problem("R4", 2) == "Select where R4 evidence note 2 came from"
+    assert notes_refusal([]) is None
+    assert notes_refusal(["Select where R4 evidence note 2 came from"]) == (
+        "Finish or remove the evidence note you wrote before you submit, or it would be left "
+        "out: Select where R4 evidence note 2 came from.")
+
+
+def test_a_note_without_its_source_stops_the_submission_with_every_other_problem(trainer, url):
+    cohort = make_arms_workshop(trainer, {"TC-02": ("arms",)})
+    app = joined(url, cohort.join_code, "Nia", user="user.nia")
+    app.open_case("TC-02")
+    rate(app, {fid: r for fid, r in arms_ratings("TC-02").items() if fid != "R6"})
+    evidence = app.arms.sections["R4"].evidence
+    done = evidence.add_row()
+    done.what.value, done.source.value, done.date.value = "Polite at interview", "the person", DAY
+    note = evidence.add_row()  # note 2: written and dated, no source
+    note.what.value, note.date.value = "Calm and polite at every visit", DAY
+    app.arms.sections["P1"].evidence.add_row()  # an empty row: only a place to type
+    assert app.submit() is None
+    # refused, every problem at once: the unrated factor and the note, in the room's words
+    words = "Select where R4 evidence note 2 came from"
+    assert "R6 Negative social influences: not rated yet" in app.status.value
+    assert words in app.status.value and "would be left out" in app.status.value
+    assert words in app.arms.summary.text and "Negative social influences" in \
+        app.arms.summary.text
+    assert "Go to R4 evidence 2" in [b.description for b in app.arms.summary.links.children]
+    assert words in note.status.value and "Error" in note.status.value  # beside the row
+    assert "P1" not in app.status.value  # the empty row is not a note
+    assert app.store.submissions(cohort.id, member_id=app.member.id) == []
+    # kept in the draft (typing in an unfinished note is an edit the page saves)
+    draft = app.store.get_draft(draft_key(cohort.id, app.member.id, "TC-02")).data
+    assert draft["arms_pending"]["R4"][0]["what"] == "Calm and polite at every visit"
+    # only the note left: still refused, said on its own
+    app.arms.sections["R6"].rating.value = "not_evident"
+    assert app.submit() is None
+    assert "Rate every ARMS factor" not in app.status.value and words in app.status.value
+    # its source chosen: submitted with both notes
+    note.source.value = "home visit"
+    sub = app.submit()
+    assert sub is not None, app.status.value
+    _, arms = submission_parts(sub.attempt)
+    assert [e["what"] for e in arms["ratings"]["R4"]["evidence"]] == [
+        "Polite at interview", "Calm and polite at every visit"]
