@@ -16,6 +16,7 @@ from rso_widgets.calibration.feedback import (
 )
 from rso_widgets.cases import TrainingCase, load_cases
 from rso_widgets.instruments.rm2000 import RM2000ValidationError
+from rso_widgets.widgets.feedback import render_headline
 
 CASES = {c.id: c for c in load_cases()}
 
@@ -112,6 +113,11 @@ def test_coding_never_married_cohabitee_called_single() -> None:
     assert errors(fb) == {"factor.single": "coding"}
     assert "seven years" in fb.row("factor.single").rationale
     assert category(fb, "S")[:2] == ("Medium", "Low")
+
+
+def test_headline_counts_the_items_that_differ_in_plain_english() -> None:
+    fb = run("TC-02", key_facts("TC-02", single=True))  # the categories stay the same
+    assert "The categories are the same, but 1 item differs." in render_headline(fb)
 
 
 def test_coding_short_cohabitation_called_not_single() -> None:

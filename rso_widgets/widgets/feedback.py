@@ -158,7 +158,8 @@ def render_headline(feedback: Feedback, attempt_no: int | None = None) -> str:
                 "differs.")
     elif feedback.agrees:
         head = "Your categories agree with the key"
-        text = f"The categories are the same, but {n} item{'s' if n != 1 else ''} differ."
+        text = (f"The categories are the same, but {n} item"
+                f"{' differs' if n == 1 else 's differ'}.")
     else:
         head = "Your result differs from the key"
         kinds = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
