@@ -81,6 +81,7 @@ class CohortRecord:
     # case id → instruments scored ("rm2000", "arms"); a case not listed: RM2000 only
     instruments: dict[str, tuple[str, ...]] | None = dataclasses.field(default=None, hash=False)
     expected_size: int | None = None  # trainees expected in the room (None: not said)
+    trainee_page: str = "room"  # where trainees join: "room" (the room page) or "notebook"
 
     @property
     def key_released(self) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..calibration.workshop import TRAINEE_PAGES
 from . import policy
 from .base import StoreBase, _aware, _payload, _text
 from .convert import _cohort, _member, _submission
@@ -34,6 +35,13 @@ def _room_size(size: int | None) -> int | None:
         raise ValueError(f"expected trainees must be a whole number from 1 to {MAX_ROOM} "
                          f"(got {size!r})")
     return size
+
+
+def _trainee_page(page: str) -> str:
+    if page not in TRAINEE_PAGES:
+        raise ValueError(f"trainees join on the {' or the '.join(TRAINEE_PAGES)} page, not "
+                         f"{page!r}")
+    return page
 
 
 def _instruments(cases: list[str], instruments: Mapping[str, Iterable[str]] | None
@@ -70,13 +78,16 @@ class WorkshopsMixin(StoreBase):
                       join_code: str | None = None,
                       expires_at: dt.datetime | None = None,
                       instruments: Mapping[str, Iterable[str]] | None = None,
-                      expected_size: int | None = None) -> CohortRecord:
+                      expected_size: int | None = None,
+                      trainee_page: str = "room") -> CohortRecord:
         """A workshop cohort, open for joining, with a fresh 6-character join code; with
         `expires_at` (timezone-aware) the code admits nobody new after that time;
         `instruments`: case id → the instruments trainees score ("rm2000", "arms"; cases not
-        listed: RM2000 only); `expected_size`: trainees expected (sizes the server's pool of
-        preheated trainee pages)."""
+        listed: RM2000 only); `expected_size`: trainees expected; `trainee_page`: where they
+        join, "room" (the room page) or "notebook" (only a notebook-page workshop's trainees
+        size the server's pool of preheated trainee kernels)."""
         expected_size = _room_size(expected_size)
+        trainee_page = _trainee_page(trainee_page)
         cases = [_text(c, "case id") for c in case_ids]
         if not cases:
             raise ValueError("a cohort needs at least one case id")
@@ -94,10 +105,10 @@ class WorkshopsMixin(StoreBase):
                 raise DuplicateNameError(f"join code {code} is already in use: choose another")
             c = Cohort(name=_text(name, "name"), join_code=code, case_ids=cases, is_open=True,
                        created_by=self.user, expires_at=expires_at, instruments=chosen,
-                       expected_size=expected_size)
+                       expected_size=expected_size, trainee_page=trainee_page)
             s.add(c)
             s.flush()
-            self._audit(s, "create", "cohort", c.id, cases=len(cases),
+            self._audit(s, "create", "cohort", c.id, cases=len(cases), trainee_page=trainee_page,
                         **({} if chosen is None else {"arms_cases": sum(
                             "arms" in v for v in chosen.values())}),
                         **({} if expires_at is None else {"expires_at": expires_at.isoformat()}))
@@ -181,6 +192,15 @@ class WorkshopsMixin(StoreBase):
             c = self._cohort_row(s, cohort_id)
             c.expected_size = size
             self._audit(s, "change", "cohort", c.id, expected_size=size)
+            return _cohort(c)
+
+    def set_cohort_trainee_page(self, cohort_id: int, page: str) -> CohortRecord:
+        """Record where the trainees join: "room" (the room page) or "notebook"."""
+        page = _trainee_page(page)
+        with self._writing() as s:
+            c = self._manage(s, cohort_id)
+            c.trainee_page = page
+            self._audit(s, "change", "cohort", c.id, trainee_page=page)
             return _cohort(c)
 
     def set_cohort_open(self, cohort_id: int, is_open: bool) -> CohortRecord:
