@@ -128,3 +128,14 @@ class AuditRecord:
     detail: dict[str, Any] | None
     hash: str
     records: int = 0  # record rows whose hashes the entry carries (`detail` leaves them out)
+
+
+@dataclasses.dataclass(frozen=True)
+class TraineeView:
+    """A trainee's own workshop, read in one transaction (`Store.trainee_view`)."""
+
+    cohort: CohortRecord
+    member: MemberRecord
+    submissions: tuple[SubmissionRecord, ...]  # the member's, oldest first (empty: not read)
+    # case id → this user's draft of it (None: no draft), for each case asked for
+    drafts: dict[str, DraftRecord | None] = dataclasses.field(default_factory=dict, hash=False)

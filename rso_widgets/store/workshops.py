@@ -248,6 +248,10 @@ class WorkshopsMixin(StoreBase):
             if s.scalar(select(CohortMember.id).where(CohortMember.cohort_id == c.id,
                                                       CohortMember.display_name == name)) is None:
                 raise NotFoundError(f"nobody has joined workshop {c.name!r} as {name!r}")
+        return self._rejoin(cohort_id, name)
+
+    def _rejoin(self, cohort_id: int, name: str) -> MemberRecord:
+        """`rejoin_cohort`'s write: the member re-read, checked as this user's, audited."""
         with self._writing() as s:
             c = self._cohort_row(s, cohort_id)
             m = s.scalar(select(CohortMember).where(CohortMember.cohort_id == c.id,

@@ -10,6 +10,7 @@ pool (`Room.run`), never on the event loop. A failure shows a friendly page and 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 from functools import lru_cache
@@ -94,12 +95,16 @@ class RoomHandler(JupyterHandler):
     def membership(self) -> Membership | None:
         return read_membership(self)
 
-    async def joined(self) -> flow.Joined | None:
-        """The trainee's membership, re-read through the store (None: join first)."""
+    async def joined(self, drafts: list[str] | None = None, *,
+                     submissions: bool = True) -> flow.Joined | None:
+        """The trainee's membership, re-read through the store (None: join first), with their
+        submissions and the drafts of `drafts` (case ids; None: every case), in one store
+        transaction: what the page needs, read once."""
         m = self.membership()
         if m is None:
             return None
-        found = await self.room.run(flow.load_joined, self.room, m)
+        found = await self.room.run(functools.partial(
+            flow.load_joined, self.room, m, drafts, submissions=submissions))
         if found is None:
             forget_membership(self, self.room_url)
         return found
@@ -140,7 +145,7 @@ class JoinHandler(RoomHandler):
         _ = self.xsrf_token
         if self.room._warming is None:  # the first join form: get ready for the joins
             self.room._warming = asyncio.ensure_future(self.room.run(self.room.warm))
-        if await self.joined() is not None:
+        if await self.joined([], submissions=False) is not None:
             self.redirect(self.url("cases"))
             return
         self.render_page("room_join.html", title="Join a workshop", values={}, problems=[],
@@ -190,7 +195,7 @@ class CasesHandler(RoomHandler):
 
 class _CaseHandler(RoomHandler):
     async def case_page(self, case_id: str) -> flow.CasePage | None:
-        j = await self.joined()
+        j = await self.joined([case_id])
         if j is None:
             self.redirect(self.room_url)
             return None
@@ -282,7 +287,7 @@ class DraftHandler(_CaseHandler):
 
     @web.authenticated
     async def post(self, case_id: str) -> None:
-        j = await self.joined()
+        j = await self.joined([case_id])
         if j is None:
             raise web.HTTPError(403, "join the workshop first")
         page = await self.room.run(flow.open_case, self.room, j, case_id)
