@@ -16,7 +16,7 @@ from tornado.web import create_signed_value
 
 from rso_widgets.calibration.workshop import draft_key
 from rso_widgets.serving.room.session import COOKIE
-from rso_widgets.store.errors import AccessDenied, NotFoundError
+from rso_widgets.store.errors import AccessDenied, NotFoundError, WorkshopClosed
 
 USER = "room.user"
 CASES = ["TC-01", "TC-02", "TC-03", "TC-04", "TC-05", "TC-06"]
@@ -118,4 +118,22 @@ def test_a_cookie_naming_another_users_membership_asks_to_join(store_url):
         r = b.get("cases", allow_redirects=False)
         assert r.status_code == 302 and r.headers["Location"].endswith("room/")
         assert "Sam" not in b.get("case/TC-01").text
+    store.close()
+
+
+def test_a_submission_clears_its_draft_in_the_same_transaction(store_url):
+    store = open_as(store_url, user=USER)
+    cohort = store.create_cohort("Room", ["TC-01"])
+    member = store.join_cohort(cohort.id, "Alex")
+    key = draft_key(cohort.id, member.id, "TC-01")
+    store.save_draft(key, {"facts": {}})
+    store.set_cohort_open(cohort.id, False)
+    with pytest.raises(WorkshopClosed):  # refused: the answers stay a draft
+        store.submit(cohort.id, member.id, "TC-01", {"facts": {}}, clear_draft=key)
+    assert store.get_draft(key) is not None
+    store.set_cohort_open(cohort.id, True)
+    store.submit(cohort.id, member.id, "TC-01", {"facts": {}}, clear_draft=key)
+    assert store.get_draft(key) is None
+    assert [e.action for e in audit_log(store)[-2:]] == ["create", "delete"]
+    store.submit(cohort.id, member.id, "TC-01", {"facts": {}}, clear_draft=key)  # none left
     store.close()

@@ -16,7 +16,7 @@ from . import policy
 from .base import StoreBase, _aware, _payload, _text
 from .convert import _cohort, _member, _submission
 from .errors import AccessDenied, DuplicateNameError, JoinCodeExpired, NotFoundError, WorkshopClosed
-from .models import Cohort, CohortMember, CohortSubmission, utcnow
+from .models import Cohort, CohortMember, CohortSubmission, Draft, utcnow
 from .records import CohortRecord, MemberRecord, SubmissionRecord
 
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
@@ -285,9 +285,11 @@ class WorkshopsMixin(StoreBase):
         return rows
 
     def submit(self, cohort_id: int, member_id: int, case_id: str,
-               attempt: Any) -> SubmissionRecord:
+               attempt: Any, *, clear_draft: str | None = None) -> SubmissionRecord:
         """A member's attempt at one of the cohort's cases. Refused (`WorkshopClosed`) once the
-        workshop is closed or its key released."""
+        workshop is closed or its key released. `clear_draft`: this user's draft under that
+        key is deleted (audited) in the same transaction, so the answers are either submitted
+        with no draft left or still a draft."""
         payload = _payload(attempt, "attempt")
         with self._writing() as s:
             c = self._cohort_row(s, cohort_id)
@@ -313,6 +315,11 @@ class WorkshopsMixin(StoreBase):
             s.flush()
             self._audit(s, "create", "cohort_submission", sub.id, cohort_id=c.id,
                         case_id=case_id)
+            d = None if clear_draft is None else s.scalar(select(Draft).where(
+                Draft.username == self.user, Draft.key == _text(clear_draft, "key")))
+            if d is not None:
+                s.delete(d)
+                self._audit(s, "delete", "draft", d.id)
             return _submission(sub)
 
     def submissions(self, cohort_id: int, *, case_id: str | None = None,

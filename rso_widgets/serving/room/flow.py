@@ -285,15 +285,12 @@ def submit(room: Room, page: CasePage) -> Outcome:
     payload = workshop_payload(page.instruments, facts=rm.facts if rm else None,
                                entered=(rm.entered or None) if rm else None,
                                arms=arms.assessment() if arms else None)
-    try:
-        sub = store.submit(j.cohort.id, j.member.id, page.case.id, payload)
+    try:  # the draft goes in the same transaction (`clear_draft`)
+        sub = store.submit(j.cohort.id, j.member.id, page.case.id, payload,
+                           clear_draft=draft_key(j.cohort.id, j.member.id, page.case.id))
     except WorkshopClosed:
         cohort = store.get_cohort(j.cohort.id)
         return Outcome(refused=refused_sentence(cohort))
-    try:
-        store.delete_draft(draft_key(j.cohort.id, j.member.id, page.case.id))
-    except Exception:
-        log.exception("could not delete a submitted workshop draft")
     # the task list it redirects to says so (`task_list`, with the cases left): not read here
     return Outcome(submitted=sub.case_id)
 
