@@ -107,6 +107,9 @@ def test_trainee_page_is_checked_audited_and_only_the_trainers_to_change(store_u
     other = open_as(store_url, user="someone.else")
     with pytest.raises(AccessDenied):
         other.set_cohort_trainee_page(cohort.id, "room")
+    with pytest.raises(AccessDenied):  # nor the size, which grows the pool on the notebook page
+        other.set_cohort_expected_size(cohort.id, 500)
+    assert store.get_cohort(cohort.id).expected_size == 30
     assert store.get_cohort(cohort.id).trainee_page == "notebook"
 
 

@@ -186,10 +186,11 @@ class WorkshopsMixin(StoreBase):
             return _cohort(c)
 
     def set_cohort_expected_size(self, cohort_id: int, size: int | None) -> CohortRecord:
-        """Record how many trainees the trainer expects (None: not said)."""
+        """Record how many trainees the trainer expects (None: not said). Like every change
+        of a workshop, only its trainer or an administrator may (it sizes the server's pool)."""
         size = _room_size(size)
         with self._writing() as s:
-            c = self._cohort_row(s, cohort_id)
+            c = self._manage(s, cohort_id)
             c.expected_size = size
             self._audit(s, "change", "cohort", c.id, expected_size=size)
             return _cohort(c)
