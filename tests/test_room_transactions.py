@@ -137,3 +137,15 @@ def test_a_submission_clears_its_draft_in_the_same_transaction(store_url):
     assert [e.action for e in audit_log(store)[-2:]] == ["create", "delete"]
     store.submit(cohort.id, member.id, "TC-01", {"facts": {}}, clear_draft=key)  # none left
     store.close()
+
+
+def test_either_page_takes_any_workshops_trainees(store_url):
+    """Where trainees join only sizes the pool: a notebook-page workshop's trainee may still
+    join on the room page (the widget page's tests join room-page workshops, the default)."""
+    store = open_as(store_url, user=USER)
+    cohort = store.create_cohort("Notebook room", ["TC-01"], trainee_page="notebook")
+    with RoomServer(store) as srv:
+        b = srv.browser()
+        r = b.post("join", {"code": cohort.join_code, "name": "Alex"})
+        assert r.ok and r.url.endswith("cases?welcome=new") and "TC-01" in r.text
+    store.close()
