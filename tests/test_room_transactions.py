@@ -4,7 +4,8 @@ however many cases the workshop has; an autosave is that read plus the draft's U
 is one read plus one write. Counted with SQLAlchemy's engine events on the room's own store,
 the room's handlers served in this process (`room_inprocess.py`), on SQLite and PostgreSQL.
 Also `trainee_view`'s rules: only the member's own user reads through it (another user's
-member refused and audited), a membership of another workshop is not found."""
+member refused and audited), a membership of another workshop is not found; a submission
+clears its draft in the same transaction; a notebook-page workshop's trainee joins here too."""
 
 from __future__ import annotations
 
