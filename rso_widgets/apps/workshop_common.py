@@ -18,7 +18,7 @@ from ..widgets.fields import Notice, esc
 
 if TYPE_CHECKING:
     from ..cases.schema import TrainingCase
-    from ..store import Store
+    from ..store import CohortRecord, Store
 
 NOTE = ("All cases are fictional: the people, places and events are invented for training.")
 TRAINER_NOTE = ("The room's results are anonymous on this screen (Rater 1, Rater 2, …). "
@@ -55,6 +55,20 @@ def trainee_address(page: str, env: Mapping[str, str] | None = None) -> str | No
     if hub and base.rstrip("/") == hub.rstrip("/"):
         base = env.get("JUPYTERHUB_BASE_URL", "/").rstrip("/") + "/hub/user-redirect/"
     return urlunsplit((u.scheme, u.netloc, base.rstrip("/") + "/" + rel, "", ""))
+
+
+def where_trainees_join(cohort: CohortRecord) -> str:
+    """Where trainees join this workshop, as HTML: the page the trainer chose and its address
+    (a link, when this page was served by Voilà)."""
+    notebook = cohort.trainee_page == "notebook"
+    url = trainee_address(cohort.trainee_page)
+    link = f' (<a href="{esc(url)}">{esc(url)}</a>)' if url else ""
+    if notebook:
+        return ("Trainees join on the notebook page: they open this service's start page and "
+                f"choose Join a workshop (notebook page){link}, then type the code and a "
+                "display name.")
+    return ("Trainees join on the workshop page: they open this service's start page and "
+            f"choose Join a workshop{link}, then type the code and a display name.")
 
 
 def report_problem(app: w.Widget, message: str) -> None:

@@ -29,7 +29,7 @@ from .workshop_common import (
     note,
     report_problem,
     start,
-    trainee_address,
+    where_trainees_join,
 )
 
 if TYPE_CHECKING:
@@ -230,7 +230,7 @@ class TrainerDashboardApp(w.VBox):
             f'<h2 class="rso-workshop-name rso-kit-heading">{esc(c.name)}</h2>'
             f'<p class="rso-tight">Join code: <span class="rso-join-code">{esc(c.join_code)}'
             "</span></p>"
-            f'<p class="rso-hint-text rso-tight rso-trainee-address">{_where_trainees(c)}</p>'
+            f'<p class="rso-hint-text rso-tight rso-trainee-address">{where_trainees_join(c)}</p>'
             f'<p class="rso-workshop-state rso-tight" role="status">'
             f"This workshop is {esc(cohort_state(c))}. {len(c.case_ids)} case"
             f"{'s' if len(c.case_ids) != 1 else ''}: "
@@ -391,20 +391,6 @@ def certificates_for(model: DashboardModel, cases: dict[str, TrainingCase],
                                revisit=[i.label for i in st.revisit] if st else [],
                                trainer=trainer, arms_status=st.arms_status if st else None))
     return out
-
-
-def _where_trainees(cohort: CohortRecord) -> str:
-    """Where trainees join this workshop, as HTML: the page the trainer chose and its address
-    (a link, when this page was served by Voilà)."""
-    notebook = cohort.trainee_page == "notebook"
-    url = trainee_address(cohort.trainee_page)
-    link = f' (<a href="{esc(url)}">{esc(url)}</a>)' if url else ""
-    if notebook:
-        return ("Trainees join on the notebook page: they open this service's start page and "
-                f"choose Join a workshop (notebook page){link}, then type the code and a "
-                "display name.")
-    return ("Trainees join on the workshop page: they open this service's start page and "
-            f"choose Join a workshop{link}, then type the code and a display name.")
 
 
 def trainer_dashboard(store: Store | None = None, user: str | None = None,
