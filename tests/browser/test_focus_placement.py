@@ -1,6 +1,7 @@
 """Where focus and the view land after an action, in a real browser: a "Go to" of an error
 summary on a scrolled page shows its whole field below the header (the header stays above the
-scrolling cells, so a control aligned to their top edge had its question hidden behind it);
+scrolling cells, so a control aligned to their top edge had its question hidden behind it),
+and in the practice form's own scrolling column below its top edge;
 opening a section moves focus to its heading at once, before the section is drawn; RM2000
 practice feedback opens above the case file, its outcome and summary line focused in view."""
 
@@ -44,32 +45,49 @@ def box(locator) -> dict:
     return b
 
 
-def test_a_go_to_on_a_scrolled_page_shows_the_whole_field_below_the_header(page, server):
-    score = open_app(page, server, "rm2000_calculator.ipynb", "Score")
-    fill_counts_case(page)
-    page.get_by_label("Sexual appearances").fill("two")
-    score.click()
-    go = page.get_by_role("button", name="Go to Sexual appearances")
+def go_to_shows_the_whole_field(page, scroller: str, name: str) -> None:
+    """Scroll `scroller` until field `name`'s control just passes under its top edge (the
+    question hidden, the control still partly in view: the person scrolled after tabbing to
+    "Go to"), press its "Go to" and check the whole field — question, hint, error, control —
+    is in view below the header and the scroller's top edge."""
+    go = page.get_by_role("button", name=f"Go to {name}")
     go.wait_for()
-    control = page.get_by_label("Sexual appearances")
+    control = page.get_by_label(name, exact=True)
     field = page.locator(".rso-field", has=control)
+    area = page.locator(scroller)
+    area.evaluate("(s, el) => { s.scrollTop += el.getBoundingClientRect().top - "
+                  "s.getBoundingClientRect().top + 10; }", control.element_handle())
     header, height = page.evaluate(EDGES)
-    # scrolled until the field's box just passes under the header's edge (its question
-    # hidden, the box still partly in view): the person scrolled after tabbing to "Go to"
-    page.locator("#rendered_cells").evaluate(
-        "(main, el) => { main.scrollTop += el.getBoundingClientRect().top - "
-        "main.getBoundingClientRect().top + 10; }", control.element_handle())
-    assert box(control)["y"] < header < box(control)["y"] + box(control)["height"]
+    top = max(header, box(area)["y"])
+    assert box(control)["y"] < top < box(control)["y"] + box(control)["height"]
     go.evaluate("e => e.focus({preventScroll: true})")
     page.keyboard.press("Enter")
     expect(control).to_be_focused()
     page.wait_for_timeout(200)  # a smooth scroll would still be moving
     label = field.locator("label").first
-    for name, part in (("question", label), ("field", field), ("input", control)):
+    assert label.inner_text().strip().startswith(name)
+    top = max(header, box(area)["y"])  # the scroller may have moved in the page
+    for what, part in (("question", label), ("field", field), ("control", control)):
         b = box(part)
-        assert b["y"] >= header, f"the {name} is hidden under the header ({b['y']} < {header})"
-        assert b["y"] + b["height"] <= height, f"the {name} is below the window"
-    assert label.inner_text().strip().startswith("Sexual appearances")
+        assert b["y"] >= top, f"the {what} is hidden above the edge ({b['y']} < {top})"
+        assert b["y"] + b["height"] <= height, f"the {what} is below the window"
+
+
+def test_a_go_to_on_a_scrolled_page_shows_the_whole_field_below_the_header(page, server):
+    score = open_app(page, server, "rm2000_calculator.ipynb", "Score")
+    fill_counts_case(page)
+    page.get_by_label("Sexual appearances").fill("two")
+    score.click()
+    go_to_shows_the_whole_field(page, "#rendered_cells", "Sexual appearances")
+
+
+def test_a_go_to_in_the_practice_scoring_column_shows_the_whole_field(page, server):
+    """The practice form scrolls in its own column beside the case file: the same there."""
+    open_case(page, server, "TC-03")
+    fill_counts_case(page)
+    page.get_by_label("Criminal appearances").fill("five")
+    page.get_by_role("button", name="Submit for feedback").click()
+    go_to_shows_the_whole_field(page, ".rso-scoring-column", "Criminal appearances")
 
 
 def test_opening_a_section_moves_focus_to_its_heading_before_it_is_drawn(page, server):
@@ -124,12 +142,18 @@ def test_opening_a_section_moves_focus_to_its_heading_before_it_is_drawn(page, s
                            "e.innerText.includes('You have completed'); }", timeout=15_000)
 
 
-def test_practice_feedback_opens_above_the_case_file_focused_in_view(page, server):
+def open_case(page, server: ServedWorkbooks, case_id: str) -> None:
+    """RM2000 practice with `case_id` open."""
     open_app(page, server, "rm2000_practice.ipynb", "Open this case")
     select = page.get_by_label("Case", exact=True)
-    select.select_option(label=select.locator("option", has_text="TC-02:").first.inner_text())
+    select.select_option(label=select.locator("option", has_text=f"{case_id}:").first
+                         .inner_text())
     page.get_by_role("button", name="Open this case", exact=True).click()
-    page.locator(".rso-practice-case", has_text="Practising TC-02").wait_for()
+    page.locator(".rso-practice-case", has_text=f"Practising {case_id}").wait_for()
+
+
+def test_practice_feedback_opens_above_the_case_file_focused_in_view(page, server):
+    open_case(page, server, "TC-02")
     fill_counts_case(page)
     submit = page.get_by_role("button", name="Submit for feedback")
     submit.scroll_into_view_if_needed()
