@@ -72,8 +72,9 @@ ALLOWED: dict[str, tuple[int, str]] = {
                           "listing and stop()"),
     "serving/pool.py": (2, "store.rooms loads SQLAlchemy + Alembic (0.5-0.8 s), off the "
                         "server's start; psutil (8 ms) only when preheated kernels are measured"),
-    "serving/room/handlers.py": (1, "the case file renderer loads ipywidgets + IPython "
-                                 "(0.08-0.1 s), on the first case shown, not at server start"),
+    "serving/room/case_handlers.py": (1, "the case file renderer loads ipywidgets + IPython "
+                                      "(0.08-0.1 s), on the first case shown, not at server "
+                                      "start"),
     "serving/room/session.py": (2, "the store (SQLAlchemy + Alembic, 0.6-1.4 s) and the widget "
                                 "renderers load in warm(), off the event loop, not at start"),
     "serving/room/views.py": (2, "the feedback renderers load ipywidgets (0.09-0.24 s), on the "

@@ -8,8 +8,11 @@ other, and on the trainer's dashboard)."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +25,9 @@ from rso_widgets.calibration.cohort import cohort_frame
 from rso_widgets.calibration.workshop import draft_key
 from rso_widgets.cases import load_cases
 from rso_widgets.commands.serve import ServedWorkbooks
+from rso_widgets.instruments.rm2000_words import DATE_FIELDS
 from rso_widgets.instruments.ruleset import load_rm2000_ruleset
+from rso_widgets.serving.room.date_input import split
 from rso_widgets.store.db import DB_FILENAME
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,8 +37,9 @@ BY_ID = {c.id: c for c in CASES}
 RULESET = load_rm2000_ruleset()
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
+@contextmanager
+def room_server(tmp_path_factory) -> Iterator[ServedWorkbooks]:
+    """A module's own `rso-workbook serve` with its data directory (no preheated kernels)."""
     base = tmp_path_factory.mktemp("room")
     data = base / "data"
     data.mkdir()
@@ -49,6 +55,12 @@ def served(tmp_path_factory):
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    with room_server(tmp_path_factory) as server:
+        yield server
 
 
 @pytest.fixture
@@ -104,6 +116,8 @@ def counts_form(case_id: str, **changes: str) -> dict[str, str]:
             form[k] = "yes" if v else "no"
         elif k == "sex":
             form["sex"] = v if v in ("male", "female") else "other"
+        elif k in DATE_FIELDS:  # a GOV.UK date input: Day, Month, Year
+            form |= {f"{k}-{p}": t for p, t in split(dt.date.fromisoformat(v)).items()}
         else:
             form[k] = str(v)
     form.update(changes)
@@ -418,9 +432,10 @@ def test_arms_rm2000_and_arms_case_every_problem_then_submit(served, trainer):
     # rated, with evidence and a follow-up: kept as the draft, then submitted
     mine = key_ratings("TC-01", R1="insufficient_information", R5="evident")
     form = counts_form("TC-01") | {f"arms_{fid}_rating": v for fid, v in mine.items()}
-    form |= {"arms_R5_evidence": "Said so at the home visit", "arms_R5_source": "home visit",
+    form |= {"arms_R5_ev1_what": "Said so at the home visit", "arms_R5_ev1_source": "home visit",
              "arms_R1_fu_what": "Internet use", "arms_R1_fu_source": "Police IT",
-             "arms_R1_fu_due": "2025-12-01", "arms_priority": "Medium",
+             "arms_R1_fu_due-day": "1", "arms_R1_fu_due-month": "12",
+             "arms_R1_fu_due-year": "2025", "arms_priority": "Medium",
              "arms_rationale": "Stable <but> watch"}
     r = b.post("case/TC-01", form)
     assert r.url.endswith("check"), text(r)

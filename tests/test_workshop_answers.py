@@ -70,6 +70,20 @@ def test_restoring_a_draft_or_a_submission():
     assert restore_parts({"mode": "<script>"}).mode == "form"
 
 
+def test_a_date_typed_but_not_real_yet_is_kept_beside_the_iso_facts():
+    typed = {"date_of_birth": {"day": "3", "month": "8", "year": "19"}}
+    data = draft_payload(("rm2000",), facts={"assessment_date": "2026-02-10"},
+                         typed_dates=typed)
+    assert data["typed_dates"] == typed and data["facts"] == {"assessment_date": "2026-02-10"}
+    assert "typed_dates" not in draft_payload(("rm2000",), facts={}, typed_dates={})
+    assert restore_parts(data).typed_dates == typed
+    assert restore_parts({"facts": {}}).typed_dates == {}  # the widget page's drafts
+    odd = restore_parts({"typed_dates": {"x": {"day": 3, "year": None}, "y": "1980", 1: {}}})
+    assert odd.typed_dates == {"x": {"day": "3", "month": "", "year": ""},
+                               "1": {"day": "", "month": "", "year": ""}}
+    assert restore_parts({"typed_dates": ["garbage"]}).typed_dates == {}
+
+
 def test_what_a_case_opens_with():
     draft, sub = SimpleNamespace(data={"d": 1}), SimpleNamespace(attempt={"s": 1})
     open_ = SimpleNamespace(key_released_at=None, is_open=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from itertools import groupby
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
@@ -113,3 +114,65 @@ def derive_counts(occasions: list[Occasion], counted_disposals: list[str]) -> De
         non_contact=any(r.non_contact for r in counted),
         occasions=rows,
     )
+
+
+# --- a history entered one offence a row (the widget table and the room page) -----------------
+
+#: disposals a form offers beside the ruleset's counted ones (not all of them are counted)
+KNOWN_DISPOSALS = ("conviction", "caution", "reprimand", "final warning")
+FLAGS = (("sexual", "Sexual"), ("violent", "Violent"), ("burglary", "Burglary"),
+         ("non_contact", "Non-contact"))
+
+
+def disposal_options(counted_disposals: list[str]) -> list[str]:
+    """The disposals a history row offers: the counted ones first, then the known others."""
+    return list(dict.fromkeys([*counted_disposals, *KNOWN_DISPOSALS]))
+
+
+def occasions_from_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
+                                                           list[list[int]]]:
+    """Rows of one offence each (`{"date"?, "offence", "disposal"}`, as typed: the engine says
+    what is missing) → the engine's `occasions`: rows with the same date and disposal are one
+    occasion; a row with no date is an occasion of its own. Also `row_map[i][j]`: the row of
+    offence j of occasion i, to put the engine's errors beside their row."""
+    occasions: list[dict[str, Any]] = []
+    row_map: list[list[int]] = []
+    index: dict[tuple[str, str], int] = {}
+    for i, row in enumerate(rows):
+        key = (row["date"], row["disposal"]) if row.get("date") else None
+        if key is not None and key in index:
+            occasions[index[key]]["offences"].append(dict(row["offence"]))
+            row_map[index[key]].append(i)
+            continue
+        occ: dict[str, Any] = {"offences": [dict(row["offence"])], "disposal": row["disposal"]}
+        if key is not None:
+            occ = {"date": row["date"], **occ}
+            index[key] = len(occasions)
+        occasions.append(occ)
+        row_map.append([i])
+    return occasions, row_map
+
+
+def rows_from_occasions(occasions: list[Any]) -> list[dict[str, Any]]:
+    """Stored `occasions` (dicts or `Occasion` models) → one row per offence, in order."""
+    rows = []
+    for occ in occasions:
+        occ = occ.model_dump() if hasattr(occ, "model_dump") else occ
+        if not isinstance(occ, dict):
+            continue  # not an occasion: nothing of it can be shown
+        for off in occ.get("offences") or [{}]:
+            off = off.model_dump() if hasattr(off, "model_dump") else off
+            rows.append({"date": occ.get("date"), "offence": off if isinstance(off, dict) else {},
+                         "disposal": occ.get("disposal") or "conviction"})
+    return rows
+
+
+def row_for(row_map: list[list[int]], path: list[str]) -> int | None:
+    """The row of an engine error's path within `occasions` (['3', 'offences', '0', 'name'])."""
+    try:
+        occ = int(path[0])
+        offence = int(path[2]) if len(path) > 2 and path[1] == "offences" else 0
+        rows = row_map[occ]
+        return rows[min(offence, len(rows) - 1)]
+    except (ValueError, IndexError):
+        return None

@@ -1,8 +1,9 @@
 """Sentencing-history table: one row per offence (date, offence, flags, disposal), add/remove rows.
 
 A view only: rows become the `occasions` the RM2000 engine counts (rows with the same date and
-disposal form one sentencing occasion; the engine itself merges same-date occasions and explains
-how). No counting rules here.
+disposal form one sentencing occasion: `instruments.record.occasions_from_rows`, the room page's
+rule too; the engine itself merges same-date occasions and explains how). No counting rules
+here.
 """
 
 from __future__ import annotations
@@ -12,13 +13,17 @@ from typing import Any
 import ipywidgets as w
 from traitlets import List as ListTrait
 
+from ..instruments.record import (
+    FLAGS,
+    disposal_options,
+    occasions_from_rows,
+    row_for,
+    rows_from_occasions,
+)
 from .dates import as_date
 from .fields import Shared, esc
 from .row_list import Row, RowList
 
-FLAGS = (("sexual", "Sexual"), ("violent", "Violent"), ("burglary", "Burglary"),
-         ("non_contact", "Non-contact"))
-KNOWN_DISPOSALS = ("conviction", "caution", "reprimand", "final warning")
 SUB_LABELS = {"date": "date", "name": "offence", "offences": "offence",
               "disposal": "disposal"}
 
@@ -101,7 +106,7 @@ class SentencingHistory(RowList):
     rows: list[HistoryRow]  # type: ignore[assignment]
 
     def __init__(self, counted_disposals: list[str], note: str = ""):
-        self.disposals = list(dict.fromkeys([*counted_disposals, *KNOWN_DISPOSALS]))
+        self.disposals = disposal_options(counted_disposals)
         self.row_map: list[list[int]] = []
         self._syncing = False
         hint = ("One row per offence. Offences sentenced on the same day are one appearance. "
@@ -137,13 +142,10 @@ class SentencingHistory(RowList):
         self._syncing = True
         try:
             self.rows = []
-            for occ in occasions:
-                occ = occ.model_dump() if hasattr(occ, "model_dump") else dict(occ)
-                for off in occ.get("offences") or [{}]:
-                    off = off.model_dump() if hasattr(off, "model_dump") else dict(off)
-                    row = self.make_row()
-                    row.set(occ.get("date"), off, occ.get("disposal") or "conviction")
-                    self.rows.append(row)  # type: ignore[arg-type]
+            for r in rows_from_occasions(occasions):
+                row = self.make_row()
+                row.set(r["date"], r["offence"], r["disposal"])
+                self.rows.append(row)  # type: ignore[arg-type]
         finally:
             self._syncing = False
         self._refresh()
@@ -157,35 +159,12 @@ class SentencingHistory(RowList):
         self._recompute()
 
     def _recompute(self) -> None:
-        occasions: list[dict[str, Any]] = []
-        row_map: list[list[int]] = []
-        index: dict[tuple[str, str], int] = {}
-        for i, row in enumerate(self.rows):
-            d = row.to_dict()
-            key = (d["date"], d["disposal"]) if "date" in d else None
-            if key is not None and key in index:
-                occasions[index[key]]["offences"].append(d["offence"])
-                row_map[index[key]].append(i)
-                continue
-            occ: dict[str, Any] = {"offences": [d["offence"]], "disposal": d["disposal"]}
-            if "date" in d:
-                occ = {"date": d["date"], **occ}
-                index[key] = len(occasions)  # type: ignore[index]
-            occasions.append(occ)
-            row_map.append([i])
-        self.row_map = row_map
-        self.value = occasions
+        self.value, self.row_map = occasions_from_rows([row.to_dict() for row in self.rows])
 
     # -- errors ----------------------------------------------------------------------------
     def row_for(self, path: list[str]) -> int | None:
         """The row index for an engine error path like ['3', 'offences', '0', 'name']."""
-        try:
-            occ = int(path[0])
-            offence = int(path[2]) if len(path) > 2 and path[1] == "offences" else 0
-            rows = self.row_map[occ]
-            return rows[min(offence, len(rows) - 1)]
-        except (ValueError, IndexError):
-            return None
+        return row_for(self.row_map, path)
 
     def show_errors(self, table_messages: list[str], row_messages: dict[int, list[str]]) -> None:
         for i, row in enumerate(self.rows):

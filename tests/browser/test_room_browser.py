@@ -103,9 +103,15 @@ def test_a_trainee_joins_scores_checks_and_submits(page, server, summary):
     answer(page, "Sex", "Male")
     answer(page, "Sexual offence committed aged 17 or over", "Yes")
     answer(page, "How do you want to give ages?", "Enter dates")
-    for label, value in (("Date of birth", "1998-08-03"), ("Assessment date", "2026-02-10"),
-                         ("Date of commencement of risk", "2022-11-15"),
-                         ("Sexual appearances", "1"), ("Criminal appearances", "3"),
+    # GOV.UK date inputs: Day, Month, Year in a group named by its legend; the year of the
+    # date of birth first typed with 2 numbers, then corrected after the error
+    for legend, (day, month, year) in (("Date of birth", ("3", "8", "98")),
+                                       ("Assessment date", ("10", "2", "2026")),
+                                       ("Date of commencement of risk", ("15", "11", "2022"))):
+        group = page.get_by_role("group", name=legend, exact=True)
+        for label, value in (("Day", day), ("Month", month), ("Year", year)):
+            group.get_by_label(label, exact=True).fill(value)
+    for label, value in (("Sexual appearances", "1"), ("Criminal appearances", "3"),
                          ("Violent appearances", "0")):
         page.get_by_label(label, exact=True).fill(value)
     for legend in ("Any conviction for burglary", "Sexual offence against a male",
@@ -116,6 +122,19 @@ def test_a_trainee_joins_scores_checks_and_submits(page, server, summary):
         timeout=15_000)  # autosaved by the page's script
     journey.shot("answered")
     journey.check("answered")
+    # Enter in a text field sends the form as Continue: the date's error, at once, focused
+    page.get_by_label("Violent appearances", exact=True).press("Enter")
+    summary_box = page.get_by_role("alert")
+    expect(summary_box).to_be_focused()
+    expect(summary_box).to_contain_text("Date of birth year must include 4 numbers")
+    journey.shot("date-error")
+    journey.check("date-error")
+    summary_box.get_by_role("link", name="Date of birth year must include 4 numbers").click()
+    year = page.get_by_role("group", name="Date of birth", exact=True).get_by_label(
+        "Year", exact=True)
+    expect(year).to_be_focused()
+    expect(year).to_have_value("98")  # as typed
+    year.fill("1998")
     tab_to(page, "Continue to check your answers")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -169,8 +188,39 @@ def test_feedback_and_the_arms_form_are_accessible(page, server, summary):
     expect(page.get_by_role("heading", level=3, name="ARMS")).to_be_visible()
     journey.shot("arms-case")
     journey.check("arms-case")
-    page.get_by_role("button", name="Continue to check your answers").click()
+    # "Add another note" by keyboard: the page comes back at the new row, focused
+    r1 = page.get_by_role("group", name="R1 evidence note 1", exact=True)
+    r1.get_by_label("What was seen or said").fill("Said so at interview")
+    r1.get_by_label("Where it came from").select_option("the person")
+    add = page.get_by_role("button", name="Add another note for R1", exact=True)
+    add.focus()
+    page.keyboard.press("Enter")
+    second = page.get_by_role("group", name="R1 evidence note 2", exact=True)
+    expect(second.get_by_label("What was seen or said")).to_be_focused()
+    expect(r1.get_by_label("What was seen or said")).to_have_value("Said so at interview")
+    journey.shot("arms-add-another")
+    journey.check("arms-add-another")
+    second.get_by_label("What was seen or said").fill("Records agree")
+    page.get_by_role("button", name="Remove R1 evidence note 1", exact=True).click()
+    expect(page.get_by_role("group", name="R1 evidence note 1", exact=True).get_by_label(
+        "What was seen or said")).to_have_value("Records agree")
+    expect(page.get_by_role("group", name="R1 evidence note 2", exact=True)).to_have_count(0)
+    # the sentencing history, one offence a row: "Add another offence" comes back focused
+    answer(page, "How do you want to give the convictions?",
+           "Enter the sentencing history, one offence a row")
+    page.get_by_role("group", name="Offence 1", exact=True).get_by_label(
+        "Offence", exact=True).fill("Sexual assault")
+    page.get_by_role("button", name="Add another offence", exact=True).click()
+    day = page.get_by_role("group", name="Offence 2", exact=True).get_by_role(
+        "group", name="Date sentenced").get_by_label("Day", exact=True)
+    expect(day).to_be_focused()
+    day.fill("3")
+    page.get_by_role("button", name="Continue to check your answers", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("Offence 2 date must include a month "
+                                                      "and year")
     expect(page.get_by_role("alert")).to_contain_text("Rate R1")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Select where R1 evidence note 1 came from")
     journey.shot("arms-errors")
     journey.check("arms-errors")
 

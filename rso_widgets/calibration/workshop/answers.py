@@ -120,10 +120,14 @@ def arms_refusal(problems: list[str]) -> str | None:
 def draft_payload(instruments: Iterable[str], *, facts: Mapping[str, Any] | None = None,
                   evidence: Mapping[str, str] | None = None, mode: str = "form",
                   entered: Mapping[str, Any] | None = None, arms: Mapping[str, Any] | None = None,
-                  arms_pending: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                  arms_pending: Mapping[str, Any] | None = None,
+                  typed_dates: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Any]:
     """The stored draft of one case's answers: `{"facts", "evidence", "mode", "entered"}` for
     RM2000 (evidence notes only where written; entered None when empty), `{"arms",
-    "arms_pending"}` for ARMS (pending: follow-up text typed but not yet kept)."""
+    "arms_pending"}` for ARMS (pending: evidence rows typed but not complete yet). Dates are
+    ISO strings in the facts and the ARMS value; `typed_dates` (the room page's, only when
+    there is one) keeps a date typed as day, month and year that is not a real date yet, by
+    its input's name, so it comes back as typed; the widget page does not use it."""
     chosen = tuple(instruments)
     data: dict[str, Any] = {}
     if "rm2000" in chosen:
@@ -134,6 +138,8 @@ def draft_payload(instruments: Iterable[str], *, facts: Mapping[str, Any] | None
         data["arms"] = dict(arms)
         if arms_pending:
             data["arms_pending"] = dict(arms_pending)
+    if typed_dates:
+        data["typed_dates"] = {k: dict(v) for k, v in typed_dates.items()}
     return data
 
 
@@ -147,6 +153,7 @@ class Restored:
     entered: dict[str, Any]
     arms: dict[str, Any] | None
     arms_pending: dict[str, Any] | None
+    typed_dates: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def restore_parts(data: Any) -> Restored:
@@ -161,6 +168,8 @@ def restore_parts(data: Any) -> Restored:
     evidence = data.get("evidence") or {}
     arms = data.get("arms")
     pending = data.get("arms_pending")
+    typed = data.get("typed_dates")
+    typed = typed if isinstance(typed, Mapping) else {}
     return Restored(
         facts=dict(facts) if isinstance(facts, Mapping) else {},
         evidence={str(k): str(v) for k, v in evidence.items()}
@@ -168,7 +177,9 @@ def restore_parts(data: Any) -> Restored:
         mode=mode if mode in {m for m, _ in OWN_MODES} else "form",
         entered={k: v for k, v in entered.items() if k != "not_applicable"},
         arms=dict(arms) if isinstance(arms, Mapping) else None,
-        arms_pending=dict(pending) if isinstance(pending, Mapping) else None)
+        arms_pending=dict(pending) if isinstance(pending, Mapping) else None,
+        typed_dates={str(k): {p: str(v.get(p) or "") for p in ("day", "month", "year")}
+                     for k, v in typed.items() if isinstance(v, Mapping)})
 
 
 def answers_source(draft: Any, submission: Any, cohort: Any) -> tuple[str | None, Any]:

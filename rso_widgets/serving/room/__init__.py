@@ -9,10 +9,13 @@ instead of one kernel and one widget bundle each.
 - `session.py`: the signed membership cookie; the process's one store, cases and ruleset; the
   thread pool store calls run in;
 - `flow.py`: join, task list, open a case, draft, check, submit, feedback (each one pool call);
-- `forms.py` (RM2000) and `arms_forms.py` (ARMS): posted forms ↔ the stored answers;
+- `forms.py` (RM2000; its sentencing history one offence a row in `history_forms.py`) and
+  `arms_forms.py` (ARMS, its evidence notes "add another"): posted forms ↔ the stored answers;
+  `date_input.py`: the GOV.UK date input (three fields, its errors);
 - `views.py`: the task list rows, the state line, the feedback;
 - `handlers.py`: the Tornado handlers and `room_handlers(base_url)`, the routes that
-  `serving/app.py` (standalone) and `serving/extension.py` (JupyterHub) add;
+  `serving/app.py` (standalone) and `serving/extension.py` (JupyterHub) add; the case pages'
+  handlers are `case_handlers.py`, their base `page_base.py`;
 - `templates/`: the pages, extending the `rso` template's `layout.html`; the optional script is
   the template's `static/rso_room.js`.
 """

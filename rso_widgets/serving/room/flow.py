@@ -31,7 +31,7 @@ from ...calibration.workshop.answers import (
 )
 from ...store.errors import AccessDenied, NotFoundError, WorkshopClosed
 from ...store.joining import JoinProblem, join_workshop
-from . import arms_forms, forms, views
+from . import arms_forms, forms, history_forms, views
 from .forms import Problem, errors_by_field
 from .session import Membership, Room
 
@@ -185,7 +185,7 @@ def _take(page: CasePage, form: dict[str, str]) -> list[Problem]:
     """Read a posted form into the page; the problems with what cannot be kept at all."""
     found: list[Problem] = []
     if page.rm2000 is not None:
-        page.rm2000 = forms.parse(form)
+        page.rm2000 = forms.parse(form, page.rs)
         found += page.rm2000.problems
     if page.arms is not None:
         page.arms = arms_forms.parse(page.arms, form)
@@ -195,10 +195,12 @@ def _take(page: CasePage, form: dict[str, str]) -> list[Problem]:
 
 def _draft(page: CasePage) -> dict[str, Any]:
     rm, arms = page.rm2000, page.arms
+    typed = {**(rm.draft_dates() if rm else {}), **(arms.typed_dates if arms else {})}
     return draft_payload(
         page.instruments, facts=rm.facts if rm else None, evidence=rm.evidence if rm else None,
         mode=rm.mode if rm else "form", entered=rm.entered if rm else None,
-        arms=arms.value if arms else None, arms_pending=arms.pending if arms else None)
+        arms=arms.value if arms else None, arms_pending=arms.pending if arms else None,
+        typed_dates=typed)
 
 
 def _save_draft(room: Room, page: CasePage) -> None:
@@ -225,7 +227,7 @@ def problems(page: CasePage) -> list[Problem]:
         check = rm2000_problems(a.facts, a.mode, a.entered, page.rs, page.case.assessment_date)
         found += forms.problems(a, check, page.rs)
     if page.arms is not None:
-        found += page.arms.problems
+        found += page.arms.problems + page.arms.entry_problems()
         refused = arms_refusal(arms_problems(page.arms.assessment(), page.arms.cat))
         if refused:
             found += page.arms.missing()
@@ -239,6 +241,24 @@ def save_and_check(room: Room, page: CasePage, form: dict[str, str]) -> list[Pro
         _save_draft(room, page)
         page.source = "draft"
     return problems(page)
+
+
+def save_action(room: Room, page: CasePage, form: dict[str, str],
+                action: str) -> tuple[str, str]:
+    """"Add another offence" (`history_forms.act`), "Add another note" (`arms_forms.act`) or
+    "Remove": keep the answers, with the row added or removed, as the draft; the query and the
+    row's id to show the case again with."""
+    _take(page, form)
+    found = "", ""
+    if page.rm2000 is not None and action.partition(":")[2].startswith("history"):
+        history, query, anchor = history_forms.act(page.rm2000.history, action)
+        page.rm2000.use_history(history)
+        found = query, anchor
+    elif page.arms is not None:
+        found = arms_forms.act(page.arms, action)
+    if not page.released:
+        _save_draft(room, page)
+    return found
 
 
 def check_only(room: Room, page: CasePage) -> list[Problem]:

@@ -4,7 +4,9 @@
  * - when the heartbeat finds the kernel gone, a notification banner says so plainly and
  *   offers to reload the page;
  * - a block marked as a focus target (`fields.focus_target`) can take keyboard focus;
- * - a focus request on a date picker (or a box) reaches the control inside it (see below).
+ * - a focus request on a date picker (or a box) reaches the control inside it (see below);
+ * - widget messages leave in the order the person acted: a click never overtakes the value
+ *   typed just before it (see below).
  * The kernel id comes from the page's own config (Voilà's #jupyter-config-data): a page only
  * ever speaks for its own kernel. */
 (function () {
@@ -29,6 +31,91 @@
     }
     divFocus.call(this, options);
   };
+
+  /* Typed changes leave before a click. ipywidgets keeps one state update of a widget in flight:
+   * until the kernel has answered it, that widget's next changes wait in the page
+   * (`_msg_buffer`), but a button's click (a custom message, `send`) leaves at once. So a click
+   * made while the kernel was still busy with a field's previous change reached the kernel
+   * before the field's last value: Save stored, Score scored, what was typed before, and the
+   * late value then made a fresh result "changed". ipywidgets does not promise this order
+   * (jupyter-widgets/ipywidgets#252, open; custom messages unthrottled since #1382/#1383).
+   * Here, before any widget message leaves the page, the changes waiting on other widgets leave
+   * first, as ipywidgets itself would send them when the kernel answers (and for a click, the
+   * clicked widget's own too); the one websocket and the kernel's one shell queue keep that
+   * order. The throttle is untouched while nothing else is sent. The class is patched once,
+   * so every widget on the page is covered, the ones created later too. */
+  function orderWidgetMessages(WidgetModel) {
+    var proto = WidgetModel && WidgetModel.prototype;
+    if (!proto || proto.rsoOrdered || typeof proto.send_sync_message !== 'function' ||
+        typeof proto.send !== 'function' || typeof proto.sync !== 'function') { return; }
+    proto.rsoOrdered = true;
+    var waiting = new Set();  // models that had changes held back (some may have sent them since)
+    var flushing = false;
+
+    function flush(except) {
+      if (flushing) { return; }
+      flushing = true;
+      try {
+        waiting.forEach(function (model) {
+          if (model === except) { return; }  // it is sending its own changes now
+          waiting.delete(model);
+          var state = model._msg_buffer;
+          if (state === null || state === undefined || !model.comm) { return; }
+          var callbacks = model._msg_buffer_callbacks;
+          model._msg_buffer = null;
+          model._msg_buffer_callbacks = null;
+          // as ipywidgets' _handle_status does when the kernel answers
+          model.rememberLastUpdateFor(model.send_sync_message(state, callbacks));
+        });
+      } finally {
+        flushing = false;
+      }
+    }
+
+    var sync = proto.sync;
+    proto.sync = function () {
+      var result = sync.apply(this, arguments);
+      if (this._msg_buffer !== null && this._msg_buffer !== undefined) { waiting.add(this); }
+      return result;
+    };
+    var sendSync = proto.send_sync_message;
+    proto.send_sync_message = function () {
+      flush(this);
+      return sendSync.apply(this, arguments);
+    };
+    var send = proto.send;
+    proto.send = function () {
+      flush(null);
+      return send.apply(this, arguments);
+    };
+  }
+
+  // Voilà sets window.jupyterapp once its app has started, before its widgets show (they wait
+  // for their models: 0.4 s later on a test page); its widget manager is app.widgetManager (voila packages/voila/src/main.ts,
+  // packages/widgets_manager8/src/index.ts). The manager hands out ipywidgets' own WidgetModel.
+  function whenVoilaStarts() {
+    function found(app) {
+      var manager = app && app.widgetManager;
+      if (!manager || typeof manager.loadModelClass !== 'function') { return; }
+      manager.loadModelClass('WidgetModel', '@jupyter-widgets/base', '2.0.0')
+        .then(orderWidgetMessages)
+        .catch(function (e) { console.warn('RSO: widget messages keep ipywidgets order', e); });
+    }
+    if (window.jupyterapp) { found(window.jupyterapp); return; }
+    var app;
+    Object.defineProperty(window, 'jupyterapp', {
+      configurable: true,
+      enumerable: true,
+      get: function () { return app; },
+      set: function (value) {
+        app = value;
+        Object.defineProperty(window, 'jupyterapp', {configurable: true, enumerable: true,
+                                                     writable: true, value: value});
+        found(value);
+      }
+    });
+  }
+  whenVoilaStarts();
 
   function config() {
     var el = document.getElementById('jupyter-config-data');

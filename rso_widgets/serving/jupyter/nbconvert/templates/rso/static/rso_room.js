@@ -1,5 +1,6 @@
 /* The room page (serving/room/): optional enhancements only; every page works without this.
-   - focus moves to the error summary when a page shows one (GOV.UK pattern);
+   - focus moves to the error summary when a page shows one (GOV.UK pattern), else to the
+     field the address names (an evidence row after "Add another note" or "Remove");
    - the scoring form is kept as a draft a moment after each change: a fetch POST of the form's
      fields to its data-rso-autosave address, with the _xsrf field the form already holds;
    - while the page is visible, the workshop's state (room/status) is checked every 15 s or so
@@ -99,6 +100,10 @@
   'use strict';
   var summary = document.querySelector('[data-rso-error-summary]');
   if (summary) { summary.focus(); }
+  // after "Add another note" or "Remove" the page comes back at a row (#its-input): focus it
+  var target = !summary && window.location.hash ?
+    document.getElementById(decodeURIComponent(window.location.hash.slice(1))) : null;
+  if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) { target.focus(); }
 
   var form = document.querySelector('form[data-rso-autosave]');
   if (!form || !window.fetch || !window.URLSearchParams || !window.FormData) { return; }
