@@ -321,3 +321,19 @@ def test_focus_moves_to_the_heading_before_the_section_is_built_and_drawn(journe
     events.clear()
     j.open_section("notes")  # built already: focus first all the same
     assert events[0].startswith("focus: ") and events[1:] == ["body drawn"]
+
+
+def test_a_section_that_cannot_be_built_leaves_the_task_list_showing(journey):
+    """The heading changes before the section is built: if building fails, the task list
+    shows again rather than the new heading over the last view's body."""
+    j, _, _ = journey
+    j.open_section("name")
+
+    def broken() -> w.Widget:
+        raise RuntimeError("cannot build")
+
+    j._section("notes").build = broken
+    with pytest.raises(RuntimeError):
+        j.open_section("notes")
+    assert j.current is None and "You have completed" in j.heading.value
+    assert "notes" not in j.built and j.back_button.layout.display == "none"

@@ -186,7 +186,11 @@ class TaskListJourney(w.VBox):
         if not keep_problems:  # else the caller moves focus to the field
             self.focus()
         if key not in self.built:
-            self.built[key] = section.build()
+            try:
+                self.built[key] = section.build()
+            except Exception:
+                self.show_task_list(focus=True)  # not a heading over the last view's body
+                raise
         self.body.children = [self.built[key]]
         self.nav.layout.display = ""
         self.continue_button.layout.display = ""
