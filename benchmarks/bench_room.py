@@ -106,7 +106,8 @@ class Room:
         self.server.start(120)
         with open_as("bench.trainer", self.url) as store:
             self.code = store.create_cohort(f"Room of {self.size}", ["TC-01"],
-                                            expected_size=self.size).join_code
+                                            expected_size=self.size,
+                                            trainee_page="notebook").join_code
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -39,7 +39,7 @@ ALLOWED: dict[str, tuple[int, str]] = {
                         "fails to start (cases + instruments: 0.2-0.5 s; is_refusal is free "
                         "but this file is on the first-view path)"),
     # --- other pages (measured cost of the deferred imports after the module's own)
-    "apps/arms_attempts.py": (6, _PAGE + "the practice store (SQLAlchemy + Alembic, 1.2-2.0 s) "
+    "apps/arms_attempts.py": (5, _PAGE + "the practice store (SQLAlchemy + Alembic, 1.2-2.0 s) "
                               "and the ARMS progress widgets"),
     "apps/arms_journey.py": (1, _PAGE + "the profile chart's static text (instruments + "
                              "settings, 0.15-0.37 s) when the RM2000 result is shown"),

@@ -165,8 +165,6 @@ def test_function_level_imports_in_domain_code_say_why():
     assert len(files) > 50
     bare = [f"{p.relative_to(ROOT)}:{line}: {text}" for p in files
             for line, text, commented in function_level_imports(p) if not commented]
-    # store/policy.py reads the settings late; it is being reworked in parallel (issue 13)
-    bare = [b for b in bare if not b.startswith("rso_widgets/store/policy.py")]
     assert not bare, "function-level imports without a reason:\n" + "\n".join(bare)
 
 

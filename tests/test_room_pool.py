@@ -9,11 +9,13 @@ import logging
 from typing import Any
 
 import pytest
+from audited import audit_log
 from identities import open_as
 
 from rso_widgets.serving import setting
 from rso_widgets.serving.pool import ROOM_NOTEBOOK, RoomPoolMixin, pool_targets
 from rso_widgets.settings import get_settings
+from rso_widgets.store.errors import AccessDenied
 from rso_widgets.store.rooms import open_rooms
 
 FLOORS = {"rm2000_calculator.ipynb": 1, ROOM_NOTEBOOK: 1, "other.ipynb": 0}
@@ -65,22 +67,50 @@ def test_no_database_means_no_rooms_and_nothing_created(tmp_path):
     assert not (tmp_path / "w.sqlite").exists()
 
 
-def test_open_rooms_reads_open_workshops_with_a_size(store_url):
+def test_open_rooms_reads_open_notebook_page_workshops_with_a_size(store_url):
     url = store_url
     store = open_as(url, user="trainer")
-    room = store.create_cohort("Room", ["TC-01"], expected_size=30)
-    store.create_cohort("No size", ["TC-01"])
-    closed = store.create_cohort("Closed", ["TC-01"], expected_size=12)
+    room = store.create_cohort("Room", ["TC-01"], expected_size=30, trainee_page="notebook")
+    store.create_cohort("No size", ["TC-01"], trainee_page="notebook")
+    closed = store.create_cohort("Closed", ["TC-01"], expected_size=12, trainee_page="notebook")
     store.set_cohort_open(closed.id, False)
     past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
-    store.create_cohort("Expired", ["TC-01"], expected_size=8, expires_at=past)
+    store.create_cohort("Expired", ["TC-01"], expected_size=8, expires_at=past,
+                        trainee_page="notebook")
+    store.create_cohort("Room page", ["TC-01"], expected_size=40)  # the default page
     store.join_cohort(room.id, "Ann")
     store.join_cohort(room.id, "Bo")
     assert open_rooms(url) == [(30, 2)]
     assert store.set_cohort_expected_size(room.id, 20).expected_size == 20
     assert open_rooms(url) == [(20, 2)]
+    assert store.set_cohort_trainee_page(room.id, "room").trainee_page == "room"
+    assert open_rooms(url) == []  # its trainees moved to the room page: no kernels for them
+    assert store.set_cohort_trainee_page(room.id, "notebook").trainee_page == "notebook"
+    assert open_rooms(url) == [(20, 2)]
     store.set_cohort_open(room.id, False)
     assert open_rooms(url) == []
+
+
+def test_trainee_page_is_checked_audited_and_only_the_trainers_to_change(store_url):
+    store = open_as(store_url, user="trainer")
+    cohort = store.create_cohort("Room", ["TC-01"], expected_size=30)
+    assert cohort.trainee_page == "room"  # the default and recommended page
+    with pytest.raises(ValueError, match="room or the notebook page"):
+        store.create_cohort("Bad", ["TC-01"], trainee_page="voila")
+    with pytest.raises(ValueError, match="not 'jupyter'"):
+        store.set_cohort_trainee_page(cohort.id, "jupyter")
+    store.set_cohort_trainee_page(cohort.id, "notebook")
+    changes = [e.detail for e in audit_log(store)
+               if e.entity == "cohort" and e.action == "change"]
+    assert {"trainee_page": "notebook"} in [
+        {k: v for k, v in (d or {}).items() if k != "row_hashes"} for d in changes]
+    other = open_as(store_url, user="someone.else")
+    with pytest.raises(AccessDenied):
+        other.set_cohort_trainee_page(cohort.id, "room")
+    with pytest.raises(AccessDenied):  # nor the size, which grows the pool on the notebook page
+        other.set_cohort_expected_size(cohort.id, 500)
+    assert store.get_cohort(cohort.id).expected_size == 30
+    assert store.get_cohort(cohort.id).trainee_page == "notebook"
 
 
 @pytest.mark.parametrize("bad", [0, -1, 501, 2.5, True, "30"])
@@ -218,6 +248,34 @@ def test_controller_never_shuts_down_a_warming_kernel(settings_env, monkeypatch)
             km.room_floors = None
             await km.adjust_pools()
             assert km.shut == [] and km.warming() == 1
+        finally:
+            await km.shutdown_all()
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(("page", "grown"), [("room", 1), ("notebook", 9)])
+def test_a_room_page_workshop_of_30_preheats_nothing_beyond_the_base_pool(
+        settings_env, monkeypatch, store_url, page, grown):
+    """The controller reading the real store: 30 trainees on the room page need no kernels
+    (the pool stays at voila.json's one); on the notebook page the pool grows (to the memory
+    ceiling here: 1000 MiB at 100 MiB a kernel, the calculator's one included)."""
+    store = open_as(store_url, user="trainer")
+    store.create_cohort("Thirty", ["TC-01"], expected_size=30, trainee_page=page)
+    monkeypatch.setattr("rso_widgets.serving.pool.read_rooms", lambda: open_rooms(store_url))
+
+    async def scenario() -> None:
+        km = Managed()
+        km.room_check_seconds = 0
+        try:
+            for nb in (ROOM_NOTEBOOK, "rm2000_calculator.ipynb"):
+                km.fill_if_needed(delay=0, notebook_name=nb)
+            for _ in range(15):
+                await km.adjust_pools()
+                _finish_all(km)
+            assert len(km._pools[ROOM_NOTEBOOK]) == grown
+            assert km.room_targets[ROOM_NOTEBOOK] == grown
+            assert len(km._pools["rm2000_calculator.ipynb"]) == 1
         finally:
             await km.shutdown_all()
 

@@ -267,6 +267,7 @@ def test_first_schema_revision_is_backed_up_and_upgraded_to_the_newest(empty_url
         (cohort,) = store.cohorts()
         assert (cohort.join_code, cohort.expires_at, cohort.key_released_at) == (
             "ABC234", None, None)  # columns added by 0003 start empty
+        assert cohort.trainee_page == "room"  # 0013: an old workshop's trainees use the room page
         assert verify_log(store).ok
         store.create_person("Second", fictional=True)  # and the new schema takes writes
         team = store.supervision.create_team("North")  # tables added by 0002

@@ -285,10 +285,55 @@ def test_focus_is_not_lost_when_back_or_continue_returns_to_the_task_list(journe
     j.back_button.focus = lambda: sent.append("back")  # type: ignore[method-assign]
     assert "rso-focus-target" in j.heading._dom_classes
     j.open_section("name")
-    assert sent == ["back"]  # the top of a section: its Back link
+    assert sent == ["title"]  # a new view: its heading, the Back link just before it
     j._back()
     assert j.current is None and sent[-1] == "title"
     j.open_section("notes")
     a.notes.value = "written"
     j._continue()  # "More" cannot start yet and Name is empty: back to the list
     assert j.current is None and sent[-1] == "title"
+    j.show_check_answers()
+    assert sent[-1] == "title" and "Check your answers" in j.heading.value
+    j.show_result("Feedback", [w.HTML("done")])
+    assert sent[-1] == "title" and "Feedback" in j.heading.value
+    assert "back" not in sent
+
+
+def test_focus_moves_to_the_heading_before_the_section_is_built_and_drawn(journey):
+    """Focus is sent with the new heading and Back link, before the section is built and
+    put on the page: the browser moves focus at once, not after drawing a long section."""
+    j, _, _ = journey
+    events: list[str] = []
+    j.heading.focus = lambda: events.append(  # type: ignore[method-assign]
+        f"focus: {j.heading.value} back={j.back_button.layout.display!r}")
+    j.body.observe(lambda _c: events.append("body drawn"), names="children")
+    section = j._section("notes")
+    build = section.build
+    section.build = lambda: events.append("built") or build()
+    j.open_section("notes")
+    assert events[0].startswith("focus: ") and "Notes</h2>" in events[0] \
+        and "back=''" in events[0]
+    assert events[1:] == ["built", "body drawn"]
+    events.clear()
+    j._back()
+    assert events[0].startswith("focus: ") and "You have completed" in events[0]
+    assert events[1:] == ["body drawn"]
+    events.clear()
+    j.open_section("notes")  # built already: focus first all the same
+    assert events[0].startswith("focus: ") and events[1:] == ["body drawn"]
+
+
+def test_a_section_that_cannot_be_built_leaves_the_task_list_showing(journey):
+    """The heading changes before the section is built: if building fails, the task list
+    shows again rather than the new heading over the last view's body."""
+    j, _, _ = journey
+    j.open_section("name")
+
+    def broken() -> w.Widget:
+        raise RuntimeError("cannot build")
+
+    j._section("notes").build = broken
+    with pytest.raises(RuntimeError):
+        j.open_section("notes")
+    assert j.current is None and "You have completed" in j.heading.value
+    assert "notes" not in j.built and j.back_button.layout.display == "none"

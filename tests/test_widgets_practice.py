@@ -171,6 +171,30 @@ def test_same_day_offences_counted_twice_is_a_coding_error_with_the_reasoning(ap
     assert app.submit_button.layout.display == "none" and app.retry_box.layout.display == ""
 
 
+def test_the_feedback_opens_above_the_case_file_its_summary_line_first_and_takes_focus(app):
+    """Below the case file and the form the feedback was a long scroll away: it opens above
+    them, and focus moves to its outcome with the summary line, not to the long table."""
+    sent = []
+    app.feedback_view.head.focus = lambda: sent.append("head")  # type: ignore[method-assign]
+    app.feedback_view.body.focus = lambda: sent.append("body")  # type: ignore[method-assign]
+    shown = list(app.workspace.children)
+    assert shown.index(app.feedback_view) < shown.index(app.work)  # case file and form
+    open_and_fill(app, "TC-02", sexual_appearances=2)
+    app.submit_button.click()
+    assert sent == ["head"] and "rso-focus-target" in app.feedback_view.head._dom_classes
+    facts = [r for r in app.feedback_view.feedback.rows
+             if r.kind in ("eligibility", "item", "factor") and r.key is not None]
+    assert len(facts) > 10 and [r.id for r in facts if not r.agree] == ["S.sexual_appearances"]
+    head = app.feedback_view.head.value
+    assert re.search(r"rso-feedback-headline'>Your result differs from the key .*?</h3>"
+                     rf"<p class='rso-feedback-summary'>You matched the key on {len(facts) - 1} "
+                     rf"of {len(facts)} items.</p>", head)
+    assert "<table" not in head and "<table" in app.feedback_view.body.value
+    assert "Your feedback is above the case file." in app.status.value
+    app.retry_button.click()
+    assert app.feedback_view.head.value == "" and app.feedback_view.layout.display == "none"
+
+
 def test_your_own_points_and_categories_make_calculation_and_rule_errors_visible(app):
     open_and_fill(app, "TC-02")
     app.own.mode_select.value = "own"
@@ -296,7 +320,7 @@ def test_changing_answers_after_submitting_is_pointed_out(app):
     open_and_fill(app, "TC-02")
     app.submit()
     app.form.fields["criminal_appearances"].control.value = "4"
-    assert "feedback below is for the answers you submitted" in app.status.value
+    assert "feedback above the case file is for the answers you submitted" in app.status.value
     assert app.feedback_view.feedback is not None  # still the submitted attempt's feedback
 
 
@@ -341,7 +365,7 @@ def test_everything_typed_is_escaped(store):
     app.form.set_facts({"sex": "<b>other</b>", "age_at_assessment": 43})
     app.own.mode_select.value = "na"
     app.submit()
-    html = app.feedback_view.body.value
+    html = app.feedback_view.head.value + app.feedback_view.body.value
     assert "<b>other</b>" not in html and "&lt;b&gt;other&lt;/b&gt;" in html
 
 

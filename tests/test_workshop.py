@@ -1071,3 +1071,61 @@ def test_trainer_gives_the_room_size_on_create_and_on_open(trainer, trainer_stor
     other.setup.room.value = ""  # empty: the recorded size stays
     other.setup.open_button.click()
     assert trainer_store.get_cohort(cohort.id).expected_size == 12
+
+
+def test_trainer_says_where_trainees_join_and_sees_their_address(trainer, trainer_store,
+                                                                 monkeypatch):
+    monkeypatch.setenv("VOILA_BASE_URL", "/")
+    monkeypatch.setenv("VOILA_REQUEST_URL",
+                       "http://class.example:8866/voila/render/trainer_dashboard.ipynb")
+    setup = trainer.setup
+    assert setup.page.value == "room" and "Where will trainees join?" in setup.page.description
+    assert [v for _, v in setup.page.options] == ["room", "notebook"]
+    assert "(recommended)" in setup.page.options[0][0]
+    setup.name.value, setup.case_select.value = "Room page", ("TC-01",)
+    room = trainer.create()
+    assert room is not None and room.trainee_page == "room"
+    header = trainer.header.value
+    assert "workshop page" in header and "http://class.example:8866/room/" in header
+    assert "workshop.ipynb" not in header
+    app = TrainerDashboardApp(trainer_store, CASES, "trainer.one", n_boot=N_BOOT,
+                              ruleset=RULESET)
+    app.setup.name.value, app.setup.case_select.value = "Notebook page", ("TC-01",)
+    app.setup.page.value = "notebook"
+    nb = app.create()
+    assert nb is not None and trainer_store.get_cohort(nb.id).trainee_page == "notebook"
+    assert ("http://class.example:8866/voila/render/workshop.ipynb"
+            in app.header.value) and "notebook page" in app.header.value
+    # the workshop's own page moves its trainees (the address shown follows)
+    assert app.page_button.description == "Move trainees to the workshop page"
+    app.page_button.click()
+    assert trainer_store.get_cohort(nb.id).trainee_page == "room"
+    assert "http://class.example:8866/room/" in app.header.value
+    assert app.page_button.description == "Move trainees to the notebook page"
+    again = TrainerDashboardApp(trainer_store, CASES, "trainer.one", n_boot=N_BOOT,
+                                ruleset=RULESET)
+    labels = {v: k for k, v in again.setup.existing.options}
+    assert "workshop page" in labels[nb.id]
+    again.setup.page.value = "notebook"  # the set-up's choice is for a new workshop only
+    again.setup.existing.value = nb.id
+    again.setup.open_button.click()
+    assert trainer_store.get_cohort(nb.id).trainee_page == "room"
+
+
+def test_trainee_address_follows_the_server_and_the_hub():
+    from rso_widgets.apps.workshop_common import trainee_address
+
+    plain = {"VOILA_BASE_URL": "/rso/",
+             "VOILA_REQUEST_URL": "https://h.example/rso/voila/render/trainer_dashboard.ipynb"}
+    assert trainee_address("room", plain) == "https://h.example/rso/room/"
+    assert trainee_address("notebook", plain) == (
+        "https://h.example/rso/voila/render/workshop.ipynb")
+    hub = {"VOILA_BASE_URL": "/user/trainer/", "JUPYTERHUB_SERVICE_PREFIX": "/user/trainer/",
+           "JUPYTERHUB_BASE_URL": "/",
+           "VOILA_REQUEST_URL": "https://hub.example/user/trainer/voila/render/workbooks/"
+                                "trainer_dashboard.ipynb"}
+    assert trainee_address("room", hub) == "https://hub.example/hub/user-redirect/room/"
+    assert trainee_address("notebook", hub) == (
+        "https://hub.example/hub/user-redirect/voila/render/workbooks/workshop.ipynb")
+    assert trainee_address("room", {}) is None  # not served by Voilà (JupyterLab, a test)
+    assert trainee_address("room", {**plain, "VOILA_REQUEST_URL": "javascript:x"}) is None

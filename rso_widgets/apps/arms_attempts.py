@@ -14,7 +14,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..widgets.fields import Notice, safe_callback, text_button
+from ..widgets.fields import Notice, form_style, safe_callback, text_button
 
 log = logging.getLogger("rso_widgets.apps.arms")
 
@@ -37,10 +37,7 @@ class KeptAttempts(w.VBox):
         self.button = text_button("Show my ARMS progress",
                                   tooltip="Your earlier ARMS practice attempts")
         self.button.on_click(self._on_show)
-        # deferred: inside the start-up guard (startup.guarded); see test_deferred_imports
-        from ..widgets.record_css import style
-
-        super().__init__([style(), self.failure, self.button, self.progress])
+        super().__init__([form_style(), self.failure, self.button, self.progress])
         self.add_class("rso-arms-kept")
 
     def _store(self) -> Any:

@@ -6,6 +6,7 @@ concurrent save refused, the text kept as a draft).
 Not a page: the apps lay its widgets out (as task-list sections) and add parts through its
 listener lists (`opened`, `saved`, `refused`, `changed`, `extra_problems`, `extra_payload`,
 `before_load`). The store opens when the person first acts, so building writes nothing.
+Drafts are `arms_drafts.py`; saving a version, `arms_save.py`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import ipywidgets as w
 
 from ..widgets.fields import Field, Notice, focus_target, safe_callback, text_button
 from ..widgets.timing import Debouncer
+from .arms_drafts import close_offer, draft_key, offer_draft, save_draft, status_line
 from .arms_save import ARMS_KIND, SaveProblem, save_problems, save_version
 
 __all__ = ["ARMS_KIND", "AUTOSAVE_SECONDS", "AssessmentRecord", "SaveProblem", "short",
@@ -41,10 +43,6 @@ def static_from_result(result: Any) -> Any:
     from ..instruments.arms import StaticContext
 
     return StaticContext.from_result(result)
-
-
-def _status_line(text: str) -> str:
-    return f'<p role="status" class="rso-hint">{text}</p>'
 
 
 def _report(rec: AssessmentRecord, message: str) -> None:
@@ -92,6 +90,7 @@ class AssessmentRecord:
         self.discard_button = text_button("Discard the draft")
         self.discard_button.on_click(self._on_discard)
         self.draft_notice = Notice()
+        self.draft_choice = w.HBox([self.resume_button, self.discard_button])
         self.draft_box = w.VBox([], layout=w.Layout(display="none"))
 
         self.rm2000 = RM2000Form(today=self.today)
@@ -163,7 +162,7 @@ class AssessmentRecord:
     def on_change(self, _change: Any = None) -> None:
         if self.loading or self.person is None:
             return
-        waiting = _status_line("Changes not saved as a draft yet…")
+        waiting = status_line("Changes not saved as a draft yet…")
         if self.draft_status.value != waiting:
             self.draft_status.value = waiting
         self.autosave()
@@ -258,34 +257,12 @@ class AssessmentRecord:
             listener(latest)
         self._changed()
 
+    # -- drafts (apps/arms_drafts.py) -------------------------------------------------------
     def draft_key(self) -> str:
-        if self.assessment_id is not None:
-            return self.store_().draft_key(self.assessment_id)
-        return f"arms-new:person:{self.person.id}"
+        return draft_key(self)
 
     def _offer_draft(self, latest: Any) -> None:
-        draft = self.store_().get_draft(self.draft_key())
-        self.draft = draft
-        if draft is None or self.json(draft.data) == self.baseline:
-            self.draft_box.layout.display = "none"
-            self.draft_pending = False
-            return
-        text = (f"You have an unsaved draft from {draft.updated_at:%d %b %Y %H:%M} UTC. Resume "
-                "it to carry on where you left off, or discard it.")
-        if latest is not None and draft.base_version is not None \
-                and draft.base_version < latest.version:
-            text += (f" The draft started from version {draft.base_version}; version "
-                     f"{latest.version} was saved since, by {latest.author}. If you resume it "
-                     f"and save, your draft becomes version {latest.version + 1} in place of "
-                     f"what version {latest.version} says (version {latest.version} stays in the "
-                     "history): read it first.")
-        text += (" The forms stay closed until you choose, so that nothing you type replaces "
-                 "the draft.")
-        self.draft_notice.say(text, heading="Unsaved draft")
-        self.draft_box.children = [self.draft_notice,
-                                   w.HBox([self.resume_button, self.discard_button])]
-        self.draft_box.layout.display = ""
-        self.draft_pending = True
+        offer_draft(self, latest)
 
     @safe_callback(_report, "resuming the draft")
     def _on_resume(self, _button: Any = None) -> None:
@@ -293,18 +270,14 @@ class AssessmentRecord:
             return
         self.load(self.draft.data, baseline=False)
         self.draft_saved = True  # the work on screen is the stored draft
-        self.draft_box.layout.display = "none"
-        self.draft_pending = False
-        self.draft_status.value = _status_line("Draft resumed.")
+        close_offer(self, "Draft resumed.")
         self._changed()
 
     @safe_callback(_report, "discarding the draft")
     def _on_discard(self, _button: Any = None) -> None:
         self.store_().delete_draft(self.draft_key())
         self.draft = None
-        self.draft_box.layout.display = "none"
-        self.draft_pending = False
-        self.draft_status.value = _status_line("Draft discarded.")
+        close_offer(self, "Draft discarded.")
         self._changed()
 
     # -- payloads --------------------------------------------------------------------------
@@ -376,19 +349,7 @@ class AssessmentRecord:
 
     def save_draft(self) -> bool:
         """Keep the current work as this user's draft (if it changed). True if saved."""
-        if self.person is None or self.draft_pending:
-            return False
-        data = self.draft_payload()
-        if self.json(data) == self.baseline:
-            return False
-        self.store_().save_draft(self.draft_key(), data, assessment_id=self.assessment_id,
-                                 base_version=self.expected_version)
-        self.baseline = self.json(data)
-        self.draft_saved = True
-        now = dt.datetime.now().strftime("%H:%M:%S")
-        self.draft_status.value = _status_line(f"Draft saved at {now}. It is offered to you "
-                                               "when you reopen this record.")
-        return True
+        return save_draft(self)
 
     # -- saving a version (apps/arms_save.py) ----------------------------------------------
     def problems(self) -> list[SaveProblem]:

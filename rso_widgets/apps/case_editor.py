@@ -187,8 +187,7 @@ class CaseEditorApp(w.VBox):
         self.recheck()
         self.start_panel.layout.display = "none"
         self.editor.layout.display = ""
-        self.journey.show_task_list()
-        self.journey.focus()  # the start panel, and the Start button, are hidden
+        self.journey.show_task_list(focus=True)  # the start panel, and Start, are hidden
 
     def _taken_ids(self) -> set[str]:
         mine = case_files(self.folder) if self.folder.is_dir() else []

@@ -113,8 +113,10 @@ class PracticeApp(w.VBox):
             "check your answers as you go; the key is shown only after you submit.",
             [self.form, self.own, self.confidence, self.submit_button, self.retry_box,
              self.status, self.failure])
-        self.workspace = w.VBox([self.heading, self.work, self.confidence_feedback,
-                                 self.feedback_view],
+        # the feedback goes above the case file and the form, where focus moves after a
+        # submit: below them it was a long scroll away (GOV.UK: feedback at the top)
+        self.workspace = w.VBox([self.heading, self.feedback_view, self.confidence_feedback,
+                                 self.work],
                                 layout=w.Layout(display="none"))
         self.intro = intro = w.HTML(
             f'<p class="rso-note">'
@@ -195,8 +197,8 @@ class PracticeApp(w.VBox):
     def _on_answers(self, _change: Any = None) -> None:
         if self.feedback is not None:
             self.status.say("You have changed your answers since you submitted them. The "
-                            "feedback below is for the answers you submitted: select Try this "
-                            "case again to submit the new ones.")
+                            "feedback above the case file is for the answers you submitted: "
+                            "select Try this case again to submit the new ones.")
 
     # -- submitting ----------------------------------------------------------------------------
     @safe_callback(_report, "comparing your answers with the key")
@@ -237,7 +239,7 @@ class PracticeApp(w.VBox):
         self._editing(False)
         if saved:
             self.status.say(f"Attempt {self.attempt_no} at {case.id} is saved. Your feedback is "
-                            "below the case file.")
+                            "above the case file.")
         self._refresh_progress()
         return feedback
 
@@ -250,9 +252,9 @@ class PracticeApp(w.VBox):
         except Exception:
             log.exception("could not save a practice attempt at %s for %s", case.id, self.user)
             self.attempt_no = None
-            self.status.say("Your feedback is below, but this attempt could not be saved, so it "
-                            "will not show in your progress. Try again later; if it happens "
-                            "again, tell the workbook team.", kind="error")
+            self.status.say("Your feedback is above the case file, but this attempt could not "
+                            "be saved, so it will not show in your progress. Try again later; "
+                            "if it happens again, tell the workbook team.", kind="error")
             return False
 
     def _show_confidence(self, feedback: Feedback) -> None:

@@ -5,9 +5,11 @@ dashboard) and `workshop_trainee.py` (the trainee's page, with `workshop_answers
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 
 import ipywidgets as w
 
@@ -16,7 +18,7 @@ from ..widgets.fields import Notice, esc
 
 if TYPE_CHECKING:
     from ..cases.schema import TrainingCase
-    from ..store import Store
+    from ..store import CohortRecord, Store
 
 NOTE = ("All cases are fictional: the people, places and events are invented for training.")
 TRAINER_NOTE = ("The room's results are anonymous on this screen (Rater 1, Rater 2, …). "
@@ -29,6 +31,44 @@ REFRESH_SECONDS = 10
 CHECK_SECONDS = 20
 AUTOSAVE_SECONDS = 2.0
 DOWNLOAD_LIMIT = 5_000_000  # bytes: larger files are only written to the exports folder
+
+
+TRAINEE_NOTEBOOK = "workshop.ipynb"  # the notebook page, beside the trainer's own notebook
+
+
+def trainee_address(page: str, env: Mapping[str, str] | None = None) -> str | None:
+    """The address trainees open for `page` ("room": `<base URL>room/`; "notebook": the
+    trainee notebook beside this one), from this page's own address as Voilà gave it to the
+    kernel (`VOILA_REQUEST_URL`, `VOILA_BASE_URL`). Under JupyterHub each trainee has a
+    server of their own: the hub's `user-redirect` takes them to theirs. None when not served
+    by Voilà (JupyterLab, a test)."""
+    env = os.environ if env is None else env
+    request, base = env.get("VOILA_REQUEST_URL", ""), env.get("VOILA_BASE_URL", "")
+    u = urlsplit(request)
+    if not (u.scheme in ("http", "https") and u.netloc and base.startswith("/")
+            and u.path.startswith(base)):
+        return None
+    mine = u.path[len(base):]  # e.g. voila/render/trainer_dashboard.ipynb
+    rel = "room/" if page != "notebook" else (
+        mine.rsplit("/", 1)[0] + "/" + TRAINEE_NOTEBOOK if "/" in mine else TRAINEE_NOTEBOOK)
+    hub = env.get("JUPYTERHUB_SERVICE_PREFIX")
+    if hub and base.rstrip("/") == hub.rstrip("/"):
+        base = env.get("JUPYTERHUB_BASE_URL", "/").rstrip("/") + "/hub/user-redirect/"
+    return urlunsplit((u.scheme, u.netloc, base.rstrip("/") + "/" + rel, "", ""))
+
+
+def where_trainees_join(cohort: CohortRecord) -> str:
+    """Where trainees join this workshop, as HTML: the page the trainer chose and its address
+    (a link, when this page was served by Voilà)."""
+    notebook = cohort.trainee_page == "notebook"
+    url = trainee_address(cohort.trainee_page)
+    link = f' (<a href="{esc(url)}">{esc(url)}</a>)' if url else ""
+    if notebook:
+        return ("Trainees join on the notebook page: they open this service's start page and "
+                f"choose Join a workshop (notebook page){link}, then type the code and a "
+                "display name.")
+    return ("Trainees join on the workshop page: they open this service's start page and "
+            f"choose Join a workshop{link}, then type the code and a display name.")
 
 
 def report_problem(app: w.Widget, message: str) -> None:

@@ -29,6 +29,7 @@ from .workshop_common import (
     note,
     report_problem,
     start,
+    where_trainees_join,
 )
 
 if TYPE_CHECKING:
@@ -75,6 +76,9 @@ class TrainerDashboardApp(w.VBox):
                                           tooltip="Trainees then see the key and their feedback; "
                                                   "no more submissions are accepted")
         self.release_button.on_click(self._on_toggle_release)
+        self.page_button = text_button("Move trainees to the notebook page",
+                                       tooltip="Where trainees join this workshop")
+        self.page_button.on_click(self._on_toggle_page)
         self._confirm_release = False  # set after warning that some cases are not in
         self.refresh_button = text_button("Refresh now", primary=True,
                                           tooltip="Load new joins and submissions and update "
@@ -106,9 +110,10 @@ class TrainerDashboardApp(w.VBox):
         self.cert_button.on_click(self._on_certificates)
         self.export_status = w.HTML(value="")
         for b in (self.open_button, self.release_button, self.refresh_button,
-                  self.export_button):
+                  self.export_button, self.page_button):
             b.add_class("rso-spaced-button")
-        controls = w.HBox([self.refresh_button, self.open_button, self.release_button],
+        controls = w.HBox([self.refresh_button, self.open_button, self.release_button,
+                           self.page_button],
                           layout=w.Layout(flex_flow="row wrap"))
         exports = w.VBox([
             w.HTML('<h2 class="rso-kit-heading">Exports</h2>'
@@ -154,7 +159,8 @@ class TrainerDashboardApp(w.VBox):
             cohort = self.store.create_cohort(req.name, req.case_ids, join_code=req.join_code,
                                               expires_at=expiry_at(req.expiry_minutes),
                                               instruments=req.instruments,
-                                              expected_size=req.expected_size)
+                                              expected_size=req.expected_size,
+                                              trainee_page=req.trainee_page)
         except DuplicateNameError:
             self.setup.code_taken(req.join_code)
             return None
@@ -224,15 +230,16 @@ class TrainerDashboardApp(w.VBox):
             f'<h2 class="rso-workshop-name rso-kit-heading">{esc(c.name)}</h2>'
             f'<p class="rso-tight">Join code: <span class="rso-join-code">{esc(c.join_code)}'
             "</span></p>"
-            '<p class="rso-hint-text rso-tight">Trainees open this service\'s start page and '
-            "choose Join a workshop (the room page: its address ends in /room/), then type "
-            "the code and a display name.</p>"
+            f'<p class="rso-hint-text rso-tight rso-trainee-address">{where_trainees_join(c)}</p>'
             f'<p class="rso-workshop-state rso-tight" role="status">'
             f"This workshop is {esc(cohort_state(c))}. {len(c.case_ids)} case"
             f"{'s' if len(c.case_ids) != 1 else ''}: "
             f"{esc(cases)}.</p>")
         self.open_button.description = ("Close the workshop" if c.is_open
                                         else "Reopen the workshop")
+        self.page_button.description = ("Move trainees to the workshop page"
+                                        if c.trainee_page == "notebook" else
+                                        "Move trainees to the notebook page")
         self.release_button.description = ("Withdraw the key from trainees"
                                             if c.key_released else
                                             "Release the key anyway" if self._confirm_release
@@ -263,6 +270,19 @@ class TrainerDashboardApp(w.VBox):
         self.status.say("The workshop is open again: trainees can submit." if c.is_open else
                         "The workshop is closed: no more submissions are accepted. Trainees' "
                         "unsent answers stay as their drafts.")
+        self.refresh()
+
+    @safe_callback(report_problem, "changing where trainees join")
+    def _on_toggle_page(self, _button: Any = None) -> None:
+        self.set_trainee_page("room" if self._cohort().trainee_page == "notebook"
+                              else "notebook")
+
+    def set_trainee_page(self, page: str) -> None:
+        """Record where trainees join ("room" or "notebook"); the address shown follows."""
+        c = self.store.set_cohort_trainee_page(self._cohort().id, page)
+        self.status.say("Trainees join on the notebook page now: the server gets a page ready "
+                        "for each trainee expected." if c.trainee_page == "notebook" else
+                        "Trainees join on the workshop page in their browser now.")
         self.refresh()
 
     @safe_callback(report_problem, "releasing the key")

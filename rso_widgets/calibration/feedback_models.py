@@ -98,6 +98,13 @@ class Feedback(BaseModel):
     def error_counts(self) -> dict[str, int]:
         return {t: sum(r.error == t for r in self.rows) for t in ERROR_TYPES}
 
+    def matched_items(self) -> tuple[int, int]:
+        """(how many, of how many): the facts read from the case file (eligibility, items,
+        aggravating factors) that the key has a value for, and those the trainee matched."""
+        compared = [r for r in self.rows
+                    if r.kind in ("eligibility", "item", "factor") and r.agree is not None]
+        return sum(1 for r in compared if r.agree), len(compared)
+
     def row(self, row_id: str) -> Row:
         return next(r for r in self.rows if r.id == row_id)
 

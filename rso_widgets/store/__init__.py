@@ -35,6 +35,7 @@ from .records import (
     PersonRecord,
     PracticeAttemptRecord,
     SubmissionRecord,
+    TraineeView,
     VersionRecord,
 )
 
@@ -66,6 +67,7 @@ __all__ = [
     "StoreError",
     "SubmissionRecord",
     "SupervisionStore",
+    "TraineeView",
     "UnsupportedForDatabase",
     "VerifyReport",
     "VersionRecord",

@@ -70,7 +70,8 @@ def _attempt(r: PracticeAttempt) -> PracticeAttemptRecord:
 def _cohort(c: Cohort) -> CohortRecord:
     chosen = ({k: tuple(v) for k, v in c.instruments.items()} if c.instruments else None)
     return CohortRecord(c.id, c.name, c.join_code, tuple(c.case_ids), c.is_open, c.created_by,
-                        c.created_at, c.expires_at, c.key_released_at, chosen, c.expected_size)
+                        c.created_at, c.expires_at, c.key_released_at, chosen, c.expected_size,
+                        c.trainee_page or "room")
 
 
 def _member(m: CohortMember) -> MemberRecord:

@@ -158,6 +158,8 @@ class Cohort(Base):
     instruments: Mapped[dict[str, list[str]] | None] = mapped_column(Json(), nullable=True)
     # 0009: how many trainees the trainer expects (sizes the preheated trainee-page pool)
     expected_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # 0013: where trainees join, "room" or "notebook" (None: the room page, as before 0013)
+    trainee_page: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class CohortMember(Base):

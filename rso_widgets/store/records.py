@@ -81,6 +81,7 @@ class CohortRecord:
     # case id → instruments scored ("rm2000", "arms"); a case not listed: RM2000 only
     instruments: dict[str, tuple[str, ...]] | None = dataclasses.field(default=None, hash=False)
     expected_size: int | None = None  # trainees expected in the room (None: not said)
+    trainee_page: str = "room"  # where trainees join: "room" (the room page) or "notebook"
 
     @property
     def key_released(self) -> bool:
@@ -127,3 +128,14 @@ class AuditRecord:
     detail: dict[str, Any] | None
     hash: str
     records: int = 0  # record rows whose hashes the entry carries (`detail` leaves them out)
+
+
+@dataclasses.dataclass(frozen=True)
+class TraineeView:
+    """A trainee's own workshop, read in one transaction (`Store.trainee_view`)."""
+
+    cohort: CohortRecord
+    member: MemberRecord
+    submissions: tuple[SubmissionRecord, ...]  # the member's, oldest first (empty: not read)
+    # case id → this user's draft of it (None: no draft), for each case asked for
+    drafts: dict[str, DraftRecord | None] = dataclasses.field(default_factory=dict, hash=False)

@@ -9,7 +9,8 @@ may read or change which record is `policy`; a refusal is `AccessDenied`, audite
 `Store` is composed of one mixin per kind of record over `base.StoreBase` (identity,
 transactions, audit log, access checks, row lookups): `persons`, `assessments` (versions,
 sign-offs, reviews), `drafts`, `attempts` (practice attempts), `workshops` (cohorts, members,
-submissions); supervision records are `store.supervision` (`Store.supervision`).
+submissions) with `trainee_view` (a trainee's entry and own workshop in the fewest
+transactions); supervision records are `store.supervision` (`Store.supervision`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from .base import ENTITY, RULESET_REF, StoreBase
 from .convert import _person
 from .errors import SchemaVersionError
 from .persons import PersonsMixin, delete_person_rows
-from .workshops import JOIN_ALPHABET, MAX_ROOM, WORKSHOP_INSTRUMENTS, WorkshopsMixin
+from .trainee_view import TraineeViewMixin
+from .workshops import JOIN_ALPHABET, MAX_ROOM, WORKSHOP_INSTRUMENTS
 
 if TYPE_CHECKING:
     from .supervision import SupervisionStore
@@ -33,7 +35,8 @@ __all__ = ["ENTITY", "JOIN_ALPHABET", "MAX_ROOM", "RULESET_REF", "WORKSHOP_INSTR
            "StoreBase", "_person", "delete_person_rows", "open_store"]
 
 
-class Store(AssessmentsMixin, PersonsMixin, PracticeAttemptsMixin, WorkshopsMixin, StoreBase):
+class Store(AssessmentsMixin, PersonsMixin, PracticeAttemptsMixin, TraineeViewMixin,
+            StoreBase):
     """Repository over one database. Every method is one transaction."""
 
     @property

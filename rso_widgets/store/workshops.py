@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..calibration.workshop import TRAINEE_PAGES
 from . import policy
 from .base import StoreBase, _aware, _payload, _text
 from .convert import _cohort, _member, _submission
 from .errors import AccessDenied, DuplicateNameError, JoinCodeExpired, NotFoundError, WorkshopClosed
-from .models import Cohort, CohortMember, CohortSubmission, utcnow
+from .models import Cohort, CohortMember, CohortSubmission, Draft, utcnow
 from .records import CohortRecord, MemberRecord, SubmissionRecord
 
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
@@ -34,6 +35,13 @@ def _room_size(size: int | None) -> int | None:
         raise ValueError(f"expected trainees must be a whole number from 1 to {MAX_ROOM} "
                          f"(got {size!r})")
     return size
+
+
+def _trainee_page(page: str) -> str:
+    if page not in TRAINEE_PAGES:
+        raise ValueError(f"trainees join on the {' or the '.join(TRAINEE_PAGES)} page, not "
+                         f"{page!r}")
+    return page
 
 
 def _instruments(cases: list[str], instruments: Mapping[str, Iterable[str]] | None
@@ -70,13 +78,16 @@ class WorkshopsMixin(StoreBase):
                       join_code: str | None = None,
                       expires_at: dt.datetime | None = None,
                       instruments: Mapping[str, Iterable[str]] | None = None,
-                      expected_size: int | None = None) -> CohortRecord:
+                      expected_size: int | None = None,
+                      trainee_page: str = "room") -> CohortRecord:
         """A workshop cohort, open for joining, with a fresh 6-character join code; with
         `expires_at` (timezone-aware) the code admits nobody new after that time;
         `instruments`: case id → the instruments trainees score ("rm2000", "arms"; cases not
-        listed: RM2000 only); `expected_size`: trainees expected (sizes the server's pool of
-        preheated trainee pages)."""
+        listed: RM2000 only); `expected_size`: trainees expected; `trainee_page`: where they
+        join, "room" (the room page) or "notebook" (only a notebook-page workshop's trainees
+        size the server's pool of preheated trainee kernels)."""
         expected_size = _room_size(expected_size)
+        trainee_page = _trainee_page(trainee_page)
         cases = [_text(c, "case id") for c in case_ids]
         if not cases:
             raise ValueError("a cohort needs at least one case id")
@@ -94,10 +105,10 @@ class WorkshopsMixin(StoreBase):
                 raise DuplicateNameError(f"join code {code} is already in use: choose another")
             c = Cohort(name=_text(name, "name"), join_code=code, case_ids=cases, is_open=True,
                        created_by=self.user, expires_at=expires_at, instruments=chosen,
-                       expected_size=expected_size)
+                       expected_size=expected_size, trainee_page=trainee_page)
             s.add(c)
             s.flush()
-            self._audit(s, "create", "cohort", c.id, cases=len(cases),
+            self._audit(s, "create", "cohort", c.id, cases=len(cases), trainee_page=trainee_page,
                         **({} if chosen is None else {"arms_cases": sum(
                             "arms" in v for v in chosen.values())}),
                         **({} if expires_at is None else {"expires_at": expires_at.isoformat()}))
@@ -175,12 +186,22 @@ class WorkshopsMixin(StoreBase):
             return _cohort(c)
 
     def set_cohort_expected_size(self, cohort_id: int, size: int | None) -> CohortRecord:
-        """Record how many trainees the trainer expects (None: not said)."""
+        """Record how many trainees the trainer expects (None: not said). Like every change
+        of a workshop, only its trainer or an administrator may (it sizes the server's pool)."""
         size = _room_size(size)
         with self._writing() as s:
-            c = self._cohort_row(s, cohort_id)
+            c = self._manage(s, cohort_id)
             c.expected_size = size
             self._audit(s, "change", "cohort", c.id, expected_size=size)
+            return _cohort(c)
+
+    def set_cohort_trainee_page(self, cohort_id: int, page: str) -> CohortRecord:
+        """Record where the trainees join: "room" (the room page) or "notebook"."""
+        page = _trainee_page(page)
+        with self._writing() as s:
+            c = self._manage(s, cohort_id)
+            c.trainee_page = page
+            self._audit(s, "change", "cohort", c.id, trainee_page=page)
             return _cohort(c)
 
     def set_cohort_open(self, cohort_id: int, is_open: bool) -> CohortRecord:
@@ -228,6 +249,10 @@ class WorkshopsMixin(StoreBase):
             if s.scalar(select(CohortMember.id).where(CohortMember.cohort_id == c.id,
                                                       CohortMember.display_name == name)) is None:
                 raise NotFoundError(f"nobody has joined workshop {c.name!r} as {name!r}")
+        return self._rejoin(cohort_id, name)
+
+    def _rejoin(self, cohort_id: int, name: str) -> MemberRecord:
+        """`rejoin_cohort`'s write: the member re-read, checked as this user's, audited."""
         with self._writing() as s:
             c = self._cohort_row(s, cohort_id)
             m = s.scalar(select(CohortMember).where(CohortMember.cohort_id == c.id,
@@ -261,9 +286,11 @@ class WorkshopsMixin(StoreBase):
         return rows
 
     def submit(self, cohort_id: int, member_id: int, case_id: str,
-               attempt: Any) -> SubmissionRecord:
+               attempt: Any, *, clear_draft: str | None = None) -> SubmissionRecord:
         """A member's attempt at one of the cohort's cases. Refused (`WorkshopClosed`) once the
-        workshop is closed or its key released."""
+        workshop is closed or its key released. `clear_draft`: this user's draft under that
+        key is deleted (audited) in the same transaction, so the answers are either submitted
+        with no draft left or still a draft."""
         payload = _payload(attempt, "attempt")
         with self._writing() as s:
             c = self._cohort_row(s, cohort_id)
@@ -289,6 +316,11 @@ class WorkshopsMixin(StoreBase):
             s.flush()
             self._audit(s, "create", "cohort_submission", sub.id, cohort_id=c.id,
                         case_id=case_id)
+            d = None if clear_draft is None else s.scalar(select(Draft).where(
+                Draft.username == self.user, Draft.key == _text(clear_draft, "key")))
+            if d is not None:
+                s.delete(d)
+                self._audit(s, "delete", "draft", d.id)
             return _submission(sub)
 
     def submissions(self, cohort_id: int, *, case_id: str | None = None,

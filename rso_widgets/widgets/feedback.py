@@ -171,7 +171,16 @@ def render_headline(feedback: Feedback, attempt_no: int | None = None) -> str:
     outcome = "rso-outcome-agrees" if feedback.agrees else "rso-outcome-differs"
     return (f"<div class='rso-outcome {outcome}'>"
             f"<h3 class='rso-feedback-headline'>{esc(head)}{esc(which)}</h3>"
+            f"<p class='rso-feedback-summary'>{esc(matched_line(feedback))}</p>"
             f"<p class='rso-tight'>{esc(text)}</p></div>{reason}{notes}")
+
+
+def matched_line(feedback: Feedback) -> str:
+    """The feedback's summary line: how many of the case file's facts matched the key."""
+    n, m = feedback.matched_items()
+    if not m:
+        return "No item was compared: see whether RM2000 applies below."
+    return f"You matched the key on {n} of {m} item{'s' if m != 1 else ''}."
 
 
 def render_legend(feedback: Feedback) -> str:
@@ -216,7 +225,10 @@ class FeedbackView(w.VBox):
 
     def __init__(self, **kwargs: Any):
         self.failure = Notice(layout=w.Layout(display="none"))
-        self.body = focus_target(w.HTML(value=""))
+        # the outcome and its summary line, where focus moves after a submit (GOV.UK: a
+        # short block read first, not the whole item-by-item table)
+        self.head = focus_target(w.HTML(value=""))
+        self.body = w.HTML(value="")
         self.what_ifs: dict[str, WhatIf] = {}
         self.what_if_labels: dict[str, str] = {}
         self.what_if_select = stacked(
@@ -230,20 +242,22 @@ class FeedbackView(w.VBox):
                     "how your categories would move had you scored it the key's way.</p>"),
              self.what_if_select, self.what_if_out],
             layout=w.Layout(display="none"))
-        super().__init__(children=[form_style(), self.failure, self.body, self.what_if_box],
+        super().__init__(children=[form_style(), self.failure, self.head, self.body,
+                                   self.what_if_box],
                          layout=w.Layout(display="none", max_width="75em"), **kwargs)
         self.add_class("rso-feedback")
 
     def focus(self) -> None:
-        """Move keyboard focus to the feedback (its headline first), after a submit."""
-        self.body.focus()
+        """Move keyboard focus to the feedback's outcome and summary line, after a submit."""
+        self.head.focus()
 
     def show(self, feedback: Feedback, what_ifs: list[WhatIf] | None = None,
              attempt_no: int | None = None) -> None:
         """Render the feedback and the what-if choices (one per disputed item)."""
         self.failure.clear()
-        self.body.value = (render_headline(feedback, attempt_no) + render_legend(feedback)
-                           + render_rows(feedback) + render_categories(feedback))
+        self.head.value = render_headline(feedback, attempt_no)
+        self.body.value = (render_legend(feedback) + render_rows(feedback)
+                           + render_categories(feedback))
         labels: dict[str, str] = {}
         for r in feedback.rows:
             if r.fact and r.fact not in labels:
@@ -262,7 +276,7 @@ class FeedbackView(w.VBox):
         self.layout.display = ""
 
     def clear(self) -> None:
-        self.body.value = ""
+        self.head.value = self.body.value = ""
         self.what_if_out.value = ""
         self.what_ifs = {}
         self.what_if_select.options = []
@@ -282,5 +296,5 @@ class FeedbackView(w.VBox):
     @property
     def text(self) -> str:
         """Everything shown, as plain-ish text (tests and logs)."""
-        html = self.body.value + self.what_if_out.value
+        html = self.head.value + self.body.value + self.what_if_out.value
         return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

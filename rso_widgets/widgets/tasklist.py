@@ -108,12 +108,10 @@ class TaskListJourney(w.VBox):
         self.show_task_list()
 
     def focus(self) -> None:
-        """Move keyboard focus to the top of the current view: its Back link, or the task
-        list's title (when the page that held the pressed button is hidden)."""
-        if self.back_button.layout.display == "none":
-            self.heading.focus()
-        else:
-            self.back_button.focus()
+        """Move keyboard focus to the current view's heading (the task list's title, a
+        section's caption and title): what a screen reader reads first on a new page. The
+        Back link stays just before it."""
+        self.heading.focus()
 
     # --- views -----------------------------------------------------------------------------
 
@@ -128,7 +126,9 @@ class TaskListJourney(w.VBox):
             out[s.key] = status if status in STATUSES else IN_PROGRESS
         return out
 
-    def show_task_list(self, _b: Any = None) -> None:
+    def show_task_list(self, _b: Any = None, *, focus: bool = False) -> None:
+        """Show the task list; with `focus`, move focus to its title before its rows are
+        rebuilt (as a section's heading, `open_section`)."""
         self.current = None
         self.returning_to_check = False
         self.summary_box.clear()
@@ -138,11 +138,13 @@ class TaskListJourney(w.VBox):
         self.heading.value = (f'<h2 class="rso-journey-title">{esc(self.title)}</h2>{intro}'
                               f'<p class="rso-journey-progress">You have completed {done} of '
                               f'{len(self.sections)} sections.</p>')
+        self.back_button.layout.display = "none"
+        if focus:
+            self.focus()
         rows = [self._task_row(s, statuses[s.key]) for s in self.sections]
         check = text_button("Check your answers", primary=done == len(self.sections))
         check.on_click(self.show_check_answers)
         self.body.children = [_column(rows, "rso-task-list"), check]
-        self.back_button.layout.display = "none"
         self.nav.layout.display = "none"
 
     def _task_row(self, section: Section, status: str) -> w.Widget:
@@ -165,27 +167,34 @@ class TaskListJourney(w.VBox):
 
     def open_section(self, key: str, *, from_check: bool = False,
                      keep_problems: bool = False) -> None:
+        """Show section `key`. Its heading and Back link change, and focus moves to the
+        heading, before the section is built and drawn: the page sends them at once, so
+        focus never waits for a long section (a "Go to", `keep_problems`, focuses its field)."""
         section = self._section(key)
-        if key not in self.built:
-            self.built[key] = section.build()
         self.current = key
         self.returning_to_check = from_check
         if not keep_problems:
             self.summary_box.clear()
         self.message.value = ""
         number = self.sections.index(section) + 1
-        self.heading.value = (f'<p class="rso-caption">Section {number} of '
-                              f'{len(self.sections)}</p><h2 class="rso-journey-title">'
-                              f'{esc(section.title)}</h2>')
-        self.body.children = [self.built[key]]
         self.back_button.description = ("Back to check your answers" if from_check
                                         else "Back to the task list")
         self.back_button.layout.display = ""
+        self.heading.value = (f'<p class="rso-caption">Section {number} of '
+                              f'{len(self.sections)}</p><h2 class="rso-journey-title">'
+                              f'{esc(section.title)}</h2>')
+        if not keep_problems:  # else the caller moves focus to the field
+            self.focus()
+        if key not in self.built:
+            try:
+                self.built[key] = section.build()
+            except Exception:
+                self.show_task_list(focus=True)  # not a heading over the last view's body
+                raise
+        self.body.children = [self.built[key]]
         self.nav.layout.display = ""
         self.continue_button.layout.display = ""
         self.submit_button.layout.display = "none"
-        if not keep_problems:  # else the caller moves focus to the field
-            self.back_button.focus()  # the top of the new view: a screen reader starts here
 
     def show_check_answers(self, _b: Any = None) -> None:
         self.current = "check"
@@ -194,6 +203,9 @@ class TaskListJourney(w.VBox):
         statuses = self.statuses()
         intro = f'<p>{esc(self.check_intro)}</p>' if self.check_intro else ""
         self.heading.value = f'<h2 class="rso-journey-title">Check your answers</h2>{intro}'
+        self.back_button.description = "Back to the task list"
+        self.back_button.layout.display = ""
+        self.focus()
         blocks: list[w.Widget] = []
         for s in self.sections:
             rows = "".join(f'<div class="rso-summary-row"><dt>{esc(q)}</dt><dd>{esc(a)}</dd>'
@@ -207,12 +219,9 @@ class TaskListJourney(w.VBox):
             blocks.append(_column([w.HTML(f'<h3>{esc(s.title)}</h3><dl class="rso-summary-list">'
                                           f'{rows}</dl>'), change], "rso-summary-section"))
         self.body.children = blocks
-        self.back_button.description = "Back to the task list"
-        self.back_button.layout.display = ""
         self.nav.layout.display = ""
         self.continue_button.layout.display = "none"
         self.submit_button.layout.display = ""
-        self.back_button.focus()
 
     def _rows(self, section: Section) -> list[tuple[str, str]]:
         try:
@@ -237,8 +246,7 @@ class TaskListJourney(w.VBox):
         if self.returning_to_check:
             self.show_check_answers()
         else:
-            self.show_task_list()
-            self.focus()  # the Back link pressed is hidden on the task list
+            self.show_task_list(focus=True)  # the Back link pressed is hidden there
 
     @safe_callback(_report, "checking this section")
     def _continue(self, _b: Any = None) -> None:
@@ -260,8 +268,7 @@ class TaskListJourney(w.VBox):
         elif all(statuses[s.key] == COMPLETED for s in self.sections if s.required):
             self.show_check_answers()
         else:
-            self.show_task_list()
-            self.focus()  # Continue is hidden on the task list
+            self.show_task_list(focus=True)  # Continue is hidden on the task list
 
     @safe_callback(_report, "saving")
     def _submit(self, _b: Any = None) -> None:
@@ -301,16 +308,16 @@ class TaskListJourney(w.VBox):
 
     def show_result(self, title: str, widgets: Sequence[w.Widget]) -> None:
         """A view after the final action (e.g. feedback), with a way back to the task list;
-        focus moves to its top."""
+        focus moves to its heading."""
         self.current = "result"
         self.returning_to_check = False
         self.summary_box.clear()
         self.heading.value = f'<h2 class="rso-journey-title">{esc(title)}</h2>'
-        self.body.children = list(widgets)
         self.back_button.description = "Back to the task list"
         self.back_button.layout.display = ""
+        self.focus()
+        self.body.children = list(widgets)
         self.nav.layout.display = "none"
-        self.back_button.focus()
 
     def section_of(self, target: Any) -> str | None:
         """The key of the section whose widget holds `target`, if any (sections not yet

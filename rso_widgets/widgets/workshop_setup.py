@@ -1,5 +1,5 @@
 """Start a workshop (name, cases and the instruments scored for each, join code, optional
-expiry) or reopen one run before.
+expiry, where trainees join and how many are expected) or reopen one run before.
 
 A form only: `request()` returns what the trainer asked for, or shows the problems next to the
 fields and in the error summary and returns None. The app creates the cohort in the store.
@@ -17,6 +17,9 @@ import ipywidgets as w
 from ..calibration.workshop import (
     EXPIRY_CHOICES,
     INSTRUMENT_CHOICES,
+    NOTEBOOK_PAGE,
+    ROOM_PAGE,
+    TRAINEE_PAGE_CHOICES,
     instruments_problem,
     new_join_code,
     normalise_code,
@@ -38,9 +41,11 @@ class WorkshopRequest:
     expiry_minutes: int | None
     instruments: dict[str, tuple[str, ...]]  # case id → ("rm2000",), ("arms",) or both
     expected_size: int | None = None  # trainees expected (None: not said)
+    trainee_page: str = ROOM_PAGE  # where trainees join: "room" or "notebook"
 
 
 MAX_ROOM = 500
+_PAGE_WORDS = {ROOM_PAGE: "workshop page", NOTEBOOK_PAGE: "notebook page"}
 
 
 def room_size_problem(text: str) -> str | None:
@@ -104,11 +109,19 @@ class WorkshopSetup(w.VBox):
         self.expiry_field = Field(self.expiry, "The join code stops working",
                                   "After this, nobody new can join; trainees who joined carry "
                                   "on.", size="medium")
+        self.page = w.RadioButtons(options=TRAINEE_PAGE_CHOICES, value=ROOM_PAGE)
+        self.page_field = Field(self.page, "Where will trainees join?",
+                                "The workshop page works in any browser, on any device, and "
+                                "the server starts nothing for each trainee. The notebook page "
+                                "needs one Jupyter process per trainee, started before they "
+                                "arrive. You can change this later on the workshop's page.",
+                                size="wide")
         self.room = w.Text(value="", continuous_update=True)
         self.room_field = Field(self.room, "Trainees expected (optional)",
-                                "How many people will join, for example 30. The server gets "
-                                "that many trainee pages ready before they arrive; it applies "
-                                "to a workshop you create or open here.", size="narrow")
+                                "How many people will join, for example 30. On the notebook "
+                                "page, the server gets that many pages ready before they "
+                                "arrive; it applies to a workshop you create or open here.",
+                                size="narrow")
         self.create_button = text_button("Create the workshop", primary=True)
         self.existing = w.Dropdown(options=[], index=None)
         stacked(self.existing, "Workshops you have run", size="wide")
@@ -124,7 +137,8 @@ class WorkshopSetup(w.VBox):
                    "release the key when the room is ready.</p>"),
             self.summary, self.failure, self.name_field, self.cases_field,
             self.instruments_field, self.code_field,
-            self.new_code, self.expiry_field, self.room_field, self.create_button,
+            self.new_code, self.expiry_field, self.page_field, self.room_field,
+            self.create_button,
             self.open_box],
             layout=w.Layout(max_width="60em"), **kwargs)
         self.add_class("rso-form")
@@ -171,7 +185,9 @@ class WorkshopSetup(w.VBox):
         """Workshops to offer for reopening (`CohortRecord`s, newest first)."""
         self.existing.options = [
             (f"{c.name} — code {c.join_code}, {c.created_at:%d %b %Y} "
-             f"({'open' if c.is_open else 'closed'})", c.id) for c in cohorts]
+             f"({'open' if c.is_open else 'closed'}; "
+             f"{_PAGE_WORDS.get(c.trainee_page, 'workshop page')})",
+             c.id) for c in cohorts]
         self.existing.value = cohorts[0].id if cohorts else None
         self.open_box.layout.display = "" if cohorts else "none"
 
@@ -209,7 +225,8 @@ class WorkshopSetup(w.VBox):
         code = normalise_code(self.code.value) or new_join_code()
         return WorkshopRequest(name=name, case_ids=list(self.case_select.value), join_code=code,
                                expiry_minutes=self.expiry.value, instruments=instruments,
-                               expected_size=self.expected_size())
+                               expected_size=self.expected_size(),
+                               trainee_page=str(self.page.value or ROOM_PAGE))
 
     def expected_size(self) -> int | None:
         """The "Trainees expected" number, or None (empty or not a valid number: the error

@@ -134,10 +134,10 @@ def press_on(page, name: str, *, limit: int = 150) -> None:
 
 
 def opened(page, heading: str | re.Pattern) -> None:
-    """A section opened by Enter: its heading is drawn and focus has moved to the top of the
-    view (its Back link), as the journey does; only then does the person Tab on."""
+    """A section opened by Enter: its heading is drawn and focus has moved to it, as the
+    journey does; only then does the person Tab on."""
     page.get_by_role("heading", name=heading).first.wait_for()
-    wait_focus(page, "(e.textContent || '').trim().startsWith('Back to ')")
+    wait_focus(page, "!!e.closest('.rso-focus-target') && !!e.querySelector('.rso-journey-title')")
 
 
 def wait_focus(page, test: str) -> None:

@@ -1,11 +1,13 @@
-"""Room-sized preheating against a live `rso-workbook serve` (issue 12): a workshop created
-with an expected size grows the trainee page's pool to it, N pages opened at once all render
+"""Room-sized preheating against a live `rso-workbook serve` (issue 12): a room-page workshop
+(the default) preheats nothing however large; a notebook-page workshop created with an expected
+size grows the trainee page's pool to it, N pages opened at once all render
 the join form, the pool shrinks back after the workshop closes; and the old failure — two
 pages opened together with a pool of two — stays fixed. One server, the trainee notebook only,
 a fresh data folder; the store is written directly, as the trainer's page would."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,8 +93,15 @@ def _pooled_kernels(server: ServedWorkbooks) -> int:
 def test_pool_grows_to_the_room_shrinks_when_closed_and_four_pages_render(chromium, room):
     server, url = room
     _wait_pool(server, 1, 1)  # voila.json's pool of one
+    with open_as(url, user="trainer") as store:  # trainees join on the room page: no kernels
+        store.create_cohort("Room page of thirty", ["TC-01"], expected_size=30)
+    time.sleep(3 * 2)  # three of the controller's reads (RSO_PRELOAD_CHECK_SECONDS=2)
+    log = Path(server.log_path).read_text(encoding="utf-8", errors="replace")
+    wanted = {int(n) for n in re.findall(r"workshop\.ipynb \d+/(\d+);", log)}
+    assert _pooled_kernels(server) == 1 and wanted == {1}, wanted
     with open_as(url, user="trainer") as store:
-        cohort = store.create_cohort("Room of four", ["TC-01"], expected_size=4)
+        cohort = store.create_cohort("Room of four", ["TC-01"], expected_size=4,
+                                     trainee_page="notebook")
     _wait_pool(server, 4, 4)
     assert _pooled_kernels(server) == 4
     before = _log_count(server, _pool_text(1, 1))
@@ -127,7 +136,8 @@ def test_two_pages_at_once_with_a_pool_of_two(chromium, room):
     server, url = room
     before = _log_count(server, _pool_text(2, 2))
     with open_as(url, user="trainer") as store:
-        store.create_cohort("Room of two", ["TC-01"], expected_size=2)
+        store.create_cohort("Room of two", ["TC-01"], expected_size=2,
+                            trainee_page="notebook")
     _wait_pool(server, 2, 2, before)
     assert len(_pages_at_once(chromium, server, 2)) == 2
     log = Path(server.log_path).read_text(encoding="utf-8", errors="replace")

@@ -47,6 +47,10 @@ from .codes import (
     DRAFT_PREFIX,
     EXPIRY_CHOICES,
     NAME_MAX,
+    NOTEBOOK_PAGE,
+    ROOM_PAGE,
+    TRAINEE_PAGE_CHOICES,
+    TRAINEE_PAGES,
     JoinProblem,
     code_problem,
     draft_key,
@@ -89,8 +93,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CODE_ALPHABET", "CODE_LENGTH", "DASHBOARD_N_BOOT", "DRAFT_PREFIX", "EXPIRY_CHOICES",
-    "INSTRUMENT_CHOICES", "INSTRUMENT_NAMES", "NAME_MAX", "NO_ARMS", "NO_RM2000", "STATUS_COLUMNS",
-    "STAT_LABELS", "STAT_MEANING", "STAT_PLAIN", "DashboardModel", "IncrementalFrame",
+    "INSTRUMENT_CHOICES", "INSTRUMENT_NAMES", "NAME_MAX", "NOTEBOOK_PAGE", "NO_ARMS",
+    "NO_RM2000", "ROOM_PAGE", "STATUS_COLUMNS", "STAT_LABELS", "STAT_MEANING", "STAT_PLAIN",
+    "TRAINEE_PAGES", "TRAINEE_PAGE_CHOICES", "DashboardModel", "IncrementalFrame",
     "JoinProblem", "Prompt", "RosterRow", "StatLine", "TraineeFeedback", "WorkshopRefresher",
     "arms_problems", "arms_start", "case_instruments", "code_problem", "cohort_state",
     "draft_key", "expiry_at", "feedback_released", "instruments_problem", "instruments_text",

@@ -15,6 +15,16 @@ CODE_LENGTH = 6
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 NAME_MAX = 100
 DRAFT_PREFIX = "workshop"
+#: Where a workshop's trainees join: the room page in the browser (`<base URL>room/`, no kernel
+#: of their own; the default) or the notebook page (`workshop.ipynb`, a kernel each, preheated
+#: for the trainees expected: only these workshops size the server's pool).
+ROOM_PAGE = "room"
+NOTEBOOK_PAGE = "notebook"
+TRAINEE_PAGES = (ROOM_PAGE, NOTEBOOK_PAGE)
+#: (label, value) for the trainer's choice, the recommended one first
+TRAINEE_PAGE_CHOICES: list[tuple[str, str]] = [
+    ("On the workshop page in their browser (recommended)", ROOM_PAGE),
+    ("On the notebook page (only if trainees work in Jupyter notebooks)", NOTEBOOK_PAGE)]
 #: (label, minutes from now; 0: the code never expires)
 EXPIRY_CHOICES: list[tuple[str, int]] = [
     ("No expiry (until you close the workshop)", 0), ("In 30 minutes", 30),

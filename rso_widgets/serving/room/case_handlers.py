@@ -30,7 +30,7 @@ def error_values(found: list[Problem]) -> dict[str, Any]:
 
 class _CaseHandler(RoomHandler):
     async def case_page(self, case_id: str) -> flow.CasePage | None:
-        j = await self.joined()
+        j = await self.joined([case_id])
         if j is None:
             self.redirect(self.room_url)
             return None
@@ -134,7 +134,7 @@ class DraftHandler(_CaseHandler):
 
     @web.authenticated
     async def post(self, case_id: str) -> None:
-        j = await self.joined()
+        j = await self.joined([case_id])
         if j is None:
             raise web.HTTPError(403, "join the workshop first")
         page = await self.room.run(flow.open_case, self.room, j, case_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,7 @@ from .session import Membership, Room
 
 if TYPE_CHECKING:
     from ...cases.schema import TrainingCase
-    from ...store import CohortRecord, MemberRecord, SubmissionRecord
+    from ...store import CohortRecord, DraftRecord, MemberRecord, SubmissionRecord
 
 __all__ = ["errors_by_field"]
 
@@ -48,22 +49,42 @@ JOIN_FIELDS = {"code": "f-code", "name": "f-name"}
 
 @dataclass
 class Joined:
+    """The trainee's membership as read for this request; with `load_joined`, also their
+    submissions and the drafts the page needs, read in the same transaction."""
+
     membership: Membership
     cohort: CohortRecord
     member: MemberRecord
     rejoined: bool = False
+    submissions: list[SubmissionRecord] | None = None  # None: not read for this request
+    drafts: dict[str, DraftRecord | None] = field(default_factory=dict)  # case id → draft
+
+    def mine(self, room: Room) -> list[SubmissionRecord]:
+        """The member's submissions (read with the membership, else now)."""
+        if self.submissions is None:
+            self.submissions = room.store.submissions(self.cohort.id, member_id=self.member.id)
+        return self.submissions
+
+    def draft(self, room: Room, case_id: str) -> DraftRecord | None:
+        """This member's draft of a case (read with the membership, else now)."""
+        if case_id not in self.drafts:
+            self.drafts[case_id] = room.store.get_draft(
+                draft_key(self.cohort.id, self.member.id, case_id))
+        return self.drafts[case_id]
 
 
-def load_joined(room: Room, m: Membership) -> Joined | None:
-    """The cookie's membership, if the store still knows it as this user's."""
-    store = room.store
+def load_joined(room: Room, m: Membership, drafts: Iterable[str] | None = None, *,
+                submissions: bool = True) -> Joined | None:
+    """The cookie's membership, if the store still knows it as this user's, read with the
+    workshop, the member's submissions and the drafts of the cases in `drafts` (None: every
+    case) in one store transaction (`Store.trainee_view`)."""
     try:
-        member = store.get_member(m.member_id)
-        if member.cohort_id != m.cohort_id or member.username != store.user:
-            return None
-        return Joined(m, store.get_cohort(m.cohort_id), member)
+        v = room.store.trainee_view(m.cohort_id, m.member_id, drafts=drafts,
+                                    submissions=submissions)
     except (NotFoundError, AccessDenied):
         return None
+    return Joined(m, v.cohort, v.member, submissions=list(v.submissions) if submissions
+                  else None, drafts=dict(v.drafts))
 
 
 def join(room: Room, code: str, name: str) -> Joined | list[Problem]:
@@ -89,9 +110,10 @@ class Listing:
 
 def task_list(room: Room, j: Joined, welcome: str = "", submitted: str = "") -> Listing:
     """The workshop's cases and where this trainee is with each."""
-    store, cohort = room.store, j.cohort  # read afresh for this request (`load_joined`)
-    mine = store.submissions(cohort.id, member_id=j.member.id)
-    rows = views.task_rows(store, cohort, j.member, room.cases(list(cohort.case_ids)), mine)
+    cohort = j.cohort  # read afresh for this request (`load_joined`)
+    mine = j.mine(room)
+    rows = views.task_rows(cohort, room.cases(list(cohort.case_ids)), mine,
+                           lambda cid: j.draft(room, cid))
     out = Listing(rows, views.state_line(cohort), workshop_state(cohort))
     if submitted and submitted in cohort.case_ids:
         subs = [s for s in mine if s.case_id == submitted]
@@ -119,7 +141,8 @@ def workshop_state(cohort: CohortRecord) -> str:
 def status(room: Room, j: Joined) -> dict[str, Any]:
     """What the page's script polls (`room/status`): the workshop's state, its sentence, which
     cases this trainee submitted and each row's status. Never the key or anyone's answers."""
-    rows = views.task_rows(room.store, j.cohort, j.member, room.cases(list(j.cohort.case_ids)))
+    rows = views.task_rows(j.cohort, room.cases(list(j.cohort.case_ids)), j.mine(room),
+                           lambda cid: j.draft(room, cid))
     return {"state": workshop_state(j.cohort), "state_line": views.state_line(j.cohort),
             "submitted": [r.case_id for r in rows if r.done],
             "rows": [{"case_id": r.case_id, "status": r.status} for r in rows]}
@@ -165,12 +188,11 @@ def open_case(room: Room, j: Joined, case_id: str) -> CasePage | None:
     case = room.cases([case_id]).get(case_id)
     if case is None:
         return None
-    store, rs = room.store, room.ruleset
+    rs = room.ruleset
     instruments = case_instruments(cohort, case_id)
-    subs = [s for s in store.submissions(cohort.id, member_id=j.member.id)
-            if s.case_id == case_id]
+    subs = [s for s in j.mine(room) if s.case_id == case_id]
     sub = subs[-1] if subs else None
-    draft = store.get_draft(draft_key(cohort.id, j.member.id, case_id))
+    draft = j.draft(room, case_id)
     source, data = answers_source(draft, sub, cohort)
     parts = restore_parts(data)
     rm = forms.from_stored(parts) if "rm2000" in instruments else None
@@ -283,15 +305,12 @@ def submit(room: Room, page: CasePage) -> Outcome:
     payload = workshop_payload(page.instruments, facts=rm.facts if rm else None,
                                entered=(rm.entered or None) if rm else None,
                                arms=arms.assessment() if arms else None)
-    try:
-        sub = store.submit(j.cohort.id, j.member.id, page.case.id, payload)
+    try:  # the draft goes in the same transaction (`clear_draft`)
+        sub = store.submit(j.cohort.id, j.member.id, page.case.id, payload,
+                           clear_draft=draft_key(j.cohort.id, j.member.id, page.case.id))
     except WorkshopClosed:
         cohort = store.get_cohort(j.cohort.id)
         return Outcome(refused=refused_sentence(cohort))
-    try:
-        store.delete_draft(draft_key(j.cohort.id, j.member.id, page.case.id))
-    except Exception:
-        log.exception("could not delete a submitted workshop draft")
     # the task list it redirects to says so (`task_list`, with the cases left): not read here
     return Outcome(submitted=sub.case_id)
 

@@ -33,7 +33,7 @@ class JoinHandler(RoomHandler):
         _ = self.xsrf_token
         if self.room._warming is None:  # the first join form: get ready for the joins
             self.room._warming = asyncio.ensure_future(self.room.run(self.room.warm))
-        if await self.joined() is not None:
+        if await self.joined([], submissions=False) is not None:
             self.redirect(self.url("cases"))
             return
         self.render_page("room_join.html", title="Join a workshop", values={}, problems=[],

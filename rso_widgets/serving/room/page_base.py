@@ -7,6 +7,7 @@ authenticated as Voilà's own pages (`web.authenticated`)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from functools import lru_cache
 from pathlib import Path
@@ -82,12 +83,16 @@ class RoomHandler(JupyterHandler):
     def membership(self) -> Membership | None:
         return read_membership(self)
 
-    async def joined(self) -> flow.Joined | None:
-        """The trainee's membership, re-read through the store (None: join first)."""
+    async def joined(self, drafts: list[str] | None = None, *,
+                     submissions: bool = True) -> flow.Joined | None:
+        """The trainee's membership, re-read through the store (None: join first), with their
+        submissions and the drafts of `drafts` (case ids; None: every case), in one store
+        transaction: what the page needs, read once."""
         m = self.membership()
         if m is None:
             return None
-        found = await self.room.run(flow.load_joined, self.room, m)
+        found = await self.room.run(functools.partial(
+            flow.load_joined, self.room, m, drafts, submissions=submissions))
         if found is None:
             forget_membership(self, self.room_url)
         return found

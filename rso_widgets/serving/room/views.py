@@ -4,13 +4,13 @@ task list of a workshop's cases, one case's answers, and the feedback after the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...calibration.workshop import (
     case_instruments,
     cohort_state,
-    draft_key,
     feedback_released,
     instruments_text,
     trainee_feedback,
@@ -18,7 +18,7 @@ from ...calibration.workshop import (
 
 if TYPE_CHECKING:
     from ...cases.schema import TrainingCase
-    from ...store import CohortRecord, MemberRecord, Store, SubmissionRecord
+    from ...store import CohortRecord, DraftRecord, SubmissionRecord
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,11 @@ class TaskRow:
     available: bool
 
 
-def task_rows(store: Store, cohort: CohortRecord, member: MemberRecord,
-              cases: dict[str, TrainingCase],
-              subs: list[SubmissionRecord] | None = None) -> list[TaskRow]:
+def task_rows(cohort: CohortRecord, cases: dict[str, TrainingCase],
+              subs: list[SubmissionRecord],
+              draft: Callable[[str], DraftRecord | None]) -> list[TaskRow]:
     """The workshop's cases and where this member is with each (`subs`: the member's
-    submissions, if already read for this request)."""
-    if subs is None:
-        subs = store.submissions(cohort.id, member_id=member.id)
+    submissions; `draft(case_id)`: their draft of a case, or None)."""
     submitted = {s.case_id for s in subs}
     released = feedback_released(cohort)
     out = []
@@ -49,7 +47,7 @@ def task_rows(store: Store, cohort: CohortRecord, member: MemberRecord,
             status = "See feedback" if released else "Submitted"
         elif released or not cohort.is_open:
             status = "Not submitted"
-        elif store.get_draft(draft_key(cohort.id, member.id, cid)) is not None:
+        elif draft(cid) is not None:
             status = "In progress"
         else:
             status = "Not started"
