@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
+from rso_widgets.calibration.workshop import trainee_state_line
 from rso_widgets.calibration.workshop.answers import (
     answers_source,
     arms_refusal,
@@ -106,3 +107,15 @@ def test_the_sentences():
     assert arms_refusal([]) is None
     many = arms_refusal([f"R{i} x: not rated yet" for i in range(6)])
     assert "6 factors are not rated yet" in many and many.count("not rated yet") == 5
+
+
+def test_the_state_line_both_trainee_pages_show_says_the_release_once():
+    now = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    released = SimpleNamespace(key_released_at=now, is_open=False, expires_at=None)
+    assert trainee_state_line(released) == (
+        "This workshop is closed to submissions: the key is released to trainees. Open a case "
+        "to see your feedback.")
+    waiting = SimpleNamespace(key_released_at=None, is_open=True, expires_at=None)
+    assert trainee_state_line(waiting) == (
+        "This workshop is open for submissions; the key is not released yet. Your feedback "
+        "appears here once the trainer releases the key.")

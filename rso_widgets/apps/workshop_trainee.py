@@ -171,17 +171,15 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
 
     def _show_state(self) -> None:
         # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
-        from ..calibration.workshop import cohort_state
+        from ..calibration.workshop import trainee_state_line
 
         c = self.cohort
         if c is None:
             return
         self.heading.value = (f'<h2 class="rso-workshop-name rso-kit-heading">'
                               f"Workshop: {esc(c.name)}</h2>")
-        extra = (" The key is released: open a case to see your feedback." if self.released
-                 else " Your feedback appears here once the trainer releases the key.")
-        self.state.value = (f'<p class="rso-workshop-state rso-tight" role="status">This '
-                            f'workshop is {esc(cohort_state(c))}.{esc(extra)}</p>')
+        self.state.value = (f'<p class="rso-workshop-state rso-tight" role="status">'
+                            f"{esc(trainee_state_line(c))}</p>")
         can_submit = c.is_open and not self.released
         self.submit_button.layout.display = "" if can_submit else "none"
         self.check_button.layout.display = "none" if self.released else ""

@@ -259,7 +259,9 @@ def test_a_released_key_and_a_closed_workshop_are_seen_without_reloading(page, s
         store.release_key(cohort.id)
     live = page.locator("[aria-live=polite][data-rso-status]")
     expect(live).to_contain_text("The trainer has released the key", timeout=40_000)
-    expect(page.locator(".rso-room-state")).to_contain_text("The key is released")
+    expect(page.locator(".rso-room-state")).to_contain_text(
+        "closed to submissions: the key is released to trainees. Open a case to see your "
+        "feedback.")
     expect(page.locator("[data-rso-tag='TC-01']")).to_have_text("Not submitted")
     assert page.evaluate("window.__rsoSamePage === true")
     journey.shot("cases-released")

@@ -9,7 +9,8 @@ summary. The trainer's page, never reloaded, sees the joins and the submissions 
 items that divide the room; the trainer releases the key; a trainee's task list says so without
 a reload (its polling status region) and the feedback shows item by item the key's reasoning
 and the error type. axe-core finds nothing, of any impact, on either side at each of those
-moments. Waits are on visible text and roles with generous bounded timeouts; no fixed sleeps."""
+moments (a screenshot of each in `test-artifacts/room-workshop/`). Waits are on visible text
+and roles with generous bounded timeouts; no fixed sleeps."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 
 import pytest
 from browser_support import (
+    ARTIFACTS,
     AXE_ANY,
     assert_accessible,
     assert_no_traceback,
@@ -56,8 +58,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks
         yield served
 
 
-def _accessible(page) -> None:
+SHOTS = ARTIFACTS / "room-workshop"
+
+
+def _accessible(page, moment: str) -> None:
+    """No traceback and no axe-core violation of any impact; a screenshot of what is in view."""
     assert_no_traceback(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{moment}.png"))
     assert_accessible(page, fail_on=AXE_ANY)
 
 
@@ -91,6 +99,10 @@ def _create_workshop(tp) -> tuple[str, str]:
         .to_be_visible()
     address = tp.get_by_role("link", name=re.compile(r"\/room\/$"))
     expect(address).to_be_visible()
+    # and it looks like a link: underlined, not the colour of the hint around it
+    look = address.evaluate("""e => { const s = getComputedStyle(e);
+        return [s.textDecorationLine, s.color, getComputedStyle(e.parentElement).color]; }""")
+    assert look[0] == "underline" and look[1] != look[2], look
     return code, address.get_attribute("href") or ""
 
 
@@ -133,10 +145,13 @@ def _score(pg, single: str, ratings: dict[str, str]) -> None:
     _answer(pg, "Priority for work", "Medium")
 
 
-def _submit(pg) -> None:
+def _continue(pg) -> None:
     pg.get_by_role("button", name="Continue to check your answers", exact=True).click()
     expect(pg.get_by_role("heading", level=1)).to_have_text(
         "Check your answers before submitting them", timeout=PAGE_TIMEOUT)
+
+
+def _send(pg) -> None:
     pg.get_by_role("button", name="Submit your answers", exact=True).click()
     expect(pg.get_by_text(re.compile(r"Submitted TC-02 at \d\d:\d\d UTC"))).to_be_visible(
         timeout=PAGE_TIMEOUT)
@@ -153,22 +168,27 @@ def test_a_trainer_runs_a_room_of_three_on_the_room_page(chromium, server):
         assert address == base + "room/", address
         counts = tp.locator(".rso-roster-counts")
         expect(counts).to_contain_text("0 trainees joined")
-        _accessible(tp)
+        _accessible(tp, "01-trainer-created")
 
         # 2. three trainees join under different names (one types the code in lower case)
         _join(first, base, address, code.lower(), "Alex <b>P</b>")
-        _accessible(first)
+        _accessible(first, "02-trainee-case")
         _join(second, base, address, code, "Sam Q")
         _join(third, base, address, code, "Jo R")
         # the trainer's page notices the joins on its own
         expect(counts).to_contain_text("3 trainees joined", timeout=LIVE_TIMEOUT)
+        roster = tp.get_by_role("table", name="Who has joined and submitted")
+        for rater in ("Rater 1", "Rater 2", "Rater 3"):  # anonymous by default
+            expect(roster.get_by_role("rowheader", name=rater, exact=True)).to_be_visible()
 
         # the first agrees with the key throughout; the second codes "single" wrongly and
         # rates R1 higher than the key
         _score(first, "No", KEY)
-        _submit(first)
+        _continue(first)
+        _send(first)
         _score(second, "Yes", {**KEY, "R1 Sexual preoccupation": "Evident"})
-        _submit(second)
+        _continue(second)
+        _send(second)
         # the third leaves R6 unrated and writes an R4 evidence note without its source:
         # both errors at once in the summary, each corrected from its link
         _score(third, "No", {k: v for k, v in KEY.items()
@@ -180,7 +200,7 @@ def test_a_trainer_runs_a_room_of_three_on_the_room_page(chromium, server):
         expect(summary).to_be_focused()
         expect(summary).to_contain_text("Rate R6 Negative social influences")
         expect(summary).to_contain_text("Select where R4 evidence note 1 came from")
-        _accessible(third)
+        _accessible(third, "03-trainee-errors")
         summary.get_by_role("link", name="Select where R4 evidence note 1 came from").click()
         source = third.get_by_role("group", name="R4 evidence note 1", exact=True).get_by_label(
             "Where it came from")
@@ -188,21 +208,25 @@ def test_a_trainer_runs_a_room_of_three_on_the_room_page(chromium, server):
         source.select_option("home visit")
         third.get_by_role("alert").get_by_role(
             "link", name=re.compile(r"^Rate R6 Negative social influences")).click()
-        _answer(third.get_by_role("group", name="R6 Negative social influences", exact=True),
-                "Your rating", "Not evident")
-        _submit(third)
-        _accessible(third)
+        r6 = third.get_by_role("group", name="R6 Negative social influences", exact=True)
+        expect(r6.get_by_label("Not evident", exact=True)).to_be_focused()
+        _answer(r6, "Your rating", "Not evident")
+        _continue(third)
+        # the note is in the answers checked, with its source: nothing left out
+        expect(third.get_by_text("Calm and polite at every visit (home visit)")).to_be_visible()
+        _send(third)
+        _accessible(third, "04-trainee-submitted")
 
         # 3. the trainer's page, never reloaded, sees the submissions and what divides the room
         expect(counts).to_contain_text("3 submissions", timeout=LIVE_TIMEOUT)
         expect(counts).to_contain_text("3 of 3 have submitted every case")
         prompts = tp.locator(".rso-debrief-prompt")
-        expect(prompts.filter(has_text="TC-02: Single")).to_be_visible(timeout=30_000)
+        expect(prompts.filter(has_text="TC-02: Single")).to_be_visible(timeout=LIVE_TIMEOUT)
         expect(tp.locator(".rso-arms-results .rso-debrief-prompt").filter(
             has_text="Sexual preoccupation")).to_be_visible()
         text = tp.locator("body").inner_text()
         assert "Alex" not in text and "Sam Q" not in text  # anonymous by default
-        _accessible(tp)
+        _accessible(tp, "05-trainer-submissions")
         # the second trainee looks at the task list again while the trainer releases the key
         second.get_by_role("link", name="Check again").click()
         expect(second.get_by_role("heading", level=1)).to_have_text(f"Workshop: {WORKSHOP}")
@@ -210,16 +234,18 @@ def test_a_trainer_runs_a_room_of_three_on_the_room_page(chromium, server):
         second.evaluate("window.__rsoSamePage = true")
         tp.get_by_role("button", name="Release the key to trainees", exact=True).click()
         expect(tp.get_by_role("button", name="Withdraw the key from trainees",
-                              exact=True)).to_be_visible(timeout=30_000)
+                              exact=True)).to_be_visible(timeout=LIVE_TIMEOUT)
         expect(tp.locator(".rso-workshop-state")).to_contain_text("closed to submissions")
-        _accessible(tp)
+        _accessible(tp, "06-trainer-released")
 
         # 4. the trainee's page says so by itself, then the feedback, item by item
         live = second.locator("[aria-live=polite][data-rso-status]")
         expect(live).to_contain_text("The trainer has released the key", timeout=POLL_TIMEOUT)
         assert second.evaluate("window.__rsoSamePage === true")  # not reloaded
         expect(second.locator("[data-rso-tag='TC-02']")).to_have_text("See feedback")
-        _accessible(second)
+        expect(second.get_by_text("This workshop is closed to submissions: the key is released "
+                                  "to trainees. Open a case to see your feedback.")).to_be_visible()
+        _accessible(second, "07-trainee-released")
         second.get_by_role("link", name=re.compile(r"^TC-02:")).click()
         expect(second.get_by_role("heading", level=1)).to_have_text("Your feedback on TC-02",
                                                                     timeout=PAGE_TIMEOUT)
@@ -235,7 +261,7 @@ def test_a_trainer_runs_a_room_of_three_on_the_room_page(chromium, server):
         expect(second.get_by_role("heading", level=4, name=re.compile(
             r"^R1 Sexual preoccupation: "))).to_be_visible()
         expect(second.get_by_text("You: Evident · Key: Not evident")).to_be_visible()
-        _accessible(second)
+        _accessible(second, "08-trainee-feedback")
         for pg in (tp, first, third):
             assert_no_traceback(pg)
         print(f"\nroom workshop, trainer and three trainees: {time.monotonic() - start:.1f} s")

@@ -60,7 +60,13 @@ from .codes import (
     normalise_code,
     trainer_code_problem,
 )
-from .gating import cohort_state, feedback_released, unsubmitted, unsubmitted_warning
+from .gating import (
+    cohort_state,
+    feedback_released,
+    trainee_state_line,
+    unsubmitted,
+    unsubmitted_warning,
+)
 from .model import (
     DASHBOARD_N_BOOT,
     NO_ARMS,
@@ -100,8 +106,8 @@ __all__ = [
     "arms_problems", "arms_start", "case_instruments", "code_problem", "cohort_state",
     "draft_key", "expiry_at", "feedback_released", "instruments_problem", "instruments_text",
     "name_problem", "new_join_code", "normalise_code", "prompts_from", "rm2000_status",
-    "stat_lines", "submission_parts", "trainee_feedback", "trainer_code_problem",
-    "unsubmitted", "unsubmitted_warning", "workshop_payload",
+    "stat_lines", "submission_parts", "trainee_feedback", "trainee_state_line",
+    "trainer_code_problem", "unsubmitted", "unsubmitted_warning", "workshop_payload",
 ]
 
 # name → submodule imported on first use (pandas, the statistics, the case keys: see above)

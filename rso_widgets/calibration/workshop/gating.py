@@ -34,6 +34,14 @@ def cohort_state(cohort: CohortRecord, now: dt.datetime | None = None) -> str:
     return "; ".join(parts)
 
 
+def trainee_state_line(cohort: CohortRecord) -> str:
+    """The workshop's state as a trainee reads it, on either trainee page: the state, then what
+    to do (the key's release said once)."""
+    then = (" Open a case to see your feedback." if feedback_released(cohort)
+            else " Your feedback appears here once the trainer releases the key.")
+    return f"This workshop is {cohort_state(cohort)}.{then}"
+
+
 def unsubmitted(roster: list[RosterRow], case_ids: list[str],
                 reveal: bool = False) -> dict[str, list[str]]:
     """Case id → the trainees (pseudonyms, or display names when `reveal`) who have not

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from ...calibration.workshop import (
     case_instruments,
-    cohort_state,
     feedback_released,
     instruments_text,
     trainee_feedback,
+    trainee_state_line,
 )
 
 if TYPE_CHECKING:
@@ -59,10 +59,7 @@ def task_rows(cohort: CohortRecord, cases: dict[str, TrainingCase],
 
 def state_line(cohort: CohortRecord) -> str:
     """The workshop's state in one sentence (the widget page's line)."""
-    extra = (" The key is released: open a case to see your feedback."
-             if feedback_released(cohort)
-             else " Your feedback appears here once the trainer releases the key.")
-    return f"This workshop is {cohort_state(cohort)}.{extra}"
+    return trainee_state_line(cohort)
 
 
 def may_submit(cohort: CohortRecord) -> bool:
