@@ -33,7 +33,7 @@ ALLOWED: dict[str, tuple[int, str]] = {
                                 "(SQLAlchemy + Alembic: 0.7-1.0 s)"),
     "apps/workshop_workspace.py": (11, _LEAN + "the case workspace's widgets load when a case "
                                    "is opened (0.5-1.0 s)"),
-    "apps/workshop_answers.py": (12, _LEAN + "the answers' calibration and ARMS models load on "
+    "apps/workshop_answers.py": (13, _LEAN + "the answers' calibration and ARMS models load on "
                                  "the first draft or submission (0.3-1.1 s)"),
     "apps/startup.py": (3, _LEAN + "fix_for() reads case and ruleset errors only when a page "
                         "fails to start (cases + instruments: 0.2-0.5 s; is_refusal is free "
@@ -43,7 +43,7 @@ ALLOWED: dict[str, tuple[int, str]] = {
                               "and the ARMS progress widgets"),
     "apps/arms_journey.py": (1, _PAGE + "the profile chart's static text (instruments + "
                              "settings, 0.15-0.37 s) when the RM2000 result is shown"),
-    "apps/arms_practice.py": (10, _PAGE + "cases, calibration and the ARMS form (0.3-0.5 s) "
+    "apps/arms_practice.py": (11, _PAGE + "cases, calibration and the ARMS form (0.3-0.5 s) "
                               "load when the page is built or a case opened"),
     "apps/arms_record.py": (12, _PAGE + "the store (SQLAlchemy + Alembic) and reports load on "
                             "find/save/load (1.1-1.6 s in all)"),

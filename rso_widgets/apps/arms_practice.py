@@ -17,7 +17,7 @@ import ipywidgets as w
 
 from ..widgets.fields import Field, Notice, esc, form_style, safe_callback, text_button
 from ..widgets.tasklist import COMPLETED, NOT_STARTED, Section, TaskListJourney
-from .arms_sections import about, arms_sections, box, hint, plan_sections
+from .arms_sections import about, arms_problem, arms_sections, box, hint, plan_sections
 from .startup import guarded
 
 log = logging.getLogger("rso_widgets.apps.arms_practice")
@@ -204,6 +204,13 @@ class ARMSPractice(w.VBox):
         self.work.layout.display = ""
 
     def _journey_submit(self, journey: TaskListJourney) -> None:
+        notes = self.arms.unfinished_notes()
+        if notes:  # never compared without them: every one listed, each "Go to" its row
+            journey.show_problems([
+                (label, message, journey.target(key, control))
+                for label, message, key, control in (arms_problem(self.arms, g)
+                                                     for g in notes)])
+            return
         if self.submit() is not None:
             journey.show_result("Compared with the key", [self.status, self.feedback])
 
@@ -215,9 +222,14 @@ class ARMSPractice(w.VBox):
         """Compare the attempt (and plan) with the key; show and return the feedback."""
         # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..calibration.arms_feedback import compare_arms
+        from ..instruments.arms import notes_refusal
 
         if self.case is None:
             self.status.say("Open a training case first.", kind="error")
+            return None
+        refused = notes_refusal([g.message for g in self.arms.unfinished_notes()])
+        if refused:  # a gap is compared as it stands; a note is never left out without a word
+            self.status.say(refused, kind="error", heading="Not compared yet")
             return None
         fb = compare_arms(self.case, self.arms.value, self.plan.value, cat=self.cat)
         self.feedback.show(fb)

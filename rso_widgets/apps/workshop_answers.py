@@ -217,7 +217,8 @@ class TraineeAnswers:
         form's error summary and beside each field too)."""
         # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..calibration.workshop import arms_problems
-        from ..calibration.workshop.answers import arms_refusal, notes_refusal
+        from ..calibration.workshop.answers import arms_refusal
+        from ..instruments.arms import notes_refusal
 
         refused = [r for r in (
             arms_refusal(arms_problems(self.arms.value, self.arms.cat)),

@@ -134,6 +134,17 @@ def note_source_problem(factor_id: str, n: int) -> str:
     return f"Select where {factor_id} evidence note {n} came from"
 
 
+def notes_refusal(problems: list[str]) -> str | None:
+    """The line a page shows when evidence notes are written but not finished (each problem
+    as the form names it, e.g. `note_source_problem`): submitted or compared, they would be left
+    out, so it is refused until each is finished or removed."""
+    if not problems:
+        return None
+    n = len(problems)
+    return (f"Finish or remove {'each' if n != 1 else 'the'} evidence note you wrote before you "
+            f"submit, or it would be left out: {'; '.join(problems)}.")
+
+
 class FollowUp(BaseModel):
     """For an *insufficient information* rating: what to find out, from whom, by when."""
 

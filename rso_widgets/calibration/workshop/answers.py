@@ -117,17 +117,6 @@ def arms_refusal(problems: list[str]) -> str | None:
             "information where the case file does not tell you.")
 
 
-def notes_refusal(problems: list[str]) -> str | None:
-    """The line a page shows when ARMS evidence notes are written but not finished (each
-    problem as the form names it, e.g. `instruments.arms.note_source_problem`): a submission
-    would leave them out, so it is refused until each is finished or removed."""
-    if not problems:
-        return None
-    n = len(problems)
-    return (f"Finish or remove {'each' if n != 1 else 'the'} evidence note you wrote before you "
-            f"submit, or it would be left out: {'; '.join(problems)}.")
-
-
 def draft_payload(instruments: Iterable[str], *, facts: Mapping[str, Any] | None = None,
                   evidence: Mapping[str, str] | None = None, mode: str = "form",
                   entered: Mapping[str, Any] | None = None, arms: Mapping[str, Any] | None = None,

@@ -1,8 +1,9 @@
-"""An ARMS evidence note written without its source, on the widget trainee page
-(`apps/workshop_answers.py`, the `ARMSForm`): never dropped from a submission without a word.
-The submission is refused in the room page's words (`instruments.arms.note_source_problem`),
-with every other problem of the same submit, in the status line and the form's error summary
-and beside the row; the note stays in the draft; once its source is chosen it is submitted."""
+"""An ARMS evidence note written without its source on the widget pages (the `ARMSForm`): never
+left out of a workshop submission (`apps/workshop_answers.py`) or a practice comparison
+(`apps/arms_practice.py`) without a word. Refused in the room page's words
+(`instruments.arms.note_source_problem`), with every other problem of the same submit, in the
+status line, the error summary and beside the row; the note stays in the draft; once its
+source is chosen it is submitted. (The ARMS record page's save already refused every gap.)"""
 
 from __future__ import annotations
 
@@ -21,8 +22,7 @@ from test_workshop import (
 
 from rso_widgets.apps.workshop_trainer import TrainerDashboardApp
 from rso_widgets.calibration.workshop import draft_key, submission_parts
-from rso_widgets.calibration.workshop.answers import notes_refusal
-from rso_widgets.instruments.arms import note_source_problem
+from rso_widgets.instruments.arms import note_source_problem, notes_refusal
 
 DAY = BY_ID["TC-02"].assessment_date
 
@@ -83,3 +83,26 @@ def test_a_note_without_its_source_stops_the_submission_with_every_other_problem
     _, arms = submission_parts(sub.attempt)
     assert [e["what"] for e in arms["ratings"]["R4"]["evidence"]] == [
         "Polite at interview", "Calm and polite at every visit"]
+
+
+def test_arms_practice_does_not_compare_without_a_note_written_there():
+    from rso_widgets.apps.arms import ARMSPractice
+
+    app = ARMSPractice()
+    app.picker.value = "TC-02"
+    app.open_button.click()
+    j = app.journey
+    app.arms.sections["R1"].rating.value = "evident"
+    row = app.arms.sections["R1"].evidence.add_row()
+    row.what.value, row.date.value = "Talks about sex at every visit", DAY
+    j.show_check_answers()
+    j.submit_button.click()  # refused on the check page, the note's "Go to" listed
+    assert j.current != "result" and app.feedback.feedback is None
+    assert "Select where R1 evidence note 1 came from" in j.summary_box.text
+    assert "Go to R1 evidence 1" in [b.description for b in j.summary_box.links.children]
+    assert app.submit() is None and "would be left out" in app.status.value
+    row.source.value = "home visit"  # a partial attempt is still compared as it stands
+    j.show_check_answers()
+    j.submit_button.click()
+    assert j.current == "result" and app.feedback.feedback is not None
+    assert app.arms.value.ratings["R1"].evidence[0].source == "home visit"
