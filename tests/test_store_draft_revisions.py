@@ -17,7 +17,7 @@ from identities import open_as, store_as
 from sqlalchemy import event
 
 from rso_widgets.store import DraftConflict, Store
-from rso_widgets.store.drafts import ABSENT, next_revision
+from rso_widgets.store.draft_revision import ABSENT, next_revision
 
 KEY = "workshop:1:1:TC-01"
 

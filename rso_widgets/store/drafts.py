@@ -10,37 +10,17 @@ widget pages, and pages built before revisions)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Final, Literal
+from typing import Any
 
 from sqlalchemy import select
 
 from .base import StoreBase, _payload, _text
 from .convert import _draft
-from .errors import DraftConflict
+from .draft_revision import ABSENT, Revision, check_revision, next_revision
 from .models import Draft, utcnow
 from .records import DraftRecord
 
-ABSENT: Final = "absent"  # expected=ABSENT: save only if there is no draft under the key yet
-Revision = dt.datetime | Literal["absent"]
-_TICK = dt.timedelta(microseconds=1)
-
-
-def next_revision(now: dt.datetime, expected: Revision | None) -> dt.datetime:
-    """The stamp a save based on `expected` writes: now, but always after `expected` (a clock
-    stepping back, or two saves in one microsecond, never repeat a revision)."""
-    return now if not isinstance(expected, dt.datetime) or now > expected else expected + _TICK
-
-
-def check_revision(key: str, d: Draft | None, expected: Revision | None) -> None:
-    """Raise `DraftConflict` unless the stored draft `d` is the one `expected` names."""
-    if expected is None:
-        return
-    if expected == ABSENT:
-        if d is not None:
-            raise DraftConflict(key, d.updated_at)
-    elif d is None or d.updated_at != expected:
-        raise DraftConflict(key, None if d is None else d.updated_at)
-
+__all__ = ["ABSENT", "DraftsMixin", "Revision"]
 
 class DraftsMixin(StoreBase):
     """Autosaved drafts of the acting user."""

@@ -15,7 +15,7 @@ from ..calibration.workshop import TRAINEE_PAGES
 from . import policy
 from .base import StoreBase, _aware, _payload, _text
 from .convert import _cohort, _member, _submission
-from .drafts import Revision, check_revision
+from .draft_revision import Revision, check_revision
 from .errors import AccessDenied, DuplicateNameError, JoinCodeExpired, NotFoundError, WorkshopClosed
 from .models import Cohort, CohortMember, CohortSubmission, Draft, utcnow
 from .records import CohortRecord, MemberRecord, SubmissionRecord

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from ...store.drafts import ABSENT, Revision
+from ...store.draft_revision import ABSENT, Revision
 
 if TYPE_CHECKING:
     from ...store import DraftConflict, DraftRecord
