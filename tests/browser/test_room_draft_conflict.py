@@ -1,7 +1,8 @@
 """The room page's drafts in two windows of one trainee, in a real browser (room.js): one window
 typing steadily autosaves without ever conflicting with itself; the other, opened before those
 saves, is refused on its next autosave — the message shown at the top and in the status line
-(aria-live), its typed values kept, autosaving stopped — and axe-core finds no violation."""
+(aria-live), its typed values kept, autosaving stopped — and axe-core finds no violation. A
+Continue pressed while an autosave is on its way waits for its answer (no self-conflict)."""
 
 from __future__ import annotations
 
@@ -80,3 +81,29 @@ def test_a_stale_window_is_told_and_keeps_its_answers(page, chromium, server):
         expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(
             "TC-02|Check your answers"))
         expect(page.get_by_text("Your changes have not been saved")).to_be_hidden()
+
+
+def test_continue_pressed_during_an_autosave_is_not_a_conflict_with_itself(page, server):
+    """The autosave has reached the server (a new revision) but not yet answered when Continue
+    is pressed: room.js holds the Continue until the answer (and its revision) is in."""
+    open_case(page, server.url)
+    held: list = []
+
+    def hold(route) -> None:  # sent to the server now, its answer kept back
+        held.append((route, route.fetch()))
+
+    page.route(re.compile(r".*/draft$"), hold)
+    page.get_by_label("Sexual appearances", exact=True).fill("2")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the autosave was sent"
+    page.get_by_role("button", name="Continue to check your answers").last.click()
+    page.wait_for_timeout(300)
+    route, response = held.pop()
+    route.fulfill(response=response)
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^TC-02"))
+    expect(page.locator("[data-rso-conflict]")).to_be_hidden()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")  # checked, saved
+    expect(page.get_by_label("Sexual appearances", exact=True)).to_have_value("2")

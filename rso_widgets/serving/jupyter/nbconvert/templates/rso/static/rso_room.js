@@ -117,7 +117,7 @@
   var again = false;
   var stopped = false;  // a conflict: this page's answers are never saved over the other's
   var pending = null;  // a submit button pressed while an autosave was on its way
-  var DELAY = 1500;
+  var DELAY = 1500, HOLD = 5000;  // ms
 
   function say(text) { if (status) { status.textContent = text; } }
 
@@ -152,15 +152,18 @@
       say('Your draft could not be saved just now: it is kept when you select Continue.');
     }).then(function () {
       busy = false;
-      if (pending) {  // now with the revision this autosave made: not a conflict with itself
-        var button = pending;
-        pending = null;
-        again = false;
-        if (!stopped) {
-          if (form.requestSubmit) { form.requestSubmit(button); } else { button.click(); }
-        }
-      } else if (again) { again = false; schedule(); }
+      if (pending) { again = false; resubmit(); }
+      else if (again) { again = false; schedule(); }
     });
+  }
+
+  // a Continue, "Add another" or "Remove" held while an autosave was on its way: sent now, with
+  // the revision that autosave made (not a conflict with itself), unless it found a conflict
+  function resubmit() {
+    var button = pending;
+    pending = null;
+    if (!button || stopped) { return; }
+    if (form.requestSubmit) { form.requestSubmit(button); } else { button.click(); }
   }
 
   function schedule() {
@@ -176,6 +179,7 @@
     if (busy && !stopped) {  // wait for the autosave's answer and its new revision
       event.preventDefault();
       pending = event.submitter || form.querySelector('[data-rso-continue]');
+      setTimeout(function () { busy = false; resubmit(); }, HOLD);  // never held for long
     }
   });
 })();
