@@ -65,6 +65,7 @@ def test_a_stale_window_is_told_and_keeps_its_answers(page, chromium, server):
         other.get_by_label("Criminal appearances", exact=True).fill("7")
         banner = other.locator("[data-rso-conflict]")
         expect(banner).to_be_visible(timeout=15_000)
+        expect(banner).to_be_focused()  # in view: typing on would save nothing
         expect(banner).to_contain_text("Your changes have not been saved")
         expect(banner).to_contain_text(CHANGED)
         expect(other.locator("[data-rso-draft-status]")).to_have_text(CHANGED)

@@ -5,7 +5,7 @@
      fields to its data-rso-autosave address, with the _xsrf field the form already holds and
      the draft's revision (rso_draft), which each saved answer advances; a conflict (another
      window or device saved since) stops the autosave and shows the server's message at the
-     top (and in the form's status line) — the person's answers stay in the form;
+     top, focused (and in the form's status line) — the person's answers stay in the form;
    - while the page is visible, the workshop's state (room/status) is checked every 15 s or so
      (less often while nothing changes or the server does not answer; not at all while hidden);
      a released key or a closed workshop is said in the page's aria-live region. The task list
@@ -129,6 +129,8 @@
     if (banner) {
       banner.querySelector('[data-rso-conflict-message]').textContent = data.message;
       banner.hidden = false;
+      // moved to, as an error summary: typing on would save nothing, so say so at once
+      banner.focus();
     }
   }
 
