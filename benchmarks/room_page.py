@@ -45,6 +45,7 @@ ROOMS = 3  # rooms of N browsers, each flow (room page, floor): p95 over all N Ã
 TIMEOUT = 240.0
 MIB = 2**20
 XSRF = re.compile(r'name="_xsrf" value="([^"]+)"')
+REVISION = re.compile(r'name="rso_draft" value="([^"]*)"')
 _SSL: list = []  # one SSL context for every client (httpx makes one per client otherwise:
 # ~20 ms of the benchmark's own CPU each, which would be counted as the server's latency)
 
@@ -125,13 +126,17 @@ async def light_trainee(url: str, code: str, name: str, form: dict[str, str]) ->
             if "Score this case" not in r.text:
                 raise RuntimeError(f"no scoring form: {r.status_code}")
             out["join"] = time.perf_counter() - t0
-            r = await http.post("case/TC-01/draft", data={"_xsrf": token, **form})
+            draft = REVISION.search(r.text).group(1)  # as the page's script carries it
+            r = await http.post("case/TC-01/draft",
+                                data={"_xsrf": token, "rso_draft": draft, **form})
             if not r.json().get("saved"):
                 raise RuntimeError("autosave refused")
-            r = await http.post("case/TC-01", data={"_xsrf": token, **form})
+            draft = r.json()["revision"]
+            r = await http.post("case/TC-01", data={"_xsrf": token, "rso_draft": draft, **form})
             if not str(r.url).endswith("/check"):
                 raise RuntimeError(f"check refused: {r.status_code}")
-            r = await http.post("case/TC-01/check", data={"_xsrf": token})
+            r = await http.post("case/TC-01/check", data={
+                "_xsrf": token, "rso_draft": REVISION.search(r.text).group(1)})
             if "submitted=TC-01" not in str(r.url):
                 raise RuntimeError(f"submit refused: {r.status_code}")
             out.update(ok=True, flow=time.perf_counter() - t0)
