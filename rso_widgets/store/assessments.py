@@ -168,7 +168,8 @@ class AssessmentsMixin(DraftsMixin):
                 latest = (last.version, last.author, last.created_at)
         assert latest is not None
         key = self.draft_key(assessment_id)
-        self._save_draft(key, payload, assessment_id, expected_version)
+        # the refused save's text becomes the draft, whatever revision the draft had
+        self._save_draft(key, payload, assessment_id, expected_version, None)
         raise ConcurrentEditError(assessment_id=assessment_id, expected_version=expected_version,
                                   latest_version=latest[0], latest_author=latest[1],
                                   latest_at=latest[2], draft_key=key)
