@@ -169,6 +169,7 @@ def test_a_trainer_runs_a_room_of_three_on_the_room_page(chromium, server):
         counts = tp.locator(".rso-roster-counts")
         expect(counts).to_contain_text("0 trainees joined")
         _accessible(tp, "01-trainer-created")
+        tp.evaluate("window.__rsoSamePage = true")  # never reloaded from here on
 
         # 2. three trainees join under different names (one types the code in lower case)
         _join(first, base, address, code.lower(), "Alex <b>P</b>")
@@ -237,6 +238,7 @@ def test_a_trainer_runs_a_room_of_three_on_the_room_page(chromium, server):
                               exact=True)).to_be_visible(timeout=LIVE_TIMEOUT)
         expect(tp.locator(".rso-workshop-state")).to_contain_text("closed to submissions")
         _accessible(tp, "06-trainer-released")
+        assert tp.evaluate("window.__rsoSamePage === true")
 
         # 4. the trainee's page says so by itself, then the feedback, item by item
         live = second.locator("[aria-live=polite][data-rso-status]")
