@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from .errors import (
     AccessDenied,
     ConcurrentEditError,
+    DraftConflict,
     DuplicateNameError,
     EditConflictError,
     ImmutableRecordError,
@@ -50,6 +51,7 @@ __all__ = [
     "AuditRecord",
     "CohortRecord",
     "ConcurrentEditError",
+    "DraftConflict",
     "DraftRecord",
     "DuplicateNameError",
     "EditConflictError",

@@ -41,6 +41,20 @@ class EditConflictError(StoreError):
     overwritten. The message says which version is now current and what to do."""
 
 
+class DraftConflict(EditConflictError):
+    """A draft saved with the revision its page was built from (`expected`) found another: it
+    was changed (or created, or submitted and cleared) in another window or device since.
+    Nothing was written. `changed_at`: the stored draft's revision now (None: no draft)."""
+
+    def __init__(self, key: str, changed_at: dt.datetime | None) -> None:
+        self.key, self.changed_at = key, changed_at
+        when = ("is gone (submitted or deleted)" if changed_at is None
+                else f"was saved at {changed_at:%Y-%m-%d %H:%M:%S} UTC")
+        super().__init__(f"Not saved: the draft {key!r} {when} from another window or device "
+                         "since this page was built. Nothing was overwritten; reload it to "
+                         "see the latest answers.")
+
+
 class SignOffError(StoreError):
     """A sign-off or countersign that the rules do not allow."""
 

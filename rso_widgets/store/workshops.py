@@ -15,6 +15,7 @@ from ..calibration.workshop import TRAINEE_PAGES
 from . import policy
 from .base import StoreBase, _aware, _payload, _text
 from .convert import _cohort, _member, _submission
+from .draft_revision import Revision, check_revision
 from .errors import AccessDenied, DuplicateNameError, JoinCodeExpired, NotFoundError, WorkshopClosed
 from .models import Cohort, CohortMember, CohortSubmission, Draft, utcnow
 from .records import CohortRecord, MemberRecord, SubmissionRecord
@@ -286,11 +287,13 @@ class WorkshopsMixin(StoreBase):
         return rows
 
     def submit(self, cohort_id: int, member_id: int, case_id: str,
-               attempt: Any, *, clear_draft: str | None = None) -> SubmissionRecord:
+               attempt: Any, *, clear_draft: str | None = None,
+               draft_revision: Revision | None = None) -> SubmissionRecord:
         """A member's attempt at one of the cohort's cases. Refused (`WorkshopClosed`) once the
         workshop is closed or its key released. `clear_draft`: this user's draft under that
         key is deleted (audited) in the same transaction, so the answers are either submitted
-        with no draft left or still a draft."""
+        with no draft left or still a draft. `draft_revision`: refused (`DraftConflict`,
+        nothing written) unless that draft is still the one the person checked."""
         payload = _payload(attempt, "attempt")
         with self._writing() as s:
             c = self._cohort_row(s, cohort_id)
@@ -310,14 +313,17 @@ class WorkshopsMixin(StoreBase):
                                      "submissions are not accepted")
             if case_id not in c.case_ids:
                 raise ValueError(f"case {case_id!r} is not part of workshop {c.name!r}")
+            d = None if clear_draft is None else s.scalar(select(Draft).where(
+                Draft.username == self.user, Draft.key == _text(clear_draft, "key"))
+                .with_for_update())
+            if clear_draft is not None:
+                check_revision(clear_draft, d, draft_revision)
             sub = CohortSubmission(cohort_id=c.id, member_id=m.id, case_id=case_id,
                                    attempt=payload)
             s.add(sub)
             s.flush()
             self._audit(s, "create", "cohort_submission", sub.id, cohort_id=c.id,
                         case_id=case_id)
-            d = None if clear_draft is None else s.scalar(select(Draft).where(
-                Draft.username == self.user, Draft.key == _text(clear_draft, "key")))
             if d is not None:
                 s.delete(d)
                 self._audit(s, "delete", "draft", d.id)

@@ -14,7 +14,8 @@ from tornado import web
 
 from ...calibration.workshop.answers import OWN_FIELDS, OWN_MODES
 from ...instruments.record import FLAGS, disposal_options
-from . import flow
+from ...store.errors import DraftConflict
+from . import flow, revisions
 from .arms_forms import NOTES_MAX
 from .forms import Problem, errors_by_field, wrong_parts
 from .history_forms import ROWS_MAX
@@ -29,6 +30,16 @@ def error_values(found: list[Problem]) -> dict[str, Any]:
 
 
 class _CaseHandler(RoomHandler):
+    def based_on(self, page: flow.CasePage, form: dict[str, str]) -> None:
+        """The draft revision the posted page was built from, kept on `page` (400 if no page
+        of ours could have sent it)."""
+        value = form.pop(revisions.FIELD, None)
+        try:
+            revisions.expected(value)
+        except revisions.BadRevision as exc:
+            raise web.HTTPError(400, "unreadable draft revision") from exc
+        page.based_on = value
+
     async def case_page(self, case_id: str) -> flow.CasePage | None:
         j = await self.joined([case_id])
         if j is None:
@@ -40,11 +51,14 @@ class _CaseHandler(RoomHandler):
         return page
 
     def show_case(self, page: flow.CasePage, found: list[Problem], *, add: str = "",
-                  removed: str = "") -> None:
+                  removed: str = "", conflict: str = "") -> None:
         """The case page, with these problems (its title then starts "Error:"); `add`: the
-        factor shown with one more empty evidence row, `removed`: the one a row left."""
+        factor shown with one more empty evidence row, `removed`: the one a row left;
+        `conflict`: why the posted answers (shown again, never cleared) were not saved."""
         title = f"{page.case.id}: {page.case.title}"
-        self.render_page("room_case.html", title=f"Error: {title}" if found else title,
+        self.render_page("room_case.html", title=f"Error: {title}" if found or conflict
+                         else title, status=409 if conflict else 200, conflict=conflict,
+                         conflict_title=revisions.TITLE,
                          page=page, add=add, removed=removed, notes_max=NOTES_MAX,
                          history_max=ROWS_MAX,
                          **error_values(found), **_case_values(self.room, page))
@@ -85,12 +99,19 @@ class CaseHandler(_CaseHandler):
             return
         form = self.posted()
         action = form.pop("rso_action", "")
-        if action:
-            query, anchor = await self.room.run(flow.save_action, self.room, page, form, action)
-            self.redirect(self.url("case", case_id) + (f"?{query}" if query else "")
-                          + (f"#{anchor}" if anchor else ""))
+        self.based_on(page, form)
+        try:
+            if action:
+                query, anchor = await self.room.run(flow.save_action, self.room, page, form,
+                                                    action)
+                self.redirect(self.url("case", case_id) + (f"?{query}" if query else "")
+                              + (f"#{anchor}" if anchor else ""))
+                return
+            found = await self.room.run(flow.save_and_check, self.room, page, form)
+        except DraftConflict as conflict:  # the posted answers again, with the stale revision
+            page.revision = page.based_on or revisions.NONE
+            self.show_case(page, [], conflict=revisions.message(conflict))
             return
-        found = await self.room.run(flow.save_and_check, self.room, page, form)
         if found:
             self.show_case(page, found)
             return
@@ -117,7 +138,16 @@ class CheckHandler(_CaseHandler):
         page = await self.case_page(case_id)
         if page is None:
             return
-        outcome = await self.room.run(flow.submit, self.room, page)
+        self.based_on(page, self.posted())
+        try:
+            outcome = await self.room.run(flow.submit, self.room, page)
+        except DraftConflict as conflict:  # changed since the check page: the latest to check
+            page = await self.case_page(case_id)
+            if page is None:
+                return
+            self.render_page("room_check.html", status=409, title=f"Not submitted: {case_id}",
+                             page=page, refused=revisions.message(conflict, submitting=True))
+            return
         if outcome.problems:
             self.show_case(page, outcome.problems)
         elif outcome.refused:
@@ -141,10 +171,17 @@ class DraftHandler(_CaseHandler):
         if page is None:
             raise web.HTTPError(404)
         form = self.posted()
-        saved = await self.room.run(flow.autosave, self.room, page, form)
+        self.based_on(page, form)
+        try:
+            saved = await self.room.run(flow.autosave, self.room, page, form)
+            answer: dict[str, Any] = {"saved": saved,
+                                      "revision": page.revision if saved else None}
+        except DraftConflict as conflict:  # nothing kept: room.js stops and says why
+            answer = {"saved": False, "conflict": True, "title": revisions.TITLE,
+                      "message": revisions.message(conflict)}
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
-        self.finish(json.dumps({"saved": saved}))
+        self.finish(json.dumps(answer))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         self.set_header("Content-Type", "application/json")

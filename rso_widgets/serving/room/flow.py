@@ -30,9 +30,9 @@ from ...calibration.workshop.answers import (
     rm2000_problems,
     submitted_sentence,
 )
-from ...store.errors import AccessDenied, NotFoundError, WorkshopClosed
+from ...store.errors import AccessDenied, DraftConflict, NotFoundError, WorkshopClosed
 from ...store.joining import JoinProblem, join_workshop
-from . import arms_forms, forms, history_forms, views
+from . import arms_forms, forms, history_forms, revisions, views
 from .forms import Problem, errors_by_field
 from .session import Membership, Room
 
@@ -164,6 +164,8 @@ class CasePage:
     released: bool
     labels: dict[str, str] = field(default_factory=dict)
     rs: Any = None
+    revision: str = revisions.NONE  # the draft's, as the page carries it (`revisions`)
+    based_on: str | None = None  # the revision posted with a save (None: none sent)
 
     @property
     def state_key(self) -> str:
@@ -200,7 +202,7 @@ def open_case(room: Room, j: Joined, case_id: str) -> CasePage | None:
         else None
     return CasePage(j, case, instruments, rm, arms, source, sub, views.state_line(cohort),
                     views.may_submit(cohort), feedback_released(cohort),
-                    room.labels, rs)
+                    room.labels, rs, revisions.token(draft))
 
 
 def _take(page: CasePage, form: dict[str, str]) -> list[Problem]:
@@ -226,13 +228,17 @@ def _draft(page: CasePage) -> dict[str, Any]:
 
 
 def _save_draft(room: Room, page: CasePage) -> None:
+    """Keep the page's answers as the draft: only if it is still the revision the page was
+    built from (`DraftConflict` otherwise, nothing written); the page then carries the new."""
     j = page.joined
-    room.store.save_draft(draft_key(j.cohort.id, j.member.id, page.case.id), _draft(page))
+    saved = room.store.save_draft(draft_key(j.cohort.id, j.member.id, page.case.id),
+                                  _draft(page), expected=revisions.expected(page.based_on))
+    page.revision = page.based_on = revisions.token(saved)
 
 
 def autosave(room: Room, page: CasePage, form: dict[str, str]) -> str | None:
     """Keep the posted form as the draft (not once the key is released: it would never be
-    shown); the time kept, or None."""
+    shown); the time kept, or None. `DraftConflict`: changed elsewhere, nothing kept."""
     if page.released:
         return None
     _take(page, form)
@@ -296,18 +302,23 @@ class Outcome:
 
 def submit(room: Room, page: CasePage) -> Outcome:
     """Submit the draft's answers (checked again); refused in plain words once the workshop
-    closed or the key is out (the store decides: the answers stay as the draft)."""
+    closed or the key is out (the store decides: the answers stay as the draft).
+    `DraftConflict`: the draft changed since the check page was shown, nothing submitted."""
+    j, store = page.joined, room.store
+    key = draft_key(j.cohort.id, j.member.id, page.case.id)
+    if page.based_on is not None and page.based_on != page.revision:  # changed since checked
+        draft = j.draft(room, page.case.id)
+        raise DraftConflict(key, None if draft is None else draft.updated_at)
     found = problems(page)
     if found:
         return Outcome(problems=found)
-    j, store = page.joined, room.store
     rm, arms = page.rm2000, page.arms
     payload = workshop_payload(page.instruments, facts=rm.facts if rm else None,
                                entered=(rm.entered or None) if rm else None,
                                arms=arms.assessment() if arms else None)
-    try:  # the draft goes in the same transaction (`clear_draft`)
-        sub = store.submit(j.cohort.id, j.member.id, page.case.id, payload,
-                           clear_draft=draft_key(j.cohort.id, j.member.id, page.case.id))
+    try:  # the draft goes in the same transaction (`clear_draft`), if still the one checked
+        sub = store.submit(j.cohort.id, j.member.id, page.case.id, payload, clear_draft=key,
+                           draft_revision=revisions.expected(page.based_on))
     except WorkshopClosed:
         cohort = store.get_cohort(j.cohort.id)
         return Outcome(refused=refused_sentence(cohort))

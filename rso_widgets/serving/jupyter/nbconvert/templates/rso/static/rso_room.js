@@ -2,7 +2,10 @@
    - focus moves to the error summary when a page shows one (GOV.UK pattern), else to the
      field the address names (an evidence row after "Add another note" or "Remove");
    - the scoring form is kept as a draft a moment after each change: a fetch POST of the form's
-     fields to its data-rso-autosave address, with the _xsrf field the form already holds;
+     fields to its data-rso-autosave address, with the _xsrf field the form already holds and
+     the draft's revision (rso_draft), which each saved answer advances; a conflict (another
+     window or device saved since) stops the autosave and shows the server's message at the
+     top, focused (and in the form's status line) — the person's answers stay in the form;
    - while the page is visible, the workshop's state (room/status) is checked every 15 s or so
      (less often while nothing changes or the server does not answer; not at all while hidden);
      a released key or a closed workshop is said in the page's aria-live region. The task list
@@ -108,15 +111,32 @@
   var form = document.querySelector('form[data-rso-autosave]');
   if (!form || !window.fetch || !window.URLSearchParams || !window.FormData) { return; }
   var status = form.querySelector('[data-rso-draft-status]');
+  var revision = form.querySelector('[data-rso-revision]');
   var timer = null;
   var busy = false;
   var again = false;
-  var DELAY = 1500;
+  var stopped = false;  // a conflict: this page's answers are never saved over the other's
+  var pending = null;  // a submit button pressed while an autosave was on its way
+  var DELAY = 1500, HOLD = 5000;  // ms
 
   function say(text) { if (status) { status.textContent = text; } }
 
+  function conflict(data) {
+    stopped = true;
+    if (timer) { clearTimeout(timer); timer = null; }
+    say(data.message);
+    var banner = document.querySelector('[data-rso-conflict]');
+    if (banner) {
+      banner.querySelector('[data-rso-conflict-message]').textContent = data.message;
+      banner.hidden = false;
+      // moved to, as an error summary: typing on would save nothing, so say so at once
+      banner.focus();
+    }
+  }
+
   function save() {
     timer = null;
+    if (stopped) { return; }
     if (busy) { again = true; return; }
     busy = true;
     var body = new URLSearchParams(new FormData(form));
@@ -124,22 +144,44 @@
       method: 'POST', body: body, credentials: 'same-origin',
       headers: {'Content-Type': 'application/x-www-form-urlencoded'}
     }).then(function (r) { return r.json(); }).then(function (data) {
-      if (data && data.saved) { say('Draft saved at ' + data.saved + ' UTC.'); }
+      if (data && data.conflict) { conflict(data); }
+      else if (data && data.saved) {
+        if (revision && data.revision) { revision.value = data.revision; }
+        say('Draft saved at ' + data.saved + ' UTC.');
+      }
       else { say('Your draft could not be saved just now: it is kept when you select Continue.'); }
     }).catch(function () {
       say('Your draft could not be saved just now: it is kept when you select Continue.');
     }).then(function () {
       busy = false;
-      if (again) { again = false; schedule(); }
+      if (pending) { again = false; resubmit(); }
+      else if (again) { again = false; schedule(); }
     });
   }
 
+  // a Continue, "Add another" or "Remove" held while an autosave was on its way: sent now, with
+  // the revision that autosave made (not a conflict with itself), unless it found a conflict
+  function resubmit() {
+    var button = pending;
+    pending = null;
+    if (!button || stopped) { return; }
+    if (form.requestSubmit) { form.requestSubmit(button); } else { button.click(); }
+  }
+
   function schedule() {
+    if (stopped) { return; }
     if (timer) { clearTimeout(timer); }
     timer = setTimeout(save, DELAY);
   }
 
   form.addEventListener('input', schedule);
   form.addEventListener('change', schedule);
-  form.addEventListener('submit', function () { if (timer) { clearTimeout(timer); timer = null; } });
+  form.addEventListener('submit', function (event) {
+    if (timer) { clearTimeout(timer); timer = null; }
+    if (busy && !stopped) {  // wait for the autosave's answer and its new revision
+      event.preventDefault();
+      pending = event.submitter || form.querySelector('[data-rso-continue]');
+      setTimeout(function () { busy = false; resubmit(); }, HOLD);  // never held for long
+    }
+  });
 })();
