@@ -3,6 +3,8 @@ Back, every problem at once at the top, check answers, and the final action."""
 
 from __future__ import annotations
 
+import asyncio
+
 import ipywidgets as w
 import pytest
 
@@ -337,3 +339,29 @@ def test_a_section_that_cannot_be_built_leaves_the_task_list_showing(journey):
         j.open_section("notes")
     assert j.current is None and "You have completed" in j.heading.value
     assert "notes" not in j.built and j.back_button.layout.display == "none"
+
+
+def test_a_go_to_into_another_section_focuses_at_once_and_once_more_for_a_plain_page():
+    """In a kernel: the field is focused at once (rso.js keeps the request until it is drawn),
+    and once more `FOCUS_DELAY` later for a page without rso.js; a focus moved meanwhile
+    (the journey's heading) cancels that repeat."""
+    box, sent = w.Text(), []
+    box.focus = lambda: sent.append("field")  # type: ignore[method-assign]
+    j = TaskListJourney("T", [Section("a", "A", lambda: box, lambda: NOT_STARTED),
+                              Section("b", "B", w.Text, lambda: COMPLETED)])
+    j.heading.focus = lambda: sent.append("heading")  # type: ignore[method-assign]
+
+    async def go_to(then_move: bool) -> None:
+        j.show_check_answers()
+        sent.clear()
+        j._late_focus.delay = 0.05
+        j.target("a", box).focus()
+        assert j.current == "a" and sent == ["field"]  # at once, not after a delay
+        if then_move:
+            j.focus()
+        await asyncio.sleep(0.15)
+
+    asyncio.run(go_to(False))
+    assert sent == ["field", "field"]
+    asyncio.run(go_to(True))
+    assert sent == ["field", "heading"]

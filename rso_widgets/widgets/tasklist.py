@@ -21,7 +21,7 @@ from typing import Any
 import ipywidgets as w
 
 from .fields import ErrorSummary, esc, focus_target, safe_callback, text_button
-from .timing import Debouncer
+from .timing import Debouncer, running_loop
 
 log = logging.getLogger("rso_widgets.widgets")
 
@@ -30,7 +30,7 @@ IN_PROGRESS = "In progress"
 COMPLETED = "Completed"
 CANNOT_START = "Cannot start yet"
 STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START)
-FOCUS_DELAY = 0.8  # seconds for a newly shown section's views to be drawn before focusing
+FOCUS_DELAY = 0.8  # seconds: the repeat of a focus for a page without rso.js (focus_once_drawn)
 
 # (field label, sentence naming the field and the fix, widget to focus or None): ErrorSummary's
 Problem = tuple[str, str, Any]
@@ -89,6 +89,7 @@ class TaskListJourney(w.VBox):
         self.current: str | None = None  # None: the task list; "check": check answers
         self.returning_to_check = False
         self.built: dict[str, w.Widget] = {}
+        self._late_focus = Debouncer(FOCUS_DELAY, lambda: None)  # see `focus_once_drawn`
         self.summary_box = ErrorSummary()
         self.heading = focus_target(w.HTML())  # the task list's top, for `focus`
         self.back_button = text_button("Back")
@@ -111,7 +112,18 @@ class TaskListJourney(w.VBox):
         """Move keyboard focus to the current view's heading (the task list's title, a
         section's caption and title): what a screen reader reads first on a new page. The
         Back link stays just before it."""
+        self._late_focus.cancel()
         self.heading.focus()
+
+    def focus_once_drawn(self, target: Any) -> None:
+        """Focus `target`, whose view is being drawn now: rso.js keeps the request until the
+        view is drawn. Without it (JupyterLab) ipywidgets drops it; the same request again
+        `FOCUS_DELAY` later lands (rso.js ignores that repeat; a later focus cancels it)."""
+        self._late_focus.cancel()
+        target.focus()
+        if running_loop() is not None:  # a kernel: the page may be without rso.js
+            self._late_focus.fn = target.focus
+            self._late_focus()
 
     # --- views -----------------------------------------------------------------------------
 
@@ -347,12 +359,13 @@ class SectionTarget:
     def focus(self) -> None:
         j = self.journey
         if j.current == self.key:
+            j._late_focus.cancel()
             self.widget.focus()
             return
         j.open_section(self.key, from_check=j.current == "check" or j.returning_to_check,
                        keep_problems=True)
-        # the section's views are being drawn: a focus request sent now would find no view
-        Debouncer(FOCUS_DELAY, self.widget.focus)()
+        j.focus_once_drawn(self.widget)
+
 
 class _GoTo:
     """A problem's focus target that first opens the section holding it."""
@@ -365,6 +378,9 @@ class _GoTo:
         if key is not None and key != self.journey.current:
             self.journey.open_section(key, from_check=self.journey.current == "check"
                                       or self.journey.returning_to_check, keep_problems=True)
+            self.journey.focus_once_drawn(self.target)
+            return
+        self.journey._late_focus.cancel()
         self.target.focus()
 
 

@@ -75,6 +75,30 @@ def _score_tc02(pg, single: str) -> None:
     expect(pg.get_by_text("Submitted TC-02")).to_be_visible()
 
 
+# each radio group of the page: its options' total height, the options box's height and the
+# space from the last option to the bottom of its field (ipywidgets' inline margin-bottom on the
+# options box once left a line of empty space there)
+RADIO_GAPS = """async () => {
+  await new Promise(r => setTimeout(r, 50));  // after ipywidgets' own setTimeout(0) padding
+  return [...document.querySelectorAll('.widget-radio-box')].map(box => {
+    const opts = [...box.children].map(o => o.getBoundingClientRect());
+    const field = (box.closest('.rso-field') || box.parentElement).getBoundingClientRect();
+    return {options: opts.reduce((t, r) => t + r.height, 0),
+            box: box.getBoundingClientRect().height,
+            under: field.bottom - opts[opts.length - 1].bottom};
+  });
+}"""
+
+
+def _assert_radios_fit(page) -> None:
+    """Every radio group is as tall as its options, with no empty space under them."""
+    groups = page.evaluate(RADIO_GAPS)
+    assert groups, "no radio group on the page"
+    for g in groups:
+        assert g["options"] > 0 and abs(g["box"] - g["options"]) <= 2, groups
+        assert g["under"] <= 2, groups
+
+
 def _accessible(page, context: str) -> None:
     assert_accessible(page, context, fail_on=AXE_ANY)
 
@@ -95,6 +119,9 @@ def test_trainer_sees_two_trainees_join_and_submit_then_releases_the_key(chromiu
         create = tp.get_by_role("button", name="Create the workshop", exact=True)
         create.wait_for(state="visible", timeout=READY_TIMEOUT)
         assert_no_traceback(tp)
+        # "Where will trainees join?": no empty space under its two options
+        expect(tp.get_by_role("radio", name=re.compile("On the workshop page"))).to_be_checked()
+        _assert_radios_fit(tp)
         tp.get_by_label("Workshop name").fill("Browser calibration")
         cases = tp.locator(".rso-checkboxes", has_text="Cases to score")
         cases.get_by_role("checkbox", name=re.compile(r"^TC-02:")).check()  # no Ctrl-click

@@ -5,6 +5,7 @@
  *   offers to reload the page;
  * - a block marked as a focus target (`fields.focus_target`) can take keyboard focus;
  * - a focus request on a date picker (or a box) reaches the control inside it (see below);
+ * - a focus request for a field whose view is still being drawn lands once it is (see below);
  * - widget messages leave in the order the person acted: a click never overtakes the value
  *   typed just before it (see below).
  * The kernel id comes from the page's own config (Voilà's #jupyter-config-data): a page only
@@ -90,6 +91,102 @@
     };
   }
 
+  /* A focus request that comes before its field is drawn is kept until it is. A "Go to" for a
+   * field in another section shows that section and focuses the field in one go; ipywidgets
+   * hands a focus request only to the views that exist then, so when the field's view is drawn
+   * later (its code still loading, a slow page) the request was lost. Here it is applied when a
+   * view of the widget is put on the page, and tried again whenever the page changes, until
+   * the focus is in one of the widget's views; it is dropped after KEEP_FOCUS_MS, at the next
+   * focus request, or as soon as the person clicks or presses a key. The same request again
+   * within KEEP_FOCUS_MS, the person doing nothing in between, is the kernel's repeat for a
+   * page without this script (TaskListJourney.focus_once_drawn): ignored, so a focus already
+   * placed is not moved twice. */
+  var KEEP_FOCUS_MS = 10000;
+  var keptFocus = null;
+  var lastFocus = null;  // {model, at}: the last focus request since the person last acted
+  ['pointerdown', 'keydown'].forEach(function (type) {
+    document.addEventListener(type, function () { keptFocus = null; lastFocus = null; }, true);
+  });
+
+  function keepFocus(model) {
+    var request = {model: model, drawn: drawn};
+    keptFocus = request;
+    var busy = false, again = false;
+    var observer = new MutationObserver(attempt);  // tries again whenever the page changes
+    var timer = window.setTimeout(stop, KEEP_FOCUS_MS);
+    function stop() {
+      observer.disconnect();
+      window.clearTimeout(timer);
+      if (keptFocus === request) { keptFocus = null; }
+    }
+    function attempt() {
+      if (keptFocus !== request) { stop(); return; }
+      if (busy) { again = true; return; }
+      busy = true;
+      var views = model.views ? Object.keys(model.views).map(function (k) {
+        return model.views[k].catch(function () { return null; });
+      }) : [];
+      Promise.all(views).then(function (found) {
+        busy = false;
+        if (keptFocus !== request) { stop(); return; }
+        var shown = found.filter(function (v) { return v && v.el && v.el.isConnected; });
+        var inside = function () {
+          return shown.some(function (v) { return v.el.contains(document.activeElement); });
+        };
+        shown.forEach(function (v) { if (!inside()) { v.handle_message({do: 'focus'}); } });
+        if (shown.length && inside()) { stop(); return; }
+        if (again) { again = false; attempt(); }
+      });
+    }
+    // a view of the model just put on the page (keepFocusOnDraw): focus it now, in the same
+    // task, not after the rest of the section has been drawn
+    function drawn(view) {
+      if (keptFocus !== request || !view.el) { return; }
+      if (!view.el.contains(document.activeElement)) { view.handle_message({do: 'focus'}); }
+      if (view.el.contains(document.activeElement)) { stop(); }
+    }
+    observer.observe(document.body, {subtree: true, childList: true});
+    attempt();
+  }
+
+  function keepFocusOnDraw(DOMWidgetView) {
+    var proto = DOMWidgetView && DOMWidgetView.prototype;
+    if (!proto || proto.rsoKeepsFocus || typeof proto.processLuminoMessage !== 'function') {
+      return;
+    }
+    proto.rsoKeepsFocus = true;
+    // every view's element put on the page gets 'after-attach' here (it then says "displayed")
+    var process = proto.processLuminoMessage;
+    proto.processLuminoMessage = function (msg) {
+      var result = process.apply(this, arguments);
+      if (msg && msg.type === 'after-attach' && keptFocus && keptFocus.model === this.model) {
+        keptFocus.drawn(this);
+      }
+      return result;
+    };
+  }
+
+  function keepEarlyFocus(WidgetModel) {
+    var proto = WidgetModel && WidgetModel.prototype;
+    if (!proto || proto.rsoKeepsFocus || typeof proto.trigger !== 'function') { return; }
+    proto.rsoKeepsFocus = true;
+    // views hear a custom message through the model's trigger('msg:custom', content)
+    var trigger = proto.trigger;
+    proto.trigger = function (name, content) {
+      if (name !== 'msg:custom' || !content || content.do !== 'focus') {
+        return trigger.apply(this, arguments);
+      }
+      var now = Date.now();
+      if (lastFocus && lastFocus.model === this && now - lastFocus.at < KEEP_FOCUS_MS) {
+        return this;
+      }
+      lastFocus = {model: this, at: now};
+      var result = trigger.apply(this, arguments);
+      keepFocus(this);
+      return result;
+    };
+  }
+
   // Voilà sets window.jupyterapp once its app has started, before its widgets show (they wait
   // for their models: 0.4 s later on a test page); its widget manager is app.widgetManager (voila packages/voila/src/main.ts,
   // packages/widgets_manager8/src/index.ts). The manager hands out ipywidgets' own WidgetModel.
@@ -98,8 +195,15 @@
       var manager = app && app.widgetManager;
       if (!manager || typeof manager.loadModelClass !== 'function') { return; }
       manager.loadModelClass('WidgetModel', '@jupyter-widgets/base', '2.0.0')
-        .then(orderWidgetMessages)
-        .catch(function (e) { console.warn('RSO: widget messages keep ipywidgets order', e); });
+        .then(function (WidgetModel) {
+          orderWidgetMessages(WidgetModel);
+          keepEarlyFocus(WidgetModel);
+          return manager.loadViewClass('DOMWidgetView', '@jupyter-widgets/base', '2.0.0');
+        })
+        .then(keepFocusOnDraw)
+        .catch(function (e) {
+          console.warn('RSO: widget messages and focus requests as ipywidgets has them', e);
+        });
     }
     if (window.jupyterapp) { found(window.jupyterapp); return; }
     var app;
