@@ -324,6 +324,8 @@ def test_the_status_endpoint_follows_release_and_close_and_holds_no_key(served, 
     trainer.set_cohort_open(c.id, False)
     closed = b.get("status").json()
     assert closed["state"] == "closed" and "closed" in closed["state_line"]
+    listed = b.get("cases").text  # closed: only the key is still to come
+    assert ">Check again</a>" in listed and "or closed the workshop" not in listed
     assert {row["case_id"]: row["status"] for row in closed["rows"]}["TC-02"] == "Not submitted"
     trainer.release_key(c.id)
     released = b.get("status").json()
@@ -331,6 +333,7 @@ def test_the_status_endpoint_follows_release_and_close_and_holds_no_key(served, 
     assert {row["case_id"]: row["status"] for row in released["rows"]}["TC-01"] == \
         "See feedback"
     assert 'data-rso-state="released"' in b.get("case/TC-02").text
+    assert "Check again" not in b.get("cases").text  # nothing left to wait for
     # no membership, or a forged one: refused, as JSON, no traceback
     stranger = Browser(served)
     r = stranger.get("status")

@@ -61,6 +61,8 @@
       var line = document.querySelector('[data-rso-state-line]');
       if (line) { line.textContent = data.state_line; }
       updateRows(data.rows);
+      var again = document.querySelector('[data-rso-check-again]');
+      if (again && state === 'released') { again.hidden = true; }  // nothing left to wait for
       notice(words + (state === 'released' ? ' Open a case to see your feedback.' : ''),
         'Show the updated list', window.location.pathname);
     } else {
