@@ -340,6 +340,12 @@ def test_a_new_trainee_practises_arms_by_keyboard_alone(chromium, server):
         page.wait_for_function("document.activeElement && document.activeElement.tagName === "
                                "'TEXTAREA'", timeout=WAIT)
         page.keyboard.type("He said he thinks about sex most of the day", delay=30)
+        # where and when it was seen: a note without them is not compared but named
+        tab_to(page, "R1 evidence 1: source")
+        page.keyboard.press("ArrowDown")
+        tab_to(page, "R1 evidence 1: date")
+        type_date(page, dt.date.today() - dt.timedelta(days=7))
+        page.keyboard.press("Tab")  # leave the date: it is read
         page.wait_for_timeout(500)
         shot("rated")
         check_narrow(page)

@@ -188,8 +188,9 @@
   }
 
   // Voilà sets window.jupyterapp once its app has started, before its widgets show (they wait
-  // for their models: 0.4 s later on a test page); its widget manager is app.widgetManager (voila packages/voila/src/main.ts,
-  // packages/widgets_manager8/src/index.ts). The manager hands out ipywidgets' own WidgetModel.
+  // for their models: 0.4 s later on a test page); its widget manager is app.widgetManager
+  // (voila packages/voila/src/main.ts, packages/widgets_manager8/src/index.ts). The manager
+  // hands out ipywidgets' own WidgetModel and DOMWidgetView.
   function whenVoilaStarts() {
     function found(app) {
       var manager = app && app.widgetManager;
