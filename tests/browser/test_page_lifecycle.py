@@ -26,7 +26,7 @@ from playwright.sync_api import expect
 from rso_widgets.commands.serve import ServedWorkbooks, build_command
 from rso_widgets.serving.lifecycle import PAGE_CLOSE_GRACE_SECONDS, heartbeat_seconds
 
-# `waits`: three minutes of mostly waiting for timeouts; scripts/test.sh runs it beside the rest
+# `waits`: three minutes of mostly waiting for timeouts; scripts/test.sh runs it last, on its own
 pytestmark = [pytest.mark.browser, pytest.mark.waits]
 
 IDLE = 20  # seconds: the idle-cull timeout of this test's server
