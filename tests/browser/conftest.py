@@ -66,3 +66,22 @@ def page(chromium):
     with new_user_page(chromium) as pg:
         yield pg
 
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """A failed browser test's report carries the tail of its server's log (Voilà, the kernels'
+    errors): the server's temporary folder is gone by the time anyone reads CI's output, and a
+    page that never showed its widgets says why only there."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    for name, value in getattr(item, "funcargs", {}).items():
+        tail = getattr(value, "log_tail", None)
+        if callable(tail):
+            try:
+                text = tail(80)
+            except Exception as exc:  # the report must not fail because the log is unreadable
+                text = f"(the log could not be read: {exc})"
+            report.sections.append((f"server log tail ({name})", text or "(empty)"))
