@@ -41,7 +41,6 @@ SQLITE_P95_MS = 50.0
 KEY = "arms:autosave"
 
 
-
 def payload(writer: int, n: int) -> dict[str, Any]:
     """A debounced autosave of an ARMS form: ratings and evidence for 20 items (~8 kB)."""
     return {"writer": writer, "n": n, "items": {

@@ -29,7 +29,6 @@ VERSIONS, ENTRIES, PER_ASSESSMENT = 10_000, 100_000, 10
 BUDGET_S = 10.0
 
 
-
 def form(n: int) -> dict[str, Any]:
     """An ARMS form autosave: ratings and evidence for 20 items (~8 kB), different each time."""
     return {"n": n, "items": {

@@ -41,7 +41,6 @@ SEED = 20261126
 T0 = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 
 
-
 def _cases() -> dict[str, Any]:
     from rso_widgets.cases import load_cases
 

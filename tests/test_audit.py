@@ -25,7 +25,6 @@ ITEMS = ("age_at_commencement", "sexual_appearances", "criminal_appearances",
 FACT_KEYS = ("sex", "age_at_assessment", "sexual_offence_aged_17_plus", *ITEMS)
 
 
-
 def facts(**over: Any) -> dict:
     d = dict(sex="male", age_at_assessment=40, age_at_commencement=30, sexual_appearances=2,
              criminal_appearances=5, violent_appearances=1, burglary=False, male_victim=True,

@@ -48,6 +48,7 @@ def save_problems(rec: AssessmentRecord) -> list[SaveProblem]:
         out += extra()
     return out
 
+
 def save_version(rec: AssessmentRecord) -> Any:
     """Save the work on screen as a new version; returns the VersionRecord, or None if
     refused (`rec.last_problems` then lists the problems)."""

@@ -98,7 +98,6 @@ def default_exports_dir() -> Path:
     return Path(get_settings().data_dir) / "exports"
 
 
-
 def load_cases() -> list[TrainingCase]:
     # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
     from ..cases import load_cases as load

@@ -308,6 +308,7 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
         if self.released:
             self._show_feedback(case_id)
 
+
 def workshop(store: Store | None = None, user: str | None = None,
              cases: Iterable[TrainingCase] | None = None) -> w.Widget:
     """Build the trainee's workshop page (the notebook's last expression shows it). Its first

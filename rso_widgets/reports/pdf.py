@@ -198,7 +198,6 @@ class _Writer:
 _FALLBACK = {"→": "->", "←": "<-", "≥": ">=", "≤": "<=", "−": "-"}
 
 
-
 def _fit(text: str, font: str, size: float, width: float) -> str:
     """`text`, shortened with an ellipsis to fit `width` points."""
     if pdfmetrics.stringWidth(text, font, size) <= width:

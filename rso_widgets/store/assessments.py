@@ -36,7 +36,6 @@ def _ruleset_ref(ruleset: str | None, payload: dict[str, Any]) -> str | None:
     return ruleset
 
 
-
 class AssessmentsMixin(DraftsMixin):
     """Assessments and versions: a change is a new version, never an overwrite; a save that
     does not start from the latest version is refused and kept as the author's draft."""

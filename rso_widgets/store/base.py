@@ -60,7 +60,6 @@ def _id(value: Any, field: str) -> int:
     return value
 
 
-
 class StoreBase:
     """Repository over one database. Every method is one transaction."""
 

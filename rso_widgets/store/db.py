@@ -71,7 +71,6 @@ def sqlite_path(url: str) -> Path | None:
     return Path(u.database).expanduser().resolve()
 
 
-
 def make_engine(url: str, *, create: bool = True) -> Engine:
     """An engine for `url`; SQLite files are prepared owner-only, WAL, foreign keys on."""
     path = sqlite_path(url)
@@ -123,7 +122,6 @@ def _sqlite_on_begin(conn: Connection) -> None:
         if queued:
             raw.leave_queue()
         raise
-
 
 
 # --- schema versions -------------------------------------------------------------------------

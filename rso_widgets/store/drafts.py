@@ -22,6 +22,7 @@ from .records import DraftRecord
 
 __all__ = ["ABSENT", "DraftsMixin", "Revision"]
 
+
 class DraftsMixin(StoreBase):
     """Autosaved drafts of the acting user."""
 

@@ -125,7 +125,6 @@ class PracticeAttempt(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-
 class ArmsPracticeAttempt(Base):
     """One ARMS practice attempt at a fictional case (migration 0012): the assessment and plan
     as `attempt`, the comparison with the key as `feedback` (see `calibration.arms_progress`)."""
@@ -138,6 +137,7 @@ class ArmsPracticeAttempt(Base):
     attempt: Mapped[dict[str, Any]] = mapped_column(Json())
     feedback: Mapped[dict[str, Any]] = mapped_column(Json())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
 
 class Cohort(Base):
     """A workshop group that members join with a code."""
@@ -210,7 +210,6 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
-
 
 
 def _refuse_change(mapper: Any, connection: Any, target: Any) -> None:

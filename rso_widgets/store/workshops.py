@@ -70,7 +70,6 @@ def _instruments(cases: list[str], instruments: Mapping[str, Iterable[str]] | No
     return None if all(v == ["rm2000"] for v in out.values()) else out
 
 
-
 class WorkshopsMixin(StoreBase):
     """Workshops (cohorts): managed by their trainer or an administrator; members submit their
     own answers."""

@@ -22,6 +22,7 @@ FICTIONAL = ("Fictional training case. The person, places and events are invente
              "training; any resemblance to a real person is coincidental.")
 RECORD_TITLE = "Record printout"
 
+
 def _anchor(case: TrainingCase, n: int) -> str:
     return f"rso-doc-{case.id.lower()}-{n}"
 

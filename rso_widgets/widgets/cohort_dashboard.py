@@ -52,7 +52,6 @@ def _report(view: CohortDashboard, message: str) -> None:
     view.failure.say(message, kind="error", heading="Sorry, there is a problem with the results")
 
 
-
 def build_heatmap(model: DashboardModel) -> Any:
     """The item-by-case disagreement heatmap (plotly `go.Figure`), or None without data."""
     s = model.summary

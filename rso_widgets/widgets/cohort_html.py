@@ -41,7 +41,6 @@ def hint(text: str) -> str:
     return f'<p class="rso-hint">{esc(text)}</p>'
 
 
-
 # --- HTML pieces (pure functions of the model) ---------------------------------------------------
 
 def _stat_rows(lines: list[Any]) -> str:

@@ -43,6 +43,8 @@ SECTIONS = [
 ]
 SCALES = {"S": "/S (sexual reconviction)", "V": "/V (non-sexual violent reconviction)",
           "C": "/C (combined)"}
+
+
 def _report(view: FeedbackView, message: str) -> None:
     view.failure.say(message, kind="error", heading="Sorry, there is a problem with the feedback")
 

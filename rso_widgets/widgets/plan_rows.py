@@ -19,6 +19,7 @@ LEGAL_KINDS = [("Notification requirements", "notification"),
                ("Civil order (for example a Sexual Harm Prevention Order)", "order"),
                ("Other", "other")]
 
+
 class ActionRow(Row):
     noun = "action"
 

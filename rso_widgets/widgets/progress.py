@@ -33,6 +33,8 @@ ROW_LABELS = {
     "age_at_assessment": "Age at assessment",
     "sexual_offence_aged_17_plus": "A sexual offence committed aged 17 or over",
 }
+
+
 def _pct(rate: float | None) -> str:
     return "–" if rate is None else f"{round(rate * 100)}%"
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("rso_widgets.widgets.workshop_live")
 
+
 def workshop_style() -> w.HTML:
     """The kit stylesheet (the workshop tables are styled there)."""
     return form_style()

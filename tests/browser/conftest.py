@@ -67,7 +67,6 @@ def page(chromium):
         yield pg
 
 
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
     """A failed browser test's report carries the tail of its server's log (Voilà, the kernels'

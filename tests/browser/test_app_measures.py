@@ -42,6 +42,8 @@ HEIGHT = """() => { let m = document.documentElement.scrollHeight;
 # the content itself (the cells in <main>), which may be shorter than the window
 CONTENT = """() => Math.round(Math.max(0, ...[...document.querySelectorAll('main')]
   .map(m => m.scrollHeight)))"""
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks]:
     with private_server(tmp_path_factory, "measures", USER, seed=seed) as srv:
@@ -104,7 +106,6 @@ def test_app_first_view_axe_and_320px(chromium, server, summary, notebook):
                                     f"main state\n{describe_violations(main)}")
     assert record["320px_first_view"] == record["320px_main_state"] == \
         "no horizontal scrolling", record
-
 
 
 def test_start_page_height_axe_and_320px(chromium, server, summary):

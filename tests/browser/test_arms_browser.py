@@ -25,7 +25,6 @@ def arms_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWork
         yield server
 
 
-
 def open_page(page, server, app: str, ready: str):
     page.goto(server.url + app, wait_until="commit")
     button = page.get_by_role("button", name=ready, exact=True)

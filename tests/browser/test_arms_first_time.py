@@ -37,6 +37,8 @@ SHOTS = ARTIFACTS / "first-time"
 SCREEN = 900
 WAIT = 30_000
 HEIGHT = ("Math.max(...Array.from(document.querySelectorAll('*')).map(e => e.scrollHeight))")
+
+
 def seed(data: Path) -> None:
     """One record with a saved version (for the keyboard-only reassessment)."""
     from rso_widgets.cases import load_cases

@@ -62,7 +62,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWork
         yield server
 
 
-
 def load(chromium, server):
     """A fresh browser context with the app loaded and interactive: (context, page, button)."""
     context = chromium.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")

@@ -25,7 +25,6 @@ def practice_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served
         yield server
 
 
-
 def open_app(page, server):
     page.goto(server.url + APP, wait_until="commit")
     button = page.get_by_role("button", name="Open this case", exact=True)

@@ -52,7 +52,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks
         yield srv
 
 
-
 def open_page(page, server, app: str, ready: str):
     page.goto(server.url + app, wait_until="commit")
     button = page.get_by_role("button", name=ready, exact=True)

@@ -80,6 +80,7 @@ class CasesHandler(RoomHandler):
                          state_key=listing.state_key, notice=listing.notice,
                          notice_title=listing.notice_title, room_url_self=self.url("cases"))
 
+
 class StatusHandler(RoomHandler):
     """GET (room.js, every 15 s or so while the page is visible): the workshop's state as JSON,
     so a released key or a closed workshop is seen without reloading. 403 without a
@@ -98,6 +99,7 @@ class StatusHandler(RoomHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps({"state": None, "error": status_code}))
+
 
 class KitStyleHandler(JupyterHandler):
     """GET: the widget kit's stylesheet (`widgets/kit.css`, for the feedback tables), one file

@@ -78,7 +78,6 @@ class ResultsMixin(SupervisionBase):
                         individuals=len(view.individuals))
             return view
 
-
     def team_calibration(self, team_id: int) -> TeamCalibration:
         """Calibration against the training keys across a team (from RM2000 practice): counts
         withheld below `settings.team_min_group`, and consenting members' own status. For the
