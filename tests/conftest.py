@@ -12,8 +12,8 @@ import pytest
 _DATA_DIR = tempfile.mkdtemp(prefix="rso-tests-")
 
 # A throwaway PostgreSQL cluster (started only when a test asks for it): fixtures pg_url,
-# store_url (sqlite/postgresql), store_env.
-pytest_plugins = ["pg_server"]
+# store_url (sqlite/postgresql), store_env; the room page's served/trainer (room_fixtures.py).
+pytest_plugins = ["pg_server", "room_fixtures"]
 
 
 @pytest.hookimpl(trylast=True)  # after pytest's tmp_path plugin has set up its base folder

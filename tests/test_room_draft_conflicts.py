@@ -10,27 +10,19 @@ from __future__ import annotations
 import html
 import re
 
-import pytest
 import requests
 from identities import open_as
-from test_room_page import Browser, counts_form, room_server, text, workshop
+from test_room_page import (
+    Browser,
+    counts_form,
+    text,
+    workshop,
+)
 
 from rso_widgets.calibration.workshop import draft_key
 
 CHANGED = "These answers were changed in another window or device at "
 NOT_SAVED = "Your changes on this page have not been saved."
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    with room_server(tmp_path_factory) as server:
-        yield server
-
-
-@pytest.fixture
-def trainer(served):
-    with open_as(served.db_url, user="trainer.one") as s:
-        yield s
 
 
 def revision(page: requests.Response) -> str:

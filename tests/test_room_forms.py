@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from identities import open_as
 from test_room_page import (
     CASES,
@@ -18,32 +17,12 @@ from test_room_page import (
     Browser,
     counts_form,
     joined,
-    room_server,
+    stored_draft,
     text,
     workshop,
 )
 
 from rso_widgets.apps.workshop_trainee import WorkshopTraineeApp
-from rso_widgets.calibration.workshop import draft_key
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    with room_server(tmp_path_factory) as server:
-        yield server
-
-
-@pytest.fixture
-def trainer(served):
-    with open_as(served.db_url, user="trainer.one") as s:
-        yield s
-
-
-def stored_draft(served, trainer, cohort_id: int, name: str, case_id: str) -> dict:
-    member = next(m for m in trainer.cohort_members(cohort_id) if m.display_name == name)
-    with open_as(served.db_url, user=USER) as mine:
-        draft = mine.get_draft(draft_key(cohort_id, member.id, case_id))
-        return draft.data if draft is not None else {}
 
 
 def summary_links(page: str) -> list[tuple[str, str]]:

@@ -57,18 +57,6 @@ def room_server(tmp_path_factory) -> Iterator[ServedWorkbooks]:
         server.stop()
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    with room_server(tmp_path_factory) as server:
-        yield server
-
-
-@pytest.fixture
-def trainer(served):
-    with open_as(served.db_url, user="trainer.one") as s:
-        yield s
-
-
 def workshop(trainer, cases=("TC-01", "TC-02"), name="Room <b>workshop</b>", **kw: Any):
     return trainer.create_cohort(name, list(cases), **kw)
 
@@ -104,6 +92,14 @@ class Browser:
 def text(page: requests.Response) -> str:
     body = re.sub(r"<style>.*?</style>", " ", page.text, flags=re.S)
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+
+
+def stored_draft(served, trainer, cohort_id: int, name: str, case_id: str) -> dict:
+    """The draft the room page stored for trainee `name` on `case_id` ({} when none)."""
+    member = next(m for m in trainer.cohort_members(cohort_id) if m.display_name == name)
+    with open_as(served.db_url, user=USER) as mine:
+        draft = mine.get_draft(draft_key(cohort_id, member.id, case_id))
+        return draft.data if draft is not None else {}
 
 
 def counts_form(case_id: str, **changes: str) -> dict[str, str]:
