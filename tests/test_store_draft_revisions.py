@@ -14,7 +14,7 @@ from audited import audit_log, verify_log
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from identities import open_as, store_as
-from sqlalchemy import event
+from test_store_autosave import statements
 
 from rso_widgets.store import DraftConflict, Store
 from rso_widgets.store.draft_revision import ABSENT, next_revision
@@ -28,17 +28,10 @@ def alice(store_url):
         yield s
 
 
-def sql_sent(store: Store) -> list[str]:
-    sent: list[str] = []
-    event.listen(store.engine, "before_cursor_execute",
-                 lambda conn, cur, sql, params, ctx, many: sent.append(" ".join(sql.split())))
-    return sent
-
-
 def test_a_save_from_the_current_revision_is_one_update_and_advances_it(alice, store_url):
     first = alice.save_draft(KEY, {"n": 1}, expected=ABSENT)  # none yet: created
     entries = audit_log(alice, 1000)
-    sent = sql_sent(alice)
+    sent = statements(alice)
     second = alice.save_draft(KEY, {"n": 2}, expected=first.updated_at)
     writes = [s for s in sent if not s.startswith(("SELECT", "PRAGMA"))]
     expected = ["UPDATE drafts"] if store_url.startswith("postgresql") else [

@@ -137,6 +137,16 @@ def assert_accessible(page, context: str | dict | None = None,
     return found
 
 
+def write_notebook(path: Path, source: str) -> None:
+    """A one-cell notebook at `path` running `source` (a test's own page to serve)."""
+    path.write_text(json.dumps({
+        "cells": [{"cell_type": "code", "execution_count": None, "id": "c1", "metadata": {},
+                   "outputs": [], "source": source}],
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                    "name": "python3"}},
+        "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+
+
 @contextmanager
 def private_server(tmp_path_factory: pytest.TempPathFactory, name: str, user: str,
                    seed: Callable[[Path], object] | None = None,

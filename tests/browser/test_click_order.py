@@ -10,12 +10,10 @@ tests fail every time, not now and then."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from browser_support import assert_no_traceback, fill_counts_case, running
+from browser_support import assert_no_traceback, fill_counts_case, running, write_notebook
 from playwright.sync_api import expect
 
 from rso_widgets.commands.serve import ServedWorkbooks
@@ -61,23 +59,14 @@ app
 """
 
 
-def _notebook(path: Path, source: str) -> None:
-    path.write_text(json.dumps({
-        "cells": [{"cell_type": "code", "execution_count": None, "id": "c1", "metadata": {},
-                   "outputs": [], "source": source}],
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                    "name": "python3"}},
-        "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks]:
     """The race notebook and the slowed RM2000 calculator, no preheated kernels (less CPU)."""
     base = tmp_path_factory.mktemp("click-order")
     folder = base / "workbooks"
     folder.mkdir()
-    _notebook(folder / "race.ipynb", RACE_SOURCE)
-    _notebook(folder / "slow_calculator.ipynb", CALCULATOR_SOURCE)
+    write_notebook(folder / "race.ipynb", RACE_SOURCE)
+    write_notebook(folder / "slow_calculator.ipynb", CALCULATOR_SOURCE)
     server = ServedWorkbooks(directory=folder, log_path=base / "voila.log", preheat=False,
                              env={"RSO_DATA_DIR": str(base / "data"), "RSO_USER": "race-test"})
     with running(server) as started:

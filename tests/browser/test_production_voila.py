@@ -5,7 +5,6 @@ are ignored; the entry notebooks are served from preheated kernels."""
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import urllib.request
@@ -13,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import ROOT, assert_no_traceback, running
+from browser_support import ROOT, assert_no_traceback, running, write_notebook
 
 from rso_widgets.commands.serve import ServedWorkbooks
 
@@ -24,15 +23,6 @@ SOURCE_TEXT = ("from rso_widgets.apps", "rm2000_calculator()", "workshop()", SEC
 LEAK_TEXT = ("Traceback", 'File "', "RulesetError", "Error in callback", *SOURCE_TEXT)
 
 
-def _notebook(path: Path, source: str) -> None:
-    path.write_text(json.dumps({
-        "cells": [{"cell_type": "code", "execution_count": None, "id": "c1", "metadata": {},
-                   "outputs": [], "source": source}],
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                    "name": "python3"}},
-        "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks]:
     """The shipped settings, with RSO_RM2000_RULESET pointing at a file that is not YAML."""
@@ -41,7 +31,7 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks
     folder.mkdir()
     for name in ("rm2000_calculator.ipynb", "workshop.ipynb"):  # the preheated entry pages
         shutil.copy(ROOT / "workbooks" / name, folder)
-    _notebook(folder / "raises.ipynb", f"raise ValueError({SECRET!r})")
+    write_notebook(folder / "raises.ipynb", f"raise ValueError({SECRET!r})")
     data = base / "data"
     (data / "rulesets").mkdir(parents=True)
     ruleset = data / "rulesets" / "rm2000-broken.yaml"  # inside the data folder: allowed
