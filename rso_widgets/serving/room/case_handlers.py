@@ -6,7 +6,6 @@ thread pool (`Room.run`), never on the event loop."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from markupsafe import Markup
@@ -179,13 +178,10 @@ class DraftHandler(_CaseHandler):
         except DraftConflict as conflict:  # nothing kept: room.js stops and says why
             answer = {"saved": False, "conflict": True, "title": revisions.TITLE,
                       "message": revisions.message(conflict)}
-        self.set_header("Content-Type", "application/json")
-        self.set_header("Cache-Control", "no-store")
-        self.finish(json.dumps(answer))
+        self.finish_json(answer)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"saved": None, "error": status_code}))
+        self.finish_json({"saved": None, "error": status_code})
 
 
 class FeedbackHandler(_CaseHandler):

@@ -7,7 +7,6 @@ without JavaScript); `room.js` only adds autosave, focus and polling the worksho
 from __future__ import annotations
 
 import asyncio
-import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -92,13 +91,10 @@ class StatusHandler(RoomHandler):
         if j is None:
             raise web.HTTPError(403, "join the workshop first")
         found = await self.room.run(flow.status, self.room, j)
-        self.set_header("Content-Type", "application/json")
-        self.set_header("Cache-Control", "no-store")
-        self.finish(json.dumps(found))
+        self.finish_json(found)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"state": None, "error": status_code}))
+        self.finish_json({"state": None, "error": status_code})
 
 
 class KitStyleHandler(JupyterHandler):

@@ -8,6 +8,7 @@ authenticated as Voilà's own pages (`web.authenticated`)."""
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from functools import lru_cache
 from pathlib import Path
@@ -64,6 +65,12 @@ class RoomHandler(JupyterHandler):
             static=url_path_join(self.base_url, "voila/templates/rso/static"),
             xsrf=Markup(self.xsrf_form_html()), **values)
         self.finish(html)
+
+    def finish_json(self, data: Any) -> None:
+        """An answer for room.js (the status poll, the autosave): JSON, never cached."""
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(data))
 
     def compute_etag(self) -> str | None:
         """No ETag: every room page is `no-store` and the trainee's own, so hashing each
