@@ -57,3 +57,13 @@ def test_only_the_trainee_notebook_asks_for_the_quick_form():
     assert asking == {"workshop.ipynb"}
     index = (TEMPLATE_DIR / "index.html.j2").read_text(encoding="utf-8")
     assert "quick_form') == 'workshop-join'" in index and "rso_quick.js" in index
+
+
+def test_the_script_is_inlined_so_an_early_press_is_never_lost():
+    """Fetched `async`, the script once ran after a trainee under load had pressed Join: the
+    press did nothing (CI, stop 20). Inlined in the head, its listeners exist before the form."""
+    index = (TEMPLATE_DIR / "index.html.j2").read_text(encoding="utf-8")
+    assert "<script>{% include 'static/rso_quick.js' %}</script>" in index
+    assert 'include_js("static/rso_quick.js")' not in index
+    assert "</script" not in SCRIPT.lower()  # it would end the inline element early
+    assert not re.search(r"\{[{%#]", SCRIPT)  # nothing Jinja would read as its own

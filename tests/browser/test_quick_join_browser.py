@@ -47,6 +47,8 @@ def _held_page(chromium, server: ServedWorkbooks):
     page.set_default_timeout(30_000)
     held: list = []
     page.route(VOILA_MAIN, lambda route: held.append(route))
+    page.fetched = []  # every URL the page asks for
+    page.on("request", lambda request: page.fetched.append(request.url))
     page.goto(f"{server.url}voila/render/workshop.ipynb", wait_until="commit")
 
     def release() -> None:
@@ -95,6 +97,7 @@ def test_join_pressed_early_waits_then_joins_with_the_kernels_checks(chromium, s
     expect(page.get_by_role("button", name="Join the workshop")).to_have_attribute(
         "aria-disabled", "true")
     assert "NOPE00" not in page.url  # the form was never sent as a page request
+    assert not [url for url in page.fetched if "rso_quick" in url]  # inlined: runs before a press
 
     release()  # the kernel checks the code: the widget form shows its error by the field
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible(timeout=READY)

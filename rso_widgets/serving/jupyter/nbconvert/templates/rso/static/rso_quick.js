@@ -5,10 +5,11 @@
  * quick form goes and the app shows, with the focus in the same field: one form on the page at
  * any time. "Join the workshop" pressed before that: the form says it is joining, and the
  * widget's button is pressed at the hand-over; the kernel checks the code and the name and shows
- * any problem beside its field, as always. Loaded `async` in the page's head, it wires
- * everything when it runs, not at DOMContentLoaded, which waits for Voilà's large script at the
- * end of the body. window.rsoQuick records when the widgets became ready, when the person asked to join
- * and when the form was handed over (milliseconds since navigation; benchmarks read them). */
+ * any problem beside its field, as always. Inlined in the page's head (index.html.j2), it wires
+ * everything before the form is parsed, so no early press is lost, and does not wait for
+ * DOMContentLoaded, which waits for Voilà's large script at the end of the body.
+ * window.rsoQuick records when the widgets became ready, when the person asked to join and when
+ * the form was handed over (milliseconds since navigation; benchmarks read them). */
 (function () {
   'use strict';
 
