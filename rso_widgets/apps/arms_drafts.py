@@ -55,10 +55,12 @@ def offer_draft(rec: AssessmentRecord, latest: Any) -> None:
 
 
 def close_offer(rec: AssessmentRecord, said: str) -> None:
-    """The offer answered (resumed or discarded): the forms open again."""
+    """The offer answered (resumed or discarded): the forms open again. Focus moves to what
+    was done: the button pressed is hidden."""
     rec.draft_box.layout.display = "none"
     rec.draft_pending = False
     rec.draft_status.value = status_line(said)
+    rec.draft_status.focus()
 
 
 def save_draft(rec: AssessmentRecord) -> bool:

@@ -10,11 +10,12 @@ that opens its section), beside its field, and under the Save button; focus move
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import ipywidgets as w
 
-from ..widgets.fields import esc, safe_callback
+from ..widgets.fields import esc, safe_callback, text_button
 from ..widgets.tasklist import (
     CANNOT_START,
     COMPLETED,
@@ -135,10 +136,15 @@ def assessment_journey(rec: AssessmentRecord, title: str, *, intro: str = "",
 
     @safe_callback(_report, "saving the assessment")
     def on_submit(j: TaskListJourney) -> None:
-        if rec.save() is None and rec.last_problems:
-            j.show_problems([(label, message, j.target(key, widget) if widget is not None
-                              else None)
-                             for _i, label, message, key, widget in rec.last_problems])
+        version = rec.save()
+        if version is None:
+            if rec.last_problems:
+                j.show_problems([(label, message, j.target(key, widget) if widget is not None
+                                  else None)
+                                 for _i, label, message, key, widget in rec.last_problems])
+            return
+        j.show_result("What happens next", saved_view(j, version, after or []))
+        rec.save_status.focus()  # the confirmation above it is what is read first
 
     journey.on_submit = on_submit
 
@@ -150,6 +156,27 @@ def assessment_journey(rec: AssessmentRecord, title: str, *, intro: str = "",
 
     rec.changed.append(refresh)
     return journey
+
+
+@safe_callback(_report, "opening the next task")
+def _open_next(journey: TaskListJourney, key: str, _button: Any = None) -> None:
+    journey.open_section(key)
+
+
+def saved_view(journey: TaskListJourney, version: Any, after: list[Section]) -> list[w.Widget]:
+    """After a save (GOV.UK confirmation page): the version is kept as it is, and the next
+    tasks (the page's `after` sections, e.g. sign-off) one button each; no Save button is left
+    to press again."""
+    out: list[w.Widget] = [w.HTML(
+        f"<p>Version {version.version} is saved as it is now: it is never changed. To change "
+        "the assessment later, save a new version.</p>"
+        + ("<p>Next:</p>" if after else
+           "<p>Go back to the task list to carry on with this record.</p>"))]
+    for section in after:
+        go = text_button(section.title, primary=True)
+        go.on_click(functools.partial(_open_next, journey, section.key))
+        out.append(go)
+    return out
 
 
 def _context(rec: AssessmentRecord) -> Any:

@@ -110,7 +110,9 @@ class AssessmentRecord:
         # what a save did, above the task list (GOV.UK: a confirmation at the top of the page);
         # focus moves there after a save, so nobody has to scroll to find it
         self.save_status = focus_target(Notice(layout=w.Layout(display="none")))
-        self.draft_status = w.HTML(value="")
+        # the draft's state above the task list; focus moves there when the draft offer's
+        # buttons, pressed, are hidden (`arms_drafts.close_offer`)
+        self.draft_status = focus_target(w.HTML(value=""))
         self.autosave = Debouncer(autosave_seconds, self._autosave_now)
 
     # -- state -----------------------------------------------------------------------------
@@ -177,10 +179,9 @@ class AssessmentRecord:
         self.failure.clear()
         f = self.finder
         if not ref:
-            f.reference_field.error = "Enter the person's reference"
-            f.reference.focus()
+            f.problem("Enter the person's reference")
             return
-        f.reference_field.error = ""
+        f.clear_problems()
         try:
             store = self.store_()
         except Exception as exc:
@@ -201,7 +202,7 @@ class AssessmentRecord:
     @safe_callback(_report, "opening the record")
     def _on_open_match(self, _button: Any = None) -> None:
         if self.finder.matches.value is None:
-            self.finder.status.say("Choose one of the records first.", kind="error")
+            self.finder.problem("Choose one of the records first", self.finder.matches)
             return
         self.finder.choices.layout.display = "none"
         self.open_person(self.store_().get_person(self.finder.matches.value))
@@ -210,7 +211,7 @@ class AssessmentRecord:
     def _on_create(self, _button: Any = None) -> None:
         ref = self.finder.reference.value.strip()
         if not ref:
-            self.finder.reference_field.error = "Enter the person's reference"
+            self.finder.problem("Enter the person's reference")
             return
         # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..widgets.person_finder import reference_matches
@@ -244,14 +245,14 @@ class AssessmentRecord:
             self.load({})
         who = f"Signed in as {self.user()}."
         if latest is not None:
-            self.finder.status.say(
+            self.finder.say_done(
                 f"Record {person.reference}: opened version {latest.version} of the ARMS "
                 f"assessment, saved by {latest.author} on {latest.created_at:%d %b %Y %H:%M} "
                 f"UTC (reason: {latest.reason}). {who}", heading="Record open")
         else:
             made = "Created the record" if created else "Opened the record"
-            self.finder.status.say(f"{made} {person.reference}. It has no ARMS assessment yet: "
-                                   f"this will be version 1. {who}", heading="Record open")
+            self.finder.say_done(f"{made} {person.reference}. It has no ARMS assessment yet: "
+                                 f"this will be version 1. {who}", heading="Record open")
         self._offer_draft(latest)
         for listener in self.opened:
             listener(latest)

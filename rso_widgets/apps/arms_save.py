@@ -110,7 +110,7 @@ def save_version(rec: AssessmentRecord) -> Any:
     rec.baseline = rec.json(rec.draft_payload())
     rec.draft_saved = False
     rec.reason.value = ""
-    rec.save_status.say(f"Saved as version {v.version} by {v.author} at "
+    rec.save_status.say(f"Saved as version {v.version} by {rec.user()} at "
                          f"{v.created_at:%d %b %Y %H:%M} UTC.", heading="Saved")
     rec.save_status.focus()
     rec.draft_status.value = ""

@@ -45,8 +45,7 @@ CHANGE_HINT = ("Which ratings, circumstances or parts of the plan changed since 
                "intelligence or a breach. Shown in the version history and the report.")
 INTRO = ("This is a live assessment: a record about a real person, kept under your sign-in "
          "name. It holds special-category personal data: record only what the assessment "
-         "needs. Find or create the person's record first; the other tasks open then, and your "
-         "work is kept as a draft as you go.")
+         "needs. Your work is kept as a draft as you go.")
 PANEL_WIDGETS = {"record_panel": ("record_status", "reassess_button", "reassess_status",
                                   "review_html", "review_date", "review_field", "review_button",
                                   "review_status", "history", "start_reassessment",
@@ -236,8 +235,7 @@ class LiveAssessmentApp(w.VBox):
     def _on_caseload_open(self, _button: Any = None) -> None:
         pid = self.finder.caseload_pick.value
         if pid is None:
-            self.person_status.say("Choose a record from the list first.", kind="error",
-                                   heading="No record chosen")
+            self.finder.problem("Choose a record from the list first", self.finder.caseload_pick)
             return
         self.finder.hide_choices()
         self.open_person(self._store().get_person(pid))

@@ -11,7 +11,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..widgets.fields import Field, Notice, esc, safe_callback, text_button
+from ..widgets.fields import Field, Notice, esc, focus_target, safe_callback, text_button
 from .arms_record import ARMS_KIND, AssessmentRecord
 
 
@@ -34,7 +34,8 @@ class RecordPanel(w.VBox):
         self.record_status = w.HTML(value="")
         self.reassess_button = text_button("Start a reassessment from the latest version")
         self.reassess_button.on_click(self._on_reassess)
-        self.reassess_status = Notice(layout=w.Layout(display="none"))
+        # what starting a reassessment did and what to do next; focus moves there
+        self.reassess_status = focus_target(Notice(layout=w.Layout(display="none")))
         self.review_html = w.HTML(value="")
         self.review_date = w.DatePicker(value=None)
         self.review_field = Field(self.review_date, "New review date",
@@ -102,6 +103,7 @@ class RecordPanel(w.VBox):
     @safe_callback(_report, "starting the reassessment")
     def _on_reassess(self, _button: Any = None) -> None:
         self.start_reassessment()
+        self.reassess_status.focus()  # started, or why not: said below the button
 
     def start_reassessment(self) -> bool:
         """Fill the forms from the latest version, as a new assessment dated today (ARMS's
@@ -131,6 +133,7 @@ class RecordPanel(w.VBox):
                                      heading="No reassessment started")
             return False
         new = reassess(parts.arms, assessed_on=rec.today)
+        rec.save_status.clear()  # "Saved as version N" is not what the page holds now
         rec.expected_version = latest.version
         self.load_reassessment({**latest.data, "arms": new.model_dump(mode="json")})
         self.refresh_record()

@@ -13,7 +13,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..widgets.fields import Notice, esc, safe_callback, stacked, text_button
+from ..widgets.fields import Notice, esc, focus_target, safe_callback, stacked, text_button
 from .arms_record import AssessmentRecord
 
 log = logging.getLogger("rso_widgets.apps.live_signoff")
@@ -58,7 +58,8 @@ class SignOffPanel(w.VBox):
         self.sign_button.on_click(self._on_sign)
         self.countersign_button = text_button("Countersign this version (supervisor)")
         self.countersign_button.on_click(self._on_countersign)
-        self.sign_status = Notice(layout=w.Layout(display="none"))
+        # what a sign-off did; focus moves there, as the button pressed is then disabled
+        self.sign_status = focus_target(Notice(layout=w.Layout(display="none")))
         self.report = ReportDownload()
         self.report.button.on_click(self._on_report)
         buttons = w.HBox([self.sign_button, self.countersign_button])
@@ -146,12 +147,14 @@ class SignOffPanel(w.VBox):
             self.refresh_record()
             self.sign_status.say(f"{str(exc).rstrip('.')}.", kind="error",
                                  heading=f"Not {role}ed")  # the store's words, as they are
+            self.sign_status.focus()
             return None
         self.refresh_record()
         unsaved = (" The changes on this page since then are not part of it: save them as a "
                    "new version." if self.rec.dirty() else "")
         self.sign_status.say(f"{done} version {rec.version} as {store.display_name}.{unsaved}",
                              heading=done)
+        self.sign_status.focus()
         return rec
 
     @safe_callback(_report, "creating the report")

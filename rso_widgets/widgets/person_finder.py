@@ -14,7 +14,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from .fields import Field, Notice, esc, stacked, text_button
+from .fields import ErrorSummary, Field, Notice, esc, focus_target, stacked, text_button
 
 REFERENCE_HINT = ("A force reference or display name. Record nothing more than the assessment "
                   "needs.")
@@ -39,21 +39,25 @@ def person_label(p: Any) -> str:
 
 
 class PersonFinder(w.VBox):
-    """The reference box and its button, what was found, and the caseload list."""
+    """The reference box and its button, what was found, and the caseload list. A problem
+    (nothing typed, nothing chosen) shows in an error summary at the top and beside its field,
+    and focus moves to it; what a search or an opening did is said in `status`, which takes
+    focus when the button pressed is hidden by it (`say_done`)."""
 
     def __init__(self, *, caseload: bool = False):
+        self.summary = ErrorSummary()
         self.reference = w.Text(value="", continuous_update=True)
         self.reference_field = Field(self.reference, "Person reference", REFERENCE_HINT,
                                      size="medium")
         self.find_button = text_button("Find or create the record", primary=True)
-        self.status = Notice(layout=w.Layout(display="none"))
+        self.status = focus_target(Notice(layout=w.Layout(display="none")))
         self.matches = w.Dropdown(options=[], index=None)
         stacked(self.matches, "Records with this reference", size="wide")
         self.open_match = text_button("Open this record")
         self.create_button = text_button("Create the record")
         self.choices = w.VBox([], layout=w.Layout(display="none"))
-        children: list[w.Widget] = [self.reference_field, self.find_button, self.status,
-                                    self.choices]
+        children: list[w.Widget] = [self.summary, self.reference_field, self.find_button,
+                                    self.status, self.choices]
 
         self.list_button = text_button("Show all records and review dates")
         self.caseload_table = w.HTML(value="")
@@ -67,12 +71,38 @@ class PersonFinder(w.VBox):
         super().__init__(children)
         self.add_class("rso-person-finder")
 
+    # -- problems and outcomes ---------------------------------------------------------------
+    def problem(self, message: str, target: w.Widget | None = None) -> None:
+        """A problem with what was typed or chosen, at the top (focus moves there) and, for
+        the reference, beside its box; `target` (default: the reference box) is where its
+        "Go to" moves focus."""
+        target = target if target is not None else self.reference
+        label = getattr(target, "description", "") or "Person reference"
+        if target is self.reference:
+            self.reference_field.error = message
+            label = self.reference_field.label
+        self.status.clear()
+        self.summary.show([(label, message, target)])
+        self.summary.focus_first()
+
+    def clear_problems(self) -> None:
+        self.reference_field.error = ""
+        self.summary.clear()
+
+    def say_done(self, text: str, heading: str) -> None:
+        """What an action did (a record opened or created), with focus on it: the button
+        pressed may be hidden now, and focus must not fall to the top of the page."""
+        self.clear_problems()
+        self.status.say(text, heading=heading)
+        self.status.focus()
+
     # -- what was found ----------------------------------------------------------------------
     def hide_choices(self) -> None:
         self.choices.layout.display = "none"
 
     def show_matches(self, reference: str, exact: list[Any], similar: list[Any]) -> None:
         """Several records with this reference, or none (then similar ones and "create")."""
+        self.clear_problems()
         ref = reference.strip()
         if exact:
             self.matches.options = [(person_label(p), p.id) for p in exact]

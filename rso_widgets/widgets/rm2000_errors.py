@@ -72,7 +72,20 @@ class RM2000Errors:
         for name, f in self.fields.items():
             f.error = " ".join(inline.get(name, []))
         self.history.show_errors(table_msgs, row_msgs)
+        place = self._page_order()
+        summary.sort(key=lambda item: place.get(id(item[2]), len(place)))
         self.summary.show(summary)
+
+    def _page_order(self) -> dict[int, int]:
+        """Each widget's place on the form, top to bottom: the summary lists the problems in
+        the order of the questions (GOV.UK), not the order the engine found them in."""
+        place: dict[int, int] = {}
+        todo: list[Any] = [self]
+        while todo:
+            widget = todo.pop()
+            place.setdefault(id(widget), len(place))
+            todo += reversed(list(getattr(widget, "children", ())))
+        return place
 
     def _required(self, top: str, key: str | None) -> str | None:
         """GOV.UK-style sentence for an unanswered field (`instruments.rm2000_words`)."""

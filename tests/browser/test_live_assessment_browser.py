@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 
 APP = "voila/render/live_assessment.ipynb"
 READY = "Person record"  # the first task: the page opens on its task list
-TITLE = "Live assessment"
+TITLE = "Assessment records"  # the words of its link on the start page
 READY_TIMEOUT = 60_000
 BUDGET_SECONDS = 90
 

@@ -1,0 +1,178 @@
+"""What a new assessor tripped over doing a live assessment in a real browser
+(`tests/browser/test_live_assessment_first_time.py`), each fixed and kept fixed here without a
+browser: the page is called what its start-page link says; a problem with the person reference
+is in an error summary with a "Go to", and the RM2000 summary lists problems in the order of
+the questions; focus moves to what an action did when the button pressed is hidden or disabled
+(record opened, draft resumed, signed, reassessment started); after a save the page says what
+happens next, with no Save button left to press again; the confirmation names the person by
+their display name; starting a reassessment clears the last save's confirmation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_live_assessment import fill, live_app, open_new, saved_v1, text
+
+from rso_widgets.serving.start_page import APPS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def focus_calls(widget, calls: list) -> None:
+    """Record `widget.focus()` (in a kernel it sends the page a focus request)."""
+    widget.focus = lambda: calls.append(widget)
+
+
+def test_the_page_heading_is_the_words_of_its_start_page_link():
+    app = next(a for a in APPS if a.notebook == "live_assessment.ipynb")
+    nb = json.loads((ROOT / "workbooks" / app.notebook).read_text(encoding="utf-8"))
+    first = "".join(nb["cells"][0]["source"]).splitlines()[0]
+    assert first == f"# {app.title}"
+
+
+def test_no_reference_is_a_problem_in_the_summary_with_a_go_to(data_dir):
+    app = live_app()
+    f = app.finder
+    moved: list = []
+    focus_calls(f.reference, moved)
+    app.find_button.click()
+    assert f.summary.items == ["Enter the person's reference"]
+    assert f.reference_field.error == "Enter the person's reference"
+    (go,) = f.summary.links.children
+    assert go.description == "Go to Person reference"
+    assert f.summary.layout.display == ""
+    go.click()
+    assert moved == [f.reference]
+    app.create_button.click()  # the same from "Create"
+    assert f.summary.items == ["Enter the person's reference"]
+    f.reference.value = "PND/0002"
+    app.find_button.click()  # found nothing: the problem is gone, "create" is offered
+    assert f.summary.items == [] and f.summary.layout.display == "none"
+    assert f.reference_field.error == ""
+    assert "No record found" in text(f.status.value)
+
+
+def test_opening_a_record_without_choosing_one_is_in_the_summary(data_dir):
+    app = live_app()
+    open_new(app, "PND/0003")
+    app.show_caseload()
+    app.finder.caseload_pick.value = None
+    app.finder.caseload_open.click()
+    assert app.finder.summary.items == ["Choose a record from the list first"]
+    assert [b.description for b in app.finder.summary.links.children] == [
+        "Go to Record to open"]
+
+
+def test_focus_moves_to_the_record_opened_when_create_is_hidden(data_dir):
+    app = live_app()
+    moved: list = []
+    focus_calls(app.finder.status, moved)
+    assert "rso-focus-target" in app.finder.status._dom_classes
+    open_new(app, "PND/0004")
+    assert moved == [app.finder.status]
+    assert app.finder.choices.layout.display == "none"  # the Create button pressed
+    assert "Created the record PND/0004" in text(app.finder.status.value)
+
+
+def test_the_rm2000_summary_follows_the_order_of_the_questions(data_dir):
+    app = live_app()
+    open_new(app)
+    form = app.rm2000
+    form.fields["age_at_assessment"].control.value = "4O"
+    form.fields["sexual_appearances"].control.value = "-2"
+    form.score_button.click()
+    names = [b.description for b in form.summary.links.children]
+    # the type errors are found first by the engine, but Sex is the first question
+    assert names[:4] == ["Go to Sex", "Go to Sexual offence committed aged 17 or over",
+                         "Go to Age at assessment", "Go to Age at commencement of risk"]
+    assert names.index("Go to Sexual appearances") < names.index("Go to Criminal appearances")
+    assert names[-4:] == ["Go to Sexual offence against a male",
+                          "Go to Sexual offence against a stranger",
+                          "Go to Non-contact sexual offence", "Go to Single"]
+    first = form.summary.items[0]
+    assert first.startswith("Select the person's sex")
+
+
+def test_resuming_a_draft_moves_focus_to_what_was_done(data_dir):
+    app = live_app()
+    open_new(app, "PND/0005")
+    app.rm2000.set_facts({"sex": "male"})  # kept as the draft at once (autosave 0 s)
+    app.save_draft()
+    assert app.store.get_draft(app.draft_key()) is not None
+    again = live_app()
+    moved: list = []
+    focus_calls(again.draft_status, moved)
+    again.reference.value = "PND/0005"
+    again.find_button.click()
+    assert again.record.draft_pending
+    again.resume_button.click()
+    assert moved == [again.draft_status] and "Draft resumed" in text(again.draft_status.value)
+    assert "rso-focus-target" in again.draft_status._dom_classes
+
+
+def test_after_a_save_the_page_says_what_happens_next(data_dir):
+    app = live_app()
+    j = app.journey
+    saved_v1(app)
+    assert j.current == "result" and "What happens next" in j.heading.value
+    assert j.nav.layout.display == "none"  # no "Save as a new version" to press again
+    assert "Version 1 is saved" in text(j.body.children[0].value)
+    (go,) = [b for b in j.body.children if getattr(b, "description", "") ==
+             "Sign off and file a report"]
+    go.click()
+    assert j.current == "signoff" and not app.sign_button.disabled
+
+
+def test_the_arms_page_after_a_save_offers_the_task_list(data_dir):
+    from test_arms_journeys import arms_app
+
+    app = arms_app()
+    open_new(app)
+    fill(app)
+    app.save_button.click()
+    assert "Saved as version 1" in text(app.save_status.value), app.failure.value
+    j = app.journey
+    assert j.current == "result" and j.back_button.layout.display == ""
+    assert "Go back to the task list" in text(j.body.children[0].value)
+
+
+def test_the_save_confirmation_names_the_display_name(data_dir, monkeypatch):
+    from rso_widgets.settings import get_settings
+
+    monkeypatch.setenv("RSO_DISPLAY_NAME", "DS Anselm Harrowick")
+    get_settings.cache_clear()
+    app = live_app()
+    open_new(app)
+    fill(app)
+    app.save_button.click()
+    assert "Saved as version 1 by DS Anselm Harrowick" in text(app.save_status.value)
+
+
+def test_signing_moves_focus_to_what_was_done(data_dir):
+    app = saved_v1(live_app())
+    moved: list = []
+    focus_calls(app.sign_status, moved)
+    app.sign_button.click()
+    assert app.sign_button.disabled  # the button pressed can no longer hold focus
+    assert moved == [app.sign_status] and "Signed version 1" in text(app.sign_status.value)
+    assert "rso-focus-target" in app.sign_status._dom_classes
+
+
+@pytest.mark.parametrize("saved", [True, False])
+def test_starting_a_reassessment_moves_focus_and_clears_the_last_save(data_dir, saved):
+    app = live_app()
+    if saved:
+        saved_v1(app)
+    else:
+        open_new(app)
+    moved: list = []
+    focus_calls(app.reassess_status, moved)
+    app.reassess_button.click()
+    assert moved == [app.reassess_status]  # started, or why not
+    if saved:
+        assert "Reassessment started from version 1" in text(app.reassess_status.value)
+        assert app.save_status.layout.display == "none"  # "Saved as version 1" is gone
+    else:
+        assert "No reassessment started" in text(app.reassess_status.value)
