@@ -148,6 +148,16 @@ def test_the_save_confirmation_names_the_display_name(data_dir, monkeypatch):
     fill(app)
     app.save_button.click()
     assert "Saved as version 1 by DS Anselm Harrowick" in text(app.save_status.value)
+    app.sign_button.click()
+    history = text(app.history.table.value)  # the version history: the name, not the id
+    assert "DS Anselm Harrowick first assessment" in history  # author, then reason
+    assert "Signed by DS Anselm Harrowick" in history and "alice" not in history
+    assert "DS Anselm Harrowick" in app.history.before.options[0][0]
+    again = live_app()
+    open_new(again, "PND/0009")
+    again.reference.value = "PND/0001"
+    again.find_button.click()  # opening the record names who saved its version
+    assert "saved by DS Anselm Harrowick" in text(again.finder.status.value)
 
 
 def test_signing_moves_focus_to_what_was_done(data_dir):
@@ -176,3 +186,18 @@ def test_starting_a_reassessment_moves_focus_and_clears_the_last_save(data_dir, 
         assert app.save_status.layout.display == "none"  # "Saved as version 1" is gone
     else:
         assert "No reassessment started" in text(app.reassess_status.value)
+
+
+def test_continue_with_no_record_open_says_to_find_or_create_it_first(data_dir):
+    app = live_app()
+    j = app.journey
+    j.open_section("person")
+    j.continue_button.click()
+    assert j.current == "person"  # not the check page, with every task "Cannot start yet"
+    assert j.summary_box.items == ["Find or create the person's record first: enter their "
+                                   "reference and select Find or create the record"]
+    assert [b.description for b in j.summary_box.links.children] == [
+        "Go to Person reference"]
+    open_new(app)
+    j.continue_button.click()
+    assert j.current == "record" and j.summary_box.items == []

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from ..store.identity import display_name
+
 if TYPE_CHECKING:
     from .arms_record import AssessmentRecord
 
@@ -31,8 +33,8 @@ def offer_text(draft: Any, latest: Any) -> str:
     if latest is not None and draft.base_version is not None \
             and draft.base_version < latest.version:
         text += (f" The draft started from version {draft.base_version}; version "
-                 f"{latest.version} was saved since, by {latest.author}. If you resume it "
-                 f"and save, your draft becomes version {latest.version + 1} in place of "
+                 f"{latest.version} was saved since, by {display_name(latest.author)}. If you "
+                 f"resume it and save, your draft becomes version {latest.version + 1} in place of "
                  f"what version {latest.version} says (version {latest.version} stays in the "
                  "history): read it first.")
     return text + (" The forms stay closed until you choose, so that nothing you type "

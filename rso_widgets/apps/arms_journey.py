@@ -76,6 +76,18 @@ def assessment_journey(rec: AssessmentRecord, title: str, *, intro: str = "",
             return NOT_STARTED
         return IN_PROGRESS if rec.draft_pending else COMPLETED
 
+    def person_check() -> list[tuple[str, str, Any]]:
+        """Continue with no record open, or a draft offer unanswered: say so at the top (the
+        other tasks cannot start yet, so Continue would land on an empty check page)."""
+        if rec.person is None:
+            return [("Person reference", "Find or create the person's record first: enter "
+                     "their reference and select Find or create the record",
+                     rec.finder.reference)]
+        if rec.draft_pending:
+            return [("Unsaved draft", "Resume or discard your unsaved draft first",
+                     rec.resume_button)]
+        return []
+
     def person_rows() -> list[tuple[str, str]]:
         if rec.person is None:
             return [("Person reference", "No record open")]
@@ -111,7 +123,7 @@ def assessment_journey(rec: AssessmentRecord, title: str, *, intro: str = "",
     sections = [
         Section("person", "Person record",
                 lambda: box([hint(person_hint), rec.finder, rec.draft_box]),
-                person_status, summary=person_rows, required=False),
+                person_status, check=person_check, summary=person_rows, required=False),
         *(before or []),
         Section("rm2000", "RM2000 static risk",
                 lambda: box([hint("Score RM2000 first: its result is the static context shown "

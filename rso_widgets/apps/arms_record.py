@@ -19,6 +19,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..store.identity import display_name
 from ..widgets.fields import Field, Notice, focus_target, safe_callback, text_button
 from ..widgets.timing import Debouncer
 from .arms_drafts import close_offer, draft_key, offer_draft, save_draft, status_line
@@ -247,8 +248,9 @@ class AssessmentRecord:
         if latest is not None:
             self.finder.say_done(
                 f"Record {person.reference}: opened version {latest.version} of the ARMS "
-                f"assessment, saved by {latest.author} on {latest.created_at:%d %b %Y %H:%M} "
-                f"UTC (reason: {latest.reason}). {who}", heading="Record open")
+                f"assessment, saved by {display_name(latest.author)} on "
+                f"{latest.created_at:%d %b %Y %H:%M} UTC (reason: {latest.reason}). {who}",
+                heading="Record open")
         else:
             made = "Created the record" if created else "Opened the record"
             self.finder.say_done(f"{made} {person.reference}. It has no ARMS assessment yet: "

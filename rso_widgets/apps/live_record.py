@@ -11,6 +11,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..store.identity import display_name
 from ..widgets.fields import Field, Notice, esc, focus_target, safe_callback, text_button
 from .arms_record import ARMS_KIND, AssessmentRecord
 
@@ -72,12 +73,13 @@ class RecordPanel(w.VBox):
             behind = ""
             if rec.expected_version is not None and latest.version > rec.expected_version:
                 behind = (f" <strong>Version {latest.version} was saved by "
-                          f"{esc(latest.author)} after the version on this page "
+                          f"{esc(display_name(latest.author))} after the version on this page "
                           f"({rec.expected_version}).</strong>")
             self.record_status.value = (
                 f"<p><strong>{esc(person.reference)}</strong> (record {person.id}): ARMS "
                 f"assessment with {len(versions)} version{'s' if len(versions) != 1 else ''}; "
-                f"the latest, version {latest.version}, was saved by {esc(latest.author)} on "
+                f"the latest, version {latest.version}, was saved by "
+                f"{esc(display_name(latest.author))} on "
                 f"{latest.created_at:%d %b %Y %H:%M} UTC.{behind}</p>")
         self.reassess_button.layout.display = "" if latest is not None else "none"
 

@@ -18,6 +18,7 @@ import ipywidgets as w
 from ..instruments.arms import ArmsCatalogue, load_arms_catalogue
 from ..instruments.reassessment import compare, ratings_over_time
 from ..reports.payload import read_payload
+from ..store.identity import display_name
 from .fields import Notice, esc, notice_report, safe_callback, stacked, text_button
 from .figures import draw_figure
 
@@ -31,9 +32,9 @@ def sign_text(v: Any) -> str:
     """A version's sign-off state in words."""
     if v.signed_by is None:
         return "Not signed"
-    out = f"Signed by {v.signed_by} on {v.signed_at:%d %b %Y %H:%M} UTC"
+    out = f"Signed by {display_name(v.signed_by)} on {v.signed_at:%d %b %Y %H:%M} UTC"
     if v.countersigned_by is not None:
-        out += (f"; countersigned by {v.countersigned_by} on "
+        out += (f"; countersigned by {display_name(v.countersigned_by)} on "
                 f"{v.countersigned_at:%d %b %Y %H:%M} UTC")
     else:
         out += "; not countersigned"
@@ -48,12 +49,12 @@ def sign_off_reasons(v: Any, latest: int, user: str) -> tuple[str, str]:
         old = f"A later version ({latest}) exists: only the latest version can be signed off"
         return old, old
     if v.signed_by is not None:
-        who = "You" if v.signed_by == user else v.signed_by
+        who = "You" if v.signed_by == user else display_name(v.signed_by)
         sign = f"{who} signed this version on {v.signed_at:%d %b %Y %H:%M} UTC"
     else:
         sign = ""
     if v.countersigned_by is not None:
-        counter = (f"{'You' if v.countersigned_by == user else v.countersigned_by} "
+        counter = (f"{'You' if v.countersigned_by == user else display_name(v.countersigned_by)} "
                    f"countersigned this version on {v.countersigned_at:%d %b %Y %H:%M} UTC")
     elif v.signed_by is None:
         counter = "The assessor signs a version before a supervisor countersigns it"
@@ -65,7 +66,7 @@ def sign_off_reasons(v: Any, latest: int, user: str) -> tuple[str, str]:
 
 
 def version_label(v: Any) -> str:
-    return f"Version {v.version} ({v.created_at:%d %b %Y}, {v.author})"
+    return f"Version {v.version} ({v.created_at:%d %b %Y}, {display_name(v.author)})"
 
 
 def _plain(text: Any) -> str:
@@ -189,7 +190,8 @@ class VersionHistory(w.VBox):
             rows.append(
                 f"<tr class='rso-version-{v.version}'><th scope='row' class='rso-cell'>"
                 f"{v.version}</th><td class='rso-cell'>{v.created_at:%d %b %Y %H:%M} UTC</td>"
-                f"<td class='rso-cell'>{esc(v.author)}</td><td class='rso-cell'>{esc(v.reason)}"
+                f"<td class='rso-cell'>{esc(display_name(v.author))}</td>"
+                f"<td class='rso-cell'>{esc(v.reason)}"
                 f"</td><td class='rso-cell'>{esc(why) or '—'}</td>"
                 f"<td class='rso-cell'>{esc(sign_text(v))}</td></tr>")
         n = len(self.versions)
