@@ -129,7 +129,8 @@ def test_the_forms_stay_closed_until_a_record_is_open(data_dir):
     open_new(app)
     statuses = app.journey.statuses()
     assert statuses["person"] == COMPLETED
-    assert [k for k, v in statuses.items() if v == CANNOT_START] == ["signoff"]  # no version
+    # no version yet: nothing to review, reassess, show in the history or sign off
+    assert [k for k, v in statuses.items() if v == CANNOT_START] == ["record", "signoff"]
     assert "has no ARMS assessment yet" in text(app.record_status.value)
     assert app.change_field.layout.display == "none"  # version 1 needs no "what changed"
 

@@ -16,6 +16,7 @@ import pytest
 from test_live_assessment import fill, live_app, open_new, saved_v1, text
 
 from rso_widgets.serving.start_page import APPS
+from rso_widgets.widgets.tasklist import CANNOT_START
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -199,5 +200,13 @@ def test_continue_with_no_record_open_says_to_find_or_create_it_first(data_dir):
     assert [b.description for b in j.summary_box.links.children] == [
         "Go to Person reference"]
     open_new(app)
-    j.continue_button.click()
-    assert j.current == "record" and j.summary_box.items == []
+    j.continue_button.click()  # the review date and history wait for version 1
+    assert j.current == "rm2000" and j.summary_box.items == []
+    assert j.statuses()["record"] == CANNOT_START
+    saved_v1(live_app(), "PND/0010")  # a record with a version: its history comes next
+    again = live_app()
+    again.reference.value = "PND/0010"
+    again.find_button.click()
+    again.journey.open_section("person")
+    again.journey.continue_button.click()
+    assert again.journey.current == "record"

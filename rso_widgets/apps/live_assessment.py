@@ -130,7 +130,9 @@ class LiveAssessmentApp(w.VBox):
 
     # -- task statuses ---------------------------------------------------------------------
     def _record_status(self) -> str:
-        if self.person is None:
+        # review date, reassessment and history all need a saved version: until then the
+        # task cannot start, and Continue from the person record goes on to RM2000
+        if self.person is None or self.assessment_id is None:
             return CANNOT_START
         due = self.assessment.review_due if self.assessment is not None else None
         return COMPLETED if due is not None else NOT_STARTED

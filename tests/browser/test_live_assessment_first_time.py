@@ -215,8 +215,7 @@ def test_a_new_assessor_completes_a_live_assessment(chromium, server, tmp_path):
         assert_accessible(page)
 
         # RM2000: mistakes, every problem at once, each fixed from the summary
-        page.get_by_role("button", name="Continue").click()  # review and history: nothing yet
-        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("button", name="Continue").click()  # history: none before version 1
         page.get_by_role("heading", name="RM2000 static risk").wait_for()
         score_rm2000(page, summary)
         shot("rm2000-scored")
