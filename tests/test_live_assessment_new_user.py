@@ -210,3 +210,12 @@ def test_continue_with_no_record_open_says_to_find_or_create_it_first(data_dir):
     again.journey.open_section("person")
     again.journey.continue_button.click()
     assert again.journey.current == "record"
+
+
+def test_the_answers_read_back_the_words_of_the_options():
+    from rso_widgets.widgets.rm2000_render import display_value
+
+    assert display_value("sex", "male") == "Male"  # as chosen from "Male", not "male"
+    assert display_value("sex", "female") == "Female"
+    assert display_value("sex", "non-binary") == "non-binary"  # as the person typed it
+    assert display_value("burglary", True) == "Yes"

@@ -22,6 +22,8 @@ def display_value(name: str, value: Any) -> str:
         return "Yes" if value else "No"
     if name == "occasions":
         return f"{sum(len(o['offences']) for o in value)} offence(s) entered"
+    if name == "sex" and value in ("male", "female"):
+        return str(value).capitalize()  # the words of the question's options
     return str(value)
 
 
