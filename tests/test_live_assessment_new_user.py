@@ -219,3 +219,16 @@ def test_the_answers_read_back_the_words_of_the_options():
     assert display_value("sex", "female") == "Female"
     assert display_value("sex", "non-binary") == "non-binary"  # as the person typed it
     assert display_value("burglary", True) == "Yes"
+
+
+def test_the_banner_says_which_version_a_save_makes(data_dir):
+    from rso_widgets.apps.arms_journey import record_banner
+
+    app = live_app()
+    banner = record_banner(app.record).children[0]
+    open_new(app)
+    assert "no version saved yet; saving makes version 1" in text(banner.value)
+    fill(app)
+    app.save_button.click()
+    assert app.start_reassessment()  # a reassessment of version 1 is saved as version 2
+    assert "version 1 open; saving makes version 2" in text(banner.value)

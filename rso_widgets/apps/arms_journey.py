@@ -204,8 +204,9 @@ def record_banner(rec: AssessmentRecord) -> w.VBox:
         if rec.person is None:
             line.value = ""
             return
-        version = (f"version {rec.expected_version} open" if rec.expected_version
-                   else "no version saved yet")
+        version = (f"version {rec.expected_version} open; saving makes version "
+                   f"{rec.expected_version + 1}" if rec.expected_version
+                   else "no version saved yet; saving makes version 1")
         line.value = (f'<p><strong>Record {esc(rec.person.reference)}</strong>: {version}. '
                       f'Signed in as {esc(rec.user())}.</p>')
 

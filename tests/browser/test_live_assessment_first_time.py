@@ -271,9 +271,19 @@ def test_a_new_assessor_completes_a_live_assessment(chromium, server, tmp_path):
         page.get_by_role("button", name="Back to the task list").click()
         page.get_by_role("button", name="Reason for this version", exact=True).click()
         page.get_by_label("Reason for this version").fill("Annual review")
-        page.get_by_label("What changed since the last version, and why").fill(
-            "He has moved to a new address & started work <nights>.")
-        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("button", name="Continue").click()  # what changed: forgotten
+        page.get_by_role("heading", name="Check your answers").wait_for()
+        page.get_by_role("button", name="Save as a new version").click()
+        expect(summary).to_contain_text("Say what changed since the last version, and why")
+        go = summary.get_by_role("button", name="Go to What changed")
+        expect(go).to_be_focused()
+        shot("reassessment-problem")
+        assert_accessible(page)
+        page.keyboard.press("Enter")  # back into its section, focus on the box
+        changed = page.get_by_label("What changed since the last version, and why")
+        expect(changed).to_be_focused()
+        page.keyboard.type("He has moved to a new address & started work <nights>.")
+        page.get_by_role("button", name="Back to check your answers").click()
         save_version(page, 2)
 
         # the history, in plain words: two versions, the first unchanged and still signed
