@@ -232,3 +232,16 @@ def test_the_banner_says_which_version_a_save_makes(data_dir):
     app.save_button.click()
     assert app.start_reassessment()  # a reassessment of version 1 is saved as version 2
     assert "version 1 open; saving makes version 2" in text(banner.value)
+
+
+def test_creating_the_report_moves_focus_to_it_with_the_link_next(data_dir):
+    app = saved_v1(live_app())
+    moved: list = []
+    focus_calls(app.report.status, moved)
+    assert "rso-focus-target" in app.report.status._dom_classes
+    app.report.format.value = "html"
+    app.report.button.click()
+    assert moved == [app.report.status]
+    kids = list(app.report.children)
+    assert kids.index(app.report.status) + 1 == kids.index(app.report.link)
+    assert "Download the report" in app.report.link.value

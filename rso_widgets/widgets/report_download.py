@@ -14,7 +14,7 @@ from pathlib import Path
 import ipywidgets as w
 
 from .download import MIME, data_link, human_size
-from .fields import Notice, stacked, text_button
+from .fields import Notice, focus_target, stacked, text_button
 
 __all__ = ["MIME", "ReportDownload", "download_link", "human_size"]
 MAX_LINK_BYTES = 20 * 1024 * 1024  # larger files are left in exports/ only
@@ -35,7 +35,9 @@ class ReportDownload(w.VBox):
                                  value="pdf")
         stacked(self.format, "Report format", size="medium")
         self.button = text_button("Create the report", primary=True)
-        self.status = Notice(layout=w.Layout(display="none"))
+        # what was created; focus moves there, so the download link is the next Tab (and a
+        # screen reader says the report is ready)
+        self.status = focus_target(Notice(layout=w.Layout(display="none")))
         self.link = w.HTML(value="")
         self.path: Path | None = None
         note = w.HTML(
@@ -59,6 +61,8 @@ class ReportDownload(w.VBox):
             self.link.value = ""
             self.status.say(f"Created the report of {what} ({human_size(len(data))}, too large "
                             f"to download from this page). {kept}", heading=f"{MARKING} report")
+            self.status.focus()
             return
         self.status.say(f"Created the report of {what}. {kept}", heading=f"{MARKING} report")
         self.link.value = download_link(self.path.name, data, fmt)
+        self.status.focus()
