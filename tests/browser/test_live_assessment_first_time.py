@@ -182,11 +182,11 @@ def stored_versions(server) -> list[tuple]:
                 for v in store.versions(assessment.id)]
 
 
-def test_a_new_assessor_completes_a_live_assessment(chromium, server, tmp_path):
+def test_a_new_assessor_completes_a_live_assessment(chromium, server):
     started = time.monotonic()
     page = user_page(chromium, height=SCREEN)
     context = page.context
-    shot = Screenshots(page, ARTIFACTS / "first-time" / "live-assessment", full_page=True)
+    shot = Screenshots(page, ARTIFACTS / "first-time" / "live-assessment")
     summary = page.locator(".rso-error-summary:visible").first
     try:
         # the start page: the link in plain words, nothing sideways at 320 px
@@ -316,6 +316,7 @@ def test_a_new_assessor_completes_a_live_assessment(chromium, server, tmp_path):
         assert REFERENCE in body
         assert load_rm2000_ruleset(get_settings().rm2000_ruleset).ref in body  # id@version
         assert "inform professional judgement and do not decide" in body
+        assert "the workbook never computes the priority" in body
         assert "&lt;nights&gt;" in body and "<nights>" not in body
         shot("report")
         assert_accessible(page, fail_on=AXE_ANY)
