@@ -65,7 +65,7 @@ def test_a_note_without_its_source_stops_the_submission_with_every_other_problem
     assert words in app.status.value and "would be left out" in app.status.value
     assert words in app.arms.summary.text and "Negative social influences" in \
         app.arms.summary.text
-    assert "Go to R4 evidence 2" in [b.description for b in app.arms.summary.links.children]
+    assert "Go to R4 evidence note 2" in [b.description for b in app.arms.summary.links.children]
     assert words in note.status.value and "Error" in note.status.value  # beside the row
     assert "P1" not in app.status.value  # the empty row is not a note
     assert app.store.submissions(cohort.id, member_id=app.member.id) == []
@@ -99,7 +99,7 @@ def test_arms_practice_does_not_compare_without_a_note_written_there():
     j.submit_button.click()  # refused on the check page, the note's "Go to" listed
     assert j.current != "result" and app.feedback.feedback is None
     assert "Select where R1 evidence note 1 came from" in j.summary_box.text
-    assert "Go to R1 evidence 1" in [b.description for b in j.summary_box.links.children]
+    assert "Go to R1 evidence note 1" in [b.description for b in j.summary_box.links.children]
     assert app.submit() is None and "would be left out" in app.status.value
     row.source.value = "home visit"  # a partial attempt is still compared as it stands
     j.show_check_answers()
