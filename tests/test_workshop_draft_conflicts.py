@@ -48,8 +48,8 @@ def stored(app: WorkshopTraineeApp):
 
 
 @pytest.fixture
-def url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'workshop.sqlite'}"
+def url(store_url) -> str:
+    return store_url  # SQLite and PostgreSQL
 
 
 @pytest.fixture
