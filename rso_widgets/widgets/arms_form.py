@@ -307,7 +307,7 @@ class ARMSForm(w.VBox):
             if fid in by_factor:
                 by_factor[fid].append(g)
         errors = gaps if self._blocking is None else self._blocking()
-        wrong = {g.field for g in errors} if self._checked else set()
+        wrong = {g.field for g in errors} if self._checked else set()  # shown as errors
         for fid, sec in self.sections.items():
             sec.show_status(by_factor[fid], any(factor_of(f) == fid for f in wrong))
             for i, row in enumerate(sec.evidence.rows):
@@ -371,10 +371,9 @@ class ARMSForm(w.VBox):
         self.rationale_field.error = fields.get("priority.rationale", "")
 
     def show_check(self, blocking: Callable[[], list[Gap]] | None = None) -> list[Gap]:
-        """List every gap at the top (with "Go to" buttons) and beside its field; keep the
-        errors current from now on. Returns the gaps. `blocking`: only the gaps it gives are
-        errors (a page that refuses on some, the workshop's submit); the rest stay advice in
-        each factor's status and the completeness line."""
+        """List every gap (`blocking`: only those it gives, the rest staying advice — the
+        workshop's submit) at the top with "Go to" buttons and beside its field; keep them
+        current from now on. Returns them."""
         self._checked, self._blocking = True, blocking
         self._recompute()
         if blocking is not None:
