@@ -21,10 +21,9 @@ folder only (`--Voila.config_file_paths`), so a `voila.json` lying in the workin
   the form's output when several kernels executed at once (the old pool-of-two failure);
 - kernels talk to the server over Unix sockets (`KernelManager.transport = "ipc"`), not TCP.
   A TCP kernel's ports are chosen by binding and closing them, then bound again by the kernel
-  seconds later; any other program's socket can take one in between (the servers' logs showed
-  "Address already in use" and kernels dying as they started, and pages that never drew their
-  widgets with them). A socket file named after the kernel cannot be taken, and no kernel port
-  is open on the network.
+  seconds later, and any other program's socket can take one in between (a known jupyter_client
+  race: "Address already in use", a kernel that never answers). A socket file named after the
+  kernel cannot be taken, and no kernel port is open on the network.
 
 The command line adds only what varies per run: the folder, address and port, and any of
 RSO_KERNEL_CULL_IDLE_SECONDS, RSO_EXECUTE_TIMEOUT_SECONDS, RSO_PREHEAT_KERNELS that is set. It
