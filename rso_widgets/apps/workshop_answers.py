@@ -177,6 +177,7 @@ class TraineeAnswers:
                                             to_see=REOPEN), kind="error", heading=CONFLICT_TITLE)
         self.draft_status.value = ('<p role="status" class="rso-hint-text">Not saved: see the '
                                    "message at the top of the form.</p>")
+        self.conflict.focus()
 
     # -- submitting ----------------------------------------------------------------------------
     @safe_callback(report_problem, "submitting your answers")

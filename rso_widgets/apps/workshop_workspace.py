@@ -58,8 +58,9 @@ class TraineeWorkspace:
         self.submit_button.on_click(self._on_submit)
         self.status = Notice(layout=w.Layout(display="none"))
         self.draft_status = w.HTML(value="")
-        # a save refused because the answers changed in another window (`workshop_answers`)
-        self.conflict = Notice(layout=w.Layout(display="none"))
+        # a save refused because the answers changed in another window (`workshop_answers`):
+        # focus moves there, as on the room page (typing on would save nothing)
+        self.conflict = focus_target(Notice(layout=w.Layout(display="none")))
         self.feedback_head = focus_target(w.HTML(value=""))
         self.feedback_view = FeedbackView()
         self.arms_feedback = ArmsFeedbackView()

@@ -1,8 +1,9 @@
 """The widget trainee page (workshop.ipynb) and the room page, one trainee's two windows, in a
 real browser: the widget page opens a case and autosaves; the room page, on another "device",
 then saves the same draft; the widget page's next autosave is refused — told in the room page's
-words at the top of its form, its typed values kept on screen, the room page's draft left intact
-— and opening the case again shows the latest answers."""
+words at the top of its form (focus moved there), its typed values kept on screen, autosaving
+stopped, the room page's draft left intact — and opening the case again shows the latest
+answers."""
 
 from __future__ import annotations
 
@@ -75,6 +76,7 @@ def test_a_stale_widget_page_is_told_and_keeps_its_answers(page, chromium, serve
     page.get_by_label("Violent appearances").fill("1")
     notice = page.locator(".rso-message-error", has_text="Your changes have not been saved")
     expect(notice).to_be_visible(timeout=20_000)
+    expect(page.locator(":focus")).to_contain_text("Your changes have not been saved")  # in view
     expect(notice).to_contain_text(CHANGED)
     expect(notice).to_contain_text("Select “Open this case” again to see the latest answers")
     expect(page.get_by_text("Not saved: see the message at the top of the form.")).to_be_visible()
