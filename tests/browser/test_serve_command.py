@@ -76,6 +76,7 @@ def test_shipped_voila_json_is_production_safe():
     assert vc["strip_sources"] is True
     assert vc["allow_template_override"] == "NO" and vc["allow_theme_override"] == "NO"
     assert cfg["Voila"].get("log_level", "INFO") not in ("DEBUG", 10)
+    assert "%(asctime)s" in cfg["Voila"]["log_format"]  # when, for whoever reads the log
     assert ex["timeout"] > 0 and ex["startup_timeout"] > 0 and ex["interrupt_on_timeout"] is True
     assert mkm["cull_idle_timeout"] > 0 and mkm["cull_connected"] is True
     assert mkm["cull_busy"] is False
