@@ -3,7 +3,8 @@ left out of a workshop submission (`apps/workshop_answers.py`) or a practice com
 (`apps/arms_practice.py`) without a word. Refused in the room page's words
 (`instruments.arms.note_source_problem`), with every other problem of the same submit, in the
 status line, the error summary and beside the row; the note stays in the draft; once its
-source is chosen it is submitted. (The ARMS record page's save already refused every gap.)"""
+source is chosen it is submitted. (The ARMS record page's save already refused every gap.)
+The refused submission's error summary lists only what blocks it, the room page's set."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def test_a_note_without_its_source_stops_the_submission_with_every_other_problem
     assert words in app.status.value and "would be left out" in app.status.value
     assert words in app.arms.summary.text and "Negative social influences" in \
         app.arms.summary.text
-    assert "Go to R4 evidence 2" in [b.description for b in app.arms.summary.links.children]
+    assert "Go to R4 evidence note 2" in [b.description for b in app.arms.summary.links.children]
     assert words in note.status.value and "Error" in note.status.value  # beside the row
     assert "P1" not in app.status.value  # the empty row is not a note
     assert app.store.submissions(cohort.id, member_id=app.member.id) == []
@@ -99,10 +100,46 @@ def test_arms_practice_does_not_compare_without_a_note_written_there():
     j.submit_button.click()  # refused on the check page, the note's "Go to" listed
     assert j.current != "result" and app.feedback.feedback is None
     assert "Select where R1 evidence note 1 came from" in j.summary_box.text
-    assert "Go to R1 evidence 1" in [b.description for b in j.summary_box.links.children]
+    assert "Go to R1 evidence note 1" in [b.description for b in j.summary_box.links.children]
     assert app.submit() is None and "would be left out" in app.status.value
     row.source.value = "home visit"  # a partial attempt is still compared as it stands
     j.show_check_answers()
     j.submit_button.click()
     assert j.current == "result" and app.feedback.feedback is not None
     assert app.arms.value.ratings["R1"].evidence[0].source == "home visit"
+
+
+def test_the_refused_summary_lists_only_what_blocks_as_the_room_page_does(trainer, url):
+    from rso_widgets.serving.room.arms_forms import ArmsAnswers
+
+    cohort = make_arms_workshop(trainer, {"TC-02": ("arms",)})
+    app = joined(url, cohort.join_code, "Ola", user="user.ola")
+    app.open_case("TC-02")
+    rate(app, {fid: r for fid, r in arms_ratings("TC-02").items() if fid not in ("R2", "R6")})
+    note = app.arms.sections["R4"].evidence.add_row()  # written and dated, no source
+    note.what.value, note.date.value = "Calm and polite at every visit", DAY
+    gaps = app.arms.gaps  # rated without evidence, formulation and priority not written, …
+    assert any(g.field.startswith(("formulation.", "priority.")) for g in gaps)
+    assert any(g.field == "ratings.R1.evidence" for g in gaps)
+    assert app.submit() is None
+    # the summary: every blocking problem at once, each a link to its field, and nothing else
+    room = ArmsAnswers(app.arms.cat, app.arms.value, app.arms.pending())
+    blocking = [p.message for p in room.missing() + room.entry_problems()]
+    assert sorted(app.arms.summary.items) == sorted(blocking)
+    assert len(blocking) == 3 and note_source_problem("R4", 1) in blocking
+    links = [b.description for b in app.arms.summary.links.children]
+    names = {fid: app.arms.sections[fid].factor.name for fid in ("R2", "R6")}
+    assert links == [f"Go to R2 {names['R2']}", "Go to R4 evidence note 1",
+                     f"Go to R6 {names['R6']}"]  # in the page's order
+    assert app.arms.summary.items[0] == f"Rate R2 {names['R2']}"
+    assert not any(w in app.arms.summary.text.lower() for w in ("formulation", "priority",
+                                                               "without evidence"))
+    # the rest stays advice: the completeness line, no error beside those fields
+    assert "Incomplete" in app.arms.completeness.value
+    assert "rso-factor-error" not in app.arms.sections["R1"]._dom_classes
+    assert "rso-factor-error" in app.arms.sections["R2"]._dom_classes
+    assert not any(f.error for f in app.arms.formulation_fields.values())
+    assert not app.arms.priority_field.error
+    # kept current: a factor rated leaves the summary at once
+    app.arms.sections["R2"].rating.value = arms_ratings("TC-02")["R2"]
+    assert len(app.arms.summary.items) == 2 and "R2" not in " ".join(app.arms.summary.items)

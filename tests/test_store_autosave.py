@@ -86,6 +86,30 @@ def test_a_new_or_deleted_draft_is_created_and_audited(alice):
                                     ("create", "draft")]
 
 
+def test_a_first_draft_saved_with_its_revision_is_one_transaction(alice):
+    """A page that knows there is no draft yet (`expected=ABSENT`: the widget trainee page, the
+    room page) creates it in one transaction, the guard's check inside it; without a revision
+    the fast UPDATE is tried first (two). Replacing it is one either way."""
+    from rso_widgets.store import DraftConflict
+    from rso_widgets.store.draft_revision import ABSENT
+
+    begun: list[int] = []
+    event.listen(alice.engine, "begin", lambda _conn: begun.append(1))
+    first = alice.save_draft(KEY, {"step": 1}, expected=ABSENT)
+    assert len(begun) == 1 and alice.get_draft(KEY) == first
+    begun.clear()
+    second = alice.save_draft(KEY, {"step": 2}, expected=first.updated_at)
+    assert len(begun) == 1 and second.updated_at > first.updated_at
+    begun.clear()
+    with pytest.raises(DraftConflict):  # the guard kept: a second "first" save is refused
+        alice.save_draft(KEY, {"step": 3}, expected=ABSENT)
+    assert len(begun) == 1 and alice.get_draft(KEY) == second
+    begun.clear()
+    alice.save_draft("arms:other", {"step": 1})  # no revision: UPDATE finding none, insert
+    assert len(begun) == 2
+    assert draft_entries(alice) == [("create", "draft"), ("create", "draft")]
+
+
 def test_drafts_stay_per_user(alice):
     bob = store_as(alice.engine, user="bob")
     alice.save_draft(KEY, {"by": "alice", "n": 1})

@@ -86,7 +86,7 @@ def test_a_rating_needs_evidence_until_the_evidence_is_finished(form):
     assert [g.field for g in gaps] == ["ratings.R5.evidence", "ratings.R5.evidence.0.source",
                                        "ratings.R5.evidence.0"]
     assert gaps[1].message == "Select where R5 evidence note 1 came from"  # the room's words
-    assert gaps[2].message.endswith("evidence 1 is not finished — give its date")
+    assert gaps[2].message.endswith("evidence note 1 is not finished — give its date")
     assert "To complete" in text(row.status.value)
     assert "Select where R5 evidence note 1 came from" in text(row.status.value)
     row.source.value = "third party"
@@ -160,11 +160,12 @@ def test_late_evidence_and_removal_are_shown_on_the_right_row(form):
     assert [g.field for g in form.factor_gaps("P3")] == ["ratings.P3.evidence.1.date"]
     rows = form.sections["P3"].evidence.rows
     assert "after the assessment date" in text(rows[1].status.value)
-    assert rows[1].what.description == "P3 evidence 2: what was seen or said"
+    assert rows[1].what.description == "P3 evidence note 2: what was seen or said"
     first.remove.click()
     rows = form.sections["P3"].evidence.rows
-    assert len(rows) == 1 and rows[0].what.description == "P3 evidence 1: what was seen or said"
-    assert rows[0].remove.description == "Remove P3 evidence 1"
+    assert len(rows) == 1
+    assert rows[0].what.description == "P3 evidence note 1: what was seen or said"
+    assert rows[0].remove.description == "Remove P3 evidence note 1"
     assert [g.field for g in form.factor_gaps("P3")] == ["ratings.P3.evidence.0.date"]
 
 

@@ -1,6 +1,14 @@
 """The trainee page's answers: restoring a draft or a submission into the forms, the autosaved
 draft, checking everything in one pass and submitting (a mixin of `WorkshopTraineeApp`, which
-holds the widgets and the workshop it joined)."""
+holds the widgets and the workshop it joined).
+
+As on the room page, a second window or device never silently overwrites a draft: the page
+keeps the revision of the draft it opened or last saved (`_revision`: its `updated_at`, or
+`ABSENT` when there was none) and every save and the submission name it
+(`Store.save_draft(expected=)`, `Store.submit(draft_revision=)`; the submission clears the
+draft in its own transaction). A `DraftConflict` shows the sentence both pages say
+(`answers.conflict_sentence`) at the top of the form, keeps the answers on screen and stops
+autosaving until the case is opened again (`_stale`)."""
 
 from __future__ import annotations
 
@@ -18,6 +26,7 @@ if TYPE_CHECKING:
     from ..store import CohortRecord, MemberRecord, Store
 
 log = logging.getLogger("rso_widgets.apps.workshop")
+REOPEN = "Select “Open this case” again"  # how this page shows the latest answers
 
 
 class TraineeAnswers:
@@ -34,12 +43,15 @@ class TraineeAnswers:
     drafts: set[str]
     _loading: bool
     _draft_json: str | None
+    _revision: Any  # the draft's revision this page opened or last saved (`store.ABSENT`: none)
+    _stale: bool  # a save was refused (`DraftConflict`): no more autosaves until reopened
     # widgets of the page (built with its workspace) and its helpers
     form: Any
     own: Any
     status: Any
     failure: Any
     draft_status: Any
+    conflict: Any
     autosave: Any
 
     if TYPE_CHECKING:  # defined by the page
@@ -100,7 +112,7 @@ class TraineeAnswers:
 
     @safe_callback(report_problem, "keeping your draft")
     def _on_change(self, _change: Any = None) -> None:
-        if self._loading or self.case is None or self.member is None:
+        if self._loading or self._stale or self.case is None or self.member is None:
             return
         self.autosave()
 
@@ -126,13 +138,22 @@ class TraineeAnswers:
         # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..calibration.workshop import draft_key
 
-        if self.case is None or self.cohort is None or self.member is None:
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
+        from ..store.errors import DraftConflict
+
+        if self.case is None or self.cohort is None or self.member is None or self._stale:
             return False
         data = self._draft_payload()
         text = json.dumps(data, sort_keys=True, default=str)
         if text == self._draft_json and not force:
             return False
-        self.store.save_draft(draft_key(self.cohort.id, self.member.id, self.case.id), data)
+        try:  # only over the draft this page opened or last saved
+            saved = self.store.save_draft(draft_key(self.cohort.id, self.member.id,
+                                                    self.case.id), data, expected=self._revision)
+        except DraftConflict as conflict:
+            self._changed_elsewhere(conflict)
+            return False
+        self._revision = saved.updated_at
         self._draft_json = text
         if self.case.id not in self.drafts:
             self.drafts.add(self.case.id)
@@ -140,6 +161,23 @@ class TraineeAnswers:
         self.draft_status.value = (f'<p role="status" class="rso-hint-text">Draft saved '
                                    f"at {dt.datetime.now(dt.UTC):%H:%M:%S} UTC.</p>")
         return True
+
+    def _changed_elsewhere(self, conflict: Any, submitting: bool = False) -> None:
+        """A save (or the submission) refused: the draft changed in another window or device.
+        Say so at the top of the form, keep the answers on screen, stop autosaving."""
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
+        from ..calibration.workshop.answers import CONFLICT_TITLE, conflict_sentence
+
+        log.warning("workshop draft %s changed elsewhere (now %s): %s refused, autosave "
+                    "stopped", conflict.key, conflict.changed_at,
+                    "submission" if submitting else "save")
+        self._stale = True
+        self.autosave.cancel()
+        self.conflict.say(conflict_sentence(conflict.changed_at, submitting=submitting,
+                                            to_see=REOPEN), kind="error", heading=CONFLICT_TITLE)
+        self.draft_status.value = ('<p role="status" class="rso-hint-text">Not saved: see the '
+                                   "message at the top of the form.</p>")
+        self.conflict.focus()
 
     # -- submitting ----------------------------------------------------------------------------
     @safe_callback(report_problem, "submitting your answers")
@@ -152,7 +190,8 @@ class TraineeAnswers:
         # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..calibration.workshop import draft_key, workshop_payload
         from ..calibration.workshop.answers import refused_sentence, submitted_sentence
-        from ..store.errors import WorkshopClosed
+        from ..store.draft_revision import ABSENT
+        from ..store.errors import DraftConflict, WorkshopClosed
 
         self.failure.clear()
         if self.case is None or self.cohort is None or self.member is None:
@@ -168,8 +207,13 @@ class TraineeAnswers:
         payload = workshop_payload(
             self.instruments, facts=dict(self.form.value), entered=dict(self.own.value) or None,
             arms=self.arms.value if self.arms is not None else None)
-        try:
-            sub = self.store.submit(self.cohort.id, self.member.id, case.id, payload)
+        key = draft_key(self.cohort.id, self.member.id, case.id)
+        try:  # the draft is cleared in the same transaction, if still the one this page saved
+            sub = self.store.submit(self.cohort.id, self.member.id, case.id, payload,
+                                    clear_draft=key, draft_revision=self._revision)
+        except DraftConflict as conflict:
+            self._changed_elsewhere(conflict, submitting=True)
+            return None
         except WorkshopClosed:
             self.autosave.cancel()
             self.save_draft(force=True)
@@ -179,10 +223,7 @@ class TraineeAnswers:
             return None
         self.autosave.cancel()
         self.submitted[case.id] = sub
-        try:
-            self.store.delete_draft(draft_key(self.cohort.id, self.member.id, case.id))
-        except Exception:
-            log.exception("could not delete a submitted workshop draft")
+        self._revision = ABSENT  # no draft left: the next save starts a new one
         self.drafts.discard(case.id)
         self._draft_json = json.dumps(self._draft_payload(), sort_keys=True, default=str)
         self.draft_status.value = ""
@@ -223,6 +264,14 @@ class TraineeAnswers:
         refused = [r for r in (
             arms_refusal(arms_problems(self.arms.value, self.arms.cat)),
             notes_refusal([g.message for g in self.arms.unfinished_notes()])) if r]
-        if refused:
-            self.arms.show_check()
+        if refused:  # the form's summary lists only these; other gaps stay advice
+            self.arms.show_check(self._arms_blocking)
         return refused
+
+    def _arms_blocking(self) -> list[Any]:
+        """What stops the ARMS part being submitted, as the room page refuses it: each factor
+        not rated, each note written but not finished (no source; on this page, no date)."""
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
+        from ..calibration.workshop.answers import arms_rating_gaps
+
+        return arms_rating_gaps(self.arms.value, self.arms.cat) + self.arms.unfinished_notes()

@@ -54,9 +54,9 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
 
     WORKSPACE_PARTS = frozenset({
         "heading", "state", "check_button", "ticker", "choice", "open_button", "case_heading",
-        "case_file", "form", "own", "submit_button", "status", "draft_status", "feedback_head",
-        "feedback_view", "arms_feedback", "autosave", "rm_section", "arms_box", "arms_section",
-        "work", "workspace"})
+        "case_file", "form", "own", "submit_button", "status", "draft_status", "conflict",
+        "feedback_head", "feedback_view", "arms_feedback", "autosave", "rm_section", "arms_box",
+        "arms_section", "work", "workspace"})
 
     def __init__(self, store: Store,
                  cases: Iterable[TrainingCase] | Callable[[], Iterable[TrainingCase]],
@@ -87,6 +87,8 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
         self.drafts: set[str] = set()  # case ids with a draft saved
         self._loading = False
         self._draft_json: str | None = None
+        self._revision: Any = None  # the open draft's revision (`workshop_answers`)
+        self._stale = False
         self.failure = Notice(layout=w.Layout(display="none"))
 
         self._autosave_seconds = autosave_seconds
@@ -250,6 +252,7 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
         key is released."""
         # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
         from ..calibration.workshop import case_instruments, draft_key
+        from ..store.draft_revision import ABSENT
 
         if self.cohort is None or self.member is None:
             raise RuntimeError("join the workshop first")
@@ -264,6 +267,8 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
         self.instruments = instruments
         self.failure.clear()
         self.status.clear()
+        self.conflict.clear()
+        self._stale = False  # the latest answers are read again below
         self.feedback_view.clear()
         self.arms_feedback.clear()
         self.feedback_head.value = ""
@@ -281,6 +286,7 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
                 self.arms.reset(arms_start(case, instruments, self.rs, self.arms.cat))
             self.case_file.show(case)
             draft = self.store.get_draft(draft_key(self.cohort.id, self.member.id, case_id))
+            self._revision = ABSENT if draft is None else draft.updated_at  # saves build on it
             sub = self.submitted.get(case_id)
             source = None
             if draft is not None and not self.released:

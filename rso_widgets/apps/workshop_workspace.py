@@ -58,6 +58,9 @@ class TraineeWorkspace:
         self.submit_button.on_click(self._on_submit)
         self.status = Notice(layout=w.Layout(display="none"))
         self.draft_status = w.HTML(value="")
+        # a save refused because the answers changed in another window (`workshop_answers`):
+        # focus moves there, as on the room page (typing on would save nothing)
+        self.conflict = focus_target(Notice(layout=w.Layout(display="none")))
         self.feedback_head = focus_target(w.HTML(value=""))
         self.feedback_view = FeedbackView()
         self.arms_feedback = ArmsFeedbackView()
@@ -79,7 +82,7 @@ class TraineeWorkspace:
             self.case_file, "Score what the trainer chose for this case. Submit when you are "
             "ready; you can change your answers and submit again until the workshop closes (the "
             "latest counts).",
-            [self.rm_section, self.arms_section, self.submit_button, self.status,
+            [self.conflict, self.rm_section, self.arms_section, self.submit_button, self.status,
              self.draft_status])
         self.workspace = w.VBox([
             self.heading, self.state, self.check_button, self.ticker,

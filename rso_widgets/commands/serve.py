@@ -18,7 +18,12 @@ folder only (`--Voila.config_file_paths`), so a `voila.json` lying in the workin
   trainee page's pool grows to the open workshops' expected sizes before people arrive, one
   kernel at a time, within RSO_PRELOAD_MEMORY_MIB, and shrinks when they close
   (`serving/pool.py`). `VoilaExecutor.iopub_timeout` is 60 s: nbclient's 4 s default dropped
-  the form's output when several kernels executed at once (the old pool-of-two failure).
+  the form's output when several kernels executed at once (the old pool-of-two failure);
+- kernels talk to the server over Unix sockets (`KernelManager.transport = "ipc"`), not TCP.
+  A TCP kernel's ports are chosen by binding and closing them, then bound again by the kernel
+  seconds later, and any other program's socket can take one in between (a known jupyter_client
+  race: "Address already in use", a kernel that never answers). A socket file named after the
+  kernel cannot be taken, and no kernel port is open on the network.
 
 The command line adds only what varies per run: the folder, address and port, and any of
 RSO_KERNEL_CULL_IDLE_SECONDS, RSO_EXECUTE_TIMEOUT_SECONDS, RSO_PREHEAT_KERNELS that is set. It

@@ -127,11 +127,17 @@ class Evidence(BaseModel):
     date: dt.date
 
 
+def note_label(factor_id: str, n: int) -> str:
+    """What every page calls a factor's evidence note `n` (counted from 1, in the order the page
+    shows the notes): "R4 evidence note 2" (labels, error messages, "Go to" links)."""
+    return f"{factor_id} evidence note {n}"
+
+
 def note_source_problem(factor_id: str, n: int) -> str:
     """What every page says of a factor's evidence note `n` (counted from 1, in the order the
     page shows the notes) written without where it came from: it cannot count as evidence
     (`Evidence.source`), so it stops a submission or a save until a source is chosen."""
-    return f"Select where {factor_id} evidence note {n} came from"
+    return f"Select where {note_label(factor_id, n)} came from"
 
 
 def notes_refusal(problems: list[str]) -> str | None:

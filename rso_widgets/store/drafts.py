@@ -4,8 +4,9 @@ A draft's revision is its `updated_at` (microseconds, UTC). A page that shows a 
 that revision and save with `expected=` it: the save is then conditional — made only if the
 stored draft still has that revision (`ABSENT`: only if there is no draft yet), in the same one
 transaction, else `DraftConflict` and nothing is written. So a second window or device never
-silently overwrites what another saved since it loaded. `expected=None` is last-write-wins (the
-widget pages, and pages built before revisions)."""
+silently overwrites what another saved since it loaded (the room page and the widget trainee
+page do). `expected=None` is last-write-wins (the other widget pages, and room forms built
+before revisions)."""
 
 from __future__ import annotations
 

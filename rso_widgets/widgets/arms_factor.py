@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from ..instruments.arms import Evidence, Factor, Gap, note_source_problem
+from ..instruments.arms import Evidence, Factor, Gap, note_label, note_source_problem
 from .arms_follow_up import FollowUpBox
 from .dates import as_date
 from .fields import Field, Shared, esc, stacked
@@ -49,13 +49,13 @@ class EvidenceRow(Row):
         self._finish([self.what, self.source, self.date])
 
     def relabel(self, n: int) -> None:
-        fid = self.factor.id
-        self.heading.value = f"<strong>{esc(fid)} evidence {n}</strong>"
-        self.what.description = f"{fid} evidence {n}: what was seen or said"
-        self.source.description = f"{fid} evidence {n}: source"
-        self.date.description = f"{fid} evidence {n}: date"
-        self.remove.description = f"Remove {fid} evidence {n}"
-        self.remove.tooltip = f"Remove evidence item {n} for {fid} {self.factor.name}"
+        label = note_label(self.factor.id, n)  # "R4 evidence note 2", as every page says
+        self.heading.value = f"<strong>{esc(label)}</strong>"
+        self.what.description = f"{label}: what was seen or said"
+        self.source.description = f"{label}: source"
+        self.date.description = f"{label}: date"
+        self.remove.description = f"Remove {label}"
+        self.remove.tooltip = f"Remove {label} ({self.factor.name})"
 
     def raw(self) -> dict[str, Any]:
         d = self.date.value
@@ -94,8 +94,8 @@ class EvidenceRow(Row):
             out.append(Gap(field=f"{here}.source", message=note_source_problem(fid, i + 1)))
             missing = [m for m in missing if m != "choose its source"]
         if missing:
-            out.append(Gap(field=here, message=f"{self.factor.name}: evidence {i + 1} is not "
-                                               f"finished — {', '.join(missing)}"))
+            out.append(Gap(field=here, message=f"{self.factor.name}: evidence note {i + 1} is "
+                                               f"not finished — {', '.join(missing)}"))
         return out
 
     def focus(self) -> None:
@@ -165,10 +165,10 @@ class FactorSection(w.VBox):
             row = self.evidence.rows[int(parts[3])]
             n = int(parts[3]) + 1
             if len(parts) > 4 and parts[4] == "date":
-                return f"{fid} evidence {n}", row.date
+                return note_label(fid, n), row.date
             if len(parts) > 4 and parts[4] == "source":
-                return f"{fid} evidence {n}", row.source
-            return f"{fid} evidence {n}", row  # an unfinished row: its first missing part
+                return note_label(fid, n), row.source
+            return note_label(fid, n), row  # an unfinished row: its first missing part
         if g.field.endswith(".evidence"):
             return f"{fid} {self.factor.name} evidence", self.evidence.add
         if len(parts) == 4 and parts[2] == "follow_up":

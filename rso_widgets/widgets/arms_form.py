@@ -16,6 +16,7 @@ on the page, with its evidence rows, is `arms_factor.FactorSection`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
@@ -76,6 +77,7 @@ class ARMSForm(w.VBox):
         self.shared = Shared()
         self._syncing = True
         self._checked = False
+        self._blocking: Callable[[], list[Gap]] | None = None  # see show_check
         self._base = ARMSAssessment(catalogue=self.cat.ref)
         sh = self.shared
         cat = self.cat
@@ -215,7 +217,7 @@ class ARMSForm(w.VBox):
 
     def reset(self, value: ARMSAssessment | None = None) -> None:
         """Start again (from `value`, e.g. a blank attempt), with no check results showing."""
-        self._checked = False
+        self._checked, self._blocking = False, None
         self.summary.clear()
         self.failure.clear()
         self._show_errors_clear()
@@ -304,17 +306,19 @@ class ARMSForm(w.VBox):
             fid = factor_of(g.field)
             if fid in by_factor:
                 by_factor[fid].append(g)
+        errors = gaps if self._blocking is None else self._blocking()
+        wrong = {g.field for g in errors} if self._checked else set()  # shown as errors
         for fid, sec in self.sections.items():
-            sec.show_status(by_factor[fid], self._checked)
+            sec.show_status(by_factor[fid], any(factor_of(f) == fid for f in wrong))
             for i, row in enumerate(sec.evidence.rows):
                 here = f"ratings.{fid}.evidence.{i}"
                 msgs = [g.message.split(": ", 1)[-1] for g in by_factor[fid]
                         if g.field == here or g.field.startswith(here + ".")]
-                row.show_status("; ".join(msgs), problem=bool(msgs),
-                                error=self._checked and bool(msgs))
+                row.show_status("; ".join(msgs), problem=bool(msgs), error=bool(msgs) and any(
+                    f == here or f.startswith(here + ".") for f in wrong))
         self.completeness.value = self._overall(gaps, by_factor)
         if self._checked:
-            self._show_errors(gaps)
+            self._show_errors(in_page_order(errors, list(self.sections)))
 
     def _overall(self, gaps: list[Gap], by_factor: dict[str, list[Gap]]) -> str:
         n = len(self.sections)
@@ -366,11 +370,15 @@ class ARMSForm(w.VBox):
         self.priority_field.error = fields.get("priority.level", "")
         self.rationale_field.error = fields.get("priority.rationale", "")
 
-    def show_check(self) -> list[Gap]:
-        """List every gap at the top (with "Go to" buttons) and beside its field; keep the
-        errors current from now on. Returns the gaps."""
-        self._checked = True
+    def show_check(self, blocking: Callable[[], list[Gap]] | None = None) -> list[Gap]:
+        """List every gap (`blocking`: only those it gives, the rest staying advice — the
+        workshop's submit) at the top with "Go to" buttons and beside its field; keep them
+        current from now on. Returns them."""
+        self._checked, self._blocking = True, blocking
         self._recompute()
+        if blocking is not None:
+            self.failure.clear()
+            return in_page_order(blocking(), list(self.sections))
         if not self.gaps:
             self.summary.clear()
             self.failure.say("The assessment is complete: every factor is rated (with evidence "

@@ -81,14 +81,14 @@ def practise(page, open_button) -> None:
     factor.get_by_text("rated Partly evident with no evidence").wait_for()
     assert factor.locator(".rso-tag").inner_text() == "Incomplete"
     page.get_by_role("button", name="Add evidence for R5").click()
-    what = page.get_by_label("R5 evidence 1: what was seen or said")
+    what = page.get_by_label("R5 evidence note 1: what was seen or said")
     what.wait_for()
     # keyboard focus moves to the new evidence item
     page.wait_for_function("document.activeElement && document.activeElement.tagName === "
                            "'TEXTAREA'", timeout=10_000)
     what.fill("<b>Drinks</b> heavily at work events, he says")
-    page.get_by_label("R5 evidence 1: source").select_option("the person")
-    page.get_by_label("R5 evidence 1: date").fill("2025-10-01")
+    page.get_by_label("R5 evidence note 1: source").select_option("the person")
+    page.get_by_label("R5 evidence note 1: date").fill("2025-10-01")
     factor.locator(".rso-tag", has_text="Complete").wait_for()
 
     # the profile chart, drawn on request (with the formulation and priority)

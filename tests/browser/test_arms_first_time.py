@@ -175,10 +175,10 @@ def test_a_new_assessor_completes_an_arms_assessment(chromium, server):
                     section.locator(".rso-tag", has_text=re.compile("^Complete$")).wait_for()
                     continue
                 page.get_by_role("button", name=f"Add evidence for {fid}").click()
-                page.get_by_label(f"{fid} evidence 1: what was seen or said").fill(
+                page.get_by_label(f"{fid} evidence note 1: what was seen or said").fill(
                     f"Seen at the home visit ({fid})")
-                page.get_by_label(f"{fid} evidence 1: source").select_option(index=1)
-                page.get_by_label(f"{fid} evidence 1: date").fill(
+                page.get_by_label(f"{fid} evidence note 1: source").select_option(index=1)
+                page.get_by_label(f"{fid} evidence note 1: date").fill(
                     (dt.date.today() - dt.timedelta(days=7)).isoformat())
                 section.locator(".rso-tag", has_text=re.compile("^Complete$")).wait_for()
             shot(f"{group.key}-factors")
@@ -343,9 +343,9 @@ def test_a_new_trainee_practises_arms_by_keyboard_alone(chromium, server):
                                "'TEXTAREA'", timeout=WAIT)
         page.keyboard.type("He said he thinks about sex most of the day", delay=30)
         # where and when it was seen: a note without them is not compared but named
-        tab_to(page, "R1 evidence 1: source")
+        tab_to(page, "R1 evidence note 1: source")
         page.keyboard.press("ArrowDown")
-        tab_to(page, "R1 evidence 1: date")
+        tab_to(page, "R1 evidence note 1: date")
         type_date(page, dt.date.today() - dt.timedelta(days=7))
         page.keyboard.press("Tab")  # leave the date: it is read
         page.wait_for_timeout(500)

@@ -17,8 +17,9 @@ refresh (store → incremental cohort frame → statistics → view models).
 - `answers` (imported by its module path): a trainee's answers at a case, for both trainee
   pages (the widget page and the room page): the draft's shape (`draft_payload`), restoring a
   draft or a submission (`restore_parts`, `answers_source`), every problem that stops a
-  submission (`rm2000_problems`, `entered_problems`, `arms_refusal`) and the refused/submitted
-  sentences.
+  submission (`rm2000_problems`, `entered_problems`, `arms_refusal`, `arms_rating_gaps`), the
+  refused/submitted sentences, and the one for a save refused because the draft changed in
+  another window or device (`conflict_sentence`).
 - `trainee`: `arms_start` keeps the key out of a blank ARMS attempt when RM2000 is scored too;
   `trainee_feedback` compares a submission with the key once it is released.
 - `model`: the dashboard's view model, statistics lines and debrief prompts.

@@ -1,7 +1,8 @@
 """A trainee's answers at one workshop case, whichever page they are typed on (the widget page,
 `apps/workshop_trainee.py`, and the room page, `serving/room/`): the draft's stored shape, what a
 draft or a submission restores, what stops a submission, and the sentences both pages say when
-a submission is refused or accepted. One rule, two views.
+a submission is refused or accepted, or a save is refused because the answers were changed in
+another window or device (`conflict_sentence`). One rule, two views.
 
 Loads the RM2000 engine and pydantic: the package exposes it lazily (the trainee page's first
 view does not import it)."""
@@ -16,9 +17,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ...instruments.arms import ARMSAssessment, ArmsCatalogue, Gap
 from ...instruments.rm2000 import FieldError, RM2000ValidationError, score
 from ..feedback import Attempt
 from .gating import feedback_released
+from .submissions import arms_problems
+
+#: The heading over `conflict_sentence` on both pages
+CONFLICT_TITLE = "Your changes have not been saved"
 
 #: How the trainee gives their RM2000 result ("Your result"): value, label
 OWN_MODES: tuple[tuple[str, str], ...] = (
@@ -117,6 +123,21 @@ def arms_refusal(problems: list[str]) -> str | None:
             "information where the case file does not tell you.")
 
 
+def arms_rating_gaps(assessment: ARMSAssessment, cat: ArmsCatalogue) -> list[Gap]:
+    """What stops the ARMS part being submitted, on both pages: each factor not rated ("Rate R1
+    Sexual preoccupation") or rated with something that is not a rating, at its rating
+    (`ratings.R1`). With the notes written without a source (`instruments.arms.
+    note_source_problem`), that is all: other gaps (evidence, formulation, priority) are advice,
+    since the room is compared on the ratings."""
+    out = []
+    for text in arms_problems(assessment, cat):
+        fid = text.split(" ", 1)[0]
+        out.append(Gap(field=f"ratings.{fid}",
+                       message=f"Rate {text.removesuffix(': not rated yet')}"
+                       if text.endswith(": not rated yet") else text))
+    return out
+
+
 def draft_payload(instruments: Iterable[str], *, facts: Mapping[str, Any] | None = None,
                   evidence: Mapping[str, str] | None = None, mode: str = "form",
                   entered: Mapping[str, Any] | None = None, arms: Mapping[str, Any] | None = None,
@@ -206,3 +227,20 @@ def submitted_sentence(case_id: str, at: dt.datetime, left: int) -> str:
            if left else " You have submitted every case in this workshop.")
     return (f"Submitted {case_id} at {at:%H:%M} UTC. You can change your answers and submit "
             "again until the workshop closes; the latest counts." + nxt)
+
+
+def conflict_sentence(changed_at: dt.datetime | None, *, submitting: bool = False,
+                      to_see: str | None = "Reload the page") -> str:
+    """What a trainee reads when a save (or, `submitting`, a submission) is refused because the
+    draft was changed (`changed_at`; None: submitted or deleted) in another window or device
+    since their page loaded it (`store.DraftConflict`). `to_see`: how this page shows the latest
+    answers (None: they are shown below it, as on the room page's check page)."""
+    lead = ("These answers were submitted or changed in another window or device."
+            if changed_at is None else "These answers were changed in another window or device "
+            f"at {changed_at.astimezone(dt.UTC):%H:%M} UTC.")
+    see = "Check the latest answers below" if to_see is None else \
+        f"{to_see} to see the latest answers"
+    if submitting:
+        return f"{lead} Your answers have not been submitted. {see}, then submit them again."
+    return (f"{lead} Your changes on this page have not been saved. {see}, then make your "
+            "changes again.")

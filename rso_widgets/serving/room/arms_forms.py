@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from ...calibration.workshop import arms_problems, arms_start
-from ...calibration.workshop.answers import Restored
+from ...calibration.workshop import arms_start
+from ...calibration.workshop.answers import Restored, arms_rating_gaps
 from ...cases.arms_key import key_catalogue
 from ...freetext import text_problem
 from ...instruments.arms import (
@@ -31,6 +31,7 @@ from ...instruments.arms import (
     FollowUp,
     Formulation,
     Priority,
+    note_label,
     note_source_problem,
 )
 from . import date_input
@@ -126,13 +127,9 @@ class ArmsAnswers:
         return [(r, self.cat.label(kind, r)) for r in self.cat.rating_ids(kind)]
 
     def missing(self) -> list[Problem]:
-        """Each factor not rated, as an error beside its ratings."""
-        out = []
-        for text in arms_problems(self.base, self.cat):
-            fid = text.split(" ", 1)[0]
-            out.append(Problem(f"f-arms_{fid}_rating", f"Rate {text.replace(': not rated yet', '')}"
-                               if text.endswith("not rated yet") else text))
-        return out
+        """Each factor not rated, as an error beside its ratings (the widget page's words)."""
+        return [Problem(f"f-arms_{g.field.split('.')[1]}_rating", g.message)
+                for g in arms_rating_gaps(self.base, self.cat)]
 
     def entry_problems(self) -> list[Problem]:
         """What was typed that cannot be checked yet, in the form's order: a note with no
@@ -221,7 +218,7 @@ def _posted_notes(form: dict[str, str], fid: str, sources: list[str],
     rows = sorted({int(m.group(1)) for k in form if (m := pattern.fullmatch(k))})
     out = []
     for n in rows:
-        what = _text(form, f"arms_{fid}_ev{n}_what", f"{fid} evidence note {n}", found)
+        what = _text(form, f"arms_{fid}_ev{n}_what", note_label(fid, n), found)
         if not what:
             continue
         source = form.get(f"arms_{fid}_ev{n}_source", "")

@@ -20,6 +20,7 @@ from jupyter_server.utils import url_path_join
 from markupsafe import Markup
 from tornado import web
 
+from ...instruments.arms import note_label
 from ..start_page import SERVICE_NAME, TEMPLATE_DIR
 from . import flow
 from .session import Membership, Room, default_room, forget_membership, read_membership
@@ -40,6 +41,7 @@ def _environment() -> jinja2.Environment:
                                     jinja2.FileSystemLoader(str(TEMPLATE_DIR))]),
         autoescape=True, auto_reload=False)  # compiled once: templates are code, not data
     env.filters["zip_pairs"] = lambda values: [(v, v) for v in values]
+    env.globals["note_label"] = note_label  # "R4 evidence note 2", as the widget page says
     return env
 
 

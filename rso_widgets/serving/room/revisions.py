@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from ...calibration.workshop.answers import CONFLICT_TITLE, conflict_sentence
 from ...store.draft_revision import ABSENT, Revision
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 FIELD = "rso_draft"
 NONE = "none"
-TITLE = "Your changes have not been saved"
+TITLE = CONFLICT_TITLE
 
 
 class BadRevision(ValueError):
@@ -47,13 +48,7 @@ def expected(value: str | None) -> Revision | None:
 
 
 def message(conflict: DraftConflict, *, submitting: bool = False) -> str:
-    """The plain words for a refused save (or submission)."""
-    at = conflict.changed_at
-    lead = ("These answers were submitted or changed in another window or device." if at is None
-            else "These answers were changed in another window or device at "
-                 f"{at.astimezone(dt.UTC):%H:%M} UTC.")
-    if submitting:
-        return (f"{lead} Your answers have not been submitted. Check the latest answers below, "
-                "then submit them again.")
-    return (f"{lead} Your changes on this page have not been saved. Reload the page to see "
-            "the latest answers, then make your changes again.")
+    """The plain words for a refused save (or submission): the one sentence both trainee pages
+    say (`calibration.workshop.answers.conflict_sentence`); the check page shows the latest."""
+    return conflict_sentence(conflict.changed_at, submitting=submitting,
+                             to_see=None if submitting else "Reload the page")

@@ -1,0 +1,94 @@
+"""The widget trainee page (workshop.ipynb) and the room page, one trainee's two windows, in a
+real browser: the widget page opens a case and autosaves; the room page, on another "device",
+then saves the same draft; the widget page's next autosave is refused — told in the room page's
+words at the top of its form (focus moved there), its typed values kept on screen, autosaving
+stopped, the room page's draft left intact — and opening the case again shows the latest
+answers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from browser_support import assert_no_traceback, new_user_page, private_server
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+JOIN_CODE = "WDG7KQ"
+USER = "widget.twowindows"
+NAME = "Two Windows"
+READY_TIMEOUT = 90_000  # a Voilà page under load
+CHANGED = re.compile(r"These answers were changed in another window or device at \d\d:\d\d UTC")
+SEEDED: dict[str, str] = {}
+
+
+def seed(data: Path) -> None:
+    from identities import open_as
+
+    from rso_widgets.store.db import DB_FILENAME
+
+    data.mkdir(parents=True)
+    SEEDED["url"] = f"sqlite:///{data / DB_FILENAME}"
+    with open_as(SEEDED["url"], user="trainer.widget") as store:
+        store.create_cohort("Two windows", ["TC-02"], join_code=JOIN_CODE)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with private_server(tmp_path_factory, "widget-two-windows", USER, seed=seed) as served:
+        yield served
+
+
+def stored_facts() -> dict:
+    from identities import open_as
+
+    with open_as(SEEDED["url"], user=USER) as mine:
+        (draft,) = mine.drafts()
+        return draft.data["facts"]
+
+
+def test_a_stale_widget_page_is_told_and_keeps_its_answers(page, chromium, server):
+    page.goto(server.url + "voila/render/workshop.ipynb", wait_until="commit")
+    join = page.get_by_role("button", name="Join the workshop", exact=True)
+    join.wait_for(state="visible", timeout=READY_TIMEOUT)
+    page.get_by_label("Join code").fill(JOIN_CODE)
+    page.get_by_label("Your display name").fill(NAME)
+    join.click()
+    page.get_by_role("button", name="Open this case", exact=True).click(timeout=READY_TIMEOUT)
+    page.locator(".rso-workshop-case", has_text="Scoring TC-02").wait_for()
+    page.get_by_label("Criminal appearances").fill("2")
+    expect(page.get_by_text(re.compile(r"Draft saved at \d\d:\d\d:\d\d UTC"))).to_be_visible()
+    # the room page on another device: the same trainee saves the same draft
+    with new_user_page(chromium) as room:
+        room.goto(server.url + "room/", wait_until="domcontentloaded")
+        room.get_by_label("Join code").fill(JOIN_CODE)
+        room.get_by_label("Your display name").fill(NAME)
+        room.get_by_role("button", name="Join the workshop").click()
+        room.get_by_role("link", name=re.compile(r"^TC-02:")).click()
+        expect(room.get_by_label("Criminal appearances", exact=True)).to_have_value("2")
+        room.get_by_label("Sexual appearances", exact=True).fill("3")
+        expect(room.locator("[data-rso-draft-status]")).to_have_text(
+            re.compile(r"Draft saved at"), timeout=15_000)
+    assert stored_facts()["sexual_appearances"] == 3
+    # the widget page, opened before that save, types on: refused and told, answers kept
+    page.get_by_label("Violent appearances").fill("1")
+    notice = page.locator(".rso-message-error", has_text="Your changes have not been saved")
+    expect(notice).to_be_visible(timeout=20_000)
+    expect(page.locator(":focus")).to_contain_text("Your changes have not been saved")  # in view
+    expect(notice).to_contain_text(CHANGED)
+    expect(notice).to_contain_text("Select “Open this case” again to see the latest answers")
+    expect(page.get_by_text("Not saved: see the message at the top of the form.")).to_be_visible()
+    expect(page.get_by_label("Violent appearances")).to_have_value("1")
+    expect(page.get_by_label("Criminal appearances")).to_have_value("2")
+    assert_no_traceback(page)
+    page.get_by_label("Criminal appearances").fill("4")  # autosaving has stopped
+    page.wait_for_timeout(3000)
+    facts = stored_facts()
+    assert (facts["sexual_appearances"], facts["criminal_appearances"]) == (3, 2)
+    assert facts.get("violent_appearances") != 1  # the room page's draft is intact
+    # opening the case again shows the latest answers, and the notice goes
+    page.get_by_role("button", name="Open this case", exact=True).click()
+    expect(page.get_by_label("Sexual appearances")).to_have_value("3")
+    expect(notice).to_be_hidden()
