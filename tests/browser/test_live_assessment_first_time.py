@@ -142,10 +142,10 @@ def rate_arms(page) -> None:
         for fid in group.ids:
             page.get_by_label(re.compile(f"^Rating: {fid} ")).select_option(index=1)
             page.get_by_role("button", name=f"Add evidence for {fid}").click()
-            page.get_by_label(f"{fid} evidence 1: what was seen or said").fill(
+            page.get_by_label(f"{fid} evidence note 1: what was seen or said").fill(
                 f"Said at the home visit ({fid})")
-            page.get_by_label(f"{fid} evidence 1: source").select_option(index=0)
-            page.get_by_label(f"{fid} evidence 1: date").fill(seen)
+            page.get_by_label(f"{fid} evidence note 1: source").select_option(index=0)
+            page.get_by_label(f"{fid} evidence note 1: date").fill(seen)
         page.get_by_role("button", name="Continue").click()
     for part in cat.formulation_parts:
         page.get_by_label(part.label, exact=True).fill("In my own words, from the ratings.")
