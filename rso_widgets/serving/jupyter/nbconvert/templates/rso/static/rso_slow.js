@@ -4,8 +4,8 @@
  * threshold the live region gets the "please wait" words, after the second the "reload the
  * page" words and the Reload button shows. It checks whether the page has drawn before each
  * change and every POLL_MS: once it has (a widget, the app's could-not-start message, Voilà's
- * error output, the page-stopped banner of rso.js) the message goes and the watch ends for
- * good. The region's text is set once per stage, so a screen reader hears each message once;
+ * error output, the page-stopped banner of rso.js, where the person can see it) the message
+ * goes and the watch ends for good. The region's text is set once per stage, so a screen reader hears each message once;
  * focus is never moved. window.rsoSlowPage records when this script started, when each stage
  * showed and when the page drew (ms since navigation; tests read them). */
 (function () {
@@ -27,8 +27,15 @@
                watching: true};
   window.rsoSlowPage = state;
 
+  // drawn: one of those is on the page where the person can see it (not in the cells still
+  // hidden behind the quick join form, nor before Voilà shows the cells)
   function drawn() {
-    return document.querySelector(DRAWN) !== null;
+    var found = document.querySelectorAll(DRAWN);
+    for (var i = 0; i < found.length; i++) {
+      if (found[i].getClientRects().length &&
+          window.getComputedStyle(found[i]).visibility !== 'hidden') { return true; }
+    }
+    return false;
   }
 
   function say(templateId) {
