@@ -8,6 +8,9 @@ transactions and SQL statements counted per request.
             b.post("join", {"code": code, "name": "Alex"})
         n.transactions, n.statements         # what that request cost the store
 
+    with counting(store) as n:               # any store calls (a widget page's), counted
+        app.join_workshop(code, "Alex")
+
 Jupyter Server's own checks stay on (XSRF on every POST, `web.authenticated`); only the
 identity provider is a fixed signed-in user, as a token would give. Also used by
 `scripts/room_requests.py` to time the requests (server CPU per request, before/after).
@@ -18,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,37 +51,42 @@ class Counts:
     statements: int = 0
 
 
+@contextmanager
+def counting(store: Store) -> Iterator[Counts]:
+    """Count `store`'s transactions (BEGINs) and SQL statements while the block runs, from
+    any thread (SQLAlchemy's engine events): the room's requests, or a widget page's calls."""
+    n = Counts()
+
+    def on_begin(_conn: Any) -> None:
+        n.transactions += 1
+
+    def on_statement(*_args: Any) -> None:
+        n.statements += 1
+
+    event.listen(store.engine, "begin", on_begin)
+    event.listen(store.engine, "before_cursor_execute", on_statement)
+    try:
+        yield n
+    finally:
+        event.remove(store.engine, "begin", on_begin)
+        event.remove(store.engine, "before_cursor_execute", on_statement)
+
+
 class RoomServer:
     """The room's routes on a Tornado server in a thread of this process."""
 
     def __init__(self, store: Store, room: Room | None = None) -> None:
         self.store = store
         self.room = room or Room(open_store=lambda: store)
-        self._counts: Counts | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True, name="room-server")
         self.port = 0
         self.cookie_secret = b"room-inprocess-secret-0123456789"
-        event.listen(store.engine, "begin", self._on_begin)
-        event.listen(store.engine, "before_cursor_execute", self._on_statement)
 
-    def _on_begin(self, _conn: Any) -> None:
-        if self._counts is not None:
-            self._counts.transactions += 1
-
-    def _on_statement(self, *_args: Any) -> None:
-        if self._counts is not None:
-            self._counts.statements += 1
-
-    @contextmanager
-    def counting(self) -> Iterator[Counts]:
+    def counting(self) -> AbstractContextManager[Counts]:
         """Count the store's transactions and statements while the block runs."""
-        self._counts = n = Counts()
-        try:
-            yield n
-        finally:
-            self._counts = None
+        return counting(self.store)
 
     def _serve(self) -> None:
         async def main() -> None:
@@ -117,8 +125,6 @@ class RoomServer:
         self._thread.join(10)
         if self.room._pool is not None:  # the store is the caller's: not closed here
             self.room._pool.shutdown(wait=False)
-        event.remove(self.store.engine, "begin", self._on_begin)
-        event.remove(self.store.engine, "before_cursor_execute", self._on_statement)
 
 
 class RoomBrowser:

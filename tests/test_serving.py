@@ -35,11 +35,15 @@ def _manager_with_idle_kernel(monkeypatch, idle_for: float):
 
 
 def test_a_kernel_handed_out_from_the_pool_is_not_culled_before_the_page_connects(monkeypatch):
-    """A preheated kernel idle for an hour in the pool, taken by a page: not culled at once."""
+    """A preheated kernel idle for an hour in the pool, taken by a page: not culled at once,
+    nor as its page connects (that is activity), but like any kernel after that."""
     km, culled = _manager_with_idle_kernel(monkeypatch, idle_for=3600)
     asyncio.run(km.cull_kernel_if_idle("k1"))
     assert culled == []
-    km.notify_connect("k1")  # the page connected: ordinary culling from here on
+    km.notify_connect("k1")  # the page connected, before its first message or heartbeat
+    asyncio.run(km.cull_kernel_if_idle("k1"))
+    assert culled == []  # was culled here: "this page stopped" as the page opened
+    km._kernels["k1"].last_activity -= dt.timedelta(seconds=11)  # then idle for the timeout
     asyncio.run(km.cull_kernel_if_idle("k1"))
     assert culled == ["k1"]
 

@@ -137,7 +137,7 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
             self.join.show_problems(problem.problems)
             return False
         self.cohort, self.member = cohort, member
-        self._load_progress()
+        self._load_progress()  # with the join: three store transactions, however many cases
         self.join.layout.display = "none"
         self.workspace.layout.display = ""
         self._show_state()
@@ -153,15 +153,13 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
         return True
 
     def _load_progress(self) -> None:
-        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
-        from ..calibration.workshop import draft_key
-
+        """The member's submissions and which cases have a draft, in one store read
+        (`Store.trainee_view`, as the room page reads them): not one read per case."""
         assert self.cohort is not None and self.member is not None
-        self.submitted = {s.case_id: s for s in self.store.submissions(
-            self.cohort.id, member_id=self.member.id)}
-        self.drafts = {cid for cid in self.cohort.case_ids
-                       if self.store.get_draft(draft_key(self.cohort.id, self.member.id, cid))
-                       is not None}
+        view = self.store.trainee_view(self.cohort.id, self.member.id)
+        self.cohort, self.member = view.cohort, view.member
+        self.submitted = {s.case_id: s for s in view.submissions}  # the latest of each case
+        self.drafts = {cid for cid, draft in view.drafts.items() if draft is not None}
 
     # -- the workshop's state ------------------------------------------------------------------
     @property

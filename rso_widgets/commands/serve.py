@@ -23,7 +23,8 @@ folder only (`--Voila.config_file_paths`), so a `voila.json` lying in the workin
   A TCP kernel's ports are chosen by binding and closing them, then bound again by the kernel
   seconds later, and any other program's socket can take one in between (a known jupyter_client
   race: "Address already in use", a kernel that never answers). A socket file named after the
-  kernel cannot be taken, and no kernel port is open on the network.
+  kernel cannot be taken, and no kernel port is open on the network. (TCP still, if the
+  temporary folder's path is too long for a socket's: `sockets_fit`.)
 
 The command line adds only what varies per run: the folder, address and port, and any of
 RSO_KERNEL_CULL_IDLE_SECONDS, RSO_EXECUTE_TIMEOUT_SECONDS, RSO_PREHEAT_KERNELS that is set. It
@@ -55,6 +56,17 @@ def cull_interval(idle_seconds: int) -> int:
     return max(1, min(60, idle_seconds // 4))
 
 
+# Voilà's kernel sockets: <temp>/voila_XXXXXXXX/kernel-<uuid>-ipc-N, within the 107 characters
+# a Unix socket path may have on Linux
+SOCKET_PATH_LIMIT = 107
+SOCKET_PATH_OVERHEAD = len("/voila_XXXXXXXX/kernel-") + 36 + len("-ipc-99")
+
+
+def sockets_fit(temp_dir: str) -> bool:
+    """True if kernel socket files under `temp_dir` stay within the path limit."""
+    return len(temp_dir) + SOCKET_PATH_OVERHEAD <= SOCKET_PATH_LIMIT
+
+
 def build_command(root: Path, host: str, port: int, *, cull_idle_seconds: int | None = None,
                   execute_timeout_seconds: int | None = None, preheat: bool | None = None,
                   python: str | None = None, interval: int | None = None,
@@ -79,6 +91,8 @@ def build_command(root: Path, host: str, port: int, *, cull_idle_seconds: int | 
         cmd.append(f"--VoilaExecutor.timeout={execute_timeout_seconds}")
     if preheat is not None:
         cmd.append(f"--VoilaConfiguration.preheat_kernel={preheat}")
+    if not sockets_fit(tempfile.gettempdir()):  # a long TMPDIR: TCP, or no kernel would start
+        cmd.append("--KernelManager.transport=tcp")
     return cmd
 
 

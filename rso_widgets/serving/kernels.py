@@ -7,12 +7,19 @@ in the second or two before the page's websocket connects, leaving a dead page. 
 gives a kernel that has never had a connection a full idle period, counted from the first time
 the culler sees it outside the pool, before ordinary culling applies. A page closed before it
 connected is still freed, after at most twice the idle timeout.
+
+A page connecting is activity too. Jupyter Server counts only some kernel messages as activity
+(not the connection's kernel_info or comm_info exchange), so a kernel that waited in the pool
+for longer than the idle timeout was culled in the seconds between its page connecting and the
+page's first widget message or heartbeat: the person saw "this page stopped" as it opened (a
+browser test caught it on a busy machine, 82 s idle against a 20 s timeout).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
 from .lifecycle import PageLifecycle
@@ -36,6 +43,9 @@ class WorkbookKernelManager(PageLifecycle, RoomPoolMixin, AsyncMappingKernelMana
     def notify_connect(self, kernel_id: str) -> None:
         self._connected_once.add(kernel_id)
         self._unconnected_since.pop(kernel_id, None)
+        kernel = self._kernels.get(kernel_id)
+        if kernel is not None:
+            kernel.last_activity = utcnow()  # a page connecting is activity (see module doc)
         super().notify_connect(kernel_id)
 
     def in_grace(self, kernel_id: str) -> bool:

@@ -36,6 +36,15 @@ def test_overrides_from_the_environment_reach_the_command_line():
         assert option in cmd
 
 
+def test_a_temporary_folder_too_long_for_kernel_sockets_falls_back_to_tcp(monkeypatch):
+    assert serve.sockets_fit("/tmp")
+    assert "--KernelManager.transport=tcp" not in serve.build_command(Path("/w"), "h", 1)
+    long = "/var/folders/zz/" + "x" * 40 + "/T"
+    assert not serve.sockets_fit(long)
+    monkeypatch.setattr(serve.tempfile, "gettempdir", lambda: long)
+    assert "--KernelManager.transport=tcp" in serve.build_command(Path("/w"), "h", 1)
+
+
 class _Exec(Exception):
     """Stands in for os.execv (which never returns) so the command can be inspected."""
 

@@ -8,12 +8,14 @@ machine); the three pages load in parallel."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Iterator
 
 import pytest
 from browser_support import AXE_ANY, assert_accessible, assert_no_traceback, private_server
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from rso_widgets.commands.serve import ServedWorkbooks
@@ -170,8 +172,14 @@ def test_trainer_sees_two_trainees_join_and_submit_then_releases_the_key(chromiu
         expect(tp.get_by_role("button", name="Withdraw the key from trainees",
                               exact=True)).to_be_visible(timeout=30_000)
         second = pages[1]
-        second.get_by_role("button", name="Check for the key", exact=True).click()
-        expect(second.get_by_text("Your feedback on TC-02")).to_be_visible(timeout=30_000)
+        check = second.get_by_role("button", name="Check for the key", exact=True)
+        feedback = second.get_by_text("Your feedback on TC-02")
+        # the page checks on its own too, and hides the button once the key is out: on a busy
+        # machine that can come first (CI), and is as good for the person
+        expect(check.or_(feedback).first).to_be_visible(timeout=30_000)
+        with contextlib.suppress(PlaywrightTimeoutError):
+            check.click(timeout=5_000)
+        expect(feedback).to_be_visible(timeout=30_000)
         expect(second.locator(".rso-workshop-state")).to_contain_text(
             "closed to submissions: the key is released")
         # one consistent status on the trainer's page too (issue 14)

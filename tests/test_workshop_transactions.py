@@ -1,0 +1,115 @@
+"""The widget trainee page's store cost (`apps/workshop_trainee.py`), pinned as the room page's
+is (`test_room_transactions.py`): a join, a rejoin that brings back drafts and submissions, a
+refresh (the timer's and "Check for the key", quiet or noticing the key released) and opening a
+case each cost a fixed number of store transactions however many cases the workshop has. The
+page joins with `Store.enter_cohort` (one read, one write) and reads its submissions and every
+case's draft in one `Store.trainee_view`. Counted with SQLAlchemy's engine events on the page's
+own store (`room_inprocess.counting`), no browser, on SQLite and PostgreSQL. Also: what the
+person sees after those reads is what the separate reads showed (drafts and submissions marked
+in the case list, a draft restored on opening, the key release noticed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from identities import open_as
+from room_inprocess import counting
+from test_workshop import CASES, RULESET, key_facts
+
+from rso_widgets.apps.workshop_trainee import WorkshopTraineeApp
+from rso_widgets.calibration.workshop import draft_key
+
+USER = "widget.user"
+SIX = ["TC-01", "TC-02", "TC-03", "TC-04", "TC-05", "TC-06"]
+
+#: step → (transactions, most SQL statements) on either database. SQLite's BEGIN is a statement
+#: of its own (sent by the store), PostgreSQL's is not. Measured before the page read through
+#: `trainee_view`, six cases: join 9 transactions (27 statements on SQLite, 18 on PostgreSQL),
+#: rejoin 9 (26, 17): one read per case's draft; every other step as now.
+BOUNDS = {
+    "join": (3, 15),  # code and name in one read, the join's write, the page's one read
+    "rejoin with drafts": (3, 14),  # the same, the rejoin's audited write
+    "refresh": (1, 2),  # the timer's tick: the workshop re-read
+    "check for the key": (1, 2),
+    "open a case (draft)": (1, 2),  # the case's draft (the submissions were read on joining)
+    "open a case (none)": (1, 2),
+    "autosave": (1, 2),  # one edit: the draft's guarded UPDATE
+    "submit": (1, 13),  # checked, stored, the draft cleared: one write
+    "refresh (key released)": (1, 2),  # noticed, feedback shown from what the page holds
+}
+
+
+def page(url: str) -> WorkshopTraineeApp:
+    """A fresh window of the widget page (its own kernel's store), not joined yet."""
+    return WorkshopTraineeApp(open_as(url, user=USER), CASES, USER, ruleset=RULESET,
+                              autosave_seconds=0)
+
+
+def _flow(url: str, cases: list[str]) -> dict[str, tuple[int, int]]:
+    """Join, leave drafts and a submission, rejoin in a new window, refresh, open cases."""
+    out: dict[str, tuple[int, int]] = {}
+
+    def count(step: str, app: WorkshopTraineeApp, action: Callable[[], object]) -> None:
+        with counting(app.store) as n:
+            action()
+        out[step] = (n.transactions, n.statements)
+
+    with open_as(url, user="trainer") as trainer:
+        cohort = trainer.create_cohort("Counted", cases)
+    first, again = page(url), page(url)
+    try:
+        count("join", first, lambda: first.join_workshop(cohort.join_code, "Alex"))
+        assert first.member is not None and not first.drafts and not first.submitted
+        drafted, sent = cases[:-1:2] or cases[:1], cases[-1]  # drafts; the last one submitted
+        for cid in drafted:
+            first.store.save_draft(draft_key(cohort.id, first.member.id, cid),
+                                   {"facts": key_facts(cid, criminal_appearances=4),
+                                    "entered": None, "mode": "form"})
+        if sent not in drafted:
+            first.store.submit(cohort.id, first.member.id, sent,
+                               {"facts": key_facts(sent), "entered": None})
+        count("rejoin with drafts", again, lambda: again.join_workshop(cohort.join_code, "Alex"))
+        assert again.drafts == set(drafted) and again.member.id == first.member.id
+        assert set(again.submitted) == ({sent} - set(drafted))
+        states = dict((cid, label) for label, cid in again.choice.options)
+        for cid in cases:
+            want = ("submitted" if cid in again.submitted else
+                    "draft saved, not submitted" if cid in drafted else "not started")
+            assert states[cid].endswith(f"({want})"), (cid, states[cid])
+        assert "Welcome back, Alex" in again.status.value
+        count("refresh", again, again._tick)
+        count("check for the key", again, again.check)
+        count("open a case (draft)", again, lambda: again.open_case(drafted[0]))
+        assert "recovered from your draft" in again.status.value
+        assert again.form.value["criminal_appearances"] == 4
+        assert again._revision == again.store.get_draft(
+            draft_key(cohort.id, again.member.id, drafted[0])).updated_at  # the guard's base
+        blank = next((c for c in cases if c not in drafted and c != sent), None)
+        if blank is not None:
+            count("open a case (none)", again, lambda: again.open_case(blank))
+        else:
+            out["open a case (none)"] = out["open a case (draft)"]
+        again.open_case(drafted[0])
+        count("autosave", again, lambda: again.form.set_facts(key_facts(drafted[0])))
+        assert "Draft saved" in again.draft_status.value
+        count("submit", again, again.submit)
+        assert drafted[0] in again.submitted and drafted[0] not in again.drafts
+        with open_as(url, user="trainer") as trainer:
+            trainer.release_key(cohort.id)
+        count("refresh (key released)", again, again._tick)
+        assert again.released and "released the key" in again.status.value
+        assert f"Your feedback on {drafted[0]}" in again.feedback_head.value
+    finally:
+        for app in (first, again):
+            app.store.close()
+    return out
+
+
+def test_each_widget_page_step_costs_a_fixed_number_of_store_reads(store_url):
+    one = _flow(store_url, SIX[:1])
+    six = _flow(store_url, SIX)
+    for step, (tx, most_sql) in BOUNDS.items():
+        got = six[step]
+        assert got[0] == tx and got[1] <= most_sql, (step, got, BOUNDS[step])
+    assert six == one, "a workshop's store cost per step must not grow with its cases"
+    assert sum(tx for tx, _ in six.values()) <= 13  # was 25 with a read per case's draft
