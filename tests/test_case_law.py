@@ -301,3 +301,55 @@ def test_courts_sit_and_assessments_happen_on_weekdays(case: TrainingCase) -> No
         if occ.disposal in ("conviction", "acquitted"):
             assert occ.date.weekday() < 5, (case.id, occ.date)
     assert case.assessment_date.weekday() < 5, case.id
+
+
+SDS40_FROM = dt.date(2024, 9, 10)  # SI 2024/844, art. 1(2)(a)
+
+
+def sds40_excluded(occ) -> bool:
+    """SI 2024/844, art. 3(6) and Schedule: sexual offences (every offence under the Sexual
+    Offences Act 2003, and the indecent-images offences) are excluded, as are Part 1 Sch. 15
+    violent offences sentenced to 4 years or more (approximated here by the violent flag)."""
+    term = custodial(occ)
+    four_years = term is not None and _months(*term) >= 48
+    return any(off.sexual or "sexual offences act 2003" in off.name.lower()
+               or (off.violent and four_years) for off in occ.offences)
+
+
+@pytest.mark.parametrize("case", RELEASED, ids=lambda c: c.id)
+def test_the_40_per_cent_release_point_is_used_exactly_where_it_applies(
+        case: TrainingCase) -> None:
+    """From 10 September 2024 a standard determinate sentence not yet at its release point is
+    released at 40%, unless it is for an excluded offence; the library's sexual sentences all
+    are, so their release stays at half (or two-thirds)."""
+    start = case.key.facts.commencement_date
+    occ = release_occasion(case)
+    if custodial(occ) is None or occ.sentence.startswith("Detention and") or start < SDS40_FROM:
+        return
+    n, unit = custodial(occ)
+    forty = working_day_on_or_before(occ.date + relativedelta(
+        days=math.ceil(((occ.date + _span(n, unit) - DAY - occ.date).days + 1) * 0.4)) - DAY)
+    if sds40_excluded(occ):
+        assert start != forty, f"{case.id}: released at 40% but the offence is excluded"
+        assert any("2024/844" in s.source for s in case.legal_sources), \
+            f"{case.id}: name SI 2024/844 (the 40% release point and its exclusions)"
+    else:
+        assert start == forty, f"{case.id}: released {start}, 40% point {forty} (SI 2024/844)"
+
+
+def test_the_40_per_cent_rule_separates_excluded_from_other_offences() -> None:
+    """The rule above on made-up occasions: theft is not excluded, sexual assault is, and a
+    violent offence only with a sentence of 4 years or more."""
+    from types import SimpleNamespace as NS
+
+    def occ(name: str, sentence: str, sexual: bool = False, violent: bool = False):
+        return NS(sentence=sentence, date=dt.date(2024, 10, 1), disposal="conviction",
+                  offences=[NS(name=name, sexual=sexual, violent=violent)])
+
+    assert not sds40_excluded(occ("Theft", "2 years' imprisonment"))
+    assert sds40_excluded(occ("Sexual assault", "2 years' imprisonment", sexual=True))
+    assert sds40_excluded(occ("Failing to comply with notification requirements (Sexual "
+                              "Offences Act 2003, s.91)", "6 months' imprisonment"))
+    assert not sds40_excluded(occ("Assault occasioning actual bodily harm",
+                                  "3 years' imprisonment", violent=True))
+    assert sds40_excluded(occ("Wounding with intent", "4 years' imprisonment", violent=True))

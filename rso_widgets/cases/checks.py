@@ -17,6 +17,7 @@ from ..instruments.rm2000 import RM2000Result, RM2000ValidationError, score
 from ..instruments.rm2000 import _years_between as years_between
 from ..instruments.ruleset import RM2000Ruleset
 from .arms_key import check_arms_key
+from .law import check_notification_periods
 from .names import name_problem
 from .schema import RATIONALE_ITEMS, HistoryOffence, TrainingCase
 
@@ -35,7 +36,7 @@ def check_case(case: TrainingCase, rs: RM2000Ruleset) -> list[Finding]:
     out = _dates(case) + _content(case) + _history(case, derivation, rs)
     engine, result = _engine(case, rs)
     out += engine + _rationale(case) + _objectives(case, derivation, result, rs)
-    return out + check_arms_key(case)
+    return out + check_notification_periods(case) + check_arms_key(case)
 
 
 def counted_sexual_offences(case: TrainingCase, rs: RM2000Ruleset) -> list[HistoryOffence]:
