@@ -123,3 +123,49 @@ def test_other_pages_have_no_quick_form(chromium, server):
     expect(page.locator("#rso-quick")).to_have_count(0)
     assert page.evaluate("window.rsoQuick === undefined")
     ctx.close()
+
+
+WIDGET_FORM = ('<div class="rso-join-code-input"><input></div>'
+               '<div class="rso-join-name-input"><input></div>'
+               '<button class="rso-join-button">Join the workshop</button>')
+
+
+def test_a_page_that_stops_behind_the_form_says_so_on_the_form_and_after_it(chromium):
+    """rso.js's "stopped working" banner, raised while the quick form still hides the cells,
+    shows on the form (it went into the hidden cells before), and stays when the form goes.
+    The template's pieces in a page of their own; the page's kernel reported gone."""
+    import jinja2
+
+    from rso_widgets.serving.start_page import TEMPLATE_DIR
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True)
+    body = env.from_string(
+        "<style>{% include 'static/rso.css' %}</style>"
+        "<script>{% include 'static/rso_quick.js' %}</script>"
+        "</head><body class='rso-quick-active'>{% include 'quick_join.html' %}"
+        "<main id='rendered_cells' class='rso-main'></main>"
+        "<script>{% include 'static/rso.js' %}</script>").render()
+    config = '{"baseUrl": "/", "kernelId": "k1"}'
+    html = ('<!DOCTYPE html><html lang="en-GB"><head><title>t</title>'
+            f'<script id="jupyter-config-data" type="application/json">{config}</script>'
+            f'{body}</body></html>')
+    ctx = chromium.new_context(locale="en-GB")
+    page = ctx.new_page()
+    origin = "http://quick.test"
+    page.route(f"{origin}/voila/render/workshop.ipynb",
+               lambda route: route.fulfill(body=html, content_type="text/html"))
+    page.route(f"{origin}/rso/api/kernels/k1?notebook=workshop.ipynb",
+               lambda route: route.fulfill(json={"alive": False, "heartbeat_seconds": 30,
+                                                 "saves_drafts": True}))
+    page.goto(f"{origin}/voila/render/workshop.ipynb")
+    banner = page.get_by_role("alert").filter(has_text="This page has stopped working.")
+    expect(banner).to_be_visible()
+    expect(banner).to_be_focused()
+    expect(banner).to_contain_text("Your answers are saved as a draft.")
+    assert page.locator("#rso-quick .rso-notification-banner").count() == 1
+
+    page.evaluate(f"document.getElementById('rendered_cells').innerHTML = {WIDGET_FORM!r}")
+    expect(page.locator("#rso-quick")).to_have_count(0)  # handed over
+    expect(banner).to_be_visible()  # now at the top of the cells
+    assert page.locator("#rendered_cells > .rso-notification-banner").count() == 1
+    ctx.close()

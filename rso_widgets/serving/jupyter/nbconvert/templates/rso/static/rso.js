@@ -266,8 +266,14 @@
       banner.querySelector('button').addEventListener('click', function () {
         location.reload();
       });
+      // the trainee page's quick join form still showing: the cells are hidden behind it, so
+      // the banner goes at the top of the form (rso_quick.js moves it to the cells at hand-over)
+      var quick = document.getElementById('rso-quick');
       var main = document.getElementById('rendered_cells');
-      if (main) {
+      if (quick) {
+        quick.insertBefore(banner, quick.firstChild);
+        quick.scrollTop = 0;
+      } else if (main) {
         main.style.display = '';
         main.insertBefore(banner, main.firstChild);
       } else {

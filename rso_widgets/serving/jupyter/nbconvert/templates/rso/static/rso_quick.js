@@ -46,6 +46,7 @@
     type(target.code, form.elements.code.value);
     type(target.name, form.elements.name.value);
     state.handedAt = performance.now();
+    keepStopped(quick);
     quick.parentNode.removeChild(quick);
     document.body.classList.remove('rso-quick-active');
     window.dispatchEvent(new Event('resize'));  // the shell takes the form's place
@@ -97,11 +98,19 @@
     }
   }, true);
 
+  // rso.js's "This page has stopped working" banner, shown on the form while the cells were
+  // hidden, moves to the top of the cells when the form goes
+  function keepStopped(quick) {
+    var banner = quick.querySelector('.rso-notification-banner');
+    var main = document.getElementById('rendered_cells');
+    if (banner && main) { main.insertBefore(banner, main.firstChild); }
+  }
+
   // The app could not start (its friendly message, apps/startup.py): the quick form goes
   // so that message shows; it must never stay behind a form that can no longer join.
   function giveWay() {
     var quick = document.getElementById('rso-quick');
-    if (quick) { quick.parentNode.removeChild(quick); }
+    if (quick) { keepStopped(quick); quick.parentNode.removeChild(quick); }
     document.body.classList.remove('rso-quick-active');
     window.dispatchEvent(new Event('resize'));
     skipTo('rendered_cells');
