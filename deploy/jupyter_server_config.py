@@ -30,8 +30,6 @@ from rso_widgets.serving.extension import START_URL
 from rso_widgets.settings import get_settings
 
 # Sections of voila.json that apply inside Jupyter Server, less the standalone-only traits.
-# Not KernelManager.transport: here connection files live in the user's runtime folder, whose
-# path can pass the 107-character limit of a Unix socket (standalone Voilà uses /tmp/voila_*).
 SECTIONS = ("VoilaConfiguration", "VoilaExecutor", "MappingKernelManager")
 STANDALONE_ONLY = {"preheat_kernel", "default_pool_size", "multi_kernel_manager_class"}
 

@@ -142,10 +142,9 @@ def test_fresh_env_imports_the_package_from_the_checkout(binder_env):
 
 
 RUN_NOTEBOOKS = r'''
-import json, sys, tempfile
+import json, sys
 from pathlib import Path
 import nbformat
-from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 TRACEBACK_TEXT = ("Traceback", 'File "', "Error in callback")
@@ -155,9 +154,7 @@ for name in sys.argv[2:]:
     nb.cells.append(nbformat.v4.new_code_cell(
         "import sys as _s, rso_widgets as _r; print('PREFIX=' + _s.prefix); "
         "print('PACKAGE=' + _r.__file__)"))
-    km = KernelManager(kernel_name="python3", transport="ipc",  # see test_notebooks
-                       connection_file=tempfile.mkdtemp() + "/kernel.json")
-    client = NotebookClient(nb, km=km, timeout=180, allow_errors=True,
+    client = NotebookClient(nb, timeout=180, kernel_name="python3", allow_errors=True,
                             iopub_timeout=60, raise_on_iopub_timeout=True,  # see test_notebooks
                             resources={"metadata": {"path": str(Path(name).parent)}})
     client.execute()

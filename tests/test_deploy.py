@@ -145,9 +145,6 @@ def test_server_config_applies_the_shipped_voila_settings(monkeypatch):
     assert cfg.VoilaConfiguration.show_tracebacks is False
     assert cfg.VoilaConfiguration.strip_sources is True
     assert cfg.MappingKernelManager.cull_idle_timeout > 0
-    # Unix sockets only in standalone Voilà: a pod's runtime folder can make the path too long
-    # (tests/test_local_hub.py's pages failed with it)
-    assert "transport" not in cfg.KernelManager
 
 
 def test_server_config_takes_the_same_overrides_as_serve(monkeypatch):

@@ -12,7 +12,6 @@ from pathlib import Path
 import nbformat
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,10 +46,7 @@ def test_notebook_executes_without_errors(path: Path, tmp_path: Path):
     # iopub_timeout: nbclient waits only 4 s (default) for a cell's output after its reply and
     # then carries on without it; with the suite's runs sharing both cores a widget's display
     # once arrived later ("displayed no widget"). Wait longer, and fail loudly if it never comes.
-    # Unix sockets, as the server's kernels (voila.json): no TCP port another run can take
-    km = KernelManager(kernel_name="python3", transport="ipc",
-                       connection_file=str(tmp_path / "kernel.json"))
-    client = NotebookClient(nb, km=km, timeout=120, allow_errors=True,
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
                             iopub_timeout=60, raise_on_iopub_timeout=True,
                             resources={"metadata": {"path": str(tmp_path)}})
     client.execute()

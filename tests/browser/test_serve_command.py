@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
-import stat
 import subprocess
 import sys
 import urllib.request
@@ -34,15 +32,6 @@ def test_overrides_from_the_environment_reach_the_command_line():
                    "--MappingKernelManager.cull_interval=30", "--VoilaExecutor.timeout=30",
                    "--VoilaConfiguration.preheat_kernel=False"):
         assert option in cmd
-
-
-def test_a_temporary_folder_too_long_for_kernel_sockets_falls_back_to_tcp(monkeypatch):
-    assert serve.sockets_fit("/tmp")
-    assert "--KernelManager.transport=tcp" not in serve.build_command(Path("/w"), "h", 1)
-    long = "/var/folders/zz/" + "x" * 40 + "/T"
-    assert not serve.sockets_fit(long)
-    monkeypatch.setattr(serve.tempfile, "gettempdir", lambda: long)
-    assert "--KernelManager.transport=tcp" in serve.build_command(Path("/w"), "h", 1)
 
 
 class _Exec(Exception):
@@ -86,13 +75,13 @@ def test_shipped_voila_json_is_production_safe():
     assert vc["allow_template_override"] == "NO" and vc["allow_theme_override"] == "NO"
     assert cfg["Voila"].get("log_level", "INFO") not in ("DEBUG", 10)
     assert "%(asctime)s" in cfg["Voila"]["log_format"]  # when, for whoever reads the log
+    assert "KernelManager" not in cfg  # TCP kernels: Unix sockets lost pages' widgets (serve.py)
     assert ex["timeout"] > 0 and ex["startup_timeout"] > 0 and ex["interrupt_on_timeout"] is True
     assert mkm["cull_idle_timeout"] > 0 and mkm["cull_connected"] is True
     assert mkm["cull_busy"] is False
     assert mkm["cull_interval"] == serve.cull_interval(mkm["cull_idle_timeout"])
     # preheat the entry notebooks only: every other notebook gets no pool (Voilà's default is 1)
     assert vc["preheat_kernel"] is True and vc["default_pool_size"] == 0
-    assert cfg["KernelManager"]["transport"] == "ipc"  # see the next test
     pools = cfg["VoilaKernelManager"]["kernel_pools_config"]
     assert pools["default"]["pool_size"] == 0
     assert set(preheated_notebooks()) == {"rm2000_calculator.ipynb", "workshop.ipynb"}
@@ -127,7 +116,6 @@ def test_every_option_is_one_voila_knows():
 
 def test_every_setting_in_voila_json_is_one_voila_knows():
     """Same check for the file, with each value valid for its trait."""
-    from jupyter_client.manager import KernelManager
     from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
     from traitlets import Enum
     from traitlets.utils.importstring import import_item
@@ -141,8 +129,7 @@ def test_every_setting_in_voila_json_is_one_voila_knows():
     assert pooled.__name__ == "VoilaKernelManager"  # the section name voila.json uses
     classes = {"Voila": Voila, "VoilaConfiguration": VoilaConfiguration,
                "VoilaExecutor": VoilaExecutor, "VoilaKernelManager": pooled,
-               "MappingKernelManager": AsyncMappingKernelManager,
-               "KernelManager": KernelManager}
+               "MappingKernelManager": AsyncMappingKernelManager}
     for section, values in voila_config().items():
         traits = classes[section].class_traits(config=True)
         for name, value in values.items():
@@ -202,24 +189,3 @@ def test_tracebacks_and_sources_are_not_served(voila):
     assert "rm2000_calculator()" not in page  # sources stripped
     assert "Traceback" not in page
     assert "application/vnd.jupyter.widget-view+json" in page
-
-
-def test_kernels_talk_to_the_server_over_unix_sockets(voila):
-    """Kernels use Unix sockets (voila.json `KernelManager.transport`): no port to be taken by
-    another program between being chosen and being bound, and none open on the network for
-    them. (ipykernel's own output pipe binds a random local port itself, in one step.)"""
-    with urllib.request.urlopen(f"{voila.url}voila/render/rm2000_calculator.ipynb",
-                                timeout=60) as r:
-        assert r.status == 200
-    kernels = [psutil.Process(pid) for pid in voila.kernel_pids()]
-    assert kernels, voila.log_tail()
-    for kernel in kernels:
-        connection_file = kernel.cmdline()[kernel.cmdline().index("-f") + 1]
-        info = json.loads(Path(connection_file).read_text(encoding="utf-8"))
-        assert info["transport"] == "ipc", connection_file
-        for channel in ("shell", "iopub", "stdin", "control", "hb"):
-            path = Path(f"{info['ip']}-{info[channel + '_port']}")
-            assert stat.S_ISSOCK(path.stat().st_mode), f"{channel}: {path}"
-        listening = {c.laddr.port for c in kernel.net_connections(kind="inet")
-                     if c.status == psutil.CONN_LISTEN}
-        assert len(listening) <= 1, f"kernel {kernel.pid} listens on {listening}"
