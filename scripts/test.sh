@@ -11,8 +11,8 @@
 #   other run has finished and they have the machine to themselves (about 3 minutes);
 # - every other test, at a lower CPU priority (nice 5): when both cores are busy, the browser
 #   tests' pages and kernels come first.
-# The other report follows. The suite fails if any run fails or collects nothing. Extra arguments go to one plain pytest run instead (e.g. scripts/test.sh -m "not
-# browser").
+# The other report follows. The suite fails if any run fails or collects nothing. Extra
+# arguments go to one plain pytest run instead (e.g. scripts/test.sh -m "not browser").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test

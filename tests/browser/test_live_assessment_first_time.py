@@ -24,6 +24,7 @@ from browser_support import (
     Screenshots,
     assert_accessible,
     assert_no_traceback,
+    fill_counts_case,
     private_server,
     user_page,
 )
@@ -115,16 +116,7 @@ def score_rm2000(page, summary) -> None:
     expect(page.get_by_label("Sexual appearances")).to_be_focused()
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type("2")
-    page.get_by_label("Sex", exact=True).select_option("Male")
-    page.get_by_label("Sexual offence committed aged 17 or over").select_option("Yes")
-    page.get_by_label("Age at commencement of risk").fill("30")
-    page.get_by_label("Criminal appearances").fill("5")
-    page.get_by_label("Violent appearances").fill("1")
-    page.get_by_label("Any conviction for burglary").select_option("Yes")
-    for factor, answer in (("Sexual offence against a male", "Yes"),
-                           ("Sexual offence against a stranger", "Yes"),
-                           ("Non-contact sexual offence", "No"), ("Single", "No")):
-        page.get_by_label(factor, exact=True).select_option(answer)
+    fill_counts_case(page)  # the rest (it types the same 40 and 2 again)
     page.get_by_role("button", name="Score", exact=True).click()
     page.locator(".rso-result").wait_for()
     expect(summary).to_be_hidden()

@@ -5,9 +5,10 @@
  * page" words and the Reload button shows. It checks whether the page has drawn before each
  * change and every POLL_MS: once it has (a widget, the app's could-not-start message, Voilà's
  * error output, the page-stopped banner of rso.js, where the person can see it) the message
- * goes and the watch ends for good. The region's text is set once per stage, so a screen reader hears each message once;
- * focus is never moved. window.rsoSlowPage records when this script started, when each stage
- * showed and when the page drew (ms since navigation; tests read them). */
+ * goes and the watch ends for good. The region's text is set once per stage, so a screen
+ * reader hears each message once; focus is never moved. window.rsoSlowPage records when this
+ * script started, when each stage showed and when the page drew (ms since navigation; tests
+ * read them). */
 (function () {
   'use strict';
 
