@@ -84,3 +84,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
             except Exception as exc:  # the report must not fail because the log is unreadable
                 text = f"(the log could not be read: {exc})"
             report.sections.append((f"server log tail ({name})", text or "(empty)"))
+
+
+_RERUNS: list[pytest.TestReport] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Keep each failure that pytest-rerunfailures tried again (scripts/test.sh reruns a timed
+    out page wait once): the rerun hides it otherwise, and it is what says why a page was slow."""
+    if report.outcome == "rerun":
+        _RERUNS.append(report)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print every failure that was tried again, with its server log tail, at the end."""
+    if not _RERUNS:
+        return
+    terminalreporter.section("browser tests tried again (the first attempt's failure)")
+    for report in _RERUNS:
+        terminalreporter.write_sep("-", report.nodeid)
+        terminalreporter.write_line(str(report.longrepr)[-3000:])
+        for title, text in report.sections:
+            if title.startswith("server log tail"):
+                terminalreporter.write_sep("-", title)
+                terminalreporter.write_line(text)
