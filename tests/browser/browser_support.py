@@ -147,6 +147,21 @@ def write_notebook(path: Path, source: str) -> None:
         "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
 
 
+def workshop_seed(user: str, name: str, join_code: str) -> Callable[[Path], None]:
+    """A `private_server` seed: a fresh data folder with one workshop on TC-02 that `user`
+    runs, joined with `join_code`."""
+    def seed(data: Path) -> None:
+        from identities import open_as
+
+        from rso_widgets.store.db import DB_FILENAME
+
+        data.mkdir(parents=True)
+        with open_as(f"sqlite:///{data / DB_FILENAME}", user=user) as store:
+            store.create_cohort(name, ["TC-02"], join_code=join_code)
+
+    return seed
+
+
 @contextmanager
 def private_server(tmp_path_factory: pytest.TempPathFactory, name: str, user: str,
                    seed: Callable[[Path], object] | None = None,

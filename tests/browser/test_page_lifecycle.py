@@ -15,12 +15,10 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import psutil
 import pytest
-from browser_support import ROOT, assert_no_traceback, running, user_page
-from identities import open_as
+from browser_support import ROOT, assert_no_traceback, running, user_page, workshop_seed
 from playwright.sync_api import expect
 
 from rso_widgets.commands.serve import ServedWorkbooks, build_command
@@ -44,18 +42,10 @@ class ShortCullServer(ServedWorkbooks):
                              interval=2)
 
 
-def _seed(data: Path) -> None:
-    from rso_widgets.store import db
-
-    data.mkdir(parents=True)
-    with open_as(f"sqlite:///{data / db.DB_FILENAME}", user="life.trainer") as store:
-        store.create_cohort("Lifecycle check", ["TC-02"], join_code=JOIN_CODE)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks]:
     base = tmp_path_factory.mktemp("lifecycle")
-    _seed(base / "data")
+    workshop_seed("life.trainer", "Lifecycle check", JOIN_CODE)(base / "data")
     srv = ShortCullServer(log_path=base / "voila.log",
                           env={"RSO_DATA_DIR": str(base / "data"), "RSO_USER": "life.trainer"})
     with running(srv, pools=True) as started:

@@ -10,11 +10,14 @@ its own error beside the field). Other pages do not get the form."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from browser_support import assert_accessible, assert_no_traceback, private_server
-from identities import open_as
+from browser_support import (
+    assert_accessible,
+    assert_no_traceback,
+    private_server,
+    workshop_seed,
+)
 from playwright.sync_api import expect
 
 from rso_widgets.commands.serve import ServedWorkbooks
@@ -26,17 +29,10 @@ READY = 90_000  # a Voilà page under load
 VOILA_MAIN = "**/voila/static/voila.js*"
 
 
-def _seed(data: Path) -> None:
-    from rso_widgets.store import db
-
-    data.mkdir(parents=True)
-    with open_as(f"sqlite:///{data / db.DB_FILENAME}", user="quick.trainer") as store:
-        store.create_cohort("Quick join check", ["TC-02"], join_code=JOIN_CODE)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks]:
-    with private_server(tmp_path_factory, "quick", "quick.trainer", seed=_seed) as started:
+    seed = workshop_seed("quick.trainer", "Quick join check", JOIN_CODE)
+    with private_server(tmp_path_factory, "quick", "quick.trainer", seed=seed) as started:
         yield started
 
 

@@ -7,10 +7,9 @@ Continue pressed while an autosave is on its way waits for its answer (no self-c
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from browser_support import new_user_page, private_server
+from browser_support import new_user_page, private_server, workshop_seed
 from playwright.sync_api import expect
 from test_first_time_users import Journey
 
@@ -22,19 +21,10 @@ CHANGED = re.compile(r"These answers were changed in another window or device at
 SAVED = re.compile(r"Draft saved at \d\d:\d\d:\d\d UTC")
 
 
-def seed(data: Path) -> None:
-    from identities import open_as
-
-    from rso_widgets.store.db import DB_FILENAME
-
-    data.mkdir(parents=True)
-    with open_as(f"sqlite:///{data / DB_FILENAME}", user="trainer.tabs") as store:
-        store.create_cohort("Two windows", ["TC-02"], join_code=JOIN_CODE)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with private_server(tmp_path_factory, "room-two-windows", USER, seed=seed,
+    with private_server(tmp_path_factory, "room-two-windows", USER,
+                        seed=workshop_seed("trainer.tabs", "Two windows", JOIN_CODE),
                         preheat=False) as served:
         yield served
 

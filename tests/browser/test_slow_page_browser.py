@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from browser_support import AXE_ANY, assert_accessible, assert_no_traceback, private_server
-from identities import open_as
+from browser_support import (
+    AXE_ANY,
+    assert_accessible,
+    assert_no_traceback,
+    private_server,
+    workshop_seed,
+)
 from playwright.sync_api import expect
 
 from rso_widgets.commands.serve import ServedWorkbooks
@@ -29,17 +33,10 @@ PLEASE_WAIT = "This can happen when many people open it at the same time. Please
 RELOAD = "If nothing has changed, reload the page. Anything you saved is kept."
 
 
-def _seed(data: Path) -> None:
-    from rso_widgets.store import db
-
-    data.mkdir(parents=True)
-    with open_as(f"sqlite:///{data / db.DB_FILENAME}", user="slow.trainer") as store:
-        store.create_cohort("Slow page check", ["TC-02"], join_code=JOIN_CODE)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks]:
-    with private_server(tmp_path_factory, "slow", "slow.trainer", seed=_seed) as started:
+    seed = workshop_seed("slow.trainer", "Slow page check", JOIN_CODE)
+    with private_server(tmp_path_factory, "slow", "slow.trainer", seed=seed) as started:
         yield started
 
 
