@@ -46,7 +46,7 @@ rest_pid=$!
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$logs"' EXIT
 echo "== pytest -m \"browser and not waits\" (the other tests run meanwhile: their report follows)"
 set +e
-# a page wait that timed out is tried once more (see DEVELOPERS.md, "Browser tests"); the first
+# a page wait that timed out is tried once more (see DEVELOPERS.md, "Commands"); the first
 # attempt's failure and server log are printed under "browser tests tried again"
 python -m pytest -m "browser and not waits" --reruns 1 --only-rerun TimeoutError -rR
 browser=$?
