@@ -342,9 +342,6 @@ class ARMSForm(w.VBox):
 
     def locate(self, g: Gap) -> tuple[str, Any]:
         """A gap's field label and the control to move focus to (None if there is none)."""
-        return self._target(g)
-
-    def _target(self, g: Gap) -> tuple[str, Any]:
         fid = factor_of(g.field)
         if fid in self.sections:
             return self.sections[fid].locate(g)
@@ -361,7 +358,7 @@ class ARMSForm(w.VBox):
     def _show_errors(self, gaps: list[Gap]) -> None:
         items = []
         for g in gaps:
-            label, target = self._target(g)
+            label, target = self.locate(g)
             items.append((label, g.message, target))
         self.summary.show(items)
         fields = {g.field: g.message for g in gaps}
