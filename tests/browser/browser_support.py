@@ -147,6 +147,26 @@ def write_notebook(path: Path, source: str) -> None:
         "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
 
 
+VOILA_MAIN = "**/voila/static/voila.js*"
+
+
+class VoilaScriptHold:
+    """Voilà's main script held back on `page` (a Playwright route) until `release()`: the page
+    as a room opening it at once meets it, its own HTML shown, its widgets not yet."""
+
+    def __init__(self, page) -> None:
+        self.page, self.held = page, []
+        page.route(VOILA_MAIN, lambda route: self.held.append(route))
+
+    def release(self) -> None:
+        while not self.held:  # the request reaches the route once the body is parsed that far
+            self.page.wait_for_timeout(100)
+        for route in self.held:
+            route.continue_()
+        self.held.clear()
+        self.page.unroute(VOILA_MAIN)
+
+
 def workshop_seed(user: str, name: str, join_code: str) -> Callable[[Path], None]:
     """A `private_server` seed: a fresh data folder with one workshop on TC-02 that `user`
     runs, joined with `join_code`."""

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 from browser_support import (
+    VoilaScriptHold,
     assert_accessible,
     assert_no_traceback,
     private_server,
@@ -26,7 +27,6 @@ pytestmark = pytest.mark.browser
 
 JOIN_CODE = "QJ4K7M"
 READY = 90_000  # a Voilà page under load
-VOILA_MAIN = "**/voila/static/voila.js*"
 
 
 @pytest.fixture(scope="module")
@@ -41,19 +41,14 @@ def _held_page(chromium, server: ServedWorkbooks):
     ctx = chromium.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
     page = ctx.new_page()
     page.set_default_timeout(30_000)
-    held: list = []
-    page.route(VOILA_MAIN, lambda route: held.append(route))
+    hold = VoilaScriptHold(page)
     page.fetched = []  # every URL the page asks for
     page.on("request", lambda request: page.fetched.append(request.url))
     page.goto(f"{server.url}voila/render/workshop.ipynb", wait_until="commit")
 
     def release() -> None:
         page.wait_for_function("document.querySelector('#rso-quick') !== null")
-        while not held:  # the request reaches the route once the body is parsed that far
-            page.wait_for_timeout(100)
-        for route in held:
-            route.continue_()
-        page.unroute(VOILA_MAIN)
+        hold.release()
 
     return ctx, page, release
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from browser_support import (
     AXE_ANY,
+    VoilaScriptHold,
     assert_accessible,
     assert_no_traceback,
     private_server,
@@ -26,7 +27,6 @@ pytestmark = pytest.mark.browser
 
 JOIN_CODE = "SQW42K"
 READY = 90_000  # a Voilà page under load
-VOILA_MAIN = "**/voila/static/voila.js*"
 CALCULATOR = "voila/render/rm2000_calculator.ipynb"
 WAIT = "This page is taking longer than usual to open."
 PLEASE_WAIT = "This can happen when many people open it at the same time. Please wait."
@@ -50,18 +50,19 @@ class HeldPage:
             self.ctx.add_init_script(f"window.rsoSlowPageSeconds = [{seconds[0]}, {seconds[1]}];")
         self.page = self.ctx.new_page()
         self.page.set_default_timeout(30_000)
-        self.held: list = []
+        self._hold: VoilaScriptHold | None = None
 
     def hold(self) -> None:
-        self.page.route(VOILA_MAIN, lambda route: self.held.append(route))
+        self._hold = VoilaScriptHold(self.page)
+
+    def forget_held(self) -> None:
+        """Drop what was held for a page that is going away (a reload)."""
+        assert self._hold is not None, "hold() first"
+        self._hold.held.clear()
 
     def release(self) -> None:
-        while not self.held:  # the request reaches the route once the body is parsed that far
-            self.page.wait_for_timeout(100)
-        for route in self.held:
-            route.continue_()
-        self.held.clear()
-        self.page.unroute(VOILA_MAIN)
+        assert self._hold is not None, "hold() first"
+        self._hold.release()
 
 
 # what the slow page region said, in turn (an init script: the page's whole life)
@@ -116,7 +117,7 @@ def test_a_held_page_says_it_is_slow_then_offers_a_reload_that_works(chromium, s
             break
     expect(reload).to_be_focused()
     first_page = page.evaluate("performance.timeOrigin")
-    tab.held.clear()  # that page's script goes with it: the new page's is held in turn
+    tab.forget_held()  # that page's script goes with it: the new page's is held in turn
     with page.expect_navigation(wait_until="commit"):
         page.keyboard.press("Enter")
     assert page.evaluate("performance.timeOrigin") != first_page  # a new load of the page
