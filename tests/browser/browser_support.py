@@ -147,6 +147,16 @@ def write_notebook(path: Path, source: str) -> None:
         "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
 
 
+def assert_fits_320(page, height: int = 900) -> None:
+    """At 320 CSS px (400 % zoom of 1280) nothing needs horizontal scrolling; the page is back
+    at 1200 px wide after."""
+    page.set_viewport_size({"width": 320, "height": height})
+    page.wait_for_timeout(500)
+    found = page.evaluate(OVERFLOW)
+    page.set_viewport_size({"width": 1200, "height": height})
+    assert found["scroll"] <= found["width"] + 1 and not found["bad"], found
+
+
 VOILA_MAIN = "**/voila/static/voila.js*"
 
 

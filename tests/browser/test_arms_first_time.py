@@ -17,9 +17,9 @@ import pytest
 from browser_support import (
     ARTIFACTS,
     AXE_ANY,
-    OVERFLOW,
     Screenshots,
     assert_accessible,
+    assert_fits_320,
     assert_no_traceback,
     private_server,
     user_page,
@@ -95,15 +95,6 @@ def check_first_view(page) -> int:
     return height
 
 
-def check_narrow(page) -> None:
-    """At 320 CSS px (400% zoom of 1280) nothing needs horizontal scrolling."""
-    page.set_viewport_size({"width": 320, "height": SCREEN})
-    page.wait_for_timeout(500)
-    found = page.evaluate(OVERFLOW)
-    assert found["scroll"] <= found["width"] + 1 and not found["bad"], found
-    page.set_viewport_size({"width": 1200, "height": SCREEN})
-
-
 def tab_to(page, name: str, limit: int = 120) -> None:
     """Press Tab until the focused control's accessible name (label, text or aria) starts with
     `name`: the keyboard alone moves focus."""
@@ -144,7 +135,7 @@ def test_a_new_assessor_completes_an_arms_assessment(chromium, server):
     try:
         shot("task-list")
         check_first_view(page)
-        check_narrow(page)
+        assert_fits_320(page, SCREEN)
         page.get_by_role("button", name="Person record", exact=True).click()
         page.get_by_label("Person reference").fill("NEW/1")
         page.get_by_role("button", name="Find or create the record", exact=True).click()
@@ -211,7 +202,7 @@ def test_a_new_assessor_completes_an_arms_assessment(chromium, server):
         page.get_by_text(re.compile("Saved as version 1 by")).wait_for()
         shot("saved")
         assert_accessible(page, fail_on=AXE_ANY)
-        check_narrow(page)
+        assert_fits_320(page, SCREEN)
         assert_no_traceback(page)
     except BaseException:
         shot("failed")
@@ -229,7 +220,7 @@ def test_a_new_assessor_reviews_a_record_by_keyboard_alone(chromium, server):
     try:
         shot("task-list")
         check_first_view(page)
-        check_narrow(page)
+        assert_fits_320(page, SCREEN)
         tab_to(page, "Person record")
         page.keyboard.press("Enter")
         opened(page, "Person record")
@@ -302,7 +293,7 @@ def test_a_new_assessor_reviews_a_record_by_keyboard_alone(chromium, server):
         expect(page.get_by_role("button", name="Sign this version (assessor)")).to_be_disabled()
         shot("signed")
         assert_accessible(page, fail_on=AXE_ANY)
-        check_narrow(page)
+        assert_fits_320(page, SCREEN)
         assert_no_traceback(page)
     except BaseException:
         shot("failed")
@@ -319,7 +310,7 @@ def test_a_new_trainee_practises_arms_by_keyboard_alone(chromium, server):
     try:
         shot("first-view")
         check_first_view(page)
-        check_narrow(page)
+        assert_fits_320(page, SCREEN)
         tab_to(page, "Training case")
         page.keyboard.press("ArrowDown")  # the first case
         tab_to(page, "Open the case")
@@ -350,7 +341,7 @@ def test_a_new_trainee_practises_arms_by_keyboard_alone(chromium, server):
         page.keyboard.press("Tab")  # leave the date: it is read
         page.wait_for_timeout(500)
         shot("rated")
-        check_narrow(page)
+        assert_fits_320(page, SCREEN)
         back_to_the_task_list(page)
         tab_to(page, "Check your answers")
         page.keyboard.press("Enter")
@@ -364,7 +355,7 @@ def test_a_new_trainee_practises_arms_by_keyboard_alone(chromium, server):
         assert page.locator(".rso-journey-title").first.bounding_box()["y"] < SCREEN
         shot("feedback")
         assert_accessible(page, fail_on=AXE_ANY)
-        check_narrow(page)
+        assert_fits_320(page, SCREEN)
         assert_no_traceback(page)
     except BaseException:
         shot("failed")

@@ -20,9 +20,9 @@ import pytest
 from browser_support import (
     ARTIFACTS,
     AXE_ANY,
-    OVERFLOW,
     Screenshots,
     assert_accessible,
+    assert_fits_320,
     assert_no_traceback,
     fill_counts_case,
     private_server,
@@ -30,6 +30,7 @@ from browser_support import (
 )
 from identities import open_as
 from playwright.sync_api import expect
+from test_arms_keyboard import tab_to
 
 from rso_widgets.commands.serve import ServedWorkbooks
 from rso_widgets.instruments.ruleset import load_rm2000_ruleset
@@ -51,32 +52,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorkbooks
         yield srv
 
 
-def fits_320(page) -> None:
-    """At 320 CSS px (400% zoom of 1280) nothing scrolls sideways; back to 1200 after."""
-    page.set_viewport_size({"width": 320, "height": SCREEN})
-    page.wait_for_timeout(300)
-    found = page.evaluate(OVERFLOW)
-    page.set_viewport_size({"width": 1200, "height": SCREEN})
-    assert found["scroll"] <= found["width"] + 1 and not found["bad"], found
-
-
 def focus_on(page, words: str) -> None:
     """Keyboard focus is on the block that says `words` (a message that takes focus after an
     action hid the button pressed), not lost to the top of the page."""
     page.wait_for_function("w => !!document.activeElement && document.activeElement !== "
                            "document.body && document.activeElement.innerText.includes(w)",
                            arg=words)
-
-
-def tab_to(page, name: str, limit: int = 12) -> None:
-    """Press Tab until the focused control's text starts with `name` (a few presses: the
-    control is near where focus was left)."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("n => (document.activeElement.innerText || '').trim().startsWith(n)",
-                         name):
-            return
-    raise AssertionError(f"{limit} presses of Tab did not reach {name!r}")
 
 
 def open_app(page, server) -> None:
@@ -184,14 +165,14 @@ def test_a_new_assessor_completes_a_live_assessment(chromium, server):
         # the start page: the link in plain words, nothing sideways at 320 px
         page.goto(server.url)
         assert_accessible(page, fail_on=AXE_ANY)
-        fits_320(page)
+        assert_fits_320(page, SCREEN)
         open_app(page, server)
         # the page is called what its link said
         expect(page.get_by_role("heading", level=1, name="Assessment records", exact=True)
                ).to_be_visible()
         shot("task-list")
         assert_accessible(page, fail_on=AXE_ANY)
-        fits_320(page)
+        assert_fits_320(page, SCREEN)
 
         # the person record: nothing typed is an error named at the field
         page.get_by_role("button", name="Person record", exact=True).click()
@@ -243,11 +224,11 @@ def test_a_new_assessor_completes_a_live_assessment(chromium, server):
         # Save button is left to press again
         expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
         expect(page.get_by_role("button", name="Save as a new version")).to_be_hidden()
-        tab_to(page, "Sign off and file a report")
+        tab_to(page, "Sign off and file a report", limit=12)  # a few presses
         page.keyboard.press("Enter")
         sign = page.get_by_role("button", name="Sign this version (assessor)")
         expect(sign).to_be_enabled()
-        tab_to(page, "Sign this version (assessor)")
+        tab_to(page, "Sign this version (assessor)", limit=12)
         page.keyboard.press("Enter")
         focus_on(page, f"Signed version 1 as {USER}")  # the button pressed is disabled now
         expect(sign).to_be_disabled()
@@ -291,7 +272,7 @@ def test_a_new_assessor_completes_a_live_assessment(chromium, server):
             "He has moved to a new address & started work <nights>.")
         shot("history")
         assert_accessible(page, fail_on=AXE_ANY)
-        fits_320(page)  # the tables wrap or scroll in their own region
+        assert_fits_320(page, SCREEN)  # the tables wrap or scroll in their own region
 
         # the report of version 2, downloaded to a file
         page.get_by_role("button", name="Back to the task list").click()
