@@ -1,36 +1,24 @@
 """What a new assessor tripped over doing a live assessment in a real browser
 (`tests/browser/test_live_assessment_first_time.py`), each fixed and kept fixed here without a
-browser: the page is called what its start-page link says; a problem with the person reference
-is in an error summary with a "Go to", and the RM2000 summary lists problems in the order of
-the questions; focus moves to what an action did when the button pressed is hidden or disabled
-(record opened, draft resumed, signed, reassessment started); after a save the page says what
-happens next, with no Save button left to press again; the confirmation names the person by
-their display name; starting a reassessment clears the last save's confirmation."""
+browser (that the page is called what its start-page link says is tests/test_page_headings.py):
+a problem with the person reference is in an error summary with a "Go to", and the RM2000
+summary lists problems in the order of the questions; focus moves to what an action did when the
+button pressed is hidden or disabled (record opened, draft resumed, signed, reassessment
+started); after a save the page says what happens next, with no Save button left to press
+again; the confirmation names the person by their display name; starting a reassessment clears
+the last save's confirmation."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pytest
 from test_live_assessment import fill, live_app, open_new, saved_v1, text
 
-from rso_widgets.serving.start_page import APPS
 from rso_widgets.widgets.tasklist import CANNOT_START
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def focus_calls(widget, calls: list) -> None:
     """Record `widget.focus()` (in a kernel it sends the page a focus request)."""
     widget.focus = lambda: calls.append(widget)
-
-
-def test_the_page_heading_is_the_words_of_its_start_page_link():
-    app = next(a for a in APPS if a.notebook == "live_assessment.ipynb")
-    nb = json.loads((ROOT / "workbooks" / app.notebook).read_text(encoding="utf-8"))
-    first = "".join(nb["cells"][0]["source"]).splitlines()[0]
-    assert first == f"# {app.title}"
 
 
 def test_no_reference_is_a_problem_in_the_summary_with_a_go_to(data_dir):
