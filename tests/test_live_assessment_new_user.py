@@ -10,6 +10,9 @@ the last save's confirmation."""
 
 from __future__ import annotations
 
+import re
+
+import ipywidgets as w
 import pytest
 from test_live_assessment import fill, live_app, open_new, saved_v1, text
 
@@ -125,6 +128,39 @@ def test_the_arms_page_after_a_save_offers_the_task_list(data_dir):
     j = app.journey
     assert j.current == "result" and j.back_button.layout.display == ""
     assert "Go back to the task list" in text(j.body.children[0].value)
+
+
+def _on_screen(widget):
+    """Every widget the person can see: hidden ones (display none) and their children left out."""
+    if getattr(widget, "layout", None) is not None and widget.layout.display == "none":
+        return
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _on_screen(child)
+
+
+def _check_your_answers_headings(app) -> list[str]:
+    return [h for x in _on_screen(app) if isinstance(x, w.HTML)
+            for h in re.findall(r"<h\d\b[^>]*>\s*(Check your answers)\s*</h\d>", x.value)]
+
+
+@pytest.mark.parametrize("page", ["live", "arms"])
+def test_one_check_your_answers_on_a_screen(data_dir, page):
+    """The RM2000 form's list of the answers it scored once had its own "Check your answers"
+    heading: opened with "Change" from the journey's "Check your answers", the section showed
+    it beside "Back to check your answers"."""
+    from test_arms_journeys import arms_app
+
+    app = live_app() if page == "live" else arms_app()
+    open_new(app)
+    fill(app)
+    j = app.journey
+    j.show_check_answers()
+    assert _check_your_answers_headings(app) == ["Check your answers"]  # the journey's own
+    j._change("rm2000")  # "Change RM2000 static risk"
+    assert j.current == "rm2000" and j.back_button.description == "Back to check your answers"
+    assert "Answers scored" in app.rm2000.answers.value and app.rm2000.result is not None
+    assert _check_your_answers_headings(app) == []
 
 
 def test_the_save_confirmation_names_the_display_name(data_dir, monkeypatch):

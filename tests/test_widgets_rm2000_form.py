@@ -65,7 +65,7 @@ def test_scores_a_case_and_shows_categories_ruleset_and_working(form):
     for line in r.working():  # every line of the arithmetic is there, escaped
         assert f"<li>{form_module.esc(line)}</li>" in html
     assert "informs professional judgement and does not decide" in html
-    assert form.answers.layout.display == "" and "Check your answers" in form.answers.value
+    assert form.answers.layout.display == "" and "Answers scored" in form.answers.value
 
 
 def test_result_is_exactly_the_engines(form):

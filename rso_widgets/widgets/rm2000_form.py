@@ -66,7 +66,7 @@ def _int_or_text(text: str) -> int | str | None:
 
 class RM2000Form(RM2000Controls, RM2000Errors, w.VBox):
     """RM2000 facts → result, GOV.UK style: one topic per section, errors inline and summarised,
-    a "check your answers" list with the result, and the working line by line."""
+    the answers scored listed with the result, and the working line by line."""
 
     value = Dict()
     result = Instance(RM2000Result, allow_none=True)

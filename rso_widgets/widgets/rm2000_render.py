@@ -1,7 +1,7 @@
-"""The RM2000 form's answers and result as HTML: the "check your answers" list with the
-evidence notes, and the result table with the working, the counting from the sentencing
-history and an "About this result" reveal. Pure functions of the engine's result; text
-escaped."""
+"""The RM2000 form's answers and result as HTML: the "answers scored" list with the evidence
+notes (never headed "Check your answers": the form sits inside journeys that have that step of
+their own), and the result table with the working, the counting from the sentencing history and
+an "About this result" reveal. Pure functions of the engine's result; text escaped."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ..instruments.rm2000_rescore import ruleset_status
 from .fields import esc
 from .rm2000_controls import AGE_FIELDS, DATE_FIELDS, ELIGIBILITY
 
+ANSWERS_HEADING = "Answers scored"  # the list shown with a result, not a check before a save
 REMINDER = ("The category informs professional judgement and does not decide: any decision must "
             "rest on everything known about the person.")
 
@@ -28,7 +29,7 @@ def display_value(name: str, value: Any) -> str:
 
 
 def answers_html(labels: dict[str, str], facts: dict[str, Any], evidence: dict[str, str]) -> str:
-    """The "check your answers" list: each answer given, under its label, with its evidence note."""
+    """The "answers scored" list: each answer given, under its label, with its evidence note."""
     order = ["sex", *AGE_FIELDS, *DATE_FIELDS, ELIGIBILITY, *COUNT_FIELDS, "burglary",
              "occasions", *FACTOR_FIELDS]
     rows = []
@@ -42,7 +43,7 @@ def answers_html(labels: dict[str, str], facts: dict[str, Any], evidence: dict[s
         if note:
             rows.append(f"<tr><td></td><td class='rso-hint-text'>Evidence: "
                         f"{esc(note)}</td></tr>")
-    return (f"<h3 class='rso-kit-heading'>Check your answers</h3>"
+    return (f"<h3 class='rso-kit-heading'>{ANSWERS_HEADING}</h3>"
             f"<table class='rso-answers'>{''.join(rows)}</table>")
 
 
