@@ -100,7 +100,7 @@ def test_the_sentences():
     assert refused_sentence(closed).startswith("Not submitted: the trainer has closed")
     assert "released the key" in refused_sentence(released)
     at = dt.datetime(2026, 12, 6, 9, 5, tzinfo=dt.UTC)
-    assert submitted_sentence("TC-01", at, 2).startswith("Submitted TC-01 at 09:05 UTC.")
+    assert submitted_sentence("TC-01", at, 2).startswith("Submitted TC-01 at 9:05am.")  # UK time
     assert "2 cases left" in submitted_sentence("TC-01", at, 2)
     assert "1 case left" in submitted_sentence("TC-01", at, 1)
     assert "every case" in submitted_sentence("TC-01", at, 0)

@@ -17,6 +17,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
+from ..timefmt import clock_text
 from ..widgets.fields import safe_callback
 from .workshop_common import report_problem
 
@@ -159,7 +160,7 @@ class TraineeAnswers:
             self.drafts.add(self.case.id)
             self._case_options()
         self.draft_status.value = (f'<p role="status" class="rso-hint-text">Draft saved '
-                                   f"at {dt.datetime.now(dt.UTC):%H:%M:%S} UTC.</p>")
+                                   f"at {clock_text(dt.datetime.now(dt.UTC))}.</p>")
         return True
 
     def _changed_elsewhere(self, conflict: Any, submitting: bool = False) -> None:

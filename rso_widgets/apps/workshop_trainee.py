@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from ..timefmt import clock_text
 from ..widgets.fields import Notice, esc, form_style, safe_callback
 from .workshop_answers import TraineeAnswers
 from .workshop_common import (
@@ -299,7 +300,7 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
                                     "check your answers.")
                 else:
                     self.status.say(f"These are the answers you submitted at "
-                                    f"{sub.created_at:%H:%M} UTC.")
+                                    f"{clock_text(sub.created_at)}.")
         finally:
             self._loading = False
         self._draft_json = json.dumps(self._draft_payload(), sort_keys=True, default=str)

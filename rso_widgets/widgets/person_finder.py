@@ -14,6 +14,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..timefmt import day_text
 from .fields import ErrorSummary, Field, Notice, esc, focus_target, stacked, text_button
 
 REFERENCE_HINT = ("A force reference or display name. Record nothing more than the assessment "
@@ -35,7 +36,7 @@ def reference_matches(persons: Sequence[Any], reference: str) -> tuple[list[Any]
 
 def person_label(p: Any) -> str:
     """How a record is named in a list (plain text)."""
-    return f"{p.reference} (record {p.id}, created {p.created_at:%d %b %Y} by {p.created_by})"
+    return f"{p.reference} (record {p.id}, created {day_text(p.created_at)} by {p.created_by})"
 
 
 class PersonFinder(w.VBox):

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..instruments.rm2000 import COUNT_FIELDS, FACTOR_FIELDS, RM2000Result
 from ..instruments.rm2000_rescore import ruleset_status
+from ..timefmt import when_text
 from .fields import esc
 from .rm2000_controls import AGE_FIELDS, DATE_FIELDS, ELIGIBILITY
 
@@ -57,7 +58,7 @@ def result_html(r: RM2000Result) -> str:
     meta = (f"<details class='rso-about-result'><summary>About this result</summary>"
             f"<p class='rso-hint-text'>Ruleset <code>{esc(r.ruleset)}</code> "
             f"(<span class='rso-ruleset-status'>{esc(ruleset_status(r.ruleset))}</span>)"
-            f" · scored {esc(r.scored_at.strftime('%d %B %Y %H:%M UTC'))}</p></details>")
+            f" · scored at {esc(when_text(r.scored_at))}</p></details>")
     remind = (f"<p role='note' class='rso-note'><strong>Remember:</strong> {reminder}</p>")
     if not r.applicable:
         return (f"<div class='rso-result rso-not-applicable'>"

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from ...instruments.arms import ARMSAssessment, ArmsCatalogue, Gap
 from ...instruments.rm2000 import FieldError, RM2000ValidationError, score
+from ...timefmt import clock_text
 from ..feedback import Attempt
 from .gating import feedback_released
 from .submissions import arms_problems
@@ -225,7 +226,7 @@ def submitted_sentence(case_id: str, at: dt.datetime, left: int) -> str:
     """What a trainee reads after submitting a case (`left`: cases still not submitted)."""
     nxt = (f" {left} case{'s' if left != 1 else ''} left: choose the next one."
            if left else " You have submitted every case in this workshop.")
-    return (f"Submitted {case_id} at {at:%H:%M} UTC. You can change your answers and submit "
+    return (f"Submitted {case_id} at {clock_text(at)}. You can change your answers and submit "
             "again until the workshop closes; the latest counts." + nxt)
 
 
@@ -237,7 +238,7 @@ def conflict_sentence(changed_at: dt.datetime | None, *, submitting: bool = Fals
     answers (None: they are shown below it, as on the room page's check page)."""
     lead = ("These answers were submitted or changed in another window or device."
             if changed_at is None else "These answers were changed in another window or device "
-            f"at {changed_at.astimezone(dt.UTC):%H:%M} UTC.")
+            f"at {clock_text(changed_at)}.")
     see = "Check the latest answers below" if to_see is None else \
         f"{to_see} to see the latest answers"
     if submitting:
