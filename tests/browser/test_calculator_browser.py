@@ -84,10 +84,10 @@ def test_an_invalid_entry_shows_its_inline_error(page, voila):
     page.keyboard.press("Enter")  # usable by keyboard
     page.get_by_role("heading", name="There is a problem").wait_for()
     field = page.locator(".rso-field", has=page.get_by_label("Age at assessment"))
-    inline = field.get_by_text(re.compile(r"^Error: Age at assessment must be a whole number"))
+    said = "Enter the person's age at assessment as a whole number of years, like 35"
+    inline = field.get_by_text(re.compile("^Error: " + re.escape(said)))
     expect(inline).to_be_visible()
-    expect(page.locator(".rso-error-summary").get_by_text(
-        "Age at assessment must be a whole number")).to_be_visible()
+    expect(page.locator(".rso-error-summary").get_by_text(said)).to_be_visible()
     assert page.locator(".rso-result").count() == 0
     # "Go to" moves keyboard focus to the field
     page.get_by_role("button", name="Go to Age at assessment").click()
@@ -111,8 +111,9 @@ def test_every_error_at_once_with_hint_and_error_between_label_and_input(page, v
     score.click()
     summary = page.locator(".rso-error-summary")
     summary.get_by_role("heading", name="There is a problem").wait_for()
-    for text in ("Sexual appearances must be a whole number", "Criminal appearances cannot be "
-                 "negative", "Enter the person's age at assessment"):
+    for text in ("Enter the number of sexual appearances as a whole number",
+                 "Enter the number of criminal appearances as 0 or more",
+                 "Enter the person's age at assessment"):
         expect(summary.get_by_text(text), text).to_be_visible()
     field = page.locator(".rso-field", has=page.get_by_label("Age at assessment"))
     label = field.locator(".widget-label").first.bounding_box()

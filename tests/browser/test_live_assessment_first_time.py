@@ -80,8 +80,8 @@ def score_rm2000(page, summary) -> None:
     page.get_by_label("Sexual appearances").fill("-2")
     page.get_by_role("button", name="Score", exact=True).click()
     expect(summary).to_contain_text("There is a problem")
-    expect(summary).to_contain_text("Age at assessment must be a whole number")
-    expect(summary).to_contain_text("Sexual appearances cannot be negative")
+    expect(summary).to_contain_text("Enter the person's age at assessment as a whole number")
+    expect(summary).to_contain_text("Enter the number of sexual appearances as 0 or more")
     expect(summary).to_contain_text("Select the person's sex")  # every problem, not the first
     first = summary.get_by_role("button").first
     expect(first).to_be_focused()  # focus moves to the summary

@@ -76,11 +76,11 @@ def entered_problems(mode: str, entered: Mapping[str, Any]) -> list[tuple[str, s
     for name, (label, kind, _hint) in OWN_FIELDS.items():
         v = entered.get(name)
         if kind == "points" and v is not None and not (isinstance(v, int) and v >= 0):
-            out.append((name, f"{label} must be a whole number, 0 or more, for example 3 (or "
-                              "leave it blank)"))
+            out.append((name, f"Enter the {label} as a whole number of 0 or more, like 3, or "
+                              "leave it blank"))
         elif name in REQUIRED_CATEGORIES and v is None:
-            out.append((name, f"{label} is required: choose a category, or choose how you want "
-                              "to give your result"))
+            out.append((name, f"Select the {label}, or choose another way to give your "
+                              "result"))
     return out
 
 
