@@ -35,7 +35,6 @@ class ReleasePoint:
     provision: str      # e.g. "s.244ZA(5)"
     source: str
     not_before: dt.date | None = None   # the 40% order's commencement, when that is later
-    caveat: str = ""
 
 
 def term_months(term: Term) -> float:
