@@ -144,8 +144,19 @@ def test_a_refresh_shows_another_windows_drafts_and_submissions(url, code):
     assert one.conflict.layout.display == "none" and not one._stale
     one.open_case("TC-02")
     assert one.form.value["criminal_appearances"] == 3
+    one.open_case("TC-01")
+    # the page's own saves (a new draft's, then the fast path's) are not "another window"
+    for cid, n in (("TC-01", 4), ("TC-01", 5), ("TC-02", 5)):
+        if one.case.id != cid:
+            one.open_case(cid)
+        one.form.set_facts(key_facts(cid, criminal_appearances=n))
+        one.check()
+        assert not one._stale and one.conflict.layout.display == "none", cid
+        assert stored(one, cid).data["facts"]["criminal_appearances"] == n
     one.open_case("TC-03")
     assert "These are the answers you submitted" in one.status.value
+    one.check()
+    assert not one._stale
 
 
 def test_the_open_case_submitted_elsewhere_is_told_and_nothing_is_overwritten(url, code):
