@@ -275,7 +275,7 @@ def test_calibration_reports_both_agreements_and_the_status_uses_the_chosen_one(
 
 @pytest.fixture()
 def base() -> dict[str, Any]:
-    src = REPO_ROOT / "training_cases" / "tc-01-fenby.yaml"
+    src = REPO_ROOT / "training_cases" / "tc-01-brantingby.yaml"
     return copy.deepcopy(read_yaml(src.read_text(encoding="utf-8"), str(src)))
 
 

@@ -14,7 +14,7 @@ from rso_widgets.cases import CaseError, load_case, load_cases, validate_path
 from rso_widgets.cases.loader import read_yaml
 from rso_widgets.settings import REPO_ROOT
 
-SOURCE = REPO_ROOT / "training_cases" / "tc-01-fenby.yaml"
+SOURCE = REPO_ROOT / "training_cases" / "tc-01-brantingby.yaml"
 
 
 @pytest.fixture()
@@ -212,7 +212,7 @@ def test_missing_rationale(tmp_path: Path, base: dict[str, Any]) -> None:
 
 
 def test_summary_must_say_fictional(tmp_path: Path, base: dict[str, Any]) -> None:
-    base["documents"]["summary"] = "Mr Fenby is a man living in a market town. " * 2
+    base["documents"]["summary"] = "Mr Brantingby is a man living in a market town. " * 2
     only(write(tmp_path, base), "documents.summary")
 
 

@@ -180,7 +180,7 @@ def test_cli_validate_shipped_cases(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_validate_one_file(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["cases", "validate", str(CASES_DIR / "tc-01-fenby.yaml")]) == 0
+    assert main(["cases", "validate", str(CASES_DIR / "tc-01-brantingby.yaml")]) == 0
     assert "1 valid" in capsys.readouterr().out
 
 
