@@ -187,7 +187,7 @@ def test_cli_validate_one_file(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_validate_broken_copy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for f in CASES_DIR.glob("*.yaml"):
         shutil.copy(f, tmp_path / f.name)
-    broken = tmp_path / "tc-04-larkham.yaml"
+    broken = tmp_path / "tc-04-shinglecombe.yaml"
     broken.write_text(broken.read_text(encoding="utf-8").replace(
         "stranger_victim: true", "stranger_victim: false"), encoding="utf-8")
     assert main(["cases", "validate", str(tmp_path)]) == 1
