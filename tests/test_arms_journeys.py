@@ -1,7 +1,7 @@
 """The ARMS assessment, the live assessment and ARMS practice as task lists (issue 14): each
 opens on its task list, statuses follow the answers, one section at a time, every problem that
-stops a save at once at the top (each "Go to" opening its section) and beside its field, and
-technical ids in an "About" reveal rather than headline text."""
+stops a save at once at the top (each message the link that opens its section) and beside
+its field, and technical ids in an "About" reveal rather than headline text."""
 
 from __future__ import annotations
 
