@@ -2,10 +2,11 @@
 (`tests/browser/test_live_assessment_first_time.py`), each fixed and kept fixed here without a
 browser: the page is called what its start-page link says; a problem with the person reference
 is in an error summary whose message is the link to it, and the RM2000 summary lists problems
-in the order of the questions; focus moves to what an action did when the button pressed is hidden or disabled
-(record opened, draft resumed, signed, reassessment started); after a save the page says what
-happens next, with no Save button left to press again; the confirmation names the person by
-their display name; starting a reassessment clears the last save's confirmation."""
+in the order of the questions; focus moves to what an action did when the button pressed is
+hidden or disabled (record opened, draft resumed, signed, reassessment started); after a save
+the page says what happens next, with no Save button left to press again; the confirmation
+names the person by their display name; starting a reassessment clears the last save's
+confirmation."""
 
 from __future__ import annotations
 
