@@ -181,7 +181,7 @@ class TaskListJourney(w.VBox):
                      keep_problems: bool = False) -> None:
         """Show section `key`. Its heading and Back link change, and focus moves to the
         heading, before the section is built and drawn: the page sends them at once, so
-        focus never waits for a long section (a "Go to", `keep_problems`, focuses its field)."""
+        focus never waits for a long section (a summary link, `keep_problems`, focuses a field)."""
         section = self._section(key)
         self.current = key
         self.returning_to_check = from_check
@@ -312,7 +312,7 @@ class TaskListJourney(w.VBox):
         self.summary_box.focus_first()  # the summary, links or none
 
     def target(self, key: str, widget: Any) -> SectionTarget:
-        """A focus target for `show_problems` that lives in section `key`: "Go to" opens the
+        """A focus target for `show_problems` that lives in section `key`: its link opens the
         section (keeping the problem list) and then moves focus to `widget`."""
         return SectionTarget(self, key, widget)
 
