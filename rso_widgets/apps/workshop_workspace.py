@@ -38,7 +38,8 @@ class TraineeWorkspace:
         self.state = w.HTML(value="")
         self.check_button = text_button("Check for the key",
                                         tooltip="See whether the trainer has released the key "
-                                                "or closed the workshop")
+                                                "or closed the workshop, and what you saved or "
+                                                "submitted in another window")
         self.check_button.on_click(self._on_check)
         self.ticker = Ticker(check_seconds, self._tick)
         self.choice = w.Dropdown(options=[], description="Case", description_allow_html=False,
