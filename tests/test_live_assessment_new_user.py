@@ -1,12 +1,12 @@
 """What a new assessor tripped over doing a live assessment in a real browser
 (`tests/browser/test_live_assessment_first_time.py`), each fixed and kept fixed here without a
 browser (that the page is called what its start-page link says is tests/test_page_headings.py):
-a problem with the person reference is in an error summary with a "Go to", and the RM2000
-summary lists problems in the order of the questions; focus moves to what an action did when the
-button pressed is hidden or disabled (record opened, draft resumed, signed, reassessment
-started); after a save the page says what happens next, with no Save button left to press
-again; the confirmation names the person by their display name; starting a reassessment clears
-the last save's confirmation."""
+a problem with the person reference is in an error summary whose message is the link to it, and
+the RM2000 summary lists problems in the order of the questions; focus moves to what an action
+did when the button pressed is hidden or disabled (record opened, draft resumed, signed,
+reassessment started); after a save the page says what happens next, with no Save button left
+to press again; the confirmation names the person by their display name; starting a
+reassessment clears the last save's confirmation."""
 
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ def test_no_reference_is_a_problem_in_the_summary_with_a_go_to(data_dir):
     app.find_button.click()
     assert f.summary.items == ["Enter the person's reference"]
     assert f.reference_field.error == "Enter the person's reference"
-    (go,) = f.summary.links.children
-    assert go.description == "Go to Person reference"
+    (go,) = f.summary.links  # the message is itself the link to the field
+    assert go.label == "Person reference" and go.description == "Enter the person's reference"
     assert f.summary.layout.display == ""
     go.click()
     assert moved == [f.reference]
@@ -53,8 +53,9 @@ def test_opening_a_record_without_choosing_one_is_in_the_summary(data_dir):
     app.finder.caseload_pick.value = None
     app.finder.caseload_open.click()
     assert app.finder.summary.items == ["Choose a record from the list first"]
-    assert [b.description for b in app.finder.summary.links.children] == [
-        "Go to Record to open"]
+    (go,) = app.finder.summary.links
+    assert go.label == "Record to open"
+    assert go.description == "Choose a record from the list first"
 
 
 def test_focus_moves_to_the_record_opened_when_create_is_hidden(data_dir):
@@ -75,14 +76,15 @@ def test_the_rm2000_summary_follows_the_order_of_the_questions(data_dir):
     form.fields["age_at_assessment"].control.value = "4O"
     form.fields["sexual_appearances"].control.value = "-2"
     form.score_button.click()
-    names = [b.description for b in form.summary.links.children]
+    names = [b.label for b in form.summary.links]
+    assert [b.description for b in form.summary.links] == form.summary.items  # each a link
     # the type errors are found first by the engine, but Sex is the first question
-    assert names[:4] == ["Go to Sex", "Go to Sexual offence committed aged 17 or over",
-                         "Go to Age at assessment", "Go to Age at commencement of risk"]
-    assert names.index("Go to Sexual appearances") < names.index("Go to Criminal appearances")
-    assert names[-4:] == ["Go to Sexual offence against a male",
-                          "Go to Sexual offence against a stranger",
-                          "Go to Non-contact sexual offence", "Go to Single"]
+    assert names[:4] == ["Sex", "Sexual offence committed aged 17 or over",
+                         "Age at assessment", "Age at commencement of risk"]
+    assert names.index("Sexual appearances") < names.index("Criminal appearances")
+    assert names[-4:] == ["Sexual offence against a male",
+                          "Sexual offence against a stranger",
+                          "Non-contact sexual offence", "Single"]
     first = form.summary.items[0]
     assert first.startswith("Select the person's sex")
 
@@ -221,8 +223,8 @@ def test_continue_with_no_record_open_says_to_find_or_create_it_first(data_dir):
     assert j.current == "person"  # not the check page, with every task "Cannot start yet"
     assert j.summary_box.items == ["Find or create the person's record first: enter their "
                                    "reference and select Find or create the record"]
-    assert [b.description for b in j.summary_box.links.children] == [
-        "Go to Person reference"]
+    (go,) = j.summary_box.links
+    assert go.label == "Person reference" and go.description == j.summary_box.items[0]
     open_new(app)
     j.continue_button.click()  # the review date and history wait for version 1
     assert j.current == "rm2000" and j.summary_box.items == []

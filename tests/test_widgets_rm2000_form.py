@@ -105,11 +105,12 @@ def test_blank_answers_are_not_defaulted_and_errors_sit_next_to_their_fields(for
         notes = form.fields[name].notes.value
         assert f"<span>Error:</span> {form_module.esc(shown[name])}" in notes
         assert form.fields[name].notes in form.fields[name].children
-    assert "There is a problem" in form.summary.body.value
+    assert "<h2>There is a problem</h2>" in form.summary.heading.value
     assert form.summary.layout.display == ""
     assert sorted(form.summary.text.splitlines()) == sorted(shown.values())
-    assert len(form.summary.links.children) == len(required)
-    assert "Go to Age at assessment" in {b.description for b in form.summary.links.children}
+    links = form.summary.links  # every message is the link to its field
+    assert [b.description for b in links] == form.summary.text.splitlines()
+    assert {b.label for b in links} >= {"Age at assessment"} and len(links) == len(required)
     assert "12 problems" in form.status.value
 
 
@@ -251,8 +252,9 @@ def test_free_text_is_escaped(form):
     form.fields["age_at_assessment"].control.value = "<i>40</i>"
     form.submit()
     assert "<i>40" not in form.fields["age_at_assessment"].notes.value
-    assert "i&gt;40" not in form.summary.body.value and "as a whole number" in \
-        form.summary.body.value
+    said = [b.description for b in form.summary.links]  # each message is its own link
+    assert not any("40" in d for d in said) and any("as a whole number" in d for d in said)
+    assert "<i>40" not in form.summary.heading.value
 
 
 def test_exception_in_scoring_is_caught_and_shown(form, monkeypatch, caplog):
@@ -317,7 +319,7 @@ def _walk(widget):
 def test_every_control_is_labelled_and_every_button_has_text(form):
     form.count_toggle.value = "history"
     form.history.add.click()
-    form.submit()  # summary "Go to" buttons exist too
+    form.submit()  # the summary's message links exist too
     controls = (w.Text, w.Textarea, w.Dropdown, w.DatePicker, w.Checkbox, w.ToggleButtons)
     seen = 0
     for widget in _walk(form):
@@ -354,14 +356,16 @@ def test_served_path_stays_lean():
     assert out.stdout.strip() == ""
 
 
-def test_score_with_errors_moves_focus_to_the_first_go_to_button(form, monkeypatch):
-    """GOV.UK habit: after a failed Score the error summary takes keyboard focus (its first
-    "Go to" button); a good Score moves focus nowhere."""
-    focused: list[str] = []
-    monkeypatch.setattr(w.Button, "focus", lambda self: focused.append(self.description))
+def test_score_with_errors_moves_focus_to_the_error_summary(form, monkeypatch):
+    """GOV.UK habit: after a failed Score the error summary takes keyboard focus (Tab then
+    reaches its first message link); a good Score moves focus nowhere."""
+    focused: list[w.Widget] = []
+    monkeypatch.setattr(w.DOMWidget, "focus", lambda self: focused.append(self))
     form.score_button.click()
-    first = form.summary.links.children[0].description
-    assert first.startswith("Go to ") and focused == [first]
+    assert focused == [form.summary.heading] and form.summary.links
+    first = form.summary.links[0]
+    first.click()  # the first message's link: focus on its field's control
+    assert focused[-1] is form.fields[first.target.name].control
     focused.clear()
     form.set_facts(CASE)
     form.score_button.click()

@@ -76,7 +76,7 @@ class PersonFinder(w.VBox):
     def problem(self, message: str, target: w.Widget | None = None) -> None:
         """A problem with what was typed or chosen, at the top (focus moves there) and, for
         the reference, beside its box; `target` (default: the reference box) is where its
-        "Go to" moves focus."""
+        error summary link moves focus."""
         target = target if target is not None else self.reference
         label = getattr(target, "description", "") or "Person reference"
         if target is self.reference:

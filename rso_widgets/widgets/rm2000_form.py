@@ -287,7 +287,7 @@ class RM2000Form(RM2000Controls, RM2000Errors, w.VBox):
     @safe_callback(_report, "scoring")
     def _on_score(self, _button: Any = None) -> None:
         if self.submit() is None and self.errors:
-            self.summary.focus_first()  # keyboard users land on the summary's "Go to" buttons
+            self.summary.focus_first()  # keyboard users land on the summary
 
     @safe_callback(_report, "scoring")
     def submit(self) -> RM2000Result | None:
