@@ -145,7 +145,7 @@ def test_error_summary_by_keyboard_each_message_the_link_to_its_field(page, voil
     page.wait_for_timeout(500)
     box, inner = links.first.bounding_box(), summary.bounding_box()
     line = float(links.first.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
-    assert box["height"] >= 3 * line and box["x"] + box["width"] <= inner["x"] + inner["width"]
+    assert box["height"] >= 2 * line and box["x"] + box["width"] <= inner["x"] + inner["width"]
     assert_fits_320(page)
     assert_no_traceback(page)
 
