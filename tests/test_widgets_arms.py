@@ -591,3 +591,22 @@ def test_live_final_save_is_refused_for_a_plan_problem_but_the_draft_is_kept(dat
     app.save_button.click()
     assert "Saved as version 1" in text(app.save_status.value)
     assert app.plan.summary.text == ""
+
+
+def test_an_unfinished_notes_link_leads_to_the_part_missing_when_listed_not_again_later(form):
+    """Its link focuses the part missing when the problem was listed (here the date). Chosen
+    again at the kernel's repeated focus 0.8 s later, after a quick typist had filled the
+    date, it moved focus to the note's text and the rest of the date went there (CI)."""
+    sec = form.sections["R2"]
+    sec.rating.value = sec.rating.options[0][1]
+    row = sec.evidence.add_row()
+    row.what.value, row.source.value = "He said so at the home visit", row.source.options[0]
+    form.show_check()
+    [link] = [b for b in form.summary.links if b.label == "R2 evidence note 1"]
+    target = link.target  # what the press focuses, and its repeat (TaskListJourney)
+    assert target is row.date
+    sent = []
+    row.date.send = sent.append  # what the page would be told: focus the date
+    row.date.value = DAY  # typed before the repeat came
+    target.focus()
+    assert sent == [{"do": "focus"}]
