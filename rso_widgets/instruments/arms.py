@@ -129,7 +129,7 @@ class Evidence(BaseModel):
 
 def note_label(factor_id: str, n: int) -> str:
     """What every page calls a factor's evidence note `n` (counted from 1, in the order the page
-    shows the notes): "R4 evidence note 2" (labels, error messages, "Go to" links)."""
+    shows the notes): "R4 evidence note 2" (labels, error messages and their links)."""
     return f"{factor_id} evidence note {n}"
 
 

@@ -13,7 +13,7 @@
 (function () {
   'use strict';
 
-  /* "Go to" from an error summary calls a widget's focus(); ipywidgets answers by focusing the
+  /* An error summary link calls a widget's focus(); ipywidgets answers by focusing the
    * view's root element. For a date picker (and a box) that root is a <div>, which cannot take
    * focus, so the request did nothing: the person was left on the summary. Here a focus request
    * on such a widget's root moves to the first usable control inside it (the date's <input>).
@@ -91,7 +91,7 @@
     };
   }
 
-  /* A focus request that comes before its field is drawn is kept until it is. A "Go to" for a
+  /* A focus request that comes before its field is drawn is kept until it is. An error link to a
    * field in another section shows that section and focuses the field in one go; ipywidgets
    * hands a focus request only to the views that exist then, so when the field's view is drawn
    * later (its code still loading, a slow page) the request was lost. Here it is applied when a
