@@ -31,7 +31,6 @@ COMPLETED = "Completed"
 CANNOT_START = "Cannot start yet"
 STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START)
 FOCUS_DELAY = 0.8  # seconds: the repeat of a focus for a page without rso.js (focus_once_drawn)
-
 # (field label, sentence naming the field and the fix, widget to focus or None): ErrorSummary's
 Problem = tuple[str, str, Any]
 
@@ -197,7 +196,8 @@ class TaskListJourney(w.VBox):
                               f'{esc(section.title)}</h2>')
         if not keep_problems:  # else the caller moves focus to the field
             self.focus()
-        if key not in self.built:
+        if key not in self.built:  # built now: not the last view's body under this heading
+            self.body.children = []
             try:
                 self.built[key] = section.build()
             except Exception:

@@ -267,6 +267,8 @@ def test_an_arms_assessment_completed_and_saved_with_the_keyboard_alone(page, se
         press_on(page, "Continue")
         for group in factor_groups(cat):  # R1 to R3, R4 and R5, ..., P3 and P4
             opened(page, group.title)
+            for fid in group.ids:  # the section is built when first opened: drawn, then measured
+                page.locator(f".rso-factor-{fid}").wait_for(timeout=2 * WAIT)
             page.wait_for_timeout(300)
             empty = steps.height(f"{group.key}-empty")
             for fid in group.ids:
