@@ -272,3 +272,14 @@ def test_the_case_editor_builds_a_section_when_opened_and_go_to_reaches_it(data_
     dob = page.form.binding("person.date_of_birth").field
     assert page.journey.current == "person" and focused[-1] is dob.control
     assert "not a date that exists" in dob.error
+
+
+def test_a_case_input_not_built_yet_that_cannot_be_read_is_built_to_show_why():
+    from rso_widgets.widgets.case_editor import CaseForm
+
+    form = CaseForm(lambda: None)
+    form._held[("history",)] = "occasions: []\noccasions: []\n"  # as if typed, then held
+    draft, typed = form.value
+    assert [(b.path, "duplicate key" in text) for b, text in typed] == [(("history",), True)]
+    assert {b.path[0] for b in form.bindings} == {"history"}  # its section only
+    assert "history" not in draft and draft["schema_version"] == 1

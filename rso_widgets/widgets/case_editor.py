@@ -289,12 +289,13 @@ class CaseForm:
         """(the draft, problems with text as typed: each binding and the message)."""
         draft: dict[str, Any] = {"schema_version": 1, "fictional": True}
         typed: list[tuple[Binding, str]] = []
-        built = {b.path: b for b in self.bindings}
         for spec in self.specs:
-            b = built.get(spec.path)
+            b = None if spec.path in self._held else self.built(spec)
             value, problem = spec.read(b.field.control.value if b else self._held[spec.path])
-            if problem:
-                typed.append((b or self.binding(".".join(spec.path)), problem))  # type: ignore[arg-type]
+            if problem:  # an input at fault is built, to show it there
+                bound = b or self.binding(".".join(spec.path))
+                if bound is not None:
+                    typed.append((bound, problem))
                 continue
             if spec.optional and value in (None, "", [], {}):
                 continue
