@@ -283,3 +283,26 @@ def test_a_case_input_not_built_yet_that_cannot_be_read_is_built_to_show_why():
     assert [(b.path, "duplicate key" in text) for b, text in typed] == [(("history",), True)]
     assert {b.path[0] for b in form.bindings} == {"history"}  # its section only
     assert "history" not in draft and draft["schema_version"] == 1
+
+
+def test_going_back_to_the_task_list_or_the_check_page_makes_no_widgets(data_dir):
+    app = live_app()
+    j = app.journey
+    find(app, create=True)
+    j.open_section("rm2000")
+    j._back()
+    j.show_check_answers()
+    j._back()
+    before = len(_instances)
+    for _ in range(3):  # each view again: its rows and blocks are updated, not made again
+        j.open_section("rm2000")
+        j._back()
+        j.show_check_answers()
+        j._back()
+    assert len(_instances) == before
+    app.rm2000.set_facts(RM_FACTS)
+    app.rm2000.submit()
+    j.show_task_list()  # and they say what is true now
+    row = j.body.children[0].children[[s.key for s in j.sections].index("rm2000")]
+    assert "Completed" in row.children[1].value
+    assert row.children[0].children[0].description == "RM2000 static risk"
