@@ -31,9 +31,8 @@ def column(children: list[w.Widget], css_class: str) -> w.VBox:
 
 @dataclass
 class _Row:
-    box: w.HBox
-    tag: w.HTML
-    name: w.VBox
+    box: w.HBox  # [name, status tag]
+    name: w.VBox  # [title, hint]
     hint: list[w.Widget]
     link: w.Button | None = None  # the title as a link, once the task can be started
     title: w.HTML | None = None  # the title as text, while it cannot
@@ -63,29 +62,38 @@ class TaskViews:
         return [self.list, self.check_button]
 
     def _row(self, section: Section, status: str) -> w.HBox:
+        """The section's row, made with its first status (no update sent after) or updated
+        (only what changed is sent)."""
+        tag = (f'<strong class="rso-tag rso-tag-{status.lower().replace(" ", "-")}">'
+               f'{esc(status)}</strong>')
         row = self._rows.get(section.key)
+        title = self._title(row, section, status)
         if row is None:
-            tag, name = w.HTML(), column([], "rso-task-name")
-            box = w.HBox([name, tag])
-            box.add_class("rso-task")
             hint = [w.HTML(f'<div class="rso-hint">{esc(section.hint)}</div>')] \
                 if section.hint else []
-            row = self._rows[section.key] = _Row(box, tag, name, hint)
-        row.tag.value = (f'<strong class="rso-tag rso-tag-{status.lower().replace(" ", "-")}">'
-                         f'{esc(status)}</strong>')
-        title: w.Widget
-        if status == CANNOT_START:
-            if row.title is None:
-                row.title = w.HTML(f'<span class="rso-task-title">{esc(section.title)}</span>')
-            title = row.title
+            name = column([title, *hint], "rso-task-name")
+            row = _Row(w.HBox([name, w.HTML(tag)]), name, hint)
+            row.box.add_class("rso-task")
+            self._rows[section.key] = row
         else:
-            if row.link is None:
-                row.link = text_button(section.title)
-                row.link.add_class("rso-task-link")
-                row.link.on_click(functools.partial(_call, self._open, section.key))
-            title = row.link
-        row.name.children = [title, *row.hint]
+            row.box.children[1].value = tag
+            row.name.children = [title, *row.hint]
+        row.link = title if isinstance(title, w.Button) else row.link
+        row.title = title if not isinstance(title, w.Button) else row.title
         return row.box
+
+    def _title(self, row: _Row | None, section: Section, status: str) -> w.Widget:
+        """The row's title: a link once the task can be started, else text."""
+        if status == CANNOT_START:
+            if row is not None and row.title is not None:
+                return row.title
+            return w.HTML(f'<span class="rso-task-title">{esc(section.title)}</span>')
+        if row is not None and row.link is not None:
+            return row.link
+        link = text_button(section.title)
+        link.add_class("rso-task-link")
+        link.on_click(functools.partial(_call, self._open, section.key))
+        return link
 
     def check_page(self, sections: Sequence[Section], statuses: dict[str, str],
                    rows_of: Callable[[Section], list[tuple[str, str]]]) -> list[w.Widget]:
@@ -98,14 +106,15 @@ class TaskViews:
             if statuses[s.key] != COMPLETED:
                 rows += (f'<div class="rso-summary-row"><dt>Status</dt><dd>'
                          f'{esc(statuses[s.key])}</dd></div>')
+            text = f'<h3>{esc(s.title)}</h3><dl class="rso-summary-list">{rows}</dl>'
             if s.key not in self._blocks:
-                html = w.HTML()
+                html = w.HTML(text)
                 change = text_button(f"Change {s.title}")
                 change.add_class("rso-task-link")
                 change.on_click(functools.partial(_call, self._change, s.key))
                 self._blocks[s.key] = (column([html, change], "rso-summary-section"), html)
             block, html = self._blocks[s.key]
-            html.value = f'<h3>{esc(s.title)}</h3><dl class="rso-summary-list">{rows}</dl>'
+            html.value = text
             blocks.append(block)
         return blocks
 

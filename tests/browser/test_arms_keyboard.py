@@ -150,6 +150,10 @@ def opened(page, heading: str | re.Pattern) -> None:
     journey does; only then does the person Tab on."""
     page.get_by_role("heading", name=heading).first.wait_for()
     wait_focus(page, "!!e.closest('.rso-focus-target') && !!e.querySelector('.rso-journey-title')")
+    if heading != "Check your answers":  # a section is built when first opened: wait till it
+        # is drawn, as a person would (its Continue button shows with it)
+        page.locator(".rso-journey-nav").get_by_role("button", name="Continue").wait_for(
+            timeout=2 * WAIT)
 
 
 def wait_focus(page, test: str) -> None:
