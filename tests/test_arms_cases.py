@@ -26,7 +26,7 @@ from rso_widgets.settings import REPO_ROOT
 CASES_DIR = REPO_ROOT / "training_cases"
 CASES = {c.id: c for c in load_cases(CASES_DIR)}
 KEYED = [f"TC-{i:02d}" for i in (*range(1, 13), *range(16, 25))]
-SOURCE = CASES_DIR / "tc-01-fenby.yaml"
+SOURCE = CASES_DIR / "tc-01-brantingby.yaml"
 RANK = {"Low": 0, "Medium": 1, "High": 2, "Very High": 2}
 
 

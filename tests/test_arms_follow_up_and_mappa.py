@@ -251,8 +251,8 @@ def test_feedback_calls_an_accepted_rating_a_defensible_alternative() -> None:
 
 def test_calibration_reports_both_agreements_and_the_status_uses_the_chosen_one() -> None:
     """Three trainees rate TC-05 R2 "evident" (a defensible alternative) and copy the rest."""
-    eastby = CASES["TC-05"]
-    attempt = key_assessment(eastby).model_copy(deep=True)
+    quillthorpe = CASES["TC-05"]
+    attempt = key_assessment(quillthorpe).model_copy(deep=True)
     attempt.ratings["R2"] = attempt.ratings["R2"].model_copy(update={"rating": "evident"})
     subs = [{"id": m, "member_id": m, "case_id": "TC-05",
              "attempt": {"arms": attempt.model_dump(mode="json")}} for m in (1, 2, 3)]
@@ -275,7 +275,7 @@ def test_calibration_reports_both_agreements_and_the_status_uses_the_chosen_one(
 
 @pytest.fixture()
 def base() -> dict[str, Any]:
-    src = REPO_ROOT / "training_cases" / "tc-01-fenby.yaml"
+    src = REPO_ROOT / "training_cases" / "tc-01-brantingby.yaml"
     return copy.deepcopy(read_yaml(src.read_text(encoding="utf-8"), str(src)))
 
 

@@ -1,7 +1,7 @@
 """The ARMS assessment, the live assessment and ARMS practice as task lists (issue 14): each
 opens on its task list, statuses follow the answers, one section at a time, every problem that
-stops a save at once at the top (each "Go to" opening its section) and beside its field, and
-technical ids in an "About" reveal rather than headline text."""
+stops a save at once at the top (each message the link that opens its section) and beside
+its field, and technical ids in an "About" reveal rather than headline text."""
 
 from __future__ import annotations
 
@@ -112,13 +112,16 @@ def test_a_refused_save_lists_every_problem_at_once_and_go_to_opens_its_section(
     # and beside the fields
     assert app.reason_field.error == "Enter the reason for this version"
     assert "not rated yet" in text(app.arms.sections["R1"].status.value)
-    # each "Go to" opens the section that holds the field and keeps the list
-    go_to = {b.description: b for b in app.journey.summary_box.links.children}
-    go_to["Go to Reason for this version"].click()
+    # each message is the link that opens the section holding its field and keeps the list
+    links = app.journey.summary_box.links
+    assert [b.description for b in links] == items  # RM2000 too: it opens its section
+    go_to = {b.label: b for b in links}
+    assert go_to["Reason for this version"].description == "Enter the reason for this version"
+    go_to["Reason for this version"].click()
     assert app.journey.current == "reason" and app.journey.summary_box.items == items
-    go_to["Go to R6 Negative social influences"].click()
+    go_to["R6 Negative social influences"].click()
     assert app.journey.current == "risk-3"
-    go_to["Go to P1 Social investment"].click()
+    go_to["P1 Social investment"].click()
     assert app.journey.current == "protective-1"
     assert app.journey.back_button.description == "Back to check your answers"
 
@@ -136,7 +139,9 @@ def test_plan_problems_open_the_plan_section_that_holds_them(data_dir):
     assert app.assessment_id is None
     [problem] = app.journey.summary_box.items
     assert "review date" in problem
-    app.journey.summary_box.links.children[0].click()
+    [link] = app.journey.summary_box.links
+    assert link.description == problem
+    link.click()
     assert app.journey.current == "plan-review"
 
 
@@ -164,9 +169,9 @@ def test_the_live_assessment_adds_record_and_sign_off_tasks(data_dir):
     assert app.start_reassessment()
     app.reason.value = "review"
     app.save_button.click()
-    assert "What changed" in " ".join(b.description for b in
-                                      j.summary_box.links.children)
-    j.summary_box.links.children[0].click()
+    assert "What changed" in " ".join(b.label for b in j.summary_box.links)
+    assert [b.description for b in j.summary_box.links] == j.summary_box.items
+    j.summary_box.links[0].click()
     assert j.current == "reason" and app.change_field.error
     app.change_text.value = "New job"
     app.save_button.click()

@@ -66,7 +66,8 @@ def test_a_note_without_its_source_stops_the_submission_with_every_other_problem
     assert words in app.status.value and "would be left out" in app.status.value
     assert words in app.arms.summary.text and "Negative social influences" in \
         app.arms.summary.text
-    assert "Go to R4 evidence note 2" in [b.description for b in app.arms.summary.links.children]
+    go = {b.label: b.description for b in app.arms.summary.links}
+    assert go["R4 evidence note 2"] == words  # the message is the link to the row
     assert words in note.status.value and "Error" in note.status.value  # beside the row
     assert "P1" not in app.status.value  # the empty row is not a note
     assert app.store.submissions(cohort.id, member_id=app.member.id) == []
@@ -97,10 +98,11 @@ def test_arms_practice_does_not_compare_without_a_note_written_there():
     row = app.arms.sections["R1"].evidence.add_row()
     row.what.value, row.date.value = "Talks about sex at every visit", DAY
     j.show_check_answers()
-    j.submit_button.click()  # refused on the check page, the note's "Go to" listed
+    j.submit_button.click()  # refused on the check page, the note's message a link
     assert j.current != "result" and app.feedback.feedback is None
     assert "Select where R1 evidence note 1 came from" in j.summary_box.text
-    assert "Go to R1 evidence note 1" in [b.description for b in j.summary_box.links.children]
+    go = {b.label: b.description for b in j.summary_box.links}
+    assert go["R1 evidence note 1"] == "Select where R1 evidence note 1 came from"
     assert app.submit() is None and "would be left out" in app.status.value
     row.source.value = "home visit"  # a partial attempt is still compared as it stands
     j.show_check_answers()
@@ -127,10 +129,11 @@ def test_the_refused_summary_lists_only_what_blocks_as_the_room_page_does(traine
     blocking = [p.message for p in room.missing() + room.entry_problems()]
     assert sorted(app.arms.summary.items) == sorted(blocking)
     assert len(blocking) == 3 and note_source_problem("R4", 1) in blocking
-    links = [b.description for b in app.arms.summary.links.children]
+    links = [b.label for b in app.arms.summary.links]
     names = {fid: app.arms.sections[fid].factor.name for fid in ("R2", "R6")}
-    assert links == [f"Go to R2 {names['R2']}", "Go to R4 evidence note 1",
-                     f"Go to R6 {names['R6']}"]  # in the page's order
+    assert links == [f"R2 {names['R2']}", "R4 evidence note 1",
+                     f"R6 {names['R6']}"]  # in the page's order
+    assert [b.description for b in app.arms.summary.links] == app.arms.summary.items
     assert app.arms.summary.items[0] == f"Rate R2 {names['R2']}"
     assert not any(w in app.arms.summary.text.lower() for w in ("formulation", "priority",
                                                                "without evidence"))

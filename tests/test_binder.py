@@ -20,9 +20,11 @@ import subprocess
 import sys
 import time
 import tomllib
+import warnings
 from pathlib import Path
 
 import pytest
+from notebook_exec import NotebookRetried
 from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,20 +146,15 @@ def test_fresh_env_imports_the_package_from_the_checkout(binder_env):
 RUN_NOTEBOOKS = r'''
 import json, sys
 from pathlib import Path
-import nbformat
-from nbclient import NotebookClient
+sys.path.insert(0, str(Path("tests").resolve()))  # the checkout's tests/notebook_exec.py
+from notebook_exec import run_notebook
 
 TRACEBACK_TEXT = ("Traceback", 'File "', "Error in callback")
 report = {}
 for name in sys.argv[2:]:
-    nb = nbformat.read(name, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(
+    nb, notes = run_notebook(Path(name), cwd=Path(name).parent, extra_code=(
         "import sys as _s, rso_widgets as _r; print('PREFIX=' + _s.prefix); "
         "print('PACKAGE=' + _r.__file__)"))
-    client = NotebookClient(nb, timeout=180, kernel_name="python3", allow_errors=True,
-                            iopub_timeout=60, raise_on_iopub_timeout=True,  # see test_notebooks
-                            resources={"metadata": {"path": str(Path(name).parent)}})
-    client.execute()
     problems, widgets, text = [], 0, ""
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
@@ -170,7 +167,8 @@ for name in sys.argv[2:]:
             elif any(s in t for s in TRACEBACK_TEXT):
                 problems.append(f"cell {i} printed a traceback: {t[:300]}")
             widgets += "application/vnd.jupyter.widget-view+json" in out.get("data", {})
-    report[Path(name).name] = {"problems": problems, "widgets": widgets, "text": text}
+    report[Path(name).name] = {"problems": problems, "widgets": widgets, "text": text,
+                               "retried": notes}
 Path(sys.argv[1]).write_text(json.dumps(report))
 '''
 
@@ -195,6 +193,8 @@ def test_fresh_env_executes_every_workbook_with_its_own_kernel(binder_env, tmp_p
     venv = (binder_env["base"] / "venv").resolve()
     failures = []
     for name, r in results.items():
+        for note in r["retried"]:  # run again once and passed: reported, not hidden
+            warnings.warn(NotebookRetried(note), stacklevel=1)
         prefix = re.search(r"PREFIX=(.*)", r["text"])
         package = re.search(r"PACKAGE=(.*)", r["text"])
         if not prefix or Path(prefix.group(1)).resolve() != venv:

@@ -13,7 +13,7 @@ from rso_widgets.cases import editing
 from rso_widgets.cases.loader import load_cases
 from rso_widgets.settings import SHIPPED_CASES_DIR, get_settings
 
-TC01 = SHIPPED_CASES_DIR / "tc-01-fenby.yaml"
+TC01 = SHIPPED_CASES_DIR / "tc-01-brantingby.yaml"
 SHIPPED = {c.id for c in load_cases(SHIPPED_CASES_DIR)}
 
 

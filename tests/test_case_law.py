@@ -5,10 +5,14 @@ whose notes say something the law does not fails here:
 - notification: which convictions are notifiable (Sexual Offences Act 2003, Sch. 3, for the
   offences the library uses) and for how long (s.82, halved under 18; a detention and training
   order counts by its period of detention, s.131);
-- release: half of a standard determinate sentence, two-thirds for rape or assault by
-  penetration of 7 years or more imposed from 1 April 2020 (SI 2020/158) and of 4 to 7 years
-  imposed from 28 June 2022 (Criminal Justice Act 2003, s.244ZA); never on a Saturday or Sunday
-  (Criminal Justice Act 1961, s.23(3): the preceding working day);
+- a suspended sentence counts for notification by its term, as imprisonment (Sentencing Act
+  2020, s.286(1); CJA 2003, s.189(6)), for Schedule 3's thresholds and for s.82;
+- release: the point `rso_widgets/cases/release.py` works out from the offence's maximum
+  penalty and Schedule 15 part in `cases/law_rules.yaml` (half; two-thirds under s.244ZA(4),
+  7 years or more from 1 April 2020, first SI 2020/158, and s.244ZA(5), 4 to 7 years from
+  28 June 2022; 40% under SI 2024/844 unless excluded), by either counting convention, never on
+  a Saturday or Sunday (Criminal Justice Act 1961, s.23(3): the preceding working day); a
+  release after the Sentencing Act 2026's Royal Assent says which law it states;
 - licence to the end of the sentence (CJA 2003, s.249) and post-sentence supervision to twelve
   months after release for sentences under 2 years for offences from 1 February 2015 (s.256AA);
 - MAPPA: probation leads while it supervises (licence, supervision, order, or in custody),
@@ -20,11 +24,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from fractions import Fraction
 
 import pytest
 from dateutil.relativedelta import relativedelta
 
 from rso_widgets.cases import TrainingCase, load_cases
+from rso_widgets.cases.law_rules import offence
+from rso_widgets.cases.release import release_point, sentencing_act_2026_caveat
 from rso_widgets.cases.schema import HistoryOffence
 from rso_widgets.instruments.rm2000 import _years_between
 
@@ -35,7 +42,6 @@ ORDER = re.compile(r"(?:Community order|Youth rehabilitation order|Detention and
                    r"(\d+) (year|month)s?")
 NOTIFY = re.compile(r"notification requirements (indefinitely|for an indefinite period|"
                     r"for (\d+) years)")
-TWO_THIRDS_OFFENCES = ("rape", "assault by penetration")  # Sch. 15 Part 2, maximum life
 PSS_FROM = dt.date(2015, 2, 1)
 
 
@@ -52,6 +58,13 @@ def custodial(occ) -> tuple[int, str] | None:
     """(number, unit) of an immediate custodial term; a DTO by its period of detention (s.131)."""
     if "suspended" in occ.sentence:
         return None
+    return imprisonment_term(occ)
+
+
+def imprisonment_term(occ) -> tuple[int, str] | None:
+    """(number, unit) of the term of imprisonment the person was sentenced to, for Schedule 3
+    and s.82: immediate or suspended (a suspended sentence is a sentence of imprisonment for
+    its term, Sentencing Act 2020, s.286(1)); a DTO by its period of detention (s.131)."""
     if occ.sentence.startswith("Detention and training order"):
         n, unit = ORDER.match(occ.sentence).groups()
         return int(n) // 2, unit
@@ -71,7 +84,7 @@ def age_on(case: TrainingCase, day: dt.date) -> int:
 def notifiable(case: TrainingCase, occ, off: HistoryOffence) -> bool:
     """Sexual Offences Act 2003, Sch. 3, for the offences the library uses."""
     name, age = off.name.lower(), age_on(case, occ.date)
-    term = custodial(occ) if occ.disposal == "conviction" else None
+    term = imprisonment_term(occ) if occ.disposal == "conviction" else None
     months = _months(*term) if term else 0.0
     community_12 = occ.disposal == "conviction" and (order_months(occ) or 0) >= 12 \
         and not occ.sentence.startswith("Detention")
@@ -93,7 +106,7 @@ def notifiable(case: TrainingCase, occ, off: HistoryOffence) -> bool:
 
 def notification_period(case: TrainingCase, occ) -> str:
     """s.82: 'indefinite' or a number of years (halved when under 18 at conviction)."""
-    term = custodial(occ)
+    term = imprisonment_term(occ)
     if term is None:
         years = 5.0  # a sentence of any other description
     else:
@@ -118,23 +131,25 @@ def working_day_on_or_before(day: dt.date) -> dt.date:
     return day
 
 
-def release_dates(occ) -> tuple[dt.date, dt.date]:
-    """The automatic release date by the two conventions in use: half (or two-thirds) of the
+def release_dates(case: TrainingCase, occ) -> tuple[dt.date, dt.date]:
+    """The automatic release date by the two conventions in use: the release fraction of the
     term counted in days rounded up, or in calendar months."""
-    earliest, latest, _ = release_window(occ)
-    return earliest + 2 * DAY, latest
+    point = release_fraction(case, occ)
+    earliest, latest, _ = release_window(occ, float(point.fraction))
+    floor = point.not_before or dt.date.min  # the 40% order's commencement
+    return max(earliest + 2 * DAY, floor), max(latest, floor)
 
 
-def release_window(occ) -> tuple[dt.date, dt.date, dt.date]:
-    """(earliest, latest) automatic release date by either convention, the earliest brought
-    forward by two days for a weekend, and the sentence expiry date."""
+def release_fraction(case: TrainingCase, occ):
+    """The release point the law data gives for this sentence (rso_widgets/cases/release.py)."""
+    return release_point([off.name for off in occ.offences], custodial(occ), occ.date,
+                         age_on(case, occ.date))
+
+
+def release_window(occ, fraction: float = 1 / 2) -> tuple[dt.date, dt.date, dt.date]:
+    """(earliest, latest) automatic release date at `fraction` by either convention, the
+    earliest brought forward by two days for a weekend, and the sentence expiry date."""
     n, unit = custodial(occ)
-    months = _months(n, unit)
-    sexual_life = any(k in off.name.lower() for off in occ.offences for k in TWO_THIRDS_OFFENCES)
-    two_thirds = sexual_life and (
-        (months >= 84 and occ.date >= dt.date(2020, 4, 1))
-        or (48 <= months < 84 and occ.date >= dt.date(2022, 6, 28)))
-    fraction = 2 / 3 if two_thirds else 1 / 2
     expiry = occ.date + _span(n, unit) - DAY
     by_days = occ.date + dt.timedelta(days=math.ceil(((expiry - occ.date).days + 1) * fraction))
     by_days -= DAY
@@ -172,7 +187,7 @@ def supervised_on(case: TrainingCase, day: dt.date) -> bool:
         if occ.disposal != "conviction":
             continue
         if custodial(occ) is not None and not occ.sentence.startswith("Detention and"):
-            _, release, end = release_window(occ)
+            _, release, end = release_window(occ, float(release_fraction(case, occ).fraction))
             if pss_applies(case, occ):
                 end = max(end, release + relativedelta(months=12) - DAY)
         elif (months := order_months(occ)) is not None:
@@ -236,7 +251,7 @@ def test_commencement_is_the_lawful_release_or_the_start_of_the_order(
     if custodial(occ) is None or occ.sentence.startswith("Detention and"):
         assert start == occ.date, case.id  # a community sentence starts on the day it is made
         return
-    lawful = {working_day_on_or_before(d) for d in release_dates(occ)}
+    lawful = {working_day_on_or_before(d) for d in release_dates(case, occ)}
     assert start in lawful, (case.id, start, sorted(lawful))
 
 
@@ -306,50 +321,66 @@ def test_courts_sit_and_assessments_happen_on_weekdays(case: TrainingCase) -> No
 SDS40_FROM = dt.date(2024, 9, 10)  # SI 2024/844, art. 1(2)(a)
 
 
-def sds40_excluded(occ) -> bool:
-    """SI 2024/844, art. 3(6) and Schedule: sexual offences (every offence under the Sexual
-    Offences Act 2003, and the indecent-images offences) are excluded, as are Part 1 Sch. 15
-    violent offences sentenced to 4 years or more (approximated here by the violent flag)."""
-    term = custodial(occ)
-    four_years = term is not None and _months(*term) >= 48
-    return any(off.sexual or "sexual offences act 2003" in off.name.lower()
-               or (off.violent and four_years) for off in occ.offences)
-
-
 @pytest.mark.parametrize("case", RELEASED, ids=lambda c: c.id)
 def test_the_40_per_cent_release_point_is_used_exactly_where_it_applies(
         case: TrainingCase) -> None:
     """From 10 September 2024 a standard determinate sentence not yet at its release point is
-    released at 40%, unless it is for an excluded offence; the library's sexual sentences all
-    are, so their release stays at half (or two-thirds)."""
+    released at 40%, unless its offence is excluded (release.py, from law_rules.yaml); the
+    library's sexual sentences all are, so their release stays at half (or two-thirds), and a
+    case whose release falls after that date names SI 2024/844."""
     start = case.key.facts.commencement_date
     occ = release_occasion(case)
     if custodial(occ) is None or occ.sentence.startswith("Detention and") or start < SDS40_FROM:
         return
-    n, unit = custodial(occ)
-    forty = working_day_on_or_before(occ.date + relativedelta(
-        days=math.ceil(((occ.date + _span(n, unit) - DAY - occ.date).days + 1) * 0.4)) - DAY)
-    if sds40_excluded(occ):
-        assert start != forty, f"{case.id}: released at 40% but the offence is excluded"
+    point = release_fraction(case, occ)
+    if point.fraction == Fraction(2, 5):
+        assert start in {working_day_on_or_before(d) for d in release_dates(case, occ)}
+    else:
         assert any("2024/844" in s.source for s in case.legal_sources), \
             f"{case.id}: name SI 2024/844 (the 40% release point and its exclusions)"
-    else:
-        assert start == forty, f"{case.id}: released {start}, 40% point {forty} (SI 2024/844)"
 
 
-def test_the_40_per_cent_rule_separates_excluded_from_other_offences() -> None:
-    """The rule above on made-up occasions: theft is not excluded, sexual assault is, and a
-    violent offence only with a sentence of 4 years or more."""
+@pytest.mark.parametrize("case", RELEASED, ids=lambda c: c.id)
+def test_a_release_after_the_sentencing_act_2026_says_which_law_it_states(
+        case: TrainingCase) -> None:
+    """The Sentencing Act 2026, s.23 (Royal Assent 22 January 2026) changes release points once
+    commenced by regulations; a case released (or due for release) after Royal Assent states
+    the law as it stood and cites the Act."""
+    occ = release_occasion(case)
+    if custodial(occ) is None or occ.sentence.startswith("Detention and"):
+        return
+    if sentencing_act_2026_caveat(case.key.facts.commencement_date):
+        assert any("Sentencing Act 2026" in f"{s.point} {s.source}"
+                   for s in case.legal_sources), case.id
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_every_offence_on_a_record_is_in_the_law_table(case: TrainingCase) -> None:
+    """Each offence has its statute, maximum penalty and Schedule 15 part in law_rules.yaml."""
+    for occ in case.history.occasions:
+        for off in occ.offences:
+            assert offence(off.name).source, (case.id, off.name)
+
+
+def test_a_suspended_sentence_meets_schedule_3s_imprisonment_conditions() -> None:
+    """Sch. 3 para 18(b)(ii): sexual assault of an adult by an adult is notifiable if he is
+    sentenced to a term of imprisonment, which a suspended sentence is (s.286(1)); a community
+    order under 12 months or a fine is not enough. The period follows the term (s.82)."""
     from types import SimpleNamespace as NS
 
-    def occ(name: str, sentence: str, sexual: bool = False, violent: bool = False):
-        return NS(sentence=sentence, date=dt.date(2024, 10, 1), disposal="conviction",
-                  offences=[NS(name=name, sexual=sexual, violent=violent)])
+    case = next(c for c in CASES if c.id == "TC-01")
+    victim = NS(age_band="adult")
 
-    assert not sds40_excluded(occ("Theft", "2 years' imprisonment"))
-    assert sds40_excluded(occ("Sexual assault", "2 years' imprisonment", sexual=True))
-    assert sds40_excluded(occ("Failing to comply with notification requirements (Sexual "
-                              "Offences Act 2003, s.91)", "6 months' imprisonment"))
-    assert not sds40_excluded(occ("Assault occasioning actual bodily harm",
-                                  "3 years' imprisonment", violent=True))
-    assert sds40_excluded(occ("Wounding with intent", "4 years' imprisonment", violent=True))
+    def occ(sentence: str):
+        return NS(sentence=sentence, date=dt.date(2019, 7, 15), disposal="conviction",
+                  offences=[NS(name="Sexual assault", sexual=True, victim=victim)])
+
+    suspended = occ("8 weeks' imprisonment suspended for 12 months")
+    assert notifiable(case, suspended, suspended.offences[0])
+    assert notification_period(case, suspended) == "7"
+    longer = occ("12 months' imprisonment suspended for 2 years")
+    assert notifiable(case, longer, longer.offences[0])
+    assert notification_period(case, longer) == "10"
+    for sentence in ("Community order, 6 months, with unpaid work", "Fine"):
+        other = occ(sentence)
+        assert not notifiable(case, other, other.offences[0]), sentence

@@ -1,6 +1,6 @@
 """The validator's rule on the notification period a sentence states (rso_widgets/cases/law.py,
-Sexual Offences Act 2003, s.82): the period worked out from the sentence, and a case that
-states another is refused at the occasion's sentence."""
+Sexual Offences Act 2003, s.82): the period worked out from the sentence (a suspended sentence
+by its term), and a case that states another is refused at the occasion's sentence."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from rso_widgets.cases import load_cases
 from rso_widgets.cases.law import check_notification_periods, s82_months
+from rso_widgets.cases.law_rules import law_rules
 
 
 @pytest.mark.parametrize(("sentence", "disposal", "age", "months"), [
@@ -34,9 +35,43 @@ def test_s82_period_from_the_sentence(sentence: str, disposal: str, age: int,
     assert s82_months(sentence, disposal, age) == months
 
 
-def test_a_suspended_sentence_is_not_checked() -> None:
-    with pytest.raises(ValueError):
-        s82_months("8 weeks' imprisonment suspended for 12 months", "conviction", 30)
+@pytest.mark.parametrize(("sentence", "age", "months"), [
+    # A suspended sentence counts by its term (Sentencing Act 2020, s.286(1); CJA 2003,
+    # s.189(6)), never by the operational period: each pair straddles an s.82 boundary.
+    ("8 weeks' imprisonment suspended for 12 months", 30, 84),
+    ("26 weeks' imprisonment suspended for 24 months", 30, 84),   # 26 weeks: under 6 months
+    ("6 months' imprisonment suspended for 18 months", 30, 84),   # 6 months or less
+    ("7 months' imprisonment suspended for 12 months", 30, 120),  # more than 6 months
+    ("27 weeks' imprisonment suspended for 12 months", 30, 120),  # 27 weeks: over 6 months
+    ("24 months' imprisonment suspended for 2 years", 30, 120),   # not the 2-year period
+    ("29 months' imprisonment suspended for 2 years", 30, 120),
+    ("30 months' imprisonment suspended for 3 years", 30, None),  # 30 months: indefinitely
+    ("16 weeks' detention in a young offender institution, suspended for 12 months", 19, 84),
+    ("12 months' detention in a young offender institution, suspended for 2 years", 20, 120),
+])
+def test_a_suspended_sentence_counts_by_its_term(sentence: str, age: int,
+                                                  months: float | None) -> None:
+    assert s82_months(sentence, "conviction", age) == months
+
+
+def test_a_wrong_period_for_a_suspended_sentence_is_refused_and_explained() -> None:
+    case = next(c for c in load_cases() if c.id == "TC-01")
+    i = next(i for i, o in enumerate(case.history.occasions) if "notification" in o.sentence)
+    wrong = _with_sentence(case, i, "20 weeks' imprisonment suspended for 24 months; "
+                                    "notification requirements for 5 years")
+    [(field, message, fix)] = check_notification_periods(wrong)
+    assert field == f"history.occasions[{i}].sentence"
+    assert "suspended sentence counts by its term" in message and "for 7 years" in fix
+    right = _with_sentence(case, i, "20 weeks' imprisonment suspended for 24 months; "
+                                    "notification requirements for 7 years")
+    assert check_notification_periods(right) == []
+
+
+def test_the_s82_numbers_come_from_the_data_file() -> None:
+    rules = law_rules().notification
+    assert (rules.indefinite_from_months, rules.ten_years_over_months) == (30, 6)
+    assert rules.suspended_counts_as_imprisonment and "s.286(1)" in rules.suspended_source
+    assert "s.82" in rules.source
 
 
 def test_every_shipped_case_states_the_s82_period() -> None:

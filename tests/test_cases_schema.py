@@ -14,7 +14,7 @@ from rso_widgets.cases import CaseError, load_case, load_cases, validate_path
 from rso_widgets.cases.loader import read_yaml
 from rso_widgets.settings import REPO_ROOT
 
-SOURCE = REPO_ROOT / "training_cases" / "tc-01-fenby.yaml"
+SOURCE = REPO_ROOT / "training_cases" / "tc-01-brantingby.yaml"
 
 
 @pytest.fixture()
@@ -212,7 +212,7 @@ def test_missing_rationale(tmp_path: Path, base: dict[str, Any]) -> None:
 
 
 def test_summary_must_say_fictional(tmp_path: Path, base: dict[str, Any]) -> None:
-    base["documents"]["summary"] = "Mr Fenby is a man living in a market town. " * 2
+    base["documents"]["summary"] = "Mr Brantingby is a man living in a market town. " * 2
     only(write(tmp_path, base), "documents.summary")
 
 
@@ -279,7 +279,7 @@ def test_common_given_name_with_common_surname_is_refused(tmp_path: Path, base: 
     assert "common given name" in p.message and "place-name" in p.fix
 
 
-@pytest.mark.parametrize("name", ["Mr David Thistlehurst", "Mr Ambrose Smith", "Kyle Penhallow"])
+@pytest.mark.parametrize("name", ["Mr David Thistlehurst", "Mr Ambrose Smith", "Kyle Tamberwick"])
 def test_a_rare_given_name_or_surname_passes(tmp_path: Path, base: dict[str, Any],
                                             name: str) -> None:
     base["person"]["name"] = name

@@ -33,8 +33,8 @@ ALLOWED: dict[str, tuple[int, str]] = {
                                 "(SQLAlchemy + Alembic: 0.7-1.0 s)"),
     "apps/workshop_workspace.py": (11, _LEAN + "the case workspace's widgets load when a case "
                                    "is opened (0.5-1.0 s)"),
-    "apps/workshop_answers.py": (17, _LEAN + "the answers' calibration and ARMS models load on "
-                                 "the first draft or submission (0.3-1.1 s)"),
+    "apps/workshop_answers.py": (18, _LEAN + "the answers' calibration and ARMS models load on "
+                                 "the first draft, submission or refresh (0.3-1.1 s)"),
     "apps/startup.py": (3, _LEAN + "fix_for() reads case and ruleset errors only when a page "
                         "fails to start (cases + instruments: 0.2-0.5 s; is_refusal is free "
                         "but this file is on the first-view path)"),

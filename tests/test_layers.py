@@ -23,7 +23,7 @@ CHAIN = ["instruments", "cases", "calibration", "supervision", "store", "reports
 #: the contracts over the top-level modules (the others name modules a stand-in package lacks)
 TOP_CONTRACTS = ("layers", "pure-domain")
 DOMAIN = ["instruments", "cases", "calibration", "supervision", "store", "reports", "audit",
-          "settings", "freetext", "inputfiles"]
+          "settings", "freetext", "inputfiles", "timefmt"]
 
 
 def lint_imports(cwd: Path, *contract_ids: str) -> subprocess.CompletedProcess[str]:

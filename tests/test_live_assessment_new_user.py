@@ -1,36 +1,27 @@
 """What a new assessor tripped over doing a live assessment in a real browser
 (`tests/browser/test_live_assessment_first_time.py`), each fixed and kept fixed here without a
-browser: the page is called what its start-page link says; a problem with the person reference
-is in an error summary with a "Go to", and the RM2000 summary lists problems in the order of
-the questions; focus moves to what an action did when the button pressed is hidden or disabled
-(record opened, draft resumed, signed, reassessment started); after a save the page says what
-happens next, with no Save button left to press again; the confirmation names the person by
-their display name; starting a reassessment clears the last save's confirmation."""
+browser (that the page is called what its start-page link says is tests/test_page_headings.py):
+a problem with the person reference is in an error summary whose message is the link to it, and
+the RM2000 summary lists problems in the order of the questions; focus moves to what an action
+did when the button pressed is hidden or disabled (record opened, draft resumed, signed,
+reassessment started); after a save the page says what happens next, with no Save button left
+to press again; the confirmation names the person by their display name; starting a
+reassessment clears the last save's confirmation."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import re
 
+import ipywidgets as w
 import pytest
 from test_live_assessment import fill, live_app, open_new, saved_v1, text
 
-from rso_widgets.serving.start_page import APPS
 from rso_widgets.widgets.tasklist import CANNOT_START
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def focus_calls(widget, calls: list) -> None:
     """Record `widget.focus()` (in a kernel it sends the page a focus request)."""
     widget.focus = lambda: calls.append(widget)
-
-
-def test_the_page_heading_is_the_words_of_its_start_page_link():
-    app = next(a for a in APPS if a.notebook == "live_assessment.ipynb")
-    nb = json.loads((ROOT / "workbooks" / app.notebook).read_text(encoding="utf-8"))
-    first = "".join(nb["cells"][0]["source"]).splitlines()[0]
-    assert first == f"# {app.title}"
 
 
 def test_no_reference_is_a_problem_in_the_summary_with_a_go_to(data_dir):
@@ -41,8 +32,8 @@ def test_no_reference_is_a_problem_in_the_summary_with_a_go_to(data_dir):
     app.find_button.click()
     assert f.summary.items == ["Enter the person's reference"]
     assert f.reference_field.error == "Enter the person's reference"
-    (go,) = f.summary.links.children
-    assert go.description == "Go to Person reference"
+    (go,) = f.summary.links  # the message is itself the link to the field
+    assert go.label == "Person reference" and go.description == "Enter the person's reference"
     assert f.summary.layout.display == ""
     go.click()
     assert moved == [f.reference]
@@ -62,8 +53,9 @@ def test_opening_a_record_without_choosing_one_is_in_the_summary(data_dir):
     app.finder.caseload_pick.value = None
     app.finder.caseload_open.click()
     assert app.finder.summary.items == ["Choose a record from the list first"]
-    assert [b.description for b in app.finder.summary.links.children] == [
-        "Go to Record to open"]
+    (go,) = app.finder.summary.links
+    assert go.label == "Record to open"
+    assert go.description == "Choose a record from the list first"
 
 
 def test_focus_moves_to_the_record_opened_when_create_is_hidden(data_dir):
@@ -84,14 +76,15 @@ def test_the_rm2000_summary_follows_the_order_of_the_questions(data_dir):
     form.fields["age_at_assessment"].control.value = "4O"
     form.fields["sexual_appearances"].control.value = "-2"
     form.score_button.click()
-    names = [b.description for b in form.summary.links.children]
+    names = [b.label for b in form.summary.links]
+    assert [b.description for b in form.summary.links] == form.summary.items  # each a link
     # the type errors are found first by the engine, but Sex is the first question
-    assert names[:4] == ["Go to Sex", "Go to Sexual offence committed aged 17 or over",
-                         "Go to Age at assessment", "Go to Age at commencement of risk"]
-    assert names.index("Go to Sexual appearances") < names.index("Go to Criminal appearances")
-    assert names[-4:] == ["Go to Sexual offence against a male",
-                          "Go to Sexual offence against a stranger",
-                          "Go to Non-contact sexual offence", "Go to Single"]
+    assert names[:4] == ["Sex", "Sexual offence committed aged 17 or over",
+                         "Age at assessment", "Age at commencement of risk"]
+    assert names.index("Sexual appearances") < names.index("Criminal appearances")
+    assert names[-4:] == ["Sexual offence against a male",
+                          "Sexual offence against a stranger",
+                          "Non-contact sexual offence", "Single"]
     first = form.summary.items[0]
     assert first.startswith("Select the person's sex")
 
@@ -137,6 +130,39 @@ def test_the_arms_page_after_a_save_offers_the_task_list(data_dir):
     j = app.journey
     assert j.current == "result" and j.back_button.layout.display == ""
     assert "Go back to the task list" in text(j.body.children[0].value)
+
+
+def _on_screen(widget):
+    """Every widget the person can see: hidden ones (display none) and their children left out."""
+    if getattr(widget, "layout", None) is not None and widget.layout.display == "none":
+        return
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _on_screen(child)
+
+
+def _check_your_answers_headings(app) -> list[str]:
+    return [h for x in _on_screen(app) if isinstance(x, w.HTML)
+            for h in re.findall(r"<h\d\b[^>]*>\s*(Check your answers)\s*</h\d>", x.value)]
+
+
+@pytest.mark.parametrize("page", ["live", "arms"])
+def test_one_check_your_answers_on_a_screen(data_dir, page):
+    """The RM2000 form's list of the answers it scored once had its own "Check your answers"
+    heading: opened with "Change" from the journey's "Check your answers", the section showed
+    it beside "Back to check your answers"."""
+    from test_arms_journeys import arms_app
+
+    app = live_app() if page == "live" else arms_app()
+    open_new(app)
+    fill(app)
+    j = app.journey
+    j.show_check_answers()
+    assert _check_your_answers_headings(app) == ["Check your answers"]  # the journey's own
+    j._change("rm2000")  # "Change RM2000 static risk"
+    assert j.current == "rm2000" and j.back_button.description == "Back to check your answers"
+    assert "Answers scored" in app.rm2000.answers.value and app.rm2000.result is not None
+    assert _check_your_answers_headings(app) == []
 
 
 def test_the_save_confirmation_names_the_display_name(data_dir, monkeypatch):
@@ -197,8 +223,8 @@ def test_continue_with_no_record_open_says_to_find_or_create_it_first(data_dir):
     assert j.current == "person"  # not the check page, with every task "Cannot start yet"
     assert j.summary_box.items == ["Find or create the person's record first: enter their "
                                    "reference and select Find or create the record"]
-    assert [b.description for b in j.summary_box.links.children] == [
-        "Go to Person reference"]
+    (go,) = j.summary_box.links
+    assert go.label == "Person reference" and go.description == j.summary_box.items[0]
     open_new(app)
     j.continue_button.click()  # the review date and history wait for version 1
     assert j.current == "rm2000" and j.summary_box.items == []

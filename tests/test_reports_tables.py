@@ -120,8 +120,8 @@ def test_xlsx_export_has_no_formulas_and_carries_the_marking(store, tmp_path):
 
 def test_attempts_export_one_row_per_attempt_for_everyone_or_chosen_users(
         store, tmp_path, monkeypatch):
-    _attempt(store, "trainee1", "tc-01-fenby", False, 0)
-    _attempt(store, "trainee1", "tc-01-fenby", True, 5)
+    _attempt(store, "trainee1", "tc-01-brantingby", False, 0)
+    _attempt(store, "trainee1", "tc-01-brantingby", True, 5)
     _attempt(store, "=trainee2", "tc-02-thistlehurst", True, 1)
     with pytest.raises(AccessDenied):  # everyone's attempts: an administrator's export
         export_attempts(store, tmp_path / "refused.csv")
@@ -133,7 +133,7 @@ def test_attempts_export_one_row_per_attempt_for_everyone_or_chosen_users(
     row = df.iloc[1]
     assert (row["case_id"], row["agrees_with_key"], row["s_trainee"], row["s_key"],
             row["categories_agreeing"], row["errors"], row["error_types"]) == (
-        "tc-01-fenby", False, "Low", "Medium", 1, 1, "coding: 1")
+        "tc-01-brantingby", False, "Low", "Medium", 1, 1, "coding: 1")
     assert audit_log(store, 1)[0].detail == {"format": "csv", "table": "practice_attempts",
                                                 "rows": 3, "users": 2}
     only = pd.read_excel(export_attempts(store, tmp_path / "a.xlsx", users=["trainee1"]))

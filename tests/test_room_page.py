@@ -247,9 +247,10 @@ def test_check_shows_every_problem_at_once_beside_its_field(served, trainer):
                               "age_at_assessment": "forty", "own_v_points": "x"})
     page = text(r)
     assert "There is a problem" in page and r.url.endswith("case/TC-01")
-    for expected in ("Select the person's sex", "Age at assessment must be a whole number",
-                     "Enter the number of", "/V total points must be a whole number",
-                     "/S category (after step 2) is required"):
+    for expected in ("Select the person's sex", "Enter the person's age at assessment as a "
+                     "whole number of years, like 35", "Enter the number of",
+                     "Enter the /V total points as a whole number of 0 or more, like 3",
+                     "Select the /S category (after step 2), or choose another way"):
         assert expected in page, expected
     assert 'href="#f-sex"' in r.text and 'id="f-age_at_assessment-error"' in r.text
     links = re.findall(r'<li><a href="#(f-[^"]+)"', r.text)

@@ -990,7 +990,7 @@ def test_cases_validate_on_the_command_line_may_name_any_path(tmp_path, capsys):
     from rso_widgets.settings import SHIPPED_CASES_DIR
 
     copy_ = _outside(tmp_path) / "tc-01.yaml"
-    shutil.copy(SHIPPED_CASES_DIR / "tc-01-fenby.yaml", copy_)
+    shutil.copy(SHIPPED_CASES_DIR / "tc-01-brantingby.yaml", copy_)
     assert run(argparse.Namespace(path=str(copy_))) == 0
     assert "1 valid" in capsys.readouterr().out
     with pytest.raises(CaseError, match="outside the folders"):

@@ -180,14 +180,14 @@ def test_cli_validate_shipped_cases(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_validate_one_file(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["cases", "validate", str(CASES_DIR / "tc-01-fenby.yaml")]) == 0
+    assert main(["cases", "validate", str(CASES_DIR / "tc-01-brantingby.yaml")]) == 0
     assert "1 valid" in capsys.readouterr().out
 
 
 def test_cli_validate_broken_copy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for f in CASES_DIR.glob("*.yaml"):
         shutil.copy(f, tmp_path / f.name)
-    broken = tmp_path / "tc-04-larkham.yaml"
+    broken = tmp_path / "tc-04-shinglecombe.yaml"
     broken.write_text(broken.read_text(encoding="utf-8").replace(
         "stranger_victim: true", "stranger_victim: false"), encoding="utf-8")
     assert main(["cases", "validate", str(tmp_path)]) == 1

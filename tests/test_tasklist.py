@@ -202,10 +202,12 @@ def test_an_optional_section_is_not_demanded_but_its_problems_still_refuse():
     j.show_check_answers()
     j._submit()
     assert calls == [1] and j.summary_box.items == ["Enter the box"]
-    # the "Go to" opens the section, keeps the list at the top and focuses the field
+    # the message's link opens the section, keeps the list at the top and focuses the field
     sent = []
     box.focus = lambda: sent.append("focus")  # type: ignore[method-assign]
-    j.summary_box.links.children[0].click()
+    [link] = j.summary_box.links
+    assert link.description == "Enter the box" and link.label == "Box"
+    link.click()
     assert j.current == "a" and j.summary_box.items == ["Enter the box"]
     assert j.back_button.description == "Back to check your answers" and sent == ["focus"]
     # the last section's Continue goes to check answers once every required one is complete
@@ -245,9 +247,11 @@ def test_go_to_opens_the_section_holding_the_field_and_keeps_the_summary(journey
     j.show_check_answers()
     j.show_problems([("Name", "Enter name", a.name), ("Notes", "Enter notes", a.notes),
                      ("Notes", "Notes again", a.notes)])
-    goto = j.summary_box.links.children
-    assert [b.description for b in goto] == ["Go to Name", "Go to Notes"]  # one per field
-    goto[1].click()
+    goto = j.summary_box.links  # each message is a link, two of them to Notes
+    assert [(b.label, b.description) for b in goto] == [
+        ("Name", "Enter name"), ("Notes", "Enter notes"), ("Notes", "Notes again")]
+    assert goto[1].target is goto[2].target  # one "go to the Notes field" for both
+    goto[2].click()
     assert j.current == "notes" and j.returning_to_check  # Continue goes back to the check
     assert j.summary_box.text == "Enter name\nEnter notes\nNotes again"  # the summary stays
     assert j.section_of(a.name) == "name" and j.section_of(w.Text()) is None

@@ -144,7 +144,8 @@ def test_every_class_used_instead_of_a_style_is_in_the_one_stylesheet():
                 "rso-history-line", "rso-cell", "rso-row-head", "rso-table-caption", "rso-tight",
                 "rso-reading-scoring", "rso-outcome-agrees", "rso-outcome-differs", "rso-app",
                 "rso-progress", "rso-feedback", "rso-case-file", "rso-workshop",
-                "rso-team-quality", "rso-rm2000-form"):
+                "rso-team-quality", "rso-rm2000-form", "rso-error-link", "rso-error-plain",
+                "rso-error-summary-title"):
         assert re.search(rf"\.{cls}\b", css), f".{cls} is not in kit.css"
     template_css = (PACKAGE / "serving/jupyter/nbconvert/templates/rso/static/rso.css").read_text()
     kit_classes = set(re.findall(r"\.(rso-[\w-]+)", css))
@@ -175,9 +176,13 @@ def test_kit_pieces_render_classes_not_styles():
     assert n.value.startswith('<div role="alert" class="rso-message rso-message-error">')
     assert "&lt;b&gt;bad&lt;/b&gt;" in n.value
     s = fields.ErrorSummary()
-    s.show([("Age", "Enter the age", None)])
-    assert "rso-error-list" in s.body.value and "style=" not in s.body.value
-    assert "rso-error-summary" in s._dom_classes
+    s.show([("Age", "Enter the age", None), ("Sex", "Select the sex", w.Text())])
+    assert "rso-error-list" in s.list._dom_classes and "rso-error-summary" in s._dom_classes
+    plain, link = s.list.children
+    assert "rso-error-plain" in plain._dom_classes and "rso-error-link" in link._dom_classes
+    assert "style=" not in s.heading.value + plain.value
+    assert not any(x.layout.border or x.layout.padding or x.layout.margin
+                   for x in (s, s.heading, s.list, plain, link))
 
 
 # --- dates: one parser, its two ways of failing explicit --------------------------------------

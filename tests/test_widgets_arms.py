@@ -134,8 +134,9 @@ def test_all_insufficient_with_no_notes_fails_the_check_per_factor_at_once(form)
     for f in CAT.factors:
         assert f"{f.name}: rated Insufficient information with no follow-up what to find " \
             "out" in summary
-    buttons = [b.description for b in form.summary.links.children]
-    assert all(f"Go to {f.id} follow-up" in buttons for f in CAT.factors)
+    links = form.summary.links
+    assert [b.description for b in links] == form.summary.items  # each message its link
+    assert all(f"{f.id} follow-up" in [b.label for b in links] for f in CAT.factors)
     names = [wd.description for wd in _walk(form) if isinstance(wd, w.Text | w.Textarea
                                                                   | w.DatePicker)]
     assert len(names) == len(set(names)) and all(n.strip() for n in names)
@@ -217,8 +218,9 @@ def test_check_lists_every_gap_with_go_to_buttons_and_errors_clear_as_fixed(form
     gaps = form.show_check()
     assert gaps and form.summary.layout.display == ""
     assert form.summary.items == [g.message for g in gaps]
-    go_to = [b.description for b in form.summary.links.children]
-    assert "Go to R1 Sexual preoccupation" in go_to and "Go to Priority for work" in go_to
+    go_to = [b.label for b in form.summary.links]
+    assert "R1 Sexual preoccupation" in go_to and "Priority for work" in go_to
+    assert [b.description for b in form.summary.links] == form.summary.items
     assert form.priority_field.error.startswith("choose a priority")
     assert "rso-factor-gaps-checked" in form.sections["R1"].status.value  # in bold, red
     assert "rso-factor-error" in form.sections["R1"]._dom_classes  # with a red bar beside it
@@ -589,3 +591,22 @@ def test_live_final_save_is_refused_for_a_plan_problem_but_the_draft_is_kept(dat
     app.save_button.click()
     assert "Saved as version 1" in text(app.save_status.value)
     assert app.plan.summary.text == ""
+
+
+def test_an_unfinished_notes_link_leads_to_the_part_missing_when_listed_not_again_later(form):
+    """Its link focuses the part missing when the problem was listed (here the date). Chosen
+    again at the kernel's repeated focus 0.8 s later, after a quick typist had filled the
+    date, it moved focus to the note's text and the rest of the date went there (CI)."""
+    sec = form.sections["R2"]
+    sec.rating.value = sec.rating.options[0][1]
+    row = sec.evidence.add_row()
+    row.what.value, row.source.value = "He said so at the home visit", row.source.options[0]
+    form.show_check()
+    [link] = [b for b in form.summary.links if b.label == "R2 evidence note 1"]
+    target = link.target  # what the press focuses, and its repeat (TaskListJourney)
+    assert target is row.date
+    sent = []
+    row.date.send = sent.append  # what the page would be told: focus the date
+    row.date.value = DAY  # typed before the repeat came
+    target.focus()
+    assert sent == [{"do": "focus"}]

@@ -61,5 +61,7 @@ def test_the_error_summary_moves_focus_to_the_first_box(monkeypatch):
     monkeypatch.setattr(group.boxes[0], "focus", lambda: focused.append("first"))
     summary = ErrorSummary()
     summary.show([("Cases to score", "Select at least one case", group)])
-    summary.links.children[0].click()
+    [link] = summary.links
+    assert link.description == "Select at least one case"
+    link.click()
     assert focused == ["first"]

@@ -264,8 +264,8 @@ def test_a_plan_with_no_actions_is_shown_next_to_the_actions_and_in_the_summary(
     assert "rso-field-error" in builder.actions_field._dom_classes
     assert "Add at least one action" in builder.summary.text
     assert builder.summary.layout.display == ""
-    goto = [b.description for b in builder.summary.links.children]
-    assert goto == ["Go to Actions"]
+    [goto] = builder.summary.links
+    assert goto.label == "Actions" and goto.description == builder.summary.text
     builder.add_action("supervision", description="Home visits", factors=["R5"])
     assert builder.problems == [] and _errors(builder.actions_field) == ""
     assert builder.summary.layout.display == "none"  # kept current after the check
@@ -279,8 +279,9 @@ def test_an_action_linked_to_an_unknown_factor(builder):
     assert "Error: Action 2 is linked to unknown ARMS factor R99" in _errors(row.factors_error)
     assert _errors(builder.actions.rows[0].factors_error) == ""
     assert "unknown ARMS factor R99" in builder.summary.text
-    [goto] = builder.summary.links.children
-    assert goto.description == "Go to Action 2: ARMS factors it addresses"
+    [goto] = builder.summary.links
+    assert goto.label == "Action 2: ARMS factors it addresses"
+    assert goto.description == builder.summary.text
     row.factors.value = ("R5",)
     assert _errors(row.factors_error) == "" and builder.summary.text == ""
 
@@ -292,8 +293,8 @@ def test_a_review_date_before_the_assessment_date(builder):
     assert gap.field == "review.date"
     assert "before the assessment date" in _errors(builder.review_field)
     assert "on or after the assessment date" in builder.summary.text
-    assert [b.description for b in builder.summary.links.children] == [
-        "Go to Date of the next review"]
+    [goto] = builder.summary.links
+    assert goto.label == "Date of the next review" and goto.description == builder.summary.text
     builder.review_date.value = DAY
     assert _errors(builder.review_field) == "" and builder.problems == []
 
@@ -314,8 +315,9 @@ def test_a_legal_requirement_ending_before_it_starts(builder):
     assert gap.field == "legal.0.end_date"
     assert "Error: Legal requirement 1 ends" in _errors(row.end_error)
     assert "correct the start or end date" in builder.summary.text
-    assert [b.description for b in builder.summary.links.children] == [
-        "Go to Legal requirement 1: end date"]
+    [goto] = builder.summary.links
+    assert goto.label == "Legal requirement 1: end date"
+    assert goto.description == builder.summary.text
     row.end_date.value = DAY + dt.timedelta(days=365)
     assert _errors(row.end_error) == "" and builder.problems == []
     # the start date round-trips through a draft's unfinished rows and a saved plan

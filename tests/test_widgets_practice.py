@@ -275,8 +275,10 @@ def test_your_result_is_checked_before_submitting(app, store):
     app.own.mode_select.value = "own"
     app.own.fields["step1_points"].control.value = "three"
     app.submit()
-    assert "must be a whole number" in app.own.fields["step1_points"].error
-    assert "is required" in app.own.fields["c"].error
+    assert app.own.fields["step1_points"].error == ("Enter the /S step 1 total points as a whole "
+                                                    "number of 0 or more, like 3, or leave it "
+                                                    "blank")
+    assert app.own.fields["c"].error.startswith("Select the /C category")
     assert "problems with your result" in app.status.value and store.records == []
 
 
@@ -286,7 +288,7 @@ def test_your_result_and_the_form_are_checked_in_one_submit(app, store):
     app.own.mode_select.value = "own"
     app.own.fields["step1_points"].control.value = "three"
     app.submit()
-    assert "must be a whole number" in app.own.fields["step1_points"].error
+    assert "as a whole number" in app.own.fields["step1_points"].error
     assert app.form.summary.layout.display == ""  # the form's problems, in the same submit
     assert app.form.fields["age_at_assessment"].error
     assert "problems with your result" in app.status.value

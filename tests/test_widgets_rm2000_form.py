@@ -65,7 +65,7 @@ def test_scores_a_case_and_shows_categories_ruleset_and_working(form):
     for line in r.working():  # every line of the arithmetic is there, escaped
         assert f"<li>{form_module.esc(line)}</li>" in html
     assert "informs professional judgement and does not decide" in html
-    assert form.answers.layout.display == "" and "Check your answers" in form.answers.value
+    assert form.answers.layout.display == "" and "Answers scored" in form.answers.value
 
 
 def test_result_is_exactly_the_engines(form):
@@ -105,11 +105,12 @@ def test_blank_answers_are_not_defaulted_and_errors_sit_next_to_their_fields(for
         notes = form.fields[name].notes.value
         assert f"<span>Error:</span> {form_module.esc(shown[name])}" in notes
         assert form.fields[name].notes in form.fields[name].children
-    assert "There is a problem" in form.summary.body.value
+    assert "<h2>There is a problem</h2>" in form.summary.heading.value
     assert form.summary.layout.display == ""
     assert sorted(form.summary.text.splitlines()) == sorted(shown.values())
-    assert len(form.summary.links.children) == len(required)
-    assert "Go to Age at assessment" in {b.description for b in form.summary.links.children}
+    links = form.summary.links  # every message is the link to its field
+    assert [b.description for b in links] == form.summary.text.splitlines()
+    assert {b.label for b in links} >= {"Age at assessment"} and len(links) == len(required)
     assert "12 problems" in form.status.value
 
 
@@ -122,8 +123,9 @@ def test_letters_negative_count_and_empty_age_shown_in_one_submit(form):
     form.score_button.click()
     shown = errors_shown(form)
     assert {"sexual_appearances", "criminal_appearances", "age_at_assessment"} <= set(shown)
-    assert "must be a whole number" in shown["sexual_appearances"]
-    assert "cannot be negative" in shown["criminal_appearances"]
+    assert shown["sexual_appearances"] == ("Enter the number of sexual appearances as a whole "
+                                           "number, like 3")
+    assert shown["criminal_appearances"] == "Enter the number of criminal appearances as 0 or more"
     assert shown["age_at_assessment"] == "Enter the person's age at assessment"
     for text in shown.values():
         assert text in form.summary.text
@@ -135,15 +137,15 @@ def test_not_a_number_names_the_field_and_the_fix(form):
     form.submit()
     shown = errors_shown(form)
     assert list(shown) == ["age_at_assessment"]
-    assert "Age at assessment must be a whole number" in shown["age_at_assessment"]
-    assert "Age at assessment must be a whole number" in form.summary.text
+    said = "Enter the person's age at assessment as a whole number of years, like 35"
+    assert shown["age_at_assessment"] == said and said in form.summary.text
 
 
 def test_engine_field_names_become_labels_in_messages(form):
     form.set_facts({**CASE, "sexual_appearances": 3, "criminal_appearances": 2})
     form.submit()
     msg = errors_shown(form)["criminal_appearances"]
-    assert "cannot be fewer than sexual appearances (3)" in msg
+    assert "must be at least the number of sexual appearances (3)" in msg
     assert "_" not in msg
 
 
@@ -164,7 +166,7 @@ def test_dates_mode_routes_age_errors_to_the_date_fields(form):
     form.submit()
     shown = errors_shown(form)
     assert set(shown) == {"assessment_date", "commencement_date"}  # both, in one pass
-    assert "Age at assessment must be 110 or under" in shown["assessment_date"]
+    assert "Age at assessment must be 110 years or under" in shown["assessment_date"]
     assert "between 10 and 110" in shown["commencement_date"]
 
 
@@ -245,12 +247,14 @@ def test_free_text_is_escaped(form):
     form.submit()
     assert "<b>unknown</b>" not in form.output.value + form.answers.value
     assert "&lt;b&gt;unknown&lt;/b&gt;" in form.answers.value
-    # a field error echoing typed text is escaped too
+    # a field error does not echo what was typed (GOV.UK): none of it reaches the page
     form.set_facts(CASE)
     form.fields["age_at_assessment"].control.value = "<i>40</i>"
     form.submit()
     assert "<i>40" not in form.fields["age_at_assessment"].notes.value
-    assert "&lt;i&gt;40" in form.summary.body.value
+    said = [b.description for b in form.summary.links]  # each message is its own link
+    assert not any("40" in d for d in said) and any("as a whole number" in d for d in said)
+    assert "<i>40" not in form.summary.heading.value
 
 
 def test_exception_in_scoring_is_caught_and_shown(form, monkeypatch, caplog):
@@ -315,7 +319,7 @@ def _walk(widget):
 def test_every_control_is_labelled_and_every_button_has_text(form):
     form.count_toggle.value = "history"
     form.history.add.click()
-    form.submit()  # summary "Go to" buttons exist too
+    form.submit()  # the summary's message links exist too
     controls = (w.Text, w.Textarea, w.Dropdown, w.DatePicker, w.Checkbox, w.ToggleButtons)
     seen = 0
     for widget in _walk(form):
@@ -352,14 +356,16 @@ def test_served_path_stays_lean():
     assert out.stdout.strip() == ""
 
 
-def test_score_with_errors_moves_focus_to_the_first_go_to_button(form, monkeypatch):
-    """GOV.UK habit: after a failed Score the error summary takes keyboard focus (its first
-    "Go to" button); a good Score moves focus nowhere."""
-    focused: list[str] = []
-    monkeypatch.setattr(w.Button, "focus", lambda self: focused.append(self.description))
+def test_score_with_errors_moves_focus_to_the_error_summary(form, monkeypatch):
+    """GOV.UK habit: after a failed Score the error summary takes keyboard focus (Tab then
+    reaches its first message link); a good Score moves focus nowhere."""
+    focused: list[w.Widget] = []
+    monkeypatch.setattr(w.DOMWidget, "focus", lambda self: focused.append(self))
     form.score_button.click()
-    first = form.summary.links.children[0].description
-    assert first.startswith("Go to ") and focused == [first]
+    assert focused == [form.summary.heading] and form.summary.links
+    first = form.summary.links[0]
+    first.click()  # the first message's link: focus on its field's control
+    assert focused[-1] is form.fields[first.target.name].control
     focused.clear()
     form.set_facts(CASE)
     form.score_button.click()

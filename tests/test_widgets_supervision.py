@@ -602,10 +602,11 @@ def test_save_shows_every_problem_at_once_not_layer_by_layer(store):
     f._clicked()
     assert set(f.errors) == {"held_on", "other", "agenda[0]", "actions[0].owner"}
     assert len(f.summary.text.splitlines()) == 4 and f.journey.summary_box is f.summary
-    assert [b.description for b in f.journey.summary_box.links.children][:2] == [
-        "Go to Date of the session", "Go to Your supervisor's user name"]
+    links = f.journey.summary_box.links  # every message is the link to its field
+    assert [b.label for b in links][:2] == ["Date of the session", "Your supervisor's user name"]
+    assert [b.description for b in links] == f.summary.text.splitlines()
     assert app.sup.sessions() == []
-    f.journey.summary_box.links.children[-1].click()  # Go to: opens the actions section
+    links[-1].click()  # the last message's link: opens the actions section
     assert f.journey.current == "actions"
 
 

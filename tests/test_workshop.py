@@ -200,8 +200,9 @@ def test_join_shows_every_problem_in_one_submit(trainer, url):
     assert "No workshop has this join code" in app.join.code_field.error
     assert "Enter the name" in app.join.name_field.error
     assert len(app.join.summary.text.splitlines()) == 2
-    assert {b.description for b in app.join.summary.links.children} == {
-        "Go to Join code", "Go to Your display name"}
+    links = app.join.summary.links  # each message is the link to its field
+    assert {b.label for b in links} == {"Join code", "Your display name"}
+    assert [b.description for b in links] == app.join.summary.text.splitlines()
     assert not app.join_workshop("", "")  # both blank: both named
     assert app.join.code_field.error and app.join.name_field.error
 

@@ -36,8 +36,9 @@ def test_the_entered_result_by_mode():
 def test_own_result_problems_name_each_field():
     found = dict(entered_problems("own", {"step1_points": "x", "s": "Low"}))
     assert set(found) == {"step1_points", "v", "c"}
-    assert "must be a whole number, 0 or more" in found["step1_points"]
-    assert "/V category is required" in found["v"]
+    assert found["step1_points"] == ("Enter the /S step 1 total points as a whole number of 0 "
+                                     "or more, like 3, or leave it blank")
+    assert found["v"] == "Select the /V category, or choose another way to give your result"
     assert entered_problems("form", {}) == entered_problems("na", {}) == []
 
 
@@ -100,7 +101,7 @@ def test_the_sentences():
     assert refused_sentence(closed).startswith("Not submitted: the trainer has closed")
     assert "released the key" in refused_sentence(released)
     at = dt.datetime(2026, 12, 6, 9, 5, tzinfo=dt.UTC)
-    assert submitted_sentence("TC-01", at, 2).startswith("Submitted TC-01 at 09:05 UTC.")
+    assert submitted_sentence("TC-01", at, 2).startswith("Submitted TC-01 at 9:05am.")  # UK time
     assert "2 cases left" in submitted_sentence("TC-01", at, 2)
     assert "1 case left" in submitted_sentence("TC-01", at, 1)
     assert "every case" in submitted_sentence("TC-01", at, 0)

@@ -8,7 +8,6 @@ Also: the stored draft is always the last save the page reported as saved (a pro
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 
@@ -23,6 +22,7 @@ from rso_widgets.apps.workshop_trainee import WorkshopTraineeApp
 from rso_widgets.calibration.workshop import draft_key
 from rso_widgets.calibration.workshop.answers import conflict_sentence
 from rso_widgets.store.draft_revision import ABSENT
+from rso_widgets.timefmt import clock_text
 
 USER = "room.user"  # the in-process room's signed-in user: both pages act as the same person
 CHANGED = "These answers were changed in another window or device at "
@@ -66,10 +66,9 @@ def test_a_stale_window_is_told_keeps_its_answers_and_stops_saving(url, code):
     assert saved.data["facts"]["criminal_appearances"] == 3 and fresh._revision == saved.updated_at
     # the stale window's edit is refused, in the room page's words, at the top of its form
     stale.form.set_facts(key_facts("TC-01", criminal_appearances=5))
-    at = saved.updated_at.astimezone(dt.UTC)
     assert conflict_sentence(saved.updated_at, to_see="Select “Open this case” again") in \
         text(stale)
-    assert f"{CHANGED}{at:%H:%M} UTC. {NOT_SAVED}" in text(stale)
+    assert f"{CHANGED}{clock_text(saved.updated_at)}. {NOT_SAVED}" in text(stale)
     assert "Your changes have not been saved" in stale.conflict.value  # the heading
     assert stale.conflict.layout.display == "" and 'role="alert"' in stale.conflict.value
     assert "Not saved" in stale.draft_status.value and "Draft saved" not in \

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from ..store.identity import display_name
+from ..timefmt import clock_text, when_text
 
 if TYPE_CHECKING:
     from .arms_record import AssessmentRecord
@@ -28,7 +29,7 @@ def draft_key(rec: AssessmentRecord) -> str:
 
 def offer_text(draft: Any, latest: Any) -> str:
     """What the offer of `draft` says, warning when a later version was saved since it began."""
-    text = (f"You have an unsaved draft from {draft.updated_at:%d %b %Y %H:%M} UTC. Resume "
+    text = (f"You have an unsaved draft from {when_text(draft.updated_at)}. Resume "
             "it to carry on where you left off, or discard it.")
     if latest is not None and draft.base_version is not None \
             and draft.base_version < latest.version:
@@ -76,7 +77,7 @@ def save_draft(rec: AssessmentRecord) -> bool:
                             base_version=rec.expected_version)
     rec.baseline = rec.json(data)
     rec.draft_saved = True
-    now = dt.datetime.now().strftime("%H:%M:%S")
+    now = clock_text(dt.datetime.now(dt.UTC))
     rec.draft_status.value = status_line(f"Draft saved at {now}. It is offered to you when "
                                          "you reopen this record.")
     return True

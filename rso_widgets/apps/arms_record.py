@@ -22,6 +22,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..store.identity import display_name
+from ..timefmt import when_text
 from ..widgets.fields import Field, Notice, focus_target, safe_callback, text_button
 from ..widgets.timing import Debouncer
 from .arms_drafts import close_offer, draft_key, offer_draft, save_draft, status_line
@@ -274,8 +275,8 @@ class AssessmentRecord:
         if latest is not None:
             self.finder.say_done(
                 f"Record {person.reference}: opened version {latest.version} of the ARMS "
-                f"assessment, saved by {display_name(latest.author)} on "
-                f"{latest.created_at:%d %b %Y %H:%M} UTC (reason: {latest.reason}). {who}",
+                f"assessment, saved by {display_name(latest.author)} at "
+                f"{when_text(latest.created_at)} (reason: {latest.reason}). {who}",
                 heading="Record open")
         else:
             made = "Created the record" if created else "Opened the record"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..timefmt import when_text
 from .arms_sections import arms_problem, plan_problems
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ def save_version(rec: AssessmentRecord) -> Any:
     rec.draft_saved = False
     rec.reason.value = ""
     rec.save_status.say(f"Saved as version {v.version} by {rec.user()} at "
-                         f"{v.created_at:%d %b %Y %H:%M} UTC.", heading="Saved")
+                         f"{when_text(v.created_at)}.", heading="Saved")
     rec.save_status.focus()
     rec.draft_status.value = ""
     for listener in rec.saved:

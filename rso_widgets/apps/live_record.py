@@ -12,6 +12,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..store.identity import display_name
+from ..timefmt import when_text
 from ..widgets.fields import Field, Notice, esc, focus_target, safe_callback, text_button
 from .arms_record import ARMS_KIND, AssessmentRecord
 
@@ -79,8 +80,8 @@ class RecordPanel(w.VBox):
                 f"<p><strong>{esc(person.reference)}</strong> (record {person.id}): ARMS "
                 f"assessment with {len(versions)} version{'s' if len(versions) != 1 else ''}; "
                 f"the latest, version {latest.version}, was saved by "
-                f"{esc(display_name(latest.author))} on "
-                f"{latest.created_at:%d %b %Y %H:%M} UTC.{behind}</p>")
+                f"{esc(display_name(latest.author))} at "
+                f"{when_text(latest.created_at)}.{behind}</p>")
         self.reassess_button.layout.display = "" if latest is not None else "none"
 
         due = assessment.review_due if assessment is not None else None

@@ -13,6 +13,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..timefmt import when_text
 from ..widgets.fields import Notice, esc, focus_target, safe_callback, stacked, text_button
 from .arms_record import AssessmentRecord
 
@@ -107,8 +108,8 @@ class SignOffPanel(w.VBox):
         why = [r for r in dict.fromkeys((no_sign, no_counter)) if r]
         reasons = "".join(f"<li>{esc(r)}.</li>" for r in why)
         self.sign_state.value = (
-            f"<p><strong>Version {v.version}</strong>, saved by {esc(display_name(v.author))} on "
-            f"{v.created_at:%d %b %Y %H:%M} UTC (reason: {esc(v.reason)}). "
+            f"<p><strong>Version {v.version}</strong>, saved by {esc(display_name(v.author))} at "
+            f"{when_text(v.created_at)} (reason: {esc(v.reason)}). "
             f"{esc(sign_text(v))}.</p>"
             + (f"<p class='rso-sign-reasons'>Why a button is not available:</p>"
                f"<ul class='rso-sign-reasons'>{reasons}</ul>" if why else "")

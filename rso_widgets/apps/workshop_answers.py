@@ -8,7 +8,10 @@ keeps the revision of the draft it opened or last saved (`_revision`: its `updat
 (`Store.save_draft(expected=)`, `Store.submit(draft_revision=)`; the submission clears the
 draft in its own transaction). A `DraftConflict` shows the sentence both pages say
 (`answers.conflict_sentence`) at the top of the form, keeps the answers on screen and stops
-autosaving until the case is opened again (`_stale`)."""
+autosaving until the case is opened again (`_stale`). The page's refresh (its timer, and
+"Check for the key") reads the stored draft and submissions too: if the open case was
+submitted or its draft changed elsewhere, it says so in the same words before anything is
+typed (`_check_open_case`), and stops saving and submitting the same way."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
+from ..timefmt import clock_text
 from ..widgets.fields import safe_callback
 from .workshop_common import report_problem
 
@@ -44,7 +48,8 @@ class TraineeAnswers:
     _loading: bool
     _draft_json: str | None
     _revision: Any  # the draft's revision this page opened or last saved (`store.ABSENT`: none)
-    _stale: bool  # a save was refused (`DraftConflict`): no more autosaves until reopened
+    _stale: bool  # changed elsewhere (a save refused, or a refresh saw it): no more autosaves
+    _elsewhere: Any  # how (`answers.ChangedElsewhere`), while `_stale`
     # widgets of the page (built with its workspace) and its helpers
     form: Any
     own: Any
@@ -159,25 +164,61 @@ class TraineeAnswers:
             self.drafts.add(self.case.id)
             self._case_options()
         self.draft_status.value = (f'<p role="status" class="rso-hint-text">Draft saved '
-                                   f"at {dt.datetime.now(dt.UTC):%H:%M:%S} UTC.</p>")
+                                   f"at {clock_text(dt.datetime.now(dt.UTC))}.</p>")
         return True
 
     def _changed_elsewhere(self, conflict: Any, submitting: bool = False) -> None:
         """A save (or the submission) refused: the draft changed in another window or device.
         Say so at the top of the form, keep the answers on screen, stop autosaving."""
-        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
-        from ..calibration.workshop.answers import CONFLICT_TITLE, conflict_sentence
-
         log.warning("workshop draft %s changed elsewhere (now %s): %s refused, autosave "
                     "stopped", conflict.key, conflict.changed_at,
                     "submission" if submitting else "save")
+        self._stop_saving(conflict.changed_at, unsaved=True, submitting=submitting)
+        self.conflict.focus()
+
+    def _check_open_case(self, draft: Any, known: Any) -> None:
+        """After a refresh's read: if the open case was submitted, or its draft saved or
+        cleared, in another window or device since this page opened or last saved it (`draft`:
+        the stored draft now; `known`: the submission this page knew of), say so at the top of
+        the form and stop saving, keeping the answers on screen. Nothing is written, here or
+        later: the store's revision guard would refuse a save anyway. Focus stays where it is
+        (the notice is announced): the person did not ask for this."""
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
+        from ..calibration.workshop.answers import changed_elsewhere
+
+        if self.case is None or self._stale:
+            return  # nothing open, or already told
+        revision = self._revision if isinstance(self._revision, dt.datetime) else None
+        change = changed_elsewhere(revision, known, draft, self.submitted.get(self.case.id))
+        if change is None:
+            return
+        log.info("workshop case %s changed in another window (%s): autosave stopped",
+                 self.case.id, change)
+        self._stop_saving(change.at, submitted=change.submitted, unsaved=self._unsaved())
+
+    def _unsaved(self) -> bool:
+        """Whether something on screen is not in the draft this page last saved or opened."""
+        if self.autosave.pending:
+            return True
+        text = json.dumps(self._draft_payload(), sort_keys=True, default=str)
+        return text != self._draft_json
+
+    def _stop_saving(self, at: dt.datetime | None, *, submitted: bool = False, unsaved: bool,
+                     submitting: bool = False) -> None:
+        """Stop autosaving (`_stale`) and say why at the top of the form, in the words both
+        pages use (`answers.elsewhere_notice`): the draft saved elsewhere at `at` (None: gone),
+        or (`submitted`) the answers submitted there at `at`."""
+        # deferred: lean first view (issue 12), see tests/test_deferred_imports.py
+        from ..calibration.workshop.answers import ChangedElsewhere, elsewhere_notice
+
         self._stale = True
+        self._elsewhere = change = ChangedElsewhere(at, submitted)
         self.autosave.cancel()
-        self.conflict.say(conflict_sentence(conflict.changed_at, submitting=submitting,
-                                            to_see=REOPEN), kind="error", heading=CONFLICT_TITLE)
+        heading, sentence = elsewhere_notice(change, unsaved=unsaved, submitting=submitting,
+                                             to_see=REOPEN)
+        self.conflict.say(sentence, kind="error", heading=heading)
         self.draft_status.value = ('<p role="status" class="rso-hint-text">Not saved: see the '
                                    "message at the top of the form.</p>")
-        self.conflict.focus()
 
     # -- submitting ----------------------------------------------------------------------------
     @safe_callback(report_problem, "submitting your answers")
@@ -198,6 +239,11 @@ class TraineeAnswers:
             self.status.say("Choose a case and select Open this case first.", kind="error")
             return None
         case = self.case
+        if self._stale:  # changed elsewhere: submitting these answers would replace those
+            self._stop_saving(self._elsewhere.at, submitted=self._elsewhere.submitted,
+                              unsaved=True, submitting=True)
+            self.conflict.focus()
+            return None
         # every check in one pass: the problems of each part show together, not one by one
         problems = self._rm2000_problems() if "rm2000" in self.instruments else []
         problems += self._arms_problems() if "arms" in self.instruments else []

@@ -4,7 +4,10 @@ result, and/or the ARMS form, as the trainer chose for the case), submit; feedba
 ARMS) only once the trainer releases the key. Answers are autosaved as a draft keyed by
 cohort + member + case a moment after each change (`workshop_answers.py`: drafts, restoring,
 checking and submitting), so a page or kernel that dies loses nothing: joining again with the
-same name brings the drafts back.
+same name brings the drafts back. The page's refresh (its timer, every `CHECK_SECONDS`, and
+"Check for the key") re-reads the workshop with the person's drafts and submissions in one store
+read, so what they saved or submitted in another window (another tab, the room page) shows in
+the case list without rejoining.
 
 Assembles widgets only: rules live in `calibration.workshop` (join codes, gating), the store
 (who may submit when). Every callback catches its exceptions, logs them and shows a friendly
@@ -20,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from ..timefmt import clock_text
 from ..widgets.fields import Notice, esc, form_style, safe_callback
 from .workshop_answers import TraineeAnswers
 from .workshop_common import (
@@ -89,6 +93,7 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
         self._draft_json: str | None = None
         self._revision: Any = None  # the open draft's revision (`workshop_answers`)
         self._stale = False
+        self._elsewhere: Any = None  # how the open case changed elsewhere, while `_stale`
         self.failure = Notice(layout=w.Layout(display="none"))
 
         self._autosave_seconds = autosave_seconds
@@ -152,14 +157,17 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
         self.heading.focus()  # the join form, and its button, are hidden now
         return True
 
-    def _load_progress(self) -> None:
-        """The member's submissions and which cases have a draft, in one store read
-        (`Store.trainee_view`, as the room page reads them): not one read per case."""
+    def _load_progress(self) -> Any:
+        """The workshop, the member's submissions and which cases have a draft, in one store
+        read (`Store.trainee_view`, as the room page reads them): not one read per case. On
+        joining and on every refresh, so what another window or device saved or submitted
+        shows in the case list. Returns the read (`TraineeView`)."""
         assert self.cohort is not None and self.member is not None
         view = self.store.trainee_view(self.cohort.id, self.member.id)
         self.cohort, self.member = view.cohort, view.member
         self.submitted = {s.case_id: s for s in view.submissions}  # the latest of each case
         self.drafts = {cid for cid, draft in view.drafts.items() if draft is not None}
+        return view
 
     # -- the workshop's state ------------------------------------------------------------------
     @property
@@ -202,6 +210,8 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
                 state = "not started"
             what = instruments_text(case_instruments(self.cohort, cid))
             options.append((f"{cid}: {title}, {what} ({state})", cid))
+        if [tuple(o) for o in self.choice.options] == options:
+            return  # a quiet refresh sends the page nothing
         keep = self.choice.value
         self.choice.options = options
         ids = [cid for _, cid in options]
@@ -212,16 +222,22 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
         self.check()
 
     def check(self) -> None:
-        """Reload the workshop: closed? key released? Show feedback if it now may be shown."""
+        """Refresh (the button and the page's timer): the workshop (closed? key released?) and
+        this person's drafts and submissions, made here or in another window or device, in
+        one store read however many cases. The case list shows them; if the open case was
+        submitted or its draft changed elsewhere, the page says so and saves nothing more
+        until the case is opened again (`workshop_answers`). Feedback is shown once it may."""
         if self.cohort is None:
             return
         before = (self.cohort.is_open, self.released)
-        self.cohort = self.store.get_cohort(self.cohort.id)
-        if (self.cohort.is_open, self.released) == before:
-            self._show_state()
-            return
+        known = self.submitted.get(self.case.id) if self.case is not None else None
+        view = self._load_progress()
+        if self.case is not None:
+            self._check_open_case(view.drafts.get(self.case.id), known)
         self._show_state()
         self._case_options()
+        if (self.cohort.is_open, self.released) == before:
+            return
         if self.released:
             self.status.say("The trainer has released the key. Your feedback is shown for each "
                             "case you submitted.")
@@ -299,7 +315,7 @@ class WorkshopTraineeApp(TraineeWorkspace, TraineeAnswers, w.VBox):
                                     "check your answers.")
                 else:
                     self.status.say(f"These are the answers you submitted at "
-                                    f"{sub.created_at:%H:%M} UTC.")
+                                    f"{clock_text(sub.created_at)}.")
         finally:
             self._loading = False
         self._draft_json = json.dumps(self._draft_payload(), sort_keys=True, default=str)

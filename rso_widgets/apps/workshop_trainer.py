@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from ..timefmt import clock_text
 from ..widgets.download import MIME
 from ..widgets.fields import Notice, esc, focus_target, form_style, safe_callback, text_button
 from .workshop_common import (
@@ -244,9 +245,8 @@ class TrainerDashboardApp(w.VBox):
                                             if c.key_released else
                                             "Release the key anyway" if self._confirm_release
                                             else "Release the key to trainees")
-        self.refreshed.value = (f'<p class="rso-status-line" role="status">'
-                                f"Updated at {model.refreshed_at:%H:%M:%S} UTC "
-                                f"({model.seconds:.1f} s).</p>")
+        self.refreshed.value = (f'<p class="rso-status-line" role="status">Updated at '
+                                f"{clock_text(model.refreshed_at)} ({model.seconds:.1f} s).</p>")
         self.roster.show(model, self.reveal.value)
         self.results.show(model, self.reveal.value)
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from ..timefmt import clock_text
 from ..widgets.fields import Notice, esc, focus_target, text_button
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ class TraineeWorkspace:
         self.state = w.HTML(value="")
         self.check_button = text_button("Check for the key",
                                         tooltip="See whether the trainer has released the key "
-                                                "or closed the workshop")
+                                                "or closed the workshop, and what you saved or "
+                                                "submitted in another window")
         self.check_button.on_click(self._on_check)
         self.ticker = Ticker(check_seconds, self._tick)
         self.choice = w.Dropdown(options=[], description="Case", description_allow_html=False,
@@ -133,7 +135,7 @@ class TraineeWorkspace:
         problems = "".join(f"<p role='alert'>{esc(p)}</p>" for p in fb.problems)
         self.feedback_head.value = (f"<h2 class='rso-kit-heading'>Your feedback on "
                                     f"{esc(case_id)}</h2><p class='rso-hint-text'>For the "
-                                    f"answers you submitted at {sub.created_at:%H:%M} UTC.</p>"
+                                    f"answers you submitted at {clock_text(sub.created_at)}.</p>"
                                     + problems)
         if fb.rm2000 is not None:
             attempt = Attempt.model_validate(submission_parts(sub.attempt)[0])

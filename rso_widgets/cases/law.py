@@ -1,12 +1,18 @@
 """Checks of the law a case states, where code can work it out: the notification period that a
-sentencing occasion says its sentence gives (Sexual Offences Act 2003, s.82).
+sentencing occasion says its sentence gives (Sexual Offences Act 2003, s.82), with the numbers
+from `law_rules.yaml` (`notification`, with its sources).
 
 s.82(1): imprisonment for life, for public protection or for 30 months or more: indefinitely;
 more than 6 and less than 30 months: 10 years; 6 months or less: 7 years; a caution: 2 years; a
 conditional discharge: the period of the discharge; any other sentence: 5 years. s.82(2): halved
 for a person under 18 on the date of conviction or caution. s.131(a): a detention and training
-order counts by the period of detention (half the order). Whether the offence is notifiable at
-all (Sch. 3's offence-specific conditions) is left to the case's author and its cited source.
+order counts by the period of detention (half the order); s.131 also counts detention in a
+young offender institution as imprisonment. A suspended sentence is a sentence of imprisonment
+for its term with an order that it is not to take effect (Sentencing Act 2020, s.286(1); for
+earlier sentences, Criminal Justice Act 2003, s.189(6)): it counts by its term, never by the
+operational or supervision period. Whether the offence is notifiable at all (Sch. 3's
+offence-specific conditions) is left to the case's author and its cited source; the case tests
+(tests/test_case_law.py) work it out for the offences the library uses.
 
 Each finding is `(field path, message, fix)`, as in `checks.py`.
 """
@@ -16,6 +22,7 @@ from __future__ import annotations
 import re
 
 from ..instruments.rm2000 import _years_between as years_between
+from .law_rules import law_rules
 from .schema import TrainingCase
 
 Finding = tuple[str, str, str]
@@ -32,32 +39,39 @@ SOURCE = "Sexual Offences Act 2003, s.82"
 
 
 def s82_months(sentence: str, disposal: str, age_at_conviction: int) -> float | None:
-    """The s.82 notification period in months for this sentence; None means indefinite.
-    Raises ValueError for a suspended sentence, which this rule does not check."""
+    """The s.82 notification period in months for this sentence; None means indefinite. A
+    suspended sentence counts by its term, as imprisonment."""
+    rules = law_rules().notification
     text = sentence.lower()
-    if "suspended" in text:
-        raise ValueError("a suspended sentence is not checked here")
     if disposal == "caution":
-        months = 24.0
+        months = rules.years_caution * 12
     elif m := DTO.search(text):
         months = _custodial(int(m.group(1)) * MONTHS[m.group(2)] / 2)  # s.131(a)
-    elif m := TERM.search(text):
+    elif m := TERM.search(text):  # immediate or suspended: the term, not the operational period
         months = _custodial(int(m.group(1)) * MONTHS[m.group(2)])
     elif INDEFINITE.search(text):
         return None
     elif m := DISCHARGE.search(text):
         return int(m.group(1)) * MONTHS[m.group(2)]  # the discharge's period, never halved
     else:
-        months = 60.0  # a sentence of any other description
+        months = rules.years_other * 12  # a sentence of any other description
     if months is None:
         return None
-    return months / 2 if age_at_conviction < 18 else months
+    return months * rules.under_18_factor if age_at_conviction < 18 else months
+
+
+def suspended(sentence: str) -> bool:
+    """The sentence is a suspended sentence (its term does not take effect unless activated)."""
+    return "suspended" in sentence.lower()
 
 
 def _custodial(term_months: float) -> float | None:
-    if term_months >= 30:
+    rules = law_rules().notification
+    if term_months >= rules.indefinite_from_months:
         return None
-    return 120.0 if term_months > 6 else 84.0
+    years = rules.years_custody_over_6_months if term_months > rules.ten_years_over_months \
+        else rules.years_custody_6_months_or_less
+    return years * 12
 
 
 def check_notification_periods(case: TrainingCase) -> list[Finding]:
@@ -68,16 +82,15 @@ def check_notification_periods(case: TrainingCase) -> list[Finding]:
         if stated is None or occ.disposal not in ("conviction", "caution"):
             continue
         age = years_between(case.person.date_of_birth, occ.date)
-        try:
-            due = s82_months(occ.sentence, occ.disposal, age)
-        except ValueError:
-            continue
+        due = s82_months(occ.sentence, occ.disposal, age)
         said = None if stated.group(1) is None else float(stated.group(1)) * MONTHS[
             stated.group(2).lower()]
         if said != due:
+            why = (" (a suspended sentence counts by its term of imprisonment, not by the "
+                   "period it is suspended for)") if suspended(occ.sentence) else ""
             out.append((f"history.occasions[{i}].sentence",
                         f"states notification {_words(said)}, but {SOURCE} gives "
-                        f"{_words(due)} for this sentence at age {age} on conviction",
+                        f"{_words(due)} for this sentence at age {age} on conviction{why}",
                         f"state the period s.82 gives ({_words(due)}), or correct the sentence"))
     return out
 

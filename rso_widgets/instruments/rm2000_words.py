@@ -1,11 +1,13 @@
 """The RM2000 questions in a person's words, for every form that asks them (the widget form,
 `widgets/rm2000_form.py`, and the room page, `serving/room/forms.py`): each fact's label, the
-engine's messages with field ids replaced by those labels, which question an engine error
-belongs beside, and the GOV.UK sentence for a question left unanswered."""
+engine's messages as GOV.UK sentences naming the question and the fix (`sentence`; the engine
+keeps its own terse wording with field ids for the command line and the CSV audit), which
+question an engine error belongs beside, and the sentence for a question left unanswered."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .rm2000 import COUNT_FIELDS
 from .ruleset import RM2000Ruleset
@@ -86,3 +88,91 @@ def required_sentence(top: str, key: str | None, labels: dict[str, str], *, yes_
     if yes_no:
         return f"Select Yes or No for \u201c{labels[top]}\u201d"
     return None
+
+
+def _years(n: str) -> str:
+    return f"{n} year" if n == "1" else f"{n} years"
+
+
+def _whole_number(top: str, _m: re.Match[str], name: str, labels: dict[str, str]) -> str:
+    if top in AGE_FIELDS:
+        return f"Enter the person's {name} as a whole number of years, like 35"
+    if top in COUNT_FIELDS:
+        return f"Enter the number of {name} as a whole number, like 3"
+    return f"Enter the {name} as a whole number, like 3"
+
+
+def _negative(top: str, _m: re.Match[str], name: str, labels: dict[str, str]) -> str:
+    if top in COUNT_FIELDS:
+        return f"Enter the number of {name} as 0 or more"
+    return f"{labels.get(top, top)} must be 0 or more"
+
+
+# the engine's message (`instruments.rm2000`) → the sentence: (top field, match, the field's
+# label in lower case, every label) → text; a message not listed keeps the engine's words
+_Rule = Callable[[str, re.Match[str], str, dict[str, str]], str]
+SENTENCES: list[tuple[re.Pattern[str], _Rule]] = [(re.compile(p), f) for p, f in [
+    (r"must be a whole number \(e\.g\. 3\), not .*", _whole_number),
+    (r"must be true or false, not .*",
+     lambda top, m, name, labels: f"Select Yes or No for \u201c{labels[top]}\u201d"),
+    (r".* is not a real date; use an ISO date .*",
+     lambda top, m, name, labels: f"{labels.get(top, top)} must be a real date"),
+    (r"is in the future; enter the person's date of birth",
+     lambda top, m, name, labels: f"{labels.get(top, top)} must be in the past"),
+    (r"is more than (\d+) days in the future \(.*\); check the year",
+     lambda top, m, name, labels: f"{labels.get(top, top)} must be no more than {m[1]} days "
+                                  "from today: check the year"),
+    (r"\(.*\) is before date_of_birth \(.*\); the dates are in the wrong order",
+     lambda top, m, name, labels: f"{labels.get(top, top)} must be after the date of birth"),
+    (r"is needed to work out (\w+) from (\w+)",
+     lambda top, m, name, labels: f"Enter the date of birth, to work out the "
+                                  f"{labels[m[1]].lower()} from the {labels[m[2]].lower()}"),
+    (r"is (-?\d+) but the dates give (-?\d+); correct one or give only the dates",
+     lambda top, m, name, labels: f"{labels.get(top, top)} ({m[1]}) does not match the dates, "
+                                  f"which give {m[2]}: correct one of them, or give only the "
+                                  "dates"),
+    (r"cannot be negative \(-?\d+\)(; enter 0 or more)?", _negative),
+    (r"must be between (\d+) and (\d+) years \(got -?\d+\)",
+     lambda top, m, name, labels: f"{labels.get(top, top)} must be between {m[1]} and {m[2]} "
+                                  "years"),
+    (r"must be (\d+) or under \(got -?\d+\)",
+     lambda top, m, name, labels: f"{labels.get(top, top)} must be {m[1]} years or under"),
+    (r"is (\d+) but the occasions give (\d+); remove the count or correct the record",
+     lambda top, m, name, labels: f"The number of {name} ({m[1]}) does not match the "
+                                  f"sentencing history, which gives {m[2]}: remove the number "
+                                  "or correct the history"),
+    (r"\((\d+)\) is above the ceiling of (\d+) appearances: .*",
+     lambda top, m, name, labels: f"The number of {name} must be {m[2]} or fewer: check the "
+                                  "number"),
+    (r"lists \d+ sentencing occasions, more than the ceiling of (\d+): .*",
+     lambda top, m, name, labels: f"The sentencing history must list {m[1]} sentencing "
+                                  "occasions or fewer: check the record"),
+    (r"is false but the occasions include a ([\w-]+) offence; correct one of them",
+     lambda top, m, name, labels: f"\u201c{labels[top]}\u201d is answered No but the "
+                                  f"sentencing history includes a {m[1]} offence: correct one "
+                                  "of them"),
+    (r"\((\d+)\) is more than (\d+) year\(s\) after age_at_assessment \((\d+)\); check both",
+     lambda top, m, name, labels: f"{labels.get(top, top)} ({m[1]}) must be no more than "
+                                  f"{_years(m[2])} after the age at assessment ({m[3]}): "
+                                  "check both"),
+    (r"\((\d+)\) cannot be fewer than sexual_appearances \((\d+)\): .*",
+     lambda top, m, name, labels: f"The number of {name} ({m[1]}) must be at least the "
+                                  f"number of {labels['sexual_appearances'].lower()} ({m[2]}): "
+                                  "every sexual appearance is also a criminal appearance"),
+    (r"\((\d+)\) cannot be more than criminal_appearances \((\d+)\): .*",
+     lambda top, m, name, labels: f"The number of {name} ({m[1]}) must be no more than the "
+                                  f"number of {labels['criminal_appearances'].lower()} ({m[2]})"
+                                  ": every violent appearance is also a criminal appearance"),
+]]
+
+
+def sentence(top: str, message: str, labels: dict[str, str]) -> str:
+    """The engine's `message` about fact `top` as a GOV.UK sentence that names the question and
+    the fix ("Enter the number of sexual appearances as a whole number, like 3"); a message
+    with no sentence here reads as the label followed by the engine's words."""
+    name = labels.get(top, top).lower()
+    for pattern, build in SENTENCES:
+        found = pattern.fullmatch(message)
+        if found:
+            return build(top, found, name, labels)
+    return f"{labels.get(top, top)} {humanise(message, labels)}"

@@ -27,6 +27,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 from ..store.certification import CertificationStore
 from ..store.identity import display_name as name_of
+from ..timefmt import uk_date
 from .export import report_format
 from .files import write_atomic
 from .html import environment
@@ -86,7 +87,7 @@ def certificate_view(person: PersonRecord, display_name: str,
     return ReportView(
         marking=MARKING, handling=HANDLING, title=TITLE, person_reference=display_name,
         fictional=False, sections=[status, policy, basis], statement=STATEMENT,
-        footer=f"Issued on {date_text(issued.date())} with RSO Workbook.")
+        footer=f"Issued on {date_text(uk_date(issued))} with RSO Workbook.")
 
 
 def certificate_html(person: PersonRecord, display_name: str,

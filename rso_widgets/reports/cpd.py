@@ -27,6 +27,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemp
 
 from ..store.cpd import cpd_record
 from ..supervision.lists import load_observation_scale
+from ..timefmt import uk_date
 from .export import report_format
 from .files import write_atomic
 from .html import environment
@@ -93,7 +94,7 @@ def cpd_view(record: CPDRecord) -> ReportView:
     return ReportView(
         marking=MARKING, handling=HANDLING, title=TITLE, person_reference=record.user,
         fictional=False, sections=sections, statement=STATEMENT,
-        footer=f"Generated on {datetime_text(record.generated_at)} with RSO Workbook.")
+        footer=f"Generated at {datetime_text(record.generated_at)} with RSO Workbook.")
 
 
 def _about(r: CPDRecord) -> Section:
@@ -124,12 +125,12 @@ def _training(r: CPDRecord) -> Section:
     s.parts.append(CPDTable("Cases practised", ["Case", "Attempts", "Agreed with the key",
                                                 "Latest attempt agreed", "Last practised"], [
         [c.case_id, str(c.attempts), str(c.agreed), "Yes" if c.last_agrees else "No",
-         date_text(c.last_at.date())] for c in r.cases_practised]))
+         date_text(uk_date(c.last_at))] for c in r.cases_practised]))
     if r.agreement_over_time:
         s.parts.append(CPDTable(
             "Agreement with the key over time", ["Date", "Case", "Attempt at the case",
                                                  "Agreed with the key", "Running agreement"],
-            [[date_text(p.at.date()), p.case_id, str(p.attempt_no), "Yes" if p.agrees else "No",
+            [[date_text(uk_date(p.at)), p.case_id, str(p.attempt_no), "Yes" if p.agrees else "No",
               _pct(p.running_rate)] for p in r.agreement_over_time]))
     if r.error_types:
         s.parts.append(CPDTable("Types of disagreement with the key", ["Kind", "Times"], [
@@ -183,12 +184,12 @@ def _goals(r: CPDRecord) -> Section:
             ["Target date", date_text(g.target_on)],
             ["Set in supervision", f"Session {g.session_id}, {date_text(g.created_at)}"]]))
         s.parts.append(CPDTable("Status history", ["Date", "Status", "By", "Note"], [
-            [date_text(h.at.date()), GOAL_STATUS.get(h.status, h.status), h.by,
+            [date_text(uk_date(h.at)), GOAL_STATUS.get(h.status, h.status), h.by,
              h.note or "—"] for h in g.history] or [["—", "Open", "—", "—"]]))
         if g.evidence:
             s.parts.append(CPDTable("Evidence of progress", ["Date", "Kind", "Reference",
                                                              "Note"], [
-                [date_text(e.at.date()), EVIDENCE_KINDS.get(e.kind, e.kind),
+                [date_text(uk_date(e.at)), EVIDENCE_KINDS.get(e.kind, e.kind),
                  "—" if e.ref is None else str(e.ref), e.note or "—"] for e in g.evidence]))
         else:
             s.parts.append(Block("Evidence of progress", "", missing=NONE_YET))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
+from ..timefmt import day_text, when_text
+
 MARKING = "OFFICIAL-SENSITIVE"
 #: a text cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -50,17 +52,15 @@ def visible(text: object) -> str:
 
 
 def date_text(d: dt.date | None, missing: str = "not set") -> str:
-    """GOV.UK style: 2 November 2026."""
+    """GOV.UK style: 2 November 2026 (a date and time in full: `datetime_text`)."""
     if d is None:
         return missing
     if isinstance(d, dt.datetime):
         return datetime_text(d)
-    return f"{d.day} {d:%B %Y}"
+    return day_text(d)
 
 
 def datetime_text(t: dt.datetime | None, missing: str = "not recorded") -> str:
-    """2 November 2026, 14:05 UTC (naive times are taken as UTC, as the store keeps them)."""
-    if t is None:
-        return missing
-    t = t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t.astimezone(dt.UTC)
-    return f"{t.day} {t:%B %Y, %H:%M} UTC"
+    """2:05pm on 2 November 2026, UK time (`timefmt`; naive times are taken as UTC, as the
+    store keeps them)."""
+    return when_text(t, missing)

@@ -127,11 +127,11 @@ def build_view(report: ReportInput, catalogue: ArmsCatalogue | None = None) -> R
         title=f"{report.kind_label} assessment report",
         person_reference=report.person_reference, fictional=report.fictional,
         sections=sections, statement=JUDGEMENT_STATEMENT,
-        footer=f"Generated{who} on {datetime_text(report.generated_at)} with RSO Workbook.")
+        footer=f"Generated{who} at {datetime_text(report.generated_at)} with RSO Workbook.")
 
 
 def _signed(by: str | None, at: dt.datetime | None, verb: str) -> str:
-    return f"{verb} by {by} on {datetime_text(at)}" if by else f"Not {verb.lower()}"
+    return f"{verb} by {by} at {datetime_text(at)}" if by else f"Not {verb.lower()}"
 
 
 def _summary(r: ReportInput) -> Table:

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..timefmt import when_text
 from . import guard, policy
 from .base import RULESET_REF, _id, _payload, _text
 from .convert import _assessment, _version
@@ -192,13 +193,13 @@ class AssessmentsMixin(DraftsMixin):
                     raise SignOffError(
                         f"version {version} of assessment {assessment_id} is superseded by "
                         f"version {last.version} ({last.author}, "
-                        f"{last.created_at:%Y-%m-%d %H:%M} UTC): open and {role} the latest")
+                        f"{when_text(last.created_at)}): open and {role} the latest")
                 signs = {x.role: x for x in s.scalars(
                     select(SignOff).where(SignOff.version_id == v.id))}
                 if role in signs:
                     done = signs[role]
                     raise SignOffError(f"version {version} was already {role}ed by "
-                                       f"{done.username} at {done.at:%Y-%m-%d %H:%M} UTC")
+                                       f"{done.username} at {when_text(done.at)}")
                 if role == "countersign":
                     if "sign" not in signs:
                         raise SignOffError(f"version {version} is not signed yet: it must be "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..timefmt import when_text
+
 
 class StoreError(Exception):
     """Base class for every error the store raises on purpose."""
@@ -28,7 +30,7 @@ class ConcurrentEditError(StoreError):
         self.latest_author = latest_author
         self.latest_at = latest_at
         self.draft_key = draft_key
-        when = latest_at.strftime("%Y-%m-%d %H:%M UTC")
+        when = when_text(latest_at)
         super().__init__(
             f"Not saved: assessment {assessment_id} is now at version {latest_version}, "
             f"saved by {latest_author} at {when}, but your edit started from version "
@@ -49,7 +51,7 @@ class DraftConflict(EditConflictError):
     def __init__(self, key: str, changed_at: dt.datetime | None) -> None:
         self.key, self.changed_at = key, changed_at
         when = ("is gone (submitted or deleted)" if changed_at is None
-                else f"was saved at {changed_at:%Y-%m-%d %H:%M:%S} UTC")
+                else f"was saved at {when_text(changed_at)}")
         super().__init__(f"Not saved: the draft {key!r} {when} from another window or device "
                          "since this page was built. Nothing was overwritten; reload it to "
                          "see the latest answers.")

@@ -2,9 +2,9 @@
 (one read, then the join or the rejoin's write), and their own workshop in one read (the
 membership re-read as this store's user, the workshop, the member's submissions and the drafts a
 page needs). The room page reads this once per request (`serving/room/flow.py`), the widget
-trainee page once on joining (`apps/workshop_trainee.py`), instead of one transaction per
-record: each transaction is a connection checkout, a BEGIN and a COMMIT, which were most of
-the room's server CPU."""
+trainee page on joining and on each refresh (`apps/workshop_trainee.py`), instead of one
+transaction per record: each transaction is a connection checkout, a BEGIN and a COMMIT, which
+were most of the room's server CPU."""
 
 from __future__ import annotations
 

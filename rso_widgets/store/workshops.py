@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..calibration.workshop import TRAINEE_PAGES
+from ..timefmt import when_text
 from . import policy
 from .base import StoreBase, _aware, _payload, _text
 from .convert import _cohort, _member, _submission
@@ -223,7 +224,7 @@ class WorkshopsMixin(StoreBase):
                 if c.expires_at is not None and utcnow() >= c.expires_at:
                     raise JoinCodeExpired(
                         f"the join code for workshop {c.name!r} expired at "
-                        f"{c.expires_at:%H:%M} UTC on {c.expires_at:%d %B %Y}: ask the "
+                        f"{when_text(c.expires_at)}: ask the "
                         "trainer for a new code")
                 taken = s.scalar(select(CohortMember.id).where(
                     CohortMember.cohort_id == c.id, CohortMember.display_name == name))

@@ -110,15 +110,19 @@ class EvidenceRow(Row):
         else it lacks."""
         return note_gaps(self.factor, i, self.what.value, self.source.value, self.date.value)
 
-    def focus(self) -> None:
-        """Focus the first part still missing (else what was seen or said)."""
+    def first_missing(self) -> w.Widget:
+        """The first part still missing (else what was seen or said): what a problem with
+        this row leads to. Chosen when the problem is listed, not again at a repeated focus:
+        re-chosen after the date was typed, it moved focus back to the text (CI, stop 22)."""
         for control, empty in ((self.what, not self.what.value.strip()),
                                (self.source, self.source.value is None),
                                (self.date, self.date.value is None)):
             if empty:
-                control.focus()
-                return
-        self.what.focus()
+                return control
+        return self.what
+
+    def focus(self) -> None:
+        self.first_missing().focus()
 
     def model(self) -> Evidence | None:
         if self.missing():
@@ -180,7 +184,7 @@ class FactorSection(w.VBox):
                 return note_label(fid, n), row.date
             if len(parts) > 4 and parts[4] == "source":
                 return note_label(fid, n), row.source
-            return note_label(fid, n), row  # an unfinished row: its first missing part
+            return note_label(fid, n), row.first_missing()  # an unfinished row
         if g.field.endswith(".evidence"):
             return f"{fid} {self.factor.name} evidence", self.evidence.add
         if len(parts) == 4 and parts[2] == "follow_up":

@@ -91,7 +91,7 @@ class FollowUpBox(w.VBox):
         return None if fu == FollowUp() else fu
 
     def control(self, part: str) -> Any:
-        """The control for `what` / `source` / `due` (built if needed), for "Go to" links."""
+        """The control for `what` / `source` / `due` (built if needed), for summary links."""
         self._build()
         return self.fields[part].control if part in self.fields else None
 

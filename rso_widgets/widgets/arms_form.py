@@ -369,7 +369,7 @@ class ARMSForm(w.VBox):
 
     def show_check(self, blocking: Callable[[], list[Gap]] | None = None) -> list[Gap]:
         """List every gap (`blocking`: only those it gives, the rest staying advice — the
-        workshop's submit) at the top with "Go to" buttons and beside its field; keep them
+        workshop's submit) at the top, each message a link, and beside its field; keep them
         current from now on. Returns them."""
         self._checked, self._blocking = True, blocking
         self._recompute()

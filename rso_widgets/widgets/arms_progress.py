@@ -13,6 +13,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..calibration.arms_progress import ArmsPracticeSummary
+from ..timefmt import day_text, when_text
 from .fields import esc
 
 
@@ -38,14 +39,14 @@ def render(s: ArmsPracticeSummary, titles: dict[str, str] | None = None) -> str:
         f"<tr><th scope='row'>{esc(c.case_id)}"
         f"{': ' + esc(titles[c.case_id]) if c.case_id in titles else ''}</th>"
         f"<td>{c.attempts}</td><td>{c.last_exact} of {c.last_rated}</td>"
-        f"<td>{c.last_at:%d %b %Y}</td></tr>" for c in s.cases)
+        f"<td>{day_text(c.last_at)}</td></tr>" for c in s.cases)
     by_case = ("<h3 class='rso-kit-heading'>By case</h3><table class='rso-table "
                "rso-arms-by-case'><thead><tr><th scope='col'>Case</th><th scope='col'>Attempts"
                "</th><th scope='col'>Last attempt: ratings equal to the key's</th>"
                "<th scope='col'>Last tried</th></tr></thead>"
                f"<tbody>{cases}</tbody></table>")
     rows = "".join(
-        f"<tr><td>{n}</td><td>{p.at:%d %b %Y %H:%M}</td><td>{esc(p.case_id)}"
+        f"<tr><td>{n}</td><td>{when_text(p.at)}</td><td>{esc(p.case_id)}"
         f"{f' (retry {p.attempt_no - 1})' if p.attempt_no > 1 else ''}</td>"
         f"<td>{p.exact} of {p.rated} ({_pct(p.exact, p.rated)})</td>"
         f"<td>{p.exact_or_acceptable} of {p.rated} ({_pct(p.exact_or_acceptable, p.rated)})</td>"
@@ -54,7 +55,7 @@ def render(s: ArmsPracticeSummary, titles: dict[str, str] | None = None) -> str:
         "</td></tr>" for n, p in enumerate(s.over_time, 1))
     over_time = ("<h3 class='rso-kit-heading'>Agreement with the key over time</h3>"
                  "<table class='rso-table rso-arms-over-time'><thead><tr>"
-                 "<th scope='col'>Attempt</th><th scope='col'>When (UTC)</th>"
+                 "<th scope='col'>Attempt</th><th scope='col'>When</th>"
                  "<th scope='col'>Case</th><th scope='col'>Equal to the key</th>"
                  "<th scope='col'>Equal, or a defensible alternative</th>"
                  "<th scope='col'>Priority</th><th scope='col'>Plan (rubric)</th></tr></thead>"

@@ -113,7 +113,7 @@ class Checkboxes(w.VBox):
 
     # -- keyboard ------------------------------------------------------------------------------
     def focus(self) -> None:
-        """Move keyboard focus to the first checkbox (the error summary's "Go to" uses it)."""
+        """Move keyboard focus to the first checkbox (an error summary link uses it)."""
         if self.boxes:
             self.boxes[0].focus()
 

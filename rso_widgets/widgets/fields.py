@@ -238,48 +238,110 @@ class Field(w.VBox):
             self.control.focus()
 
 
+SUMMARY_TITLE = "There is a problem"
+
+
+class ErrorLink(w.Button):
+    """One message of an error summary that is itself the link to its field (GOV.UK): its
+    text is the whole message (a text node in the page, so never read as HTML), wrapping;
+    pressing it moves keyboard focus to `target`. `label` names the field (for code and tests,
+    not shown). Styled as a GOV.UK error link by `rso-error-link` in kit.css."""
+
+    def __init__(self, layout: w.Layout, style: w.ButtonStyle) -> None:
+        super().__init__(tooltip="", icon="", layout=layout, style=style)
+        self.label = ""
+        self.target: Any = None
+        self.add_class("rso-error-link")
+        self.on_click(self._go)
+
+    def point(self, label: str, text: str, target: Any) -> ErrorLink:
+        self.label, self.target, self.description = label, target, text
+        return self
+
+    def _go(self, _button: Any = None) -> None:
+        if self.target is not None:
+            _focus(self.target)
+
+
 class ErrorSummary(w.VBox):
-    """"There is a problem": every error listed at the top, each naming its field, with a
-    "Go to …" button that moves keyboard focus to the field."""
+    """GOV.UK error summary: "There is a problem" (announced, `role="alert"`), then every
+    problem of one submit in order. A problem with a field is itself the link that moves
+    keyboard focus there (`ErrorLink`); one without stays plain text. After a failed submit
+    `focus_first()` moves focus to the summary, so keyboard users need not go back through
+    the form: Tab then reaches its first link.
+
+    The link and text widgets are kept and reused by the next `show()` (fewer widget models
+    for the page to build on every refused submit)."""
 
     def __init__(self) -> None:
         self.items: list[str] = []
-        self.body = w.HTML(value="")
-        self.links = w.HBox(layout=w.Layout(flex_flow="row wrap"))
-        super().__init__(children=[self.body, self.links], layout=w.Layout(display="none"))
+        self._looks: tuple[w.Layout, HTMLStyle, w.ButtonStyle] | None = None  # on first show
+        self._links: list[ErrorLink] = []  # built so far, reused in order
+        self._plain: list[w.HTML] = []
+        self.heading = focus_target(w.HTML(value=""))  # rso.js: it can take focus
+        self.heading.add_class("rso-error-summary-title")
+        self.list = w.VBox()
+        self.list.add_class("rso-error-list")
+        super().__init__(children=[self.heading, self.list], layout=w.Layout(display="none"))
         self.add_class("rso-error-summary")
 
     def show(self, items: list[tuple[str, str, Any]]) -> None:
-        """`items`: (field label, sentence naming the field and the fix, focus target or None)."""
+        """`items`: (field label, sentence naming the field and the fix, focus target or None).
+        Every message is shown, in order; each with a target is a link to it (two messages
+        about one field: two links to it)."""
         self.items = [text for _, text, _ in items]
         if not items:
             self.clear()
             return
-        lis = "".join(f"<li>{esc(text)}</li>" for _, text, _ in items)
-        self.body.value = (f'<div role="alert"><h2>There is a problem</h2>'
-                           f'<ul class="rso-error-list">{lis}</ul></div>')
-        buttons = []
-        seen: set[int] = set()
-        for label, _, target in items:
-            if target is None or id(target) in seen:
-                continue
-            seen.add(id(target))
-            b = text_button(f"Go to {label}")
-            b.on_click(functools.partial(_focus, target))
-            buttons.append(b)
-        self.links.children = buttons
+        self.heading.value = f'<div role="alert"><h2>{esc(SUMMARY_TITLE)}</h2></div>'
+        rows: list[w.Widget] = []
+        n_links = n_plain = 0
+        for label, text, target in items:
+            if target is None:
+                rows.append(self._plain_row(n_plain, text))
+                n_plain += 1
+            else:
+                rows.append(self._link(n_links).point(label, text, target))
+                n_links += 1
+        self.list.children = rows
         self.layout.display = ""
 
+    def _shared(self) -> tuple[w.Layout, HTMLStyle, w.ButtonStyle]:
+        """One layout and style model for all the rows (see `Shared`)."""
+        if self._looks is None:
+            self._looks = (w.Layout(), HTMLStyle(), w.ButtonStyle())
+        return self._looks
+
+    def _link(self, n: int) -> ErrorLink:
+        if n == len(self._links):
+            layout, _, style = self._shared()
+            self._links.append(ErrorLink(layout, style))
+        return self._links[n]
+
+    def _plain_row(self, n: int, text: str) -> w.HTML:
+        if n == len(self._plain):
+            layout, style, _ = self._shared()
+            row = w.HTML(layout=layout, style=style)
+            row.add_class("rso-error-plain")
+            self._plain.append(row)
+        self._plain[n].value = esc(text)
+        return self._plain[n]
+
+    @property
+    def links(self) -> list[ErrorLink]:
+        """The messages shown as links, in order."""
+        return [c for c in self.list.children if isinstance(c, ErrorLink)]
+
     def focus_first(self) -> None:
-        """Move keyboard focus to the first "Go to" button (GOV.UK: the summary takes focus
-        after a failed submit, so keyboard users need not go back through the form)."""
-        if self.links.children:
-            _focus(self.links.children[0])
+        """Move keyboard focus to the summary (GOV.UK: it takes focus after a failed submit and
+        is read out; Tab goes on to its first link)."""
+        if self.items:
+            self.heading.focus()
 
     def clear(self) -> None:
         self.items = []
-        self.body.value = ""
-        self.links.children = []
+        self.heading.value = ""
+        self.list.children = []
         self.layout.display = "none"
 
     @property

@@ -14,6 +14,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..timefmt import day_text
 from .fields import ErrorSummary, Field, Notice, esc, focus_target, stacked, text_button
 
 REFERENCE_HINT = ("A force reference or display name. Record nothing more than the assessment "
@@ -35,7 +36,7 @@ def reference_matches(persons: Sequence[Any], reference: str) -> tuple[list[Any]
 
 def person_label(p: Any) -> str:
     """How a record is named in a list (plain text)."""
-    return f"{p.reference} (record {p.id}, created {p.created_at:%d %b %Y} by {p.created_by})"
+    return f"{p.reference} (record {p.id}, created {day_text(p.created_at)} by {p.created_by})"
 
 
 class PersonFinder(w.VBox):
@@ -75,7 +76,7 @@ class PersonFinder(w.VBox):
     def problem(self, message: str, target: w.Widget | None = None) -> None:
         """A problem with what was typed or chosen, at the top (focus moves there) and, for
         the reference, beside its box; `target` (default: the reference box) is where its
-        "Go to" moves focus."""
+        error summary link moves focus."""
         target = target if target is not None else self.reference
         label = getattr(target, "description", "") or "Person reference"
         if target is self.reference:

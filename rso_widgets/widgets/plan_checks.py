@@ -1,5 +1,5 @@
 """The plan builder's checks: the problems that stop a final version (`plan_problems`), shown
-beside their fields and in the summary at the top with "Go to" buttons, each row's status as
+beside their fields and in the summary at the top as links, each row's status as
 it is written, and the factors the rubric finds still without an action. A mixin of
 `PlanBuilder`."""
 

@@ -206,7 +206,7 @@ class MappaSection(w.VBox):
                     r.error.value = html  # type: ignore[attr-defined]
 
     def target(self, field: str) -> tuple[str, Any]:
-        """(label, control) for a problem's field, for the "Go to" buttons."""
+        """(label, control) for a problem's field, for the error summary's links."""
         parts = field.split(".")
         if parts[0] == "mappa" and len(parts) > 1 and parts[1] in self.fields:
             fld = self.fields[parts[1]]

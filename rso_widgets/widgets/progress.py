@@ -14,6 +14,7 @@ import ipywidgets as w
 from traitlets import Instance
 
 from ..calibration.progress import PracticeSummary
+from ..timefmt import day_text, when_text
 from .feedback import ERROR_TYPES
 from .fields import esc, form_style
 from .tables import scroll_x
@@ -83,7 +84,7 @@ class PracticeProgress(w.VBox):
             f"{': ' + esc(self.titles[c.case_id]) if c.case_id in self.titles else ''}</th>"
             f"<td>{c.attempts}</td><td>{c.agreed}</td>"
             f"<td>{'Agreed' if c.last_agrees else 'Differed'}</td>"
-            f"<td>{c.last_at:%d %b %Y}</td></tr>" for c in s.cases)
+            f"<td>{day_text(c.last_at)}</td></tr>" for c in s.cases)
         cases_table = ("<h3 class='rso-kit-heading'>By case</h3>" + scroll_x(
                        "<table class='rso-by-case'><thead><tr><th scope='col'>Case</th>"
                        "<th scope='col'>Attempts</th>"
@@ -91,7 +92,7 @@ class PracticeProgress(w.VBox):
                        "</th><th scope='col'>Last tried</th></tr></thead>"
                        f"<tbody>{cases}</tbody></table>", "By case"))
         rows = "".join(
-            f"<tr><td>{n}</td><td>{p.at:%d %b %Y %H:%M}</td><td>{esc(p.case_id)}"
+            f"<tr><td>{n}</td><td>{when_text(p.at)}</td><td>{esc(p.case_id)}"
             f"{f' (retry {p.attempt_no - 1})' if p.attempt_no > 1 else ''}</td>"
             f"<td>{'Yes' if p.agrees else 'No'}</td><td>{p.categories_agreeing} of 3</td>"
             f"<td><span class='rso-bar' style='width:{round(p.running_rate * 8, 2)}em'></span>"
@@ -100,7 +101,7 @@ class PracticeProgress(w.VBox):
         over_time = ("<h3 class='rso-kit-heading'>Agreement with the key over time</h3>"
                      + scroll_x("<table class='rso-over-time'>"
                      "<thead><tr><th scope='col'>Attempt</th>"
-                     "<th scope='col'>When (UTC)</th><th scope='col'>Case</th>"
+                     "<th scope='col'>When</th><th scope='col'>Case</th>"
                      "<th scope='col'>Agreed</th><th scope='col'>Categories the same</th>"
                      "<th scope='col'>Agreement so far</th></tr></thead>"
                      f"<tbody>{rows}</tbody></table>", "Agreement with the key over time"))

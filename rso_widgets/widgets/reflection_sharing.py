@@ -8,11 +8,12 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..timefmt import when_text
 from .fields import Field, Notice, Shared, esc, text_button
 
 
 def when(record: Any) -> str:
-    return record.created_at.strftime("%d %B %Y, %H:%M")
+    return when_text(record.created_at)
 
 
 class SharingPanel(w.VBox):

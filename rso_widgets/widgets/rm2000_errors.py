@@ -1,6 +1,7 @@
 """Where the RM2000 engine's errors are shown: each next to the control it concerns (the ages
 or the dates, the counts or the sentencing history row, whichever is on screen), in the
-person's words rather than the engine's field ids, and all of them in the summary at the top.
+person's words (`instruments.rm2000_words.sentence`: the question and the fix) rather than the
+engine's field ids, and all of them in the summary at the top.
 A mixin of `RM2000Form`."""
 
 from __future__ import annotations
@@ -57,13 +58,13 @@ class RM2000Errors:
                         continue
                     text = f"Sentencing history ({'.'.join(parts[1:])}) {message}"
                 else:
-                    text = f"{self.labels.get(top, top)} {message}"
+                    text = words.sentence(top, e.message, self.labels)
                 table_msgs.append(text)
                 summary.append((self.labels["occasions"].lower(), text, self.history))
                 continue
             label = self.labels.get(top, top)
             text = self._required(top, key) if e.message.startswith("is required") else None
-            text = text or f"{label} {message}"
+            text = text or words.sentence(top, e.message, self.labels)
             if key is None:
                 summary.append((label, text, None))
                 continue

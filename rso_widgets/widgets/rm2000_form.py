@@ -95,7 +95,7 @@ def check_facts(facts: dict[str, Any], evidence: dict[str, str] | None = None) -
 
 class RM2000Form(RM2000Controls, RM2000Errors, w.VBox):
     """RM2000 facts → result, GOV.UK style: one topic per section, errors inline and summarised,
-    a "check your answers" list with the result, and the working line by line."""
+    the answers scored listed with the result, and the working line by line."""
 
     value = Dict()
     result = Instance(RM2000Result, allow_none=True)
@@ -296,7 +296,7 @@ class RM2000Form(RM2000Controls, RM2000Errors, w.VBox):
     @safe_callback(_report, "scoring")
     def _on_score(self, _button: Any = None) -> None:
         if self.submit() is None and self.errors:
-            self.summary.focus_first()  # keyboard users land on the summary's "Go to" buttons
+            self.summary.focus_first()  # keyboard users land on the summary
 
     @safe_callback(_report, "scoring")
     def submit(self) -> RM2000Result | None:

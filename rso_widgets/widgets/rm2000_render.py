@@ -1,7 +1,7 @@
-"""The RM2000 form's answers and result as HTML: the "check your answers" list with the
-evidence notes, and the result table with the working, the counting from the sentencing
-history and an "About this result" reveal. Pure functions of the engine's result; text
-escaped."""
+"""The RM2000 form's answers and result as HTML: the "answers scored" list with the evidence
+notes (never headed "Check your answers": the form sits inside journeys that have that step of
+their own), and the result table with the working, the counting from the sentencing history and
+an "About this result" reveal. Pure functions of the engine's result; text escaped."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from typing import Any
 
 from ..instruments.rm2000 import COUNT_FIELDS, FACTOR_FIELDS, RM2000Result
 from ..instruments.rm2000_rescore import ruleset_status
+from ..timefmt import when_text
 from .fields import esc
 from .rm2000_controls import AGE_FIELDS, DATE_FIELDS, ELIGIBILITY
 
+ANSWERS_HEADING = "Answers scored"  # the list shown with a result, not a check before a save
 REMINDER = ("The category informs professional judgement and does not decide: any decision must "
             "rest on everything known about the person.")
 
@@ -28,7 +30,7 @@ def display_value(name: str, value: Any) -> str:
 
 
 def answers_html(labels: dict[str, str], facts: dict[str, Any], evidence: dict[str, str]) -> str:
-    """The "check your answers" list: each answer given, under its label, with its evidence note."""
+    """The "answers scored" list: each answer given, under its label, with its evidence note."""
     order = ["sex", *AGE_FIELDS, *DATE_FIELDS, ELIGIBILITY, *COUNT_FIELDS, "burglary",
              "occasions", *FACTOR_FIELDS]
     rows = []
@@ -42,7 +44,7 @@ def answers_html(labels: dict[str, str], facts: dict[str, Any], evidence: dict[s
         if note:
             rows.append(f"<tr><td></td><td class='rso-hint-text'>Evidence: "
                         f"{esc(note)}</td></tr>")
-    return (f"<h3 class='rso-kit-heading'>Check your answers</h3>"
+    return (f"<h3 class='rso-kit-heading'>{ANSWERS_HEADING}</h3>"
             f"<table class='rso-answers'>{''.join(rows)}</table>")
 
 
@@ -56,7 +58,7 @@ def result_html(r: RM2000Result) -> str:
     meta = (f"<details class='rso-about-result'><summary>About this result</summary>"
             f"<p class='rso-hint-text'>Ruleset <code>{esc(r.ruleset)}</code> "
             f"(<span class='rso-ruleset-status'>{esc(ruleset_status(r.ruleset))}</span>)"
-            f" · scored {esc(r.scored_at.strftime('%d %B %Y %H:%M UTC'))}</p></details>")
+            f" · scored at {esc(when_text(r.scored_at))}</p></details>")
     remind = (f"<p role='note' class='rso-note'><strong>Remember:</strong> {reminder}</p>")
     if not r.applicable:
         return (f"<div class='rso-result rso-not-applicable'>"

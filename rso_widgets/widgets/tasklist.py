@@ -161,7 +161,7 @@ class TaskListJourney(w.VBox):
                      keep_problems: bool = False) -> None:
         """Show section `key`. Its heading and Back link change, and focus moves to the
         heading, before the section is built and drawn: the page sends them at once, so
-        focus never waits for a long section (a "Go to", `keep_problems`, focuses its field)."""
+        focus never waits for a long section (a summary link, `keep_problems`, focuses a field)."""
         section = self._section(key)
         self.current = key
         self.returning_to_check = from_check
@@ -270,7 +270,7 @@ class TaskListJourney(w.VBox):
 
     def show_problems(self, problems: list[Problem]) -> None:
         """Every problem at once, at the top of the current view; focus moves to them. A
-        problem's "Go to" opens the section its field is in (the summary stays) first."""
+        problem's link opens the section its field is in (the summary stays) first."""
         reach: dict[int, _GoTo] = {}
         items = []
         for label, text, target in problems:
@@ -278,12 +278,10 @@ class TaskListJourney(w.VBox):
                 target = reach.setdefault(id(target), _GoTo(self, target))
             items.append((label, text, target))
         self.summary_box.show(items)
-        self.summary_box.focus_first()
-        if not self.summary_box.links.children:
-            self.back_button.focus()  # nothing to go to: the top of the page
+        self.summary_box.focus_first()  # the summary, links or none
 
     def target(self, key: str, widget: Any) -> SectionTarget:
-        """A focus target for `show_problems` that lives in section `key`: "Go to" opens the
+        """A focus target for `show_problems` that lives in section `key`: its link opens the
         section (keeping the problem list) and then moves focus to `widget`."""
         return SectionTarget(self, key, widget)
 

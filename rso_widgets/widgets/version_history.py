@@ -19,6 +19,7 @@ from ..instruments.arms import ArmsCatalogue, load_arms_catalogue
 from ..instruments.reassessment import compare, ratings_over_time
 from ..reports.payload import read_payload
 from ..store.identity import display_name
+from ..timefmt import day_text, when_text
 from .fields import Notice, esc, notice_report, safe_callback, stacked, text_button
 from .figures import draw_figure
 
@@ -32,10 +33,10 @@ def sign_text(v: Any) -> str:
     """A version's sign-off state in words."""
     if v.signed_by is None:
         return "Not signed"
-    out = f"Signed by {display_name(v.signed_by)} on {v.signed_at:%d %b %Y %H:%M} UTC"
+    out = f"Signed by {display_name(v.signed_by)} at {when_text(v.signed_at)}"
     if v.countersigned_by is not None:
-        out += (f"; countersigned by {display_name(v.countersigned_by)} on "
-                f"{v.countersigned_at:%d %b %Y %H:%M} UTC")
+        out += (f"; countersigned by {display_name(v.countersigned_by)} at "
+                f"{when_text(v.countersigned_at)}")
     else:
         out += "; not countersigned"
     return out
@@ -50,12 +51,12 @@ def sign_off_reasons(v: Any, latest: int, user: str) -> tuple[str, str]:
         return old, old
     if v.signed_by is not None:
         who = "You" if v.signed_by == user else display_name(v.signed_by)
-        sign = f"{who} signed this version on {v.signed_at:%d %b %Y %H:%M} UTC"
+        sign = f"{who} signed this version at {when_text(v.signed_at)}"
     else:
         sign = ""
     if v.countersigned_by is not None:
         counter = (f"{'You' if v.countersigned_by == user else display_name(v.countersigned_by)} "
-                   f"countersigned this version on {v.countersigned_at:%d %b %Y %H:%M} UTC")
+                   f"countersigned this version at {when_text(v.countersigned_at)}")
     elif v.signed_by is None:
         counter = "The assessor signs a version before a supervisor countersigns it"
     elif v.signed_by == user:
@@ -66,7 +67,7 @@ def sign_off_reasons(v: Any, latest: int, user: str) -> tuple[str, str]:
 
 
 def version_label(v: Any) -> str:
-    return f"Version {v.version} ({v.created_at:%d %b %Y}, {display_name(v.author)})"
+    return f"Version {v.version} ({day_text(v.created_at)}, {display_name(v.author)})"
 
 
 def _plain(text: Any) -> str:
@@ -189,7 +190,7 @@ class VersionHistory(w.VBox):
             why = arms.change_reason if arms is not None else ""
             rows.append(
                 f"<tr class='rso-version-{v.version}'><th scope='row' class='rso-cell'>"
-                f"{v.version}</th><td class='rso-cell'>{v.created_at:%d %b %Y %H:%M} UTC</td>"
+                f"{v.version}</th><td class='rso-cell'>{when_text(v.created_at)}</td>"
                 f"<td class='rso-cell'>{esc(display_name(v.author))}</td>"
                 f"<td class='rso-cell'>{esc(v.reason)}"
                 f"</td><td class='rso-cell'>{esc(why) or '—'}</td>"

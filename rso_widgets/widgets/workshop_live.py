@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from ..timefmt import clock_text
 from .fields import esc, form_style
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ class Ticker(w.Play):
 
 
 def _when(t: dt.datetime) -> str:
-    return f"{t.astimezone(dt.UTC):%H:%M} UTC"
+    return clock_text(t)
 
 
 def roster_html(model: DashboardModel, reveal: bool = False) -> str:

@@ -25,6 +25,7 @@ from ..calibration.workshop import (
     normalise_code,
     trainer_code_problem,
 )
+from ..timefmt import day_text
 from .checkboxes import Checkboxes
 from .fields import ErrorSummary, Field, Notice, form_style, stacked, text_button
 
@@ -184,7 +185,7 @@ class WorkshopSetup(w.VBox):
     def set_existing(self, cohorts: list[Any]) -> None:
         """Workshops to offer for reopening (`CohortRecord`s, newest first)."""
         self.existing.options = [
-            (f"{c.name} — code {c.join_code}, {c.created_at:%d %b %Y} "
+            (f"{c.name} — code {c.join_code}, {day_text(c.created_at)} "
              f"({'open' if c.is_open else 'closed'}; "
              f"{_PAGE_WORDS.get(c.trainee_page, 'workshop page')})",
              c.id) for c in cohorts]

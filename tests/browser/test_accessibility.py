@@ -135,7 +135,8 @@ def arms_assessment(page, ready) -> None:
     page.get_by_role("button", name="Check your answers").click()
     page.get_by_role("button", name="Save as a new version").click()
     page.get_by_role("heading", name="There is a problem").first.wait_for(timeout=WAIT)
-    page.get_by_role("button", name="Go to R1 follow-up").first.click()
+    page.locator(".rso-error-summary").get_by_role("button", name=re.compile(
+        r"^Sexual preoccupation: .*follow-up")).first.click()  # the message is the link
     page.get_by_label("R1 follow-up: what to find out").wait_for(timeout=WAIT)
 
 
@@ -317,9 +318,10 @@ def choose(page, option: str) -> None:
 
 def test_rm2000_form_can_be_completed_with_the_keyboard_alone(page, server):
     """Every required field reached with Tab and answered by typing or arrow keys; Space
-    switches the age mode and back; Enter on Score shows the error summary with focus on its
-    first "Go to" button; Enter there moves focus to the field; corrected, Enter on Score shows
-    the categories. No mouse, no Playwright fill/click. Focus is visible throughout."""
+    switches the age mode and back; Enter on Score shows the error summary with focus on it;
+    Tab reaches its message, the link, and Enter there moves focus to the field; corrected,
+    Enter on Score shows the categories. No mouse, no Playwright fill/click. Focus is visible
+    throughout."""
     open_app(page, server, "rm2000_calculator", "Score")
     page.locator("body").focus()
     answered: set[str] = set()
@@ -343,10 +345,15 @@ def test_rm2000_form_can_be_completed_with_the_keyboard_alone(page, server):
     tab_until(page, "Score", seen=seen)
     page.keyboard.press("Enter")
 
-    # the error summary takes focus; its "Go to" button moves focus to the field
+    # the error summary takes focus (its outline shows); its message is the link to the field
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible(timeout=WAIT)
-    page.wait_for_function("document.activeElement && document.activeElement.textContent"
-                           ".trim() === 'Go to Age at assessment'", timeout=WAIT)
+    page.wait_for_function("document.activeElement && document.activeElement"
+                           ".closest('.rso-error-summary-title')", timeout=WAIT)
+    assert page.locator(".rso-error-summary").evaluate(
+        "e => getComputedStyle(e).outlineStyle") == "solid"
+    page.keyboard.press("Tab")
+    assert focused(page)["name"] == ("Enter the person's age at assessment as a whole number "
+                                     "of years, like 35")
     assert_focus_visible(focused(page))
     page.keyboard.press("Enter")
     page.wait_for_function("document.activeElement && document.activeElement.value === "

@@ -148,7 +148,8 @@ def test_live_renders_autosaves_a_draft_and_offers_it_on_reopening(chromium, arm
         page.get_by_role("button", name="ARMS risk factors (R1 to R3)").click()
         page.get_by_label("Rating: R1 Sexual preoccupation").select_option(
             "Insufficient information")
-        page.get_by_text(re.compile(r"Draft saved at \d\d:\d\d:\d\d")).wait_for(timeout=15_000)
+        page.get_by_text(re.compile(r"Draft saved at (\d{1,2}(:\d\d)?[ap]m|midday|midnight)")
+                          ).wait_for(timeout=15_000)
         page.get_by_role("button", name="Back to the task list").click()
         expect(page.locator(".rso-task", has_text="ARMS risk factors (R1 to R3)")
                ).to_contain_text("In progress")
@@ -158,7 +159,8 @@ def test_live_renders_autosaves_a_draft_and_offers_it_on_reopening(chromium, arm
         page.get_by_role("button", name="Save as a new version").click()
         # every problem at once at the top, focus on it; the status line under the button
         page.get_by_role("heading", name="There is a problem").wait_for()
-        expect(page.locator(".rso-error-summary button").first).to_be_focused()
+        expect(page.locator(".rso-error-summary-title .widget-html-content")).to_be_focused()
+        expect(page.locator(".rso-error-summary button.rso-error-link").first).to_be_visible()
         page.get_by_text("Before saving: score RM2000").wait_for()
         assert_no_traceback(page)
     finally:
@@ -185,7 +187,8 @@ def test_live_renders_autosaves_a_draft_and_offers_it_on_reopening(chromium, arm
         page.get_by_role("button", name="Save as a new version").click()
         page.get_by_role("heading", name="There is a problem").first.wait_for()
         assert_accessible(page, ".rso-arms-live", fail_on=AXE_ANY)
-        page.get_by_role("button", name="Go to R1 follow-up").first.click()
+        page.locator(".rso-error-summary").get_by_role("button", name=re.compile(
+            r"^Sexual preoccupation: .*follow-up")).first.click()  # the message is the link
         page.get_by_role("heading", name="ARMS risk factors (R1 to R3)").wait_for()
         page.get_by_role("heading", name="There is a problem").first.wait_for()
         assert_accessible(page, ".rso-arms-live", fail_on=AXE_ANY)

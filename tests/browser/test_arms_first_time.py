@@ -257,14 +257,17 @@ def test_a_new_assessor_reviews_a_record_by_keyboard_alone(chromium, server):
         tab_to(page, "Save as a new version", limit=250)
         page.keyboard.press("Enter")
         # the reassessment is dated today, so the old plan's dates are refused: every problem
-        # at once at the top, focus on its first "Go to"; each is fixed from there
+        # at once at the top, focus on the summary; each is fixed from its message's link
         summary = page.locator(".rso-error-summary")
         expect(summary).to_contain_text("follow-up date")
         expect(summary).to_contain_text("review date on or after the assessment date")
         shot("problems")
         later = dt.date.today() + dt.timedelta(days=90)
         for field in ("R1 follow-up: by when", "Date of the next review"):
-            go = summary.get_by_role("button").first
+            expect(summary.locator(".rso-error-summary-title .widget-html-content")
+                   ).to_be_focused()  # the summary
+            page.keyboard.press("Tab")
+            go = summary.get_by_role("button").first  # the first message, itself the link
             expect(go).to_be_focused()
             page.keyboard.press("Enter")  # opens the section that holds the field
             page.get_by_label(field).wait_for()

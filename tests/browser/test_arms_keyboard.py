@@ -7,7 +7,8 @@
   typing only (no click, fill or select_option), each step screenshotted into
   `test-artifacts/keyboard/arms_assessment/` (git-ignored; `RSO_TEST_ARTIFACTS` moves it);
 - each ARMS factor section, empty and then answered, is at most about four screens tall;
-- every "Go to" in the error summary moves keyboard focus to a control, a date field included
+- every message of the error summary is the link that moves keyboard focus to a control, a date
+  field included
   (ipywidgets' date picker could not take focus before `static/rso.js` passed it on).
 """
 
@@ -363,9 +364,9 @@ def test_an_arms_assessment_completed_and_saved_with_the_keyboard_alone(page, se
 
 
 def test_every_go_to_moves_focus_to_its_field_date_fields_included(page, server):
-    """A save refused with many problems: each "Go to" (Enter on it) opens the section that
-    holds the field and focus lands on a control there, never staying in the summary; the
-    evidence date and the follow-up date take focus themselves."""
+    """A save refused with many problems: each message of the summary is the link (Enter on
+    it) that opens the section holding its field, and focus lands on a control there, never
+    staying in the summary; the evidence date and the follow-up date take focus themselves."""
     steps = Steps(page, "go_to_focus")
     date_order(page)
     try:
@@ -395,14 +396,14 @@ def test_every_go_to_moves_focus_to_its_field_date_fields_included(page, server)
         press_on(page, "Save as a new version", limit=300)
         summary = page.locator(".rso-error-summary")
         expect(summary).to_contain_text("There is a problem")
-        wait_focus(page, "e.closest('.rso-error-summary')")  # the summary takes focus
+        wait_focus(page, "e.closest('.rso-error-summary-title')")  # the summary takes focus
         steps("problems")
-        names = [b.inner_text().strip() for b in summary.get_by_role("button").all()]
-        assert "Go to R2 evidence note 1" in names and "Go to R1 follow-up" in names, names
+        links = summary.locator("button.rso-error-link")  # every message is a link
+        names = [b.inner_text().strip() for b in links.all()]
+        assert names == [b.inner_text().strip() for b in summary.get_by_role("button").all()]
         landed = {}
-        for name in names:
-            go = summary.get_by_role("button", name=name, exact=True)
-            go.focus()
+        for n, name in enumerate(names):
+            links.nth(n).focus()
             page.keyboard.press("Enter")
             try:
                 wait_focus(page, "!e.closest('.rso-error-summary') && e !== document.body")
@@ -412,13 +413,15 @@ def test_every_go_to_moves_focus_to_its_field_date_fields_included(page, server)
             info = focused(page)
             assert info["tag"] in ("INPUT", "SELECT", "TEXTAREA", "BUTTON"), (name, info)
             landed[name] = info
-        assert landed["Go to R2 evidence note 1"]["type"] == "date"
-        assert landed["Go to R2 evidence note 1"]["name"] == "R2 evidence note 1: date"
-        assert landed["Go to R1 follow-up"]["type"] == "date"
-        assert landed["Go to R1 follow-up"]["name"].startswith("R1 follow-up: by when")
-        assert landed["Go to Reason for this version"]["name"] == "Reason for this version"
+        # the field each message led to: the note's date, the follow-up's, the reason
+        led_to = {info["name"]: message for message, info in landed.items()}
+        note = led_to["R2 evidence note 1: date"]
+        assert landed[note]["type"] == "date" and "Offence-related sexual interest" in note
+        [due] = [m for name, m in led_to.items() if name.startswith("R1 follow-up: by when")]
+        assert landed[due]["type"] == "date" and due.startswith("Sexual preoccupation:")
+        assert "Reason for this version" in led_to, led_to
         # the date is typed where focus landed, and that problem is gone at the next save
-        summary.get_by_role("button", name="Go to R2 evidence note 1", exact=True).focus()
+        links.nth(names.index(note)).focus()
         page.keyboard.press("Enter")
         wait_focus(page, "e.type === 'date'")
         type_date(page, TODAY - dt.timedelta(days=3))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import AXE_ANY, assert_accessible, fill_counts_case
+from browser_support import AXE_ANY, assert_accessible, assert_fits_320, fill_counts_case
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -84,19 +84,69 @@ def test_an_invalid_entry_shows_its_inline_error(page, voila):
     page.keyboard.press("Enter")  # usable by keyboard
     page.get_by_role("heading", name="There is a problem").wait_for()
     field = page.locator(".rso-field", has=page.get_by_label("Age at assessment"))
-    inline = field.get_by_text(re.compile(r"^Error: Age at assessment must be a whole number"))
+    said = "Enter the person's age at assessment as a whole number of years, like 35"
+    inline = field.get_by_text(re.compile("^Error: " + re.escape(said)))
     expect(inline).to_be_visible()
-    expect(page.locator(".rso-error-summary").get_by_text(
-        "Age at assessment must be a whole number")).to_be_visible()
+    expect(page.locator(".rso-error-summary").get_by_text(said)).to_be_visible()
     assert page.locator(".rso-result").count() == 0
-    # "Go to" moves keyboard focus to the field
-    page.get_by_role("button", name="Go to Age at assessment").click()
+    # the message is itself the link that moves keyboard focus to the field
+    page.locator(".rso-error-summary").get_by_role("button", name=said, exact=True).click()
+    expect(page.get_by_label("Age at assessment")).to_be_focused()
     page.wait_for_function("document.activeElement && document.activeElement.value === 'forty'")
     # correcting it and scoring again clears the error
     page.get_by_label("Age at assessment").fill("40")
     score.click()
     page.locator(".rso-result").wait_for()
     assert not inline.is_visible()
+    assert_no_traceback(page)
+
+
+def test_error_summary_by_keyboard_each_message_the_link_to_its_field(page, voila):
+    """The GOV.UK error summary, keyboard only: after a refused Score focus is on the summary
+    ("There is a problem", announced); Tab reaches the first message, itself a link (a red,
+    bold, underlined button); Enter lands in its field. What was typed (markup, a long word) is
+    never echoed in a message; axe finds nothing on the summary; at 320 px a long message wraps
+    inside it, nothing scrolls sideways."""
+    score = open_app(page, voila)
+    fill_counts_case(page)
+    typed = "<b>forty</b> " + "forty" * 12  # markup, and a 60-character word
+    page.get_by_label("Age at assessment").fill(typed)
+    page.get_by_label("Sexual appearances").fill("two")
+    score.focus()
+    page.keyboard.press("Enter")
+    summary = page.locator(".rso-error-summary")
+    expect(summary.get_by_role("alert")).to_have_text("There is a problem")
+    expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
+    page.wait_for_function("() => !!document.activeElement.closest('.rso-error-summary-title')")
+    outline = "e => [getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineColor]"
+    assert summary.evaluate(outline) == ["solid", "rgb(255, 221, 0)"]  # focused, as GOV.UK's
+    age = "Enter the person's age at assessment as a whole number of years, like 35"
+    links = summary.locator("button.rso-error-link")  # what was typed is never echoed
+    expect(links).to_have_text([age, "Enter the number of sexual appearances as a whole "
+                                     "number, like 3"])
+    assert summary.get_by_role("button", name=age, exact=True).count() == 1
+    assert links.first.locator("b").count() == 0 and summary.locator("b").count() == 0
+    assert summary.get_by_role("button", name=re.compile("^Go to")).count() == 0
+    look = links.first.evaluate("""e => { const s = getComputedStyle(e);
+        return [s.color, s.fontWeight, s.textDecorationLine, s.backgroundColor]; }""")
+    assert look == ["rgb(212, 53, 28)", "700", "underline", "rgba(0, 0, 0, 0)"], look
+    assert_accessible(page, ".rso-error-summary", fail_on=AXE_ANY)
+    page.keyboard.press("Tab")  # from the summary to its first message
+    expect(links.first).to_be_focused()
+    assert summary.evaluate(outline)[0] == "none"
+    focused = links.first.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert focused == "rgb(255, 221, 0)", focused  # the GOV.UK focus look
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Age at assessment")).to_be_focused()
+    assert page.evaluate("document.activeElement.value") == typed
+    expect(summary).to_be_visible()  # the summary stays while the person corrects
+    # 320 CSS px: the long message wraps within the summary
+    page.set_viewport_size({"width": 320, "height": 900})
+    page.wait_for_timeout(500)
+    box, inner = links.first.bounding_box(), summary.bounding_box()
+    line = float(links.first.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+    assert box["height"] >= 2 * line and box["x"] + box["width"] <= inner["x"] + inner["width"]
+    assert_fits_320(page)
     assert_no_traceback(page)
 
 
@@ -111,8 +161,9 @@ def test_every_error_at_once_with_hint_and_error_between_label_and_input(page, v
     score.click()
     summary = page.locator(".rso-error-summary")
     summary.get_by_role("heading", name="There is a problem").wait_for()
-    for text in ("Sexual appearances must be a whole number", "Criminal appearances cannot be "
-                 "negative", "Enter the person's age at assessment"):
+    for text in ("Enter the number of sexual appearances as a whole number",
+                 "Enter the number of criminal appearances as 0 or more",
+                 "Enter the person's age at assessment"):
         expect(summary.get_by_text(text), text).to_be_visible()
     field = page.locator(".rso-field", has=page.get_by_label("Age at assessment"))
     label = field.locator(".widget-label").first.bounding_box()

@@ -42,7 +42,7 @@ def test_a_trainer_writes_a_case_from_a_copy(chromium, server):
         assert_no_traceback(page)
         assert_accessible(page, fail_on=AXE_ANY)
         page.screenshot(path=shots / "1-start.png")
-        page.get_by_label("Start from").select_option(label="A copy of TC-01: Mr Fenby: one "
+        page.get_by_label("Start from").select_option(label="A copy of TC-01: Mr Brantingby: one "
                                                             "conviction, a long marriage")
         start.click()
         expect(page.get_by_text("You have completed 6 of 6 sections.")).to_be_visible(

@@ -174,11 +174,14 @@ def test_calculator(page, server, summary):
     score = arrive(page, server, journey, "RM2000 calculator", "Score")
     press(page, score)  # a newcomer presses Score first: every problem at once
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible(timeout=WAIT)
-    page.wait_for_function("document.activeElement && document.activeElement.textContent"
-                           ".trim().startsWith('Go to')", timeout=WAIT)
+    page.wait_for_function("document.activeElement && document.activeElement"
+                           ".closest('.rso-error-summary-title')", timeout=WAIT)  # the summary
     journey.shot("every-error-at-once")
     journey.check("errors")
-    page.keyboard.press("Enter")  # "Go to Sex": focus moves to the first field
+    page.keyboard.press("Tab")  # its first message, the link to Sex
+    page.wait_for_function("document.activeElement && document.activeElement.textContent"
+                           ".trim().startsWith(\"Select the person's sex\")", timeout=WAIT)
+    page.keyboard.press("Enter")  # focus moves to the first field
     page.wait_for_function("document.activeElement && document.activeElement.tagName"
                            " === 'SELECT'", timeout=WAIT)
     choose(page, "Male")

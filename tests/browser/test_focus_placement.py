@@ -1,4 +1,4 @@
-"""Where focus and the view land after an action, in a real browser: a "Go to" of an error
+"""Where focus and the view land after an action, in a real browser: an error
 summary on a scrolled page shows its whole field below the header (the header stays above the
 scrolling cells, so a control aligned to their top edge had its question hidden behind it),
 and in the practice form's own scrolling column below its top edge;
@@ -48,9 +48,11 @@ def box(locator) -> dict:
 def go_to_shows_the_whole_field(page, scroller: str, name: str) -> None:
     """Scroll `scroller` until field `name`'s control just passes under its top edge (the
     question hidden, the control still partly in view: the person scrolled after tabbing to
-    "Go to"), press its "Go to" and check the whole field — question, hint, error, control —
-    is in view below the header and the scroller's top edge."""
-    go = page.get_by_role("button", name=f"Go to {name}")
+    the summary), press its error message (the link, which starts with the field's name) and
+    check the whole field — question, hint, error, control — is in view below the header and
+    the scroller's top edge."""
+    go = page.locator(".rso-error-summary").get_by_role(
+        "button", name=re.compile(rf"^{re.escape(name)} must be"))
     go.wait_for()
     control = page.get_by_label(name, exact=True)
     field = page.locator(".rso-field", has=control)

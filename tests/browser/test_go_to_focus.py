@@ -1,4 +1,5 @@
-"""A "Go to" for a field in another section, in a real browser: the section opens and keyboard
+"""An error summary's link (the message itself) to a field in another section, in a real
+browser: the section opens and keyboard
 focus lands on the field's control as soon as that control is drawn (the page script keeps the
 focus request until then), not after a fixed delay that is a visible lag on a fast machine and
 too short on a slow one. Timed in the page itself, from the control's insertion to its focus,
@@ -9,6 +10,7 @@ Without the page script (as in JupyterLab) the request still lands."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
@@ -28,7 +30,7 @@ LANDS_WITHIN_MS = 400  # from the control drawn to its focus (the old fixed wait
 # be lost, and without a fixed wait on top
 SLOW_PAGE_WITHIN_MS = 1500
 KERNEL_LATE_S = 1.5
-# when each control was put on the page, and where focus went after the "Go to" was pressed
+# when each control was put on the page, and where focus went after the message link was pressed
 WATCH = """() => {
   const log = window.__goTo = {drawn: new WeakMap()};
   const now = () => performance.now();
@@ -97,7 +99,7 @@ class KernelLate:
 
 def refused_save(page, server: ServedWorkbooks, reference: str):
     """A new ARMS record `reference` saved from check answers with every answer missing:
-    the error summary (its "Go to"s lead into the other sections), with WATCH installed."""
+    the error summary (its messages link into the other sections), with WATCH installed."""
     page.goto(server.url + "voila/render/arms_assessment.ipynb", wait_until="commit")
     page.get_by_role("button", name="Person record", exact=True).click(timeout=READY_TIMEOUT)
     assert_no_traceback(page)
@@ -120,12 +122,18 @@ def test_a_go_to_into_another_section_focuses_the_field_as_soon_as_it_is_drawn(p
     page.route_web_socket("**/api/kernels/*/channels*", late.route)
     summary = refused_save(page, server, "GOTO/1")
     cdp = page.context.new_cdp_session(page)
-    # each "Go to" opens a section not shown since the summary appeared: its views are new
-    for name, slowed in (("Reason for this version", ""),
-                         ("Why this priority", "kernel"),
-                         ("R1 Sexual preoccupation", "page"),
-                         ("Current warning signs and triggers", "views")):
-        go = summary.get_by_role("button", name=f"Go to {name}", exact=True)
+    # each message's link opens a section not shown since the summary appeared: its views
+    # are new. (field, its message in the summary)
+    for (name, message), slowed in ((("Reason for this version",
+                                       "Enter the reason for this version"), ""),
+                                     (("Why this priority", "why this priority was chosen"),
+                                      "kernel"),
+                                     (("R1 Sexual preoccupation",
+                                       "Sexual preoccupation: not rated"), "page"),
+                                     (("Current warning signs and triggers",
+                                       "Current warning signs and triggers: not written"),
+                                      "views")):
+        go = summary.get_by_role("button", name=re.compile(re.escape(message)))
         go.wait_for()
         if slowed == "page":
             cdp.send("Emulation.setCPUThrottlingRate", {"rate": 6})
@@ -164,7 +172,7 @@ def test_without_the_page_script_a_go_to_still_focuses_the_field(page, server):
     summary = refused_save(page, server, "GOTO/2")
     assert "[native code]" in page.evaluate("HTMLDivElement.prototype.focus.toString()")
     page.evaluate("window.__goToPressed()")
-    summary.get_by_role("button", name="Go to Reason for this version", exact=True).click()
+    summary.get_by_role("button", name="Enter the reason for this version", exact=True).click()
     page.wait_for_function("() => window.__goTo.focused !== undefined", timeout=30_000)
     got = page.evaluate(RESULT)
     assert got["active"] and got["label"] == "Reason for this version", got

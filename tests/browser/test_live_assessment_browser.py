@@ -167,7 +167,7 @@ def test_live_assessment_history_sign_off_and_report_download(chromium, live_ser
         expect(page.get_by_role("button", name="Countersign this version (supervisor)")
                ).to_be_disabled()
         reasons = page.locator("ul.rso-sign-reasons")
-        expect(reasons).to_contain_text("You signed this version on")
+        expect(reasons).to_contain_text("You signed this version at")
         expect(reasons).to_contain_text("a different person countersigns it")
 
         # file the report and download it from the page

@@ -80,20 +80,22 @@ def score_rm2000(page, summary) -> None:
     page.get_by_label("Sexual appearances").fill("-2")
     page.get_by_role("button", name="Score", exact=True).click()
     expect(summary).to_contain_text("There is a problem")
-    expect(summary).to_contain_text("Age at assessment must be a whole number")
-    expect(summary).to_contain_text("Sexual appearances cannot be negative")
+    expect(summary).to_contain_text("Enter the person's age at assessment as a whole number")
+    expect(summary).to_contain_text("Enter the number of sexual appearances as 0 or more")
     expect(summary).to_contain_text("Select the person's sex")  # every problem, not the first
-    first = summary.get_by_role("button").first
-    expect(first).to_be_focused()  # focus moves to the summary
-    # the problems in the order of the questions on the page
+    expect(summary.locator(".rso-error-summary-title .widget-html-content")).to_be_focused()
+    # the problems in the order of the questions on the page, each message the link
     names = [b.inner_text().strip() for b in summary.get_by_role("button").all()]
-    assert names[:3] == ["Go to Sex", "Go to Sexual offence committed aged 17 or over",
-                         "Go to Age at assessment"], names
-    summary.get_by_role("button", name="Go to Age at assessment").click()
+    assert names[0].startswith("Select the person's sex"), names
+    assert names[1] == "Select Yes or No for “Sexual offence committed aged 17 or over”", names
+    assert names[2].startswith("Enter the person's age at assessment as a whole number"), names
+    summary.get_by_role("button", name=re.compile("^Enter the person's age at assessment")
+                        ).click()
     expect(page.get_by_label("Age at assessment")).to_be_focused()
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type("40")
-    summary.get_by_role("button", name="Go to Sexual appearances").click()
+    summary.get_by_role("button", name=re.compile("^Enter the number of sexual appearances")
+                        ).click()
     expect(page.get_by_label("Sexual appearances")).to_be_focused()
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type("2")
@@ -178,7 +180,7 @@ def test_a_new_assessor_completes_a_live_assessment(chromium, server):
         page.get_by_role("button", name="Person record", exact=True).click()
         page.get_by_role("button", name="Find or create the record", exact=True).click()
         expect(summary).to_contain_text("Enter the person's reference")
-        summary.get_by_role("button", name="Go to Person reference").click()
+        summary.get_by_role("button", name="Enter the person's reference").click()
         expect(page.get_by_label("Person reference")).to_be_focused()
         page.keyboard.type(REFERENCE)
         page.get_by_role("button", name="Find or create the record", exact=True).click()
@@ -249,10 +251,14 @@ def test_a_new_assessor_completes_a_live_assessment(chromium, server):
         page.get_by_role("heading", name="Check your answers").wait_for()
         page.get_by_role("button", name="Save as a new version").click()
         expect(summary).to_contain_text("Say what changed since the last version, and why")
-        go = summary.get_by_role("button", name="Go to What changed")
-        expect(go).to_be_focused()
+        go = summary.get_by_role("button",
+                                 name="Say what changed since the last version, and why")
+        expect(summary.locator(".rso-error-summary-title .widget-html-content")
+               ).to_be_focused()  # on the summary
         shot("reassessment-problem")
         assert_accessible(page, fail_on=AXE_ANY)
+        page.keyboard.press("Tab")
+        expect(go).to_be_focused()  # its message is the link
         page.keyboard.press("Enter")  # back into its section, focus on the box
         changed = page.get_by_label("What changed since the last version, and why")
         expect(changed).to_be_focused()

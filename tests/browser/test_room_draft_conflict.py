@@ -17,8 +17,9 @@ pytestmark = pytest.mark.browser
 
 JOIN_CODE = "DGT4KQ"
 USER = "room.twotabs"
-CHANGED = re.compile(r"These answers were changed in another window or device at \d\d:\d\d UTC")
-SAVED = re.compile(r"Draft saved at \d\d:\d\d:\d\d UTC")
+CLOCK = r"(\d{1,2}(:\d\d)?[ap]m|midday|midnight)"  # UK time, as timefmt.clock_text writes it
+CHANGED = re.compile(r"These answers were changed in another window or device at " + CLOCK)
+SAVED = re.compile(r"Draft saved at " + CLOCK)
 
 
 @pytest.fixture(scope="module")

@@ -153,7 +153,8 @@ def _continue(pg) -> None:
 
 def _send(pg) -> None:
     pg.get_by_role("button", name="Submit your answers", exact=True).click()
-    expect(pg.get_by_text(re.compile(r"Submitted TC-02 at \d\d:\d\d UTC"))).to_be_visible(
+    expect(pg.get_by_text(re.compile(r"Submitted TC-02 at (\d{1,2}(:\d\d)?[ap]m|midday|midnight)"))
+           ).to_be_visible(
         timeout=PAGE_TIMEOUT)
 
 

@@ -70,7 +70,7 @@ def load_twice(chromium, server, app: str, ready: str, title: str, call: str, ch
         page.set_default_timeout(30_000)
         try:
             button = open_page(page, server, app, ready)
-            assert page.get_by_role("heading", name=title).is_visible()
+            assert page.get_by_role("heading", level=1, name=title, exact=True).is_visible()
             assert page.get_by_text(f"You are signed in as {USER}").is_visible()
             assert call not in page.locator("body").inner_text()  # strip_sources
             if n == 1:
@@ -83,7 +83,7 @@ def test_supervision_start_a_session_with_an_agenda(chromium, server):
     """Renders twice; then the assessor starts a session with an agenda: a held session dated
     in the future shows its inline error and summary, the corrected one is saved."""
     load_twice(chromium, server, SUPERVISION, "Start a new session",
-               "Supervision and practice development", "supervision()", _start_session)
+               "Supervision", "supervision()", _start_session)
 
 
 def _start_session(page, start) -> None:
@@ -104,7 +104,8 @@ def _start_session(page, start) -> None:
     expect(error).to_contain_text("is in the future, but the session is recorded as held",
                                   timeout=WAIT)
     expect(form.locator(".rso-error-summary")).to_contain_text("There is a problem")
-    expect(form.get_by_role("button", name="Go to Date of the session")).to_be_visible()
+    expect(form.locator(".rso-error-summary").get_by_role("button", name=re.compile(
+        "is in the future, but the session is recorded as held"))).to_be_visible()  # a link
     assert_no_traceback(page)
     assert_accessible(page, ".rso-session-start", fail_on=AXE_ANY)
     held = dt.date.today() - dt.timedelta(days=1)

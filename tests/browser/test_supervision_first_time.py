@@ -118,8 +118,10 @@ def test_a_new_user_records_a_session_from_the_start_page(chromium, server):
         form.get_by_role("button", name="Continue").click()  # the date forgotten
         summary = form.locator(".rso-error-summary")
         expect(summary).to_contain_text("Enter the date of the session", timeout=WAIT)
-        go_to = form.get_by_role("button", name="Go to Date of the session")
-        expect(go_to).to_be_focused()  # focus moves to the problem, at the top
+        go_to = summary.get_by_role("button", name="Enter the date of the session")
+        expect(summary.locator(".rso-error-summary-title .widget-html-content")
+               ).to_be_focused()  # focus moves to the problems, at the top
+        expect(go_to).to_be_visible()  # the message is the link
         step("who-and-when-problem")
         go_to.click()  # (ipywidgets' date picker cannot take focus from the kernel)
         expect(form.get_by_label("Date of the session")).to_be_visible()

@@ -19,7 +19,8 @@ refresh (store → incremental cohort frame → statistics → view models).
   draft or a submission (`restore_parts`, `answers_source`), every problem that stops a
   submission (`rm2000_problems`, `entered_problems`, `arms_refusal`, `arms_rating_gaps`), the
   refused/submitted sentences, and the one for a save refused because the draft changed in
-  another window or device (`conflict_sentence`).
+  another window or device (`conflict_sentence`); whether a refresh's read shows the open
+  case's answers submitted or changed there (`changed_elsewhere`, `elsewhere_notice`).
 - `trainee`: `arms_start` keeps the key out of a blank ARMS attempt when RM2000 is scored too;
   `trainee_feedback` compares a submission with the key once it is released.
 - `model`: the dashboard's view model, statistics lines and debrief prompts.

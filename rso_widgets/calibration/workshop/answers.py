@@ -2,7 +2,9 @@
 `apps/workshop_trainee.py`, and the room page, `serving/room/`): the draft's stored shape, what a
 draft or a submission restores, what stops a submission, and the sentences both pages say when
 a submission is refused or accepted, or a save is refused because the answers were changed in
-another window or device (`conflict_sentence`). One rule, two views.
+another window or device (`conflict_sentence`); and whether a fresh read shows the open case's
+answers changed there (`changed_elsewhere`, what the widget page's refresh says:
+`elsewhere_notice`). One rule, two views.
 
 Loads the RM2000 engine and pydantic: the package exposes it lazily (the trainee page's first
 view does not import it)."""
@@ -19,6 +21,7 @@ from pydantic import ValidationError
 
 from ...instruments.arms import ARMSAssessment, ArmsCatalogue, Gap
 from ...instruments.rm2000 import FieldError, RM2000ValidationError, score
+from ...timefmt import clock_text
 from ..feedback import Attempt
 from .gating import feedback_released
 from .submissions import arms_problems
@@ -75,11 +78,11 @@ def entered_problems(mode: str, entered: Mapping[str, Any]) -> list[tuple[str, s
     for name, (label, kind, _hint) in OWN_FIELDS.items():
         v = entered.get(name)
         if kind == "points" and v is not None and not (isinstance(v, int) and v >= 0):
-            out.append((name, f"{label} must be a whole number, 0 or more, for example 3 (or "
-                              "leave it blank)"))
+            out.append((name, f"Enter the {label} as a whole number of 0 or more, like 3, or "
+                              "leave it blank"))
         elif name in REQUIRED_CATEGORIES and v is None:
-            out.append((name, f"{label} is required: choose a category, or choose how you want "
-                              "to give your result"))
+            out.append((name, f"Select the {label}, or choose another way to give your "
+                              "result"))
     return out
 
 
@@ -225,22 +228,76 @@ def submitted_sentence(case_id: str, at: dt.datetime, left: int) -> str:
     """What a trainee reads after submitting a case (`left`: cases still not submitted)."""
     nxt = (f" {left} case{'s' if left != 1 else ''} left: choose the next one."
            if left else " You have submitted every case in this workshop.")
-    return (f"Submitted {case_id} at {at:%H:%M} UTC. You can change your answers and submit "
+    return (f"Submitted {case_id} at {clock_text(at)}. You can change your answers and submit "
             "again until the workshop closes; the latest counts." + nxt)
 
 
 def conflict_sentence(changed_at: dt.datetime | None, *, submitting: bool = False,
-                      to_see: str | None = "Reload the page") -> str:
+                      to_see: str | None = "Reload the page", submitted: bool = False) -> str:
     """What a trainee reads when a save (or, `submitting`, a submission) is refused because the
     draft was changed (`changed_at`; None: submitted or deleted) in another window or device
-    since their page loaded it (`store.DraftConflict`). `to_see`: how this page shows the latest
-    answers (None: they are shown below it, as on the room page's check page)."""
-    lead = ("These answers were submitted or changed in another window or device."
-            if changed_at is None else "These answers were changed in another window or device "
-            f"at {changed_at.astimezone(dt.UTC):%H:%M} UTC.")
+    since their page loaded it (`store.DraftConflict`), or (`submitted`) the answers were
+    submitted there at `changed_at`. `to_see`: how this page shows the latest answers (None:
+    they are shown below it, as on the room page's check page)."""
+    lead = _lead(changed_at, submitted)
     see = "Check the latest answers below" if to_see is None else \
         f"{to_see} to see the latest answers"
     if submitting:
         return f"{lead} Your answers have not been submitted. {see}, then submit them again."
     return (f"{lead} Your changes on this page have not been saved. {see}, then make your "
             "changes again.")
+
+
+def _lead(at: dt.datetime | None, submitted: bool) -> str:
+    if submitted and at is not None:
+        return ("These answers were submitted in another window or device at "
+                f"{clock_text(at)}.")
+    if at is None:
+        return "These answers were submitted or changed in another window or device."
+    return ("These answers were changed in another window or device at "
+            f"{clock_text(at)}.")
+
+
+#: The heading over `elsewhere_notice` when nothing typed on the page has been lost yet
+NOT_SAVING_TITLE = "Changes on this page are not being saved"
+
+
+@dataclass(frozen=True)
+class ChangedElsewhere:
+    """How the answers at an open case changed in another window or device since the page
+    opened (or last saved) them: submitted there at `at`, or (`submitted` False) the draft
+    saved there at `at` (None: the draft is gone, submitted or deleted)."""
+
+    at: dt.datetime | None
+    submitted: bool = False
+
+
+def changed_elsewhere(revision: dt.datetime | None, known: Any, draft: Any,
+                      latest: Any) -> ChangedElsewhere | None:
+    """Whether the open case's answers changed elsewhere, from a fresh read: `revision`, the
+    draft's revision the page opened or last saved (None: it had no draft); `known`, the
+    latest submission the page knew of (None: none); `draft` and `latest`, the stored draft
+    and latest submission now (each None when there is none). A draft saved after the latest
+    submission is the latest answers; else a submission the page did not know of is."""
+    now = None if draft is None else draft.updated_at
+    moved = now != revision
+    new = latest is not None and (known is None or latest.id != known.id)
+    if not moved and not new:
+        return None
+    if new and (not moved or now is None or now <= latest.created_at):
+        return ChangedElsewhere(latest.created_at, submitted=True)
+    return ChangedElsewhere(now)
+
+
+def elsewhere_notice(change: ChangedElsewhere, *, unsaved: bool, submitting: bool = False,
+                     to_see: str) -> tuple[str, str]:
+    """(heading, sentence) for a page that has found `change` (a refresh's read, or a save
+    refused by the store): while something typed on it is not saved (`unsaved`) or a
+    submission was refused (`submitting`), `conflict_sentence`'s; else that from now on
+    changes made on it are not saved until the latest answers are seen (`to_see`)."""
+    if unsaved or submitting:
+        return CONFLICT_TITLE, conflict_sentence(change.at, submitting=submitting,
+                                                 to_see=to_see, submitted=change.submitted)
+    return NOT_SAVING_TITLE, (f"{_lead(change.at, change.submitted)} {to_see} to see the "
+                              "latest answers: until then, changes you make on this page are "
+                              "not saved.")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from ...timefmt import when_text
+
 if TYPE_CHECKING:
     from .model import RosterRow
     from .records import CohortLike as CohortRecord
@@ -29,7 +31,7 @@ def cohort_state(cohort: CohortRecord, now: dt.datetime | None = None) -> str:
         if (now or dt.datetime.now(dt.UTC)) >= exp:
             parts.append("the join code has expired (nobody new can join)")
         else:
-            parts.append(f"the join code expires at {exp:%H:%M} UTC on {exp:%d %B %Y}")
+            parts.append(f"the join code expires at {when_text(exp)}")
     parts.append("the key is not released yet")
     return "; ".join(parts)
 

@@ -32,6 +32,7 @@ from ...calibration.workshop.answers import (
 )
 from ...store.errors import AccessDenied, DraftConflict, NotFoundError, WorkshopClosed
 from ...store.joining import JoinProblem, join_workshop
+from ...timefmt import clock_text
 from . import arms_forms, forms, history_forms, revisions, views
 from .forms import Problem, errors_by_field
 from .session import Membership, Room
@@ -238,12 +239,13 @@ def _save_draft(room: Room, page: CasePage) -> None:
 
 def autosave(room: Room, page: CasePage, form: dict[str, str]) -> str | None:
     """Keep the posted form as the draft (not once the key is released: it would never be
-    shown); the time kept, or None. `DraftConflict`: changed elsewhere, nothing kept."""
+    shown); the time kept as the person reads it (UK time, `timefmt`), or None.
+    `DraftConflict`: changed elsewhere, nothing kept."""
     if page.released:
         return None
     _take(page, form)
     _save_draft(room, page)
-    return f"{dt.datetime.now(dt.UTC):%H:%M:%S}"
+    return clock_text(dt.datetime.now(dt.UTC))
 
 
 def problems(page: CasePage) -> list[Problem]:

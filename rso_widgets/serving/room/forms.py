@@ -294,7 +294,7 @@ def problems(a: RM2000Answers, check: RM2000Check, rs: RM2000Ruleset) -> list[Pr
         text = words.required_sentence(top, key, names, yes_no=key in YES_NO,
                                        history=False) \
             if e.message.startswith("is required") else None
-        text = text or f"{names.get(top, top)} {words.humanise(e.message, names)}"
+        text = text or words.sentence(top, e.message, names)
         if key == "occasions" and a.count_mode == "history":
             counts.append(text)
             continue

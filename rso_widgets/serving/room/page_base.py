@@ -21,6 +21,7 @@ from markupsafe import Markup
 from tornado import web
 
 from ...instruments.arms import note_label
+from ...timefmt import clock_text
 from ..start_page import SERVICE_NAME, TEMPLATE_DIR
 from . import flow
 from .session import Membership, Room, default_room, forget_membership, read_membership
@@ -42,6 +43,7 @@ def _environment() -> jinja2.Environment:
         autoescape=True, auto_reload=False)  # compiled once: templates are code, not data
     env.filters["zip_pairs"] = lambda values: [(v, v) for v in values]
     env.globals["note_label"] = note_label  # "R4 evidence note 2", as the widget page says
+    env.filters["clock"] = clock_text  # times as every page shows them: UK time, "3:05pm"
     return env
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ...supervision.lists import load_supervision_lists
 from ...supervision.models import DiaryInput, DiaryRecord
 from ...supervision.validation import Problem, diary_problems, parse, raise_if
+from ...timefmt import when_text
 from .. import policy
 from ..errors import AccessDenied, EditConflictError
 from ..models import Assessment, DiaryEntry, Observation, SupervisionSession, utcnow
@@ -43,7 +44,7 @@ class DiaryMixin(SupervisionBase):
         with self._guard("change", "diary_entry", entry_id), self.store._writing() as s:
             row = self._own_entry(s, entry_id)
             if row.version != expected_version:
-                when = row.updated_at.strftime("%Y-%m-%d %H:%M UTC")
+                when = when_text(row.updated_at)
                 raise EditConflictError(
                     f"Not saved: your diary entry {entry_id} was changed at {when} (it is now "
                     f"version {row.version}) after you started editing version "

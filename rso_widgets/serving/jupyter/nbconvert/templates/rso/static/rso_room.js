@@ -149,7 +149,7 @@
       if (data && data.conflict) { conflict(data); }
       else if (data && data.saved) {
         if (revision && data.revision) { revision.value = data.revision; }
-        say('Draft saved at ' + data.saved + ' UTC.');
+        say('Draft saved at ' + data.saved + '.');  // UK time, as the server words it
       }
       else { say('Your draft could not be saved just now: it is kept when you select Continue.'); }
     }).catch(function () {
