@@ -43,9 +43,9 @@ ALLOWED: dict[str, tuple[int, str]] = {
                               "and the ARMS progress widgets"),
     "apps/arms_journey.py": (1, _PAGE + "the profile chart's static text (instruments + "
                              "settings, 0.15-0.37 s) when the RM2000 result is shown"),
-    "apps/arms_practice.py": (11, _PAGE + "cases, calibration and the ARMS form (0.3-0.5 s) "
+    "apps/arms_practice.py": (10, _PAGE + "cases, calibration and the ARMS form (0.3-0.5 s) "
                               "load when the page is built or a case opened"),
-    "apps/arms_record.py": (12, _PAGE + "the store (SQLAlchemy + Alembic) and reports load on "
+    "apps/arms_record.py": (10, _PAGE + "the store (SQLAlchemy + Alembic) and reports load on "
                             "find/save/load (1.1-1.6 s in all)"),
     "apps/arms_save.py": (1, _PAGE + "store.errors pulls pydantic settings (0.12-0.18 s), "
                           "needed only on a conflicting save"),

@@ -203,9 +203,8 @@ INVENTORY = {
     "widgets/workshop_join.py:__init__:code": "code",
     "widgets/workshop_join.py:__init__:name": "workshop:member.display_name",
     "widgets/values_reflection.py:__init__:notes": "reflection:values.notes",
-    # the case editor builds every text box through _text_box (short or long) and _yaml
+    # the case editor builds every text box through _text_box (short, long or YAML)
     "widgets/case_editor.py:_text_box:return": "case_editor:*",
-    "widgets/case_editor.py:_yaml:box": "case_editor:*",
 }
 BOX_CALLS = {"Text", "Textarea"}
 

@@ -312,14 +312,16 @@ def test_focus_moves_to_the_heading_before_the_section_is_built_and_drawn(journe
     events: list[str] = []
     j.heading.focus = lambda: events.append(  # type: ignore[method-assign]
         f"focus: {j.heading.value} back={j.back_button.layout.display!r}")
-    j.body.observe(lambda _c: events.append("body drawn"), names="children")
+    j.body.observe(lambda c: events.append("body drawn" if c["new"] else "body cleared"),
+                   names="children")
     section = j._section("notes")
     build = section.build
     section.build = lambda: events.append("built") or build()
     j.open_section("notes")
     assert events[0].startswith("focus: ") and "Notes</h2>" in events[0] \
         and "back=''" in events[0]
-    assert events[1:] == ["built", "body drawn"]
+    # the last view's body goes while the section is built (not left under the new heading)
+    assert events[1:] == ["body cleared", "built", "body drawn"]
     events.clear()
     j._back()
     assert events[0].startswith("focus: ") and "You have completed" in events[0]

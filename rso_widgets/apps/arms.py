@@ -20,7 +20,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..widgets.fields import Notice, esc, form_style
-from .arms_journey import assessment_journey, expose, forward, record_banner
+from .arms_journey import RecordViews, assessment_journey, expose, forward, record_banner
 from .arms_practice import NOTE, ARMSPractice
 from .arms_record import ARMS_KIND, AUTOSAVE_SECONDS, AssessmentRecord, static_from_result
 from .startup import guarded
@@ -32,7 +32,7 @@ LIVE_NOTE = ("This assessment holds special-category personal data. Record only 
              "assessment needs, and keep it to the people who need it.")
 
 
-class ARMSAssessmentApp(w.VBox):
+class ARMSAssessmentApp(RecordViews, w.VBox):
     """RM2000 → ARMS → plan for one person record, saved as assessment versions."""
 
     store = forward("store")

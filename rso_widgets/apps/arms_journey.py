@@ -28,9 +28,8 @@ from .arms_record import AssessmentRecord, static_from_result
 from .arms_sections import about, arms_sections, box, hint, plan_sections
 
 # Names the apps expose from their record (tests and notebooks use them on the app)
-RECORD_WIDGETS = ("finder", "resume_button", "discard_button", "draft_box", "draft_notice",
-                  "rm2000", "arms", "plan", "reason", "reason_field", "save_status",
-                  "draft_status", "autosave")
+RECORD_WIDGETS = ("resume_button", "discard_button", "draft_box", "draft_notice", "reason",
+                  "reason_field", "save_status", "draft_status", "autosave")
 FINDER_WIDGETS = {"reference": "reference", "reference_field": "reference_field",
                   "find_button": "find_button", "person_status": "status",
                   "matches": "matches", "open_match": "open_match",
@@ -46,12 +45,31 @@ def forward(name: str) -> property:
                     doc=f"The record's `{name}`.")
 
 
+def _finder_widget(attr: str) -> property:
+    return property(lambda self: getattr(self.record.finder, attr),
+                    doc=f"The person finder's `{attr}` (the finder is built on first use).")
+
+
+class RecordViews:
+    """An app's view of its record's parts built on first use (`lazy_forms`): the finder and
+    its controls, and the three forms, under their usual names."""
+
+    record: AssessmentRecord
+    finder = forward("finder")
+    rm2000 = forward("rm2000")
+    arms = forward("arms")
+    plan = forward("plan")
+
+
+for _name, _attr in FINDER_WIDGETS.items():
+    setattr(RecordViews, _name, _finder_widget(_attr))
+
+
 def expose(app: Any, rec: AssessmentRecord) -> None:
-    """Give `app` the record's widgets and methods under their usual names."""
+    """Give `app` the record's widgets and methods under their usual names (the parts built
+    on first use come from `RecordViews`)."""
     for name in RECORD_WIDGETS:
         setattr(app, name, getattr(rec, name))
-    for name, attr in FINDER_WIDGETS.items():
-        setattr(app, name, getattr(rec.finder, attr))
     for name in RECORD_METHODS:
         setattr(app, name, getattr(rec, name))
 
@@ -95,18 +113,20 @@ def assessment_journey(rec: AssessmentRecord, title: str, *, intro: str = "",
                    else "no version saved yet")
         return [("Person reference", f"{rec.person.reference} ({version})")]
 
+    scores = rec.rm2000_answers
+
     def rm2000_status() -> str:
         if not rec.ready:
             return CANNOT_START
-        if rec.rm2000.result is not None:
+        if scores.result is not None:
             return COMPLETED
-        return IN_PROGRESS if rec.rm2000.value else NOT_STARTED
+        return IN_PROGRESS if scores.value else NOT_STARTED
 
     def rm2000_rows() -> list[tuple[str, str]]:
         # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..widgets.profile_chart import static_text
 
-        result = rec.rm2000.result
+        result = scores.result
         return [("Static context", static_text(_context(rec)) if result is not None
                  else "Not scored yet")]
 
@@ -119,7 +139,7 @@ def assessment_journey(rec: AssessmentRecord, title: str, *, intro: str = "",
         rows = [("Reason for this version", rec.reason.value.strip() or "Not given")]
         return rows + (reason_rows() if reason_rows else [])
 
-    rs = rec.rm2000.rs
+    rs = scores.rs
     sections = [
         Section("person", "Person record",
                 lambda: box([hint(person_hint), rec.finder, rec.draft_box]),
@@ -132,8 +152,8 @@ def assessment_journey(rec: AssessmentRecord, title: str, *, intro: str = "",
                                    f"{esc(rs.provenance.status)}.", "rso-ruleset-caveat"),
                              rec.rm2000]),
                 rm2000_status, summary=rm2000_rows, required=False),
-        *arms_sections(rec.arms, ready),
-        *plan_sections(rec.plan, ready),
+        *arms_sections(rec.arms_answers, ready),
+        *plan_sections(rec.plan_answers, ready),
         Section("reason", "Reason for this version",
                 lambda: box([hint("Each save is a new version with your name, the time and "
                                   "your reason; earlier versions are never changed."),
@@ -192,7 +212,7 @@ def saved_view(journey: TaskListJourney, version: Any, after: list[Section]) -> 
 
 
 def _context(rec: AssessmentRecord) -> Any:
-    return static_from_result(rec.rm2000.result)
+    return static_from_result(rec.rm2000_answers.result)
 
 
 def record_banner(rec: AssessmentRecord) -> w.VBox:

@@ -58,9 +58,8 @@ class ARMSPractice(w.VBox):
         # deferred: inside the start-up guard (startup.guarded); see test_deferred_imports
         from ..cases import load_cases
         from ..widgets.arms_feedback_view import ArmsFeedbackView
-        from ..widgets.arms_form import ARMSForm
-        from ..widgets.plan_builder import PlanBuilder
         from .arms_attempts import KeptAttempts
+        from .lazy_forms import ARMSAnswers, PlanAnswers
 
         all_cases = load_cases() if cases is None else cases
         self.cases = {c.id: c for c in all_cases if c.arms_key is not None}
@@ -87,11 +86,12 @@ class ARMSPractice(w.VBox):
                                  layout=w.Layout(display="none"))
         self._dirty = False  # answers changed since the case was opened or last submitted
         self.case_file = _case_file_view()
-        self.arms = ARMSForm(date_editable=False)
-        self.plan = PlanBuilder(arms=self.arms.value, catalogue=self.arms.cat)
-        self.arms.observe(self._on_arms, names="value")
-        self.arms.observe(self._on_edit, names="value")
-        self.plan.observe(self._on_edit, names="value")
+        # the forms are built when a section first shows them (`lazy_forms`)
+        self.arms_answers = ARMSAnswers(date_editable=False)
+        self.plan_answers = PlanAnswers(self.arms_answers.cat, self.arms_answers.value)
+        self.arms_answers.value_changed.append(self._on_arms)
+        for part in (self.arms_answers, self.plan_answers):
+            part.on_build.append(lambda form: form.observe(self._on_edit, names="value"))
         self.status = Notice(layout=w.Layout(display="none"))
         self.feedback = ArmsFeedbackView()
         self.kept = KeptAttempts(store, user, {c.id: c.title for c in self.cases.values()})
@@ -107,8 +107,8 @@ class ARMSPractice(w.VBox):
                         lambda: COMPLETED if self.read else NOT_STARTED,
                         summary=lambda: [("Case", f"{self.case.id}: {self.case.title}"
                                           if self.case else "None")], required=False),
-                *arms_sections(self.arms, opened, before=reveal),
-                *plan_sections(self.plan, opened, before=reveal)],
+                *arms_sections(self.arms_answers, opened, before=reveal),
+                *plan_sections(self.plan_answers, opened, before=reveal)],
             submit_label="Submit and compare with the key", on_submit=self._journey_submit,
             intro="Work through the tasks in order or in any order you like. You can submit "
                   "with gaps: the assessment is compared as it stands.",
@@ -116,7 +116,7 @@ class ARMSPractice(w.VBox):
                         "change them and submit again.")
         self.submit_button = self.journey.submit_button
         self.work = w.VBox([self.journey], layout=w.Layout(display="none"))
-        cat = self.arms.cat
+        cat = self.arms_answers.cat
         intro = w.HTML(f'<p class="rso-intro">{esc(NOTE)} Choose a case, then work through its '
                        "tasks.</p>")
         details = about("About this practice", f"ARMS catalogue <code>{esc(cat.ref)}</code>: "
@@ -133,9 +133,12 @@ class ARMSPractice(w.VBox):
                          "somewhere in these documents. It can be shown again above each "
                          "task."), self.case_file])
 
+    arms = property(lambda self: self.arms_answers.form, doc="The ARMS form (built on first use).")
+    plan = property(lambda self: self.plan_answers.form, doc="The plan (built on first use).")
+
     @safe_callback(_report_practice, "updating the plan from the ratings")
-    def _on_arms(self, change: dict[str, Any]) -> None:
-        self.plan.arms = change["new"]
+    def _on_arms(self, value: Any) -> None:
+        self.plan_answers.arms = value
 
     def _on_edit(self, _change: Any = None) -> None:
         if self.case is not None:
@@ -185,16 +188,16 @@ class ARMSPractice(w.VBox):
 
         case = self.cases[case_id]
         cat = key_catalogue(case)
-        if cat.ref != self.arms.cat.ref:
+        if cat.ref != self.arms_answers.cat.ref:
             raise ValueError(f"{case.id}'s key uses the ARMS catalogue {cat.ref}, but this page "
-                             f"uses {self.arms.cat.ref}")
+                             f"uses {self.arms_answers.cat.ref}")
         self.failure.clear()
         self.case, self.cat = case, cat
         self.read = False
         self.journey.built.pop("case", None)  # reading it again counts as reading
         self.case_file.show(case)
-        self.arms.reset(blank_attempt(case, cat=cat))
-        self.plan.reset(RiskManagementPlan())
+        self.arms_answers.reset(blank_attempt(case, cat=cat))
+        self.plan_answers.reset(RiskManagementPlan())
         self.feedback.clear()
         self.status.clear()
         self.switch_box.layout.display = "none"
@@ -204,7 +207,7 @@ class ARMSPractice(w.VBox):
         self.work.layout.display = ""
 
     def _journey_submit(self, journey: TaskListJourney) -> None:
-        notes = self.arms.unfinished_notes()
+        notes = self.arms_answers.unfinished_notes()
         if notes:  # never compared without them: every one listed, each "Go to" its row
             journey.show_problems([
                 (label, message, journey.target(key, control))
@@ -227,15 +230,16 @@ class ARMSPractice(w.VBox):
         if self.case is None:
             self.status.say("Open a training case first.", kind="error")
             return None
-        refused = notes_refusal([g.message for g in self.arms.unfinished_notes()])
+        refused = notes_refusal([g.message for g in self.arms_answers.unfinished_notes()])
         if refused:  # a gap is compared as it stands; a note is never left out without a word
             self.status.say(refused, kind="error", heading="Not compared yet")
             return None
-        fb = compare_arms(self.case, self.arms.value, self.plan.value, cat=self.cat)
+        arms, plan = self.arms_answers.value, self.plan_answers.value
+        fb = compare_arms(self.case, arms, plan, cat=self.cat)
         self.feedback.show(fb)
         self._dirty = False
-        saved = self.kept.save(self.case, self.arms.value, self.plan.value, fb)
-        n = len(self.arms.gaps)
+        saved = self.kept.save(self.case, arms, plan, fb)
+        n = len(self.arms_answers.gaps)
         gaps = (f" Your assessment still has {n} gap{'s' if n != 1 else ''}; it was compared "
                 "as it stands.") if n else ""
         kept = (" Your attempt is saved and shows in your progress at the foot of the page."

@@ -6,6 +6,8 @@ concurrent save refused, the text kept as a draft).
 Not a page: the apps lay its widgets out (as task-list sections) and add parts through its
 listener lists (`opened`, `saved`, `refused`, `changed`, `extra_problems`, `extra_payload`,
 `before_load`). The store opens when the person first acts, so building writes nothing.
+The finder and the three forms are built when a section first shows them (`lazy_forms.py`):
+until then the answers are domain values, which `payload`, drafts and statuses read.
 Drafts are `arms_drafts.py`; saving a version, `arms_save.py`.
 """
 
@@ -58,10 +60,8 @@ class AssessmentRecord:
                  today: dt.date | None = None, caseload: bool = False,
                  failure: Notice | None = None):
         # deferred: inside the start-up guard (startup.guarded); see test_deferred_imports
-        from ..widgets.arms_form import ARMSForm
         from ..widgets.person_finder import PersonFinder
-        from ..widgets.plan_builder import PlanBuilder
-        from ..widgets.rm2000_form import RM2000Form
+        from .lazy_forms import ARMSAnswers, Deferred, PlanAnswers, RM2000Answers
 
         self.today = today or dt.date.today()
         self.store: Any = None
@@ -75,6 +75,7 @@ class AssessmentRecord:
         self.loading = False
         self.failure = failure or Notice(layout=w.Layout(display="none"))
         self.last_problems: list[SaveProblem] = []
+        self._unbuilt: str | None = None  # the draft payload just before a form was built
         self.opened: list[Callable[[Any], None]] = []
         self.saved: list[Callable[[Any], None]] = []
         self.refused: list[Callable[[Exception], None]] = []
@@ -83,10 +84,11 @@ class AssessmentRecord:
         self.extra_payload: list[Callable[[dict[str, Any]], None]] = []
         self.before_load: list[Callable[[dict[str, Any], bool], None]] = []
 
-        self.finder = PersonFinder(caseload=caseload)
-        self.finder.find_button.on_click(self._on_find)
-        self.finder.open_match.on_click(self._on_open_match)
-        self.finder.create_button.on_click(self._on_create)
+        # each part is built when a section first shows it (`lazy_forms`): the page opens on
+        # its task list, and its statuses are read from the answers
+        self.finder_part: Deferred[PersonFinder] = Deferred(
+            lambda: PersonFinder(caseload=caseload))
+        self.finder_part.on_build.append(self._wire_finder)
         self.resume_button = text_button("Resume the draft", primary=True)
         self.resume_button.on_click(self._on_resume)
         self.discard_button = text_button("Discard the draft")
@@ -95,15 +97,17 @@ class AssessmentRecord:
         self.draft_choice = w.HBox([self.resume_button, self.discard_button])
         self.draft_box = w.VBox([], layout=w.Layout(display="none"))
 
-        self.rm2000 = RM2000Form(today=self.today)
-        self.arms = ARMSForm()
-        self.arms.set_value(self.blank_arms())
-        self.plan = PlanBuilder(arms=self.arms.value, catalogue=self.arms.cat)
-        self.rm2000.observe(self._on_rm2000_result, names="result")
-        self.arms.observe(self._on_arms, names="value")
-        for widget, names in ((self.rm2000, ["value", "evidence"]), (self.arms, ["revision"]),
-                              (self.plan, ["revision"])):
-            widget.observe(self.on_change, names=names)
+        self.rm2000_answers = RM2000Answers(today=self.today)
+        self.arms_answers = ARMSAnswers()
+        self.arms_answers.set_value(self.blank_arms())
+        self.plan_answers = PlanAnswers(self.arms_answers.cat, self.arms_answers.value)
+        self.arms_answers.value_changed.append(self._on_arms)
+        self.rm2000_answers.on_build.append(lambda form: form.observe(
+            self._on_rm2000_result, names="result"))
+        for part, names in ((self.rm2000_answers, ["value", "evidence"]),
+                            (self.arms_answers, ["revision"]), (self.plan_answers, ["revision"])):
+            part.before_build.append(self._before_build)
+            part.on_build.append(lambda form, names=names: self._built(form, names))
 
         self.reason = w.Text(value="", continuous_update=True)
         self.reason_field = Field(self.reason, "Reason for this version",
@@ -116,6 +120,28 @@ class AssessmentRecord:
         # buttons, pressed, are hidden (`arms_drafts.close_offer`)
         self.draft_status = focus_target(w.HTML(value=""))
         self.autosave = Debouncer(autosave_seconds, self._autosave_now)
+
+    # -- the parts, each built when first used (PersonFinder, RM2000Form, ARMSForm, PlanBuilder)
+    finder = property(lambda self: self.finder_part.get())
+    rm2000 = property(lambda self: self.rm2000_answers.form)
+    arms = property(lambda self: self.arms_answers.form)
+    plan = property(lambda self: self.plan_answers.form)
+
+    def _wire_finder(self, finder: Any) -> None:
+        finder.find_button.on_click(self._on_find)
+        finder.open_match.on_click(self._on_open_match)
+        finder.create_button.on_click(self._on_create)
+
+    def _before_build(self) -> None:
+        self._unbuilt = self.json(self.draft_payload()) if self.person is not None else None
+
+    def _built(self, form: Any, names: list[str]) -> None:
+        """A form built from the answers is no change: a baseline taken before it was built
+        follows what the form reads back (the same answers, as the form writes them)."""
+        form.observe(self.on_change, names=names)
+        if self._unbuilt is not None and self._unbuilt == self.baseline:
+            self.baseline = self.json(self.draft_payload())
+        self._unbuilt = None
 
     # -- state -----------------------------------------------------------------------------
     @property
@@ -131,10 +157,10 @@ class AssessmentRecord:
         # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..instruments.arms import ARMSAssessment, FactorRating
 
-        cat = self.arms.cat
+        cat = self.arms_answers.cat
         return ARMSAssessment(catalogue=cat.ref, assessed_on=self.today,
                               ratings={f.id: FactorRating() for f in cat.factors},
-                              rm2000=static_from_result(self.rm2000.result))
+                              rm2000=static_from_result(self.rm2000_answers.result))
 
     def store_(self) -> Any:
         if self.store is None:
@@ -156,11 +182,11 @@ class AssessmentRecord:
     # -- wiring ----------------------------------------------------------------------------
     @safe_callback(_report, "showing the RM2000 result beside ARMS")
     def _on_rm2000_result(self, change: dict[str, Any]) -> None:
-        self.arms.set_static_context(static_from_result(change["new"]))
+        self.arms_answers.set_static_context(static_from_result(change["new"]))
 
     @safe_callback(_report, "updating the plan from the ratings")
-    def _on_arms(self, change: dict[str, Any]) -> None:
-        self.plan.arms = change["new"]
+    def _on_arms(self, value: Any) -> None:
+        self.plan_answers.arms = value
 
     @safe_callback(_report, "keeping your draft")
     def on_change(self, _change: Any = None) -> None:
@@ -291,10 +317,10 @@ class AssessmentRecord:
         # deferred: loaded when used, not at page start; see test_deferred_imports
         from ..reports.payload import make_payload
 
-        data = make_payload(rm2000_facts=dict(self.rm2000.value) or None,
-                            rm2000_result=self.rm2000.result, arms=self.arms.value,
-                            plan=self.plan.value)
-        notes = {k: v for k, v in self.rm2000.evidence.items() if v.strip()}
+        rm, arms, plan = self.rm2000_answers, self.arms_answers, self.plan_answers
+        data = make_payload(rm2000_facts=rm.value or None, rm2000_result=rm.result,
+                            arms=arms.value, plan=plan.value)
+        notes = {k: v for k, v in rm.evidence.items() if v.strip()}
         if notes:
             data.setdefault("rm2000", {})["evidence"] = notes
         for extra in self.extra_payload:
@@ -304,7 +330,7 @@ class AssessmentRecord:
     def draft_payload(self) -> dict[str, Any]:
         """The payload plus unfinished rows (evidence items, actions) as typed."""
         data = self.payload()
-        pending = {"arms": self.arms.pending(), "plan": self.plan.pending()}
+        pending = {"arms": self.arms_answers.pending(), "plan": self.plan_answers.pending()}
         if any(pending.values()):
             data["pending"] = pending
         return data
@@ -324,19 +350,20 @@ class AssessmentRecord:
         parts = read_payload(data, ARMS_KIND)
         pending = data.get("pending") or {}
         rm = data.get("rm2000") if isinstance(data.get("rm2000"), dict) else {}
+        scores, arms, plan = self.rm2000_answers, self.arms_answers, self.plan_answers
         self.loading = True
         try:
-            self.rm2000.set_facts(rm.get("facts") or {}, rm.get("evidence") or None)
+            scores.set_facts(rm.get("facts") or {}, rm.get("evidence") or None)
             stored = parts.rm2000 if rm.get("result") is not None else None
-            if stored is not None and rm.get("facts") and stored.ruleset != self.rm2000.rs.ref:
-                self.rm2000.show_stored(stored)  # as recorded, with the offer to rescore
+            if stored is not None and rm.get("facts") and stored.ruleset != scores.rs.ref:
+                scores.show_stored(stored)  # as recorded, with the offer to rescore
             elif rm.get("result") is not None and rm.get("facts"):
-                self.rm2000.submit()  # show the result and its working again
-            self.arms.reset()
-            self.arms.set_value(parts.arms or self.blank_arms(), pending.get("arms"))
-            self.arms.set_static_context(static_from_result(self.rm2000.result))
-            self.plan.arms = self.arms.value
-            self.plan.set_value(parts.plan or RiskManagementPlan(), pending.get("plan"))
+                scores.rescore()  # show the result and its working again
+            arms.reset()
+            arms.set_value(parts.arms or self.blank_arms(), pending.get("arms"))
+            arms.set_static_context(static_from_result(scores.result))
+            plan.arms = arms.value
+            plan.set_value(parts.plan or RiskManagementPlan(), pending.get("plan"))
         finally:
             self.loading = False
         if parts.notes:

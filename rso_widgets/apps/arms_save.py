@@ -24,18 +24,19 @@ def save_problems(rec: AssessmentRecord) -> list[SaveProblem]:
     out: list[SaveProblem] = []
     reason = rec.reason.value.strip()
     rec.reason_field.error = "" if reason else "Enter the reason for this version"
-    if rec.rm2000.result is None and rec.rm2000.value:
+    # a form not built yet is built only to show a problem beside its field (`lazy_forms`)
+    if rec.rm2000_answers.result is None and rec.rm2000_answers.value:
         rec.rm2000.submit()
-    if rec.rm2000.result is None:
+    if rec.rm2000_answers.result is None:
         out.append(("score RM2000", "RM2000", "Score RM2000: answer its questions and "
                     "select Score", "rm2000", rec.rm2000.score_button))
-    gaps = rec.arms.show_check()
+    gaps = rec.arms_answers.show_check()
     if gaps:
         n = len(gaps)
         out += [(f"complete the ARMS assessment ({n} thing{'s' if n != 1 else ''} to do)"
                  if i == 0 else "", *arms_problem(rec.arms, g))
                 for i, g in enumerate(gaps)]
-    plan_gaps = rec.plan.show_problems(rec.arms.value.assessed_on)
+    plan_gaps = rec.plan_answers.show_problems(rec.arms_answers.value.assessed_on)
     if plan_gaps:
         n = len(plan_gaps)
         first = (f"correct the risk management plan ({n} thing{'s' if n != 1 else ''}: "
@@ -82,7 +83,7 @@ def save_version(rec: AssessmentRecord) -> Any:
         return None
     store = rec.store_()
     data = rec.payload()
-    review = rec.plan.value.review.date
+    review = rec.plan_answers.value.review.date
     reason = rec.reason.value.strip()
     try:
         if rec.assessment_id is None:

@@ -3,8 +3,9 @@
 assessment: the risk factors (R1 to R3, R4 and R5, R6 and R7) and the protective factors (P1
 and P2, P3 and P4), at most three factors a section so that a section with its evidence stays
 within about four screens; the formulation and priority, and the plan in three parts.
-Statuses read the answers (`ARMSForm.gaps`, `PlanBuilder.value`), so a loaded draft counts
-before a section is opened.
+Each takes a part's answers (`lazy_forms.ARMSAnswers`, `PlanAnswers`): statuses and
+summaries read them, so a loaded draft counts before a section is opened, and a section's
+`build` builds the form the first time one of its sections is opened.
 """
 
 from __future__ import annotations
@@ -102,8 +103,8 @@ def arms_sections(form: Any, ready: Ready, *, before: list[w.Widget] | None = No
                   ) -> list[Section]:
     """The risk factors (the first section with the assessment date and static context) and
     the protective factors, a few factors per section (`factor_groups`), then the formulation
-    with the priority for work and the profile. `before`: widgets shown at the top of each
-    (e.g. the case file reveal in practice)."""
+    with the priority for work and the profile. `form`: the `ARMSAnswers`; `before`: widgets
+    shown at the top of each (e.g. the case file reveal in practice)."""
     cat = form.cat
     top = list(before or [])
     form.check_hint = "each factor's status below says what is left."
@@ -111,6 +112,7 @@ def arms_sections(form: Any, ready: Ready, *, before: list[w.Widget] | None = No
                   f"</code>): {esc(cat.provenance.status)}. {esc(cat.interpretation)}")
     labels = {lv.id: lv.label for scale in cat.scales.values() for lv in scale}
     labels[cat.insufficient.id] = cat.insufficient.label
+    names = {f.id: f.name for f in cat.factors}
 
     def factor_status(ids: tuple[str, ...]) -> Callable[[], str]:
         def status() -> str:
@@ -125,7 +127,7 @@ def arms_sections(form: Any, ready: Ready, *, before: list[w.Widget] | None = No
         out = []
         for fid in ids:
             fr = form.value.ratings.get(fid)
-            name = form.sections[fid].factor.name
+            name = names[fid]
             if fr is None or fr.rating is None:
                 out.append((f"{fid} {name}", "Not rated yet"))
                 continue
@@ -160,14 +162,14 @@ def arms_sections(form: Any, ready: Ready, *, before: list[w.Widget] | None = No
     sections = []
     for i, group in enumerate(factor_groups(cat)):
         first = i == 0  # the assessment date and static context open the factors
-        factors = [form.sections[f] for f in group.ids]
 
-        def build(factors: list[w.Widget] = factors, first: bool = first,
+        def build(ids: tuple[str, ...] = group.ids, first: bool = first,
                   kind: str = group.kind) -> w.Widget:
+            built = form.form
             lead = [notes] if first else []
-            when = list(form.parts["date"]) if first else []
-            return box([*top, *lead, form.completeness, hint(hints[kind]), *when, *factors],
-                       "rso-arms-form")
+            when = list(built.parts["date"]) if first else []
+            return box([*top, *lead, built.completeness, hint(hints[kind]), *when,
+                        *(built.sections[f] for f in ids)], "rso-arms-form")
 
         def rows(ids: tuple[str, ...] = group.ids, first: bool = first
                  ) -> list[tuple[str, str]]:
@@ -178,10 +180,11 @@ def arms_sections(form: Any, ready: Ready, *, before: list[w.Widget] | None = No
     return [
         *sections,
         Section("formulation", "Formulation and priority for work",
-                lambda: box([*top, form.completeness, hint(
+                lambda: box([*top, form.form.completeness, hint(
                     "Four short parts in your own words, drawing on the ratings; then the "
-                    "priority for work, which you choose."), *form.parts["formulation"],
-                    *form.parts["priority"], *form.parts["profile"]], "rso-arms-form"),
+                    "priority for work, which you choose."), *form.form.parts["formulation"],
+                    *form.form.parts["priority"], *form.form.parts["profile"]],
+                    "rso-arms-form"),
                 formulation_status, summary=formulation_rows, required=False),
     ]
 
@@ -203,7 +206,8 @@ def plan_section_of(field: str) -> str:
 def plan_sections(plan: Any, ready: Ready, *, before: list[w.Widget] | None = None
                   ) -> list[Section]:
     """The plan: factors and actions (with victim safety); contingency, legal requirements,
-    MAPPA and partnership; visits, review, proportionality and the plan's quality."""
+    MAPPA and partnership; visits, review, proportionality and the plan's quality. `plan`:
+    the `PlanAnswers`."""
     top = list(before or [])
 
     def problems(key: str) -> bool:
@@ -257,28 +261,30 @@ def plan_sections(plan: Any, ready: Ready, *, before: list[w.Widget] | None = No
                  "\n".join(p.review.early_triggers) or "None given"),
                 ("Why the plan is proportionate", _clip(p.rationale) or "Not written yet")]
 
-    parts = plan.parts
+    def parts(name: str) -> list[w.Widget]:
+        return list(plan.form.parts[name])
+
     return [
         Section("plan-actions", "Risk management plan: factors, actions and victim safety",
                 lambda: box([*top, hint(
                     "Each risk factor rated Partly evident or Evident needs an action, each "
                     "factor rated Insufficient information an action to find out, and each "
                     "protective factor an action that builds or sustains it."),
-                    *parts["coverage"], *parts["actions"], *parts["victims"]],
+                    *parts("coverage"), *parts("actions"), *parts("victims")],
                     "rso-plan-builder"),
                 actions_status, summary=actions_rows, required=False),
         Section("plan-safety", "Contingency, legal requirements, MAPPA and partnership",
                 lambda: box([*top, hint("A warning sign or trigger, the response agreed in "
-                                        "advance, and who acts."), *parts["contingencies"],
-                             w.HTML("<h3>Legal requirements</h3>"), *parts["legal"],
-                             w.HTML("<h3>MAPPA and partnership</h3>"), *parts["mappa"]],
+                                        "advance, and who acts."), *parts("contingencies"),
+                             w.HTML("<h3>Legal requirements</h3>"), *parts("legal"),
+                             w.HTML("<h3>MAPPA and partnership</h3>"), *parts("mappa")],
                             "rso-plan-builder"),
                 safety_status, summary=safety_rows, required=False),
         Section("plan-review", "Visits, review and proportionality",
-                lambda: box([*top, *parts["visits"], *parts["review"],
-                             *parts["proportionality"], w.HTML("<h3>Plan quality</h3>"),
+                lambda: box([*top, *parts("visits"), *parts("review"),
+                             *parts("proportionality"), w.HTML("<h3>Plan quality</h3>"),
                              hint("The rubric's automatic checks, updated as you write. Judged "
-                                  "criteria are for the reviewer."), *parts["quality"]],
+                                  "criteria are for the reviewer."), *parts("quality")],
                             "rso-plan-builder"),
                 review_status, summary=review_rows, required=False),
     ]

@@ -110,7 +110,9 @@ class CaseEditorApp(w.VBox):
         def build() -> w.Widget:
             extra = [w.HTML("<h3>The engine's result beside your key</h3>"), self.engine] \
                 if key == "rm2000" else []
-            return w.VBox([self.problems_html[key], *extra, *self.form.sections[key]])
+            inputs = self.form.section(key)  # built now, the first time it is opened
+            self._changed()  # and its inputs show their problems
+            return w.VBox([self.problems_html[key], *extra, *inputs])
 
         def status() -> str:
             return IN_PROGRESS if self._problems_in(key) else COMPLETED
@@ -130,10 +132,19 @@ class CaseEditorApp(w.VBox):
             if editing.section_of(".".join(b.path)) == key:
                 out.append((b.field.label, f"{b.field.label} {text}", b.field.control))
         for p in self.check.by_section()[key]:
-            b = self.form.binding(p.field)
-            out.append((p.field, f"{p.field}: {p.message} — {p.fix}",
-                        b.field.control if b else None))
+            out.append((p.field, f"{p.field}: {p.message} — {p.fix}", self._target(p.field)))
         return out
+
+    def _target(self, path: str) -> Any:
+        """Where "Go to" moves focus for a problem of `path`: its input, or, in a section not
+        built yet, that section opened and then its input."""
+        spec = self.form.spec_of(path)
+        if spec is None:
+            return None
+        b = self.form.built(spec)
+        if b is not None:
+            return b.field.control
+        return self.journey.target(spec.section, _Unbuilt(self.form, path))
 
     # -- checking as you type -----------------------------------------------------------------
     def _changed(self) -> None:
@@ -146,20 +157,20 @@ class CaseEditorApp(w.VBox):
         draft, self.typed = self.form.value
         self.check = editing.check_draft(draft) if not self.typed else editing.DraftCheck(
             None, [])
-        errors: dict[int, list[str]] = {}
+        errors: dict[tuple[str, ...], list[str]] = {}
         for b, text in self.typed:
-            errors.setdefault(id(b), []).append(text)
+            errors.setdefault(b.path, []).append(text)
         loose: dict[str, list[str]] = {key: [] for key, _, _ in editing.SECTIONS}
         for p in self.check.problems:
-            b = self.form.binding(p.field)
+            spec = self.form.spec_of(p.field)
             text = f"{p.message} — {p.fix}"
-            if b is None:
+            if spec is None:
                 loose[editing.section_of(p.field)].append(f"{p.field}: {text}")
             else:  # on the input itself, or on the nearest one above it (named)
-                errors.setdefault(id(b), []).append(
-                    text if ".".join(b.path) == p.field else f"{p.field}: {text}")
-        for b in self.form.bindings:
-            b.field.error = " ".join(errors.get(id(b), []))
+                errors.setdefault(spec.path, []).append(
+                    text if ".".join(spec.path) == p.field else f"{p.field}: {text}")
+        for b in self.form.bindings:  # the inputs built so far (a section built later: build)
+            b.field.error = " ".join(errors.get(b.path, []))
         for key, html in self.problems_html.items():
             html.value = ("<ul class='rso-problems'>" + "".join(
                 f"<li>{esc(t)}</li>" for t in loose[key]) + "</ul>") if loose[key] else ""
@@ -223,6 +234,19 @@ class CaseEditorApp(w.VBox):
         self.path, self.started_from = path, editing.digest(path)
         journey.done(f"Saved as {path.name} in your case folder. Practice and workshops now "
                      "offer it.")
+
+
+class _Unbuilt:
+    """A focus target for an input whose section is not built yet: the section is opened (and
+    built) first (`TaskListJourney.target`), then this focuses the input."""
+
+    def __init__(self, form: CaseForm, path: str):
+        self.form, self.path = form, path
+
+    def focus(self) -> None:
+        b = self.form.binding(self.path)
+        if b is not None:
+            b.field.control.focus()
 
 
 def _engine_html(lines: list[editing.EngineLine], problems: list[str]) -> str:

@@ -29,9 +29,10 @@ import ipywidgets as w
 
 from ..widgets.fields import Field, Notice, form_style, safe_callback, text_button
 from ..widgets.tasklist import CANNOT_START, COMPLETED, IN_PROGRESS, NOT_STARTED, Section
-from .arms_journey import assessment_journey, expose, forward, record_banner
+from .arms_journey import RecordViews, assessment_journey, expose, forward, record_banner
 from .arms_record import ARMS_KIND, AUTOSAVE_SECONDS, AssessmentRecord, SaveProblem
 from .arms_sections import box, hint
+from .deferred import Deferred
 from .live_record import RecordPanel
 from .live_signoff import SignOffPanel, exports_dir
 from .startup import guarded
@@ -58,7 +59,7 @@ def _report(app: LiveAssessmentApp, message: str) -> None:
     app.failure.say(message, kind="error", heading="Sorry, there is a problem")
 
 
-class LiveAssessmentApp(w.VBox):
+class LiveAssessmentApp(RecordViews, w.VBox):
     """Caseload, record, reassessment, history, review dates, sign-off and reports."""
 
     store = forward("store")
@@ -88,11 +89,12 @@ class LiveAssessmentApp(w.VBox):
         self.reopen_button.on_click(self._on_reopen)
         self.reopen_button.layout.display = "none"
 
-        self.record_panel = RecordPanel(rec, self.refresh_record, self._load_reassessment)
-        self.signoff = SignOffPanel(rec, self.refresh_record)
-        for part, names in PANEL_WIDGETS.items():
-            for name in names:
-                setattr(self, name, getattr(getattr(self, part), name))
+        # the record panel and sign-off are built when their section is first opened
+        self.record_part = Deferred(lambda: RecordPanel(rec, self.refresh_record,
+                                                        self._load_reassessment))
+        self.signoff_part = Deferred(lambda: SignOffPanel(rec, self.refresh_record))
+        self.record_part.on_build.append(self._show_record_panel)
+        self.signoff_part.on_build.append(self._show_signoff)
 
         rec.opened.append(self._opened)
         rec.saved.append(self._saved)
@@ -100,8 +102,7 @@ class LiveAssessmentApp(w.VBox):
         rec.extra_problems.append(self._change_problems)
         rec.extra_payload.append(self._payload_extra)
         rec.before_load.append(self._before_load)
-        self.finder.list_button.on_click(self._on_caseload)
-        self.finder.caseload_open.on_click(self._on_caseload_open)
+        rec.finder_part.on_build.append(self._wire_finder)
 
         self.journey = assessment_journey(
             rec, "Tasks for this assessment",
@@ -128,6 +129,21 @@ class LiveAssessmentApp(w.VBox):
         self.add_class("rso-page")
         self.add_class("rso-live-assessment")
 
+    record_panel = property(lambda self: self.record_part.get())
+    signoff = property(lambda self: self.signoff_part.get())
+
+    def _wire_finder(self, finder: Any) -> None:
+        finder.list_button.on_click(self._on_caseload)
+        finder.caseload_open.on_click(self._on_caseload_open)
+
+    def _show_record_panel(self, panel: RecordPanel) -> None:
+        if self.person is not None:
+            panel.show(self.assessment, self.versions)
+
+    def _show_signoff(self, panel: SignOffPanel) -> None:
+        if self.person is not None:
+            panel.show(self.versions)
+
     # -- task statuses ---------------------------------------------------------------------
     def _record_status(self) -> str:
         # review date, reassessment and history all need a saved version: until then the
@@ -148,13 +164,16 @@ class LiveAssessmentApp(w.VBox):
     # -- listeners on the record -----------------------------------------------------------
     def _opened(self, latest: Any) -> None:
         self.reopen_button.layout.display = "none"
-        self.record_panel.clear()
-        self.signoff.clear()
+        if self.record_part.built:
+            self.record_panel.clear()
+        if self.signoff_part.built:
+            self.signoff.clear()
         self.refresh_record()
 
     def _saved(self, version: Any) -> None:
         self._set_change_text("")
-        self.record_panel.reassess_status.clear()
+        if self.record_part.built:
+            self.record_panel.reassess_status.clear()
         self.record.baseline = self.record.json(self.record.draft_payload())
         self.reopen_button.layout.display = "none"
         self.refresh_record()
@@ -209,9 +228,11 @@ class LiveAssessmentApp(w.VBox):
         else:
             self.assessment = store.get_assessment(self.assessment_id)
             self.versions = store.versions(self.assessment_id)
-        self.record_panel.show(self.assessment, self.versions)
+        if self.record_part.built:
+            self.record_panel.show(self.assessment, self.versions)
         self.change_field.layout.display = "" if self.assessment_id is not None else "none"
-        self.signoff.show(self.versions)
+        if self.signoff_part.built:
+            self.signoff.show(self.versions)
 
     # -- the caseload ----------------------------------------------------------------------
     @safe_callback(_report, "listing the records")
@@ -247,6 +268,16 @@ class LiveAssessmentApp(w.VBox):
     def _on_reopen(self, _button: Any = None) -> None:
         self.finder.hide_choices()
         self.open_person(self._store().get_person(self.person.id))
+
+
+def _panel_widget(part: str, name: str) -> property:
+    return property(lambda self: getattr(getattr(self, part), name),
+                    doc=f"The {part}'s `{name}` (built on first use).")
+
+
+for _part, _names in PANEL_WIDGETS.items():
+    for _name in _names:
+        setattr(LiveAssessmentApp, _name, _panel_widget(_part, _name))
 
 
 def live_assessment() -> w.Widget:

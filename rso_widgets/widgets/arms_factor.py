@@ -30,6 +30,31 @@ def tag(text: str, look: str | None = None) -> str:
     return f'<strong class="rso-tag rso-status-tag rso-look-{css}">{esc(text)}</strong>'
 
 
+def note_missing(what: str, source: str | None, date: Any) -> list[str]:
+    """What an evidence note still needs before it counts as evidence (input, not a rule)."""
+    out = [] if str(what or "").strip() else ["write what was seen or said"]
+    if source is None:
+        out.append("choose its source")
+    if date is None:
+        out.append("give its date")
+    return out
+
+
+def note_gaps(factor: Factor, i: int, what: str, source: str | None, date: Any) -> list[Gap]:
+    """Why evidence note `i` (counted from 0 on screen) of `factor` is not evidence yet: a
+    note written without its source in the room page's words (`note_source_problem`), then
+    anything else it lacks. `EvidenceRow.gaps`, and a draft's unfinished rows not on screen."""
+    fid, here = factor.id, f"ratings.{factor.id}.evidence.{i}"
+    missing, out = note_missing(what, source, date), []
+    if str(what or "").strip() and source is None:
+        out.append(Gap(field=f"{here}.source", message=note_source_problem(fid, i + 1)))
+        missing = [m for m in missing if m != "choose its source"]
+    if missing:
+        out.append(Gap(field=here, message=f"{factor.name}: evidence note {i + 1} is "
+                                           f"not finished — {', '.join(missing)}"))
+    return out
+
+
 class EvidenceRow(Row):
     """One evidence item: what was seen or said, its source (from the catalogue), its date."""
 
@@ -72,12 +97,7 @@ class EvidenceRow(Row):
 
     def missing(self) -> list[str]:
         """What this item still needs before it counts as evidence (input, not a rule)."""
-        out = [] if self.what.value.strip() else ["write what was seen or said"]
-        if self.source.value is None:
-            out.append("choose its source")
-        if self.date.value is None:
-            out.append("give its date")
-        return out
+        return note_missing(self.what.value, self.source.value, self.date.value)
 
     def written(self) -> bool:
         """Whether something was written in it: a note the person means to give, never to be
@@ -88,15 +108,7 @@ class EvidenceRow(Row):
         """Why this row (`i`, counted from 0 on screen) is not evidence yet: a note written
         without its source in the room page's words (`note_source_problem`), then anything
         else it lacks."""
-        fid, here = self.factor.id, f"ratings.{self.factor.id}.evidence.{i}"
-        missing, out = self.missing(), []
-        if self.written() and self.source.value is None:
-            out.append(Gap(field=f"{here}.source", message=note_source_problem(fid, i + 1)))
-            missing = [m for m in missing if m != "choose its source"]
-        if missing:
-            out.append(Gap(field=here, message=f"{self.factor.name}: evidence note {i + 1} is "
-                                               f"not finished — {', '.join(missing)}"))
-        return out
+        return note_gaps(self.factor, i, self.what.value, self.source.value, self.date.value)
 
     def first_missing(self) -> w.Widget:
         """The first part still missing (else what was seen or said): what a problem with

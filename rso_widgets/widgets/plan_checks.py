@@ -25,6 +25,12 @@ def _set_error(box: w.HTML, text: str) -> None:
         box.value = html
 
 
+def unaddressed_in(profile: QualityProfile | None) -> list[str]:
+    """The rubric's Q1 and Q2 findings in `profile`: factors still without an action."""
+    return [m for c in (profile.criteria if profile else [])
+            if c.id in ("Q1", "Q2") for m in c.missing if m != NO_ACTIONS]
+
+
 class PlanChecks:
     """Finds and shows the plan's problems and the rows' statuses."""
 
@@ -49,8 +55,7 @@ class PlanChecks:
 
     def unaddressed(self) -> list[str]:
         """The rubric's Q1 and Q2 findings: factors still without an action."""
-        return [m for c in (self.profile.criteria if self.profile else [])
-                if c.id in ("Q1", "Q2") for m in c.missing if m != NO_ACTIONS]
+        return unaddressed_in(self.profile)
 
     # -- problems that stop a final version ------------------------------------------------
     def find_problems(self, plan: RiskManagementPlan | None = None) -> list[Gap]:

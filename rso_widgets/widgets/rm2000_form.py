@@ -64,6 +64,35 @@ def _int_or_text(text: str) -> int | str | None:
     return int(s) if re.fullmatch(r"[+-]?\d+", s) else s
 
 
+def check_facts(facts: dict[str, Any], evidence: dict[str, str] | None = None) -> list[str]:
+    """Raise ValueError for keys or values the form cannot hold (`RM2000Form.set_facts`);
+    return the date fields given."""
+    unknown = sorted(set(facts) - set(RM2000Facts.model_fields))
+    if unknown:
+        raise ValueError(f"set_facts: unknown field(s) {unknown}; valid fields are "
+                         f"{', '.join(RM2000Facts.model_fields)}")
+    given_ages = [k for k in AGE_FIELDS if facts.get(k) is not None]
+    given_dates = [k for k in DATE_FIELDS if facts.get(k) is not None]
+    if given_ages and given_dates:
+        raise ValueError(f"set_facts: the form takes either ages ({', '.join(given_ages)}) "
+                         f"or dates ({', '.join(given_dates)}), not both")
+    given_counts = [k for k in (*COUNT_FIELDS, "burglary") if facts.get(k) is not None]
+    if given_counts and facts.get("occasions") is not None:
+        raise ValueError(f"set_facts: the form takes either counts ({', '.join(given_counts)})"
+                         " or occasions, not both")
+    bad_evidence = sorted(set(evidence or {}) - set(FACTOR_FIELDS))
+    if bad_evidence:
+        raise ValueError(f"set_facts: evidence for unknown factor(s) {bad_evidence}; "
+                         f"factors are {', '.join(FACTOR_FIELDS)}")
+    for name in (*FACTOR_FIELDS, "burglary", ELIGIBILITY):
+        v = facts.get(name)
+        if v is not None and not isinstance(v, bool):
+            raise ValueError(f"set_facts: {name} must be true, false or None, not {v!r}")
+    for name in DATE_FIELDS:
+        as_date(facts.get(name))  # a date that is not one: ValueError naming it
+    return given_dates
+
+
 class RM2000Form(RM2000Controls, RM2000Errors, w.VBox):
     """RM2000 facts → result, GOV.UK style: one topic per section, errors inline and summarised,
     the answers scored listed with the result, and the working line by line."""
@@ -155,27 +184,7 @@ class RM2000Form(RM2000Controls, RM2000Errors, w.VBox):
         """Fill the form from a facts dict (the engine's input format) and optional evidence
         notes. Raises ValueError for keys or values the form cannot hold."""
         facts = dict(facts or {})
-        unknown = sorted(set(facts) - set(RM2000Facts.model_fields))
-        if unknown:
-            raise ValueError(f"set_facts: unknown field(s) {unknown}; valid fields are "
-                             f"{', '.join(RM2000Facts.model_fields)}")
-        given_ages = [k for k in AGE_FIELDS if facts.get(k) is not None]
-        given_dates = [k for k in DATE_FIELDS if facts.get(k) is not None]
-        if given_ages and given_dates:
-            raise ValueError(f"set_facts: the form takes either ages ({', '.join(given_ages)}) "
-                             f"or dates ({', '.join(given_dates)}), not both")
-        given_counts = [k for k in (*COUNT_FIELDS, "burglary") if facts.get(k) is not None]
-        if given_counts and facts.get("occasions") is not None:
-            raise ValueError(f"set_facts: the form takes either counts ({', '.join(given_counts)})"
-                             " or occasions, not both")
-        bad_evidence = sorted(set(evidence or {}) - set(FACTOR_FIELDS))
-        if bad_evidence:
-            raise ValueError(f"set_facts: evidence for unknown factor(s) {bad_evidence}; "
-                             f"factors are {', '.join(FACTOR_FIELDS)}")
-        for name in (*FACTOR_FIELDS, "burglary", ELIGIBILITY):
-            v = facts.get(name)
-            if v is not None and not isinstance(v, bool):
-                raise ValueError(f"set_facts: {name} must be true, false or None, not {v!r}")
+        given_dates = check_facts(facts, evidence)
         dates = {name: as_date(facts.get(name)) for name in DATE_FIELDS}
         self._syncing = True
         try:

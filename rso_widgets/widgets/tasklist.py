@@ -4,7 +4,8 @@ time with Back and Continue, then "Check your answers" before the final action.
 The journey owns navigation only. Each `Section` brings its own widget (built the first time it
 is opened, so the first view is the short task list), a `status()` and, optionally, a `check()`
 that returns every problem of that section at once and a `summary()` of its answers. Errors
-appear at the top of what the person is looking at, and keyboard focus moves there.
+appear at the top of what the person is looking at, and keyboard focus moves there. The
+list's rows and the check page's blocks are made once and updated (`tasklist_views.py`).
 
 Status words follow the GOV.UK task list pattern: "Not started", "In progress", "Completed";
 "Cannot start yet" for a section that needs an earlier one.
@@ -12,7 +13,6 @@ Status words follow the GOV.UK task list pattern: "Not started", "In progress", 
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,14 +21,11 @@ from typing import Any
 import ipywidgets as w
 
 from .fields import ErrorSummary, esc, focus_target, safe_callback, text_button
+from .tasklist_views import CANNOT_START, COMPLETED, IN_PROGRESS, NOT_STARTED, TaskViews
 from .timing import Debouncer, running_loop
 
 log = logging.getLogger("rso_widgets.widgets")
 
-NOT_STARTED = "Not started"
-IN_PROGRESS = "In progress"
-COMPLETED = "Completed"
-CANNOT_START = "Cannot start yet"
 STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START)
 FOCUS_DELAY = 0.8  # seconds: the repeat of a focus for a page without rso.js (focus_once_drawn)
 
@@ -103,6 +100,7 @@ class TaskListJourney(w.VBox):
         self.message = w.HTML()
         self.nav = w.HBox([self.continue_button, self.submit_button])
         self.nav.add_class("rso-journey-nav")
+        self.views = TaskViews(self._open_from_list, self._change, self.show_check_answers)
         super().__init__(children=[self.back_button, self.summary_box, self.heading,
                                    self.body, self.nav, self.message])
         self.add_class("rso-journey")
@@ -153,26 +151,8 @@ class TaskListJourney(w.VBox):
         self.back_button.layout.display = "none"
         if focus:
             self.focus()
-        rows = [self._task_row(s, statuses[s.key]) for s in self.sections]
-        check = text_button("Check your answers", primary=done == len(self.sections))
-        check.on_click(self.show_check_answers)
-        self.body.children = [_column(rows, "rso-task-list"), check]
+        self.body.children = self.views.task_list(self.sections, statuses)
         self.nav.layout.display = "none"
-
-    def _task_row(self, section: Section, status: str) -> w.Widget:
-        tag = w.HTML(f'<strong class="rso-tag rso-tag-{status.lower().replace(" ", "-")}">'
-                     f'{esc(status)}</strong>')
-        if status == CANNOT_START:
-            link: w.Widget = w.HTML(f'<span class="rso-task-title">{esc(section.title)}</span>')
-        else:
-            link = text_button(section.title)
-            link.add_class("rso-task-link")
-            link.on_click(functools.partial(self._open_from_list, section.key))
-        name = _column([link, w.HTML(f'<div class="rso-hint">{esc(section.hint)}</div>')]
-                       if section.hint else [link], "rso-task-name")
-        row = w.HBox([name, tag])
-        row.add_class("rso-task")
-        return row
 
     def _open_from_list(self, key: str, _b: Any = None) -> None:
         self.open_section(key)
@@ -197,7 +177,8 @@ class TaskListJourney(w.VBox):
                               f'{esc(section.title)}</h2>')
         if not keep_problems:  # else the caller moves focus to the field
             self.focus()
-        if key not in self.built:
+        if key not in self.built:  # built now: not the last view's body under this heading
+            self.body.children = []
             try:
                 self.built[key] = section.build()
             except Exception:
@@ -218,19 +199,7 @@ class TaskListJourney(w.VBox):
         self.back_button.description = "Back to the task list"
         self.back_button.layout.display = ""
         self.focus()
-        blocks: list[w.Widget] = []
-        for s in self.sections:
-            rows = "".join(f'<div class="rso-summary-row"><dt>{esc(q)}</dt><dd>{esc(a)}</dd>'
-                           f'</div>' for q, a in self._rows(s))
-            if statuses[s.key] != COMPLETED:
-                rows += (f'<div class="rso-summary-row"><dt>Status</dt><dd>'
-                         f'{esc(statuses[s.key])}</dd></div>')
-            change = text_button(f"Change {s.title}")
-            change.add_class("rso-task-link")
-            change.on_click(functools.partial(self._change, s.key))
-            blocks.append(_column([w.HTML(f'<h3>{esc(s.title)}</h3><dl class="rso-summary-list">'
-                                          f'{rows}</dl>'), change], "rso-summary-section"))
-        self.body.children = blocks
+        self.body.children = self.views.check_page(self.sections, statuses, self._rows)
         self.nav.layout.display = ""
         self.continue_button.layout.display = "none"
         self.submit_button.layout.display = ""
@@ -390,9 +359,3 @@ def _holds(widget: Any, target: Any) -> bool:
             return True
         todo += list(getattr(wdg, "children", ()))
     return False
-
-
-def _column(children: list[w.Widget], css_class: str) -> w.VBox:
-    box = w.VBox(children)
-    box.add_class(css_class)
-    return box

@@ -328,6 +328,7 @@ def test_a_new_trainee_practises_arms_by_keyboard_alone(chromium, server):
         tab_to(page, "Continue")
         page.keyboard.press("Enter")
         page.locator(".rso-journey-title", has_text="ARMS risk factors (R1 to R3)").wait_for()
+        page.locator(".rso-factor-R1").wait_for()  # built when first opened: seen, then Tab
         tab_to(page, "Rating: R1")
         page.keyboard.press("ArrowDown")
         page.keyboard.press("ArrowDown")

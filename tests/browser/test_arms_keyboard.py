@@ -151,6 +151,10 @@ def opened(page, heading: str | re.Pattern) -> None:
     journey does; only then does the person Tab on."""
     page.get_by_role("heading", name=heading).first.wait_for()
     wait_focus(page, "!!e.closest('.rso-focus-target') && !!e.querySelector('.rso-journey-title')")
+    if heading != "Check your answers":  # a section is built when first opened: wait till it
+        # is drawn, as a person would (its Continue button shows with it)
+        page.locator(".rso-journey-nav").get_by_role("button", name="Continue").wait_for(
+            timeout=2 * WAIT)
 
 
 def wait_focus(page, test: str) -> None:
@@ -268,6 +272,8 @@ def test_an_arms_assessment_completed_and_saved_with_the_keyboard_alone(page, se
         press_on(page, "Continue")
         for group in factor_groups(cat):  # R1 to R3, R4 and R5, ..., P3 and P4
             opened(page, group.title)
+            for fid in group.ids:  # the section is built when first opened: drawn, then measured
+                page.locator(f".rso-factor-{fid}").wait_for(timeout=2 * WAIT)
             page.wait_for_timeout(300)
             empty = steps.height(f"{group.key}-empty")
             for fid in group.ids:
