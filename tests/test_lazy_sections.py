@@ -6,23 +6,14 @@ values when its section is opened, and building a form from the answers changes 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest
 from ipywidgets.widgets.widget import _instances
+from test_live_assessment import DAY, RM_FACTS, TC01
 
-from rso_widgets.cases import load_cases
 from rso_widgets.cases.arms_key import key_assessment, key_plan
 from rso_widgets.widgets.tasklist import CANNOT_START, COMPLETED, IN_PROGRESS, NOT_STARTED
-
-TC01 = {c.id: c for c in load_cases()}["TC-01"]
-DAY = dt.date(2025, 10, 6)
-RM_FACTS = {"sex": "male", "age_at_assessment": 61, "age_at_commencement": 56,
-            "sexual_offence_aged_17_plus": True, "sexual_appearances": 1,
-            "criminal_appearances": 1, "violent_appearances": 0, "burglary": False,
-            "male_victim": False, "stranger_victim": False, "non_contact": False,
-            "single": False}
 
 # Widgets a page makes before anyone acts (measured: live 227, ARMS 196, practice 206, case
 # editor 153; they were 993, 851, 679 and 449 when every section was built at start). Each

@@ -43,8 +43,8 @@ def text(app: WorkshopTraineeApp) -> str:
     return html.unescape(re.sub(r"<strong>.*?</strong>|<[^>]+>", "", app.conflict.value))
 
 
-def stored(app: WorkshopTraineeApp):
-    return app.store.get_draft(draft_key(app.cohort.id, app.member.id, "TC-01"))
+def stored(app: WorkshopTraineeApp, case_id: str = "TC-01"):
+    return app.store.get_draft(draft_key(app.cohort.id, app.member.id, case_id))
 
 
 @pytest.fixture

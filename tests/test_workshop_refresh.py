@@ -20,10 +20,10 @@ from room_inprocess import RoomServer, counting
 from test_room_draft_conflicts import revision
 from test_room_page import counts_form
 from test_workshop import CASES, RULESET, key_facts
+from test_workshop_draft_conflicts import stored
 
 from rso_widgets.apps.workshop_answers import REOPEN
 from rso_widgets.apps.workshop_trainee import WorkshopTraineeApp
-from rso_widgets.calibration.workshop import draft_key
 from rso_widgets.calibration.workshop.answers import (
     CONFLICT_TITLE,
     NOT_SAVING_TITLE,
@@ -55,10 +55,6 @@ def states(app: WorkshopTraineeApp) -> dict[str, str]:
 
 def notice(app: WorkshopTraineeApp) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", app.conflict.value))
-
-
-def stored(app: WorkshopTraineeApp, case_id: str = "TC-01"):
-    return app.store.get_draft(draft_key(app.cohort.id, app.member.id, case_id))
 
 
 @pytest.fixture
