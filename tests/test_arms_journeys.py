@@ -282,3 +282,20 @@ def test_each_risk_section_shows_only_its_factors_and_the_first_the_date(data_di
     for key in ARMS_SECTIONS[1:]:
         j._continue()
         assert j.current == key
+
+
+def test_the_reason_for_the_next_version_is_kept_in_the_draft_and_offered_again(data_dir):
+    """Nothing typed is lost: the reason is autosaved with the other answers and comes back on
+    resuming the draft (it was left out, noticed in stop 22)."""
+    app = arms_app()
+    open_new(app)
+    app.reason.value = "Annual review <b>"
+    draft = app.store.get_draft(app.draft_key())
+    assert draft is not None and draft.data["version_reason"] == "Annual review <b>"
+    again = arms_app()
+    again.reference.value = "PND/0001"
+    again.find_button.click()
+    assert again.draft_box.layout.display == ""  # the draft is offered
+    again.resume_button.click()
+    assert again.reason.value == "Annual review <b>"
+    assert again.journey.statuses()["reason"] == COMPLETED

@@ -113,6 +113,7 @@ class AssessmentRecord:
         self.reason_field = Field(self.reason, "Reason for this version",
                                   "For example: first assessment; annual review; new "
                                   "relationship disclosed.", size="wide")
+        self.reason.observe(self.on_change, names="value")  # kept in the draft too
         # what a save did, above the task list (GOV.UK: a confirmation at the top of the page);
         # focus moves there after a save, so nobody has to scroll to find it
         self.save_status = focus_target(Notice(layout=w.Layout(display="none")))
@@ -328,8 +329,11 @@ class AssessmentRecord:
         return data
 
     def draft_payload(self) -> dict[str, Any]:
-        """The payload plus unfinished rows (evidence items, actions) as typed."""
+        """The payload plus unfinished rows (evidence items, actions) and the reason for the
+        next version, as typed (a version's reason is stored beside it, not in its payload)."""
         data = self.payload()
+        if self.reason.value.strip():
+            data["version_reason"] = self.reason.value
         pending = {"arms": self.arms_answers.pending(), "plan": self.plan_answers.pending()}
         if any(pending.values()):
             data["pending"] = pending
@@ -364,6 +368,8 @@ class AssessmentRecord:
             arms.set_static_context(static_from_result(scores.result))
             plan.arms = arms.value
             plan.set_value(parts.plan or RiskManagementPlan(), pending.get("plan"))
+            # a draft's reason is still being written; a saved version's is not the next one's
+            self.reason.value = "" if baseline else str(data.get("version_reason") or "")
         finally:
             self.loading = False
         if parts.notes:

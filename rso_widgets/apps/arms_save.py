@@ -109,9 +109,13 @@ def save_version(rec: AssessmentRecord) -> Any:
             listener(exc)
         return None
     rec.assessment_id, rec.expected_version = v.assessment_id, v.version
+    loading, rec.loading = rec.loading, True  # the next version's reason starts empty: no edit
+    try:
+        rec.reason.value = ""
+    finally:
+        rec.loading = loading
     rec.baseline = rec.json(rec.draft_payload())
     rec.draft_saved = False
-    rec.reason.value = ""
     rec.save_status.say(f"Saved as version {v.version} by {rec.user()} at "
                          f"{when_text(v.created_at)}.", heading="Saved")
     rec.save_status.focus()
