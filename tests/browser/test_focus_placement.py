@@ -48,11 +48,11 @@ def box(locator) -> dict:
 def go_to_shows_the_whole_field(page, scroller: str, name: str) -> None:
     """Scroll `scroller` until field `name`'s control just passes under its top edge (the
     question hidden, the control still partly in view: the person scrolled after tabbing to
-    the summary), press its error message (the link, which starts with the field's name) and
+    the summary), press its error message (the link, which names the field) and
     check the whole field — question, hint, error, control — is in view below the header and
     the scroller's top edge."""
     go = page.locator(".rso-error-summary").get_by_role(
-        "button", name=re.compile(rf"^{re.escape(name)} must be"))
+        "button", name=re.compile(re.escape(name), re.IGNORECASE))
     go.wait_for()
     control = page.get_by_label(name, exact=True)
     field = page.locator(".rso-field", has=control)
