@@ -108,7 +108,31 @@ def blank_ratings(cat: ArmsCatalogue) -> ARMSAssessment:
     return ARMSAssessment(catalogue=cat.ref, ratings={f.id: FactorRating() for f in cat.factors})
 
 
-class ARMSAnswers(Deferred[Any]):
+class HeldAnswers(Deferred[Any]):
+    """Answers held as a domain value plus the unfinished rows as typed (`pending`) until the
+    form is built; from then on, the form's (ARMS and the plan)."""
+
+    _value: Any
+    _pending: dict[str, list[dict[str, Any]]]
+
+    @property
+    def value(self) -> Any:
+        return self._widget.value if self._widget is not None else self._value
+
+    def pending(self) -> dict[str, list[dict[str, Any]]]:
+        if self._widget is not None:
+            return self._widget.pending()
+        return {k: [dict(r) for r in rows] for k, rows in self._pending.items() if rows}
+
+    def set_value(self, value: Any,
+                  pending: dict[str, list[dict[str, Any]]] | None = None) -> None:
+        if self._widget is not None:
+            self._widget.set_value(value, pending)
+        else:
+            self._value, self._pending = value, dict(pending or {})
+
+
+class ARMSAnswers(HeldAnswers):
     """An ARMS assessment with its unfinished evidence notes; `form` is the `ARMSForm`.
     `value_changed` listeners hear every new value (a held one set, or the form's)."""
 
@@ -136,22 +160,11 @@ class ARMSAnswers(Deferred[Any]):
         for listener in self.value_changed:
             listener(value)
 
-    @property
-    def value(self) -> ARMSAssessment:
-        return self._widget.value if self._widget is not None else self._value
-
-    def pending(self) -> dict[str, list[dict[str, Any]]]:
-        if self._widget is not None:
-            return self._widget.pending()
-        return {k: [dict(r) for r in rows] for k, rows in self._pending.items() if rows}
-
     def set_value(self, value: ARMSAssessment,
                   pending: dict[str, list[dict[str, Any]]] | None = None) -> None:
-        if self._widget is not None:
-            self._widget.set_value(value, pending)
-            return
-        self._value, self._pending = value, dict(pending or {})
-        self._tell(value)
+        super().set_value(value, pending)
+        if self._widget is None:  # the form tells its own changes (`_build`)
+            self._tell(value)
 
     def reset(self, value: ARMSAssessment | None = None) -> None:
         if self._widget is not None:
@@ -211,7 +224,7 @@ class ARMSAnswers(Deferred[Any]):
         return self.form.show_check()
 
 
-class PlanAnswers(Deferred[Any]):
+class PlanAnswers(HeldAnswers):
     """A risk management plan with its unfinished rows, against an ARMS assessment (`arms`);
     `form` is the `PlanBuilder`."""
 
@@ -246,22 +259,6 @@ class PlanAnswers(Deferred[Any]):
             self._widget.arms = value
         else:
             self._arms = value
-
-    @property
-    def value(self) -> RiskManagementPlan:
-        return self._widget.value if self._widget is not None else self._value
-
-    def pending(self) -> dict[str, list[dict[str, Any]]]:
-        if self._widget is not None:
-            return self._widget.pending()
-        return {k: [dict(r) for r in rows] for k, rows in self._pending.items() if rows}
-
-    def set_value(self, value: RiskManagementPlan,
-                  pending: dict[str, list[dict[str, Any]]] | None = None) -> None:
-        if self._widget is not None:
-            self._widget.set_value(value, pending)
-        else:
-            self._value, self._pending = value, dict(pending or {})
 
     def reset(self, value: RiskManagementPlan | None = None) -> None:
         if self._widget is not None:
