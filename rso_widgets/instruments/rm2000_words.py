@@ -111,58 +111,62 @@ def _negative(top: str, _m: re.Match[str], name: str, labels: dict[str, str]) ->
 # the engine's message (`instruments.rm2000`) → the sentence: (top field, match, the field's
 # label in lower case, every label) → text; a message not listed keeps the engine's words
 _Rule = Callable[[str, re.Match[str], str, dict[str, str]], str]
+
+
+def _says(template: str) -> _Rule:
+    """A rule whose sentence is `template` filled in: {Field} the question's label, {name} it
+    in lower case, {Q} it in quotes, {lower[id]} another question's label in lower case, and
+    {1}, {2}… what the engine's message matched."""
+    def rule(top: str, m: re.Match[str], name: str, labels: dict[str, str]) -> str:
+        field = labels.get(top, top)
+        lower = {k: v.lower() for k, v in labels.items()}
+        return template.format(m[0], *m.groups(), Field=field, name=name, lower=lower,
+                               Q=f"\u201c{field}\u201d")
+    return rule
+
+
 SENTENCES: list[tuple[re.Pattern[str], _Rule]] = [(re.compile(p), f) for p, f in [
     (r"must be a whole number \(e\.g\. 3\), not .*", _whole_number),
-    (r"must be true or false, not .*",
-     lambda top, m, name, labels: f"Select Yes or No for \u201c{labels[top]}\u201d"),
-    (r".* is not a real date; use an ISO date .*",
-     lambda top, m, name, labels: f"{labels.get(top, top)} must be a real date"),
-    (r"is in the future; enter the person's date of birth",
-     lambda top, m, name, labels: f"{labels.get(top, top)} must be in the past"),
+    (r"must be true or false, not .*", _says("Select Yes or No for {Q}")),
+    (r".* is not a real date; use an ISO date .*", _says("{Field} must be a real date")),
+    (r"is in the future; enter the person's date of birth", _says("{Field} must be in the past")),
     (r"is more than (\d+) days in the future \(.*\); check the year",
-     lambda top, m, name, labels: f"{labels.get(top, top)} must be no more than {m[1]} days "
-                                  "from today: check the year"),
+     _says("{Field} must be no more than {1} days from today: check the year")),
     (r"\(.*\) is before date_of_birth \(.*\); the dates are in the wrong order",
-     lambda top, m, name, labels: f"{labels.get(top, top)} must be after the date of birth"),
+     _says("{Field} must be after the date of birth")),
     (r"is needed to work out (\w+) from (\w+)",
      lambda top, m, name, labels: f"Enter the date of birth, to work out the "
                                   f"{labels[m[1]].lower()} from the {labels[m[2]].lower()}"),
     (r"is (-?\d+) but the dates give (-?\d+); correct one or give only the dates",
-     lambda top, m, name, labels: f"{labels.get(top, top)} ({m[1]}) does not match the dates, "
-                                  f"which give {m[2]}: correct one of them, or give only the "
-                                  "dates"),
+     _says("{Field} ({1}) does not match the dates, which give {2}: correct one of them, or "
+           "give only the dates")),
     (r"cannot be negative \(-?\d+\)(; enter 0 or more)?", _negative),
     (r"must be between (\d+) and (\d+) years \(got -?\d+\)",
-     lambda top, m, name, labels: f"{labels.get(top, top)} must be between {m[1]} and {m[2]} "
-                                  "years"),
-    (r"must be (\d+) or under \(got -?\d+\)",
-     lambda top, m, name, labels: f"{labels.get(top, top)} must be {m[1]} years or under"),
+     _says("{Field} must be between {1} and {2} years")),
+    (r"must be (\d+) or under \(got -?\d+\)", _says("{Field} must be {1} years or under")),
     (r"is (\d+) but the occasions give (\d+); remove the count or correct the record",
-     lambda top, m, name, labels: f"The number of {name} ({m[1]}) does not match the "
-                                  f"sentencing history, which gives {m[2]}: remove the number "
-                                  "or correct the history"),
+     _says("The number of {name} ({1}) does not match the sentencing history, which gives "
+           "{2}: remove the number or correct the history")),
     (r"\((\d+)\) is above the ceiling of (\d+) appearances: .*",
-     lambda top, m, name, labels: f"The number of {name} must be {m[2]} or fewer: check the "
-                                  "number"),
+     _says("The number of {name} must be {2} or fewer: check the number")),
     (r"lists \d+ sentencing occasions, more than the ceiling of (\d+): .*",
-     lambda top, m, name, labels: f"The sentencing history must list {m[1]} sentencing "
-                                  "occasions or fewer: check the record"),
+     _says("The sentencing history must list {1} sentencing occasions or fewer: check the "
+           "record")),
     (r"is false but the occasions include a ([\w-]+) offence; correct one of them",
-     lambda top, m, name, labels: f"\u201c{labels[top]}\u201d is answered No but the "
-                                  f"sentencing history includes a {m[1]} offence: correct one "
-                                  "of them"),
+     _says("{Q} is answered No but the sentencing history includes a {1} offence: correct "
+           "one of them")),
     (r"\((\d+)\) is more than (\d+) year\(s\) after age_at_assessment \((\d+)\); check both",
      lambda top, m, name, labels: f"{labels.get(top, top)} ({m[1]}) must be no more than "
                                   f"{_years(m[2])} after the age at assessment ({m[3]}): "
                                   "check both"),
     (r"\((\d+)\) cannot be fewer than sexual_appearances \((\d+)\): .*",
-     lambda top, m, name, labels: f"The number of {name} ({m[1]}) must be at least the "
-                                  f"number of {labels['sexual_appearances'].lower()} ({m[2]}): "
-                                  "every sexual appearance is also a criminal appearance"),
+     _says("The number of {name} ({1}) must be at least the number of "
+           "{lower[sexual_appearances]} ({2}): every sexual appearance is also a criminal "
+           "appearance")),
     (r"\((\d+)\) cannot be more than criminal_appearances \((\d+)\): .*",
-     lambda top, m, name, labels: f"The number of {name} ({m[1]}) must be no more than the "
-                                  f"number of {labels['criminal_appearances'].lower()} ({m[2]})"
-                                  ": every violent appearance is also a criminal appearance"),
+     _says("The number of {name} ({1}) must be no more than the number of "
+           "{lower[criminal_appearances]} ({2}): every violent appearance is also a criminal "
+           "appearance")),
 ]]
 
 
